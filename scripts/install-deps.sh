@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package Kikan needs to build, test and benchmark,
+# if it is missing.  Idempotent; needs root (or sudo) the first time only.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config git ca-certificates xz-utils
+  # scanner/
+  libclamav-dev clamav libarchive-dev libunarr-dev libseccomp-dev libssl-dev
+  # kiosk/
+  libglib2.0-dev libjson-glib-dev
+  # tests
+  libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
+  # bench: clamscan, clamd and clamdscan in the same run
+  clamav-daemon clamdscan
+  # fuzz harnesses (libFuzzer) and sanitizer runtime
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "kikan: installing missing Debian packages: ${missing[*]}" >&2
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The clamav-freshclam/clamav-daemon services try the network; this is an
+# offline kiosk, so stop them if the package started them.
+if command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now clamav-freshclam clamav-daemon >/dev/null 2>&1 || true
+fi
