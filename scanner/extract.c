@@ -1,1 +1,369 @@
-/* placeholder: being written */
+/* Fallback extractors: libarchive and libunarr behind one small interface
+ * (extract-private.h).  Plain C, runs only inside the sandboxed worker. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unarr.h>
+
+#include "kikan/errors.h"
+#include "kikan/report.h"
+#include "extract-private.h"
+
+#define READ_CHUNK (256 * 1024)
+
+struct KikanArchive {
+    const KikanBlob *blob;
+    /* libarchive */
+    struct archive *ar;
+    uint64_t pos;
+    unsigned char *chunk;
+    /* libunarr */
+    ar_stream *us;
+    ar_archive *ua;
+    unsigned char *mem;  /* whole blob copy when the source is a descriptor */
+    int first;
+    char err[256];
+};
+
+static const unsigned char rar4_magic[7] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x00 };
+
+/* ---- libarchive over pread ---- */
+
+static la_ssize_t
+la_read (struct archive *ar, void *user, const void **buf)
+{
+    KikanArchive *a = user;
+    const KikanBlob *b = a->blob;
+    size_t want;
+    ssize_t n;
+
+    if (a->pos >= b->size)
+        return 0;
+    want = READ_CHUNK;
+    if (b->size - a->pos < want)
+        want = (size_t) (b->size - a->pos);
+    if (b->data != NULL) {
+        *buf = b->data + a->pos;
+        a->pos += want;
+        return (la_ssize_t) want;
+    }
+    do
+        n = pread (b->fd, a->chunk, want, (off_t) a->pos);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        archive_set_error (ar, errno, "read error at offset %llu",
+                           (unsigned long long) a->pos);
+        return -1;
+    }
+    a->pos += (uint64_t) n;
+    *buf = a->chunk;
+    return n;
+}
+
+static la_int64_t
+la_seek (struct archive *ar, void *user, la_int64_t off, int whence)
+{
+    KikanArchive *a = user;
+    int64_t base;
+
+    switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = (int64_t) a->pos; break;
+    case SEEK_END: base = (int64_t) a->blob->size; break;
+    default: return ARCHIVE_FATAL;
+    }
+    if (base + off < 0)
+        return ARCHIVE_FATAL;
+    a->pos = (uint64_t) (base + off);
+    if (a->pos > a->blob->size)
+        a->pos = a->blob->size;
+    return (la_int64_t) a->pos;
+}
+
+static la_int64_t
+la_skip (struct archive *ar, void *user, la_int64_t request)
+{
+    KikanArchive *a = user;
+    uint64_t left = a->blob->size - a->pos;
+
+    if (request < 0)
+        return 0;
+    if ((uint64_t) request > left)
+        request = (la_int64_t) left;
+    a->pos += (uint64_t) request;
+    return request;
+}
+
+static int
+open_libarchive (KikanArchive *a)
+{
+    struct archive *ar;
+
+    if ((ar = archive_read_new ()) == NULL)
+        return KIKAN_ENOMEM;
+    /* Real container formats only: "raw" and "mtree" would accept any file
+     * and make every text file look like an archive. */
+    archive_read_support_filter_all (ar);
+    archive_read_support_format_zip_seekable (ar);
+    archive_read_support_format_7zip (ar);
+    archive_read_support_format_rar (ar);
+    archive_read_support_format_rar5 (ar);
+    archive_read_support_format_tar (ar);
+    archive_read_support_format_gnutar (ar);
+    archive_read_support_format_cpio (ar);
+    archive_read_support_format_iso9660 (ar);
+    archive_read_support_format_cab (ar);
+    archive_read_support_format_lha (ar);
+    archive_read_support_format_xar (ar);
+    archive_read_support_format_ar (ar);
+    archive_read_set_callback_data (ar, a);
+    archive_read_set_read_callback (ar, la_read);
+    archive_read_set_seek_callback (ar, la_seek);
+    archive_read_set_skip_callback (ar, la_skip);
+    a->ar = ar;
+    if (archive_read_open1 (ar) != ARCHIVE_OK) {
+        snprintf (a->err, sizeof a->err, "libarchive: %s",
+                  archive_error_string (ar) ? archive_error_string (ar) : "cannot open");
+        return KIKAN_ARCHIVE_NOT_ARCHIVE;
+    }
+    return 0;
+}
+
+int
+kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf)
+{
+    unsigned char *p;
+    uint64_t done = 0;
+
+    *buf = NULL;
+    if (blob->size > limit)
+        return KIKAN_ARCHIVE_OVER_LIMIT;
+    if ((p = malloc (blob->size ? blob->size : 1)) == NULL)
+        return KIKAN_ENOMEM;
+    if (blob->data != NULL) {
+        memcpy (p, blob->data, blob->size);
+    } else {
+        while (done < blob->size) {
+            ssize_t n = pread (blob->fd, p + done, blob->size - done, (off_t) done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                free (p);
+                return KIKAN_EIO;
+            }
+            done += (uint64_t) n;
+        }
+    }
+    *buf = p;
+    return 0;
+}
+
+static int
+blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n)
+{
+    unsigned char head[16];
+    ssize_t r;
+
+    if (b->size < n || n > sizeof head)
+        return 0;
+    if (b->data != NULL)
+        return memcmp (b->data, magic, n) == 0;
+    do
+        r = pread (b->fd, head, n, 0);
+    while (r < 0 && errno == EINTR);
+    return r == (ssize_t) n && memcmp (head, magic, n) == 0;
+}
+
+int
+kikan_archive_open (const KikanBlob *blob, uint64_t max_mem, KikanArchive **out,
+                    const char **extractor, char *err, size_t errlen)
+{
+    KikanArchive *a;
+    int r;
+
+    *out = NULL;
+    if ((a = calloc (1, sizeof *a)) == NULL)
+        return KIKAN_ENOMEM;
+    a->blob = blob;
+    a->first = 1;
+
+    if (blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
+        /* RAR 1.5-4: libunarr decodes v2.0 and v2.9 data that libarchive 3.6
+         * cannot.  It wants the bytes in memory. */
+        const unsigned char *data = blob->data;
+
+        if (data == NULL) {
+            r = kikan_blob_read_all (blob, max_mem, &a->mem);
+            if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
+                snprintf (err, errlen, "RAR archive larger than the extraction limit");
+                kikan_archive_free (a);
+                return KIKAN_ARCHIVE_OVER_LIMIT;
+            }
+            if (r < 0) {
+                snprintf (err, errlen, "RAR archive could not be read");
+                kikan_archive_free (a);
+                return r;
+            }
+            data = a->mem;
+        }
+        if ((a->us = ar_open_memory (data, blob->size)) != NULL
+            && (a->ua = ar_open_rar_archive (a->us)) != NULL) {
+            *extractor = KIKAN_EXTRACTOR_LIBUNARR;
+            *out = a;
+            return 0;
+        }
+        /* Fall through to libarchive, which may still know this RAR. */
+    }
+
+    if ((a->chunk = malloc (READ_CHUNK)) == NULL) {
+        kikan_archive_free (a);
+        return KIKAN_ENOMEM;
+    }
+    r = open_libarchive (a);
+    if (r != 0) {
+        snprintf (err, errlen, "%s", a->err);
+        kikan_archive_free (a);
+        return r;
+    }
+    *extractor = KIKAN_EXTRACTOR_LIBARCHIVE;
+    *out = a;
+    return 0;
+}
+
+int
+kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
+{
+    memset (e, 0, sizeof *e);
+    if (a->ua != NULL) {
+        if (!ar_parse_entry (a->ua)) {
+            if (ar_at_eof (a->ua))
+                return 0;
+            snprintf (a->err, sizeof a->err, "libunarr: RAR entry could not be parsed");
+            return KIKAN_EINVAL;
+        }
+        e->name = ar_entry_get_name (a->ua);
+        if (e->name == NULL)
+            e->name = "";
+        e->size = ar_entry_get_size (a->ua);
+        e->size_known = 1;
+        e->is_regular = 1;
+        return 1;
+    } else {
+        struct archive_entry *ae;
+        int r = archive_read_next_header (a->ar, &ae);
+
+        if (r == ARCHIVE_EOF)
+            return 0;
+        if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
+            snprintf (a->err, sizeof a->err, "libarchive: %s",
+                      archive_error_string (a->ar) ? archive_error_string (a->ar)
+                                                   : "bad archive header");
+            /* A first header that fails means this is not an archive that
+             * libarchive knows; later failures are parse errors. */
+            if (a->first)
+                return KIKAN_ENOTSUP;
+            return KIKAN_EINVAL;
+        }
+        a->first = 0;
+        e->name = archive_entry_pathname (ae);
+        if (e->name == NULL)
+            e->name = "";
+        e->size_known = archive_entry_size_is_set (ae);
+        e->size = e->size_known ? (uint64_t) archive_entry_size (ae) : 0;
+        e->encrypted = archive_entry_is_encrypted (ae) ? 1 : 0;
+        e->is_regular = archive_entry_filetype (ae) == AE_IFREG;
+        return 1;
+    }
+}
+
+int
+kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, size_t *len)
+{
+    unsigned char *p = NULL;
+    size_t cap = 0, n = 0;
+
+    *buf = NULL;
+    *len = 0;
+    if (a->ua != NULL) {
+        size_t sz = ar_entry_get_size (a->ua);
+
+        if (sz > limit)
+            return KIKAN_ARCHIVE_OVER_LIMIT;
+        if ((p = malloc (sz ? sz : 1)) == NULL)
+            return KIKAN_ENOMEM;
+        if (sz > 0 && !ar_entry_uncompress (a->ua, p, sz)) {
+            free (p);
+            snprintf (a->err, sizeof a->err, "libunarr: RAR data could not be decompressed");
+            return KIKAN_EINVAL;
+        }
+        *buf = p;
+        *len = sz;
+        return 0;
+    }
+    for (;;) {
+        la_ssize_t r;
+
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64 * 1024;
+            unsigned char *np;
+
+            if (ncap > limit + 1)
+                ncap = (size_t) limit + 1;
+            if (ncap <= cap) {
+                free (p);
+                return KIKAN_ARCHIVE_OVER_LIMIT;
+            }
+            if ((np = realloc (p, ncap)) == NULL) {
+                free (p);
+                return KIKAN_ENOMEM;
+            }
+            p = np;
+            cap = ncap;
+        }
+        r = archive_read_data (a->ar, p + n, cap - n);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            snprintf (a->err, sizeof a->err, "libarchive: %s",
+                      archive_error_string (a->ar) ? archive_error_string (a->ar)
+                                                   : "data error");
+            free (p);
+            return KIKAN_EINVAL;
+        }
+        n += (size_t) r;
+        if (n > limit) {
+            free (p);
+            return KIKAN_ARCHIVE_OVER_LIMIT;
+        }
+    }
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
+const char *
+kikan_archive_error (const KikanArchive *a)
+{
+    return a->err[0] ? a->err : "archive error";
+}
+
+void
+kikan_archive_free (KikanArchive *a)
+{
+    if (a == NULL)
+        return;
+    if (a->ua != NULL)
+        ar_close_archive (a->ua);
+    if (a->us != NULL)
+        ar_close (a->us);
+    if (a->ar != NULL)
+        archive_read_free (a->ar);
+    free (a->mem);
+    free (a->chunk);
+    free (a);
+}

@@ -1,0 +1,52 @@
+/* Fallback extractors (issue #2 item 4): libarchive for what libclamav
+ * skips or misreads (ZIP64 local-extra sizes, RAR5, anything it silently
+ * drops), libunarr for RAR 1.5-4 (libarchive 3.6 fails on RAR v2.0 data).
+ * Both run only inside the sandboxed worker. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct KikanArchive KikanArchive;
+
+/* Where archive bytes come from: a memory buffer, or a descriptor read with
+ * pread() (the offset of the descriptor is never moved). */
+typedef struct {
+    const unsigned char *data;  /* non-NULL: memory source */
+    int fd;                     /* used when data is NULL */
+    uint64_t size;
+} KikanBlob;
+
+typedef struct {
+    const char *name;     /* borrowed until the next call; hostile */
+    uint64_t size;
+    int size_known;
+    int encrypted;
+    int is_regular;
+} KikanArchiveEntry;
+
+enum {
+    KIKAN_ARCHIVE_NOT_ARCHIVE = 1,  /* no extractor recognises the bytes */
+    KIKAN_ARCHIVE_OVER_LIMIT = 2,   /* entry larger than the limit given */
+};
+
+/* Opens @blob with the extractor suited to it.  Returns 0 and sets *out and
+ * *extractor (KIKAN_EXTRACTOR_*), KIKAN_ARCHIVE_NOT_ARCHIVE, or a negative
+ * KIKAN_E* code with a message in @err (the bytes look like an archive but
+ * cannot be parsed).  @blob must outlive the archive. */
+int kikan_archive_open (const KikanBlob *blob, uint64_t max_mem, KikanArchive **out,
+                        const char **extractor, char *err, size_t errlen);
+
+/* 1 and fills @e for the next entry, 0 at the end, negative KIKAN_E* on a
+ * parse error (message via kikan_archive_error()). */
+int kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e);
+
+/* Reads the current entry into a new buffer of at most @limit bytes.
+ * Returns 0, KIKAN_ARCHIVE_OVER_LIMIT, or a negative code. */
+int kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, size_t *len);
+
+const char *kikan_archive_error (const KikanArchive *a);
+void kikan_archive_free (KikanArchive *a);
+
+/* Reads the whole blob into memory (for extractors that need it). */
+int kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf);
