@@ -85,9 +85,36 @@ kikan_db_is_database_name (const char *name)
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result = KIKAN_EENGINE;
 
+/* libclamav's own messages may quote names taken from a medium, so they
+ * are escaped before they reach stderr; its warnings (e.g. "database older
+ * than 7 days": Kikan applies its own age policy) are shown only with
+ * KIKAN_DEBUG set. */
+static void
+on_cl_message (enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
+{
+    static int debug = -1;
+    const unsigned char *p;
+
+    if (debug < 0)
+        debug = getenv ("KIKAN_DEBUG") != NULL;
+    if (severity != CL_MSG_ERROR && !debug)
+        return;
+    fputs ("kikan-scanner: libclamav: ", stderr);
+    for (p = (const unsigned char *) (msg ? msg : ""); *p; p++) {
+        if (*p == '\n' && p[1] == '\0')
+            break;
+        if (*p < 0x20 || *p >= 0x7f)
+            fprintf (stderr, "\\x%02x", *p);
+        else
+            fputc (*p, stderr);
+    }
+    fputc ('\n', stderr);
+}
+
 static void
 do_global_init (void)
 {
+    cl_set_clcb_msg (on_cl_message);
     if (cl_init (CL_INIT_DEFAULT) == CL_SUCCESS)
         init_result = 0;
 }
@@ -837,18 +864,11 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
             sub.fd = -1;
             sub.size = len;
             {
-                KikanResult before = job->r->result;
-                size_t sigs_before = job->r->n_signatures;
-                KikanReason rbefore = job->r->reason;
-
                 /* Scan the member into a scratch report so its own verdict
                  * can be recorded on its member line, then merge. */
                 KikanFileReport sr = { 0 };
                 KikanFileReport *saved = job->r;
 
-                (void) before;
-                (void) sigs_before;
-                (void) rbefore;
                 job->r = &sr;
                 scan_blob (job, &sub, ent.name, depth + 1);
                 job->r = saved;
