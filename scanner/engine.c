@@ -445,6 +445,8 @@ typedef struct {
     char **sigs;
     size_t n_sigs;
     int matched;               /* claimed by a fallback listing */
+    int beyond_depth;          /* deeper than max_recursion counting the fallback's depth */
+    long member;               /* index in the report's members, -1 if none */
 } Layer;
 
 typedef struct {
@@ -456,6 +458,8 @@ typedef struct {
     int oom;
     uint64_t copied;           /* bytes kept in Layer.copy */
     uint32_t max_layers;
+    uint32_t base_depth;       /* depth of the scanned blob inside the file */
+    int depth_cut;             /* a layer was not descended into: too deep */
 } ScanCtx;
 
 static int
@@ -568,9 +572,20 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
     l->level = recursion_level;
     l->size = file_size;
     l->normalized = (layer_attributes & LAYER_ATTRIBUTES_NORMALIZED) != 0;
+    l->member = -1;
     snprintf (l->type, sizeof l->type, "%s", type ? type : "");
     if (file_name != NULL && (l->name = strdup (file_name)) == NULL)
         c->oom = 1;
+    /* A blob extracted by a fallback extractor is scanned by libclamav as a
+     * new top-level file, so its recursion limit starts again at zero.
+     * Counting the blob's own depth keeps the whole file within
+     * max_recursion: deeper layers are not descended into (CL_BREAK skips
+     * this layer) and the file is not inspected. */
+    if (c->base_depth + recursion_level > c->e->info.limits.max_recursion) {
+        l->beyond_depth = 1;
+        c->depth_cut = 1;
+        return CL_BREAK;
+    }
     /* Nested archives are kept so the fallback extractors can list them
      * after libclamav is done: the buffer is only valid during this call. */
     if (recursion_level >= 1 && type != NULL && is_archive_type (type) && file_buffer != NULL) {
@@ -735,6 +750,26 @@ basename_of (const char *p)
     return s ? s + 1 : p;
 }
 
+static void
+mark_member_short (KikanFileReport *r, Layer *l, uint64_t real_size)
+{
+    KikanMember *m;
+    char detail[128];
+
+    if (l->member < 0 || (size_t) l->member >= r->n_members)
+        return;
+    m = &r->members[l->member];
+    if (m->result == KIKAN_RESULT_INFECTED)
+        return;
+    snprintf (detail, sizeof detail, "libclamav read %llu of %llu bytes",
+              (unsigned long long) l->size, (unsigned long long) real_size);
+    m->result = KIKAN_RESULT_NOT_INSPECTED;
+    if (m->reason == KIKAN_REASON_NONE)
+        m->reason = KIKAN_REASON_LIMIT_EXCEEDED;
+    free (m->reason_detail);
+    m->reason_detail = strdup (detail);
+}
+
 /* Lists @blob with a fallback extractor and compares with the libclamav
  * layers [first, end) that lie beneath it.  Members libclamav did not
  * reach (same basename and size) are extracted and scanned here. */
@@ -746,11 +781,7 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
     KikanArchive *a = NULL;
     const char *extractor = NULL;
     char err[256] = "";
-    int reached_by_clamav = 0, r;
-
-    for (size_t j = first; j < end; j++)
-        if (!c->layers[j].normalized)
-            reached_by_clamav = 1;
+    int r;
 
     r = kikan_archive_open (blob, lim->max_filesize, &a, &extractor, err, sizeof err);
     if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
@@ -759,9 +790,10 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
         return;
     }
     if (r != 0) {
-        /* Not an archive to any fallback extractor.  Only a problem when
-         * libclamav also got nothing out of a type that must hold members. */
-        if (clam_type != NULL && must_be_readable_type (clam_type) && !reached_by_clamav)
+        /* Not an archive to any fallback extractor.  For a type that must
+         * hold members the member list cannot be confirmed, whatever
+         * libclamav reached: fail closed. */
+        if (clam_type != NULL && must_be_readable_type (clam_type))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_PARSE_ERROR,
                                        err[0] ? err : "no extractor can read this archive");
@@ -777,8 +809,7 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
         if (r == 0)
             break;
         if (r < 0) {
-            if (r == KIKAN_ENOTSUP && !(clam_type && must_be_readable_type (clam_type)
-                                        && !reached_by_clamav))
+            if (r == KIKAN_ENOTSUP && !(clam_type && must_be_readable_type (clam_type)))
                 break;  /* not an archive after all (e.g. a lone .gz) */
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_PARSE_ERROR, kikan_archive_error (a));
@@ -820,8 +851,13 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
                     continue;
                 if (strcmp (basename_of (l->name), ename) != 0)
                     continue;
-                if (ent.size_known && l->size != ent.size)
+                if (ent.size_known && l->size != ent.size) {
+                    /* Same member, other size: libclamav read something
+                     * else than the archive holds (truncation, ZIP64 local
+                     * sizes).  Its verdict on that member does not count. */
+                    mark_member_short (job->r, l, ent.size);
                     continue;
+                }
                 match = j;
                 break;
             }
@@ -914,6 +950,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
 
     c.e = e;
     c.max_layers = lim->max_files + 1;
+    c.base_depth = depth;
     if (blob->data != NULL)
         map = cl_fmap_open_memory (blob->data, blob->size);
     else
@@ -933,9 +970,33 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     if (ret == CL_VIRUS && c.n_sigs == 0 && virname != NULL)
         apply_alert (job->r, virname);
     apply_cl_result (job->r, ret);
+    if (c.depth_cut)
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                   KIKAN_REASON_LIMIT_EXCEEDED,
+                                   "Heuristics.Limits.Exceeded.MaxRecursion");
+
+    /* An alert inside a layer belongs to every layer that contains it: an
+     * inner.zip holding EICAR is itself infected.  Layers are in pre-order,
+     * so a layer's ancestors are the nearest earlier layers of each lower
+     * level. */
+    for (size_t i = c.n_layers; i-- > 0;) {
+        Layer *l = &c.layers[i];
+        uint32_t want = l->level;
+
+        if (l->n_sigs == 0)
+            continue;
+        for (size_t j = i; j-- > 0 && want > 0;) {
+            if (c.layers[j].level >= want)
+                continue;
+            want = c.layers[j].level;
+            for (size_t s = 0; s < l->n_sigs; s++)
+                if (strv_add (&c.layers[j].sigs, &c.layers[j].n_sigs, l->sigs[s]) != 0)
+                    c.oom = 1;
+        }
+    }
 
     /* Members libclamav reached (layers below the root), with their own
-     * verdicts; an infected layer makes every ancestor layer infected. */
+     * verdicts. */
     for (size_t i = 0; i < c.n_layers; i++) {
         Layer *l = &c.layers[i];
         KikanReason why;
@@ -943,15 +1004,29 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
         KikanResult res;
         KikanMember *m;
 
-        if (l->level == 0 || l->normalized)
+        /* Layers past the depth limit were seen but not read: the file's
+         * reason says so, and they are not listed as reached. */
+        if (l->level == 0 || l->normalized || l->beyond_depth)
             continue;
         res = classify_names (l->sigs, l->n_sigs, &why, &detail);
         if ((m = report_add_member (job->r, lim->max_files)) == NULL)
             break;
         member_set (m, l->name, depth + l->level, l->size, KIKAN_EXTRACTOR_CLAMAV);
+        l->member = (long) (m - job->r->members);
         m->result = res;
         m->reason = why;
         m->reason_detail = detail ? strdup (detail) : NULL;
+        /* libclamav silently truncates a member at max_filesize: a layer of
+         * exactly that size was not read to its end. */
+        if (l->size >= lim->max_filesize && res != KIKAN_RESULT_INFECTED) {
+            m->result = KIKAN_RESULT_NOT_INSPECTED;
+            m->reason = KIKAN_REASON_LIMIT_EXCEEDED;
+            free (m->reason_detail);
+            m->reason_detail = strdup ("member truncated at max_filesize");
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED,
+                                       "archive member larger than max_filesize");
+        }
         for (size_t s = 0; s < l->n_sigs; s++)
             if (res == KIKAN_RESULT_INFECTED && !has_prefix (l->sigs[s], "Heuristics.Limits")
                 && !has_prefix (l->sigs[s], "Heuristics.Encrypted"))

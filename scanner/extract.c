@@ -263,9 +263,11 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
             snprintf (a->err, sizeof a->err, "libarchive: %s",
                       archive_error_string (a->ar) ? archive_error_string (a->ar)
                                                    : "bad archive header");
-            /* A first header that fails means this is not an archive that
-             * libarchive knows; later failures are parse errors. */
-            if (a->first)
+            /* A first header that fails before any format recognised the
+             * bytes means this is not an archive; once a format has claimed
+             * them (e.g. a zip whose central directory points past the end),
+             * it is a damaged archive: a parse error. */
+            if (a->first && archive_format (a->ar) == 0)
                 return KIKAN_ENOTSUP;
             return KIKAN_EINVAL;
         }
