@@ -1,0 +1,47 @@
+/* Kikan kiosk: what the `kikan` subcommands share. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "config-private.h"
+#include "db-sources-private.h"
+#include "home-private.h"
+
+/* Exit statuses shared by every subcommand (docs/cli.md). */
+enum {
+    KIKAN_EXIT_OK = 0,
+    KIKAN_EXIT_INFECTED = 1,   /* scan: malware found; selftest: an expectation failed */
+    KIKAN_EXIT_ERROR = 2,      /* not inspected, or the command could not do its job */
+    KIKAN_EXIT_STALE = 3,      /* signatures status: stale or no signed database */
+};
+
+/* The subcommands: argv[0] is the subcommand's name. */
+int kikan_cmd_scan (int argc, char **argv);
+int kikan_cmd_signatures (int argc, char **argv);
+int kikan_cmd_selftest (int argc, char **argv);
+
+/* "kikan: <message>" on stderr. */
+void kikan_cli_print_error (const GError *error);
+/* One JSON document, pretty-printed, on stdout. */
+void kikan_cli_print_json (JsonNode *root);
+
+/* kikan.conf of @home, or the defaults when there is none. */
+KikanConfig *kikan_cli_load_config (KikanHome *home, GError **error);
+
+/* The databases to load: @explicit (from --database) when not empty, else
+ * the defaults.  Fails when nothing is found to load. */
+KikanDbSources *kikan_cli_resolve_databases (KikanHome *home, const KikanConfig *config,
+                                             char **explicit, GError **error);
+
+/* Points TMPDIR at $KIKAN_HOME/tmp (made when missing) when the home
+ * exists, so that the daemon's and libclamav's temporary files stay in a
+ * 0700 directory.  A missing home is left alone. */
+void kikan_cli_use_home_tmpdir (KikanHome *home);
+
+/* Reads KIKAN_SANDBOX: TRUE for "null" (tests only), FALSE when unset or
+ * empty; an error for any other value. */
+gboolean kikan_cli_null_sandbox_requested (gboolean *null_sandbox, GError **error);
+
+/* Parses @context over argc/argv, printing the error and a hint. */
+gboolean kikan_cli_parse (GOptionContext *context, int *argc, char ***argv);

@@ -1,0 +1,116 @@
+/* Kikan kiosk: what the `kikan` subcommands share. */
+#include "cli-private.h"
+
+#include <stdio.h>
+
+#include "error-private.h"
+#include "escape-private.h"
+
+void
+kikan_cli_print_error (const GError *error)
+{
+    fprintf (stderr, "kikan: %s\n", error->message);
+}
+
+void
+kikan_cli_print_json (JsonNode *root)
+{
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autofree char *text = NULL;
+
+    json_generator_set_pretty (gen, TRUE);
+    json_generator_set_indent (gen, 2);
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    fputs (text, stdout);
+    fputc ('\n', stdout);
+    fflush (stdout);
+}
+
+KikanConfig *
+kikan_cli_load_config (KikanHome *home, GError **error)
+{
+    g_autofree char *path = kikan_home_dup_config_path (home);
+
+    return kikan_config_load (path, error);
+}
+
+KikanDbSources *
+kikan_cli_resolve_databases (KikanHome *home, const KikanConfig *config, char **explicit,
+                             GError **error)
+{
+    g_autoptr (KikanDbSources) sources = kikan_db_sources_new ();
+
+    if (explicit != NULL && explicit[0] != NULL) {
+        for (gsize i = 0; explicit[i] != NULL; i++) {
+            if (!g_file_test (explicit[i], G_FILE_TEST_EXISTS)) {
+                g_autofree char *shown = kikan_escape_for_display (explicit[i], -1);
+
+                g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES,
+                             "--database %s: no such file or folder.", shown);
+                return NULL;
+            }
+            kikan_db_sources_add (sources, explicit[i], "--database");
+        }
+        return g_steal_pointer (&sources);
+    }
+    if (!kikan_db_sources_add_defaults (sources, home, config, error))
+        return NULL;
+    if (kikan_db_sources_get_n (sources) == 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES,
+                     "No signature databases were found (none imported into %s, none in "
+                     "/var/lib/clamav, no project signatures). Import IT's update with “kikan "
+                     "signatures import DIR”, or name databases with --database.",
+                     kikan_home_get_path (home));
+        return NULL;
+    }
+    return g_steal_pointer (&sources);
+}
+
+void
+kikan_cli_use_home_tmpdir (KikanHome *home)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *tmp = NULL;
+
+    /* A scan with --database needs no home: never create one just for this. */
+    if (!g_file_test (kikan_home_get_path (home), G_FILE_TEST_IS_DIR))
+        return;
+    if ((tmp = kikan_home_ensure_dir (home, "tmp", &error)) == NULL) {
+        g_debug ("Not using the home's tmp/: %s", error->message);
+        return;
+    }
+    g_setenv ("TMPDIR", tmp, TRUE);
+}
+
+gboolean
+kikan_cli_null_sandbox_requested (gboolean *null_sandbox, GError **error)
+{
+    const char *v = g_getenv ("KIKAN_SANDBOX");
+
+    *null_sandbox = FALSE;
+    if (v == NULL || v[0] == '\0')
+        return TRUE;
+    if (g_str_equal (v, "null")) {
+        *null_sandbox = TRUE;
+        return TRUE;
+    }
+    g_autofree char *shown = kikan_escape_for_display (v, -1);
+
+    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                 "KIKAN_SANDBOX=%s is not understood. Unset it (the worker is then confined), "
+                 "or set KIKAN_SANDBOX=null to run without a sandbox in tests.",
+                 shown);
+    return FALSE;
+}
+
+gboolean
+kikan_cli_parse (GOptionContext *context, int *argc, char ***argv)
+{
+    g_autoptr (GError) error = NULL;
+
+    if (g_option_context_parse (context, argc, argv, &error))
+        return TRUE;
+    fprintf (stderr, "kikan: %s\nTry “%s --help”.\n", error->message, g_get_prgname ());
+    return FALSE;
+}

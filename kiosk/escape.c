@@ -1,0 +1,144 @@
+/* Kikan kiosk: making hostile strings safe to show. */
+#include "escape-private.h"
+
+#include <string.h>
+
+/* Code points that change how the text around them is drawn without
+ * showing themselves: bidi embeddings, overrides and isolates, marks,
+ * zero-width characters, tag characters, and separators that break a line. */
+static gboolean
+unichar_needs_escape (gunichar c)
+{
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+        return TRUE;
+    if (c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069))
+        return TRUE;
+    switch (g_unichar_type (c)) {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+    case G_UNICODE_SURROGATE:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* Decodes one UTF-8 character at @p, which is not ASCII (at most @avail
+ * bytes).  Returns its length, or 0 when the bytes there are not a valid
+ * character (overlong forms and encoded surrogates included). */
+static gsize
+decode_one (const char *p, gsize avail, gunichar *out)
+{
+    gunichar c = g_utf8_get_char_validated (p, (gssize) MIN (avail, 6));
+
+    if (c == (gunichar) -1 || c == (gunichar) -2)
+        return 0;
+    *out = c;
+    return (gsize) (g_utf8_next_char (p) - p);
+}
+
+char *
+kikan_escape_for_display (const char *raw, gssize len)
+{
+    gsize n, i = 0;
+    GString *s;
+
+    if (raw == NULL)
+        return g_strdup ("(null)");
+    n = len < 0 ? strlen (raw) : (gsize) len;
+    s = g_string_sized_new (n + 16);
+    while (i < n) {
+        guchar b = (guchar) raw[i];
+        gunichar c;
+        gsize l;
+
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7f)
+                g_string_append_printf (s, "\\x%02X", b);
+            else if (b == '\\')
+                g_string_append (s, "\\\\");
+            else
+                g_string_append_c (s, (char) b);
+            i++;
+            continue;
+        }
+        l = decode_one (raw + i, n - i, &c);
+        if (l == 0) {
+            g_string_append_printf (s, "\\x%02X", b);
+            i++;
+        } else if (unichar_needs_escape (c)) {
+            g_string_append_printf (s, "\\u{%04X}", c);
+            i += l;
+        } else {
+            g_string_append_len (s, raw + i, (gssize) l);
+            i += l;
+        }
+    }
+    return g_string_free (s, FALSE);
+}
+
+gboolean
+kikan_escape_is_clean (const char *raw, gssize len)
+{
+    gsize n, i = 0;
+
+    if (raw == NULL)
+        return FALSE;
+    n = len < 0 ? strlen (raw) : (gsize) len;
+    while (i < n) {
+        gunichar c;
+        gsize l;
+
+        if ((guchar) raw[i] < 0x80) {
+            if ((guchar) raw[i] < 0x20 || raw[i] == 0x7f)
+                return FALSE;
+            i++;
+            continue;
+        }
+        l = decode_one (raw + i, n - i, &c);
+        if (l == 0 || unichar_needs_escape (c))
+            return FALSE;
+        i += l;
+    }
+    return TRUE;
+}
+
+char *
+kikan_escape_for_json (const char *raw, gssize len)
+{
+    if (raw == NULL)
+        return g_strdup ("");
+    return g_utf8_make_valid (raw, len);
+}
+
+char *
+kikan_escape_to_hex (const char *raw, gssize len)
+{
+    static const char digits[] = "0123456789abcdef";
+    gsize n = len < 0 ? strlen (raw) : (gsize) len;
+    char *out = g_malloc (2 * n + 1);
+
+    for (gsize i = 0; i < n; i++) {
+        out[2 * i] = digits[((guchar) raw[i]) >> 4];
+        out[2 * i + 1] = digits[((guchar) raw[i]) & 0xf];
+    }
+    out[2 * n] = '\0';
+    return out;
+}
+
+void
+kikan_json_add_hostile_string (JsonBuilder *b, const char *member, const char *raw)
+{
+    g_autofree char *valid = NULL;
+
+    json_builder_set_member_name (b, member);
+    if (raw == NULL) {
+        json_builder_add_null_value (b);
+        return;
+    }
+    valid = kikan_escape_for_json (raw, -1);
+    json_builder_add_string_value (b, valid);
+}

@@ -1,0 +1,145 @@
+/* Kikan kiosk: one running kikan-scand and the targets scanned through it. */
+#include "scan-session-private.h"
+
+#include <stdlib.h>
+
+#include "kikan/errors.h"
+
+#include "error-private.h"
+#include "escape-private.h"
+
+struct KikanScanSession {
+    KikanScandClient *client;
+    KikanEngineInfo *info;
+    gboolean broken;
+};
+
+typedef struct {
+    KikanScanReport *report;
+    guint target;
+    const KikanScanSessionEvents *events;
+    gpointer user_data;
+} Relay;
+
+static void
+free_info (KikanEngineInfo *info)
+{
+    if (info == NULL)
+        return;
+    kikan_engine_info_clear (info);
+    free (info);
+}
+
+KikanScanSession *
+kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts, GError **error)
+{
+    g_autoptr (KikanScanSession) self = g_new0 (KikanScanSession, 1);
+    char err[1024] = "";
+    int r;
+
+    g_return_val_if_fail (scand_path != NULL && opts != NULL, NULL);
+    if (!g_file_test (scand_path, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE,
+                     "The scan daemon %s is missing. Reinstall Kikan, or set KIKAN_SCAND to "
+                     "the kikan-scand to use.",
+                     scand_path);
+        return NULL;
+    }
+    r = kikan_scand_client_spawn (scand_path, opts, &self->client, &self->info, err, sizeof err);
+    if (r != 0) {
+        kikan_set_error_from_code (error, r, err, "The scan engine could not start",
+                                   "Check the signatures with “kikan signatures status”, or the "
+                                   "--database paths.");
+        return NULL;
+    }
+    if (self->info == NULL || self->info->signatures == 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES,
+                     "The scan engine loaded zero signatures, so it would find nothing. Import "
+                     "signatures with “kikan signatures import DIR”, or name databases with "
+                     "--database.");
+        return NULL;
+    }
+    return g_steal_pointer (&self);
+}
+
+void
+kikan_scan_session_free (KikanScanSession *self)
+{
+    if (self == NULL)
+        return;
+    kikan_scand_client_free (self->client);
+    free_info (self->info);
+    g_free (self);
+}
+
+const KikanEngineInfo *
+kikan_scan_session_get_engine_info (KikanScanSession *self)
+{
+    return self->info;
+}
+
+KikanEngineInfo *
+kikan_scan_session_steal_engine_info (KikanScanSession *self)
+{
+    return g_steal_pointer (&self->info);
+}
+
+static void
+relay_progress (const KikanProgress *p, void *user_data)
+{
+    Relay *relay = user_data;
+
+    if (relay->events != NULL && relay->events->progress != NULL)
+        relay->events->progress (p, relay->user_data);
+}
+
+static void
+relay_file (const KikanFileReport *r, void *user_data)
+{
+    Relay *relay = user_data;
+
+    kikan_scan_report_add_file (relay->report, relay->target, r);
+    if (relay->events != NULL && relay->events->file != NULL)
+        relay->events->file (relay->report, relay->target, r, relay->user_data);
+}
+
+gboolean
+kikan_scan_session_scan (KikanScanSession *self, KikanScanTarget *target,
+                         const KikanScanParams *params, KikanScanReport *report,
+                         const KikanScanSessionEvents *events, gpointer user_data,
+                         GError **error)
+{
+    static const KikanScandEvents ev = {
+        .progress = relay_progress,
+        .file = relay_file,
+    };
+    Relay relay = { .report = report, .events = events, .user_data = user_data };
+    KikanTargetEnd end = { 0 };
+    int r;
+
+    g_return_val_if_fail (self != NULL && target != NULL && report != NULL, FALSE);
+    relay.target = kikan_scan_report_add_target (report, target->path, target->is_dir);
+    if (self->broken) {
+        kikan_scan_report_fail_target (report, relay.target,
+                                       "not scanned: the scan daemon had stopped");
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE, "The scan daemon has stopped.");
+        return FALSE;
+    }
+    r = kikan_scand_client_scan (self->client, target->fd, target->path, params, &ev, &relay,
+                                 &end);
+    if (r != 0) {
+        g_autofree char *detail = g_strdup_printf ("the scan daemon stopped: %s",
+                                                   kikan_strerror (r));
+
+        self->broken = TRUE;
+        kikan_target_end_clear (&end);
+        kikan_scan_report_fail_target (report, relay.target, detail);
+        kikan_set_error_from_code (error, r, NULL, "The scan daemon stopped",
+                                   "The targets not scanned are reported not inspected; scan "
+                                   "them again.");
+        return FALSE;
+    }
+    kikan_scan_report_end_target (report, relay.target, &end);
+    kikan_target_end_clear (&end);
+    return TRUE;
+}

@@ -1,0 +1,494 @@
+/* kiosk/scan-report.c: results, exit status and the JSON of docs/json.md,
+ * from hand-made file reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "scan-report-private.h"
+
+#define NOW ((gint64) 1800000000)   /* 2027-01-15, fixed so that ages are exact */
+
+/* A file report owning heap copies, as the daemon client hands them over. */
+static void
+make_file (KikanFileReport *r, const char *path, KikanResult result, KikanReason reason,
+           const char *detail, const char *sig)
+{
+    memset (r, 0, sizeof *r);
+    r->path = strdup (path);
+    r->size = strlen (path);
+    memset (r->sha256, 'a', 64);
+    r->result = result;
+    r->reason = reason;
+    r->reason_detail = detail != NULL ? strdup (detail) : NULL;
+    if (sig != NULL)
+        assert_int_equal (kikan_file_report_add_signature (r, sig), 0);
+}
+
+static void
+add (KikanScanReport *rep, guint t, const char *path, KikanResult result, KikanReason reason,
+     const char *detail, const char *sig)
+{
+    KikanFileReport r;
+
+    make_file (&r, path, result, reason, detail, sig);
+    kikan_scan_report_add_file (rep, t, &r);
+    kikan_file_report_clear (&r);
+}
+
+static void
+end (KikanScanReport *rep, guint t, KikanTargetStatus status, const char *detail)
+{
+    KikanTargetEnd e = { 0 };
+
+    e.status = status;
+    e.detail = detail != NULL ? strdup (detail) : NULL;
+    e.sandbox = strdup ("seccomp+landlock");
+    e.seconds = 0.5;
+    kikan_scan_report_end_target (rep, t, &e);
+    kikan_target_end_clear (&e);
+}
+
+/* Renders the document to text (as the CLI does) and parses it back. */
+static JsonObject *
+round_trip (KikanScanReport *rep, JsonParser **parser_out, char **text_out)
+{
+    g_autoptr (JsonNode) root = kikan_scan_report_to_json (rep, NOW);
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    JsonParser *parser = json_parser_new ();
+    g_autoptr (GError) error = NULL;
+    char *text;
+
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    assert_true (g_utf8_validate (text, -1, NULL));
+    for (const char *p = text; *p != '\0'; p++)
+        assert_false ((unsigned char) *p < 0x20 && *p != '\n' && *p != ' ');
+    assert_true (json_parser_load_from_data (parser, text, -1, &error));
+    *parser_out = parser;
+    if (text_out != NULL)
+        *text_out = text;
+    else
+        g_free (text);
+    return json_node_get_object (json_parser_get_root (parser));
+}
+
+static JsonObject *
+file_entry (JsonObject *doc, guint i)
+{
+    return json_array_get_object_element (json_object_get_array_member (doc, "files"), i);
+}
+
+static JsonObject *
+target_entry (JsonObject *doc, guint i)
+{
+    return json_array_get_object_element (json_object_get_array_member (doc, "targets"), i);
+}
+
+static void
+test_worst_of (void **state)
+{
+    assert_int_equal (kikan_result_worst (KIKAN_RESULT_CLEAN, KIKAN_RESULT_CLEAN),
+                      KIKAN_RESULT_CLEAN);
+    assert_int_equal (kikan_result_worst (KIKAN_RESULT_CLEAN, KIKAN_RESULT_NOT_INSPECTED),
+                      KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_result_worst (KIKAN_RESULT_NOT_INSPECTED, KIKAN_RESULT_INFECTED),
+                      KIKAN_RESULT_INFECTED);
+    assert_int_equal (kikan_result_worst (KIKAN_RESULT_INFECTED, KIKAN_RESULT_CLEAN),
+                      KIKAN_RESULT_INFECTED);
+    /* A value nobody knows is never clean. */
+    assert_int_equal (kikan_result_worst ((KikanResult) 7, KIKAN_RESULT_CLEAN),
+                      KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_result_to_exit_status (KIKAN_RESULT_CLEAN), 0);
+    assert_int_equal (kikan_result_to_exit_status (KIKAN_RESULT_INFECTED), 1);
+    assert_int_equal (kikan_result_to_exit_status (KIKAN_RESULT_NOT_INSPECTED), 2);
+}
+
+static void
+test_target_is_worst_of_its_files (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    guint a = kikan_scan_report_add_target (rep, "/media/a", TRUE);
+    guint b = kikan_scan_report_add_target (rep, "/media/b", TRUE);
+    guint c = kikan_scan_report_add_target (rep, "/media/c", TRUE);
+
+    add (rep, a, "x.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, a, "y.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENCRYPTED, "enc", NULL);
+    add (rep, a, "z.com", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "Eicar");
+    add (rep, b, "x.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, b, "y.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_LIMIT_EXCEEDED, NULL, NULL);
+    add (rep, c, "x.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, b, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, c, KIKAN_TARGET_COMPLETE, NULL);
+
+    assert_int_equal (kikan_scan_report_get_target_result (rep, a), KIKAN_RESULT_INFECTED);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, b), KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, c), KIKAN_RESULT_CLEAN);
+    assert_int_equal (kikan_scan_report_get_result (rep), KIKAN_RESULT_INFECTED);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 1);
+}
+
+static void
+test_exit_status_mapping (void **state)
+{
+    g_autoptr (KikanScanReport) clean = kikan_scan_report_new (TRUE);
+    g_autoptr (KikanScanReport) ni = kikan_scan_report_new (TRUE);
+    g_autoptr (KikanScanReport) none = kikan_scan_report_new (TRUE);
+    guint t;
+
+    t = kikan_scan_report_add_target (clean, "/m", TRUE);
+    add (clean, t, "a", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (clean, t, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_exit_status (clean), 0);
+
+    t = kikan_scan_report_add_target (ni, "/m", TRUE);
+    add (ni, t, "a", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (ni, t, "b", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR, "EIO", NULL);
+    end (ni, t, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_exit_status (ni), 2);
+
+    /* Nothing scanned at all is not a clean result. */
+    assert_int_equal (kikan_scan_report_get_exit_status (none), 2);
+}
+
+static void
+test_incomplete_target_is_not_inspected (void **state)
+{
+    static const KikanTargetStatus bad[] = { KIKAN_TARGET_WORKER_FAILED, KIKAN_TARGET_TIMEOUT,
+                                             KIKAN_TARGET_ERROR };
+    static const char *const names[] = { "worker_failed", "timeout", "error" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+        g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+        g_autoptr (JsonParser) parser = NULL;
+        guint t = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+        JsonObject *doc, *tj;
+
+        /* Every file seen so far was clean: the target still is not. */
+        add (rep, t, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+        add (rep, t, "b.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+        end (rep, t, bad[i], "worker killed by signal 9");
+        assert_int_equal (kikan_scan_report_get_target_result (rep, t),
+                          KIKAN_RESULT_NOT_INSPECTED);
+        assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+
+        doc = round_trip (rep, &parser, NULL);
+        assert_string_equal (json_object_get_string_member (doc, "result"), "not_inspected");
+        tj = target_entry (doc, 0);
+        assert_string_equal (json_object_get_string_member (tj, "status"), names[i]);
+        assert_string_equal (json_object_get_string_member (tj, "result"), "not_inspected");
+        assert_string_equal (json_object_get_string_member (tj, "detail"),
+                             "worker killed by signal 9");
+        assert_string_equal (json_object_get_string_member (file_entry (doc, 0), "result"),
+                             "clean");
+    }
+}
+
+static void
+test_infected_beats_incomplete (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    guint t = kikan_scan_report_add_target (rep, "/m", TRUE);
+
+    add (rep, t, "e.com", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "Eicar");
+    end (rep, t, KIKAN_TARGET_TIMEOUT, "deadline passed");
+    assert_int_equal (kikan_scan_report_get_target_result (rep, t), KIKAN_RESULT_INFECTED);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 1);
+}
+
+static void
+test_unfinished_and_failed_targets (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    guint ok = kikan_scan_report_add_target (rep, "/ok", TRUE);
+    guint failed = kikan_scan_report_add_target (rep, "/failed", TRUE);
+    guint never = kikan_scan_report_add_target (rep, "/never", TRUE);
+    JsonObject *doc;
+
+    end (rep, ok, KIKAN_TARGET_COMPLETE, NULL);
+    kikan_scan_report_fail_target (rep, failed, "the scan daemon stopped");
+    (void) never;   /* added, never ended: e.g. the daemon died first */
+    assert_int_equal (kikan_scan_report_get_target_result (rep, ok), KIKAN_RESULT_CLEAN);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, failed),
+                      KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, never),
+                      KIKAN_RESULT_NOT_INSPECTED);
+    doc = round_trip (rep, &parser, NULL);
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 1), "status"),
+                         "error");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 2), "status"),
+                         "error");
+    assert_non_null (json_object_get_string_member (target_entry (doc, 2), "detail"));
+    assert_true (json_object_get_null_member (target_entry (doc, 0), "detail"));
+    assert_true (json_object_get_null_member (target_entry (doc, 1), "sandbox"));
+    assert_string_equal (json_object_get_string_member (doc, "result"), "not_inspected");
+}
+
+static void
+test_json_document (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *text = NULL;
+    KikanEngineInfo *info = calloc (1, sizeof *info);
+    KikanFileReport r;
+    JsonObject *doc, *f, *m, *s, *e, *db;
+    guint t = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+
+    /* An infected zip with an infected member, then files of every kind. */
+    make_file (&r, "docs/outer.zip", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL,
+               "Eicar-Test-Signature");
+    r.size = 468;
+    r.n_members = 1;
+    r.members = calloc (1, sizeof *r.members);
+    r.members[0].name = strdup ("inner\x1b.zip");
+    r.members[0].depth = 1;
+    r.members[0].size = 320;
+    r.members[0].extractor = strdup ("clamav");
+    r.members[0].result = KIKAN_RESULT_INFECTED;
+    r.members[0].signatures = calloc (1, sizeof (char *));
+    r.members[0].signatures[0] = strdup ("Eicar-Test-Signature");
+    r.members[0].n_signatures = 1;
+    kikan_scan_report_add_file (rep, t, &r);
+    kikan_file_report_clear (&r);
+    add (rep, t, "enc.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENCRYPTED,
+         "Heuristics.Encrypted.Zip", NULL);
+    add (rep, t, "odd.bin", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_NONE, NULL, NULL);
+    make_file (&r, "tiny", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    r.flags = KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE;
+    kikan_scan_report_add_file (rep, t, &r);
+    kikan_file_report_clear (&r);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+
+    info->engine_version = strdup ("1.4.6");
+    info->signatures = 12;
+    info->n_dbs = 1;
+    info->dbs = calloc (1, sizeof *info->dbs);
+    info->dbs[0].name = strdup ("test-6.cvd");
+    info->dbs[0].path = strdup ("/db/test-6.cvd");
+    info->dbs[0].is_signed = 1;
+    info->dbs[0].version = 6;
+    info->dbs[0].build_time = 1624412045;
+    info->dbs[0].signatures = 10;
+    info->newest_signed_build_time = 1624412045;
+    kikan_limits_apply_defaults (&info->limits);
+    kikan_scan_report_take_engine_info (rep, info);
+    kikan_scan_report_set_seconds (rep, 0.41);
+
+    doc = round_trip (rep, &parser, &text);
+    assert_null (strstr (text, "\x1b"));
+    assert_string_equal (json_object_get_string_member (doc, "format"), "kikan-scan");
+    assert_int_equal (json_object_get_int_member (doc, "format_version"), 1);
+    assert_string_equal (json_object_get_string_member (doc, "result"), "infected");
+    assert_int_equal (json_array_get_length (json_object_get_array_member (doc, "files")), 4);
+
+    f = file_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (f, "target"), "/media/stick");
+    assert_string_equal (json_object_get_string_member (f, "path"), "docs/outer.zip");
+    assert_false (json_object_has_member (f, "path_hex"));
+    assert_int_equal (json_object_get_int_member (f, "size"), 468);
+    assert_string_equal (json_object_get_string_member (f, "result"), "infected");
+    assert_true (json_object_get_null_member (f, "reason"));
+    assert_false (json_object_get_boolean_member (f, "engine_skipped"));
+    assert_string_equal (
+        json_array_get_string_element (json_object_get_array_member (f, "signatures"), 0),
+        "Eicar-Test-Signature");
+    m = json_array_get_object_element (json_object_get_array_member (f, "members"), 0);
+    assert_string_equal (json_object_get_string_member (m, "name"), "inner\x1b.zip");
+    assert_string_equal (json_object_get_string_member (m, "name_hex"), "696e6e65721b2e7a6970");
+    assert_int_equal (json_object_get_int_member (m, "depth"), 1);
+    assert_string_equal (json_object_get_string_member (m, "extractor"), "clamav");
+    assert_string_equal (json_object_get_string_member (m, "result"), "infected");
+    assert_true (json_object_get_null_member (m, "reason"));
+
+    f = file_entry (doc, 1);
+    assert_string_equal (json_object_get_string_member (f, "result"), "not_inspected");
+    assert_string_equal (json_object_get_string_member (f, "reason"), "encrypted");
+    assert_string_equal (json_object_get_string_member (f, "reason_detail"),
+                         "Heuristics.Encrypted.Zip");
+    /* Not inspected without a reason still says why not: never null. */
+    f = file_entry (doc, 2);
+    assert_string_equal (json_object_get_string_member (f, "reason"), "engine_error");
+    f = file_entry (doc, 3);
+    assert_true (json_object_get_boolean_member (f, "engine_skipped"));
+    assert_string_equal (json_object_get_string_member (f, "result"), "clean");
+
+    s = json_object_get_object_member (doc, "summary");
+    assert_int_equal (json_object_get_int_member (s, "files"), 4);
+    assert_int_equal (json_object_get_int_member (s, "bytes"), 468 + 7 + 7 + 4);
+    assert_int_equal (json_object_get_int_member (s, "clean"), 1);
+    assert_int_equal (json_object_get_int_member (s, "infected"), 1);
+    assert_int_equal (json_object_get_int_member (s, "not_inspected"), 2);
+
+    e = json_object_get_object_member (doc, "engine");
+    assert_string_equal (json_object_get_string_member (e, "version"), "1.4.6");
+    assert_int_equal (json_object_get_int_member (e, "signatures"), 12);
+    assert_string_equal (json_object_get_string_member (e, "newest_signed_build_time"),
+                         "2021-06-23T01:34:05Z");
+    assert_float_equal (json_object_get_double_member (e, "age_days"),
+                        (double) (NOW - 1624412045) / 86400.0, 0.06);
+    assert_string_equal (json_object_get_string_member (e, "age_state"), "stale");
+    assert_int_equal (
+        json_object_get_int_member (json_object_get_object_member (e, "limits"), "max_files"),
+        10000);
+    db = json_array_get_object_element (json_object_get_array_member (e, "databases"), 0);
+    assert_string_equal (json_object_get_string_member (db, "name"), "test-6.cvd");
+    assert_true (json_object_get_boolean_member (db, "signed"));
+    assert_int_equal (json_object_get_int_member (db, "version"), 6);
+    assert_string_equal (json_object_get_string_member (db, "build_time"),
+                         "2021-06-23T01:34:05Z");
+}
+
+static void
+test_engine_without_signed_database (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    KikanEngineInfo *info = calloc (1, sizeof *info);
+    JsonObject *e;
+
+    info->engine_version = strdup ("1.4.6");
+    info->signatures = 2;
+    kikan_scan_report_take_engine_info (rep, info);
+    kikan_scan_report_add_target (rep, "/m", TRUE);
+    e = json_object_get_object_member (round_trip (rep, &parser, NULL), "engine");
+    assert_true (json_object_get_null_member (e, "newest_signed_build_time"));
+    assert_true (json_object_get_null_member (e, "age_days"));
+    assert_string_equal (json_object_get_string_member (e, "age_state"), "none");
+}
+
+static void
+test_path_hex (void **state)
+{
+    static const struct {
+        const char *raw;
+        const char *hex;   /* NULL: clean, no path_hex */
+    } cases[] = {
+        { "plain/name.txt", NULL },
+        { "日本語.txt", NULL },
+        { "back\\slash", NULL },
+        { "new\nline.txt", "6e65770a6c696e652e747874" },
+        { "bad-\xff\xfe.txt", "6261642dfffe2e747874" },
+        { "rtl-\u202etxt.exe", "72746c2de280ae7478742e657865" },
+        { "esc\x1b]0;t\x07", "6573631b5d303b7407" },
+    };
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *text = NULL;
+    guint t = kikan_scan_report_add_target (rep, "/m", TRUE);
+    JsonObject *doc;
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        add (rep, t, cases[i].raw, KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+    doc = round_trip (rep, &parser, &text);
+    assert_null (strstr (text, "\xff"));
+    assert_null (strstr (text, "\x1b"));
+    assert_null (strstr (text, "\x07"));
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+        JsonObject *f = file_entry (doc, i);
+        g_autofree char *want = g_utf8_make_valid (cases[i].raw, -1);
+
+        assert_string_equal (json_object_get_string_member (f, "path"), want);
+        if (cases[i].hex == NULL)
+            assert_false (json_object_has_member (f, "path_hex"));
+        else
+            assert_string_equal (json_object_get_string_member (f, "path_hex"), cases[i].hex);
+    }
+    /* Invalid UTF-8 became U+FFFD. */
+    assert_string_equal (json_object_get_string_member (file_entry (doc, 4), "path"),
+                         "bad-\xef\xbf\xbd\xef\xbf\xbd.txt");
+}
+
+static void
+test_clean_files_only_counted_when_not_kept (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (FALSE);
+    guint t = kikan_scan_report_add_target (rep, "/m", TRUE);
+
+    add (rep, t, "a", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, t, "b", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "X");
+    add (rep, t, "c", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_n_files (rep), 1);
+    assert_string_equal (kikan_scan_report_get_file (rep, 0, NULL)->path, "b");
+}
+
+static void
+test_human_lines (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (FALSE);
+    guint dir = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+    guint file = kikan_scan_report_add_target (rep, "/img/usb.img", FALSE);
+    KikanFileReport r;
+    g_autofree char *line = NULL;
+    g_autofree char *summary = NULL;
+
+    make_file (&r, "evil\x1b[2J\u202etxt.exe", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL,
+               "YARA.bad\nrule");
+    line = kikan_scan_report_format_finding (rep, dir, &r);
+    assert_string_equal (line, "INFECTED  /media/stick/evil\\x1B[2J\\u{202E}txt.exe  "
+                               "[YARA.bad\\x0Arule]");
+    kikan_file_report_clear (&r);
+    g_clear_pointer (&line, g_free);
+
+    make_file (&r, "a.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_LIMIT_EXCEEDED,
+               "Heuristics.Limits.Exceeded.MaxRecursion", NULL);
+    line = kikan_scan_report_format_finding (rep, dir, &r);
+    assert_string_equal (line, "NOT INSPECTED  /media/stick/a.zip  "
+                               "(limit_exceeded: Heuristics.Limits.Exceeded.MaxRecursion)");
+    kikan_file_report_clear (&r);
+    g_clear_pointer (&line, g_free);
+
+    /* A file target is shown by its own name. */
+    make_file (&r, "usb.img", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_UNSUPPORTED, NULL, NULL);
+    line = kikan_scan_report_format_finding (rep, file, &r);
+    assert_string_equal (line, "NOT INSPECTED  /img/usb.img  (unsupported)");
+    kikan_file_report_clear (&r);
+    g_clear_pointer (&line, g_free);
+
+    make_file (&r, "ok.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    assert_null (kikan_scan_report_format_finding (rep, dir, &r));
+    kikan_file_report_clear (&r);
+
+    /* The verdict line, and a null sandbox is never hidden. */
+    {
+        KikanTargetEnd e = { .status = KIKAN_TARGET_COMPLETE, .sandbox = strdup ("null") };
+
+        kikan_scan_report_end_target (rep, dir, &e);
+        kikan_target_end_clear (&e);
+    }
+    kikan_scan_report_fail_target (rep, file, "block devices are not supported yet");
+    summary = kikan_scan_report_format_summary (rep, NOW);
+    assert_non_null (strstr (summary, "RESULT: NOT FULLY INSPECTED"));
+    assert_non_null (strstr (summary, "NOT CONFINED"));
+    assert_non_null (strstr (summary, "NOT INSPECTED  /img/usb.img  (error: block devices"));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_worst_of),
+        cmocka_unit_test (test_target_is_worst_of_its_files),
+        cmocka_unit_test (test_exit_status_mapping),
+        cmocka_unit_test (test_incomplete_target_is_not_inspected),
+        cmocka_unit_test (test_infected_beats_incomplete),
+        cmocka_unit_test (test_unfinished_and_failed_targets),
+        cmocka_unit_test (test_json_document),
+        cmocka_unit_test (test_engine_without_signed_database),
+        cmocka_unit_test (test_path_hex),
+        cmocka_unit_test (test_clean_files_only_counted_when_not_kept),
+        cmocka_unit_test (test_human_lines),
+    };
+
+    return cmocka_run_group_tests_name ("kiosk-scan-report", tests, NULL, NULL);
+}
