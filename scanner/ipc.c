@@ -1,1 +1,1180 @@
-/* placeholder: being written */
+/* Kikan: IPC codec and framing (docs/ipc.md).
+ *
+ * Encoders write little-endian fixed-width integers and length-prefixed
+ * strings in a fixed order per message type; decoders read them back with
+ * a cursor that refuses to step past the end of the frame.  Everything a
+ * decoder meets that it did not expect -- a short frame, trailing bytes, a
+ * count larger than the bytes left could hold, an enum out of range, a NUL
+ * inside a string -- is KIKAN_EPROTO.  The payload comes from a sandboxed
+ * worker that may have been subverted, so no field is trusted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kikan/errors.h"
+#include "ipc-private.h"
+
+/* A nullable string is sent with this length when it is NULL. */
+#define KIKAN_IPC_NULL_STRING 0xffffffffu
+
+/* Smallest encodings, used to refuse counts the remaining bytes cannot
+ * possibly hold before anything is allocated for them. */
+#define MIN_STRING_SIZE 4u
+#define MIN_DB_SIZE     (4u + 4u + 1u + 4u + 8u + 4u)
+#define MIN_MEMBER_SIZE (4u + 4u + 8u + 4u + 1u + 1u + 4u + 4u)
+
+/* ---- writer ---- */
+
+typedef struct {
+    uint8_t *buf;
+    size_t len, cap;
+    int err;
+} Writer;
+
+static void
+w_bytes (Writer *w, const void *p, size_t n)
+{
+    if (w->err != 0)
+        return;
+    /* Stop growing as soon as the frame cannot be sent anyway: a hostile
+     * report must not make the encoder allocate without bound. */
+    if (n > KIKAN_IPC_HEADER_SIZE + KIKAN_IPC_MAX_PAYLOAD - w->len) {
+        w->err = KIKAN_EPROTO;
+        return;
+    }
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        uint8_t *nb;
+
+        while (cap < w->len + n)
+            cap *= 2;
+        if ((nb = realloc (w->buf, cap)) == NULL) {
+            w->err = KIKAN_ENOMEM;
+            return;
+        }
+        w->buf = nb;
+        w->cap = cap;
+    }
+    if (n > 0)
+        memcpy (w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void
+w_u8 (Writer *w, uint8_t v)
+{
+    w_bytes (w, &v, 1);
+}
+
+static void
+w_u16 (Writer *w, uint16_t v)
+{
+    uint8_t b[2] = { (uint8_t) v, (uint8_t) (v >> 8) };
+
+    w_bytes (w, b, 2);
+}
+
+static void
+w_u32 (Writer *w, uint32_t v)
+{
+    uint8_t b[4];
+
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t) (v >> (8 * i));
+    w_bytes (w, b, 4);
+}
+
+static void
+w_u64 (Writer *w, uint64_t v)
+{
+    uint8_t b[8];
+
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t) (v >> (8 * i));
+    w_bytes (w, b, 8);
+}
+
+static void
+w_i32 (Writer *w, int32_t v)
+{
+    w_u32 (w, (uint32_t) v);
+}
+
+static void
+w_i64 (Writer *w, int64_t v)
+{
+    w_u64 (w, (uint64_t) v);
+}
+
+static void
+w_f64 (Writer *w, double v)
+{
+    uint64_t bits;
+
+    if (!isfinite (v)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    memcpy (&bits, &v, sizeof bits);
+    w_u64 (w, bits);
+}
+
+/* A string that may be NULL. */
+static void
+w_nstr (Writer *w, const char *s)
+{
+    size_t n;
+
+    if (s == NULL) {
+        w_u32 (w, KIKAN_IPC_NULL_STRING);
+        return;
+    }
+    n = strlen (s);
+    if (n >= KIKAN_IPC_MAX_PAYLOAD) {
+        w->err = w->err ? w->err : KIKAN_EPROTO;
+        return;
+    }
+    w_u32 (w, (uint32_t) n);
+    w_bytes (w, s, n);
+}
+
+/* A string the protocol requires. */
+static void
+w_str (Writer *w, const char *s)
+{
+    if (s == NULL) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_nstr (w, s);
+}
+
+static void
+w_count (Writer *w, size_t n)
+{
+    if (n > UINT32_MAX) {
+        w->err = w->err ? w->err : KIKAN_EPROTO;
+        return;
+    }
+    w_u32 (w, (uint32_t) n);
+}
+
+static void
+w_bool (Writer *w, int v)
+{
+    w_u8 (w, v ? 1 : 0);
+}
+
+/* ---- reader ---- */
+
+typedef struct {
+    const uint8_t *p;
+    size_t left;
+    int err;
+} Cursor;
+
+static const uint8_t *
+r_take (Cursor *c, size_t n)
+{
+    const uint8_t *p;
+
+    if (c->err != 0)
+        return NULL;
+    if (n > c->left) {
+        c->err = KIKAN_EPROTO;
+        return NULL;
+    }
+    p = c->p;
+    c->p += n;
+    c->left -= n;
+    return p;
+}
+
+static uint64_t
+r_uint (Cursor *c, size_t n)
+{
+    const uint8_t *p = r_take (c, n);
+    uint64_t v = 0;
+
+    if (p == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t) p[i] << (8 * i);
+    return v;
+}
+
+static uint8_t
+r_u8 (Cursor *c)
+{
+    return (uint8_t) r_uint (c, 1);
+}
+
+static uint16_t
+r_u16 (Cursor *c)
+{
+    return (uint16_t) r_uint (c, 2);
+}
+
+static uint32_t
+r_u32 (Cursor *c)
+{
+    return (uint32_t) r_uint (c, 4);
+}
+
+static uint64_t
+r_u64 (Cursor *c)
+{
+    return r_uint (c, 8);
+}
+
+static int32_t
+r_i32 (Cursor *c)
+{
+    uint32_t u = r_u32 (c);
+    int32_t v;
+
+    memcpy (&v, &u, sizeof v);
+    return v;
+}
+
+static int64_t
+r_i64 (Cursor *c)
+{
+    uint64_t u = r_u64 (c);
+    int64_t v;
+
+    memcpy (&v, &u, sizeof v);
+    return v;
+}
+
+static double
+r_f64 (Cursor *c)
+{
+    uint64_t bits = r_u64 (c);
+    double v;
+
+    memcpy (&v, &bits, sizeof v);
+    if (c->err == 0 && !isfinite (v)) {
+        c->err = KIKAN_EPROTO;
+        return 0.0;
+    }
+    return c->err == 0 ? v : 0.0;
+}
+
+static int
+r_bool (Cursor *c)
+{
+    uint8_t v = r_u8 (c);
+
+    if (c->err == 0 && v > 1)
+        c->err = KIKAN_EPROTO;
+    return v == 1;
+}
+
+/* Reads a string into a new NUL-terminated copy.  A NUL inside is refused:
+ * the C side could only keep the part before it, and "evil.exe\0.txt" must
+ * not quietly become "evil.exe". */
+static char *
+r_string (Cursor *c, int nullable)
+{
+    uint32_t n = r_u32 (c);
+    const uint8_t *p;
+    char *s;
+
+    if (c->err != 0)
+        return NULL;
+    if (n == KIKAN_IPC_NULL_STRING) {
+        if (!nullable)
+            c->err = KIKAN_EPROTO;
+        return NULL;
+    }
+    if ((p = r_take (c, n)) == NULL)
+        return NULL;
+    if (memchr (p, '\0', n) != NULL) {
+        c->err = KIKAN_EPROTO;
+        return NULL;
+    }
+    if ((s = malloc ((size_t) n + 1)) == NULL) {
+        c->err = KIKAN_ENOMEM;
+        return NULL;
+    }
+    memcpy (s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+static char *
+r_str (Cursor *c)
+{
+    return r_string (c, 0);
+}
+
+static char *
+r_nstr (Cursor *c)
+{
+    return r_string (c, 1);
+}
+
+/* A count of elements each at least @min_size bytes long. */
+static size_t
+r_count (Cursor *c, size_t min_size)
+{
+    uint32_t n = r_u32 (c);
+
+    if (c->err != 0)
+        return 0;
+    if (min_size > 0 && n > c->left / min_size) {
+        c->err = KIKAN_EPROTO;
+        return 0;
+    }
+    return n;
+}
+
+/* ---- string vectors (signature lists) ---- */
+
+static void
+w_strv (Writer *w, char *const *v, size_t n)
+{
+    if (n > 0 && v == NULL) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_count (w, n);
+    for (size_t i = 0; i < n; i++)
+        w_str (w, v[i]);
+}
+
+static char **
+r_strv (Cursor *c, size_t *out_n)
+{
+    size_t n = r_count (c, MIN_STRING_SIZE);
+    char **v;
+
+    *out_n = 0;
+    if (c->err != 0 || n == 0)
+        return NULL;
+    if ((v = calloc (n, sizeof *v)) == NULL) {
+        c->err = KIKAN_ENOMEM;
+        return NULL;
+    }
+    /* The vector is returned even when reading fails half-way so that the
+     * caller's clear function frees what was read. */
+    for (size_t i = 0; i < n && c->err == 0; i++) {
+        v[i] = r_str (c);
+        if (c->err == 0)
+            *out_n = i + 1;
+    }
+    return v;
+}
+
+/* ---- engine info ---- */
+
+void
+kikan_ipc_engine_info_clear (KikanEngineInfo *info)
+{
+    if (info == NULL)
+        return;
+    free (info->engine_version);
+    for (size_t i = 0; i < info->n_dbs && info->dbs != NULL; i++) {
+        free (info->dbs[i].name);
+        free (info->dbs[i].path);
+    }
+    free (info->dbs);
+    memset (info, 0, sizeof *info);
+}
+
+static void
+w_limits (Writer *w, const KikanLimits *l)
+{
+    w_u64 (w, l->max_filesize);
+    w_u64 (w, l->max_scansize);
+    w_u32 (w, l->max_recursion);
+    w_u32 (w, l->max_files);
+    w_u32 (w, l->max_scantime_ms);
+}
+
+static void
+r_limits (Cursor *c, KikanLimits *l)
+{
+    l->max_filesize = r_u64 (c);
+    l->max_scansize = r_u64 (c);
+    l->max_recursion = r_u32 (c);
+    l->max_files = r_u32 (c);
+    l->max_scantime_ms = r_u32 (c);
+}
+
+static void
+w_info (Writer *w, const KikanEngineInfo *info)
+{
+    w_nstr (w, info->engine_version);
+    w_u32 (w, info->signatures);
+    if (info->n_dbs > 0 && info->dbs == NULL) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_count (w, info->n_dbs);
+    for (size_t i = 0; i < info->n_dbs; i++) {
+        const KikanDbInfo *d = &info->dbs[i];
+
+        w_nstr (w, d->name);
+        w_nstr (w, d->path);
+        w_bool (w, d->is_signed);
+        w_u32 (w, d->version);
+        w_i64 (w, d->build_time);
+        w_u32 (w, d->signatures);
+    }
+    w_i64 (w, info->newest_signed_build_time);
+    w_f64 (w, info->load_seconds);
+    w_limits (w, &info->limits);
+}
+
+static void
+r_info (Cursor *c, KikanEngineInfo *info)
+{
+    size_t n;
+
+    info->engine_version = r_nstr (c);
+    info->signatures = r_u32 (c);
+    n = r_count (c, MIN_DB_SIZE);
+    if (c->err != 0)
+        return;
+    if (n > 0) {
+        if ((info->dbs = calloc (n, sizeof *info->dbs)) == NULL) {
+            c->err = KIKAN_ENOMEM;
+            return;
+        }
+        info->n_dbs = n;
+    }
+    for (size_t i = 0; i < n && c->err == 0; i++) {
+        KikanDbInfo *d = &info->dbs[i];
+
+        d->name = r_nstr (c);
+        d->path = r_nstr (c);
+        d->is_signed = r_bool (c);
+        d->version = r_u32 (c);
+        d->build_time = r_i64 (c);
+        d->signatures = r_u32 (c);
+    }
+    info->newest_signed_build_time = r_i64 (c);
+    info->load_seconds = r_f64 (c);
+    r_limits (c, &info->limits);
+}
+
+/* ---- file reports ---- */
+
+static int
+is_sha256_hex (const char *s, size_t n)
+{
+    if (n == 0)
+        return 1;
+    if (n != 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+static void
+r_result (Cursor *c, KikanResult *res, KikanReason *reason)
+{
+    uint8_t a = r_u8 (c), b = r_u8 (c);
+
+    if (c->err != 0)
+        return;
+    if (a > KIKAN_RESULT_NOT_INSPECTED || b >= KIKAN_REASON__COUNT) {
+        c->err = KIKAN_EPROTO;
+        return;
+    }
+    *res = (KikanResult) a;
+    *reason = (KikanReason) b;
+}
+
+static void
+w_result (Writer *w, KikanResult res, KikanReason reason)
+{
+    if ((unsigned) res > KIKAN_RESULT_NOT_INSPECTED || (unsigned) reason >= KIKAN_REASON__COUNT) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_u8 (w, (uint8_t) res);
+    w_u8 (w, (uint8_t) reason);
+}
+
+static void
+w_report (Writer *w, const KikanFileReport *r)
+{
+    size_t hl = strnlen (r->sha256, sizeof r->sha256);
+
+    if (hl == sizeof r->sha256 || !is_sha256_hex (r->sha256, hl)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_str (w, r->path);
+    w_u64 (w, r->size);
+    w_str (w, r->sha256);
+    w_result (w, r->result, r->reason);
+    w_nstr (w, r->reason_detail);
+    w_strv (w, r->signatures, r->n_signatures);
+    if (r->n_members > 0 && r->members == NULL) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_count (w, r->n_members);
+    for (size_t i = 0; i < r->n_members; i++) {
+        const KikanMember *m = &r->members[i];
+
+        w_nstr (w, m->name);
+        w_u32 (w, m->depth);
+        w_u64 (w, m->size);
+        w_nstr (w, m->extractor);
+        w_result (w, m->result, m->reason);
+        w_nstr (w, m->reason_detail);
+        w_strv (w, m->signatures, m->n_signatures);
+    }
+    w_u32 (w, r->flags);
+    w_f64 (w, r->seconds);
+}
+
+static void
+r_report (Cursor *c, KikanFileReport *r)
+{
+    char *hex;
+    size_t n;
+
+    r->path = r_str (c);
+    r->size = r_u64 (c);
+    if ((hex = r_str (c)) != NULL) {
+        n = strlen (hex);
+        if (is_sha256_hex (hex, n))
+            memcpy (r->sha256, hex, n + 1);
+        else
+            c->err = KIKAN_EPROTO;
+        free (hex);
+    }
+    r_result (c, &r->result, &r->reason);
+    r->reason_detail = r_nstr (c);
+    r->signatures = r_strv (c, &r->n_signatures);
+    n = r_count (c, MIN_MEMBER_SIZE);
+    if (c->err != 0)
+        return;
+    if (n > 0) {
+        if ((r->members = calloc (n, sizeof *r->members)) == NULL) {
+            c->err = KIKAN_ENOMEM;
+            return;
+        }
+        r->n_members = n;
+    }
+    for (size_t i = 0; i < n && c->err == 0; i++) {
+        KikanMember *m = &r->members[i];
+
+        m->name = r_nstr (c);
+        m->depth = r_u32 (c);
+        m->size = r_u64 (c);
+        m->extractor = r_nstr (c);
+        r_result (c, &m->result, &m->reason);
+        m->reason_detail = r_nstr (c);
+        m->signatures = r_strv (c, &m->n_signatures);
+    }
+    r->flags = r_u32 (c);
+    r->seconds = r_f64 (c);
+}
+
+/* ---- per-type codecs, dispatched from a table ---- */
+
+static void
+enc_hello (Writer *w, const KikanMsg *m)
+{
+    w_u16 (w, m->u.hello.protocol);
+    w_info (w, &m->u.hello.info);
+}
+
+static void
+dec_hello (Cursor *c, KikanMsg *m)
+{
+    m->u.hello.protocol = r_u16 (c);
+    r_info (c, &m->u.hello.info);
+}
+
+static void
+clr_hello (KikanMsg *m)
+{
+    kikan_ipc_engine_info_clear (&m->u.hello.info);
+}
+
+static void
+enc_error (Writer *w, const KikanMsg *m)
+{
+    w_i32 (w, m->u.error.code);
+    w_str (w, m->u.error.message);
+}
+
+static void
+dec_error (Cursor *c, KikanMsg *m)
+{
+    m->u.error.code = r_i32 (c);
+    m->u.error.message = r_str (c);
+    /* An ERROR that claims success would turn a failure into silence. */
+    if (c->err == 0 && m->u.error.code >= 0)
+        c->err = KIKAN_EPROTO;
+}
+
+static void
+clr_error (KikanMsg *m)
+{
+    free (m->u.error.message);
+}
+
+static void
+enc_scan (Writer *w, const KikanMsg *m)
+{
+    w_u32 (w, m->u.scan.params.jobs);
+    w_u32 (w, m->u.scan.params.timeout_s);
+    w_bool (w, m->u.scan.params.null_sandbox);
+    w_str (w, m->u.scan.name);
+}
+
+static void
+dec_scan (Cursor *c, KikanMsg *m)
+{
+    m->u.scan.params.jobs = r_u32 (c);
+    m->u.scan.params.timeout_s = r_u32 (c);
+    m->u.scan.params.null_sandbox = r_bool (c);
+    m->u.scan.name = r_str (c);
+}
+
+static void
+clr_scan (KikanMsg *m)
+{
+    free (m->u.scan.name);
+}
+
+static void
+enc_started (Writer *w, const KikanMsg *m)
+{
+    w_i32 (w, m->u.worker_started.pid);
+    w_str (w, m->u.worker_started.sandbox);
+}
+
+static void
+dec_started (Cursor *c, KikanMsg *m)
+{
+    m->u.worker_started.pid = r_i32 (c);
+    m->u.worker_started.sandbox = r_str (c);
+    if (c->err == 0 && m->u.worker_started.pid <= 0)
+        c->err = KIKAN_EPROTO;
+}
+
+static void
+clr_started (KikanMsg *m)
+{
+    free (m->u.worker_started.sandbox);
+}
+
+static void
+enc_progress (Writer *w, const KikanMsg *m)
+{
+    const KikanProgress *p = &m->u.progress;
+
+    w_u64 (w, p->files_done);
+    w_u64 (w, p->bytes_done);
+    w_u64 (w, p->files_total);
+    w_u64 (w, p->bytes_total);
+    w_bool (w, p->counting_done);
+}
+
+static void
+dec_progress (Cursor *c, KikanMsg *m)
+{
+    KikanProgress *p = &m->u.progress;
+
+    p->files_done = r_u64 (c);
+    p->bytes_done = r_u64 (c);
+    p->files_total = r_u64 (c);
+    p->bytes_total = r_u64 (c);
+    p->counting_done = r_bool (c);
+}
+
+static void
+enc_file (Writer *w, const KikanMsg *m)
+{
+    w_report (w, &m->u.file);
+}
+
+static void
+dec_file (Cursor *c, KikanMsg *m)
+{
+    r_report (c, &m->u.file);
+}
+
+static void
+clr_file (KikanMsg *m)
+{
+    kikan_file_report_clear (&m->u.file);
+}
+
+static void
+enc_done (Writer *w, const KikanMsg *m)
+{
+    w_u64 (w, m->u.worker_done.files_sent);
+}
+
+static void
+dec_done (Cursor *c, KikanMsg *m)
+{
+    m->u.worker_done.files_sent = r_u64 (c);
+}
+
+static void
+enc_end (Writer *w, const KikanMsg *m)
+{
+    const KikanTargetEnd *e = &m->u.target_end;
+
+    if ((unsigned) e->status > KIKAN_TARGET_ERROR || e->worker_pid < 0) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_u8 (w, (uint8_t) e->status);
+    w_nstr (w, e->detail);
+    w_nstr (w, e->sandbox);
+    w_i32 (w, (int32_t) e->worker_pid);
+    w_u64 (w, e->files_seen);
+    w_f64 (w, e->seconds);
+}
+
+static void
+dec_end (Cursor *c, KikanMsg *m)
+{
+    KikanTargetEnd *e = &m->u.target_end;
+    uint8_t st = r_u8 (c);
+    int32_t pid;
+
+    if (c->err == 0 && st > KIKAN_TARGET_ERROR)
+        c->err = KIKAN_EPROTO;
+    e->status = (KikanTargetStatus) st;
+    e->detail = r_nstr (c);
+    e->sandbox = r_nstr (c);
+    pid = r_i32 (c);
+    if (c->err == 0 && pid < 0)
+        c->err = KIKAN_EPROTO;
+    e->worker_pid = (pid_t) pid;
+    e->files_seen = r_u64 (c);
+    e->seconds = r_f64 (c);
+}
+
+static void
+clr_end (KikanMsg *m)
+{
+    kikan_target_end_clear (&m->u.target_end);
+}
+
+typedef struct {
+    const char *name;
+    void (*encode) (Writer *w, const KikanMsg *m);
+    void (*decode) (Cursor *c, KikanMsg *m);
+    void (*clear) (KikanMsg *m);  /* NULL: nothing owned */
+} MsgOps;
+
+static const MsgOps msg_ops[KIKAN_MSG__COUNT] = {
+    [KIKAN_MSG_HELLO] = { "hello", enc_hello, dec_hello, clr_hello },
+    [KIKAN_MSG_ERROR] = { "error", enc_error, dec_error, clr_error },
+    [KIKAN_MSG_SCAN] = { "scan", enc_scan, dec_scan, clr_scan },
+    [KIKAN_MSG_WORKER_STARTED] = { "worker_started", enc_started, dec_started, clr_started },
+    [KIKAN_MSG_PROGRESS] = { "progress", enc_progress, dec_progress, NULL },
+    [KIKAN_MSG_FILE] = { "file", enc_file, dec_file, clr_file },
+    [KIKAN_MSG_WORKER_DONE] = { "worker_done", enc_done, dec_done, NULL },
+    [KIKAN_MSG_TARGET_END] = { "target_end", enc_end, dec_end, clr_end },
+    [KIKAN_MSG_SHUTDOWN] = { "shutdown", NULL, NULL, NULL },
+};
+
+static const MsgOps *
+ops_for (unsigned type)
+{
+    if (type == 0 || type >= KIKAN_MSG__COUNT || msg_ops[type].name == NULL)
+        return NULL;
+    return &msg_ops[type];
+}
+
+const char *
+kikan_msg_type_name (unsigned type)
+{
+    const MsgOps *o = ops_for (type);
+
+    return o ? o->name : "unknown";
+}
+
+void
+kikan_msg_init (KikanMsg *m, KikanMsgType type)
+{
+    memset (m, 0, sizeof *m);
+    m->type = type;
+    m->fd = -1;
+}
+
+void
+kikan_msg_clear (KikanMsg *m)
+{
+    const MsgOps *o;
+
+    if (m == NULL)
+        return;
+    o = ops_for (m->type);
+    if (o != NULL && o->clear != NULL)
+        o->clear (m);
+    if (m->fd >= 0)
+        close (m->fd);
+    kikan_msg_init (m, m->type);
+}
+
+int
+kikan_ipc_parse_header (const uint8_t hdr[KIKAN_IPC_HEADER_SIZE], uint16_t *type,
+                        uint32_t *payload_len)
+{
+    Cursor c = { hdr, KIKAN_IPC_HEADER_SIZE, 0 };
+    uint32_t magic = r_u32 (&c);
+    uint16_t version = r_u16 (&c);
+    uint16_t t = r_u16 (&c);
+    uint32_t len = r_u32 (&c);
+
+    if (magic != KIKAN_IPC_MAGIC || version != KIKAN_IPC_VERSION || ops_for (t) == NULL
+        || len > KIKAN_IPC_MAX_PAYLOAD)
+        return KIKAN_EPROTO;
+    *type = t;
+    *payload_len = len;
+    return 0;
+}
+
+int
+kikan_ipc_encode (const KikanMsg *m, uint8_t **frame, size_t *len)
+{
+    Writer w = { NULL, 0, 0, 0 };
+    const MsgOps *o = ops_for (m->type);
+    size_t payload;
+    int r;
+
+    *frame = NULL;
+    *len = 0;
+    if (o == NULL)
+        return KIKAN_EINVAL;
+    /* Header placeholder; filled in once the payload length is known. */
+    w_u32 (&w, KIKAN_IPC_MAGIC);
+    w_u16 (&w, KIKAN_IPC_VERSION);
+    w_u16 (&w, (uint16_t) m->type);
+    w_u32 (&w, 0);
+    if (o->encode != NULL)
+        o->encode (&w, m);
+    if (w.err != 0) {
+        r = w.err;
+        goto out;
+    }
+    payload = w.len - KIKAN_IPC_HEADER_SIZE;
+    if (payload > KIKAN_IPC_MAX_PAYLOAD) {
+        r = KIKAN_EPROTO;
+        goto out;
+    }
+    for (int i = 0; i < 4; i++)
+        w.buf[8 + i] = (uint8_t) (payload >> (8 * i));
+    *frame = w.buf;
+    *len = w.len;
+    w.buf = NULL;
+    r = 0;
+out:
+    free (w.buf);
+    return r;
+}
+
+int
+kikan_ipc_decode (const uint8_t *frame, size_t len, KikanMsg *out)
+{
+    Cursor c;
+    const MsgOps *o;
+    uint16_t type = 0;
+    uint32_t plen = 0;
+    int r;
+
+    kikan_msg_init (out, KIKAN_MSG_SHUTDOWN);
+    if (frame == NULL || len < KIKAN_IPC_HEADER_SIZE)
+        return KIKAN_EPROTO;
+    if ((r = kikan_ipc_parse_header (frame, &type, &plen)) != 0)
+        return r;
+    if (len - KIKAN_IPC_HEADER_SIZE != plen)
+        return KIKAN_EPROTO;
+    /* parse_header accepted the type, so it has ops; checked again so
+     * that the compiler (and a reader) need not take that on trust. */
+    if ((o = ops_for (type)) == NULL)
+        return KIKAN_EPROTO;
+    kikan_msg_init (out, (KikanMsgType) type);
+    c.p = frame + KIKAN_IPC_HEADER_SIZE;
+    c.left = plen;
+    c.err = 0;
+    if (o->decode != NULL)
+        o->decode (&c, out);
+    if (c.err == 0 && c.left != 0)
+        c.err = KIKAN_EPROTO;  /* trailing garbage */
+    if (c.err != 0) {
+        kikan_msg_clear (out);
+        return c.err;
+    }
+    return 0;
+}
+
+/* ---- transport ---- */
+
+/* Room for a few descriptors so that a peer sending more than one is
+ * noticed (and every one of them closed) rather than truncated. */
+#define MAX_RX_FDS 4
+
+void
+kikan_ipc_reader_init (KikanIpcReader *r, int accept_fds)
+{
+    memset (r, 0, sizeof *r);
+    r->fd = -1;
+    r->accept_fds = accept_fds;
+}
+
+void
+kikan_ipc_reader_clear (KikanIpcReader *r)
+{
+    if (r == NULL)
+        return;
+    free (r->frame);
+    if (r->fd >= 0)
+        close (r->fd);
+    kikan_ipc_reader_init (r, r->accept_fds);
+}
+
+static void
+reset_frame (KikanIpcReader *r)
+{
+    int accept = r->accept_fds, eof = r->eof;
+
+    kikan_ipc_reader_clear (r);
+    r->accept_fds = accept;
+    r->eof = eof;
+}
+
+/* Collects descriptors from one recvmsg.  Every one received is either kept
+ * (exactly one, when allowed) or closed: none may leak into the daemon. */
+static int
+take_fds (KikanIpcReader *r, struct msghdr *mh)
+{
+    int bad = 0;
+
+    if (mh->msg_flags & MSG_CTRUNC)
+        bad = 1;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR (mh); cm != NULL; cm = CMSG_NXTHDR (mh, cm)) {
+        size_t n;
+        int fds[MAX_RX_FDS];
+
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) {
+            bad = 1;
+            continue;
+        }
+        n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+        if (n > MAX_RX_FDS)
+            n = MAX_RX_FDS;
+        memcpy (fds, CMSG_DATA (cm), n * sizeof (int));
+        for (size_t i = 0; i < n; i++) {
+            if (!bad && r->accept_fds && r->fd < 0 && fds[i] >= 0)
+                r->fd = fds[i];
+            else {
+                bad = 1;
+                if (fds[i] >= 0)
+                    close (fds[i]);
+            }
+        }
+    }
+    return bad ? KIKAN_EPROTO : 0;
+}
+
+int
+kikan_ipc_reader_read (KikanIpcReader *r, int sock)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE (sizeof (int) * MAX_RX_FDS)];
+    } cbuf;
+    struct msghdr mh;
+    struct iovec iov;
+    ssize_t n;
+    int rr;
+
+    if (r->frame != NULL && r->frame_got == r->frame_len)
+        return 1;
+    /* Read exactly up to the end of the current header or frame, never into
+     * the next one: a descriptor then always belongs to the frame whose
+     * bytes came with it. */
+    if (r->frame == NULL) {
+        iov.iov_base = r->hdr + r->hdr_got;
+        iov.iov_len = KIKAN_IPC_HEADER_SIZE - r->hdr_got;
+    } else {
+        iov.iov_base = r->frame + r->frame_got;
+        iov.iov_len = r->frame_len - r->frame_got;
+    }
+    memset (&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf.buf;
+    mh.msg_controllen = sizeof cbuf.buf;
+    do
+        n = recvmsg (sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : KIKAN_EIO;
+    if ((rr = take_fds (r, &mh)) != 0)
+        return rr;
+    if (n == 0) {
+        r->eof = 1;
+        return (r->hdr_got == 0 && r->frame == NULL) ? KIKAN_EIO : KIKAN_EPROTO;
+    }
+    if (r->frame == NULL) {
+        uint16_t type;
+        uint32_t plen;
+
+        r->hdr_got += (size_t) n;
+        if (r->hdr_got < KIKAN_IPC_HEADER_SIZE)
+            return 0;
+        /* The length is checked before anything is allocated for it. */
+        if ((rr = kikan_ipc_parse_header (r->hdr, &type, &plen)) != 0)
+            return rr;
+        r->frame_len = KIKAN_IPC_HEADER_SIZE + (size_t) plen;
+        if ((r->frame = malloc (r->frame_len)) == NULL)
+            return KIKAN_ENOMEM;
+        memcpy (r->frame, r->hdr, KIKAN_IPC_HEADER_SIZE);
+        r->frame_got = KIKAN_IPC_HEADER_SIZE;
+    } else
+        r->frame_got += (size_t) n;
+    return r->frame_got == r->frame_len ? 1 : 0;
+}
+
+int
+kikan_ipc_reader_take (KikanIpcReader *r, KikanMsg *out, uint8_t **raw, size_t *raw_len)
+{
+    int fd, rr;
+
+    kikan_msg_init (out, KIKAN_MSG_SHUTDOWN);
+    if (raw != NULL)
+        *raw = NULL;
+    if (raw_len != NULL)
+        *raw_len = 0;
+    if (r->frame == NULL || r->frame_got != r->frame_len)
+        return KIKAN_ESTATE;
+    rr = kikan_ipc_decode (r->frame, r->frame_len, out);
+    fd = r->fd;
+    r->fd = -1;
+    if (rr == 0 && out->type == KIKAN_MSG_SCAN)
+        out->fd = fd;
+    else if (fd >= 0) {
+        close (fd);
+        if (rr == 0) {
+            kikan_msg_clear (out);
+            rr = KIKAN_EPROTO;
+        }
+    }
+    if (rr == 0 && raw != NULL) {
+        *raw = r->frame;
+        *raw_len = r->frame_len;
+        r->frame = NULL;
+    }
+    reset_frame (r);
+    return rr;
+}
+
+static int64_t
+now_ms (void)
+{
+    struct timespec ts;
+
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+kikan_ipc_recv (int sock, KikanIpcReader *r, int timeout_ms, KikanMsg *out)
+{
+    int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
+    int rr;
+
+    kikan_msg_init (out, KIKAN_MSG_SHUTDOWN);
+    for (;;) {
+        struct pollfd pfd = { sock, POLLIN, 0 };
+        int wait_ms = -1;
+
+        if ((rr = kikan_ipc_reader_read (r, sock)) != 0)
+            break;
+        if (deadline >= 0) {
+            int64_t left = deadline - now_ms ();
+
+            if (left <= 0)
+                return KIKAN_ETIMEOUT;
+            wait_ms = left > INT_MAX ? INT_MAX : (int) left;
+        }
+        rr = poll (&pfd, 1, wait_ms);
+        if (rr < 0 && errno != EINTR)
+            return KIKAN_EIO;
+    }
+    if (rr < 0)
+        return rr;
+    return kikan_ipc_reader_take (r, out, NULL, NULL);
+}
+
+int
+kikan_ipc_send_frame (int sock, const uint8_t *frame, size_t len, int fd)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE (sizeof (int))];
+    } cbuf;
+    size_t off = 0;
+
+    while (off < len) {
+        struct msghdr mh;
+        struct iovec iov = { (void *) (frame + off), len - off };
+        ssize_t n;
+
+        memset (&mh, 0, sizeof mh);
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        if (off == 0 && fd >= 0) {
+            struct cmsghdr *cm;
+
+            memset (&cbuf, 0, sizeof cbuf);
+            mh.msg_control = cbuf.buf;
+            mh.msg_controllen = sizeof cbuf.buf;
+            cm = CMSG_FIRSTHDR (&mh);
+            cm->cmsg_level = SOL_SOCKET;
+            cm->cmsg_type = SCM_RIGHTS;
+            cm->cmsg_len = CMSG_LEN (sizeof (int));
+            memcpy (CMSG_DATA (cm), &fd, sizeof (int));
+        }
+        n = sendmsg (sock, &mh, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return KIKAN_EIO;
+        off += (size_t) n;
+    }
+    return 0;
+}
+
+int
+kikan_ipc_send (int sock, const KikanMsg *m, int fd)
+{
+    uint8_t *frame = NULL;
+    size_t len = 0;
+    int r;
+
+    if ((r = kikan_ipc_encode (m, &frame, &len)) != 0)
+        return r;
+    r = kikan_ipc_send_frame (sock, frame, len, fd);
+    free (frame);
+    return r;
+}

@@ -1,1 +1,688 @@
-/* placeholder: being written */
+/* Kikan: kikan-scand's main loop (include/kikan/scand.h, docs/ipc.md).
+ *
+ * The daemon loads the engine once, says HELLO, then serves one SCAN at a
+ * time: private temp dir, socketpair, fork a worker (worker.c) that shares
+ * the compiled engine copy-on-write, relay what the worker sends after
+ * decoding it, and end with TARGET_END.  The daemon itself never reads a
+ * byte of the target: it only fstat()s the descriptor it passes on.
+ *
+ * It is single-threaded on purpose: fork() from a single-threaded process
+ * gives the worker a consistent copy of everything, and PR_SET_PDEATHSIG in
+ * the worker then refers to the daemon itself.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kikan/errors.h"
+#include "kikan/scand.h"
+#include "ipc-private.h"
+#include "worker-private.h"
+
+#define DEFAULT_TIMEOUT_S 3600u
+/* Frames handled per wake-up, so that a chatty worker cannot starve the
+ * deadline check. */
+#define MAX_FRAMES_PER_WAKE 64
+/* How often the daemon checks on a worker when the kernel has no pidfd. */
+#define REAP_TICK_MS 20
+
+typedef struct {
+    int client;            /* socket to the client (kiosk or CLI) */
+    KikanEngine *engine;
+    int force_null;        /* KIKAN_SANDBOX=null in the environment */
+    int quit;              /* stop serving after this message */
+} Daemon;
+
+/* One target being scanned. */
+typedef struct {
+    Daemon *d;
+    const KikanMsgScan *req;
+    pid_t pid;
+    int started;           /* WORKER_STARTED seen */
+    int done;              /* WORKER_DONE seen */
+    int errored;           /* ERROR seen */
+    int proto_failed;      /* the worker broke the protocol: killed */
+    int client_gone;       /* relaying failed: the client went away */
+    char *sandbox;
+    int32_t error_code;
+    char error_msg[384];   /* what the worker said in its ERROR */
+    char detail[512];      /* why the daemon gave up on the worker */
+    uint64_t files_seen;
+} Target;
+
+static double
+now_seconds (void)
+{
+    struct timespec ts;
+
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int64_t
+now_ms (void)
+{
+    struct timespec ts;
+
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the worker's temp dir ---- */
+
+static char *
+make_tmpdir (void)
+{
+    const char *base = getenv ("TMPDIR");
+    char *path = NULL;
+
+    /* A relative or absurd TMPDIR would put hostile unpacked content
+     * somewhere unexpected: only an absolute path is honoured. */
+    if (base == NULL || base[0] != '/' || strlen (base) > PATH_MAX / 2)
+        base = "/tmp";
+    if (asprintf (&path, "%s/kikan-scand-XXXXXX", base) < 0)
+        return NULL;
+    /* mkdtemp creates it with mode 0700. */
+    if (mkdtemp (path) == NULL) {
+        free (path);
+        return NULL;
+    }
+    return path;
+}
+
+/* Deletes everything in directory @cur that is not a directory, and puts
+ * the name of one subdirectory (if any) in @sub.  Returns 1 if a
+ * subdirectory was found, 0 if none, -1 on error. */
+static int
+purge_files (int cur, char sub[NAME_MAX + 1])
+{
+    DIR *dp;
+    struct dirent *de;
+    int lfd, found = 0;
+
+    if ((lfd = fcntl (cur, F_DUPFD_CLOEXEC, 3)) < 0)
+        return -1;
+    if ((dp = fdopendir (lfd)) == NULL) {
+        close (lfd);
+        return -1;
+    }
+    rewinddir (dp);
+    while ((de = readdir (dp)) != NULL) {
+        struct stat st;
+
+        if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+            continue;
+        if (fstatat (cur, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR (st.st_mode)) {
+            if (!found && strlen (de->d_name) <= NAME_MAX) {
+                strcpy (sub, de->d_name);
+                found = 1;
+            }
+        } else
+            (void) unlinkat (cur, de->d_name, 0);
+    }
+    closedir (dp);
+    return found;
+}
+
+/* Removes @path and everything beneath it without following a symbolic
+ * link (the worker that filled it may have been hostile) and without
+ * recursion, so no tree depth can exhaust the daemon's stack or
+ * descriptors: repeatedly walk down to a directory without subdirectories,
+ * empty it and remove it. */
+static int
+rmtree (const char *path)
+{
+    const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int root, r = -1;
+
+    if ((root = open (path, dflags)) < 0)
+        return errno == ENOENT ? 0 : -1;
+    /* Each round removes one directory; the bound stops a loop on an entry
+     * that cannot be removed. */
+    for (unsigned round = 0; round < 1000000; round++) {
+        char name[NAME_MAX + 1] = "", sub[NAME_MAX + 1];
+        int parent = -1, cur = fcntl (root, F_DUPFD_CLOEXEC, 3), found;
+
+        if (cur < 0)
+            goto out;
+        while ((found = purge_files (cur, sub)) == 1) {
+            int next = openat (cur, sub, dflags);
+
+            if (next < 0)
+                break;
+            if (parent >= 0)
+                close (parent);
+            parent = cur;
+            cur = next;
+            strcpy (name, sub);
+        }
+        close (cur);
+        if (found != 0) {
+            if (parent >= 0)
+                close (parent);
+            goto out;
+        }
+        if (parent < 0) {
+            r = rmdir (path);
+            goto out;
+        }
+        found = unlinkat (parent, name, AT_REMOVEDIR);
+        close (parent);
+        if (found != 0)
+            goto out;
+    }
+out:
+    close (root);
+    return r;
+}
+
+/* ---- messages from the worker, dispatched from a table ---- */
+
+typedef int (*WorkerHandler) (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len);
+
+static int
+proto_error (Target *t, const char *what)
+{
+    snprintf (t->detail, sizeof t->detail, "worker broke the protocol (%s); worker killed", what);
+    return KIKAN_EPROTO;
+}
+
+static int
+relay (Target *t, const uint8_t *raw, size_t raw_len)
+{
+    if (kikan_ipc_send_frame (t->d->client, raw, raw_len, -1) != 0) {
+        t->client_gone = 1;
+        return KIKAN_EIO;
+    }
+    return 0;
+}
+
+static int
+on_worker_started (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    const char *sb = m->u.worker_started.sandbox;
+    int want_null = t->req->params.null_sandbox || t->d->force_null;
+    KikanMsg out;
+    int ok;
+
+    if (t->started || t->errored)
+        return proto_error (t, "WORKER_STARTED out of order");
+    /* The name goes on every result: it must be the backend we asked for. */
+    ok = want_null ? strcmp (sb, "null") == 0
+                   : (strcmp (sb, "seccomp+landlock") == 0 || strcmp (sb, "seccomp") == 0);
+    if (!ok)
+        return proto_error (t, "unexpected sandbox name");
+    if ((t->sandbox = strdup (sb)) == NULL)
+        return KIKAN_ENOMEM;
+    t->started = 1;
+    /* The pid is the one fork() returned, never the one the child claims:
+     * the client may signal it. */
+    kikan_msg_init (&out, KIKAN_MSG_WORKER_STARTED);
+    out.u.worker_started.pid = (int32_t) t->pid;
+    out.u.worker_started.sandbox = t->sandbox;
+    if (kikan_ipc_send (t->d->client, &out, -1) != 0) {
+        t->client_gone = 1;
+        return KIKAN_EIO;
+    }
+    return 0;
+}
+
+static int
+on_worker_progress (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    if (!t->started || t->done)
+        return proto_error (t, "PROGRESS out of order");
+    return relay (t, raw, raw_len);
+}
+
+static int
+on_worker_file (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    if (!t->started || t->done)
+        return proto_error (t, "FILE out of order");
+    t->files_seen++;
+    return relay (t, raw, raw_len);
+}
+
+static int
+on_worker_done (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    if (!t->started || t->done)
+        return proto_error (t, "WORKER_DONE out of order");
+    if (m->u.worker_done.files_sent != t->files_seen)
+        return proto_error (t, "WORKER_DONE counts a different number of files");
+    t->done = 1;
+    return 0;
+}
+
+static int
+on_worker_error (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    /* A worker reports an error only instead of starting. */
+    if (t->started || t->errored)
+        return proto_error (t, "ERROR out of order");
+    t->errored = 1;
+    t->error_code = m->u.error.code;
+    snprintf (t->error_msg, sizeof t->error_msg, "%s", m->u.error.message);
+    return 0;
+}
+
+static const WorkerHandler worker_handlers[KIKAN_MSG__COUNT] = {
+    [KIKAN_MSG_WORKER_STARTED] = on_worker_started,
+    [KIKAN_MSG_PROGRESS] = on_worker_progress,
+    [KIKAN_MSG_FILE] = on_worker_file,
+    [KIKAN_MSG_WORKER_DONE] = on_worker_done,
+    [KIKAN_MSG_ERROR] = on_worker_error,
+};
+
+/* Reads and handles what the worker sent.  Returns 0 to keep going, 1 at a
+ * clean EOF, or a negative code (the worker is then to be killed, unless
+ * it is the client that is gone). */
+static int
+pump_worker (Target *t, int sock, KikanIpcReader *rd)
+{
+    for (int i = 0; i < MAX_FRAMES_PER_WAKE; i++) {
+        KikanMsg m;
+        uint8_t *raw = NULL;
+        size_t raw_len = 0;
+        WorkerHandler h;
+        int rc = kikan_ipc_reader_read (rd, sock);
+
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {
+            if (rc == KIKAN_EIO && rd->eof)
+                return 1;
+            return proto_error (t, rc == KIKAN_EPROTO ? "malformed or truncated frame"
+                                                      : "socket error");
+        }
+        if ((rc = kikan_ipc_reader_take (rd, &m, &raw, &raw_len)) != 0) {
+            if (rc == KIKAN_ENOMEM) {
+                snprintf (t->detail, sizeof t->detail,
+                          "daemon out of memory decoding a worker message; worker killed");
+                return rc;
+            }
+            return proto_error (t, "undecodable message");
+        }
+        h = worker_handlers[m.type];
+        rc = h ? h (t, &m, raw, raw_len) : proto_error (t, "message type not for the daemon");
+        kikan_msg_clear (&m);
+        free (raw);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- one target ---- */
+
+static void
+describe_exit (Target *t, int status, KikanTargetEnd *end)
+{
+    if (WIFSIGNALED (status)) {
+        int sig = WTERMSIG (status);
+        const char *abbrev = sigabbrev_np (sig);
+
+        end->status = KIKAN_TARGET_WORKER_FAILED;
+        snprintf (t->detail, sizeof t->detail, "worker killed by signal %d (SIG%s)%s", sig,
+                  abbrev ? abbrev : "?",
+                  sig == SIGSYS ? ": it made a system call the sandbox forbids" : "");
+    } else if (WIFEXITED (status) && WEXITSTATUS (status) != 0) {
+        int code = WEXITSTATUS (status);
+
+        if (t->errored) {
+            /* It never read the target: it could not start. */
+            end->status = KIKAN_TARGET_ERROR;
+            snprintf (t->detail, sizeof t->detail, "%s: %s",
+                      code == KIKAN_WORKER_EXIT_SANDBOX ? "sandbox could not be applied"
+                                                        : "worker could not start",
+                      t->error_msg);
+        } else {
+            end->status = KIKAN_TARGET_WORKER_FAILED;
+            snprintf (t->detail, sizeof t->detail, "worker exited with status %d%s", code,
+                      code == KIKAN_WORKER_EXIT_LOST    ? " (lost the daemon)"
+                      : code == KIKAN_WORKER_EXIT_NOMEM ? " (out of memory)"
+                                                        : "");
+        }
+    } else if (!t->done) {
+        end->status = KIKAN_TARGET_WORKER_FAILED;
+        snprintf (t->detail, sizeof t->detail, "worker exited without finishing its walk");
+    } else {
+        end->status = KIKAN_TARGET_COMPLETE;
+        t->detail[0] = '\0';
+    }
+}
+
+static pid_t
+reap (pid_t pid, int *status)
+{
+    pid_t r;
+
+    do
+        r = waitpid (pid, status, 0);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+/* Supervises the worker until it has exited and its socket is drained, the
+ * deadline passed, or it misbehaved.  Fills @end's status and detail. */
+static void
+supervise (Target *t, int sock, int64_t deadline, KikanTargetEnd *end)
+{
+    KikanIpcReader rd;
+    int pidfd, sock_open = 1, exited = 0, killed = 0, timed_out = 0, status = 0;
+
+    kikan_ipc_reader_init (&rd, 0);
+    /* A pidfd lets poll() wake up when the worker exits; without one (old
+     * kernel) the daemon looks with WNOHANG every REAP_TICK_MS. */
+    pidfd = (int) syscall (SYS_pidfd_open, t->pid, 0);
+    while (sock_open || !exited) {
+        struct pollfd p[3];
+        nfds_t n = 0;
+        int isock = -1, ipid = -1, iclient, wait_ms, rc;
+        int64_t left = deadline - now_ms ();
+
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        wait_ms = left > INT_MAX ? INT_MAX : (int) left;
+        if (sock_open) {
+            p[n] = (struct pollfd){ sock, POLLIN, 0 };
+            isock = (int) n++;
+        }
+        if (!exited && pidfd >= 0) {
+            p[n] = (struct pollfd){ pidfd, POLLIN, 0 };
+            ipid = (int) n++;
+        } else if (!exited && wait_ms > REAP_TICK_MS)
+            wait_ms = REAP_TICK_MS;
+        /* Events 0: only hang-up or error is of interest on the client
+         * socket while a scan runs. */
+        p[n] = (struct pollfd){ t->d->client, 0, 0 };
+        iclient = (int) n++;
+
+        rc = poll (p, n, wait_ms);
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (rc < 0)
+            continue;
+        if (p[iclient].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            t->client_gone = 1;
+            break;
+        }
+        if (isock >= 0 && p[isock].revents) {
+            rc = pump_worker (t, sock, &rd);
+            if (rc == 1)
+                sock_open = 0;
+            else if (rc < 0) {
+                if (!t->client_gone)
+                    t->proto_failed = 1;
+                break;
+            }
+        }
+        if (!exited && (ipid < 0 || p[ipid].revents)) {
+            pid_t w;
+
+            do
+                w = waitpid (t->pid, &status, WNOHANG);
+            while (w < 0 && errno == EINTR);
+            if (w == t->pid)
+                exited = 1;
+        }
+    }
+    if (!exited) {
+        /* Deadline, protocol violation, or nobody left to report to. */
+        kill (t->pid, SIGKILL);
+        killed = 1;
+        reap (t->pid, &status);
+    }
+    if (pidfd >= 0)
+        close (pidfd);
+    kikan_ipc_reader_clear (&rd);
+
+    if (t->proto_failed || (t->client_gone && killed)) {
+        end->status = KIKAN_TARGET_WORKER_FAILED;
+        if (t->detail[0] == '\0')
+            snprintf (t->detail, sizeof t->detail, "client went away; worker killed");
+    } else if (timed_out) {
+        end->status = KIKAN_TARGET_TIMEOUT;
+        snprintf (t->detail, sizeof t->detail,
+                  "target deadline of %u s passed; worker killed",
+                  t->req->params.timeout_s ? t->req->params.timeout_s : DEFAULT_TIMEOUT_S);
+    } else
+        describe_exit (t, status, end);
+}
+
+static int
+send_target_end (Daemon *d, const KikanTargetEnd *end)
+{
+    KikanMsg m;
+
+    kikan_msg_init (&m, KIKAN_MSG_TARGET_END);
+    m.u.target_end = *end;
+    return kikan_ipc_send (d->client, &m, -1);
+}
+
+/* Handles one SCAN.  Returns 0, or a negative code when the client is gone
+ * (the daemon then stops). */
+static int
+run_target (Daemon *d, KikanMsg *req)
+{
+    Target t;
+    KikanTargetEnd end;
+    KikanWorkerArgs args;
+    struct stat st;
+    char *tmpdir = NULL;
+    int sv[2] = { -1, -1 };
+    double t0 = now_seconds ();
+    unsigned timeout_s = req->u.scan.params.timeout_s ? req->u.scan.params.timeout_s
+                                                       : DEFAULT_TIMEOUT_S;
+    int r = 0;
+
+    memset (&t, 0, sizeof t);
+    memset (&end, 0, sizeof end);
+    t.d = d;
+    t.req = &req->u.scan;
+    t.pid = -1;
+    end.status = KIKAN_TARGET_ERROR;
+
+    /* fstat reads the inode, not the content: the daemon still never
+     * touches target bytes. */
+    if (req->fd < 0) {
+        snprintf (t.detail, sizeof t.detail, "no target descriptor came with the request");
+        goto finish;
+    }
+    if (fstat (req->fd, &st) != 0 || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))) {
+        snprintf (t.detail, sizeof t.detail,
+                  "the target is neither a directory nor a regular file");
+        goto finish;
+    }
+    if ((tmpdir = make_tmpdir ()) == NULL) {
+        snprintf (t.detail, sizeof t.detail, "could not create a private temp dir: %s",
+                  strerror (errno));
+        goto finish;
+    }
+    if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf (t.detail, sizeof t.detail, "socketpair: %s", strerror (errno));
+        goto finish;
+    }
+    args.engine = d->engine;
+    args.sock = sv[1];
+    args.target_fd = req->fd;
+    args.name = req->u.scan.name;
+    args.tmpdir = tmpdir;
+    args.jobs = req->u.scan.params.jobs;
+    args.null_sandbox = req->u.scan.params.null_sandbox || d->force_null;
+    args.daemon_pid = getpid ();
+    if ((t.pid = fork ()) < 0) {
+        snprintf (t.detail, sizeof t.detail, "fork: %s", strerror (errno));
+        goto finish;
+    }
+    if (t.pid == 0)
+        kikan_worker_main (&args);  /* never returns */
+    close (sv[1]);
+    sv[1] = -1;
+    supervise (&t, sv[0], now_ms () + (int64_t) timeout_s * 1000, &end);
+
+finish:
+    if (sv[0] >= 0)
+        close (sv[0]);
+    if (sv[1] >= 0)
+        close (sv[1]);
+    /* Removed before TARGET_END, so that a client that sees the end also
+     * sees no trace of the target's content left on disk. */
+    if (tmpdir != NULL && rmtree (tmpdir) != 0)
+        fprintf (stderr, "kikan-scand: could not remove temp dir %s: %s\n", tmpdir,
+                 strerror (errno));
+    free (tmpdir);
+    if (t.client_gone) {
+        r = KIKAN_EIO;
+        goto out;
+    }
+    end.detail = t.detail[0] ? t.detail : NULL;
+    end.sandbox = t.sandbox;
+    end.worker_pid = t.pid > 0 ? t.pid : 0;
+    end.files_seen = t.files_seen;
+    end.seconds = now_seconds () - t0;
+    if (send_target_end (d, &end) != 0)
+        r = KIKAN_EIO;
+out:
+    free (t.sandbox);
+    return r;
+}
+
+/* ---- messages from the client, dispatched from a table ---- */
+
+typedef int (*ClientHandler) (Daemon *d, KikanMsg *m);
+
+static int
+on_client_scan (Daemon *d, KikanMsg *m)
+{
+    if (run_target (d, m) != 0)
+        d->quit = 1;
+    return 0;
+}
+
+static int
+on_client_shutdown (Daemon *d, KikanMsg *m)
+{
+    d->quit = 1;
+    return 0;
+}
+
+static const ClientHandler client_handlers[KIKAN_MSG__COUNT] = {
+    [KIKAN_MSG_SCAN] = on_client_scan,
+    [KIKAN_MSG_SHUTDOWN] = on_client_shutdown,
+};
+
+/* Runs kikan_worker_prime() with the engine's temp dir pointed at a
+ * throw-away private directory, removed again afterwards: the warm-up scan
+ * must not leave anything in the shared /tmp. */
+static void
+prime_engine (KikanEngine *engine)
+{
+    char *dir = make_tmpdir ();
+
+    if (dir == NULL || kikan_engine_set_tmpdir (engine, dir) != 0) {
+        fprintf (stderr, "kikan-scand: no temp dir for the engine warm-up: %s\n",
+                 strerror (errno));
+        free (dir);
+        return;
+    }
+    kikan_worker_prime (engine);
+    if (rmtree (dir) != 0)
+        fprintf (stderr, "kikan-scand: could not remove %s: %s\n", dir, strerror (errno));
+    free (dir);
+}
+
+static void
+send_error (int sock, int code, const char *message)
+{
+    KikanMsg m;
+
+    kikan_msg_init (&m, KIKAN_MSG_ERROR);
+    m.u.error.code = code < 0 ? code : KIKAN_EPROTO;
+    m.u.error.message = (char *) (message && *message ? message : kikan_strerror (code));
+    (void) kikan_ipc_send (sock, &m, -1);
+}
+
+int
+kikan_scand_serve (int sock, const KikanEngineOptions *opts)
+{
+    Daemon d;
+    KikanIpcReader rd;
+    KikanMsg m;
+    char err[1024];
+    const char *sb = getenv ("KIKAN_SANDBOX");
+    int rc, status = 1;
+
+    memset (&d, 0, sizeof d);
+    d.client = sock;
+    d.force_null = sb != NULL && strcmp (sb, "null") == 0;
+    kikan_ipc_reader_init (&rd, 1);
+    /* A client that vanishes must show up as an error code on send, not
+     * kill the daemon; and workers must stay reapable. */
+    signal (SIGPIPE, SIG_IGN);
+    signal (SIGCHLD, SIG_DFL);
+
+    err[0] = '\0';
+    if ((rc = kikan_engine_global_init ()) != 0) {
+        send_error (sock, rc, "libclamav could not be initialised");
+        goto out;
+    }
+    if ((rc = kikan_engine_new (opts, &d.engine, err, sizeof err)) != 0) {
+        send_error (sock, rc, err);
+        goto out;
+    }
+    prime_engine (d.engine);
+    kikan_msg_init (&m, KIKAN_MSG_HELLO);
+    m.u.hello.protocol = KIKAN_IPC_VERSION;
+    m.u.hello.info = *kikan_engine_get_info (d.engine);
+    if (kikan_ipc_send (sock, &m, -1) != 0)
+        goto out;
+
+    while (!d.quit) {
+        ClientHandler h;
+
+        rc = kikan_ipc_recv (sock, &rd, -1, &m);
+        if (rc != 0) {
+            if (rc == KIKAN_EIO && rd.eof)
+                status = 0;  /* the client closed: a normal end */
+            else {
+                fprintf (stderr, "kikan-scand: bad request from the client: %s\n",
+                         kikan_strerror (rc));
+                send_error (sock, KIKAN_EPROTO, "kikan-scand could not read the request");
+            }
+            goto out;
+        }
+        if ((h = client_handlers[m.type]) == NULL) {
+            fprintf (stderr, "kikan-scand: unexpected %s message from the client\n",
+                     kikan_msg_type_name (m.type));
+            send_error (sock, KIKAN_EPROTO, "kikan-scand received an unexpected message");
+            kikan_msg_clear (&m);
+            goto out;
+        }
+        h (&d, &m);
+        kikan_msg_clear (&m);
+    }
+    status = 0;
+out:
+    kikan_ipc_reader_clear (&rd);
+    kikan_engine_free (d.engine);
+    return status;
+}
