@@ -14,7 +14,7 @@ cmake --build "$build" -j"$(nproc)"
 mkdir -p "$build/findings"
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
 status=0
-for h in "$build"/tests/fuzz/fuzz-*; do
+for h in "$build"/tests/fuzz-*; do
   case "$h" in *-standalone) continue ;; esac
   [ -x "$h" ] || continue
   name=$(basename "$h")
