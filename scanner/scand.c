@@ -61,6 +61,9 @@ typedef struct {
     char error_msg[384];   /* what the worker said in its ERROR */
     char detail[512];      /* why the daemon gave up on the worker */
     uint64_t files_seen;
+    int errfd;             /* read end of the worker's stderr, -1 when closed */
+    char errline[1024];    /* partial line read from it */
+    size_t errlen;
 } Target;
 
 static double
@@ -189,6 +192,63 @@ rmtree (const char *path)
 out:
     close (root);
     return r;
+}
+
+/* ---- the worker's stderr ---- */
+
+/* Libraries in the worker write diagnostics to stderr, and some quote
+ * bytes from the medium.  The daemon reads them through a pipe and passes
+ * each line on with every byte outside printable ASCII escaped (STYLE rule
+ * 14).  libunarr logs every damaged RAR ("! file.c:N: ..."); those lines
+ * say nothing the report does not, so they are shown only with KIKAN_DEBUG. */
+static void
+flush_err_line (Target *t)
+{
+    static int debug = -1;
+    const unsigned char *p = (const unsigned char *) t->errline;
+
+    if (debug < 0)
+        debug = getenv ("KIKAN_DEBUG") != NULL;
+    if (t->errlen == 0)
+        return;
+    if (debug || !(t->errlen >= 2 && p[0] == '!' && p[1] == ' ')) {
+        fprintf (stderr, "kikan-worker[%ld]: ", (long) t->pid);
+        for (size_t i = 0; i < t->errlen; i++) {
+            if (p[i] < 0x20 || p[i] >= 0x7f)
+                fprintf (stderr, "\\x%02x", p[i]);
+            else
+                fputc (p[i], stderr);
+        }
+        fputc ('\n', stderr);
+    }
+    t->errlen = 0;
+}
+
+/* Returns 1 at end of file. */
+static int
+pump_worker_stderr (Target *t)
+{
+    char buf[4096];
+    ssize_t n;
+
+    do
+        n = read (t->errfd, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        if (n < 0 && errno == EAGAIN)
+            return 0;
+        flush_err_line (t);
+        return 1;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || t->errlen == sizeof t->errline) {
+            flush_err_line (t);
+            if (buf[i] == '\n')
+                continue;
+        }
+        t->errline[t->errlen++] = buf[i];
+    }
+    return 0;
 }
 
 /* ---- messages from the worker, dispatched from a table ---- */
@@ -392,9 +452,9 @@ supervise (Target *t, int sock, int64_t deadline, KikanTargetEnd *end)
      * kernel) the daemon looks with WNOHANG every REAP_TICK_MS. */
     pidfd = (int) syscall (SYS_pidfd_open, t->pid, 0);
     while (sock_open || !exited) {
-        struct pollfd p[3];
+        struct pollfd p[4];
         nfds_t n = 0;
-        int isock = -1, ipid = -1, iclient, wait_ms, rc;
+        int isock = -1, ipid = -1, ierr = -1, iclient, wait_ms, rc;
         int64_t left = deadline - now_ms ();
 
         if (left <= 0) {
@@ -411,6 +471,10 @@ supervise (Target *t, int sock, int64_t deadline, KikanTargetEnd *end)
             ipid = (int) n++;
         } else if (!exited && wait_ms > REAP_TICK_MS)
             wait_ms = REAP_TICK_MS;
+        if (t->errfd >= 0) {
+            p[n] = (struct pollfd){ t->errfd, POLLIN, 0 };
+            ierr = (int) n++;
+        }
         /* Events 0: only hang-up or error is of interest on the client
          * socket while a scan runs. */
         p[n] = (struct pollfd){ t->d->client, 0, 0 };
@@ -424,6 +488,10 @@ supervise (Target *t, int sock, int64_t deadline, KikanTargetEnd *end)
         if (p[iclient].revents & (POLLHUP | POLLERR | POLLNVAL)) {
             t->client_gone = 1;
             break;
+        }
+        if (ierr >= 0 && p[ierr].revents && pump_worker_stderr (t) == 1) {
+            close (t->errfd);
+            t->errfd = -1;
         }
         if (isock >= 0 && p[isock].revents) {
             rc = pump_worker (t, sock, &rd);
@@ -488,7 +556,7 @@ run_target (Daemon *d, KikanMsg *req)
     KikanWorkerArgs args;
     struct stat st;
     char *tmpdir = NULL;
-    int sv[2] = { -1, -1 };
+    int sv[2] = { -1, -1 }, errp[2] = { -1, -1 };
     double t0 = now_seconds ();
     unsigned timeout_s = req->u.scan.params.timeout_s ? req->u.scan.params.timeout_s
                                                        : DEFAULT_TIMEOUT_S;
@@ -499,6 +567,7 @@ run_target (Daemon *d, KikanMsg *req)
     t.d = d;
     t.req = &req->u.scan;
     t.pid = -1;
+    t.errfd = -1;
     end.status = KIKAN_TARGET_ERROR;
 
     /* fstat reads the inode, not the content: the daemon still never
@@ -521,6 +590,10 @@ run_target (Daemon *d, KikanMsg *req)
         snprintf (t.detail, sizeof t.detail, "socketpair: %s", strerror (errno));
         goto finish;
     }
+    if (pipe2 (errp, O_CLOEXEC | O_NONBLOCK) != 0) {
+        snprintf (t.detail, sizeof t.detail, "pipe: %s", strerror (errno));
+        goto finish;
+    }
     args.engine = d->engine;
     args.sock = sv[1];
     args.target_fd = req->fd;
@@ -529,6 +602,7 @@ run_target (Daemon *d, KikanMsg *req)
     args.jobs = req->u.scan.params.jobs;
     args.null_sandbox = req->u.scan.params.null_sandbox || d->force_null;
     args.daemon_pid = getpid ();
+    args.stderr_fd = errp[1];
     if ((t.pid = fork ()) < 0) {
         snprintf (t.detail, sizeof t.detail, "fork: %s", strerror (errno));
         goto finish;
@@ -537,9 +611,24 @@ run_target (Daemon *d, KikanMsg *req)
         kikan_worker_main (&args);  /* never returns */
     close (sv[1]);
     sv[1] = -1;
+    close (errp[1]);
+    errp[1] = -1;
+    t.errfd = errp[0];
+    errp[0] = -1;
     supervise (&t, sv[0], now_ms () + (int64_t) timeout_s * 1000, &end);
 
 finish:
+    if (t.errfd >= 0) {
+        /* Whatever the worker wrote before it ended (it has exited and
+         * the write end is closed, so this reaches end of file). */
+        for (int i = 0; i < 4096 && pump_worker_stderr (&t) == 0; i++)
+            ;
+        close (t.errfd);
+        t.errfd = -1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (errp[i] >= 0)
+            close (errp[i]);
     if (sv[0] >= 0)
         close (sv[0]);
     if (sv[1] >= 0)

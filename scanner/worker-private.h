@@ -41,6 +41,7 @@ typedef struct {
     unsigned jobs;         /* scanning threads; 0 = online CPUs */
     int null_sandbox;      /* 1: the null backend (reported as "null") */
     pid_t daemon_pid;      /* to notice a daemon that died before the fork returned */
+    int stderr_fd;         /* pipe to the daemon, which escapes and filters it; -1: keep fd 2 */
 } KikanWorkerArgs;
 
 /* Called once by the daemon, after the engine is loaded and before any

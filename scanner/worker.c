@@ -1014,6 +1014,13 @@ kikan_worker_main (const KikanWorkerArgs *a)
      * of PDEATHSIG is the daemon itself. */
     if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid () != a->daemon_pid)
         die (KIKAN_WORKER_EXIT_SETUP);
+    /* stderr goes to the daemon, which escapes it before it reaches a
+     * terminal or a log. */
+    if (a->stderr_fd >= 0 && a->stderr_fd != 2) {
+        if (dup2 (a->stderr_fd, 2) < 0)
+            die (KIKAN_WORKER_EXIT_SETUP);
+        close (a->stderr_fd);
+    }
     memset (&w, 0, sizeof w);
     w.engine = a->engine;
     w.sock = a->sock;
