@@ -725,16 +725,16 @@ typedef struct {
     uint32_t fallback_members;   /* members the fallback extractors handled */
 } FileJob;
 
+/* libclamav's fmap reads through this, so a file inside a volume read by
+ * The Sleuth Kit, or a decrypted volume, needs no temporary copy. */
 static off_t
-fd_pread_cb (void *handle, void *buf, size_t count, off_t offset)
+source_pread_cb (void *handle, void *buf, size_t count, off_t offset)
 {
-    int fd = *(int *) handle;
-    ssize_t n;
+    const KikanSource *src = handle;
 
-    do
-        n = pread (fd, buf, count, offset);
-    while (n < 0 && errno == EINTR);
-    return n;
+    if (offset < 0)
+        return -1;
+    return (off_t) src->pread (src->handle, buf, count, (uint64_t) offset);
 }
 
 static void scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth);
@@ -897,7 +897,7 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
                 member_set (m, ent.name, depth + 1, len, extractor);
             mi = m ? (size_t) (m - job->r->members) : (size_t) -1;
             sub.data = buf;
-            sub.fd = -1;
+            sub.src = NULL;
             sub.size = len;
             {
                 /* Scan the member into a scratch report so its own verdict
@@ -945,7 +945,6 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     cl_fmap_t *map;
     const char *virname = NULL;
     unsigned long scanned = 0;
-    int fd = blob->fd;
     cl_error_t ret;
 
     c.e = e;
@@ -954,7 +953,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     if (blob->data != NULL)
         map = cl_fmap_open_memory (blob->data, blob->size);
     else
-        map = cl_fmap_open_handle (&fd, 0, blob->size, fd_pread_cb, 1);
+        map = cl_fmap_open_handle ((void *) blob->src, 0, blob->size, source_pread_cb, 1);
     if (map == NULL) {
         kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                    KIKAN_REASON_ENGINE_ERROR, "libclamav could not map the file");
@@ -1057,7 +1056,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
         while (end < c.n_layers && c.layers[end].level > l->level)
             end++;
         nb.data = l->copy;
-        nb.fd = -1;
+        nb.src = NULL;
         nb.size = l->copy_len;
         if (depth + l->level < lim->max_recursion)
             cross_check (job, &c, i + 1, end, &nb, l->type, depth + l->level);
@@ -1068,7 +1067,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
 /* ---- public scan entry points ---- */
 
 static int
-sha256_fd (int fd, uint64_t size, char out[65])
+sha256_source (const KikanSource *src, uint64_t size, char out[65])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new ();
     unsigned char *buf = NULL, digest[32];
@@ -1084,9 +1083,7 @@ sha256_fd (int fd, uint64_t size, char out[65])
         goto out;
     while (off < size) {
         size_t want = size - off < (1u << 20) ? (size_t) (size - off) : (1u << 20);
-        ssize_t n = pread (fd, buf, want, (off_t) off);
-        if (n < 0 && errno == EINTR)
-            continue;
+        ssize_t n = src->pread (src->handle, buf, want, off);
         if (n <= 0)
             goto out;
         EVP_DigestUpdate (md, buf, (size_t) n);
@@ -1130,7 +1127,7 @@ scan_top (KikanEngine *e, const KikanBlob *blob, const char *path, KikanFileRepo
         return KIKAN_ENOMEM;
     if (blob->data != NULL)
         sha256_buffer (blob->data, blob->size, out->sha256);
-    else if (sha256_fd (blob->fd, blob->size, out->sha256) != 0) {
+    else if (sha256_source (blob->src, blob->size, out->sha256) != 0) {
         out->sha256[0] = '\0';
         kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
                                    "the file could not be read to the end");
@@ -1157,6 +1154,7 @@ int
 kikan_engine_scan_fd (KikanEngine *e, int fd, const char *path, KikanFileReport *out)
 {
     struct stat st;
+    KikanSource src;
     KikanBlob blob;
 
     if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
@@ -1166,9 +1164,22 @@ kikan_engine_scan_fd (KikanEngine *e, int fd, const char *path, KikanFileReport 
                                    "not a regular file");
         return out->path ? 0 : KIKAN_ENOMEM;
     }
+    kikan_source_init_fd (&src, &fd, (uint64_t) st.st_size);
     blob.data = NULL;
-    blob.fd = fd;
-    blob.size = (uint64_t) st.st_size;
+    blob.src = &src;
+    blob.size = src.size;
+    return scan_top (e, &blob, path, out);
+}
+
+int
+kikan_engine_scan_source (KikanEngine *e, const KikanSource *src, const char *path,
+                          KikanFileReport *out)
+{
+    KikanBlob blob;
+
+    blob.data = NULL;
+    blob.src = src;
+    blob.size = src->size;
     return scan_top (e, &blob, path, out);
 }
 
@@ -1179,7 +1190,7 @@ kikan_engine_scan_buffer (KikanEngine *e, const void *buf, size_t len, const cha
     KikanBlob blob;
 
     blob.data = buf;
-    blob.fd = -1;
+    blob.src = NULL;
     blob.size = len;
     return scan_top (e, &blob, path, out);
 }

@@ -7,13 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kikan/source.h"
+
 typedef struct KikanArchive KikanArchive;
 
-/* Where archive bytes come from: a memory buffer, or a descriptor read with
- * pread() (the offset of the descriptor is never moved). */
+/* Where archive bytes come from: a memory buffer, or a KikanSource read
+ * with its pread function. */
 typedef struct {
     const unsigned char *data;  /* non-NULL: memory source */
-    int fd;                     /* used when data is NULL */
+    const KikanSource *src;     /* used when data is NULL */
     uint64_t size;
 } KikanBlob;
 

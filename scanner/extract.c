@@ -52,9 +52,7 @@ la_read (struct archive *ar, void *user, const void **buf)
         a->pos += want;
         return (la_ssize_t) want;
     }
-    do
-        n = pread (b->fd, a->chunk, want, (off_t) a->pos);
-    while (n < 0 && errno == EINTR);
+    n = b->src->pread (b->src->handle, a->chunk, want, a->pos);
     if (n < 0) {
         archive_set_error (ar, errno, "read error at offset %llu",
                            (unsigned long long) a->pos);
@@ -149,9 +147,7 @@ kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf)
         memcpy (p, blob->data, blob->size);
     } else {
         while (done < blob->size) {
-            ssize_t n = pread (blob->fd, p + done, blob->size - done, (off_t) done);
-            if (n < 0 && errno == EINTR)
-                continue;
+            ssize_t n = blob->src->pread (blob->src->handle, p + done, blob->size - done, done);
             if (n <= 0) {
                 free (p);
                 return KIKAN_EIO;
@@ -173,9 +169,7 @@ blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n)
         return 0;
     if (b->data != NULL)
         return memcmp (b->data, magic, n) == 0;
-    do
-        r = pread (b->fd, head, n, 0);
-    while (r < 0 && errno == EINTR);
+    r = b->src->pread (b->src->handle, head, n, 0);
     return r == (ssize_t) n && memcmp (head, magic, n) == 0;
 }
 

@@ -6,11 +6,16 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git ca-certificates xz-utils
   # scanner/
-  libclamav-dev clamav libarchive-dev libunarr-dev libseccomp-dev libssl-dev
+  libclamav-dev clamav libarchive-dev libunarr-dev libseccomp-dev libssl-dev zlib1g-dev
+  # scanner/: media without mounting (libtsk, libblkid), user-space unlocking
+  libtsk-dev libblkid-dev libcryptsetup-dev libbde-dev libbfio-dev
   # kiosk/
   libglib2.0-dev libjson-glib-dev
   # tests
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
+  # test images made at test time: mkfs.*, partition tables, LUKS headers,
+  # filling FAT/exFAT/NTFS images without kernel drivers
+  dosfstools exfatprogs exfat-fuse ntfs-3g e2fsprogs mtools fdisk cryptsetup-bin util-linux
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
   # fuzz harnesses (libFuzzer) and sanitizer runtime

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "kikan/report.h"
+#include "kikan/source.h"
 
 typedef struct KikanEngine KikanEngine;
 
@@ -81,6 +82,12 @@ int kikan_engine_set_tmpdir (KikanEngine *e, const char *dir);
  * when even the report could not be built (out is then NOT_INSPECTED if
  * possible). */
 int kikan_engine_scan_fd (KikanEngine *e, int fd, const char *path, KikanFileReport *out);
+
+/* Same for any KikanSource: a file inside a volume read through The Sleuth
+ * Kit, a decrypted volume.  A read error from the source makes the file
+ * NOT_INSPECTED with reason READ_ERROR, never clean. */
+int kikan_engine_scan_source (KikanEngine *e, const KikanSource *src, const char *path,
+                              KikanFileReport *out);
 
 /* Same for an in-memory buffer (used for fuzzing and selftests). */
 int kikan_engine_scan_buffer (KikanEngine *e, const void *buf, size_t len, const char *path,

@@ -2,6 +2,7 @@
  * Every expectation here is one a broken engine would get wrong. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -364,6 +365,69 @@ test_tampered_cvd_refused (void **state)
     free (p);
 }
 
+/* A medium pulled out mid-read: the source fails after some bytes. */
+typedef struct {
+    const unsigned char *data;
+    size_t len;
+    size_t fail_after;
+} FlakySource;
+
+static ssize_t
+flaky_pread (void *handle, void *buf, size_t n, uint64_t off)
+{
+    FlakySource *f = handle;
+
+    if (off + n > f->fail_after) {
+        errno = EIO;
+        return -1;
+    }
+    if (off >= f->len)
+        return 0;
+    if (n > f->len - off)
+        n = f->len - (size_t) off;
+    memcpy (buf, f->data + off, n);
+    return (ssize_t) n;
+}
+
+static void
+test_source_read_error_not_clean (void **state)
+{
+    Buf inner = make_zip ("eicar.com", eicar, 68);
+    Buf outer = make_zip ("inner.zip", inner.p, inner.n);
+    unsigned char *big = calloc (1, 3 << 20);
+    FlakySource fs;
+    KikanSource src;
+    KikanFileReport r = { 0 };
+
+    /* A clean-looking file whose tail cannot be read. */
+    assert_non_null (big);
+    memset (big, 'a', 3 << 20);
+    fs = (FlakySource){ big, 3 << 20, 1 << 20 };
+    src = (KikanSource){ &fs, flaky_pread, 3 << 20 };
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "gone.txt", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (r.reason, KIKAN_REASON_READ_ERROR);
+    kikan_file_report_clear (&r);
+
+    /* The same source that reads fine is clean: the failure is what counts. */
+    fs.fail_after = (size_t) -1;
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "fine.txt", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (r.size, 3 << 20);
+    kikan_file_report_clear (&r);
+
+    /* And an archive read through a source is cross-checked like a file. */
+    fs = (FlakySource){ outer.p, outer.n, (size_t) -1 };
+    src = (KikanSource){ &fs, flaky_pread, outer.n };
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/a/outer.zip", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_INFECTED);
+    assert_string_equal (r.path, "p1:/a/outer.zip");
+    kikan_file_report_clear (&r);
+    free (big);
+    free (inner.p);
+    free (outer.p);
+}
+
 static void
 test_empty_database_refused (void **state)
 {
@@ -393,6 +457,7 @@ main (void)
         cmocka_unit_test (test_clamav_testfiles),
         cmocka_unit_test (test_tampered_cvd_refused),
         cmocka_unit_test (test_empty_database_refused),
+        cmocka_unit_test (test_source_read_error_not_clean),
     };
     return cmocka_run_group_tests (tests, setup_engine, teardown_engine);
 }
