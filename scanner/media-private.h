@@ -1,0 +1,83 @@
+/* Media access inside the sandboxed worker (issue #3): partitions, volume
+ * probing (libblkid + own header checks + entropy), and reading file
+ * systems in user space with The Sleuth Kit.  No kernel mount, no writes.
+ *
+ * Everything reads through KikanSource, so a decrypted volume
+ * (unlock-private.h) is walked exactly like a plain one. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kikan/source.h"
+#include "kikan/volume.h"
+
+typedef struct KikanMedia KikanMedia;
+
+/* Limits that protect the worker from hostile file systems. */
+typedef struct {
+    uint32_t max_depth;      /* directory nesting [256] */
+    uint64_t max_entries;    /* directory entries per volume [5,000,000] */
+} KikanMediaLimits;
+
+/* 1 if @disk looks like a medium rather than a single file: a partition
+ * table (MBR/GPT), a file system or an encryption header that libblkid or
+ * the own checks recognise at offset 0.  Used to decide how a regular-file
+ * target (an image, or just a file) is treated. */
+int kikan_media_looks_like_medium (const KikanSource *disk);
+
+/* Enumerates partitions (MBR, GPT, or none = the whole medium is one
+ * volume) and probes each: file system, label, UUID, encryption, entropy,
+ * OS presence (for readable ones).  @disk must outlive the media.  Errors
+ * in the partition table are not fatal: a table pointing past the end of
+ * the medium yields the volumes that fit, with `problem` set on the rest.
+ * Returns 0 or a KIKAN_E* code with @err set. */
+int kikan_media_open (const KikanSource *disk, const KikanMediaLimits *limits,
+                      KikanMedia **out, char *err, size_t errlen);
+void kikan_media_free (KikanMedia *m);  /* accepts NULL */
+
+size_t kikan_media_get_n_volumes (const KikanMedia *m);
+/* Borrowed; index is 0-based here (KikanVolume.index is 1-based). */
+const KikanVolume *kikan_media_get_volume (const KikanMedia *m, size_t i);
+/* The bytes of volume @i as stored on the medium (still encrypted if it is). */
+const KikanSource *kikan_media_get_volume_source (const KikanMedia *m, size_t i);
+
+/* Replaces volume @i's byte source with @plain (a decrypted view, owned by
+ * the caller, must outlive the media), marks it unlocked and probes its
+ * file system again. */
+int kikan_media_set_unlocked (KikanMedia *m, size_t i, const KikanSource *plain);
+
+/* One entry met while walking a volume. */
+typedef enum {
+    KIKAN_ENTRY_REGULAR = 0,
+    KIKAN_ENTRY_SYMLINK,
+    KIKAN_ENTRY_OTHER,       /* device, fifo, socket, ... */
+    KIKAN_ENTRY_ERROR,       /* a directory or entry that could not be read */
+    KIKAN_ENTRY_LIMIT,       /* walk cut here: too deep or too many entries */
+} KikanEntryKind;
+
+typedef struct {
+    KikanEntryKind kind;
+    const char *path;        /* "/dir/file" inside the volume; hostile; borrowed */
+    uint64_t inode;          /* for kikan_media_reader_open */
+    uint64_t size;
+    const char *detail;      /* for ERROR / LIMIT, else NULL */
+} KikanEntry;
+
+/* Walks volume @i (allocated entries only: deleted entries, slack and
+ * alternate data streams are left alone, see docs/media.md) calling @cb
+ * for each entry; a non-zero return from @cb stops the walk.  Returns 0,
+ * or a KIKAN_E* code when the file system cannot be opened at all. */
+int kikan_media_walk (KikanMedia *m, size_t i,
+                      int (*cb) (const KikanEntry *e, void *user_data), void *user_data,
+                      char *err, size_t errlen);
+
+/* A per-thread reader of one volume: The Sleuth Kit's handles are not
+ * shared between threads, so each scanning thread opens its own. */
+typedef struct KikanMediaReader KikanMediaReader;
+int kikan_media_reader_new (KikanMedia *m, size_t i, KikanMediaReader **out);
+void kikan_media_reader_free (KikanMediaReader *r);
+/* Opens the regular file @inode; *src stays valid until the next call on
+ * this reader or its free.  Reads past what the file system maps fail
+ * with -1 (never silently return zeros). */
+int kikan_media_reader_open (KikanMediaReader *r, uint64_t inode, const KikanSource **src);
