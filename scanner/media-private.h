@@ -14,7 +14,8 @@
 
 typedef struct KikanMedia KikanMedia;
 
-/* Limits that protect the worker from hostile file systems. */
+/* Limits that protect the worker from hostile file systems.  Zero means
+ * the default in brackets. */
 typedef struct {
     uint32_t max_depth;      /* directory nesting [256] */
     uint64_t max_entries;    /* directory entries per volume [5,000,000] */
@@ -23,7 +24,9 @@ typedef struct {
 /* 1 if @disk looks like a medium rather than a single file: a partition
  * table (MBR/GPT), a file system or an encryption header that libblkid or
  * the own checks recognise at offset 0.  Used to decide how a regular-file
- * target (an image, or just a file) is treated. */
+ * target (an image, or just a file) is treated.  libblkid takes part only
+ * when a descriptor lies under @disk (a source from kikan_source_init_fd,
+ * or a window over one). */
 int kikan_media_looks_like_medium (const KikanSource *disk);
 
 /* Enumerates partitions (MBR, GPT, or none = the whole medium is one
@@ -31,7 +34,16 @@ int kikan_media_looks_like_medium (const KikanSource *disk);
  * OS presence (for readable ones).  @disk must outlive the media.  Errors
  * in the partition table are not fatal: a table pointing past the end of
  * the medium yields the volumes that fit, with `problem` set on the rest.
- * Returns 0 or a KIKAN_E* code with @err set. */
+ * An empty medium yields one volume of size 0 with a problem.
+ *
+ * `problem` may also be set on a READABLE volume: something is wrong
+ * although its file system could be walked (truncated, partition past the
+ * end, damaged primary GPT, some APFS volumes encrypted).  Such a volume
+ * is walked, but it is not fully inspected.
+ *
+ * Returns 0, or KIKAN_EIO (the start of the medium cannot be read),
+ * KIKAN_ENOMEM, KIKAN_EINVAL, with @err set.  Hostile content is never an
+ * error here: it becomes a problem on a volume. */
 int kikan_media_open (const KikanSource *disk, const KikanMediaLimits *limits,
                       KikanMedia **out, char *err, size_t errlen);
 void kikan_media_free (KikanMedia *m);  /* accepts NULL */
@@ -39,12 +51,20 @@ void kikan_media_free (KikanMedia *m);  /* accepts NULL */
 size_t kikan_media_get_n_volumes (const KikanMedia *m);
 /* Borrowed; index is 0-based here (KikanVolume.index is 1-based). */
 const KikanVolume *kikan_media_get_volume (const KikanMedia *m, size_t i);
-/* The bytes of volume @i as stored on the medium (still encrypted if it is). */
+/* The bytes of volume @i as stored on the medium (still encrypted if it
+ * is).  Its size is what exists on the medium: smaller than
+ * KikanVolume.size for a partition that runs past the end, 0 for one that
+ * starts beyond it. */
 const KikanSource *kikan_media_get_volume_source (const KikanMedia *m, size_t i);
 
 /* Replaces volume @i's byte source with @plain (a decrypted view, owned by
  * the caller, must outlive the media), marks it unlocked and probes its
- * file system again. */
+ * file system again.  @plain has no descriptor, so libblkid cannot help:
+ * the file system comes from the own checks and TSK, the UUID from TSK
+ * (FAT, NTFS, ext), the label stays unknown.  encryption and entropy keep
+ * what the stored bytes showed.  Returns 0, KIKAN_EINVAL or KIKAN_ENOMEM;
+ * a plain view without a readable file system is not an error (readable
+ * stays 0, problem says why). */
 int kikan_media_set_unlocked (KikanMedia *m, size_t i, const KikanSource *plain);
 
 /* One entry met while walking a volume. */
@@ -66,8 +86,15 @@ typedef struct {
 
 /* Walks volume @i (allocated entries only: deleted entries, slack and
  * alternate data streams are left alone, see docs/media.md) calling @cb
- * for each entry; a non-zero return from @cb stops the walk.  Returns 0,
- * or a KIKAN_E* code when the file system cannot be opened at all. */
+ * for each entry; a non-zero return from @cb stops the walk.  Directories
+ * are entered, not reported.  File system metadata (NTFS $MFT..., HFS+
+ * special files) and TSK's virtual entries are skipped.  A regular file
+ * whose data cannot be read (broken or cyclic cluster chain, data beyond
+ * the end of a truncated medium, a map TSK would take minutes to build) is
+ * reported as ERROR, not REGULAR; a directory met twice (a loop) as ERROR;
+ * depth and entry limits as LIMIT.  In an APFS container of several
+ * volumes each volume's name is the top folder.  Returns 0, or KIKAN_ENOTSUP
+ * (volume not readable) / KIKAN_ENOMEM with @err set. */
 int kikan_media_walk (KikanMedia *m, size_t i,
                       int (*cb) (const KikanEntry *e, void *user_data), void *user_data,
                       char *err, size_t errlen);
@@ -77,7 +104,10 @@ int kikan_media_walk (KikanMedia *m, size_t i,
 typedef struct KikanMediaReader KikanMediaReader;
 int kikan_media_reader_new (KikanMedia *m, size_t i, KikanMediaReader **out);
 void kikan_media_reader_free (KikanMediaReader *r);
-/* Opens the regular file @inode; *src stays valid until the next call on
- * this reader or its free.  Reads past what the file system maps fail
- * with -1 (never silently return zeros). */
+/* Opens the regular file @inode (KikanEntry.inode from the walk: opaque,
+ * its top byte names the APFS volume); *src stays valid until the next
+ * call on this reader or its free, and may be read from several threads.
+ * Reads past what the file system maps fail with -1 and errno EIO (never
+ * silently return zeros).  Returns 0, KIKAN_EINVAL (not a regular file),
+ * KIKAN_EIO (metadata not readable, or refused as the walk reported). */
 int kikan_media_reader_open (KikanMediaReader *r, uint64_t inode, const KikanSource **src);
