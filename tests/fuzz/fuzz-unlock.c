@@ -1,0 +1,197 @@
+/* Fuzz harness: arbitrary bytes as an encrypted volume handed to
+ * kikan_unlock() with a fixed passphrase.  The first byte picks the kind
+ * (LUKS1, LUKS2, FileVault 2, BitLocker), the rest is the volume.
+ *
+ * Invariants checked on every input, beyond "no crash, no sanitizer
+ * report": the result is 0, KIKAN_UNLOCK_WRONG_SECRET or a KIKAN_E* code;
+ * a refusal leaves no handle and carries a message; no message quotes the
+ * passphrase; the temp dir is empty afterwards (the header copy is always
+ * deleted); an unlocked volume is no larger than the input and reads 0 at
+ * its end. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kikan/errors.h"
+#include "unlock-private.h"
+
+static const char PASS[] = "fuzz-Pa55phrase!";
+static const KikanEncryption kinds[] = { KIKAN_ENC_LUKS1, KIKAN_ENC_LUKS2,
+                                         KIKAN_ENC_FILEVAULT2, KIKAN_ENC_BITLOCKER };
+static char tmpdir[512];
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+} Mem;
+
+static ssize_t
+mem_pread (void *handle, void *buf, size_t n, uint64_t off)
+{
+    const Mem *m = handle;
+
+    if (off >= m->n)
+        return 0;
+    if (n > m->n - off)
+        n = (size_t) (m->n - off);
+    memcpy (buf, m->p + off, n);
+    return (ssize_t) n;
+}
+
+static void
+remove_tmpdir (void)
+{
+    rmdir (tmpdir);
+}
+
+static void
+init_tmpdir (void)
+{
+    const char *base = getenv ("TMPDIR");
+
+    snprintf (tmpdir, sizeof tmpdir, "%s/kikan-fuzz-unlock-XXXXXX", base ? base : "/tmp");
+    if (mkdtemp (tmpdir) == NULL) {
+        perror ("fuzz-unlock: mkdtemp");
+        abort ();
+    }
+    atexit (remove_tmpdir);
+}
+
+static void
+check_tmpdir_empty (void)
+{
+    DIR *d = opendir (tmpdir);
+    struct dirent *de;
+
+    if (d == NULL)
+        abort ();
+    while ((de = readdir (d)) != NULL)
+        if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0) {
+            fprintf (stderr, "fuzz-unlock: left behind: %s\n", de->d_name);
+            abort ();
+        }
+    closedir (d);
+}
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    KikanUnlocked *u = NULL;
+    KikanSource src;
+    Mem m;
+    char err[256];
+    int r;
+
+    if (tmpdir[0] == '\0')
+        init_tmpdir ();
+    if (size < 1)
+        return 0;
+    m.p = data + 1;
+    m.n = size - 1;
+    src.handle = &m;
+    src.pread = mem_pread;
+    src.size = m.n;
+    err[0] = 'x';
+    err[1] = '\0';
+    r = kikan_unlock (&src, kinds[data[0] % 4], PASS, strlen (PASS), tmpdir, &u, err,
+                      sizeof err);
+    check_tmpdir_empty ();
+    if (strstr (err, "Pa55") != NULL)
+        abort ();
+    if (r == 0) {
+        const KikanSource *p = kikan_unlocked_get_source (u);
+        unsigned char buf[4096];
+        if (p == NULL || p->size > m.n || kikan_unlocked_describe (u) == NULL)
+            abort ();
+        if (p->pread (p->handle, buf, sizeof buf, p->size) != 0)
+            abort ();
+        if (p->size > 0 && p->pread (p->handle, buf, sizeof buf, 0) <= 0)
+            abort ();
+        kikan_unlocked_free (u);
+    } else if (r == KIKAN_UNLOCK_WRONG_SECRET || (r < 0 && r >= KIKAN_ESTATE)) {
+        if (u != NULL || err[0] == '\0')
+            abort ();
+    } else {
+        abort ();
+    }
+    return 0;
+}
+
+#ifdef KIKAN_FUZZ_STANDALONE
+/* Runs every file (or every file in every folder) named on the command
+ * line through the harness, so each build exercises it on the seeds. */
+static int
+run_file (const char *path)
+{
+    FILE *f = fopen (path, "rb");
+    unsigned char *buf;
+    long n;
+
+    if (f == NULL)
+        return -1;
+    fseek (f, 0, SEEK_END);
+    n = ftell (f);
+    fseek (f, 0, SEEK_SET);
+    buf = malloc ((size_t) n + 1);
+    if (buf == NULL || fread (buf, 1, (size_t) n, f) != (size_t) n) {
+        fclose (f);
+        free (buf);
+        return -1;
+    }
+    fclose (f);
+    LLVMFuzzerTestOneInput (buf, (size_t) n);
+    /* Every prefix cut at a few points: truncated input is the commonest
+     * hostile case. */
+    for (int k = 1; k < 4; k++)
+        LLVMFuzzerTestOneInput (buf, (size_t) n * (size_t) k / 4);
+    /* The same bytes as every other kind of volume. */
+    if (n > 0) {
+        unsigned char kind = buf[0];
+        for (unsigned char k = 1; k < 4; k++) {
+            buf[0] = (unsigned char) ((kind + k) % 4);
+            LLVMFuzzerTestOneInput (buf, (size_t) n);
+        }
+    }
+    free (buf);
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    int ran = 0;
+
+    for (int i = 1; i < argc; i++) {
+        struct stat st;
+        if (stat (argv[i], &st) != 0) {
+            fprintf (stderr, "fuzz-unlock: missing seed location %s\n", argv[i]);
+            return 1;
+        }
+        if (S_ISDIR (st.st_mode)) {
+            DIR *d = opendir (argv[i]);
+            struct dirent *de;
+            while (d && (de = readdir (d)) != NULL) {
+                char p[4096];
+                if (de->d_name[0] == '.')
+                    continue;
+                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
+                if (run_file (p) == 0)
+                    ran++;
+            }
+            if (d)
+                closedir (d);
+        } else if (run_file (argv[i]) == 0) {
+            ran++;
+        }
+    }
+    printf ("fuzz-unlock: %d inputs ran without a finding\n", ran);
+    return ran > 0 ? 0 : 1;
+}
+#endif
