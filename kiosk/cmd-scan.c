@@ -1,4 +1,5 @@
-/* Kikan kiosk: `kikan scan [--database DIR]… [--jobs N] [--json] [--timeout S] TARGET…` */
+/* Kikan kiosk: `kikan scan [--database DIR]… [--jobs N] [--json] [--timeout S]
+ *              [--passphrase-file F]… [--ask-passphrase] [--as-file] TARGET…` */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -9,11 +10,16 @@
 #include "scan-report-private.h"
 #include "scan-session-private.h"
 #include "scan-target-private.h"
+#include "secrets-private.h"
 #include "paths-private.h"
+
+/* Wrong passphrases typed before a medium is left to IT. */
+#define MAX_ATTEMPTS 3
 
 typedef struct {
     gboolean json;
     KikanProgressBar *bar;   /* NULL unless stderr is a terminal */
+    gboolean volumes_shown;  /* the current target's volume lines are out */
 } ScanOutput;
 
 static void
@@ -25,6 +31,31 @@ on_progress (const KikanProgress *p, gpointer user_data)
         kikan_progress_bar_update (out->bar, p);
 }
 
+/* The volume lines of a medium, once per target, before its first file
+ * line: only the attempt that counts shows them (not one refused for a
+ * wrong passphrase). */
+static void
+show_volumes (ScanOutput *out, KikanScanReport *report, guint target)
+{
+    guint n = kikan_scan_report_get_n_volumes (report, target);
+
+    if (out->json || out->volumes_shown || n == 0)
+        return;
+    out->volumes_shown = TRUE;
+    kikan_progress_bar_clear (out->bar);
+    {
+        g_autofree char *header = kikan_scan_report_format_medium (report, target);
+
+        printf ("%s\n", header);
+    }
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *line = kikan_scan_report_format_volume (report, target, i);
+
+        printf ("%s\n", line);
+    }
+    fflush (stdout);
+}
+
 static void
 on_file (KikanScanReport *report, guint target, const KikanFileReport *r, gpointer user_data)
 {
@@ -33,6 +64,7 @@ on_file (KikanScanReport *report, guint target, const KikanFileReport *r, gpoint
 
     if (out->json)
         return;
+    show_volumes (out, report, target);
     /* Findings are shown as they come, so that an operator watching a
      * long scan knows at once. */
     line = kikan_scan_report_format_finding (report, target, r);
@@ -43,12 +75,113 @@ on_file (KikanScanReport *report, guint target, const KikanFileReport *r, gpoint
     fflush (stdout);
 }
 
+static const KikanScanSessionEvents scan_events = { .progress = on_progress, .file = on_file };
+
+/* "p1 LUKS2, p3 BitLocker": the locked volumes a probe found, or NULL when
+ * none could take a passphrase. */
+static char *
+locked_volumes (KikanScanReport *probe, guint target)
+{
+    GString *s = NULL;
+
+    for (guint i = 0; i < kikan_scan_report_get_n_volumes (probe, target); i++) {
+        const KikanVolumeReport *v = kikan_scan_report_get_volume (probe, target, i);
+
+        if (v->reason != KIKAN_VOLUME_REASON_ENCRYPTED || v->volume.unlocked
+            || v->volume.encryption == KIKAN_ENC_UNKNOWN)
+            continue;
+        if (s == NULL)
+            s = g_string_new (NULL);
+        g_string_append_printf (s, "%sp%u %s", s->len ? ", " : "", (unsigned) v->volume.index,
+                                kikan_encryption_to_string (v->volume.encryption));
+    }
+    return s != NULL ? g_string_free (s, FALSE) : NULL;
+}
+
+/* --ask-passphrase on one target: probe it (with the --passphrase-file
+ * ones); if a volume is still locked, ask on the terminal, up to
+ * MAX_ATTEMPTS times, and scan with what was typed.  Returns FALSE only
+ * when the daemon is gone. */
+static gboolean
+scan_asking (KikanScanSession *session, KikanScanTarget *t, const KikanScanParams *params,
+             KikanSecrets *secrets, KikanScanReport *report, guint index, ScanOutput *out,
+             GError **error)
+{
+    g_autoptr (KikanScanReport) probe = kikan_scan_report_new (TRUE);
+    g_autofree char *locked = NULL;
+    g_autofree char *shown = kikan_escape_for_display (t->path, -1);
+    KikanScanParams p = *params;
+    guint pi;
+    int wrong = 0;
+
+    p.probe_only = 1;
+    pi = kikan_scan_report_add_target (probe, t->path, t->is_dir);
+    if (!kikan_scan_session_scan_into (session, t, &p, probe, pi, NULL, NULL, error))
+        return FALSE;
+    p.probe_only = 0;
+    if (kikan_scan_report_get_target_status (probe, pi) != KIKAN_TARGET_COMPLETE
+        || (locked = locked_volumes (probe, pi)) == NULL)
+        /* Nothing to ask for (or the probe failed, which the scan will say
+         * again, with its reasons). */
+        return kikan_scan_session_scan_into (session, t, params, report, index, &scan_events,
+                                             out, error);
+
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        g_autoptr (GError) ask_error = NULL;
+        g_autofree char *prompt = g_strdup_printf (
+            "Passphrase for %s (%s), attempt %d of %d: ", shown, locked, attempt, MAX_ATTEMPTS);
+        gboolean ok;
+
+        kikan_progress_bar_clear (out->bar);
+        if (!kikan_secrets_add_from_tty (secrets, prompt, &ask_error)) {
+            if (ask_error == NULL)
+                break;  /* declined (end of input): scanned without it */
+            if (g_error_matches (ask_error, KIKAN_ERROR, KIKAN_ERROR_USAGE)) {
+                g_autofree char *msg = g_strdup_printf ("%s\n", ask_error->message);
+
+                kikan_secrets_tell_tty (msg);
+                continue;  /* an empty line counts as an attempt */
+            }
+            kikan_scan_report_fail_target (report, index, ask_error->message);
+            return TRUE;
+        }
+        p.secrets = kikan_secrets_get (secrets, &p.n_secrets);
+        kikan_scan_report_reset_target (report, index);
+        kikan_scan_report_set_target_kind (report, index, t->kind, t->size, TRUE);
+        out->volumes_shown = FALSE;
+        ok = kikan_scan_session_scan_into (session, t, &p, report, index, &scan_events, out,
+                                           error);
+        /* Typed once, used once: wiped now, whatever the answer. */
+        kikan_secrets_remove_last (secrets);
+        if (!ok)
+            return FALSE;
+        if (!kikan_scan_report_get_target_wrong_secret (report, index))
+            return TRUE;
+        wrong++;
+        if (attempt < MAX_ATTEMPTS)
+            kikan_secrets_tell_tty ("That passphrase does not unlock the medium. Try again.\n");
+    }
+    if (wrong == MAX_ATTEMPTS) {
+        /* Not a fourth guess at the kiosk: IT looks at the medium. */
+        kikan_scan_report_fail_target (report, index, "three wrong passphrases: HOLD for IT");
+        return TRUE;
+    }
+    /* Declined, or only unusable lines typed: scanned without a typed
+     * passphrase, so its encrypted volumes stay not inspected. */
+    kikan_scan_report_reset_target (report, index);
+    kikan_scan_report_set_target_kind (report, index, t->kind, t->size, params->n_secrets > 0);
+    out->volumes_shown = FALSE;
+    return kikan_scan_session_scan_into (session, t, params, report, index, &scan_events, out,
+                                         error);
+}
+
 int
 kikan_cmd_scan (int argc, char **argv)
 {
     g_auto (GStrv) databases = NULL;
     g_auto (GStrv) target_names = NULL;
-    gboolean json = FALSE;
+    g_auto (GStrv) passphrase_files = NULL;
+    gboolean json = FALSE, ask_passphrase = FALSE, as_file = FALSE;
     int jobs = -1, timeout = -1;
     const GOptionEntry entries[] = {
         { "database", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &databases,
@@ -59,11 +192,18 @@ kikan_cmd_scan (int argc, char **argv)
           NULL },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
           "Give up on a target after S seconds (default from kikan.conf, else 3600)", "S" },
+        { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &passphrase_files,
+          "Try the passphrase in this file on encrypted volumes (repeatable)", "FILE" },
+        { "ask-passphrase", 0, 0, G_OPTION_ARG_NONE, &ask_passphrase,
+          "Ask on the terminal for the passphrase of an encrypted volume (3 attempts)", NULL },
+        { "as-file", 0, 0, G_OPTION_ARG_NONE, &as_file,
+          "Scan a disk image as one file instead of reading its volumes", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &target_names, NULL,
           NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new ("TARGET… — scan folders or files");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("TARGET… — scan folders, files, disk images or disks");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = NULL;
     g_autoptr (KikanConfig) config = NULL;
@@ -72,6 +212,7 @@ kikan_cmd_scan (int argc, char **argv)
         (GDestroyNotify) kikan_scan_target_free);
     g_autoptr (KikanScanSession) session = NULL;
     g_autoptr (KikanScanReport) report = NULL;
+    g_autoptr (KikanSecrets) secrets = kikan_secrets_new ();
     g_autofree char *scand = NULL;
     KikanEngineOptions eopts = { 0 };
     KikanScanParams params = { 0 };
@@ -83,12 +224,15 @@ kikan_cmd_scan (int argc, char **argv)
 
     g_option_context_add_main_entries (context, entries, NULL);
     g_option_context_set_description (context,
+                                      "A TARGET is a folder, a file, a disk image (.img/.dd) or a "
+                                      "block device (/dev/sdX).\n"
                                       "Exit status: 0 clean, 1 infected, 2 not everything was "
                                       "inspected or an error occurred. See docs/cli.md.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (target_names == NULL || target_names[0] == NULL) {
-        fprintf (stderr, "kikan: name at least one folder or file to scan.\nTry “%s --help”.\n",
+        fprintf (stderr, "kikan: name at least one folder, file or disk to scan.\n"
+                         "Try “%s --help”.\n",
                  g_get_prgname ());
         return KIKAN_EXIT_ERROR;
     }
@@ -99,6 +243,11 @@ kikan_cmd_scan (int argc, char **argv)
     }
     if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
         goto fail;
+    /* Read before anything else happens: a missing file fails at once,
+     * and the files can be removed as soon as the scan has started. */
+    for (gsize i = 0; passphrase_files != NULL && passphrase_files[i] != NULL; i++)
+        if (!kikan_secrets_add_file (secrets, passphrase_files[i], &error))
+            goto fail;
 
     home = kikan_home_new ();
     if ((config = kikan_cli_load_config (home, &error)) == NULL)
@@ -141,24 +290,39 @@ kikan_cmd_scan (int argc, char **argv)
     params.jobs = jobs >= 0 ? (unsigned) jobs : config->jobs;
     params.timeout_s = timeout > 0 ? (unsigned) timeout : config->timeout_s;
     params.null_sandbox = null_sandbox;
+    params.as_file = as_file;
+    params.secrets = kikan_secrets_get (secrets, &params.n_secrets);
 
     started = g_get_monotonic_time ();
     for (guint i = 0; i < targets->len; i++) {
-        const KikanScanSessionEvents events = { .progress = on_progress, .file = on_file };
         KikanScanTarget *t = g_ptr_array_index (targets, i);
         g_autoptr (GError) scan_error = NULL;
+        guint index = kikan_scan_report_add_target (report, t->path, t->is_dir);
+        gboolean ok;
 
+        kikan_scan_report_set_target_kind (report, index, t->kind, t->size,
+                                           params.n_secrets > 0);
+        out.volumes_shown = FALSE;
         if (out.bar != NULL)
             kikan_progress_bar_start (out.bar, t->path);
+        /* Only a medium can hold an encrypted volume to ask about. */
+        if (ask_passphrase && !daemon_gone && t->kind != KIKAN_TARGET_KIND_DIRECTORY
+            && !(as_file && t->kind == KIKAN_TARGET_KIND_FILE))
+            ok = scan_asking (session, t, &params, secrets, report, index, &out, &scan_error);
+        else
+            ok = kikan_scan_session_scan_into (session, t, &params, report, index, &scan_events,
+                                               &out, &scan_error);
+        show_volumes (&out, report, index);
         /* A stopped daemon fails this target and every one after it: each
          * is then reported not inspected, never skipped silently. */
-        if (!kikan_scan_session_scan (session, t, &params, report, &events, &out, &scan_error) &&
-            !daemon_gone) {
+        if (!ok && !daemon_gone) {
             daemon_gone = TRUE;
             kikan_progress_bar_clear (out.bar);
             kikan_cli_print_error (scan_error);
         }
     }
+    /* The passphrases are wiped before the report is written. */
+    g_clear_pointer (&secrets, kikan_secrets_free);
     kikan_scan_report_set_seconds (report,
                                    (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
     g_clear_pointer (&out.bar, kikan_progress_bar_free);

@@ -12,7 +12,8 @@ static const struct {
     int (*run) (int argc, char **argv);
     const char *help;
 } commands[] = {
-    { "scan", kikan_cmd_scan, "scan folders or files for malware" },
+    { "scan", kikan_cmd_scan, "scan folders, files, disk images or disks for malware" },
+    { "probe", kikan_cmd_probe, "show the volumes of disks and disk images (no file is read)" },
     { "signatures", kikan_cmd_signatures, "show (status) or import (import DIR) signatures" },
     { "selftest", kikan_cmd_selftest, "check that the scanner finds what it must" },
 };

@@ -15,6 +15,8 @@
 #include "kikan/report.h"
 #include "kikan/scand.h"
 
+#include "scan-target-private.h"
+
 typedef struct KikanScanReport KikanScanReport;
 
 /* @keep_clean_files: keep every file (for JSON and the self-test); when
@@ -26,13 +28,26 @@ void kikan_scan_report_free (KikanScanReport *self);  /* accepts NULL */
 /* Starts a target and returns its index.  Until it is ended it counts as
  * not finished (not_inspected). */
 guint kikan_scan_report_add_target (KikanScanReport *self, const char *name, gboolean is_dir);
-/* Copies @r into target @target. */
+/* What kind of target @target is (as opened) and its size in bytes (0 for
+ * a folder); @secrets_given: passphrases were given for it, which changes
+ * how a locked volume is explained.  A FILE with volumes is an "image". */
+void kikan_scan_report_set_target_kind (KikanScanReport *self, guint target,
+                                        KikanTargetKind kind, guint64 size,
+                                        gboolean secrets_given);
+/* Copies @r into target @target.  On a medium, a path "p<index>:/…" also
+ * counts for that volume. */
 void kikan_scan_report_add_file (KikanScanReport *self, guint target, const KikanFileReport *r);
-/* Copies status, detail, sandbox and seconds from @end. */
+/* Copies @v (one volume of a medium) into target @target. */
+void kikan_scan_report_add_volume (KikanScanReport *self, guint target,
+                                   const KikanVolumeReport *v);
+/* Copies status, detail, sandbox, seconds and wrong_secret from @end. */
 void kikan_scan_report_end_target (KikanScanReport *self, guint target,
                                    const KikanTargetEnd *end);
 /* Ends @target with status "error" and @detail (copied). */
 void kikan_scan_report_fail_target (KikanScanReport *self, guint target, const char *detail);
+/* Forgets everything recorded for @target (files, volumes, end) so that it
+ * can be scanned again: a retry with another passphrase. */
+void kikan_scan_report_reset_target (KikanScanReport *self, guint target);
 
 /* Takes ownership of @info (heap, as kikan_scand_client_spawn gives it). */
 void kikan_scan_report_take_engine_info (KikanScanReport *self, KikanEngineInfo *info);
@@ -52,6 +67,19 @@ guint kikan_scan_report_get_n_targets (KikanScanReport *self);
 /* Borrowed. The sandbox that confined @target's worker, NULL if none ran. */
 const char *kikan_scan_report_get_target_sandbox (KikanScanReport *self, guint target);
 KikanTargetStatus kikan_scan_report_get_target_status (KikanScanReport *self, guint target);
+/* TRUE when @target ended because a passphrase given unlocks nothing. */
+gboolean kikan_scan_report_get_target_wrong_secret (KikanScanReport *self, guint target);
+/* "directory", "file", "image" (a file read as a medium) or "block_device". */
+const char *kikan_scan_report_get_target_kind (KikanScanReport *self, guint target);
+/* The volumes of a medium, in the order reported (borrowed). */
+guint kikan_scan_report_get_n_volumes (KikanScanReport *self, guint target);
+const KikanVolumeReport *kikan_scan_report_get_volume (KikanScanReport *self, guint target,
+                                                       guint i);
+/* A volume's result: infected when a file on it is; not_inspected when it
+ * was not read, or not to the end (its own verdict, or the scan did not
+ * finish); else clean.  A file on it that was not inspected makes the
+ * target, not the volume, not_inspected (docs/json.md). */
+KikanResult kikan_scan_report_get_volume_result (KikanScanReport *self, guint target, guint i);
 /* The files kept (see kikan_scan_report_new), in arrival order. */
 guint kikan_scan_report_get_n_files (KikanScanReport *self);
 const KikanFileReport *kikan_scan_report_get_file (KikanScanReport *self, guint i,
@@ -64,6 +92,25 @@ JsonNode *kikan_scan_report_to_json (KikanScanReport *self, gint64 now);
 
 /* The engine part of the document, also used by `kikan selftest`. */
 JsonNode *kikan_scan_report_engine_to_json (KikanScanReport *self, gint64 now);
+
+/* The "kikan-probe" document of docs/json.md: targets and their volumes,
+ * no files, no verdict. */
+JsonNode *kikan_scan_report_probe_to_json (KikanScanReport *self);
+
+/* The human probe report: one block per target, one per volume (index,
+ * offset and size, scheme and type, file system, label, encryption, OS,
+ * problem), hostile strings escaped. */
+char *kikan_scan_report_format_probe (KikanScanReport *self);
+
+/* The line that introduces the volumes of medium @target:
+ * "/dev/sdb  (block device, 16.0 GB, 2 volumes)", escaped.  Free it. */
+char *kikan_scan_report_format_medium (KikanScanReport *self, guint target);
+
+/* The summary line of volume @i of @target, shown before its files:
+ * "p1  FAT32 \"STICK\"  1.0 GB  encryption: none", or "p2  LUKS2  NOT
+ * INSPECTED: encrypted, no passphrase given — run again with
+ * --ask-passphrase".  Hostile strings escaped.  Free it. */
+char *kikan_scan_report_format_volume (KikanScanReport *self, guint target, guint i);
 
 /* The line shown for a file that is not clean, with hostile names escaped:
  * "INFECTED  path  [sig, …]" or "NOT INSPECTED  path  (reason: detail)",

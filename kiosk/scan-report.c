@@ -1,7 +1,9 @@
 /* Kikan kiosk: what one `kikan scan` found, and how it is told. */
 #include "scan-report-private.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db-sources-private.h"
@@ -9,6 +11,11 @@
 #include "format-private.h"
 
 #define MAX_MEMBER_LINES 20
+
+typedef struct {
+    KikanVolumeReport report;
+    KikanResult worst_file;   /* of the files "p<index>:/…" */
+} Volume;
 
 typedef struct {
     char *name;
@@ -20,6 +27,11 @@ typedef struct {
     double seconds;
     KikanResult worst_file;
     guint64 files, bytes, clean, infected, not_inspected;
+    KikanTargetKind kind;
+    guint64 size;
+    gboolean secrets_given;
+    gboolean wrong_secret;
+    GArray *volumes;          /* Volume */
 } Target;
 
 typedef struct {
@@ -37,6 +49,12 @@ struct KikanScanReport {
 };
 
 static void
+volume_clear (gpointer p)
+{
+    kikan_volume_report_clear (&((Volume *) p)->report);
+}
+
+static void
 target_clear (gpointer p)
 {
     Target *t = p;
@@ -44,6 +62,7 @@ target_clear (gpointer p)
     g_free (t->name);
     g_free (t->detail);
     g_free (t->sandbox);
+    g_clear_pointer (&t->volumes, g_array_unref);
 }
 
 static void
@@ -95,10 +114,85 @@ kikan_scan_report_add_target (KikanScanReport *self, const char *name, gboolean 
     g_return_val_if_fail (self != NULL && name != NULL, 0);
     t.name = g_strdup (name);
     t.is_dir = is_dir;
+    t.kind = is_dir ? KIKAN_TARGET_KIND_DIRECTORY : KIKAN_TARGET_KIND_FILE;
     t.worst_file = KIKAN_RESULT_CLEAN;
     t.status = KIKAN_TARGET_ERROR;
+    t.volumes = g_array_new (FALSE, TRUE, sizeof (Volume));
+    g_array_set_clear_func (t.volumes, volume_clear);
     g_array_append_val (self->targets, t);
     return self->targets->len - 1;
+}
+
+void
+kikan_scan_report_set_target_kind (KikanScanReport *self, guint target, KikanTargetKind kind,
+                                   guint64 size, gboolean secrets_given)
+{
+    Target *t;
+
+    g_return_if_fail (self != NULL);
+    t = get_target (self, target);
+    t->kind = kind;
+    t->is_dir = kind == KIKAN_TARGET_KIND_DIRECTORY;
+    t->size = size;
+    t->secrets_given = secrets_given;
+}
+
+/* The volume a medium's file belongs to: its path starts "p<index>:". */
+static Volume *
+volume_of_path (Target *t, const char *path)
+{
+    guint64 idx;
+    char *end = NULL;
+
+    if (t->volumes->len == 0 || path == NULL || path[0] != 'p' || !g_ascii_isdigit (path[1]))
+        return NULL;
+    idx = g_ascii_strtoull (path + 1, &end, 10);
+    if (end == NULL || *end != ':')
+        return NULL;
+    for (guint i = 0; i < t->volumes->len; i++) {
+        Volume *v = &g_array_index (t->volumes, Volume, i);
+
+        if (v->report.volume.index == idx)
+            return v;
+    }
+    return NULL;
+}
+
+void
+kikan_scan_report_add_volume (KikanScanReport *self, guint target, const KikanVolumeReport *v)
+{
+    Target *t;
+    Volume vol = { 0 };
+
+    g_return_if_fail (self != NULL && v != NULL);
+    t = get_target (self, target);
+    if (kikan_volume_copy (&vol.report.volume, &v->volume) != 0)
+        g_error ("out of memory copying a volume report");
+    vol.report.result = v->result;
+    vol.report.reason = v->reason;
+    vol.worst_file = KIKAN_RESULT_CLEAN;
+    g_array_append_val (t->volumes, vol);
+}
+
+void
+kikan_scan_report_reset_target (KikanScanReport *self, guint target)
+{
+    Target *t;
+
+    g_return_if_fail (self != NULL);
+    t = get_target (self, target);
+    for (guint i = self->files->len; i > 0; i--)
+        if (g_array_index (self->files, File, i - 1).target == target)
+            g_array_remove_index (self->files, i - 1);
+    g_array_set_size (t->volumes, 0);
+    g_clear_pointer (&t->detail, g_free);
+    g_clear_pointer (&t->sandbox, g_free);
+    t->ended = FALSE;
+    t->status = KIKAN_TARGET_ERROR;
+    t->wrong_secret = FALSE;
+    t->seconds = 0;
+    t->worst_file = KIKAN_RESULT_CLEAN;
+    t->files = t->bytes = t->clean = t->infected = t->not_inspected = 0;
 }
 
 KikanResult
@@ -136,6 +230,12 @@ kikan_scan_report_add_file (KikanScanReport *self, guint target, const KikanFile
     t = get_target (self, target);
     res = kikan_result_worst (r->result, KIKAN_RESULT_CLEAN);
     t->worst_file = kikan_result_worst (t->worst_file, res);
+    {
+        Volume *v = volume_of_path (t, r->path);
+
+        if (v != NULL)
+            v->worst_file = kikan_result_worst (v->worst_file, res);
+    }
     t->files++;
     t->bytes += r->size;
     if (res == KIKAN_RESULT_CLEAN)
@@ -167,6 +267,7 @@ kikan_scan_report_end_target (KikanScanReport *self, guint target, const KikanTa
     g_free (t->sandbox);
     t->sandbox = g_strdup (end->sandbox);
     t->seconds = end->seconds;
+    t->wrong_secret = end->wrong_secret != 0;
 }
 
 void
@@ -209,11 +310,36 @@ KikanResult
 kikan_scan_report_get_target_result (KikanScanReport *self, guint target)
 {
     Target *t = get_target (self, target);
+    KikanResult r = t->worst_file;
 
+    /* A volume that was not read makes its medium not inspected. */
+    for (guint i = 0; i < t->volumes->len; i++)
+        r = kikan_result_worst (r, g_array_index (t->volumes, Volume, i).report.result);
     /* Files the worker never reached are not listed and were not inspected. */
     if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
-        return kikan_result_worst (t->worst_file, KIKAN_RESULT_NOT_INSPECTED);
-    return t->worst_file;
+        return kikan_result_worst (r, KIKAN_RESULT_NOT_INSPECTED);
+    return r;
+}
+
+KikanResult
+kikan_scan_report_get_volume_result (KikanScanReport *self, guint target, guint i)
+{
+    Target *t = get_target (self, target);
+    Volume *v;
+
+    g_return_val_if_fail (i < t->volumes->len, KIKAN_RESULT_NOT_INSPECTED);
+    v = &g_array_index (t->volumes, Volume, i);
+    /* Infected as soon as one of its files is; not inspected when it was
+     * not read, or not to the end (the scan did not finish).  A file of it
+     * that was not inspected is reported on its own and makes the target,
+     * not the volume, not inspected. */
+    if (v->worst_file == KIKAN_RESULT_INFECTED)
+        return KIKAN_RESULT_INFECTED;
+    if (v->report.result != KIKAN_RESULT_CLEAN)
+        return KIKAN_RESULT_NOT_INSPECTED;
+    if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
+        return KIKAN_RESULT_NOT_INSPECTED;
+    return KIKAN_RESULT_CLEAN;
 }
 
 KikanResult
@@ -253,6 +379,42 @@ kikan_scan_report_get_target_status (KikanScanReport *self, guint target)
     Target *t = get_target (self, target);
 
     return t->ended ? t->status : KIKAN_TARGET_ERROR;
+}
+
+gboolean
+kikan_scan_report_get_target_wrong_secret (KikanScanReport *self, guint target)
+{
+    return get_target (self, target)->wrong_secret;
+}
+
+static const char *
+target_kind_name (const Target *t)
+{
+    /* A file is a disk image when the worker read volumes from it. */
+    if (t->kind == KIKAN_TARGET_KIND_FILE && t->volumes->len > 0)
+        return "image";
+    return kikan_target_kind_to_string (t->kind);
+}
+
+const char *
+kikan_scan_report_get_target_kind (KikanScanReport *self, guint target)
+{
+    return target_kind_name (get_target (self, target));
+}
+
+guint
+kikan_scan_report_get_n_volumes (KikanScanReport *self, guint target)
+{
+    return get_target (self, target)->volumes->len;
+}
+
+const KikanVolumeReport *
+kikan_scan_report_get_volume (KikanScanReport *self, guint target, guint i)
+{
+    Target *t = get_target (self, target);
+
+    g_return_val_if_fail (i < t->volumes->len, NULL);
+    return &g_array_index (t->volumes, Volume, i).report;
 }
 
 guint
@@ -393,6 +555,113 @@ add_file (JsonBuilder *b, const Target *t, const KikanFileReport *r)
     json_builder_end_object (b);
 }
 
+/* "encrypted:luks2", "unsupported_filesystem", ... for a volume whose
+ * result is not_inspected, else NULL. */
+static char *
+volume_reason_string (const KikanVolumeReport *v, KikanResult result)
+{
+    const char *name = kikan_volume_reason_to_string (v->reason);
+
+    if (result != KIKAN_RESULT_NOT_INSPECTED)
+        return NULL;
+    if (v->result != KIKAN_RESULT_NOT_INSPECTED || name == NULL)
+        /* Read, but not to the end (the scan stopped), or not read for a
+         * reason the worker did not name. */
+        return g_strdup ("read_error");
+    if (v->reason == KIKAN_VOLUME_REASON_ENCRYPTED)
+        return g_strconcat (name, ":", kikan_encryption_to_string (v->volume.encryption), NULL);
+    return g_strdup (name);
+}
+
+static void
+add_uint (JsonBuilder *b, const char *member, guint64 v)
+{
+    json_builder_set_member_name (b, member);
+    json_builder_add_int_value (b, v > (guint64) G_MAXINT64 ? G_MAXINT64 : (gint64) v);
+}
+
+/* A string from the medium, plus "<member>_hex" when it is not clean. */
+static void
+add_hostile_with_hex (JsonBuilder *b, const char *member, const char *raw)
+{
+    kikan_json_add_hostile_string (b, member, raw);
+    if (raw != NULL && !kikan_escape_is_clean (raw, -1)) {
+        g_autofree char *hex = kikan_escape_to_hex (raw, -1);
+        g_autofree char *key = g_strconcat (member, "_hex", NULL);
+
+        json_builder_set_member_name (b, key);
+        json_builder_add_string_value (b, hex);
+    }
+}
+
+/* One volume of docs/json.md "Media targets"; @with_result FALSE for a
+ * probe (which has no verdict: only the reason a volume cannot be read). */
+static void
+add_volume (JsonBuilder *b, const KikanVolumeReport *vr, gboolean with_result,
+            KikanResult result)
+{
+    const KikanVolume *v = &vr->volume;
+    g_autofree char *reason =
+        volume_reason_string (vr, with_result ? result : vr->result);
+
+    json_builder_begin_object (b);
+    add_uint (b, "index", v->index);
+    add_uint (b, "offset", v->offset);
+    add_uint (b, "size", v->size);
+    kikan_json_add_hostile_string (b, "scheme", v->scheme);
+    kikan_json_add_hostile_string (b, "part_type", v->part_type);
+    add_hostile_with_hex (b, "part_name", v->part_name);
+    kikan_json_add_hostile_string (b, "filesystem", v->filesystem);
+    kikan_json_add_hostile_string (b, "fs_version", v->fs_version);
+    add_hostile_with_hex (b, "label", v->label);
+    kikan_json_add_hostile_string (b, "uuid", v->uuid);
+    json_builder_set_member_name (b, "encryption");
+    json_builder_add_string_value (b, kikan_encryption_to_string (v->encryption));
+    kikan_json_add_hostile_string (b, "encryption_detail", v->encryption_detail);
+    json_builder_set_member_name (b, "entropy");
+    if (v->entropy >= 0 && isfinite (v->entropy))
+        json_builder_add_double_value (b, floor (v->entropy * 1000.0 + 0.5) / 1000.0);
+    else
+        json_builder_add_null_value (b);  /* not measured */
+    json_builder_set_member_name (b, "unlocked");
+    json_builder_add_boolean_value (b, v->unlocked != 0);
+    json_builder_set_member_name (b, "readable");
+    json_builder_add_boolean_value (b, v->readable != 0);
+    kikan_json_add_hostile_string (b, "os", v->os);
+    add_hostile_with_hex (b, "os_evidence", v->os_evidence);
+    /* Never null for a volume that was not read: it says why. */
+    if (vr->result == KIKAN_RESULT_NOT_INSPECTED && (v->problem == NULL || v->problem[0] == '\0'))
+        kikan_json_add_hostile_string (b, "problem", "could not be read");
+    else if (with_result && result == KIKAN_RESULT_NOT_INSPECTED && v->problem == NULL)
+        kikan_json_add_hostile_string (b, "problem", "the scan of this medium did not finish");
+    else
+        kikan_json_add_hostile_string (b, "problem", v->problem);
+    if (with_result) {
+        json_builder_set_member_name (b, "result");
+        json_builder_add_string_value (b, result_name (result));
+    }
+    json_builder_set_member_name (b, "reason");
+    if (reason != NULL)
+        json_builder_add_string_value (b, reason);
+    else
+        json_builder_add_null_value (b);
+    json_builder_end_object (b);
+}
+
+static void
+add_volumes (JsonBuilder *b, KikanScanReport *self, guint target, gboolean with_result)
+{
+    Target *t = get_target (self, target);
+
+    json_builder_set_member_name (b, "volumes");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < t->volumes->len; i++)
+        add_volume (b, &g_array_index (t->volumes, Volume, i).report, with_result,
+                    with_result ? kikan_scan_report_get_volume_result (self, target, i)
+                                : KIKAN_RESULT_NOT_INSPECTED);
+    json_builder_end_array (b);
+}
+
 JsonNode *
 kikan_scan_report_engine_to_json (KikanScanReport *self, gint64 now)
 {
@@ -482,6 +751,8 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
 
         json_builder_begin_object (b);
         kikan_json_add_hostile_string (b, "target", t->name);
+        json_builder_set_member_name (b, "kind");
+        json_builder_add_string_value (b, target_kind_name (t));
         json_builder_set_member_name (b, "result");
         json_builder_add_string_value (
             b, result_name (kikan_scan_report_get_target_result (self, i)));
@@ -496,6 +767,7 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
         json_builder_add_int_value (b, (gint64) t->files);
         json_builder_set_member_name (b, "seconds");
         json_builder_add_double_value (b, t->seconds);
+        add_volumes (b, self, i, TRUE);
         json_builder_end_object (b);
         files += t->files;
         bytes += t->bytes;
@@ -536,7 +808,53 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
     return json_builder_get_root (b);
 }
 
+JsonNode *
+kikan_scan_report_probe_to_json (KikanScanReport *self)
+{
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+
+    g_return_val_if_fail (self != NULL, NULL);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "format");
+    json_builder_add_string_value (b, "kikan-probe");
+    json_builder_set_member_name (b, "format_version");
+    json_builder_add_int_value (b, 1);
+    json_builder_set_member_name (b, "targets");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < self->targets->len; i++) {
+        Target *t = get_target (self, i);
+
+        json_builder_begin_object (b);
+        kikan_json_add_hostile_string (b, "target", t->name);
+        json_builder_set_member_name (b, "kind");
+        json_builder_add_string_value (b, target_kind_name (t));
+        json_builder_set_member_name (b, "size");
+        if (t->kind == KIKAN_TARGET_KIND_DIRECTORY)
+            json_builder_add_null_value (b);  /* a folder has no size of its own */
+        else
+            json_builder_add_int_value (b, (gint64) t->size);
+        json_builder_set_member_name (b, "status");
+        json_builder_add_string_value (
+            b, t->ended ? status_to_string (t->status) : status_to_string (KIKAN_TARGET_ERROR));
+        kikan_json_add_hostile_string (b, "detail",
+                                       t->ended ? t->detail : "the probe of this target did not "
+                                                              "finish");
+        kikan_json_add_hostile_string (b, "sandbox", t->sandbox);
+        add_volumes (b, self, i, FALSE);
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    return json_builder_get_root (b);
+}
+
 /* ---- Human output ---- */
+
+static gboolean
+is_medium (const Target *t)
+{
+    return t->volumes->len > 0 || t->kind == KIKAN_TARGET_KIND_BLOCK_DEVICE;
+}
 
 static char *
 display_path (const Target *t, const char *path)
@@ -544,6 +862,11 @@ display_path (const Target *t, const char *path)
     g_autofree char *base = g_path_get_basename (t->name);
     g_autofree char *joined = NULL;
 
+    /* A file of a medium: "/dev/sdb:p1:/docs/a.zip". */
+    if (is_medium (t) && path != NULL && path[0] != '\0') {
+        joined = g_strconcat (t->name, ":", path, NULL);
+        return kikan_escape_for_display (joined, -1);
+    }
     if (path == NULL || path[0] == '\0' || (!t->is_dir && g_str_equal (path, base)))
         return kikan_escape_for_display (t->name, -1);
     if (g_str_has_suffix (t->name, "/"))
@@ -623,6 +946,242 @@ kikan_scan_report_format_finding (KikanScanReport *self, guint target, const Kik
     return g_string_free (s, FALSE);
 }
 
+/* "1.0 GB", with a plain space (g_format_size puts a no-break space
+ * between number and unit). */
+static char *
+format_size (guint64 bytes)
+{
+    g_autofree char *raw = g_format_size (bytes);
+    g_auto (GStrv) parts = g_strsplit (raw, "\u00a0", -1);
+
+    return g_strjoinv (" ", parts);
+}
+
+/* "LUKS2", "BitLocker", … for people. */
+static const char *
+encryption_display (KikanEncryption e)
+{
+    switch (e) {
+    case KIKAN_ENC_NONE:
+        return "none";
+    case KIKAN_ENC_BITLOCKER:
+        return "BitLocker";
+    case KIKAN_ENC_LUKS1:
+        return "LUKS1";
+    case KIKAN_ENC_LUKS2:
+        return "LUKS2";
+    case KIKAN_ENC_FILEVAULT2:
+        return "FileVault 2";
+    case KIKAN_ENC_APFS:
+        return "APFS (encrypted)";
+    case KIKAN_ENC_UNKNOWN:
+    case KIKAN_ENC__COUNT:
+        break;
+    }
+    return "unknown encryption";
+}
+
+/* '"LABEL"' escaped, or "" when there is none. */
+static char *
+quoted_label (const char *label)
+{
+    g_autofree char *shown = NULL;
+
+    if (label == NULL || label[0] == '\0')
+        return g_strdup ("");
+    shown = kikan_escape_for_display (label, -1);
+    return g_strdup_printf ("  \"%s\"", shown);
+}
+
+char *
+kikan_scan_report_format_volume (KikanScanReport *self, guint target, guint i)
+{
+    Target *t = get_target (self, target);
+    const KikanVolumeReport *vr;
+    const KikanVolume *v;
+    g_autofree char *fs = NULL;
+    g_autofree char *label = NULL;
+    g_autofree char *size = NULL;
+    g_autofree char *problem = NULL;
+    GString *s;
+
+    g_return_val_if_fail (i < t->volumes->len, NULL);
+    vr = &g_array_index (t->volumes, Volume, i).report;
+    v = &vr->volume;
+    s = g_string_new (NULL);
+    g_string_append_printf (s, "p%" PRIu32 "  ", v->index);
+    size = format_size (v->size);
+    label = quoted_label (v->label);
+    problem = kikan_escape_for_display (v->problem != NULL ? v->problem : "", -1);
+    /* "FAT32" says more than "vfat"; "1.0" says less than "ext4". */
+    if (v->filesystem != NULL && (v->fs_version == NULL || !g_str_equal (v->filesystem, "vfat")))
+        fs = kikan_escape_for_display (v->filesystem, -1);
+    else if (v->fs_version != NULL || v->filesystem != NULL)
+        fs = kikan_escape_for_display (v->fs_version != NULL ? v->fs_version : v->filesystem, -1);
+
+    if (vr->result != KIKAN_RESULT_NOT_INSPECTED) {
+        g_autofree char *os = v->os != NULL ? kikan_escape_for_display (v->os, -1) : NULL;
+
+        g_string_append_printf (s, "%s%s  %s  encryption: %s%s", fs != NULL ? fs : "?", label,
+                                size, v->encryption == KIKAN_ENC_NONE ? "none"
+                                                                      : encryption_display (
+                                                                            v->encryption),
+                                v->unlocked ? ", unlocked" : "");
+        if (os != NULL)
+            g_string_append_printf (s, "  OS: %s", os);
+        return g_string_free (s, FALSE);
+    }
+    switch (vr->reason) {
+    case KIKAN_VOLUME_REASON_ENCRYPTED:
+        if (v->encryption == KIKAN_ENC_UNKNOWN)
+            g_string_append_printf (s, "%s  %s  NOT INSPECTED: possibly encrypted (nothing "
+                                       "recognised, random-looking content): %s",
+                                    encryption_display (v->encryption), size, problem);
+        else if (t->secrets_given)
+            g_string_append_printf (s, "%s  NOT INSPECTED: encrypted, not unlocked: %s",
+                                    encryption_display (v->encryption), problem);
+        else
+            g_string_append_printf (s, "%s  NOT INSPECTED: encrypted, no passphrase given — run "
+                                       "again with --ask-passphrase",
+                                    encryption_display (v->encryption));
+        break;
+    case KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM:
+        g_string_append_printf (s, "%s%s  %s  NOT INSPECTED: unsupported file system (%s)",
+                                fs != NULL ? fs : "?", label, size, problem);
+        break;
+    case KIKAN_VOLUME_REASON_NO_FILESYSTEM:
+        g_string_append_printf (s, "%s  NOT INSPECTED: no file system (%s)", size, problem);
+        break;
+    case KIKAN_VOLUME_REASON_READ_ERROR:
+    default:
+        g_string_append_printf (s, "%s%s  %s  NOT INSPECTED: read error (%s)",
+                                fs != NULL ? fs : "?", label, size, problem);
+        break;
+    }
+    return g_string_free (s, FALSE);
+}
+
+char *
+kikan_scan_report_format_medium (KikanScanReport *self, guint target)
+{
+    Target *t = get_target (self, target);
+    g_autofree char *name = kikan_escape_for_display (t->name, -1);
+    g_autofree char *size = format_size (t->size);
+    const char *kind = target_kind_name (t);
+
+    return g_strdup_printf ("%s  (%s, %s, %u volume%s)", name,
+                            g_str_equal (kind, "block_device") ? "block device" : kind, size,
+                            t->volumes->len, t->volumes->len == 1 ? "" : "s");
+}
+
+/* Shown for a probe: every field, one per line, escaped. */
+static void
+append_probe_volume (GString *s, const KikanVolume *v)
+{
+    g_autofree char *size = format_size (v->size);
+    g_autofree char *offset = format_size (v->offset);
+    g_autofree char *scheme = kikan_escape_for_display (v->scheme ? v->scheme : "?", -1);
+    g_autofree char *fs = NULL;
+
+    g_string_append_printf (s, "  p%" PRIu32 "  offset %" PRIu64 " (%s), size %" PRIu64
+                               " (%s)\n",
+                            v->index, v->offset, offset, v->size, size);
+    g_string_append_printf (s, "      partition:  %s", scheme);
+    if (v->part_type != NULL) {
+        g_autofree char *type = kikan_escape_for_display (v->part_type, -1);
+
+        g_string_append_printf (s, ", type %s", type);
+    }
+    if (v->part_name != NULL) {
+        g_autofree char *name = kikan_escape_for_display (v->part_name, -1);
+
+        g_string_append_printf (s, ", name \"%s\"", name);
+    }
+    g_string_append_c (s, '\n');
+    if (v->filesystem != NULL) {
+        g_autofree char *name = kikan_escape_for_display (v->filesystem, -1);
+        g_autofree char *ver = v->fs_version ? kikan_escape_for_display (v->fs_version, -1)
+                                             : NULL;
+
+        fs = g_strdup_printf ("%s%s%s", name, ver ? " " : "", ver ? ver : "");
+    }
+    g_string_append_printf (s, "      filesystem: %s", fs != NULL ? fs : "none recognised");
+    if (v->label != NULL) {
+        g_autofree char *label = kikan_escape_for_display (v->label, -1);
+
+        g_string_append_printf (s, ", label \"%s\"", label);
+    }
+    if (v->uuid != NULL) {
+        g_autofree char *uuid = kikan_escape_for_display (v->uuid, -1);
+
+        g_string_append_printf (s, ", UUID %s", uuid);
+    }
+    g_string_append_c (s, '\n');
+    g_string_append_printf (s, "      encryption: %s%s", encryption_display (v->encryption),
+                            v->unlocked ? " (unlocked)" : "");
+    /* The detail, unless it only repeats the kind ("LUKS2 — LUKS2"). */
+    if (v->encryption_detail != NULL
+        && g_ascii_strcasecmp (v->encryption_detail, encryption_display (v->encryption)) != 0) {
+        g_autofree char *d = kikan_escape_for_display (v->encryption_detail, -1);
+
+        g_string_append_printf (s, " — %s", d);
+    }
+    if (v->entropy >= 0)
+        g_string_append_printf (s, ", entropy %.3f bits/byte", v->entropy);
+    g_string_append_c (s, '\n');
+    if (v->os != NULL) {
+        g_autofree char *os = kikan_escape_for_display (v->os, -1);
+        g_autofree char *ev = v->os_evidence ? kikan_escape_for_display (v->os_evidence, -1)
+                                             : NULL;
+
+        g_string_append_printf (s, "      OS:         %s%s%s%s\n", os, ev ? " (" : "",
+                                ev ? ev : "", ev ? ")" : "");
+    }
+    if (v->problem != NULL) {
+        g_autofree char *p = kikan_escape_for_display (v->problem, -1);
+
+        g_string_append_printf (s, "      problem:    %s\n", p);
+    }
+}
+
+char *
+kikan_scan_report_format_probe (KikanScanReport *self)
+{
+    GString *s = g_string_new (NULL);
+
+    for (guint i = 0; i < self->targets->len; i++) {
+        Target *t = get_target (self, i);
+        g_autofree char *name = kikan_escape_for_display (t->name, -1);
+        g_autofree char *size = format_size (t->size);
+        const char *kind = target_kind_name (t);
+
+        if (i > 0)
+            g_string_append_c (s, '\n');
+        if (t->kind == KIKAN_TARGET_KIND_DIRECTORY)
+            g_string_append_printf (s, "%s  (folder)\n", name);
+        else
+            g_string_append_printf (s, "%s  (%s, %s)\n", name,
+                                    g_str_equal (kind, "block_device") ? "block device" : kind,
+                                    size);
+        if (!t->ended || t->status != KIKAN_TARGET_COMPLETE) {
+            g_autofree char *detail = kikan_escape_for_display (
+                t->ended && t->detail != NULL ? t->detail : "the probe did not finish", -1);
+
+            g_string_append_printf (s, "  NOT PROBED (%s: %s)\n",
+                                    status_to_string (t->ended ? t->status : KIKAN_TARGET_ERROR),
+                                    detail);
+        }
+        if (t->volumes->len == 0 && t->ended && t->status == KIKAN_TARGET_COMPLETE)
+            g_string_append (s, t->kind == KIKAN_TARGET_KIND_FILE
+                                    ? "  no partition table, file system or encryption header: "
+                                      "scanned as one file\n"
+                                    : "  no volumes\n");
+        for (guint k = 0; k < t->volumes->len; k++)
+            append_probe_volume (s, &g_array_index (t->volumes, Volume, k).report.volume);
+    }
+    return g_string_free (s, FALSE);
+}
+
 static void
 append_engine_lines (KikanScanReport *self, GString *s, gint64 now)
 {
@@ -659,6 +1218,7 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
     GString *s = g_string_new ("\n");
     g_autoptr (GString) sandboxes = g_string_new (NULL);
     guint64 files = 0, bytes = 0, clean = 0, infected = 0, not_inspected = 0;
+    guint64 volumes = 0, volumes_unread = 0;
     g_autofree char *size = NULL;
     gboolean null_sandbox = FALSE;
 
@@ -666,6 +1226,12 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
         Target *t = get_target (self, i);
         g_autofree char *name = NULL;
         g_autofree char *detail = NULL;
+
+        for (guint k = 0; k < t->volumes->len; k++) {
+            volumes++;
+            if (g_array_index (t->volumes, Volume, k).report.result != KIKAN_RESULT_CLEAN)
+                volumes_unread++;
+        }
 
         files += t->files;
         bytes += t->bytes;
@@ -696,6 +1262,10 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
     g_string_append_printf (s, "Clean:          %" G_GUINT64_FORMAT "\n", clean);
     g_string_append_printf (s, "Infected:       %" G_GUINT64_FORMAT "\n", infected);
     g_string_append_printf (s, "Not inspected:  %" G_GUINT64_FORMAT "\n", not_inspected);
+    if (volumes > 0)
+        g_string_append_printf (s, "Volumes:        %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                                   " not inspected)\n",
+                                volumes, volumes_unread);
     g_string_append_printf (s, "Time:           %.1f s\n", self->seconds);
     append_engine_lines (self, s, now);
     g_string_append_printf (s, "Sandbox:        %s%s\n",

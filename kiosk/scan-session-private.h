@@ -22,12 +22,16 @@ typedef struct {
     /* After the file was added to the report. */
     void (*file) (KikanScanReport *report, guint target, const KikanFileReport *r,
                   gpointer user_data);
+    /* After volume @index (0-based, of @target) was added to the report. */
+    void (*volume) (KikanScanReport *report, guint target, guint index, gpointer user_data);
 } KikanScanSessionEvents;
 
 /* Starts the daemon at @scand_path and waits until it has loaded the
  * engine.  Fails (KIKAN_ERROR_NO_SIGNATURES) when zero signatures loaded. */
 KikanScanSession *kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts,
                                           GError **error);
+/* A daemon that loads no signatures and can only probe (`kikan probe`). */
+KikanScanSession *kikan_scan_session_new_for_probe (const char *scand_path, GError **error);
 void kikan_scan_session_free (KikanScanSession *self);  /* stops the daemon; accepts NULL */
 
 /* Borrowed, valid until the session is freed. */
@@ -42,5 +46,15 @@ gboolean kikan_scan_session_scan (KikanScanSession *self, KikanScanTarget *targe
                                   const KikanScanParams *params, KikanScanReport *report,
                                   const KikanScanSessionEvents *events, gpointer user_data,
                                   GError **error);
+
+/* The same into target @index of @report, already added (and reset with
+ * kikan_scan_report_reset_target() for a second attempt). */
+gboolean kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
+                                       const KikanScanParams *params, KikanScanReport *report,
+                                       guint index, const KikanScanSessionEvents *events,
+                                       gpointer user_data, GError **error);
+
+/* TRUE once the daemon has stopped: every later scan fails at once. */
+gboolean kikan_scan_session_is_broken (KikanScanSession *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanScanSession, kikan_scan_session_free)

@@ -30,14 +30,14 @@ free_info (KikanEngineInfo *info)
     free (info);
 }
 
-KikanScanSession *
-kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts, GError **error)
+static KikanScanSession *
+session_start (const char *scand_path, const KikanEngineOptions *opts, gboolean probe_only,
+               GError **error)
 {
     g_autoptr (KikanScanSession) self = g_new0 (KikanScanSession, 1);
     char err[1024] = "";
     int r;
 
-    g_return_val_if_fail (scand_path != NULL && opts != NULL, NULL);
     if (!g_file_test (scand_path, G_FILE_TEST_IS_EXECUTABLE)) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE,
                      "The scan daemon %s is missing. Reinstall Kikan, or set KIKAN_SCAND to "
@@ -52,7 +52,7 @@ kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts, 
                                    "--database paths.");
         return NULL;
     }
-    if (self->info == NULL || self->info->signatures == 0) {
+    if (!probe_only && (self->info == NULL || self->info->signatures == 0)) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES,
                      "The scan engine loaded zero signatures, so it would find nothing. Import "
                      "signatures with “kikan signatures import DIR”, or name databases with "
@@ -60,6 +60,34 @@ kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts, 
         return NULL;
     }
     return g_steal_pointer (&self);
+}
+
+KikanScanSession *
+kikan_scan_session_new (const char *scand_path, const KikanEngineOptions *opts, GError **error)
+{
+    g_return_val_if_fail (scand_path != NULL && opts != NULL, NULL);
+    /* No database would start a probe-only daemon: not what a scan wants. */
+    if (opts->n_databases == 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES,
+                     "No signature database to load.");
+        return NULL;
+    }
+    return session_start (scand_path, opts, FALSE, error);
+}
+
+KikanScanSession *
+kikan_scan_session_new_for_probe (const char *scand_path, GError **error)
+{
+    const KikanEngineOptions none = { 0 };
+
+    g_return_val_if_fail (scand_path != NULL, NULL);
+    return session_start (scand_path, &none, TRUE, error);
+}
+
+gboolean
+kikan_scan_session_is_broken (KikanScanSession *self)
+{
+    return self->broken;
 }
 
 void
@@ -103,22 +131,51 @@ relay_file (const KikanFileReport *r, void *user_data)
         relay->events->file (relay->report, relay->target, r, relay->user_data);
 }
 
+static void
+relay_volume (const KikanVolumeReport *v, void *user_data)
+{
+    Relay *relay = user_data;
+
+    kikan_scan_report_add_volume (relay->report, relay->target, v);
+    if (relay->events != NULL && relay->events->volume != NULL)
+        relay->events->volume (relay->report, relay->target,
+                               kikan_scan_report_get_n_volumes (relay->report, relay->target) - 1,
+                               relay->user_data);
+}
+
 gboolean
 kikan_scan_session_scan (KikanScanSession *self, KikanScanTarget *target,
                          const KikanScanParams *params, KikanScanReport *report,
                          const KikanScanSessionEvents *events, gpointer user_data,
                          GError **error)
 {
+    guint index;
+
+    g_return_val_if_fail (self != NULL && target != NULL && report != NULL, FALSE);
+    index = kikan_scan_report_add_target (report, target->path, target->is_dir);
+    kikan_scan_report_set_target_kind (report, index, target->kind, target->size,
+                                       params != NULL && params->n_secrets > 0);
+    return kikan_scan_session_scan_into (self, target, params, report, index, events, user_data,
+                                         error);
+}
+
+gboolean
+kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
+                              const KikanScanParams *params, KikanScanReport *report,
+                              guint index, const KikanScanSessionEvents *events,
+                              gpointer user_data, GError **error)
+{
     static const KikanScandEvents ev = {
         .progress = relay_progress,
         .file = relay_file,
+        .volume = relay_volume,
     };
     Relay relay = { .report = report, .events = events, .user_data = user_data };
     KikanTargetEnd end = { 0 };
     int r;
 
     g_return_val_if_fail (self != NULL && target != NULL && report != NULL, FALSE);
-    relay.target = kikan_scan_report_add_target (report, target->path, target->is_dir);
+    relay.target = index;
     if (self->broken) {
         kikan_scan_report_fail_target (report, relay.target,
                                        "not scanned: the scan daemon had stopped");

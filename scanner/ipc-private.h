@@ -7,6 +7,11 @@
  * AF_UNIX SOCK_STREAM socketpairs; a descriptor (SCAN only) rides as
  * SCM_RIGHTS on the sendmsg() that carries the frame's first byte.
  *
+ * Passphrases ride in SCAN.  kikan_ipc_send() builds such a frame in locked
+ * memory and wipes it after sending; the reader receives SCAN frames into
+ * locked memory and decodes the passphrases into one locked arena that
+ * kikan_msg_clear() wipes.
+ *
  * Private to scanner/ (and its tests and fuzz harness).
  */
 #pragma once
@@ -20,7 +25,7 @@
 #include "kikan/scand.h"
 
 #define KIKAN_IPC_MAGIC        0x4e4b494bu  /* "KIKN" on the wire (little-endian) */
-#define KIKAN_IPC_VERSION      1u
+#define KIKAN_IPC_VERSION      2u
 #define KIKAN_IPC_HEADER_SIZE  12u
 #define KIKAN_IPC_MAX_PAYLOAD  (1024u * 1024u)
 
@@ -36,6 +41,7 @@ typedef enum {
     KIKAN_MSG_WORKER_DONE = 7,     /* worker -> daemon, last message of a finished walk */
     KIKAN_MSG_TARGET_END = 8,      /* daemon -> client */
     KIKAN_MSG_SHUTDOWN = 9,        /* client -> daemon */
+    KIKAN_MSG_VOLUME = 10,         /* worker -> daemon -> client: one volume of a medium */
     KIKAN_MSG__COUNT
 } KikanMsgType;
 
@@ -50,8 +56,12 @@ typedef struct {
 } KikanMsgError;
 
 typedef struct {
+    /* Decoded: params.secrets points into @secrets_arena. */
     KikanScanParams params;
     char *name;                    /* display name of the target root (hostile) */
+    /* Decoded secrets (pointer array and strings) in one kikan_secret_alloc()
+     * block, owned by the message; NULL when none or when encoding. */
+    void *secrets_arena;
 } KikanMsgScan;
 
 typedef struct {
@@ -61,6 +71,7 @@ typedef struct {
 
 typedef struct {
     uint64_t files_sent;           /* FILE messages the worker sent before this one */
+    uint32_t volumes_sent;         /* VOLUME messages likewise */
 } KikanMsgWorkerDone;
 
 typedef struct {
@@ -77,6 +88,7 @@ typedef struct {
         KikanFileReport file;
         KikanMsgWorkerDone worker_done;
         KikanTargetEnd target_end;
+        KikanVolumeReport volume;
     } u;
 } KikanMsg;
 
@@ -94,6 +106,12 @@ const char *kikan_msg_type_name (unsigned type);
  * everything that links only kikan_scanner_core) needs no libclamav. */
 void kikan_ipc_engine_info_clear (KikanEngineInfo *info);
 
+/* mlock()s again a block from kikan_secret_alloc(): memory locks are not
+ * inherited across fork(), so a worker calls this (before its sandbox,
+ * which does not allow mlock) on the secrets it got from the daemon.
+ * Best effort, like the allocation. */
+void kikan_secret_relock (void *p);
+
 /* Checks a frame header: magic, version, known type, payload length within
  * KIKAN_IPC_MAX_PAYLOAD.  Fills *type and *payload_len.  KIKAN_EPROTO on any
  * mismatch: a peer speaking another version is refused, not guessed at. */
@@ -101,8 +119,10 @@ int kikan_ipc_parse_header (const uint8_t hdr[KIKAN_IPC_HEADER_SIZE], uint16_t *
                             uint32_t *payload_len);
 
 /* Encodes @m as one whole frame (header + payload) into a new buffer the
- * caller frees.  KIKAN_ENOMEM, KIKAN_EINVAL (a field the protocol cannot
- * carry, e.g. a NULL where a string is required), or KIKAN_EPROTO when the
+ * caller frees (with free(): for tests, relaying and fuzzing; a SCAN with
+ * passphrases is sent with kikan_ipc_send, which keeps it in locked
+ * memory).  KIKAN_ENOMEM, KIKAN_EINVAL (a field the protocol cannot carry,
+ * e.g. a NULL where a string is required), or KIKAN_EPROTO when the
  * payload would exceed KIKAN_IPC_MAX_PAYLOAD. */
 int kikan_ipc_encode (const KikanMsg *m, uint8_t **frame, size_t *len);
 
@@ -122,6 +142,7 @@ typedef struct {
     size_t hdr_got;
     uint8_t *frame;                /* header + payload once the header is valid */
     size_t frame_len, frame_got;
+    int frame_secure;              /* frame is from kikan_secret_alloc (a SCAN) */
     int fd;                        /* descriptor received with the current frame */
     int accept_fds;                /* 0: any received descriptor is a protocol error */
     int eof;                       /* the peer closed the connection */

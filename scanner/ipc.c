@@ -7,6 +7,10 @@
  * count larger than the bytes left could hold, an enum out of range, a NUL
  * inside a string -- is KIKAN_EPROTO.  The payload comes from a sandboxed
  * worker that may have been subverted, so no field is trusted.
+ *
+ * Passphrases (SCAN) never sit in ordinary heap memory here: a frame that
+ * carries them is built and received in kikan_secret_alloc() blocks, the
+ * decoded strings go to one such block, and every one is wiped when freed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,12 +36,67 @@
 #define MIN_DB_SIZE     (4u + 4u + 1u + 4u + 8u + 4u)
 #define MIN_MEMBER_SIZE (4u + 4u + 8u + 4u + 1u + 1u + 4u + 4u)
 
+/* ---- memory for secrets ---- */
+
+/* Every block starts with this header; the caller's pointer follows it. */
+#define SECRET_HEADER 16u
+
+void *
+kikan_secret_alloc (size_t n)
+{
+    size_t page = (size_t) sysconf (_SC_PAGESIZE), total;
+    uint8_t *base;
+
+    if (n > SIZE_MAX - SECRET_HEADER - page)
+        return NULL;
+    total = (n + SECRET_HEADER + page - 1) / page * page;
+    base = mmap (NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    /* Best effort: a low RLIMIT_MEMLOCK must not stop a scan.  The pages
+     * stay out of core dumps either way, and are wiped when freed. */
+    (void) mlock (base, total);
+    (void) madvise (base, total, MADV_DONTDUMP);
+    memcpy (base, &total, sizeof total);
+    return base + SECRET_HEADER;
+}
+
+void
+kikan_secret_free (void *p)
+{
+    uint8_t *base;
+    size_t total;
+
+    if (p == NULL)
+        return;
+    base = (uint8_t *) p - SECRET_HEADER;
+    memcpy (&total, base, sizeof total);
+    explicit_bzero (base, total);
+    /* munmap drops the lock with the mapping (munlock is not on the
+     * worker's seccomp allow-list, munmap is). */
+    munmap (base, total);
+}
+
+void
+kikan_secret_relock (void *p)
+{
+    uint8_t *base;
+    size_t total;
+
+    if (p == NULL)
+        return;
+    base = (uint8_t *) p - SECRET_HEADER;
+    memcpy (&total, base, sizeof total);
+    (void) mlock (base, total);
+}
+
 /* ---- writer ---- */
 
 typedef struct {
     uint8_t *buf;
     size_t len, cap;
     int err;
+    int secure;   /* buf is a kikan_secret_alloc block: grown by copy and wipe */
 } Writer;
 
 static void
@@ -56,7 +116,17 @@ w_bytes (Writer *w, const void *p, size_t n)
 
         while (cap < w->len + n)
             cap *= 2;
-        if ((nb = realloc (w->buf, cap)) == NULL) {
+        if (w->secure) {
+            /* realloc() would leave a copy of the secrets behind in freed
+             * heap memory: copy into a new locked block, wipe the old. */
+            if ((nb = kikan_secret_alloc (cap)) == NULL) {
+                w->err = KIKAN_ENOMEM;
+                return;
+            }
+            if (w->len > 0)
+                memcpy (nb, w->buf, w->len);
+            kikan_secret_free (w->buf);
+        } else if ((nb = realloc (w->buf, cap)) == NULL) {
             w->err = KIKAN_ENOMEM;
             return;
         }
@@ -633,21 +703,112 @@ clr_error (KikanMsg *m)
     free (m->u.error.message);
 }
 
+/* Passphrases: at most KIKAN_SCAN_MAX_SECRETS, each 1 … KIKAN_SCAN_MAX_SECRET_LEN
+ * bytes without NUL. */
+static void
+w_secrets (Writer *w, const char *const *v, size_t n)
+{
+    if (n > KIKAN_SCAN_MAX_SECRETS || (n > 0 && v == NULL)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_count (w, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = v[i] != NULL ? strnlen (v[i], KIKAN_SCAN_MAX_SECRET_LEN + 1) : 0;
+
+        if (len == 0 || len > KIKAN_SCAN_MAX_SECRET_LEN) {
+            w->err = w->err ? w->err : KIKAN_EINVAL;
+            return;
+        }
+        w_u32 (w, (uint32_t) len);
+        w_bytes (w, v[i], len);
+    }
+}
+
+/* Reads the passphrases into one locked block: the pointer array first,
+ * then the NUL-terminated strings.  Everything is checked on a copy of the
+ * cursor before the block is allocated, so a refused frame allocates
+ * nothing. */
+static void
+r_secrets (Cursor *c, KikanMsgScan *s)
+{
+    size_t n = r_count (c, MIN_STRING_SIZE + 1), total;
+    Cursor probe;
+    char **v;
+    char *p;
+
+    if (c->err != 0 || n == 0)
+        return;
+    if (n > KIKAN_SCAN_MAX_SECRETS) {
+        c->err = KIKAN_EPROTO;
+        return;
+    }
+    probe = *c;
+    total = n * sizeof (char *);
+    for (size_t i = 0; i < n && probe.err == 0; i++) {
+        uint32_t len = r_u32 (&probe);
+        const uint8_t *b;
+
+        if (probe.err != 0)
+            break;
+        if (len == 0 || len > KIKAN_SCAN_MAX_SECRET_LEN) {
+            probe.err = KIKAN_EPROTO;
+            break;
+        }
+        if ((b = r_take (&probe, len)) == NULL)
+            break;
+        if (memchr (b, '\0', len) != NULL)
+            probe.err = KIKAN_EPROTO;
+        total += (size_t) len + 1;
+    }
+    if (probe.err != 0) {
+        c->err = probe.err;
+        return;
+    }
+    if ((s->secrets_arena = kikan_secret_alloc (total)) == NULL) {
+        c->err = KIKAN_ENOMEM;
+        return;
+    }
+    v = s->secrets_arena;
+    p = (char *) (v + n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = r_u32 (c);
+        const uint8_t *b = r_take (c, len);
+
+        memcpy (p, b, len);
+        p[len] = '\0';
+        v[i] = p;
+        p += (size_t) len + 1;
+    }
+    s->params.secrets = (const char *const *) v;
+    s->params.n_secrets = n;
+}
+
 static void
 enc_scan (Writer *w, const KikanMsg *m)
 {
-    w_u32 (w, m->u.scan.params.jobs);
-    w_u32 (w, m->u.scan.params.timeout_s);
-    w_bool (w, m->u.scan.params.null_sandbox);
+    const KikanScanParams *p = &m->u.scan.params;
+
+    w_u32 (w, p->jobs);
+    w_u32 (w, p->timeout_s);
+    w_bool (w, p->null_sandbox);
+    w_bool (w, p->probe_only);
+    w_bool (w, p->as_file);
+    w_secrets (w, p->secrets, p->n_secrets);
     w_str (w, m->u.scan.name);
 }
 
 static void
 dec_scan (Cursor *c, KikanMsg *m)
 {
-    m->u.scan.params.jobs = r_u32 (c);
-    m->u.scan.params.timeout_s = r_u32 (c);
-    m->u.scan.params.null_sandbox = r_bool (c);
+    KikanScanParams *p = &m->u.scan.params;
+
+    p->jobs = r_u32 (c);
+    p->timeout_s = r_u32 (c);
+    p->null_sandbox = r_bool (c);
+    p->probe_only = r_bool (c);
+    p->as_file = r_bool (c);
+    r_secrets (c, &m->u.scan);
     m->u.scan.name = r_str (c);
 }
 
@@ -655,6 +816,8 @@ static void
 clr_scan (KikanMsg *m)
 {
     free (m->u.scan.name);
+    /* Wipes the passphrases; params.secrets pointed into the block. */
+    kikan_secret_free (m->u.scan.secrets_arena);
 }
 
 static void
@@ -725,12 +888,14 @@ static void
 enc_done (Writer *w, const KikanMsg *m)
 {
     w_u64 (w, m->u.worker_done.files_sent);
+    w_u32 (w, m->u.worker_done.volumes_sent);
 }
 
 static void
 dec_done (Cursor *c, KikanMsg *m)
 {
     m->u.worker_done.files_sent = r_u64 (c);
+    m->u.worker_done.volumes_sent = r_u32 (c);
 }
 
 static void
@@ -738,7 +903,8 @@ enc_end (Writer *w, const KikanMsg *m)
 {
     const KikanTargetEnd *e = &m->u.target_end;
 
-    if ((unsigned) e->status > KIKAN_TARGET_ERROR || e->worker_pid < 0) {
+    if ((unsigned) e->status > KIKAN_TARGET_ERROR || e->worker_pid < 0
+        || (e->wrong_secret && e->status != KIKAN_TARGET_ERROR)) {
         w->err = w->err ? w->err : KIKAN_EINVAL;
         return;
     }
@@ -747,6 +913,8 @@ enc_end (Writer *w, const KikanMsg *m)
     w_nstr (w, e->sandbox);
     w_i32 (w, (int32_t) e->worker_pid);
     w_u64 (w, e->files_seen);
+    w_u32 (w, e->volumes_seen);
+    w_bool (w, e->wrong_secret);
     w_f64 (w, e->seconds);
 }
 
@@ -767,6 +935,11 @@ dec_end (Cursor *c, KikanMsg *m)
         c->err = KIKAN_EPROTO;
     e->worker_pid = (pid_t) pid;
     e->files_seen = r_u64 (c);
+    e->volumes_seen = r_u32 (c);
+    e->wrong_secret = r_bool (c);
+    /* A refused passphrase ends a target only as an error. */
+    if (c->err == 0 && e->wrong_secret && e->status != KIKAN_TARGET_ERROR)
+        c->err = KIKAN_EPROTO;
     e->seconds = r_f64 (c);
 }
 
@@ -774,6 +947,139 @@ static void
 clr_end (KikanMsg *m)
 {
     kikan_target_end_clear (&m->u.target_end);
+}
+
+/* ---- volumes ---- */
+
+const char *
+kikan_volume_reason_to_string (KikanVolumeReason r)
+{
+    switch (r) {
+    case KIKAN_VOLUME_REASON_ENCRYPTED:
+        return "encrypted";
+    case KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM:
+        return "unsupported_filesystem";
+    case KIKAN_VOLUME_REASON_NO_FILESYSTEM:
+        return "no_filesystem";
+    case KIKAN_VOLUME_REASON_READ_ERROR:
+        return "read_error";
+    case KIKAN_VOLUME_REASON_NONE:
+    case KIKAN_VOLUME_REASON__COUNT:
+        break;
+    }
+    return NULL;
+}
+
+/* Same as kikan_volume_clear() (scanner/volume.c), kept here so that the
+ * codec needs nothing beyond kikan_scanner_core. */
+void
+kikan_volume_report_clear (KikanVolumeReport *vr)
+{
+    KikanVolume *v;
+
+    if (vr == NULL)
+        return;
+    v = &vr->volume;
+    free (v->scheme);
+    free (v->part_type);
+    free (v->part_name);
+    free (v->filesystem);
+    free (v->fs_version);
+    free (v->label);
+    free (v->uuid);
+    free (v->encryption_detail);
+    free (v->os);
+    free (v->os_evidence);
+    free (v->problem);
+    memset (vr, 0, sizeof *vr);
+}
+
+/* A volume is either read (CLEAN, no reason: its files decide) or not
+ * inspected with a reason; a volume itself is never INFECTED. */
+static int
+volume_verdict_ok (unsigned result, unsigned reason)
+{
+    if (result == KIKAN_RESULT_CLEAN)
+        return reason == KIKAN_VOLUME_REASON_NONE;
+    return result == KIKAN_RESULT_NOT_INSPECTED && reason != KIKAN_VOLUME_REASON_NONE
+           && reason < KIKAN_VOLUME_REASON__COUNT;
+}
+
+static void
+enc_volume (Writer *w, const KikanMsg *m)
+{
+    const KikanVolumeReport *vr = &m->u.volume;
+    const KikanVolume *v = &vr->volume;
+
+    if (v->index == 0 || (unsigned) v->encryption >= KIKAN_ENC__COUNT
+        || !volume_verdict_ok ((unsigned) vr->result, (unsigned) vr->reason)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_u32 (w, v->index);
+    w_u64 (w, v->offset);
+    w_u64 (w, v->size);
+    w_nstr (w, v->scheme);
+    w_nstr (w, v->part_type);
+    w_nstr (w, v->part_name);
+    w_nstr (w, v->filesystem);
+    w_nstr (w, v->fs_version);
+    w_nstr (w, v->label);
+    w_nstr (w, v->uuid);
+    w_u8 (w, (uint8_t) v->encryption);
+    w_nstr (w, v->encryption_detail);
+    w_f64 (w, v->entropy);
+    w_bool (w, v->unlocked);
+    w_bool (w, v->readable);
+    w_nstr (w, v->os);
+    w_nstr (w, v->os_evidence);
+    w_nstr (w, v->problem);
+    w_u8 (w, (uint8_t) vr->result);
+    w_u8 (w, (uint8_t) vr->reason);
+}
+
+static void
+dec_volume (Cursor *c, KikanMsg *m)
+{
+    KikanVolumeReport *vr = &m->u.volume;
+    KikanVolume *v = &vr->volume;
+    uint8_t enc, result, reason;
+
+    v->index = r_u32 (c);
+    if (c->err == 0 && v->index == 0)
+        c->err = KIKAN_EPROTO;  /* paths are "p<index>:", 1-based */
+    v->offset = r_u64 (c);
+    v->size = r_u64 (c);
+    v->scheme = r_nstr (c);
+    v->part_type = r_nstr (c);
+    v->part_name = r_nstr (c);
+    v->filesystem = r_nstr (c);
+    v->fs_version = r_nstr (c);
+    v->label = r_nstr (c);
+    v->uuid = r_nstr (c);
+    enc = r_u8 (c);
+    if (c->err == 0 && enc >= KIKAN_ENC__COUNT)
+        c->err = KIKAN_EPROTO;
+    v->encryption = (KikanEncryption) enc;
+    v->encryption_detail = r_nstr (c);
+    v->entropy = r_f64 (c);
+    v->unlocked = r_bool (c);
+    v->readable = r_bool (c);
+    v->os = r_nstr (c);
+    v->os_evidence = r_nstr (c);
+    v->problem = r_nstr (c);
+    result = r_u8 (c);
+    reason = r_u8 (c);
+    if (c->err == 0 && !volume_verdict_ok (result, reason))
+        c->err = KIKAN_EPROTO;
+    vr->result = (KikanResult) result;
+    vr->reason = (KikanVolumeReason) reason;
+}
+
+static void
+clr_volume (KikanMsg *m)
+{
+    kikan_volume_report_clear (&m->u.volume);
 }
 
 typedef struct {
@@ -793,6 +1099,7 @@ static const MsgOps msg_ops[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_WORKER_DONE] = { "worker_done", enc_done, dec_done, NULL },
     [KIKAN_MSG_TARGET_END] = { "target_end", enc_end, dec_end, clr_end },
     [KIKAN_MSG_SHUTDOWN] = { "shutdown", NULL, NULL, NULL },
+    [KIKAN_MSG_VOLUME] = { "volume", enc_volume, dec_volume, clr_volume },
 };
 
 static const MsgOps *
@@ -852,10 +1159,27 @@ kikan_ipc_parse_header (const uint8_t hdr[KIKAN_IPC_HEADER_SIZE], uint16_t *type
     return 0;
 }
 
-int
-kikan_ipc_encode (const KikanMsg *m, uint8_t **frame, size_t *len)
+/* A SCAN with passphrases: its frame is kept in locked memory. */
+static int
+msg_is_secret (const KikanMsg *m)
 {
-    Writer w = { NULL, 0, 0, 0 };
+    return m->type == KIKAN_MSG_SCAN && m->u.scan.params.n_secrets > 0;
+}
+
+static void
+writer_free (Writer *w)
+{
+    if (w->secure)
+        kikan_secret_free (w->buf);
+    else
+        free (w->buf);
+    w->buf = NULL;
+}
+
+static int
+encode_frame (const KikanMsg *m, int secure, uint8_t **frame, size_t *len)
+{
+    Writer w = { NULL, 0, 0, 0, secure };
     const MsgOps *o = ops_for (m->type);
     size_t payload;
     int r;
@@ -887,8 +1211,14 @@ kikan_ipc_encode (const KikanMsg *m, uint8_t **frame, size_t *len)
     w.buf = NULL;
     r = 0;
 out:
-    free (w.buf);
+    writer_free (&w);
     return r;
+}
+
+int
+kikan_ipc_encode (const KikanMsg *m, uint8_t **frame, size_t *len)
+{
+    return encode_frame (m, 0, frame, len);
 }
 
 int
@@ -940,12 +1270,23 @@ kikan_ipc_reader_init (KikanIpcReader *r, int accept_fds)
     r->accept_fds = accept_fds;
 }
 
+static void
+reader_free_frame (KikanIpcReader *r)
+{
+    if (r->frame_secure)
+        kikan_secret_free (r->frame);  /* wipes it */
+    else
+        free (r->frame);
+    r->frame = NULL;
+    r->frame_secure = 0;
+}
+
 void
 kikan_ipc_reader_clear (KikanIpcReader *r)
 {
     if (r == NULL)
         return;
-    free (r->frame);
+    reader_free_frame (r);
     if (r->fd >= 0)
         close (r->fd);
     kikan_ipc_reader_init (r, r->accept_fds);
@@ -1046,8 +1387,13 @@ kikan_ipc_reader_read (KikanIpcReader *r, int sock)
         if ((rr = kikan_ipc_parse_header (r->hdr, &type, &plen)) != 0)
             return rr;
         r->frame_len = KIKAN_IPC_HEADER_SIZE + (size_t) plen;
-        if ((r->frame = malloc (r->frame_len)) == NULL)
+        /* A SCAN may carry passphrases: received into locked memory. */
+        r->frame_secure = type == KIKAN_MSG_SCAN;
+        r->frame = r->frame_secure ? kikan_secret_alloc (r->frame_len) : malloc (r->frame_len);
+        if (r->frame == NULL) {
+            r->frame_secure = 0;
             return KIKAN_ENOMEM;
+        }
         memcpy (r->frame, r->hdr, KIKAN_IPC_HEADER_SIZE);
         r->frame_got = KIKAN_IPC_HEADER_SIZE;
     } else
@@ -1079,7 +1425,16 @@ kikan_ipc_reader_take (KikanIpcReader *r, KikanMsg *out, uint8_t **raw, size_t *
             rr = KIKAN_EPROTO;
         }
     }
-    if (rr == 0 && raw != NULL) {
+    if (rr == 0 && raw != NULL && r->frame_secure) {
+        /* Nobody relays a SCAN; should anyone ask, it gets a plain copy. */
+        if ((*raw = malloc (r->frame_len)) == NULL) {
+            kikan_msg_clear (out);
+            rr = KIKAN_ENOMEM;
+        } else {
+            memcpy (*raw, r->frame, r->frame_len);
+            *raw_len = r->frame_len;
+        }
+    } else if (rr == 0 && raw != NULL) {
         *raw = r->frame;
         *raw_len = r->frame_len;
         r->frame = NULL;
@@ -1170,11 +1525,15 @@ kikan_ipc_send (int sock, const KikanMsg *m, int fd)
 {
     uint8_t *frame = NULL;
     size_t len = 0;
+    int secure = msg_is_secret (m);
     int r;
 
-    if ((r = kikan_ipc_encode (m, &frame, &len)) != 0)
+    if ((r = encode_frame (m, secure, &frame, &len)) != 0)
         return r;
     r = kikan_ipc_send_frame (sock, frame, len, fd);
-    free (frame);
+    if (secure)
+        kikan_secret_free (frame);  /* wipes it */
+    else
+        free (frame);
     return r;
 }

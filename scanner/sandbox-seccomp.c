@@ -13,8 +13,11 @@
  *
  * The allow-list was measured by running the real worker under strace -f
  * over the test fixtures and /usr/share/clamav-testfiles, with and without
- * ASan (docs/ipc.md, "Sandbox").  Anything libclamav, libarchive, libunarr
- * or OpenSSL needs that is missing here shows up as EPERM, which the engine
+ * ASan (docs/ipc.md, "Sandbox"), and again over media images (FAT, exFAT,
+ * NTFS, ext4, MBR, GPT, LUKS1/2 unlocked, BitLocker, FileVault 2, random
+ * and damaged images) for The Sleuth Kit, libblkid, libcryptsetup and
+ * libbde.  Anything libclamav, libarchive, libunarr, OpenSSL or a media
+ * library needs that is missing here shows up as EPERM, which the engine
  * turns into NOT_INSPECTED: a too-tight list fails closed.
  */
 #define _GNU_SOURCE
@@ -158,6 +161,11 @@ static const char *const allowed_syscalls[] = {
     /* Memory: malloc, libclamav's fmap, thread stacks (m); ASan's
      * allocator uses the same calls, madvise far more often. */
     "brk", "munmap", "mremap", "madvise",
+    /* Key material of an unlocked volume stays out of swap: unlock.c
+     * refuses to unlock without mlock() of its key pages (m), and unlocks
+     * them before unmapping (munlock).  Bounded by RLIMIT_MEMLOCK, since
+     * the worker holds no CAP_IPC_LOCK. */
+    "mlock", "munlock",
     /* Descriptors already held or just opened (m: read, write, pread64,
      * lseek, close, newfstatat, getdents64).  pwrite64/readv/writev/
      * ftruncate/fstat/dup: temp-file writers and older glibc paths. */

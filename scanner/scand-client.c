@@ -179,6 +179,9 @@ build_argv (Argv *a, const char *scand_path, const KikanEngineOptions *opts)
     snprintf (fdbuf, sizeof fdbuf, "%d", SCAND_FD);
     if (argv_add (a, scand_path) != 0 || argv_add (a, "--fd") != 0 || argv_add (a, fdbuf) != 0)
         return KIKAN_ENOMEM;
+    /* No database: a daemon that only probes (include/kikan/scand.h). */
+    if (opts->n_databases == 0)
+        return argv_add (a, "--probe-only") != 0 ? KIKAN_ENOMEM : 0;
     for (size_t i = 0; i < opts->n_databases; i++) {
         if (opts->databases[i] == NULL)
             return KIKAN_EINVAL;
@@ -415,6 +418,14 @@ on_file (ScanState *s, KikanMsg *m)
 }
 
 static int
+on_volume (ScanState *s, KikanMsg *m)
+{
+    if (s->ev != NULL && s->ev->volume != NULL)
+        s->ev->volume (&m->u.volume, s->user_data);
+    return 0;
+}
+
+static int
 on_target_end (ScanState *s, KikanMsg *m)
 {
     /* Moves the strings into the caller's struct. */
@@ -429,6 +440,7 @@ static const EventHandler event_handlers[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_PROGRESS] = on_progress,
     [KIKAN_MSG_FILE] = on_file,
     [KIKAN_MSG_TARGET_END] = on_target_end,
+    [KIKAN_MSG_VOLUME] = on_volume,
 };
 
 static int
@@ -474,6 +486,8 @@ kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
     if (params != NULL)
         m.u.scan.params = *params;
     m.u.scan.name = (char *) (name ? name : "");
+    /* The frame with the passphrases is built in locked memory and wiped
+     * once sent (kikan_ipc_send). */
     if ((r = kikan_ipc_send (c->sock, &m, fd)) != 0) {
         if (r == KIKAN_EIO) {
             mark_broken (c, "the scan daemon went away", 0);

@@ -3,6 +3,10 @@
  *   kikan-scand --fd N [--database PATH]... [--max-filesize BYTES]
  *               [--max-scansize BYTES] [--max-recursion N] [--max-files N]
  *               [--max-scantime-ms MS]
+ *   kikan-scand --fd N --probe-only
+ *
+ * --probe-only loads no engine: the daemon then only probes media (the
+ * volumes of a disk), for `kikan probe`, which needs no signatures.
  *
  * Started by kikan_scand_client_spawn() with its end of a socketpair as
  * descriptor N; everything else happens in kikan_scand_serve().
@@ -30,6 +34,7 @@ enum {
     OPT_MAX_RECURSION,
     OPT_MAX_FILES,
     OPT_MAX_SCANTIME_MS,
+    OPT_PROBE_ONLY,
 };
 
 static const struct option options[] = {
@@ -40,6 +45,7 @@ static const struct option options[] = {
     { "max-recursion", required_argument, NULL, OPT_MAX_RECURSION },
     { "max-files", required_argument, NULL, OPT_MAX_FILES },
     { "max-scantime-ms", required_argument, NULL, OPT_MAX_SCANTIME_MS },
+    { "probe-only", no_argument, NULL, OPT_PROBE_ONLY },
     { NULL, 0, NULL, 0 },
 };
 
@@ -50,6 +56,7 @@ usage (void)
                      "                   [--max-scansize BYTES] [--max-recursion N]"
                      " [--max-files N]\n"
                      "                   [--max-scantime-ms MS]\n"
+                     "       kikan-scand --fd N --probe-only\n"
                      "Started by the kiosk or the kikan CLI, not by hand.\n");
 }
 
@@ -79,7 +86,7 @@ main (int argc, char **argv)
     size_t n_dbs = 0;
     uint64_t v;
     struct stat st;
-    int fd = -1, c, status = 2;
+    int fd = -1, c, status = 2, probe_only = 0;
 
     memset (&opts, 0, sizeof opts);
     while ((c = getopt_long (argc, argv, "", options, NULL)) != -1) {
@@ -122,11 +129,17 @@ main (int argc, char **argv)
                 goto bad;
             opts.limits.max_scantime_ms = (uint32_t) v;
             break;
+        case OPT_PROBE_ONLY:
+            probe_only = 1;
+            break;
         default:
             goto bad;
         }
     }
-    if (optind != argc || fd < 0)
+    /* Either an engine to load or an explicit probe-only daemon: a
+     * forgotten --database never silently yields a daemon that cannot
+     * scan. */
+    if (optind != argc || fd < 0 || (probe_only != 0) == (n_dbs != 0))
         goto bad;
     if (fstat (fd, &st) != 0 || !S_ISSOCK (st.st_mode)) {
         fprintf (stderr, "kikan-scand: descriptor %d is not a socket\n", fd);

@@ -6,6 +6,9 @@
  * decoding it, and end with TARGET_END.  The daemon itself never reads a
  * byte of the target: it only fstat()s the descriptor it passes on.
  *
+ * Started without databases (--probe-only) it loads no engine and serves
+ * only probe_only scans: `kikan probe` needs no signatures.
+ *
  * It is single-threaded on purpose: fork() from a single-threaded process
  * gives the worker a consistent copy of everything, and PR_SET_PDEATHSIG in
  * the worker then refers to the daemon itself.
@@ -38,10 +41,12 @@
 #define MAX_FRAMES_PER_WAKE 64
 /* How often the daemon checks on a worker when the kernel has no pidfd. */
 #define REAP_TICK_MS 20
+/* Volumes one medium may report: an MBR chain or a GPT holds far fewer. */
+#define MAX_VOLUMES 1024
 
 typedef struct {
     int client;            /* socket to the client (kiosk or CLI) */
-    KikanEngine *engine;
+    KikanEngine *engine;   /* NULL: a probe-only daemon */
     int force_null;        /* KIKAN_SANDBOX=null in the environment */
     int quit;              /* stop serving after this message */
 } Daemon;
@@ -61,6 +66,8 @@ typedef struct {
     char error_msg[384];   /* what the worker said in its ERROR */
     char detail[512];      /* why the daemon gave up on the worker */
     uint64_t files_seen;
+    uint32_t volumes_seen;
+    uint32_t *volume_index;  /* the indices seen, so that "p<index>:" stays unique */
     int errfd;             /* read end of the worker's stderr, -1 when closed */
     char errline[1024];    /* partial line read from it */
     size_t errlen;
@@ -305,7 +312,7 @@ on_worker_started (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 static int
 on_worker_progress (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 {
-    if (!t->started || t->done)
+    if (!t->started || t->done || t->errored)
         return proto_error (t, "PROGRESS out of order");
     return relay (t, raw, raw_len);
 }
@@ -313,19 +320,45 @@ on_worker_progress (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 static int
 on_worker_file (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 {
-    if (!t->started || t->done)
+    if (!t->started || t->done || t->errored)
         return proto_error (t, "FILE out of order");
+    /* A probe reads no file. */
+    if (t->req->params.probe_only)
+        return proto_error (t, "FILE during a probe");
     t->files_seen++;
+    return relay (t, raw, raw_len);
+}
+
+static int
+on_worker_volume (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    uint32_t idx = m->u.volume.volume.index, *nv;
+
+    /* Volumes are reported after the worker is confined and before the
+     * first file. */
+    if (!t->started || t->done || t->errored || t->files_seen > 0)
+        return proto_error (t, "VOLUME out of order");
+    if (t->volumes_seen >= MAX_VOLUMES)
+        return proto_error (t, "too many volumes");
+    for (uint32_t i = 0; i < t->volumes_seen; i++)
+        if (t->volume_index[i] == idx)
+            return proto_error (t, "a volume index reported twice");
+    if ((nv = reallocarray (t->volume_index, t->volumes_seen + 1, sizeof *nv)) == NULL)
+        return KIKAN_ENOMEM;
+    t->volume_index = nv;
+    t->volume_index[t->volumes_seen++] = idx;
     return relay (t, raw, raw_len);
 }
 
 static int
 on_worker_done (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 {
-    if (!t->started || t->done)
+    if (!t->started || t->done || t->errored)
         return proto_error (t, "WORKER_DONE out of order");
     if (m->u.worker_done.files_sent != t->files_seen)
         return proto_error (t, "WORKER_DONE counts a different number of files");
+    if (m->u.worker_done.volumes_sent != t->volumes_seen)
+        return proto_error (t, "WORKER_DONE counts a different number of volumes");
     t->done = 1;
     return 0;
 }
@@ -333,8 +366,10 @@ on_worker_done (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 static int
 on_worker_error (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 {
-    /* A worker reports an error only instead of starting. */
-    if (t->started || t->errored)
+    /* A worker reports an error instead of starting, or after starting but
+     * before its first file: a medium it cannot open, or a passphrase that
+     * unlocks nothing.  Never in the middle of a scan. */
+    if (t->errored || t->done || t->files_seen > 0)
         return proto_error (t, "ERROR out of order");
     t->errored = 1;
     t->error_code = m->u.error.code;
@@ -348,6 +383,7 @@ static const WorkerHandler worker_handlers[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_FILE] = on_worker_file,
     [KIKAN_MSG_WORKER_DONE] = on_worker_done,
     [KIKAN_MSG_ERROR] = on_worker_error,
+    [KIKAN_MSG_VOLUME] = on_worker_volume,
 };
 
 /* Reads and handles what the worker sent.  Returns 0 to keep going, 1 at a
@@ -405,7 +441,14 @@ describe_exit (Target *t, int status, KikanTargetEnd *end)
     } else if (WIFEXITED (status) && WEXITSTATUS (status) != 0) {
         int code = WEXITSTATUS (status);
 
-        if (t->errored) {
+        if (t->errored && (code == KIKAN_WORKER_EXIT_WRONG_SECRET
+                           || code == KIKAN_WORKER_EXIT_UNREADABLE)) {
+            /* It refused to scan: a passphrase that unlocks nothing, or a
+             * medium it cannot open.  Its own words say which. */
+            end->status = KIKAN_TARGET_ERROR;
+            end->wrong_secret = code == KIKAN_WORKER_EXIT_WRONG_SECRET;
+            snprintf (t->detail, sizeof t->detail, "%s", t->error_msg);
+        } else if (t->errored) {
             /* It never read the target: it could not start. */
             end->status = KIKAN_TARGET_ERROR;
             snprintf (t->detail, sizeof t->detail, "%s: %s",
@@ -420,6 +463,7 @@ describe_exit (Target *t, int status, KikanTargetEnd *end)
                                                         : "");
         }
     } else if (!t->done) {
+        /* Exit 0 after an ERROR is a lie about success, not a success. */
         end->status = KIKAN_TARGET_WORKER_FAILED;
         snprintf (t->detail, sizeof t->detail, "worker exited without finishing its walk");
     } else {
@@ -576,9 +620,15 @@ run_target (Daemon *d, KikanMsg *req)
         snprintf (t.detail, sizeof t.detail, "no target descriptor came with the request");
         goto finish;
     }
-    if (fstat (req->fd, &st) != 0 || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))) {
+    if (fstat (req->fd, &st) != 0
+        || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode) || S_ISBLK (st.st_mode))) {
         snprintf (t.detail, sizeof t.detail,
-                  "the target is neither a directory nor a regular file");
+                  "the target is neither a directory, a regular file nor a block device");
+        goto finish;
+    }
+    if (d->engine == NULL && !req->u.scan.params.probe_only) {
+        snprintf (t.detail, sizeof t.detail,
+                  "this kikan-scand loaded no signatures: it can only probe media");
         goto finish;
     }
     if ((tmpdir = make_tmpdir ()) == NULL) {
@@ -601,6 +651,13 @@ run_target (Daemon *d, KikanMsg *req)
     args.tmpdir = tmpdir;
     args.jobs = req->u.scan.params.jobs;
     args.null_sandbox = req->u.scan.params.null_sandbox || d->force_null;
+    args.probe_only = req->u.scan.params.probe_only;
+    args.as_file = req->u.scan.params.as_file;
+    /* The passphrases stay in the request's locked block: the worker gets
+     * a copy-on-write view of it through fork() and locks it again. */
+    args.secrets = req->u.scan.params.secrets;
+    args.n_secrets = req->u.scan.params.n_secrets;
+    args.secrets_arena = req->u.scan.secrets_arena;
     args.daemon_pid = getpid ();
     args.stderr_fd = errp[1];
     if ((t.pid = fork ()) < 0) {
@@ -609,6 +666,13 @@ run_target (Daemon *d, KikanMsg *req)
     }
     if (t.pid == 0)
         kikan_worker_main (&args);  /* never returns */
+    /* The worker has its own copy of the passphrases now: the daemon's is
+     * wiped at once rather than kept for the whole scan. */
+    kikan_secret_free (req->u.scan.secrets_arena);
+    req->u.scan.secrets_arena = NULL;
+    req->u.scan.params.secrets = NULL;
+    req->u.scan.params.n_secrets = 0;
+    args.secrets = NULL;
     close (sv[1]);
     sv[1] = -1;
     close (errp[1]);
@@ -647,11 +711,13 @@ finish:
     end.sandbox = t.sandbox;
     end.worker_pid = t.pid > 0 ? t.pid : 0;
     end.files_seen = t.files_seen;
+    end.volumes_seen = t.volumes_seen;
     end.seconds = now_seconds () - t0;
     if (send_target_end (d, &end) != 0)
         r = KIKAN_EIO;
 out:
     free (t.sandbox);
+    free (t.volume_index);
     return r;
 }
 
@@ -662,6 +728,8 @@ typedef int (*ClientHandler) (Daemon *d, KikanMsg *m);
 static int
 on_client_scan (Daemon *d, KikanMsg *m)
 {
+    /* run_target wipes the passphrases once the worker is forked; the
+     * caller's kikan_msg_clear() does on every other path. */
     if (run_target (d, m) != 0)
         d->quit = 1;
     return 0;
@@ -687,6 +755,14 @@ prime_engine (KikanEngine *engine)
 {
     char *dir = make_tmpdir ();
 
+    if (engine == NULL) {
+        /* A probe-only daemon: only the media libraries to warm up. */
+        if (dir != NULL && rmtree (dir) != 0)
+            fprintf (stderr, "kikan-scand: could not remove %s: %s\n", dir, strerror (errno));
+        free (dir);
+        kikan_worker_prime (NULL);
+        return;
+    }
     if (dir == NULL || kikan_engine_set_tmpdir (engine, dir) != 0) {
         fprintf (stderr, "kikan-scand: no temp dir for the engine warm-up: %s\n",
                  strerror (errno));
@@ -730,18 +806,22 @@ kikan_scand_serve (int sock, const KikanEngineOptions *opts)
     signal (SIGCHLD, SIG_DFL);
 
     err[0] = '\0';
-    if ((rc = kikan_engine_global_init ()) != 0) {
-        send_error (sock, rc, "libclamav could not be initialised");
-        goto out;
-    }
-    if ((rc = kikan_engine_new (opts, &d.engine, err, sizeof err)) != 0) {
-        send_error (sock, rc, err);
-        goto out;
+    if (opts->n_databases > 0) {
+        if ((rc = kikan_engine_global_init ()) != 0) {
+            send_error (sock, rc, "libclamav could not be initialised");
+            goto out;
+        }
+        if ((rc = kikan_engine_new (opts, &d.engine, err, sizeof err)) != 0) {
+            send_error (sock, rc, err);
+            goto out;
+        }
     }
     prime_engine (d.engine);
     kikan_msg_init (&m, KIKAN_MSG_HELLO);
     m.u.hello.protocol = KIKAN_IPC_VERSION;
-    m.u.hello.info = *kikan_engine_get_info (d.engine);
+    /* A probe-only daemon says so with an empty engine info. */
+    if (d.engine != NULL)
+        m.u.hello.info = *kikan_engine_get_info (d.engine);
     if (kikan_ipc_send (sock, &m, -1) != 0)
         goto out;
 

@@ -10,6 +10,16 @@
  *   WORKER_STARTED, PROGRESS (counting done), FILE..., PROGRESS..., WORKER_DONE
  *
  * or ERROR when it could not confine itself (it then scans nothing).
+ *
+ * A block device, or a regular file that looks like a disk image, is read
+ * as a medium (media-private.h): its volumes are probed, encrypted ones
+ * unlocked in user space with the passphrases given (unlock-private.h), and
+ * the file systems walked through The Sleuth Kit, never mounted:
+ *
+ *   WORKER_STARTED, VOLUME..., PROGRESS (counting done), FILE..., WORKER_DONE
+ *
+ * or, when a passphrase given unlocks nothing or the medium cannot be
+ * opened, WORKER_STARTED, VOLUME..., ERROR (and nothing is scanned).
  */
 #pragma once
 
@@ -22,6 +32,9 @@
 #define KIKAN_WORKER_MAX_DEPTH 256
 /* Upper bound on scanning threads, whatever the machine or request says. */
 #define KIKAN_WORKER_MAX_JOBS 64
+/* Directory entries listed per volume of a medium before the walk is cut
+ * (the rest is reported LIMIT_EXCEEDED). */
+#define KIKAN_WORKER_MAX_ENTRIES 5000000ull
 
 /* Exit statuses of the worker process (the daemon reads them). */
 enum {
@@ -30,18 +43,30 @@ enum {
     KIKAN_WORKER_EXIT_SETUP = 11,    /* could not prepare (fds, limits, temp dir) */
     KIKAN_WORKER_EXIT_LOST = 12,     /* the daemon stopped listening */
     KIKAN_WORKER_EXIT_NOMEM = 13,    /* out of memory for its own bookkeeping */
+    KIKAN_WORKER_EXIT_WRONG_SECRET = 14,  /* sent ERROR: a passphrase unlocks nothing */
+    KIKAN_WORKER_EXIT_UNREADABLE = 15,    /* sent ERROR: the medium cannot be opened */
 };
 
 typedef struct {
-    KikanEngine *engine;   /* the daemon's engine, copy-on-write after fork */
+    KikanEngine *engine;   /* the daemon's engine, copy-on-write after fork; NULL in a
+                            * probe-only daemon (then probe_only is 1) */
     int sock;              /* worker end of the socketpair */
-    int target_fd;         /* directory or regular file, read-only */
+    int target_fd;         /* directory, regular file or block device, read-only */
     const char *name;      /* display name of the target root (hostile) */
     const char *tmpdir;    /* private temp dir created by the daemon (0700) */
     unsigned jobs;         /* scanning threads; 0 = online CPUs */
     int null_sandbox;      /* 1: the null backend (reported as "null") */
     pid_t daemon_pid;      /* to notice a daemon that died before the fork returned */
     int stderr_fd;         /* pipe to the daemon, which escapes and filters it; -1: keep fd 2 */
+    int probe_only;        /* 1: report the volumes of a medium, read no file */
+    int as_file;           /* 1: a regular file is one file, never a disk image */
+    /* Passphrases for encrypted volumes, inside @secrets_arena (a
+     * kikan_secret_alloc block of the daemon's, copy-on-write after fork):
+     * the worker locks it again before its sandbox, and wipes it as soon as
+     * the volumes are unlocked. */
+    const char *const *secrets;
+    size_t n_secrets;
+    void *secrets_arena;
 } KikanWorkerArgs;
 
 /* Called once by the daemon, after the engine is loaded and before any
@@ -51,7 +76,8 @@ typedef struct {
  * time zone (libclamav names its temp dirs by local time), OpenSSL's
  * configuration and digest providers (via a scan of a constant buffer),
  * and the iconv modules libclamav uses for OLE2 code pages.  Every worker
- * inherits the result through fork(). */
+ * inherits the result through fork().  @engine NULL (a probe-only daemon):
+ * everything but the engine. */
 void kikan_worker_prime (KikanEngine *engine);
 
 /* Runs in the freshly forked child and never returns: it ends the process

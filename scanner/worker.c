@@ -11,12 +11,21 @@
  * openat(O_NOFOLLOW) and hands each regular file, already open, to the
  * thread pool.  At most two directory descriptors are open at any time, so
  * a deep tree cannot exhaust RLIMIT_NOFILE.
+ *
+ * A medium (a block device, or a regular file that the media layer
+ * recognises as a disk image) is never opened by path: its volumes are
+ * probed through a KikanSource over the descriptor, encrypted ones are
+ * unlocked in user space, each readable file system is listed in full
+ * first (for the totals), then every scanning thread reads the files it is
+ * given through its own KikanMediaReader per volume, since The Sleuth Kit's
+ * handles are not shared between threads.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -25,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -34,7 +44,9 @@
 
 #include "kikan/errors.h"
 #include "ipc-private.h"
+#include "media-private.h"
 #include "sandbox-private.h"
+#include "unlock-private.h"
 #include "worker-private.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -54,10 +66,14 @@
 
 /* ---- the worker's state ---- */
 
+/* One file to scan: an open descriptor (directory and file targets), or
+ * an inode of a volume of a medium (fd -1). */
 typedef struct {
     int fd;
     char *path;
     uint64_t size;
+    size_t vol;       /* medium: 0-based volume */
+    uint64_t inode;   /* medium: for kikan_media_reader_open */
 } Job;
 
 typedef struct {
@@ -75,7 +91,12 @@ typedef struct {
     KikanProgress progress;
     int64_t last_progress_ms;
     uint64_t files_sent;
+    uint32_t volumes_sent;
     Queue queue;
+    KikanMedia *media;           /* a medium target, else NULL */
+    size_t n_volumes;
+    pthread_mutex_t media_lock;  /* kikan_media_reader_new, one thread at a time */
+    void *secrets_arena;         /* the passphrases until they are wiped, else NULL */
 } Worker;
 
 /* ---- small helpers ---- */
@@ -84,6 +105,15 @@ static _Noreturn void
 die (int status)
 {
     _exit (status);
+}
+
+/* Wipes the passphrases: called as soon as no volume needs them any more,
+ * before a single file is read. */
+static void
+forget_secrets (Worker *w)
+{
+    kikan_secret_free (w->secrets_arena);
+    w->secrets_arena = NULL;
 }
 
 static int64_t
@@ -478,43 +508,120 @@ queue_close (Queue *q)
     pthread_mutex_unlock (&q->lock);
 }
 
-/* Scans one open regular file and sends its report; takes ownership of the
- * job's descriptor and path. */
+/* The engine's verdict on @src (or @fd), with the same fail-closed
+ * post-processing for both. */
 static void
-scan_job (Worker *w, Job *j)
+finish_report (KikanFileReport *r, int rc, Job *j)
+{
+    if (r->path == NULL) {
+        /* The engine could not even start the report: fail closed. */
+        kikan_file_report_clear (r);
+        r->path = j->path;
+        j->path = NULL;
+        r->size = j->size;
+        r->result = KIKAN_RESULT_NOT_INSPECTED;
+        r->reason = KIKAN_REASON_ENGINE_ERROR;
+    } else if (rc != 0 && r->result == KIKAN_RESULT_CLEAN)
+        kikan_file_report_degrade (r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
+                                   kikan_strerror (rc));
+}
+
+/* Opens inode j->inode of volume j->vol through this thread's reader of
+ * that volume (made on first use).  NULL with @detail set on failure. */
+static const KikanSource *
+open_media_file (Worker *w, Job *j, KikanMediaReader **readers, char *detail, size_t len)
+{
+    const KikanSource *src = NULL;
+    int rc = 0;
+
+    if (readers[j->vol] == NULL) {
+        pthread_mutex_lock (&w->media_lock);
+        rc = kikan_media_reader_new (w->media, j->vol, &readers[j->vol]);
+        pthread_mutex_unlock (&w->media_lock);
+        if (rc != 0) {
+            readers[j->vol] = NULL;
+            snprintf (detail, len, "its volume could not be opened for reading: %s",
+                      kikan_strerror (rc));
+            return NULL;
+        }
+    }
+    if ((rc = kikan_media_reader_open (readers[j->vol], j->inode, &src)) != 0 || src == NULL) {
+        snprintf (detail, len, "could not be opened: %s", kikan_strerror (rc ? rc : KIKAN_EIO));
+        return NULL;
+    }
+    return src;
+}
+
+/* Scans one regular file and sends its report; takes ownership of the
+ * job's descriptor (if any) and path.  @readers: this thread's readers of
+ * the medium's volumes (NULL unless the target is a medium). */
+static void
+scan_job (Worker *w, Job *j, KikanMediaReader **readers)
 {
     KikanFileReport r;
+    char detail[256];
     int rc;
 
     memset (&r, 0, sizeof r);
-    rc = kikan_engine_scan_fd (w->engine, j->fd, j->path, &r);
-    close (j->fd);
-    j->fd = -1;
-    if (r.path == NULL) {
-        /* The engine could not even start the report: fail closed. */
-        kikan_file_report_clear (&r);
-        r.path = j->path;
-        j->path = NULL;
-        r.size = j->size;
-        r.result = KIKAN_RESULT_NOT_INSPECTED;
-        r.reason = KIKAN_REASON_ENGINE_ERROR;
-    } else if (rc != 0 && r.result == KIKAN_RESULT_CLEAN)
-        kikan_file_report_degrade (&r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
-                                   kikan_strerror (rc));
+    if (j->fd >= 0) {
+        rc = kikan_engine_scan_fd (w->engine, j->fd, j->path, &r);
+        close (j->fd);
+        j->fd = -1;
+    } else {
+        const KikanSource *src = open_media_file (w, j, readers, detail, sizeof detail);
+
+        if (src == NULL) {
+            r.path = j->path;
+            r.size = j->size;
+            r.result = KIKAN_RESULT_NOT_INSPECTED;
+            r.reason = KIKAN_REASON_READ_ERROR;
+            r.reason_detail = detail;
+            send_report (w, &r, j->size);
+            free (j->path);
+            j->path = NULL;
+            return;
+        }
+        rc = kikan_engine_scan_source (w->engine, src, j->path, &r);
+    }
+    finish_report (&r, rc, j);
     send_report (w, &r, j->size);
     kikan_file_report_clear (&r);
     free (j->path);
     j->path = NULL;
 }
 
+static KikanMediaReader **
+readers_new (const Worker *w)
+{
+    KikanMediaReader **readers;
+
+    if (w->media == NULL)
+        return NULL;
+    if ((readers = calloc (w->n_volumes ? w->n_volumes : 1, sizeof *readers)) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    return readers;
+}
+
+static void
+readers_free (const Worker *w, KikanMediaReader **readers)
+{
+    if (readers == NULL)
+        return;
+    for (size_t i = 0; i < w->n_volumes; i++)
+        kikan_media_reader_free (readers[i]);
+    free (readers);
+}
+
 static void *
 scan_thread (void *data)
 {
     Worker *w = data;
+    KikanMediaReader **readers = readers_new (w);
     Job j;
 
     while (queue_get (&w->queue, &j))
-        scan_job (w, &j);
+        scan_job (w, &j, readers);
+    readers_free (w, readers);
     return NULL;
 }
 
@@ -877,11 +984,13 @@ walk_scan (Worker *w, Walk *wk, int threaded)
             }
             j.path = path;
             j.size = (uint64_t) st.st_size;
+            j.vol = 0;
+            j.inode = 0;
             path = NULL;
             if (threaded)
                 queue_put (&w->queue, j);
             else
-                scan_job (w, &j);
+                scan_job (w, &j, NULL);
             break;
         case ENT_UNREADABLE:
             break;
@@ -926,7 +1035,9 @@ scan_file_target (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
     if (j.fd < 0 || (j.path = strdup (display_basename (a->name, buf, sizeof buf))) == NULL)
         die (KIKAN_WORKER_EXIT_NOMEM);
     j.size = (uint64_t) st->st_size;
-    scan_job (w, &j);
+    j.vol = 0;
+    j.inode = 0;
+    scan_job (w, &j, NULL);
 }
 
 static void
@@ -960,6 +1071,436 @@ scan_dir_target (Worker *w, const KikanWorkerArgs *a, unsigned jobs)
     walk_clear (&wk);
 }
 
+/* ---- media: block devices and disk images ---- */
+
+/* One entry of a volume's listing, kept until it is scanned or reported. */
+typedef struct {
+    size_t vol;             /* 0-based volume */
+    uint8_t kind;           /* KikanEntryKind */
+    uint64_t inode;
+    uint64_t size;
+    char *path;             /* "p<index>:/dir/file" (hostile) */
+    char *detail;           /* ERROR / LIMIT, else NULL */
+} MediaEntry;
+
+typedef struct {
+    MediaEntry *v;
+    size_t n, cap;
+    uint64_t bytes_total;
+    size_t vol;             /* the volume being walked */
+    uint32_t index;         /* its 1-based index, for the paths */
+    int failed;             /* out of memory */
+} MediaListing;
+
+/* Per volume of the medium: what unlocking and walking found. */
+typedef struct {
+    KikanUnlocked *unlocked;   /* kept alive as long as the medium: it reads through it */
+    int refused;               /* a passphrase was tried and refused */
+    char problem[256];         /* why it stays unread, when the worker knows better */
+    KikanVolumeReason reason;  /* NONE unless the worker decided (walk failed) */
+} VolumeState;
+
+static void
+media_listing_clear (MediaListing *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free (l->v[i].path);
+        free (l->v[i].detail);
+    }
+    free (l->v);
+    memset (l, 0, sizeof *l);
+}
+
+static int
+media_collect (const KikanEntry *e, void *user_data)
+{
+    MediaListing *l = user_data;
+    MediaEntry *me;
+    const char *p = e->path != NULL ? e->path : "";
+
+    if (grow ((void **) &l->v, &l->cap, l->n + 1, sizeof *l->v) != 0) {
+        l->failed = 1;
+        return 1;
+    }
+    me = &l->v[l->n];
+    memset (me, 0, sizeof *me);
+    me->vol = l->vol;
+    me->kind = (uint8_t) e->kind;
+    me->inode = e->inode;
+    me->size = e->kind == KIKAN_ENTRY_REGULAR ? e->size : 0;
+    /* Volume-qualified, so that files of two volumes never share a name
+     * (docs/json.md "Media targets"). */
+    if (asprintf (&me->path, "p%" PRIu32 ":%s%s", l->index, p[0] == '/' ? "" : "/", p) < 0) {
+        me->path = NULL;
+        l->failed = 1;
+        return 1;
+    }
+    if (e->detail != NULL && (me->detail = strdup (e->detail)) == NULL) {
+        free (me->path);
+        l->failed = 1;
+        return 1;
+    }
+    if (e->kind == KIKAN_ENTRY_REGULAR)
+        l->bytes_total += me->size;
+    l->n++;
+    return 0;
+}
+
+static int
+unlockable (KikanEncryption e)
+{
+    /* Nothing to unlock on a plain volume, and nothing to try a passphrase
+     * on when not even the kind of encryption is known. */
+    return e != KIKAN_ENC_NONE && e != KIKAN_ENC_UNKNOWN;
+}
+
+/* Tries every passphrase on every encrypted volume.  @opened[s] is set for
+ * each passphrase that unlocked one.  Returns 1 when at least one volume
+ * answered "wrong passphrase" or was unlocked (there was something the
+ * passphrases are for), else 0. */
+static int
+unlock_volumes (Worker *w, const KikanWorkerArgs *a, VolumeState *vs, int *opened)
+{
+    int tried = 0;
+
+    for (size_t i = 0; i < w->n_volumes; i++) {
+        const KikanVolume *v = kikan_media_get_volume (w->media, i);
+
+        if (v == NULL || !unlockable (v->encryption) || v->unlocked)
+            continue;
+        for (size_t s = 0; s < a->n_secrets; s++) {
+            KikanUnlocked *u = NULL;
+            char err[256] = "";
+            int rc = kikan_unlock (kikan_media_get_volume_source (w->media, i), v->encryption,
+                                   a->secrets[s], strlen (a->secrets[s]), a->tmpdir, &u, err,
+                                   sizeof err);
+
+            if (rc == KIKAN_UNLOCK_WRONG_SECRET) {
+                vs[i].refused = 1;
+                tried = 1;
+                continue;
+            }
+            if (rc != 0) {
+                /* Not a question of the passphrase: another one cannot help. */
+                kikan_unlocked_free (u);
+                snprintf (vs[i].problem, sizeof vs[i].problem,
+                          "encrypted (%s) and could not be unlocked here: %s",
+                          kikan_encryption_to_string (v->encryption),
+                          err[0] ? err : kikan_strerror (rc));
+                break;
+            }
+            tried = 1;
+            opened[s] = 1;
+            vs[i].unlocked = u;
+            rc = kikan_media_set_unlocked (w->media, i, kikan_unlocked_get_source (u));
+            if (rc != 0)
+                snprintf (vs[i].problem, sizeof vs[i].problem,
+                          "unlocked, but the decrypted volume could not be read: %s",
+                          kikan_strerror (rc));
+            break;
+        }
+        /* set_unlocked may have replaced the volume: look again next time. */
+    }
+    return tried;
+}
+
+/* The message for a passphrase that unlocked nothing (never the
+ * passphrase itself). */
+static void
+wrong_secret_message (Worker *w, const KikanWorkerArgs *a, const VolumeState *vs,
+                      size_t secret, char *out, size_t len)
+{
+    char locked[256] = "";
+    size_t n_locked = 0, pos = 0;
+
+    for (size_t i = 0; i < w->n_volumes; i++) {
+        const KikanVolume *v = kikan_media_get_volume (w->media, i);
+        int k;
+
+        if (v == NULL || !vs[i].refused || v->unlocked)
+            continue;
+        k = snprintf (locked + pos, sizeof locked - pos, "%sp%" PRIu32 " (%s)",
+                      n_locked ? ", " : "", v->index, kikan_encryption_to_string (v->encryption));
+        if (k > 0 && (size_t) k < sizeof locked - pos)
+            pos += (size_t) k;
+        n_locked++;
+    }
+    if (a->n_secrets == 1 && n_locked > 0)
+        snprintf (out, len, "the passphrase does not unlock volume%s %s", n_locked > 1 ? "s" : "",
+                  locked);
+    else if (n_locked > 0)
+        snprintf (out, len, "passphrase %zu of %zu does not unlock volume%s %s", secret + 1,
+                  a->n_secrets, n_locked > 1 ? "s" : "", locked);
+    else
+        snprintf (out, len,
+                  "passphrase %zu of %zu unlocks no encrypted volume (each passphrase given must "
+                  "unlock one)",
+                  secret + 1, a->n_secrets);
+}
+
+/* Replaces the human explanation of @v. */
+static void
+set_problem (KikanVolume *v, const char *text)
+{
+    char *copy = strdup (text);
+
+    if (copy == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    free (v->problem);
+    v->problem = copy;
+}
+
+/* Sends one VOLUME message: the media layer's view of volume @i, with the
+ * verdict on whether its files could be read. */
+static void
+send_volume (Worker *w, size_t i, const VolumeState *vs, size_t secrets_given)
+{
+    KikanMsg m;
+    KikanVolumeReport vr;
+    const KikanVolume *src = kikan_media_get_volume (w->media, i);
+    char text[320];
+
+    memset (&vr, 0, sizeof vr);
+    if (src == NULL || kikan_volume_copy (&vr.volume, src) != 0)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    vr.result = KIKAN_RESULT_NOT_INSPECTED;
+    if (vr.volume.index == 0)
+        vr.volume.index = (uint32_t) i + 1;  /* the protocol numbers volumes from 1 */
+    if ((unsigned) vr.volume.encryption >= KIKAN_ENC__COUNT)
+        vr.volume.encryption = KIKAN_ENC_UNKNOWN;
+    if (vr.volume.encryption != KIKAN_ENC_NONE && !vr.volume.unlocked) {
+        /* Encrypted and not unlocked: never read, never clean. */
+        vr.reason = KIKAN_VOLUME_REASON_ENCRYPTED;
+        vr.volume.readable = 0;
+        if (vs[i].problem[0])
+            set_problem (&vr.volume, vs[i].problem);
+        else if (vs[i].refused) {
+            snprintf (text, sizeof text, "encrypted (%s): %s",
+                      kikan_encryption_to_string (vr.volume.encryption),
+                      secrets_given > 1 ? "none of the passphrases given unlocks it"
+                                        : "the passphrase given does not unlock it");
+            set_problem (&vr.volume, text);
+        } else if (vr.volume.problem == NULL) {
+            snprintf (text, sizeof text, "encrypted (%s): %s",
+                      kikan_encryption_to_string (vr.volume.encryption),
+                      vr.volume.encryption == KIKAN_ENC_UNKNOWN
+                          ? "no file system recognised and the content looks random"
+                          : secrets_given ? "not unlocked" : "no passphrase given");
+            set_problem (&vr.volume, text);
+        }
+    } else if (vs[i].reason != KIKAN_VOLUME_REASON_NONE) {
+        vr.reason = vs[i].reason;
+        vr.volume.readable = 0;
+        set_problem (&vr.volume, vs[i].problem[0] ? vs[i].problem : "could not be read");
+    } else if (!vr.volume.readable) {
+        vr.reason = vr.volume.filesystem == NULL ? KIKAN_VOLUME_REASON_NO_FILESYSTEM
+                                                 : KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM;
+        if (vs[i].problem[0])
+            set_problem (&vr.volume, vs[i].problem);
+        else if (vr.volume.problem == NULL) {
+            if (vr.volume.filesystem == NULL)
+                snprintf (text, sizeof text, "no file system recognised");
+            else
+                snprintf (text, sizeof text, "its file system cannot be read here");
+            set_problem (&vr.volume, text);
+        }
+    } else if (vr.volume.problem != NULL) {
+        /* Readable, but not all of it (e.g. a file system larger than what
+         * is left of the medium): what can be read is read, and the volume
+         * is still not inspected in full. */
+        vr.reason = KIKAN_VOLUME_REASON_READ_ERROR;
+    } else {
+        vr.result = KIKAN_RESULT_CLEAN;  /* its files decide */
+        vr.reason = KIKAN_VOLUME_REASON_NONE;
+    }
+    kikan_msg_init (&m, KIKAN_MSG_VOLUME);
+    m.u.volume = vr;
+    pthread_mutex_lock (&w->send_lock);
+    send_or_die (w, &m);
+    w->volumes_sent++;
+    pthread_mutex_unlock (&w->send_lock);
+    kikan_volume_report_clear (&vr);
+}
+
+/* Refuses the target after its VOLUME messages: nothing is scanned. */
+static _Noreturn void
+refuse (Worker *w, int code, const char *message, int status)
+{
+    KikanMsg m;
+
+    kikan_msg_init (&m, KIKAN_MSG_ERROR);
+    m.u.error.code = code;
+    m.u.error.message = (char *) message;
+    pthread_mutex_lock (&w->send_lock);
+    send_or_die (w, &m);
+    pthread_mutex_unlock (&w->send_lock);
+    die (status);
+}
+
+/* Reports an entry that is not a regular file (never read), or hands a
+ * regular one to the pool. */
+static void
+media_dispatch (Worker *w, MediaEntry *e, int threaded, KikanMediaReader **readers)
+{
+    Job j;
+
+    switch ((KikanEntryKind) e->kind) {
+    case KIKAN_ENTRY_REGULAR:
+        j.fd = -1;
+        j.path = e->path;
+        e->path = NULL;
+        j.size = e->size;
+        j.vol = e->vol;
+        j.inode = e->inode;
+        if (threaded)
+            queue_put (&w->queue, j);
+        else
+            scan_job (w, &j, readers);
+        return;
+    case KIKAN_ENTRY_SYMLINK:
+        send_not_inspected (w, e->path, 0, KIKAN_REASON_SYMLINK,
+                            "a symbolic link: never followed");
+        return;
+    case KIKAN_ENTRY_OTHER:
+        send_not_inspected (w, e->path, 0, KIKAN_REASON_UNSUPPORTED,
+                            e->detail ? e->detail : "not a regular file: never opened");
+        return;
+    case KIKAN_ENTRY_LIMIT:
+        send_not_inspected (w, e->path, 0, KIKAN_REASON_LIMIT_EXCEEDED,
+                            e->detail ? e->detail : "the walk was cut here: too deep or too "
+                                                    "many entries");
+        return;
+    case KIKAN_ENTRY_ERROR:
+    default:
+        /* An entry kind this worker does not know is not read either. */
+        send_not_inspected (w, e->path, e->size, KIKAN_REASON_READ_ERROR,
+                            e->detail ? e->detail : "could not be read");
+        return;
+    }
+}
+
+static void
+scan_medium (Worker *w, const KikanWorkerArgs *a, const KikanSource *disk, unsigned jobs)
+{
+    KikanMediaLimits limits = { KIKAN_WORKER_MAX_DEPTH, KIKAN_WORKER_MAX_ENTRIES };
+    MediaListing listing;
+    VolumeState *vs = NULL;
+    int *opened = NULL;
+    pthread_t threads[KIKAN_WORKER_MAX_JOBS];
+    KikanMediaReader **readers = NULL;
+    unsigned started = 0;
+    char err[512] = "", msg[640];
+    int rc;
+
+    memset (&listing, 0, sizeof listing);
+    if ((rc = kikan_media_open (disk, &limits, &w->media, err, sizeof err)) != 0) {
+        snprintf (msg, sizeof msg, "the medium could not be read: %s",
+                  err[0] ? err : kikan_strerror (rc));
+        refuse (w, rc < 0 ? rc : KIKAN_EIO, msg, KIKAN_WORKER_EXIT_UNREADABLE);
+    }
+    w->n_volumes = kikan_media_get_n_volumes (w->media);
+    if ((vs = calloc (w->n_volumes ? w->n_volumes : 1, sizeof *vs)) == NULL
+        || (opened = calloc (a->n_secrets ? a->n_secrets : 1, sizeof *opened)) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+
+    if (a->n_secrets > 0 && unlock_volumes (w, a, vs, opened)) {
+        /* Every passphrase given must unlock a volume: one that unlocks
+         * nothing is a typo, and a scan that silently skipped the volume
+         * it was meant for would look like a success. */
+        for (size_t s = 0; s < a->n_secrets; s++) {
+            if (opened[s])
+                continue;
+            wrong_secret_message (w, a, vs, s, msg, sizeof msg);
+            forget_secrets (w);
+            for (size_t i = 0; i < w->n_volumes; i++)
+                send_volume (w, i, vs, a->n_secrets);
+            refuse (w, KIKAN_EINVAL, msg, KIKAN_WORKER_EXIT_WRONG_SECRET);
+        }
+    }
+    /* The passphrases are of no further use: wiped before any file is read. */
+    forget_secrets (w);
+
+    if (!a->probe_only) {
+        for (size_t i = 0; i < w->n_volumes; i++) {
+            const KikanVolume *v = kikan_media_get_volume (w->media, i);
+            size_t mark = listing.n;
+
+            if (v == NULL || !v->readable || (v->encryption != KIKAN_ENC_NONE && !v->unlocked))
+                continue;
+            listing.vol = i;
+            listing.index = v->index ? v->index : (uint32_t) i + 1;
+            err[0] = '\0';
+            rc = kikan_media_walk (w->media, i, media_collect, &listing, err, sizeof err);
+            if (listing.failed)
+                die (KIKAN_WORKER_EXIT_NOMEM);
+            if (rc != 0) {
+                /* A file system that cannot be walked: its volume is not
+                 * inspected (what was listed of it is dropped). */
+                while (listing.n > mark) {
+                    listing.n--;
+                    if (listing.v[listing.n].kind == KIKAN_ENTRY_REGULAR)
+                        listing.bytes_total -= listing.v[listing.n].size;
+                    free (listing.v[listing.n].path);
+                    free (listing.v[listing.n].detail);
+                }
+                vs[i].reason = KIKAN_VOLUME_REASON_READ_ERROR;
+                snprintf (vs[i].problem, sizeof vs[i].problem,
+                          "its file system could not be walked: %s",
+                          err[0] ? err : kikan_strerror (rc));
+            }
+        }
+    }
+    for (size_t i = 0; i < w->n_volumes; i++)
+        send_volume (w, i, vs, a->n_secrets);
+    if (a->probe_only)
+        goto out;
+
+    w->progress.files_total = listing.n;
+    w->progress.bytes_total = listing.bytes_total;
+    w->progress.counting_done = 1;
+    send_progress (w, 1);
+    if (queue_init (&w->queue, 2 * (size_t) jobs) != 0)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    for (unsigned i = 0; i < jobs; i++) {
+        if (pthread_create (&threads[i], NULL, scan_thread, w) != 0)
+            break;
+        started++;
+    }
+    /* With no thread at all the files are scanned inline: slower, still
+     * complete. */
+    if (started == 0)
+        readers = readers_new (w);
+    for (size_t i = 0; i < listing.n; i++)
+        media_dispatch (w, &listing.v[i], started > 0, readers);
+    queue_close (&w->queue);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join (threads[i], NULL);
+    readers_free (w, readers);
+out:
+    media_listing_clear (&listing);
+    kikan_media_free (w->media);
+    w->media = NULL;
+    /* After the medium: it read the decrypted volumes through these. */
+    for (size_t i = 0; i < w->n_volumes; i++)
+        kikan_unlocked_free (vs[i].unlocked);
+    free (vs);
+    free (opened);
+}
+
+/* Bytes of a block device: lseek to the end (ioctl is not on the seccomp
+ * allow-list, lseek is), and back, although everything reads with pread. */
+static uint64_t
+target_size (int fd, const struct stat *st)
+{
+    off_t end;
+
+    if (!S_ISBLK (st->st_mode))
+        return st->st_size > 0 ? (uint64_t) st->st_size : 0;
+    end = lseek (fd, 0, SEEK_END);
+    (void) lseek (fd, 0, SEEK_SET);
+    return end > 0 ? (uint64_t) end : 0;
+}
+
 /* The code pages libclamav converts from (its OLE2 code-page table),
  * into UTF-8. */
 static const char *const primed_encodings[] = {
@@ -988,14 +1529,38 @@ kikan_worker_prime (KikanEngine *engine)
     KikanFileReport r;
 
     tzset ();
+    /* libcryptsetup's crypto backend and random source, loaded now: in
+     * the worker, after the sandbox, they could not be. */
+    kikan_unlock_prime ();
     for (size_t i = 0; i < sizeof primed_encodings / sizeof primed_encodings[0]; i++)
         if (primed_iconv[i] == NULL)
             primed_iconv[i] = iconv_open ("UTF-8//TRANSLIT", primed_encodings[i]);
     /* Whatever fails here (an encoding this glibc lacks) stays unavailable
      * in the worker too, where it only costs metadata, never a verdict. */
+    if (engine == NULL)
+        return;
     memset (&r, 0, sizeof r);
     (void) kikan_engine_scan_buffer (engine, warmup, sizeof warmup - 1, "warm-up", &r);
     kikan_file_report_clear (&r);
+}
+
+/* A raw disk image (.img, .dd, .raw, ...) is a medium even when nothing at
+ * its start is recognised: the image of a VeraCrypt stick, or of one whose
+ * partition table was wiped, is all high-entropy bytes, and scanning it as
+ * one plain file would call it clean.  As a medium its single volume is
+ * reported "unknown, possibly encrypted" (KR-13) and is not inspected. */
+static int
+has_image_name (const char *name)
+{
+    static const char *const exts[] = { ".img", ".dd", ".raw", ".dsk", ".ima", ".001", NULL };
+    size_t n = name ? strlen (name) : 0;
+
+    for (size_t i = 0; exts[i] != NULL; i++) {
+        size_t m = strlen (exts[i]);
+        if (n > m && strcasecmp (name + n - m, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 void
@@ -1004,6 +1569,8 @@ kikan_worker_main (const KikanWorkerArgs *a)
     Worker w;
     KikanMsg m;
     struct stat st;
+    KikanSource disk;
+    int disk_fd;
     const char *applied = NULL;
     char err[512];
     unsigned jobs;
@@ -1025,12 +1592,24 @@ kikan_worker_main (const KikanWorkerArgs *a)
     w.engine = a->engine;
     w.sock = a->sock;
     pthread_mutex_init (&w.send_lock, NULL);
+    pthread_mutex_init (&w.media_lock, NULL);
+    /* Memory locks do not survive fork(): lock the passphrases again, now,
+     * since mlock is not on the sandbox's allow-list. */
+    w.secrets_arena = a->secrets_arena;
+    kikan_secret_relock (w.secrets_arena);
     err[0] = '\0';
 
     /* fstat looks at the inode, not at the bytes: safe before the sandbox,
      * and Landlock needs to know what kind of target it confines. */
-    if (fstat (a->target_fd, &st) != 0 || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))) {
-        snprintf (err, sizeof err, "the target is neither a directory nor a regular file");
+    if (fstat (a->target_fd, &st) != 0
+        || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode) || S_ISBLK (st.st_mode))) {
+        snprintf (err, sizeof err,
+                  "the target is neither a directory, a regular file nor a block device");
+        rc = KIKAN_WORKER_EXIT_SETUP;
+        goto failed;
+    }
+    if (a->engine == NULL && !a->probe_only) {
+        snprintf (err, sizeof err, "no engine to scan with: only probes are possible");
         rc = KIKAN_WORKER_EXIT_SETUP;
         goto failed;
     }
@@ -1041,7 +1620,7 @@ kikan_worker_main (const KikanWorkerArgs *a)
     if ((rc = confine (a, jobs, S_ISDIR (st.st_mode), &applied, err, sizeof err)) != 0)
         goto failed;
     /* From here on the worker is confined. */
-    if (kikan_engine_set_tmpdir (a->engine, a->tmpdir) != 0) {
+    if (a->engine != NULL && kikan_engine_set_tmpdir (a->engine, a->tmpdir) != 0) {
         snprintf (err, sizeof err, "the engine refused the temp dir %s", a->tmpdir);
         rc = KIKAN_WORKER_EXIT_SETUP;
         goto failed;
@@ -1051,19 +1630,38 @@ kikan_worker_main (const KikanWorkerArgs *a)
     m.u.worker_started.sandbox = (char *) applied;
     send_or_die (&w, &m);
 
-    if (S_ISDIR (st.st_mode))
-        scan_dir_target (&w, a, jobs);
-    else
-        scan_file_target (&w, a, &st);
+    disk_fd = a->target_fd;
+    kikan_source_init_fd (&disk, &disk_fd, target_size (a->target_fd, &st));
+    /* A block device is always a medium; a regular file is one when the
+     * media layer recognises a partition table, a file system or an
+     * encryption header at its start (asked only now, confined: the
+     * answer comes from parsing its bytes). */
+    if (S_ISBLK (st.st_mode)
+        || (S_ISREG (st.st_mode) && !a->as_file
+            && (kikan_media_looks_like_medium (&disk) || has_image_name (a->name))))
+        scan_medium (&w, a, &disk, jobs);
+    else {
+        /* Passphrases are for volumes: a folder or a single file has none. */
+        forget_secrets (&w);
+        if (a->probe_only)
+            ;  /* nothing to probe: no volume */
+        else if (S_ISDIR (st.st_mode))
+            scan_dir_target (&w, a, jobs);
+        else
+            scan_file_target (&w, a, &st);
+    }
+    forget_secrets (&w);
 
     send_progress (&w, 1);
     kikan_msg_init (&m, KIKAN_MSG_WORKER_DONE);
     m.u.worker_done.files_sent = w.files_sent;
+    m.u.worker_done.volumes_sent = w.volumes_sent;
     send_or_die (&w, &m);
     die (KIKAN_WORKER_EXIT_OK);
 
 failed:
     /* Nothing of the target was read.  Tell the daemon why, then stop. */
+    forget_secrets (&w);
     kikan_msg_init (&m, KIKAN_MSG_ERROR);
     m.u.error.code = rc == KIKAN_WORKER_EXIT_SANDBOX ? KIKAN_ESANDBOX : KIKAN_EWORKER;
     m.u.error.message = err;

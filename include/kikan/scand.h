@@ -15,11 +15,13 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "kikan/engine.h"
 #include "kikan/report.h"
+#include "kikan/volume.h"
 
 typedef struct KikanScandClient KikanScandClient;
 
@@ -46,9 +48,40 @@ typedef struct {
     pid_t worker_pid;
     uint64_t files_seen;     /* file reports relayed */
     double seconds;
+    uint32_t volumes_seen;   /* volume reports relayed: > 0 when read as a medium */
+    int wrong_secret;        /* 1: status ERROR because a passphrase given unlocks no
+                              * encrypted volume; nothing was scanned (detail says which) */
 } KikanTargetEnd;
 
 void kikan_target_end_clear (KikanTargetEnd *e);
+
+/* Why a volume of a medium was not read (docs/json.md "Media targets"). */
+typedef enum {
+    KIKAN_VOLUME_REASON_NONE = 0,
+    KIKAN_VOLUME_REASON_ENCRYPTED,               /* "encrypted:<kind>": not unlocked */
+    KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM,  /* "unsupported_filesystem" */
+    KIKAN_VOLUME_REASON_NO_FILESYSTEM,           /* "no_filesystem" */
+    KIKAN_VOLUME_REASON_READ_ERROR,              /* "read_error" */
+    KIKAN_VOLUME_REASON__COUNT
+} KikanVolumeReason;
+
+/* "encrypted", "unsupported_filesystem", "no_filesystem", "read_error";
+ * NULL for NONE.  The JSON reason of an encrypted volume is this plus
+ * ":" plus kikan_encryption_to_string() of its kind. */
+const char *kikan_volume_reason_to_string (KikanVolumeReason r);
+
+/* What the worker says about one volume of a medium, before any of its
+ * files.  @result is CLEAN for a volume whose file system is read (its
+ * files then decide), NOT_INSPECTED with a @reason for one that is not, or
+ * only in part (READ_ERROR, with volume.problem saying so); never
+ * INFECTED. */
+typedef struct {
+    KikanVolume volume;
+    KikanResult result;
+    KikanVolumeReason reason;
+} KikanVolumeReport;
+
+void kikan_volume_report_clear (KikanVolumeReport *v);  /* accepts NULL */
 
 typedef struct {
     /* Called on the caller's thread, from within kikan_scand_client_scan().
@@ -56,29 +89,62 @@ typedef struct {
     void (*worker_started) (pid_t pid, const char *sandbox, void *user_data);
     void (*progress) (const KikanProgress *p, void *user_data);
     void (*file) (const KikanFileReport *r, void *user_data);
+    /* One per volume of a medium (block device or disk image), in the
+     * medium's order, before the first file. */
+    void (*volume) (const KikanVolumeReport *v, void *user_data);
 } KikanScandEvents;
+
+/* Bounds on the passphrases of one scan, checked on both sides of the
+ * protocol. */
+#define KIKAN_SCAN_MAX_SECRETS    16
+#define KIKAN_SCAN_MAX_SECRET_LEN 1024
 
 typedef struct {
     unsigned jobs;           /* scanning threads in the worker; 0 = number of CPUs */
     unsigned timeout_s;      /* whole-target deadline; 0 = default (3600) */
     int null_sandbox;        /* 1 = ask for the null backend (tests, no seccomp) */
+    int probe_only;          /* 1 = report the volumes of a medium (after unlocking
+                              * with @secrets) and read no file */
+    int as_file;             /* 1 = a regular file is scanned as one file even when it
+                              * looks like a disk image */
+    /* Passphrases (or BitLocker recovery passwords) to try on encrypted
+     * volumes, each 1 … KIKAN_SCAN_MAX_SECRET_LEN bytes without NUL, at
+     * most KIKAN_SCAN_MAX_SECRETS.  Borrowed: the caller keeps them in
+     * locked memory (kikan_secret_alloc) and wipes them.  They travel in
+     * locked memory, are wiped after use in daemon and worker, and never
+     * appear in a message, a log or an error.  Every one given must unlock
+     * at least one encrypted volume of a medium that has any: otherwise the
+     * target ends with status ERROR and wrong_secret = 1, nothing scanned. */
+    const char *const *secrets;
+    size_t n_secrets;
 } KikanScanParams;
+
+/* Memory for secrets: page-backed, mlock()ed where the memory-lock limit
+ * allows, excluded from core dumps, zero-filled.  kikan_secret_free()
+ * wipes it with explicit_bzero() and unmaps it (accepts NULL). */
+void *kikan_secret_alloc (size_t n);
+void kikan_secret_free (void *p);
 
 /* Starts kikan-scand (the executable at @scand_path) on a socketpair and
  * waits until it has loaded the engine.  On success *info receives a deep
  * copy of the engine info (free with kikan_engine_info_clear + free).
  * On failure @err says what happened (e.g. a tampered database) and a
- * KIKAN_E* code is returned. */
+ * KIKAN_E* code is returned.
+ *
+ * With no database at all (opts->n_databases == 0) the daemon loads no
+ * engine and only probes: every scan must then be probe_only (others end
+ * with status ERROR); *info has no engine version and no database. */
 int kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *opts,
                               KikanScandClient **out, KikanEngineInfo **info, char *err,
                               size_t errlen);
 
-/* Scans one target.  @fd is a directory (O_DIRECTORY) or regular file opened
- * read-only by the caller; it is sent to the daemon and stays owned by the
- * caller.  @name is the display name for the root.  Blocks, calling @ev as
- * messages arrive, and fills @end.  Returns 0 when the daemon answered (even
- * if the worker failed: look at end->status), or a KIKAN_E* code when the
- * daemon itself is gone. */
+/* Scans one target.  @fd is a directory (O_DIRECTORY), a regular file (a
+ * file or a disk image) or a block device opened read-only by the caller;
+ * it is sent to the daemon and stays owned by the caller.  @name is the
+ * display name for the root.  Blocks, calling @ev as messages arrive, and
+ * fills @end.  Returns 0 when the daemon answered (even if the worker
+ * failed, or refused a passphrase: look at end->status), or a KIKAN_E*
+ * code when the daemon itself is gone. */
 int kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
                              const KikanScanParams *params, const KikanScandEvents *ev,
                              void *user_data, KikanTargetEnd *end);
@@ -88,5 +154,7 @@ void kikan_scand_client_free (KikanScandClient *c);
 
 /* The daemon's main loop: load the engine described by @opts, send HELLO
  * (or an error) on @sock, then serve requests until the peer closes.
- * Used by kikan-scand's main().  Returns the process exit code. */
+ * With no database (opts->n_databases == 0) no engine is loaded and only
+ * probe_only scans are served.  Used by kikan-scand's main().  Returns the
+ * process exit code. */
 int kikan_scand_serve (int sock, const KikanEngineOptions *opts);

@@ -135,11 +135,15 @@ write_seed (const char *dir, const char *name, const KikanMsg *m)
     if (kikan_ipc_encode (m, &frame, &len) != 0)
         return -1;
     r = write_file (dir, name, frame, len);
-    /* The same frame cut in half, and with a version from the future. */
+    /* The same frame cut in half, with a version from the future, and with
+     * the version before media (1). */
     snprintf (cut, sizeof cut, "%s.truncated", name);
     r |= write_file (dir, cut, frame, len / 2);
-    frame[4] = 2;
-    snprintf (cut, sizeof cut, "%s.version2", name);
+    frame[4] = KIKAN_IPC_VERSION + 1;
+    snprintf (cut, sizeof cut, "%s.version-next", name);
+    r |= write_file (dir, cut, frame, len);
+    frame[4] = KIKAN_IPC_VERSION - 1;
+    snprintf (cut, sizeof cut, "%s.version-previous", name);
     r |= write_file (dir, cut, frame, len);
     free (frame);
     return r;
@@ -152,6 +156,7 @@ write_seeds (const char *dir)
     KikanDbInfo dbs[1];
     KikanMember member;
     char *sigs[2] = { (char *) "Eicar-Test-Signature", (char *) "YARA.rule" };
+    const char *const secrets[2] = { "fuzz-passphrase", "\xe3\x81\x82\x01x" };
     int r = 0;
 
     if (mkdir (dir, 0755) != 0 && errno != EEXIST)
@@ -184,6 +189,18 @@ write_seeds (const char *dir)
     m.u.scan.params.timeout_s = 60;
     m.u.scan.name = (char *) hostile;
     r |= write_seed (dir, "scan", &m);
+
+    /* A probe, and a scan of a disk image with two passphrases. */
+    kikan_msg_init (&m, KIKAN_MSG_SCAN);
+    m.u.scan.params.probe_only = 1;
+    m.u.scan.name = (char *) "/dev/sdb";
+    r |= write_seed (dir, "scan-probe", &m);
+    kikan_msg_init (&m, KIKAN_MSG_SCAN);
+    m.u.scan.params.as_file = 0;
+    m.u.scan.params.secrets = secrets;
+    m.u.scan.params.n_secrets = 2;
+    m.u.scan.name = (char *) "usb.img";
+    r |= write_seed (dir, "scan-secrets", &m);
 
     kikan_msg_init (&m, KIKAN_MSG_WORKER_STARTED);
     m.u.worker_started.pid = 1234;
@@ -226,7 +243,36 @@ write_seeds (const char *dir)
 
     kikan_msg_init (&m, KIKAN_MSG_WORKER_DONE);
     m.u.worker_done.files_sent = 9;
+    m.u.worker_done.volumes_sent = 2;
     r |= write_seed (dir, "worker-done", &m);
+
+    /* A readable FAT volume with a hostile label, and a locked LUKS2 one. */
+    kikan_msg_init (&m, KIKAN_MSG_VOLUME);
+    m.u.volume.volume.index = 1;
+    m.u.volume.volume.offset = 1048576;
+    m.u.volume.volume.size = 33554432;
+    m.u.volume.volume.scheme = (char *) "mbr";
+    m.u.volume.volume.part_type = (char *) "0x0c";
+    m.u.volume.volume.filesystem = (char *) "vfat";
+    m.u.volume.volume.fs_version = (char *) "FAT32";
+    m.u.volume.volume.label = (char *) hostile;
+    m.u.volume.volume.uuid = (char *) "1A2B-3C4D";
+    m.u.volume.volume.entropy = 3.1;
+    m.u.volume.volume.readable = 1;
+    m.u.volume.volume.os = (char *) "windows";
+    m.u.volume.volume.os_evidence = (char *) "Windows/System32/config/SOFTWARE";
+    r |= write_seed (dir, "volume", &m);
+    kikan_msg_init (&m, KIKAN_MSG_VOLUME);
+    m.u.volume.volume.index = 2;
+    m.u.volume.volume.scheme = (char *) "gpt";
+    m.u.volume.volume.part_name = (char *) hostile;
+    m.u.volume.volume.encryption = KIKAN_ENC_LUKS2;
+    m.u.volume.volume.encryption_detail = (char *) "LUKS2";
+    m.u.volume.volume.entropy = -1;
+    m.u.volume.volume.problem = (char *) "encrypted (luks2): no passphrase given";
+    m.u.volume.result = KIKAN_RESULT_NOT_INSPECTED;
+    m.u.volume.reason = KIKAN_VOLUME_REASON_ENCRYPTED;
+    r |= write_seed (dir, "volume-locked", &m);
 
     kikan_msg_init (&m, KIKAN_MSG_TARGET_END);
     m.u.target_end.status = KIKAN_TARGET_WORKER_FAILED;
@@ -234,16 +280,25 @@ write_seeds (const char *dir)
     m.u.target_end.sandbox = (char *) "seccomp";
     m.u.target_end.worker_pid = 1234;
     m.u.target_end.files_seen = 3;
+    m.u.target_end.volumes_seen = 1;
     m.u.target_end.seconds = 2.5;
     r |= write_seed (dir, "target-end", &m);
+    kikan_msg_init (&m, KIKAN_MSG_TARGET_END);
+    m.u.target_end.status = KIKAN_TARGET_ERROR;
+    m.u.target_end.detail = (char *) "the passphrase does not unlock volume p1 (luks2)";
+    m.u.target_end.sandbox = (char *) "seccomp+landlock";
+    m.u.target_end.worker_pid = 1234;
+    m.u.target_end.volumes_seen = 1;
+    m.u.target_end.wrong_secret = 1;
+    r |= write_seed (dir, "target-end-wrong-secret", &m);
 
     kikan_msg_init (&m, KIKAN_MSG_SHUTDOWN);
     r |= write_seed (dir, "shutdown", &m);
 
     /* Only a header, claiming the largest payload there is, and one more. */
     {
-        uint8_t h[KIKAN_IPC_HEADER_SIZE] = { 'K', 'I', 'K', 'N', 1, 0, KIKAN_MSG_FILE, 0,
-                                             0x00, 0x00, 0x10, 0x00 };
+        uint8_t h[KIKAN_IPC_HEADER_SIZE] = { 'K', 'I', 'K', 'N', KIKAN_IPC_VERSION, 0,
+                                             KIKAN_MSG_FILE, 0, 0x00, 0x00, 0x10, 0x00 };
 
         r |= write_file (dir, "header-max", h, sizeof h);
         h[8] = 1;

@@ -1,22 +1,34 @@
-/* kiosk/: what the subcommands share: opening targets, KIKAN_SANDBOX, which
- * databases load, where the daemon and fixtures are found, the progress
- * line. */
+/* kiosk/: what the subcommands share: opening targets (folders, files,
+ * disk images, block devices set read-only and restored), passphrase
+ * files, KIKAN_SANDBOX, which databases load, where the daemon and
+ * fixtures are found, the progress line. */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "kikan/scand.h"
 
 #include "cli-private.h"
 #include "error-private.h"
 #include "paths-private.h"
 #include "progress-bar-private.h"
 #include "scan-target-private.h"
+#include "secrets-private.h"
 
 #include "test-kiosk-home.h"
 
@@ -43,6 +55,9 @@ test_open_targets (void **state)
     file_t = kikan_scan_target_open (file, &error);
     assert_non_null (file_t);
     assert_false (file_t->is_dir);
+    assert_int_equal (file_t->kind, KIKAN_TARGET_KIND_FILE);
+    assert_int_equal (file_t->size, 5);
+    assert_int_equal (dir_t->kind, KIKAN_TARGET_KIND_DIRECTORY);
 
     /* A FIFO neither hangs open() nor is accepted. */
     assert_int_equal (mkfifo (fifo, 0600), 0);
@@ -64,28 +79,279 @@ test_open_targets (void **state)
     assert_non_null (strstr (error->message, "missing\\x1B"));
 }
 
-static void
-test_block_device_not_supported_yet (void **state)
+/* A loop device over a fresh image, or a test failure that says why. */
+static char *
+attach_loop (const char *home, char **image_out)
 {
-    g_autoptr (GDir) d = g_dir_open ("/dev", 0, NULL);
-    const char *name;
+    g_autofree char *image = g_build_filename (home, "loop.img", NULL);
+    g_autofree char *cmd = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
 
-    /* Any block device will do; a machine without one has nothing to test. */
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-        g_autofree char *path = g_build_filename ("/dev", name, NULL);
-        g_autoptr (KikanScanTarget) t = NULL;
-        g_autoptr (GError) error = NULL;
-        struct stat st;
+    {
+        int fd = open (image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-        if (lstat (path, &st) != 0 || !S_ISBLK (st.st_mode) || access (path, R_OK) != 0)
-            continue;
-        t = kikan_scan_target_open (path, &error);
-        assert_null (t);
-        assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_SUPPORTED));
-        assert_non_null (strstr (error->message, "not supported yet"));
-        return;
+        assert_true (fd >= 0);
+        assert_int_equal (ftruncate (fd, 4 << 20), 0);
+        close (fd);
     }
-    print_message ("no readable block device here: nothing to check\n");
+    cmd = g_strdup_printf ("losetup --find --show %s", image);
+    if (!g_spawn_command_line_sync (cmd, &out, &err, &status, NULL) || status != 0
+        || out == NULL || !g_str_has_prefix (out, "/dev/loop"))
+        fail_msg ("this test needs a loop device (root and losetup): `%s` failed: %s", cmd,
+                  err != NULL ? err : "-");
+    g_strstrip (out);
+    *image_out = g_steal_pointer (&image);
+    return g_steal_pointer (&out);
+}
+
+static void
+detach_loop (const char *dev)
+{
+    g_autofree char *cmd = g_strdup_printf ("losetup -d %s", dev);
+
+    (void) g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+}
+
+static int
+read_only_flag (const char *dev)
+{
+    int fd = open (dev, O_RDONLY | O_CLOEXEC), ro = -1;
+
+    assert_true (fd >= 0);
+    assert_int_equal (ioctl (fd, BLKROGET, &ro), 0);
+    close (fd);
+    return ro;
+}
+
+static void
+test_block_device (void **state)
+{
+    const char *home = *state;
+    g_autofree char *image = NULL;
+    g_autofree char *dev = attach_loop (home, &image);
+    g_autoptr (GError) error = NULL;
+    KikanScanTarget *t;
+    pid_t pid;
+    int status = 0;
+
+    /* Opened read-only, sized with lseek, and set read-only in the kernel
+     * for as long as it is held ... */
+    assert_int_equal (read_only_flag (dev), 0);
+    t = kikan_scan_target_open (dev, &error);
+    if (t == NULL)
+        fail_msg ("%s: %s", dev, error->message);
+    assert_int_equal (t->kind, KIKAN_TARGET_KIND_BLOCK_DEVICE);
+    assert_false (t->is_dir);
+    assert_int_equal (t->size, 4 << 20);
+    assert_int_equal (fcntl (t->fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+    assert_true (t->read_only_set);
+    assert_int_equal (read_only_flag (dev), 1);
+    assert_string_equal (kikan_target_kind_to_string (t->kind), "block_device");
+    /* ... and given back its previous flag when freed. */
+    kikan_scan_target_free (t);
+    assert_int_equal (read_only_flag (dev), 0);
+
+    /* Stopped by SIGTERM or SIGINT while holding it: restored all the same,
+     * and the signal still ends the process. */
+    for (int i = 0; i < 2; i++) {
+        int sig = i == 0 ? SIGTERM : SIGINT;
+
+        pid = fork ();
+        assert_true (pid >= 0);
+        if (pid == 0) {
+            KikanScanTarget *held = kikan_scan_target_open (dev, NULL);
+
+            if (held == NULL || read_only_flag (dev) != 1)
+                _exit (3);
+            raise (sig);
+            _exit (4);
+        }
+        assert_int_equal (waitpid (pid, &status, 0), pid);
+        if (!WIFSIGNALED (status) || WTERMSIG (status) != sig)
+            fail_msg ("child holding %s: wait status 0x%x, expected death by signal %d", dev,
+                      status, sig);
+        assert_int_equal (read_only_flag (dev), 0);
+    }
+
+    /* A device someone set read-only stays so. */
+    {
+        int fd = open (dev, O_RDONLY | O_CLOEXEC), on = 1, off = 0;
+
+        assert_int_equal (ioctl (fd, BLKROSET, &on), 0);
+        t = kikan_scan_target_open (dev, &error);
+        assert_non_null (t);
+        assert_false (t->read_only_set);
+        kikan_scan_target_free (t);
+        assert_int_equal (read_only_flag (dev), 1);
+        assert_int_equal (ioctl (fd, BLKROSET, &off), 0);
+        close (fd);
+    }
+    detach_loop (dev);
+}
+
+static void
+test_symlinked_targets (void **state)
+{
+    const char *home = *state;
+    g_autofree char *dir = g_build_filename (home, "folder", NULL);
+    g_autofree char *file = g_build_filename (home, "usb.img", NULL);
+    g_autofree char *to_dir = g_build_filename (home, "link-to-folder", NULL);
+    g_autofree char *to_file = g_build_filename (home, "link-to-image", NULL);
+    g_autoptr (KikanScanTarget) t = NULL;
+    g_autoptr (GError) error = NULL;
+
+    assert_int_equal (g_mkdir (dir, 0700), 0);
+    assert_true (g_file_set_contents (file, "image", -1, NULL));
+    assert_int_equal (symlink (dir, to_dir), 0);
+    assert_int_equal (symlink (file, to_file), 0);
+    /* A link to a folder is followed, as before media support ... */
+    t = kikan_scan_target_open (to_dir, &error);
+    assert_non_null (t);
+    assert_true (t->is_dir);
+    assert_int_equal (t->kind, KIKAN_TARGET_KIND_DIRECTORY);
+    g_clear_pointer (&t, kikan_scan_target_free);
+    /* ... a link to an image or a disk is not: the real name is given. */
+    t = kikan_scan_target_open (to_file, &error);
+    assert_null (t);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_SUPPORTED));
+    assert_non_null (strstr (error->message, "usb.img"));
+}
+
+static void
+test_passphrase_files (void **state)
+{
+    const char *home = *state;
+    g_autofree char *good = g_build_filename (home, "good.pass", NULL);
+    g_autofree char *crlf = g_build_filename (home, "crlf.pass", NULL);
+    g_autofree char *empty = g_build_filename (home, "empty.pass", NULL);
+    g_autofree char *nul = g_build_filename (home, "nul.pass", NULL);
+    g_autofree char *big = g_build_filename (home, "big.pass", NULL);
+    g_autofree char *link = g_build_filename (home, "link.pass", NULL);
+    g_autofree char *longest = g_malloc (KIKAN_SCAN_MAX_SECRET_LEN + 2);
+    g_autoptr (KikanSecrets) s = kikan_secrets_new ();
+    g_autoptr (GError) error = NULL;
+    const char *const *v;
+    gsize n = 9;
+
+    assert_null (kikan_secrets_get (s, &n));
+    assert_int_equal (n, 0);
+    /* One trailing newline goes, anything else stays. */
+    assert_true (g_file_set_contents (good, "two words \n", -1, NULL));
+    assert_true (kikan_secrets_add_file (s, good, &error));
+    assert_true (g_file_set_contents (crlf, "windows\r\n", -1, NULL));
+    assert_true (kikan_secrets_add_file (s, crlf, &error));
+    v = kikan_secrets_get (s, &n);
+    assert_int_equal (n, 2);
+    assert_string_equal (v[0], "two words ");
+    assert_string_equal (v[1], "windows");
+    assert_null (v[2]);
+    kikan_secrets_remove_last (s);
+    assert_int_equal (kikan_secrets_get_n (s), 1);
+
+    /* Refused: empty, a NUL inside, too long, a symbolic link, missing;
+     * and no message ever quotes the file's content. */
+    assert_true (g_file_set_contents (empty, "\n", -1, NULL));
+    assert_false (kikan_secrets_add_file (s, empty, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_USAGE));
+    g_clear_error (&error);
+    assert_true (g_file_set_contents (nul, "sec\0ret", 7, NULL));
+    assert_false (kikan_secrets_add_file (s, nul, &error));
+    assert_null (strstr (error->message, "sec"));
+    g_clear_error (&error);
+    memset (longest, 'p', KIKAN_SCAN_MAX_SECRET_LEN + 1);
+    longest[KIKAN_SCAN_MAX_SECRET_LEN + 1] = '\0';
+    assert_true (g_file_set_contents (big, longest, -1, NULL));
+    assert_false (kikan_secrets_add_file (s, big, &error));
+    assert_null (strstr (error->message, "ppppp"));
+    g_clear_error (&error);
+    longest[KIKAN_SCAN_MAX_SECRET_LEN] = '\n';  /* exactly the longest allowed */
+    assert_true (g_file_set_contents (big, longest, -1, NULL));
+    assert_true (kikan_secrets_add_file (s, big, &error));
+    assert_int_equal (strlen (kikan_secrets_get (s, NULL)[1]), KIKAN_SCAN_MAX_SECRET_LEN);
+    assert_int_equal (symlink (good, link), 0);
+    assert_false (kikan_secrets_add_file (s, link, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_IO));
+    assert_null (strstr (error->message, "two words"));
+    g_clear_error (&error);
+    assert_false (kikan_secrets_add_file (s, "/nonexistent/pass", &error));
+    g_clear_error (&error);
+    assert_false (kikan_secrets_add_file (s, home, &error));  /* a folder */
+    g_clear_error (&error);
+    assert_int_equal (kikan_secrets_get_n (s), 2);
+}
+
+/* Runs kikan_secrets_add_from_tty() in a child whose controlling terminal
+ * is a pseudo-terminal we drive: types @typed after the prompt and returns
+ * everything the terminal showed.  The child exits 0 when it read
+ * @expect (NULL: expects a refusal) and found echo on again afterwards. */
+static char *
+ask_on_pty (const char *typed, const char *expect, int *child_status)
+{
+    GString *shown = g_string_new (NULL);
+    int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+    pid_t pid;
+
+    assert_true (master >= 0);
+    assert_int_equal (grantpt (master), 0);
+    assert_int_equal (unlockpt (master), 0);
+    pid = fork ();
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        g_autoptr (KikanSecrets) s = kikan_secrets_new ();
+        g_autoptr (GError) error = NULL;
+        struct termios t;
+        int slave, ok;
+
+        setsid ();
+        /* The first terminal a session leader opens becomes its own. */
+        if ((slave = open (ptsname (master), O_RDWR)) < 0)
+            _exit (10);
+        ok = kikan_secrets_add_from_tty (s, "Passphrase: ", &error);
+        if (tcgetattr (slave, &t) != 0 || !(t.c_lflag & ECHO))
+            _exit (11);
+        if (expect == NULL)
+            _exit (ok ? 12 : 0);
+        if (!ok || kikan_secrets_get_n (s) != 1
+            || strcmp (kikan_secrets_get (s, NULL)[0], expect) != 0)
+            _exit (13);
+        _exit (0);
+    }
+    for (gboolean sent = FALSE;;) {
+        char buf[256];
+        ssize_t n = read (master, buf, sizeof buf);
+
+        if (n <= 0)
+            break;  /* EIO once the child closed its side */
+        g_string_append_len (shown, buf, n);
+        if (!sent && strstr (shown->str, "Passphrase: ") != NULL) {
+            assert_int_equal (write (master, typed, strlen (typed)), (ssize_t) strlen (typed));
+            sent = TRUE;
+        }
+    }
+    assert_int_equal (waitpid (pid, child_status, 0), pid);
+    close (master);
+    return g_string_free (shown, FALSE);
+}
+
+static void
+test_ask_passphrase_on_terminal (void **state)
+{
+    g_autofree char *shown = NULL;
+    g_autofree char *shown_empty = NULL;
+    int status = -1;
+
+    /* Asked with echo off: the terminal never shows what was typed, and
+     * echo is back afterwards. */
+    shown = ask_on_pty ("open sesame\n", "open sesame", &status);
+    if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        fail_msg ("child reading the passphrase: wait status 0x%x", status);
+    assert_non_null (strstr (shown, "Passphrase: "));
+    assert_null (strstr (shown, "sesame"));
+    /* An empty line is refused, not taken as a passphrase. */
+    shown_empty = ask_on_pty ("\n", NULL, &status);
+    assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
 }
 
 static void
@@ -227,7 +493,10 @@ main (void)
 #define T(f) cmocka_unit_test_setup_teardown (f, test_home_setup, test_home_teardown)
     const struct CMUnitTest tests[] = {
         T (test_open_targets),
-        T (test_block_device_not_supported_yet),
+        T (test_block_device),
+        T (test_symlinked_targets),
+        T (test_passphrase_files),
+        T (test_ask_passphrase_on_terminal),
         T (test_null_sandbox_env),
         T (test_databases),
         T (test_paths_follow_env),

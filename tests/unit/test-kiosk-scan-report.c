@@ -91,6 +91,39 @@ target_entry (JsonObject *doc, guint i)
     return json_array_get_object_element (json_object_get_array_member (doc, "targets"), i);
 }
 
+/* A volume report owning heap copies, as the daemon client hands it over. */
+static void
+add_volume (KikanScanReport *rep, guint t, guint32 index, const char *fs, const char *label,
+            KikanEncryption enc, KikanVolumeReason reason)
+{
+    KikanVolumeReport v;
+
+    memset (&v, 0, sizeof v);
+    v.volume.index = index;
+    v.volume.offset = 1048576ull * index;
+    v.volume.size = 1000000000ull;
+    v.volume.scheme = strdup ("mbr");
+    v.volume.part_type = strdup ("0x0c");
+    v.volume.filesystem = fs != NULL ? strdup (fs) : NULL;
+    v.volume.fs_version = fs != NULL && strcmp (fs, "vfat") == 0 ? strdup ("FAT32") : NULL;
+    v.volume.label = label != NULL ? strdup (label) : NULL;
+    v.volume.encryption = enc;
+    v.volume.entropy = enc == KIKAN_ENC_NONE ? 3.14159 : -1.0;
+    v.volume.readable = reason == KIKAN_VOLUME_REASON_NONE;
+    v.volume.problem = reason == KIKAN_VOLUME_REASON_NONE ? NULL : strdup ("not read\x1b[2J");
+    v.result =
+        reason == KIKAN_VOLUME_REASON_NONE ? KIKAN_RESULT_CLEAN : KIKAN_RESULT_NOT_INSPECTED;
+    v.reason = reason;
+    kikan_scan_report_add_volume (rep, t, &v);
+    kikan_volume_report_clear (&v);
+}
+
+static JsonObject *
+volume_entry (JsonObject *target, guint i)
+{
+    return json_array_get_object_element (json_object_get_array_member (target, "volumes"), i);
+}
+
 static void
 test_worst_of (void **state)
 {
@@ -473,6 +506,311 @@ test_human_lines (void **state)
     assert_non_null (strstr (summary, "NOT INSPECTED  /img/usb.img  (error: block devices"));
 }
 
+static void
+test_media_volumes_json (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *text = NULL;
+    guint img = kikan_scan_report_add_target (rep, "/img/usb.img", FALSE);
+    guint dir = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+    JsonObject *doc, *t, *v;
+
+    kikan_scan_report_set_target_kind (rep, img, KIKAN_TARGET_KIND_FILE, 2000000000, FALSE);
+    add_volume (rep, img, 1, "vfat", "STICK\xff\u202e", KIKAN_ENC_NONE,
+                KIKAN_VOLUME_REASON_NONE);
+    add_volume (rep, img, 2, NULL, NULL, KIKAN_ENC_LUKS2, KIKAN_VOLUME_REASON_ENCRYPTED);
+    add_volume (rep, img, 3, "ext4", "clean", KIKAN_ENC_NONE, KIKAN_VOLUME_REASON_NONE);
+    add (rep, img, "p1:/docs/outer.zip", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "Eicar");
+    add (rep, img, "p1:/secret.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENCRYPTED, "enc",
+         NULL);
+    add (rep, img, "p3:/a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, img, KIKAN_TARGET_COMPLETE, NULL);
+    add (rep, dir, "x.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, dir, KIKAN_TARGET_COMPLETE, NULL);
+
+    assert_string_equal (kikan_scan_report_get_target_kind (rep, img), "image");
+    assert_string_equal (kikan_scan_report_get_target_kind (rep, dir), "directory");
+    assert_int_equal (kikan_scan_report_get_n_volumes (rep, img), 3);
+    assert_int_equal (kikan_scan_report_get_volume_result (rep, img, 0), KIKAN_RESULT_INFECTED);
+    assert_int_equal (kikan_scan_report_get_volume_result (rep, img, 1),
+                      KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_scan_report_get_volume_result (rep, img, 2), KIKAN_RESULT_CLEAN);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 1);
+
+    doc = round_trip (rep, &parser, &text);
+    assert_null (strstr (text, "\xff"));
+    t = target_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (t, "kind"), "image");
+    assert_string_equal (json_object_get_string_member (t, "result"), "infected");
+    assert_int_equal (json_array_get_length (json_object_get_array_member (t, "volumes")), 3);
+    v = volume_entry (t, 0);
+    assert_int_equal (json_object_get_int_member (v, "index"), 1);
+    assert_int_equal (json_object_get_int_member (v, "offset"), 1048576);
+    assert_int_equal (json_object_get_int_member (v, "size"), 1000000000);
+    assert_string_equal (json_object_get_string_member (v, "scheme"), "mbr");
+    assert_string_equal (json_object_get_string_member (v, "part_type"), "0x0c");
+    assert_true (json_object_get_null_member (v, "part_name"));
+    assert_string_equal (json_object_get_string_member (v, "filesystem"), "vfat");
+    assert_string_equal (json_object_get_string_member (v, "fs_version"), "FAT32");
+    /* A hostile label: valid UTF-8 in "label", the exact bytes in hex. */
+    assert_string_equal (json_object_get_string_member (v, "label"),
+                         "STICK\xef\xbf\xbd\u202e");
+    assert_string_equal (json_object_get_string_member (v, "label_hex"), "535449434bffe280ae");
+    assert_string_equal (json_object_get_string_member (v, "encryption"), "none");
+    assert_float_equal (json_object_get_double_member (v, "entropy"), 3.142, 0.0001);
+    assert_false (json_object_get_boolean_member (v, "unlocked"));
+    assert_true (json_object_get_boolean_member (v, "readable"));
+    assert_true (json_object_get_null_member (v, "problem"));
+    assert_true (json_object_get_null_member (v, "os"));
+    assert_string_equal (json_object_get_string_member (v, "result"), "infected");
+    assert_true (json_object_get_null_member (v, "reason"));
+    v = volume_entry (t, 1);
+    assert_string_equal (json_object_get_string_member (v, "encryption"), "luks2");
+    assert_true (json_object_get_null_member (v, "entropy"));  /* not measured */
+    assert_false (json_object_get_boolean_member (v, "readable"));
+    assert_string_equal (json_object_get_string_member (v, "result"), "not_inspected");
+    assert_string_equal (json_object_get_string_member (v, "reason"), "encrypted:luks2");
+    assert_string_equal (json_object_get_string_member (v, "problem"), "not read\x1b[2J");
+    v = volume_entry (t, 2);
+    assert_string_equal (json_object_get_string_member (v, "result"), "clean");
+    /* A folder: kind, and no volumes. */
+    t = target_entry (doc, 1);
+    assert_string_equal (json_object_get_string_member (t, "kind"), "directory");
+    assert_int_equal (json_array_get_length (json_object_get_array_member (t, "volumes")), 0);
+    assert_string_equal (json_object_get_string_member (file_entry (doc, 0), "path"),
+                         "p1:/docs/outer.zip");
+}
+
+static void
+test_locked_volume_makes_target_not_inspected (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    guint t = kikan_scan_report_add_target (rep, "/dev/sdb", FALSE);
+    JsonObject *doc;
+
+    /* Every file clean, one volume unread: the medium is not clean. */
+    kikan_scan_report_set_target_kind (rep, t, KIKAN_TARGET_KIND_BLOCK_DEVICE, 16000000000ull,
+                                       FALSE);
+    add_volume (rep, t, 1, "vfat", "STICK", KIKAN_ENC_NONE, KIKAN_VOLUME_REASON_NONE);
+    add_volume (rep, t, 2, "hfsplus", NULL, KIKAN_ENC_NONE,
+                KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM);
+    add (rep, t, "p1:/a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, t), KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+    doc = round_trip (rep, &parser, NULL);
+    assert_string_equal (json_object_get_string_member (doc, "result"), "not_inspected");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "kind"),
+                         "block_device");
+    assert_string_equal (
+        json_object_get_string_member (volume_entry (target_entry (doc, 0), 1), "reason"),
+        "unsupported_filesystem");
+    assert_string_equal (
+        json_object_get_string_member (volume_entry (target_entry (doc, 0), 0), "result"),
+        "clean");
+}
+
+static void
+test_wrong_passphrase_and_retry (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    guint t = kikan_scan_report_add_target (rep, "/img/luks.img", FALSE);
+    KikanTargetEnd e = { 0 };
+    JsonObject *doc, *tj;
+
+    kikan_scan_report_set_target_kind (rep, t, KIKAN_TARGET_KIND_FILE, 33554432, TRUE);
+    add_volume (rep, t, 1, NULL, NULL, KIKAN_ENC_LUKS2, KIKAN_VOLUME_REASON_ENCRYPTED);
+    e.status = KIKAN_TARGET_ERROR;
+    e.detail = strdup ("the passphrase does not unlock volume p1 (luks2)");
+    e.sandbox = strdup ("seccomp+landlock");
+    e.volumes_seen = 1;
+    e.wrong_secret = 1;
+    kikan_scan_report_end_target (rep, t, &e);
+    kikan_target_end_clear (&e);
+    assert_true (kikan_scan_report_get_target_wrong_secret (rep, t));
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+    doc = round_trip (rep, &parser, NULL);
+    tj = target_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (tj, "status"), "error");
+    assert_string_equal (json_object_get_string_member (tj, "kind"), "image");
+    assert_non_null (strstr (json_object_get_string_member (tj, "detail"), "passphrase"));
+    assert_int_equal (json_object_get_int_member (tj, "files"), 0);
+    g_clear_object (&parser);
+
+    /* A second attempt starts from nothing, and may succeed. */
+    kikan_scan_report_reset_target (rep, t);
+    assert_false (kikan_scan_report_get_target_wrong_secret (rep, t));
+    assert_int_equal (kikan_scan_report_get_n_volumes (rep, t), 0);
+    kikan_scan_report_set_target_kind (rep, t, KIKAN_TARGET_KIND_FILE, 33554432, TRUE);
+    {
+        KikanVolumeReport v;
+
+        memset (&v, 0, sizeof v);
+        v.volume.index = 1;
+        v.volume.scheme = strdup ("none");
+        v.volume.filesystem = strdup ("vfat");
+        v.volume.encryption = KIKAN_ENC_LUKS2;
+        v.volume.unlocked = 1;
+        v.volume.readable = 1;
+        v.volume.entropy = -1;
+        kikan_scan_report_add_volume (rep, t, &v);
+        kikan_volume_report_clear (&v);
+    }
+    add (rep, t, "p1:/a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 0);
+    doc = round_trip (rep, &parser, NULL);
+    tj = target_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (tj, "result"), "clean");
+    assert_true (json_object_get_boolean_member (volume_entry (tj, 0), "unlocked"));
+    assert_int_equal (json_array_get_length (json_object_get_array_member (doc, "files")), 1);
+
+    /* Three wrong passphrases: the target is an error, HOLD for IT. */
+    kikan_scan_report_fail_target (rep, t, "three wrong passphrases: HOLD for IT");
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+}
+
+static void
+test_incomplete_medium_volumes (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    guint t = kikan_scan_report_add_target (rep, "/img/a.img", FALSE);
+    JsonObject *v;
+
+    /* The worker died half-way: a readable volume was not read to the end,
+     * so it is not inspected, with a reason, never clean. */
+    kikan_scan_report_set_target_kind (rep, t, KIKAN_TARGET_KIND_FILE, 1000, FALSE);
+    add_volume (rep, t, 1, "vfat", NULL, KIKAN_ENC_NONE, KIKAN_VOLUME_REASON_NONE);
+    add (rep, t, "p1:/a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, t, KIKAN_TARGET_WORKER_FAILED, "worker killed by signal 9 (SIGKILL)");
+    v = volume_entry (target_entry (round_trip (rep, &parser, NULL), 0), 0);
+    assert_string_equal (json_object_get_string_member (v, "result"), "not_inspected");
+    assert_string_equal (json_object_get_string_member (v, "reason"), "read_error");
+    assert_non_null (json_object_get_string_member (v, "problem"));
+}
+
+static void
+test_probe_document (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = JSON_PARSER (json_parser_new ());
+    g_autoptr (JsonNode) root = NULL;
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autofree char *text = NULL;
+    g_autofree char *human = NULL;
+    guint img = kikan_scan_report_add_target (rep, "/img/usb\x1b.img", FALSE);
+    guint file = kikan_scan_report_add_target (rep, "/notes.txt", FALSE);
+    guint dir = kikan_scan_report_add_target (rep, "/media", TRUE);
+    JsonObject *doc, *t, *v;
+
+    kikan_scan_report_set_target_kind (rep, img, KIKAN_TARGET_KIND_FILE, 64000000, FALSE);
+    kikan_scan_report_set_target_kind (rep, file, KIKAN_TARGET_KIND_FILE, 12, FALSE);
+    /* A label that would clear the screen and reverse the text after it. */
+    add_volume (rep, img, 1, "vfat", "EVIL\x1b[2J\u202etxt.exe", KIKAN_ENC_NONE,
+                KIKAN_VOLUME_REASON_NONE);
+    add_volume (rep, img, 2, NULL, NULL, KIKAN_ENC_BITLOCKER, KIKAN_VOLUME_REASON_ENCRYPTED);
+    end (rep, img, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, file, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, dir, KIKAN_TARGET_COMPLETE, NULL);
+
+    root = kikan_scan_report_probe_to_json (rep);
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    assert_null (strstr (text, "\x1b"));
+    assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+    doc = json_node_get_object (json_parser_get_root (parser));
+    assert_string_equal (json_object_get_string_member (doc, "format"), "kikan-probe");
+    assert_int_equal (json_object_get_int_member (doc, "format_version"), 1);
+    /* No verdict and no file in a probe. */
+    assert_false (json_object_has_member (doc, "files"));
+    assert_false (json_object_has_member (doc, "result"));
+    t = target_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (t, "kind"), "image");
+    assert_int_equal (json_object_get_int_member (t, "size"), 64000000);
+    assert_string_equal (json_object_get_string_member (t, "status"), "complete");
+    v = volume_entry (t, 0);
+    assert_false (json_object_has_member (v, "result"));
+    assert_true (json_object_get_null_member (v, "reason"));
+    assert_string_equal (json_object_get_string_member (v, "label_hex"),
+                         "4556494c1b5b324ae280ae7478742e657865");
+    v = volume_entry (t, 1);
+    assert_false (json_object_has_member (v, "result"));
+    assert_string_equal (json_object_get_string_member (v, "reason"), "encrypted:bitlocker");
+    t = target_entry (doc, 1);
+    assert_string_equal (json_object_get_string_member (t, "kind"), "file");
+    assert_int_equal (json_object_get_int_member (t, "size"), 12);
+    assert_int_equal (json_array_get_length (json_object_get_array_member (t, "volumes")), 0);
+    t = target_entry (doc, 2);
+    assert_string_equal (json_object_get_string_member (t, "kind"), "directory");
+    assert_true (json_object_get_null_member (t, "size"));
+
+    /* The human report escapes what came from the medium. */
+    human = kikan_scan_report_format_probe (rep);
+    assert_null (strchr (human, '\x1b'));
+    assert_null (strstr (human, "\u202e"));
+    assert_non_null (strstr (human, "/img/usb\\x1B.img  (image, 64.0 MB)"));
+    assert_non_null (strstr (human, "label \"EVIL\\x1B[2J\\u{202E}txt.exe\""));
+    assert_non_null (strstr (human, "encryption: BitLocker"));
+    assert_non_null (strstr (human, "problem:    not read\\x1B[2J"));
+    assert_non_null (strstr (human, "p1  offset 1048576"));
+    assert_non_null (strstr (human, "scanned as one file"));
+}
+
+static void
+test_volume_lines (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (FALSE);
+    guint t = kikan_scan_report_add_target (rep, "/dev/sdb", FALSE);
+    guint u = kikan_scan_report_add_target (rep, "/dev/sdc", FALSE);
+    KikanFileReport r;
+    g_autofree char *l1 = NULL;
+    g_autofree char *l2 = NULL;
+    g_autofree char *l3 = NULL;
+    g_autofree char *l4 = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *summary = NULL;
+
+    kikan_scan_report_set_target_kind (rep, t, KIKAN_TARGET_KIND_BLOCK_DEVICE, 2000000000ull,
+                                       FALSE);
+    kikan_scan_report_set_target_kind (rep, u, KIKAN_TARGET_KIND_BLOCK_DEVICE, 2000000000ull,
+                                       TRUE);
+    add_volume (rep, t, 1, "vfat", "STICK\x1b", KIKAN_ENC_NONE, KIKAN_VOLUME_REASON_NONE);
+    add_volume (rep, t, 2, NULL, NULL, KIKAN_ENC_LUKS2, KIKAN_VOLUME_REASON_ENCRYPTED);
+    add_volume (rep, t, 3, NULL, NULL, KIKAN_ENC_NONE, KIKAN_VOLUME_REASON_NO_FILESYSTEM);
+    add_volume (rep, u, 1, NULL, NULL, KIKAN_ENC_LUKS2, KIKAN_VOLUME_REASON_ENCRYPTED);
+    l1 = kikan_scan_report_format_volume (rep, t, 0);
+    l2 = kikan_scan_report_format_volume (rep, t, 1);
+    l3 = kikan_scan_report_format_volume (rep, t, 2);
+    l4 = kikan_scan_report_format_volume (rep, u, 0);
+    assert_string_equal (l1, "p1  FAT32  \"STICK\\x1B\"  1.0 GB  encryption: none");
+    assert_string_equal (l2, "p2  LUKS2  NOT INSPECTED: encrypted, no passphrase given — run "
+                             "again with --ask-passphrase");
+    assert_string_equal (l3, "p3  1.0 GB  NOT INSPECTED: no file system (not read\\x1B[2J)");
+    /* With a passphrase given, the problem says what happened instead. */
+    assert_non_null (strstr (l4, "NOT INSPECTED: encrypted, not unlocked"));
+    assert_null (strstr (l4, "--ask-passphrase"));
+
+    line = kikan_scan_report_format_medium (rep, t);
+    assert_string_equal (line, "/dev/sdb  (block device, 2.0 GB, 3 volumes)");
+    g_clear_pointer (&line, g_free);
+
+    /* A file of a medium is shown as DEVICE:p<index>:/path. */
+    make_file (&r, "p1:/evil\u202etxt.exe", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "X");
+    line = kikan_scan_report_format_finding (rep, t, &r);
+    assert_string_equal (line, "INFECTED  /dev/sdb:p1:/evil\\u{202E}txt.exe  [X]");
+    kikan_file_report_clear (&r);
+    add (rep, t, "p1:/evil\u202etxt.exe", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "X");
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, u, KIKAN_TARGET_COMPLETE, NULL);
+    summary = kikan_scan_report_format_summary (rep, NOW);
+    assert_non_null (strstr (summary, "Volumes:        4 (3 not inspected)"));
+    assert_non_null (strstr (summary, "RESULT: INFECTED"));
+}
+
 int
 main (void)
 {
@@ -488,6 +826,12 @@ main (void)
         cmocka_unit_test (test_path_hex),
         cmocka_unit_test (test_clean_files_only_counted_when_not_kept),
         cmocka_unit_test (test_human_lines),
+        cmocka_unit_test (test_media_volumes_json),
+        cmocka_unit_test (test_locked_volume_makes_target_not_inspected),
+        cmocka_unit_test (test_wrong_passphrase_and_retry),
+        cmocka_unit_test (test_incomplete_medium_volumes),
+        cmocka_unit_test (test_probe_document),
+        cmocka_unit_test (test_volume_lines),
     };
 
     return cmocka_run_group_tests_name ("kiosk-scan-report", tests, NULL, NULL);

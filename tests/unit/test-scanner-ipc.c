@@ -2,7 +2,8 @@
  * every message type round-trips; truncated, oversized, wrong-version,
  * wrong-type, trailing-garbage and out-of-range frames are KIKAN_EPROTO;
  * hostile strings come back byte for byte; descriptors travel only with
- * SCAN and are never leaked. */
+ * SCAN and are never leaked; passphrases are bounded, never NUL-cut, and
+ * travel through locked memory. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -27,6 +28,10 @@
  * UTF-8 (lone continuation, overlong, 0xff), DEL: all must survive. */
 static const char hostile[] = "a\x01\x1b[31m\n\t\r\xe2\x80\xae"
                               "exe.txt\xff\xfe\x80\xc0\xaf\x7f/..";
+
+/* Passphrases of the SCAN round trip: any bytes but NUL. */
+static const char *const test_secrets[] = { "correct horse battery staple",
+                                            "\xe6\x97\xa5\xe6\x9c\xac\n\x01pass" };
 
 /* ---- helpers ---- */
 
@@ -145,7 +150,34 @@ make_msg (KikanMsgType type, KikanMsg *m)
         m->u.scan.params.jobs = 3;
         m->u.scan.params.timeout_s = 60;
         m->u.scan.params.null_sandbox = 1;
+        m->u.scan.params.probe_only = 0;
+        m->u.scan.params.as_file = 1;
+        /* Borrowed (static): the message does not own what it encodes. */
+        m->u.scan.params.secrets = test_secrets;
+        m->u.scan.params.n_secrets = 2;
         m->u.scan.name = strdup (hostile);
+        break;
+    case KIKAN_MSG_VOLUME:
+        m->u.volume.volume.index = 2;
+        m->u.volume.volume.offset = 1048576;
+        m->u.volume.volume.size = UINT64_MAX;
+        m->u.volume.volume.scheme = strdup ("gpt");
+        m->u.volume.volume.part_type = strdup ("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7");
+        m->u.volume.volume.part_name = strdup (hostile);
+        m->u.volume.volume.filesystem = NULL;
+        m->u.volume.volume.fs_version = NULL;
+        m->u.volume.volume.label = strdup (hostile);
+        m->u.volume.volume.uuid = strdup ("");
+        m->u.volume.volume.encryption = KIKAN_ENC_LUKS2;
+        m->u.volume.volume.encryption_detail = strdup ("LUKS2, aes-xts-plain64");
+        m->u.volume.volume.entropy = 7.998;
+        m->u.volume.volume.unlocked = 0;
+        m->u.volume.volume.readable = 0;
+        m->u.volume.volume.os = NULL;
+        m->u.volume.volume.os_evidence = NULL;
+        m->u.volume.volume.problem = strdup ("encrypted (luks2): no passphrase given");
+        m->u.volume.result = KIKAN_RESULT_NOT_INSPECTED;
+        m->u.volume.reason = KIKAN_VOLUME_REASON_ENCRYPTED;
         break;
     case KIKAN_MSG_WORKER_STARTED:
         m->u.worker_started.pid = 4242;
@@ -163,6 +195,7 @@ make_msg (KikanMsgType type, KikanMsg *m)
         break;
     case KIKAN_MSG_WORKER_DONE:
         m->u.worker_done.files_sent = 99;
+        m->u.worker_done.volumes_sent = 3;
         break;
     case KIKAN_MSG_TARGET_END:
         m->u.target_end.status = KIKAN_TARGET_WORKER_FAILED;
@@ -170,6 +203,8 @@ make_msg (KikanMsgType type, KikanMsg *m)
         m->u.target_end.sandbox = NULL;
         m->u.target_end.worker_pid = 77;
         m->u.target_end.files_seen = 5;
+        m->u.target_end.volumes_seen = 2;
+        m->u.target_end.wrong_secret = 0;
         m->u.target_end.seconds = 1.5;
         break;
     case KIKAN_MSG_SHUTDOWN:
@@ -235,9 +270,94 @@ test_roundtrip_scan (void **state)
     assert_int_equal (out.u.scan.params.jobs, 3);
     assert_int_equal (out.u.scan.params.timeout_s, 60);
     assert_int_equal (out.u.scan.params.null_sandbox, 1);
+    assert_int_equal (out.u.scan.params.probe_only, 0);
+    assert_int_equal (out.u.scan.params.as_file, 1);
     assert_memory_equal (out.u.scan.name, hostile, sizeof hostile);
+    /* The passphrases come back byte for byte, in the message's own locked
+     * block, not in the caller's memory. */
+    assert_int_equal (out.u.scan.params.n_secrets, 2);
+    assert_non_null (out.u.scan.secrets_arena);
+    assert_string_equal (out.u.scan.params.secrets[0], test_secrets[0]);
+    assert_string_equal (out.u.scan.params.secrets[1], test_secrets[1]);
+    assert_true (out.u.scan.params.secrets[0] != test_secrets[0]);
+    assert_true ((const void *) out.u.scan.params.secrets == out.u.scan.secrets_arena);
     kikan_msg_clear (&in);
     kikan_msg_clear (&out);
+    assert_null (out.u.scan.secrets_arena);
+    assert_int_equal (out.u.scan.params.n_secrets, 0);
+
+    /* No passphrase, and a probe. */
+    make_msg (KIKAN_MSG_SCAN, &in);
+    in.u.scan.params.secrets = NULL;
+    in.u.scan.params.n_secrets = 0;
+    in.u.scan.params.probe_only = 1;
+    roundtrip (&in, &out);
+    assert_int_equal (out.u.scan.params.probe_only, 1);
+    assert_int_equal (out.u.scan.params.n_secrets, 0);
+    assert_null (out.u.scan.params.secrets);
+    assert_null (out.u.scan.secrets_arena);
+    kikan_msg_clear (&in);
+    kikan_msg_clear (&out);
+}
+
+static void
+test_roundtrip_volume (void **state)
+{
+    KikanMsg in, out;
+    const KikanVolume *v;
+
+    make_msg (KIKAN_MSG_VOLUME, &in);
+    roundtrip (&in, &out);
+    v = &out.u.volume.volume;
+    assert_int_equal (v->index, 2);
+    assert_int_equal (v->offset, 1048576);
+    assert_true (v->size == UINT64_MAX);
+    assert_string_equal (v->scheme, "gpt");
+    assert_string_equal (v->part_type, "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7");
+    /* Labels and names from the medium come back byte for byte. */
+    assert_memory_equal (v->part_name, hostile, sizeof hostile);
+    assert_memory_equal (v->label, hostile, sizeof hostile);
+    assert_null (v->filesystem);
+    assert_null (v->fs_version);
+    assert_non_null (v->uuid);
+    assert_string_equal (v->uuid, "");
+    assert_int_equal (v->encryption, KIKAN_ENC_LUKS2);
+    assert_string_equal (v->encryption_detail, "LUKS2, aes-xts-plain64");
+    assert_true (v->entropy == 7.998);
+    assert_int_equal (v->unlocked, 0);
+    assert_int_equal (v->readable, 0);
+    assert_null (v->os);
+    assert_null (v->os_evidence);
+    assert_string_equal (v->problem, "encrypted (luks2): no passphrase given");
+    assert_int_equal (out.u.volume.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (out.u.volume.reason, KIKAN_VOLUME_REASON_ENCRYPTED);
+    kikan_msg_clear (&out);
+
+    /* A readable volume: clean (its files decide), no reason; a negative
+     * entropy (not measured) is carried as it is. */
+    in.u.volume.result = KIKAN_RESULT_CLEAN;
+    in.u.volume.reason = KIKAN_VOLUME_REASON_NONE;
+    in.u.volume.volume.readable = 1;
+    in.u.volume.volume.unlocked = 1;
+    in.u.volume.volume.entropy = -1.0;
+    roundtrip (&in, &out);
+    assert_int_equal (out.u.volume.result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (out.u.volume.volume.readable, 1);
+    assert_int_equal (out.u.volume.volume.unlocked, 1);
+    assert_true (out.u.volume.volume.entropy == -1.0);
+    kikan_msg_clear (&in);
+    kikan_msg_clear (&out);
+
+    assert_string_equal (kikan_volume_reason_to_string (KIKAN_VOLUME_REASON_ENCRYPTED),
+                         "encrypted");
+    assert_string_equal (kikan_volume_reason_to_string (KIKAN_VOLUME_REASON_NO_FILESYSTEM),
+                         "no_filesystem");
+    assert_string_equal (
+        kikan_volume_reason_to_string (KIKAN_VOLUME_REASON_UNSUPPORTED_FILESYSTEM),
+        "unsupported_filesystem");
+    assert_string_equal (kikan_volume_reason_to_string (KIKAN_VOLUME_REASON_READ_ERROR),
+                         "read_error");
+    assert_null (kikan_volume_reason_to_string (KIKAN_VOLUME_REASON_NONE));
 }
 
 static void
@@ -339,6 +459,7 @@ test_roundtrip_worker_done (void **state)
     make_msg (KIKAN_MSG_WORKER_DONE, &in);
     roundtrip (&in, &out);
     assert_int_equal (out.u.worker_done.files_sent, 99);
+    assert_int_equal (out.u.worker_done.volumes_sent, 3);
     kikan_msg_clear (&in);
     kikan_msg_clear (&out);
 }
@@ -355,9 +476,26 @@ test_roundtrip_target_end (void **state)
     assert_null (out.u.target_end.sandbox);
     assert_int_equal (out.u.target_end.worker_pid, 77);
     assert_int_equal (out.u.target_end.files_seen, 5);
+    assert_int_equal (out.u.target_end.volumes_seen, 2);
+    assert_int_equal (out.u.target_end.wrong_secret, 0);
     assert_true (out.u.target_end.seconds == 1.5);
-    kikan_msg_clear (&in);
     kikan_msg_clear (&out);
+
+    /* A refused passphrase: only ever with status ERROR. */
+    in.u.target_end.status = KIKAN_TARGET_ERROR;
+    in.u.target_end.wrong_secret = 1;
+    roundtrip (&in, &out);
+    assert_int_equal (out.u.target_end.wrong_secret, 1);
+    kikan_msg_clear (&out);
+    in.u.target_end.status = KIKAN_TARGET_COMPLETE;
+    {
+        uint8_t *frame = (uint8_t *) "x";
+        size_t len = 1;
+
+        assert_int_equal (kikan_ipc_encode (&in, &frame, &len), KIKAN_EINVAL);
+        assert_null (frame);
+    }
+    kikan_msg_clear (&in);
 }
 
 static void
@@ -447,18 +585,21 @@ test_bad_headers (void **state)
     assert_int_equal (kikan_ipc_parse_header (frame, &type, &plen), 0);
     assert_int_equal (type, KIKAN_MSG_PROGRESS);
     assert_int_equal (plen, len - KIKAN_IPC_HEADER_SIZE);
-    /* Wire layout: "KIKN", version 1 little-endian. */
-    assert_memory_equal (frame, "KIKN\x01\x00", 6);
+    /* Wire layout: "KIKN", version 2 little-endian. */
+    assert_int_equal (KIKAN_IPC_VERSION, 2);
+    assert_memory_equal (frame, "KIKN\x02\x00", 6);
 
     frame[0] = 'X';  /* magic */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[0] = 'K';
-    frame[4] = 2;  /* version 2 */
+    frame[4] = 1;  /* version 1: the protocol before media */
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    frame[4] = 3;  /* version 3 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[4] = 0;  /* version 0 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
-    frame[4] = 1;
-    frame[5] = 1;  /* version 257 */
+    frame[4] = 2;
+    frame[5] = 1;  /* version 258 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[5] = 0;
     frame[6] = 0;  /* type 0 */
@@ -533,16 +674,31 @@ test_bad_fields (void **state)
     b = 0;
     expect_patched_ok (&m, 32, &b, 1);
 
-    /* SCAN: a string that claims more bytes than the frame has. */
+    /* SCAN without passphrases: the name follows jobs, timeout, three
+     * booleans and an empty list. */
     make_msg (KIKAN_MSG_SCAN, &m);
-    expect_patched_refused (&m, 9, big, 4);
-    /* SCAN: a NUL inside the name would cut it short on the C side. */
-    b = 0;
-    expect_patched_refused (&m, 9 + 4 + 1, &b, 1);
-    /* SCAN: the name may not be NULL. */
-    expect_patched_refused (&m, 9, "\xff\xff\xff\xff", 4);
-    b = 'Z';
-    expect_patched_ok (&m, 9 + 4 + 1, &b, 1);
+    m.u.scan.params.secrets = NULL;
+    m.u.scan.params.n_secrets = 0;
+    {
+        const size_t name_off = 4 + 4 + 1 + 1 + 1 + 4;
+
+        /* A string that claims more bytes than the frame has. */
+        expect_patched_refused (&m, name_off, big, 4);
+        /* A NUL inside the name would cut it short on the C side. */
+        b = 0;
+        expect_patched_refused (&m, name_off + 4 + 1, &b, 1);
+        /* The name may not be NULL. */
+        expect_patched_refused (&m, name_off, "\xff\xff\xff\xff", 4);
+        b = 'Z';
+        expect_patched_ok (&m, name_off + 4 + 1, &b, 1);
+        /* probe_only and as_file are booleans. */
+        b = 2;
+        expect_patched_refused (&m, 9, &b, 1);
+        expect_patched_refused (&m, 10, &b, 1);
+        b = 1;
+        expect_patched_ok (&m, 9, &b, 1);
+        expect_patched_ok (&m, 10, &b, 1);
+    }
     kikan_msg_clear (&m);
 
     /* WORKER_STARTED: pid must be positive. */
@@ -567,11 +723,20 @@ test_bad_fields (void **state)
     {
         size_t detail_len = strlen (m.u.target_end.detail);
         size_t pid_off = 1 + 4 + detail_len + 4;
+        size_t wrong_off = pid_off + 4 + 8 + 4;
 
         expect_patched_refused (&m, pid_off, "\xff\xff\xff\xff", 4);
         memcpy (nanb, &nan_value, 8);
-        expect_patched_refused (&m, pid_off + 4 + 8, nanb, 8);
+        expect_patched_refused (&m, wrong_off + 1, nanb, 8);
         expect_patched_ok (&m, pid_off, "\0\0\0\0", 4);
+        /* wrong_secret: a boolean, and only with status ERROR (here the
+         * status is WORKER_FAILED). */
+        b = 2;
+        expect_patched_refused (&m, wrong_off, &b, 1);
+        b = 1;
+        expect_patched_refused (&m, wrong_off, &b, 1);
+        m.u.target_end.status = KIKAN_TARGET_ERROR;
+        expect_patched_ok (&m, wrong_off, &b, 1);
     }
     kikan_msg_clear (&m);
 
@@ -597,6 +762,41 @@ test_bad_fields (void **state)
         expect_patched_ok (&m, res_off + 1, &b, 1);
         b = KIKAN_RESULT_NOT_INSPECTED;
         expect_patched_ok (&m, res_off, &b, 1);
+    }
+    kikan_msg_clear (&m);
+
+    /* VOLUME: index 0, encryption past the last, a verdict that does not
+     * hold together, NaN entropy, a boolean that is not one. */
+    make_msg (KIKAN_MSG_VOLUME, &m);
+    {
+        const KikanVolume *v = &m.u.volume.volume;
+        size_t enc_off = 4 + 8 + 8 + (4 + strlen (v->scheme)) + (4 + strlen (v->part_type))
+                         + (4 + strlen (v->part_name)) + 4 + 4 + (4 + strlen (v->label))
+                         + (4 + strlen (v->uuid));
+        size_t ent_off = enc_off + 1 + 4 + strlen (v->encryption_detail);
+        size_t verdict_off = ent_off + 8 + 1 + 1 + 4 + 4 + 4 + strlen (v->problem);
+
+        expect_patched_refused (&m, 0, "\0\0\0\0", 4);
+        expect_patched_ok (&m, 0, "\x07\0\0\0", 4);
+        b = KIKAN_ENC__COUNT;
+        expect_patched_refused (&m, enc_off, &b, 1);
+        b = KIKAN_ENC_UNKNOWN;
+        expect_patched_ok (&m, enc_off, &b, 1);
+        memcpy (nanb, &nan_value, 8);
+        expect_patched_refused (&m, ent_off, nanb, 8);
+        b = 2;
+        expect_patched_refused (&m, ent_off + 8, &b, 1);  /* unlocked */
+        expect_patched_refused (&m, ent_off + 9, &b, 1);  /* readable */
+        /* result, reason: clean with a reason, not inspected without one,
+         * infected (a volume never is), a reason past the last. */
+        expect_patched_refused (&m, verdict_off, "\0\x01", 2);
+        expect_patched_refused (&m, verdict_off, "\x02\0", 2);
+        expect_patched_refused (&m, verdict_off, "\x01\0", 2);
+        expect_patched_refused (&m, verdict_off, "\x01\x01", 2);
+        b = KIKAN_VOLUME_REASON__COUNT;
+        expect_patched_refused (&m, verdict_off + 1, &b, 1);
+        expect_patched_ok (&m, verdict_off, "\0\0", 2);
+        expect_patched_ok (&m, verdict_off, "\x02\x04", 2);
     }
     kikan_msg_clear (&m);
 
@@ -632,11 +832,146 @@ test_encode_refuses (void **state)
     m.u.file.path = (char *) "p";
     m.u.file.result = (KikanResult) 7;
     assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    /* A VOLUME with index 0, or a verdict that does not hold together. */
+    kikan_msg_init (&m, KIKAN_MSG_VOLUME);
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.volume.volume.index = 1;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), 0);
+    free (frame);
+    m.u.volume.result = KIKAN_RESULT_INFECTED;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.volume.result = KIKAN_RESULT_NOT_INSPECTED;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.volume.reason = KIKAN_VOLUME_REASON_READ_ERROR;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), 0);
+    free (frame);
+    m.u.volume.volume.encryption = KIKAN_ENC__COUNT;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
     /* A type that does not exist. */
     kikan_msg_init (&m, (KikanMsgType) 0);
     assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
     assert_string_equal (kikan_msg_type_name (0), "unknown");
     assert_string_equal (kikan_msg_type_name (KIKAN_MSG_FILE), "file");
+    assert_string_equal (kikan_msg_type_name (KIKAN_MSG_VOLUME), "volume");
+}
+
+/* A SCAN frame with @n secrets given as (length, bytes) pairs, built by
+ * hand: the encoder refuses what the decoder must refuse too. */
+static uint8_t *
+scan_frame_with (const uint32_t *lens, const char *const *bytes, uint32_t n, size_t *len_out)
+{
+    uint8_t *f = calloc (1, 1 << 16);
+    size_t off = KIKAN_IPC_HEADER_SIZE;
+
+    assert_non_null (f);
+    memcpy (f, "KIKN\x02\x00\x03\x00", 8);
+    off += 4 + 4 + 1 + 1 + 1;  /* jobs, timeout, three booleans: all 0 */
+    put_u32 (f + off, n);
+    off += 4;
+    for (uint32_t i = 0; i < n; i++) {
+        put_u32 (f + off, lens[i]);
+        off += 4;
+        memcpy (f + off, bytes[i], lens[i]);
+        off += lens[i];
+    }
+    put_u32 (f + off, 1);  /* name "n" */
+    f[off + 4] = 'n';
+    off += 5;
+    put_u32 (f + 8, (uint32_t) (off - KIKAN_IPC_HEADER_SIZE));
+    *len_out = off;
+    return f;
+}
+
+static void
+test_secrets_bounds (void **state)
+{
+    KikanMsg m, out;
+    char *long_secret = malloc (KIKAN_SCAN_MAX_SECRET_LEN + 2);
+    const char *many[KIKAN_SCAN_MAX_SECRETS + 1];
+    const char *one[1];
+    uint32_t lens[KIKAN_SCAN_MAX_SECRETS + 1];
+    uint8_t *frame = NULL;
+    size_t len = 0;
+
+    assert_non_null (long_secret);
+    memset (long_secret, 'k', KIKAN_SCAN_MAX_SECRET_LEN + 1);
+    long_secret[KIKAN_SCAN_MAX_SECRET_LEN + 1] = '\0';
+    for (int i = 0; i <= KIKAN_SCAN_MAX_SECRETS; i++) {
+        many[i] = "secret";
+        lens[i] = 6;
+    }
+
+    /* The encoder refuses an empty, an over-long, a NULL passphrase, and
+     * one too many. */
+    kikan_msg_init (&m, KIKAN_MSG_SCAN);
+    m.u.scan.name = (char *) "n";
+    m.u.scan.params.secrets = one;
+    m.u.scan.params.n_secrets = 1;
+    one[0] = "";
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    one[0] = long_secret;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    long_secret[KIKAN_SCAN_MAX_SECRET_LEN] = '\0';  /* exactly the longest allowed */
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), 0);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), 0);
+    assert_int_equal (strlen (out.u.scan.params.secrets[0]), KIKAN_SCAN_MAX_SECRET_LEN);
+    kikan_msg_clear (&out);
+    free (frame);
+    one[0] = NULL;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.scan.params.secrets = NULL;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.scan.params.secrets = many;
+    m.u.scan.params.n_secrets = KIKAN_SCAN_MAX_SECRETS + 1;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.scan.params.n_secrets = KIKAN_SCAN_MAX_SECRETS;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), 0);
+    free (frame);
+
+    /* The decoder refuses the same, built by hand, and a NUL inside. */
+    frame = scan_frame_with (lens, many, 2, &len);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), 0);
+    assert_int_equal (out.u.scan.params.n_secrets, 2);
+    kikan_msg_clear (&out);
+    free (frame);
+    frame = scan_frame_with (lens, many, KIKAN_SCAN_MAX_SECRETS + 1, &len);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    assert_null (out.u.scan.secrets_arena);
+    free (frame);
+    lens[0] = 0;
+    frame = scan_frame_with (lens, many, 1, &len);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    free (frame);
+    lens[0] = KIKAN_SCAN_MAX_SECRET_LEN + 1;
+    many[0] = long_secret;
+    memset (long_secret, 'k', KIKAN_SCAN_MAX_SECRET_LEN + 1);
+    frame = scan_frame_with (lens, many, 1, &len);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    free (frame);
+    lens[0] = 7;
+    many[0] = "sec\0ret";
+    frame = scan_frame_with (lens, many, 1, &len);
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    free (frame);
+    free (long_secret);
+}
+
+static void
+test_secret_memory (void **state)
+{
+    unsigned char *p = kikan_secret_alloc (100);
+
+    /* Zero-filled, writable, and freed (wiped) without complaint; the
+     * locked size is a whole page. */
+    assert_non_null (p);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal (p[i], 0);
+    memset (p, 'x', 100);
+    kikan_secret_relock (p);
+    kikan_secret_free (p);
+    kikan_secret_free (NULL);
+    kikan_secret_relock (NULL);
+    assert_null (kikan_secret_alloc (SIZE_MAX));
 }
 
 /* ---- transport ---- */
@@ -668,6 +1003,9 @@ test_transport_fd_and_partial (void **state)
     assert_int_equal (fstat (fd, &b), 0);
     assert_true (a.st_ino == b.st_ino && a.st_dev == b.st_dev);
     assert_true (fcntl (out.fd, F_GETFD) & FD_CLOEXEC);
+    /* The passphrases came through the locked frame into the locked block. */
+    assert_int_equal (out.u.scan.params.n_secrets, 2);
+    assert_string_equal (out.u.scan.params.secrets[1], test_secrets[1]);
     kikan_msg_clear (&out);  /* closes the received descriptor */
 
     /* A descriptor riding on any other message is refused and closed. */
@@ -752,6 +1090,7 @@ main (void)
         cmocka_unit_test (test_roundtrip_hello),
         cmocka_unit_test (test_roundtrip_error),
         cmocka_unit_test (test_roundtrip_scan),
+        cmocka_unit_test (test_roundtrip_volume),
         cmocka_unit_test (test_roundtrip_worker_started),
         cmocka_unit_test (test_roundtrip_progress),
         cmocka_unit_test (test_roundtrip_file),
@@ -764,6 +1103,8 @@ main (void)
         cmocka_unit_test (test_bad_headers),
         cmocka_unit_test (test_bad_fields),
         cmocka_unit_test (test_encode_refuses),
+        cmocka_unit_test (test_secrets_bounds),
+        cmocka_unit_test (test_secret_memory),
         cmocka_unit_test (test_transport_fd_and_partial),
     };
 

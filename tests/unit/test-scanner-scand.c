@@ -3,7 +3,12 @@
  * which loads a signature database written here, forks sandboxed workers
  * and relays their results.  Each test works in its own temp dir, with
  * TMPDIR pointed inside it so that the daemon's private temp dirs can be
- * checked for leftovers. */
+ * checked for leftovers.
+ *
+ * Media (issue #3): disk images are made here at test time with mkfs.vfat
+ * -C and mcopy (FAT), cryptsetup luksFormat (a LUKS2 header on a plain
+ * file: no device-mapper) and sfdisk; a block device is a loop device
+ * (losetup, as root).  A missing tool FAILS the test with its name. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +38,7 @@
 #include "kikan/errors.h"
 #include "kikan/report.h"
 #include "kikan/scand.h"
+#include "kikan/volume.h"
 #include "sandbox-private.h"
 
 #ifndef KIKAN_SCAND_PATH
@@ -77,6 +83,9 @@ typedef struct {
     KikanProgress last_progress;
     KikanFileReport *reports;
     size_t n_reports;
+    KikanVolumeReport *volumes;
+    size_t n_volumes;
+    size_t reports_before_last_volume;  /* files seen when the last volume came */
 } Collected;
 
 /* ---- helpers ---- */
@@ -244,7 +253,23 @@ on_file (const KikanFileReport *r, void *user_data)
     c->n_reports++;
 }
 
-static const KikanScandEvents events = { on_worker_started, on_progress, on_file };
+static void
+on_volume (const KikanVolumeReport *v, void *user_data)
+{
+    Collected *c = user_data;
+    KikanVolumeReport *nv = reallocarray (c->volumes, c->n_volumes + 1, sizeof *nv);
+
+    assert_non_null (nv);
+    c->volumes = nv;
+    memset (&c->volumes[c->n_volumes], 0, sizeof *nv);
+    assert_int_equal (kikan_volume_copy (&c->volumes[c->n_volumes].volume, &v->volume), 0);
+    c->volumes[c->n_volumes].result = v->result;
+    c->volumes[c->n_volumes].reason = v->reason;
+    c->n_volumes++;
+    c->reports_before_last_volume = c->n_reports;
+}
+
+static const KikanScandEvents events = { on_worker_started, on_progress, on_file, on_volume };
 
 static void
 collected_clear (Collected *c)
@@ -252,6 +277,9 @@ collected_clear (Collected *c)
     for (size_t i = 0; i < c->n_reports; i++)
         kikan_file_report_clear (&c->reports[i]);
     free (c->reports);
+    for (size_t i = 0; i < c->n_volumes; i++)
+        kikan_volume_report_clear (&c->volumes[i]);
+    free (c->volumes);
     memset (c, 0, sizeof *c);
 }
 
@@ -306,7 +334,11 @@ spawn_with (const char *const *dbs, size_t n)
         fail_msg ("kikan-scand did not start: %s (%s)", err, kikan_strerror (r));
     assert_non_null (c);
     assert_non_null (info);
-    assert_non_null (info->engine_version);
+    /* No database: a probe-only daemon, with no engine to describe. */
+    if (n == 0)
+        assert_null (info->engine_version);
+    else
+        assert_non_null (info->engine_version);
     assert_int_equal (info->n_dbs, n);
     kikan_engine_info_clear (info);
     free (info);
@@ -748,6 +780,343 @@ test_clamav_testfiles (void **state)
     kikan_scand_client_free (c);
 }
 
+/* ---- media ---- */
+
+/* Runs @cmd through the shell; the test fails, naming the command and
+ * what it said, unless it exits 0. */
+static void
+run_tool (const Fixture *f, const char *cmd)
+{
+    char full[8 * PATH_MAX], errpath[PATH_MAX];
+    int st;
+
+    path_join (errpath, f->root, "tool.err");
+    snprintf (full, sizeof full, "%s >/dev/null 2>'%s'", cmd, errpath);
+    st = system (full);
+    if (st != 0) {
+        char err[512] = "";
+        FILE *fp = fopen (errpath, "re");
+
+        if (fp != NULL) {
+            size_t n = fread (err, 1, sizeof err - 1, fp);
+
+            err[n] = '\0';
+            fclose (fp);
+        }
+        fail_msg ("this test needs `%s` (dosfstools, mtools, cryptsetup-bin, fdisk; loop "
+                  "devices as root): exit status 0x%x: %s",
+                  cmd, st, err);
+    }
+}
+
+/* A FAT image of 8 MiB holding docs/marked.txt (the marker), clean.txt
+ * and an empty file, made without any mount. */
+static void
+make_fat_image (const Fixture *f, const char *name, char *out)
+{
+    char tree[PATH_MAX], docs[PATH_MAX], path[PATH_MAX], cmd[4 * PATH_MAX];
+
+    path_join (out, f->root, name);
+    snprintf (tree, sizeof tree, "%s.d", out);
+    assert_int_equal (mkdir (tree, 0755), 0);
+    path_join (docs, tree, "docs");
+    assert_int_equal (mkdir (docs, 0755), 0);
+    path_join (path, docs, "marked.txt");
+    write_text (path, "harmless text with " MARKER " inside\n");
+    path_join (path, tree, "clean.txt");
+    write_text (path, "nothing to see in this file\n");
+    path_join (path, tree, "empty");
+    write_text (path, "");
+    snprintf (cmd, sizeof cmd, "mkfs.vfat -C -n KIKANTEST '%s' 8192", out);
+    run_tool (f, cmd);
+    snprintf (cmd, sizeof cmd, "mcopy -s -i '%s' '%s/docs' '%s/clean.txt' '%s/empty' ::/", out,
+              tree, tree, tree);
+    run_tool (f, cmd);
+}
+
+static void
+test_scan_fat_image (void **state)
+{
+    Fixture *f = *state;
+    KikanScandClient *c = spawn_marker (f);
+    KikanScanParams p = { 2, 0, 0 };
+    KikanTargetEnd end;
+    Collected col;
+    const KikanFileReport *r;
+    const KikanVolume *v;
+    char image[PATH_MAX];
+
+    memset (&col, 0, sizeof col);
+    make_fat_image (f, "usb.img", image);
+
+    /* Read as a medium: one volume (the whole image), files qualified with
+     * it, the marker found two levels down. */
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_null (end.detail);
+    assert_sandbox_name (end.sandbox);
+    assert_int_equal (end.volumes_seen, 1);
+    assert_int_equal (end.wrong_secret, 0);
+    assert_int_equal (col.n_volumes, 1);
+    /* Volumes come before the first file. */
+    assert_int_equal (col.reports_before_last_volume, 0);
+    v = &col.volumes[0].volume;
+    assert_int_equal (v->index, 1);
+    assert_int_equal (v->offset, 0);
+    assert_int_equal (v->size, 8192 * 1024);
+    assert_string_equal (v->scheme, "none");
+    assert_string_equal (v->filesystem, "vfat");
+    assert_non_null (v->label);
+    assert_string_equal (v->label, "KIKANTEST");
+    assert_int_equal (v->encryption, KIKAN_ENC_NONE);
+    assert_int_equal (v->readable, 1);
+    assert_null (v->problem);
+    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_NONE);
+    r = get_report (&col, "p1:/docs/marked.txt");
+    assert_int_equal (r->result, KIKAN_RESULT_INFECTED);
+    assert_true (has_signature (r, MARKER_SIG));
+    assert_int_equal (strlen (r->sha256), 64);
+    r = get_report (&col, "p1:/clean.txt");
+    assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (r->size, strlen ("nothing to see in this file\n"));
+    r = get_report (&col, "p1:/empty");
+    assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (end.files_seen, col.n_reports);
+    assert_int_equal (col.last_progress.files_done, col.n_reports);
+    assert_int_equal (count_entries (f->tmpdir), 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* --as-file: the same image is one file, which holds the marker's
+     * bytes as they are. */
+    p.as_file = 1;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (end.volumes_seen, 0);
+    assert_int_equal (col.n_volumes, 0);
+    assert_int_equal (col.n_reports, 1);
+    assert_string_equal (col.reports[0].path, "usb.img");
+    assert_int_equal (col.reports[0].result, KIKAN_RESULT_INFECTED);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* A probe through the scanning daemon: volumes, no file read. */
+    p.as_file = 0;
+    p.probe_only = 1;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (end.files_seen, 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* A passphrase given for a medium without any encrypted volume is
+     * simply not needed: scanned as usual. */
+    {
+        const char *secret[] = { "not needed here" };
+
+        p.probe_only = 0;
+        p.secrets = secret;
+        p.n_secrets = 1;
+        assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+        assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+        assert_int_equal (get_report (&col, "p1:/docs/marked.txt")->result,
+                          KIKAN_RESULT_INFECTED);
+        kikan_target_end_clear (&end);
+        collected_clear (&col);
+    }
+    kikan_scand_client_free (c);
+}
+
+static void
+test_probe_only_daemon (void **state)
+{
+    Fixture *f = *state;
+    KikanScandClient *c = spawn_with (NULL, 0);
+    KikanScanParams p = { 1, 0, 0 };
+    KikanTargetEnd end;
+    Collected col;
+    char image[PATH_MAX], mbr[PATH_MAX], cmd[6 * PATH_MAX];
+
+    memset (&col, 0, sizeof col);
+    make_fat_image (f, "usb.img", image);
+    /* An MBR disk with two partitions, the second unformatted. */
+    path_join (mbr, f->root, "disk.img");
+    snprintf (cmd, sizeof cmd,
+              "truncate -s 24M '%s' && printf 'start=2048, size=16384, type=c\nstart=18432, "
+              "type=83\n' | sfdisk -q '%s' && dd if='%s' of='%s' bs=512 seek=2048 conv=notrunc "
+              "status=none",
+              mbr, mbr, image, mbr);
+    run_tool (f, cmd);
+
+    /* A daemon without signatures probes ... */
+    p.probe_only = 1;
+    assert_int_equal (scan_path (c, mbr, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_sandbox_name (end.sandbox);
+    assert_int_equal (col.n_volumes, 2);
+    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.volumes[0].volume.index, 1);
+    assert_string_equal (col.volumes[0].volume.scheme, "mbr");
+    assert_int_equal (col.volumes[0].volume.offset, 2048 * 512);
+    assert_string_equal (col.volumes[0].volume.filesystem, "vfat");
+    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (col.volumes[1].volume.index, 2);
+    assert_int_equal (col.volumes[1].volume.offset, 18432 * 512);
+    assert_null (col.volumes[1].volume.filesystem);
+    assert_int_equal (col.volumes[1].volume.readable, 0);
+    assert_non_null (col.volumes[1].volume.problem);
+    assert_int_equal (col.volumes[1].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_true (col.volumes[1].reason == KIKAN_VOLUME_REASON_NO_FILESYSTEM
+                 || col.volumes[1].reason == KIKAN_VOLUME_REASON_ENCRYPTED);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* ... a file that is not a disk image has no volume ... */
+    assert_int_equal (scan_path (c, f->ndb, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (col.n_volumes, 0);
+    assert_int_equal (col.n_reports, 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* ... and refuses to scan: it has no engine. */
+    p.probe_only = 0;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_ERROR);
+    assert_non_null (end.detail);
+    assert_non_null (strstr (end.detail, "only probe"));
+    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (count_entries (f->tmpdir), 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+    kikan_scand_client_free (c);
+}
+
+static void
+test_luks_passphrase (void **state)
+{
+    Fixture *f = *state;
+    KikanScandClient *c = spawn_marker (f);
+    KikanScanParams p = { 1, 0, 0 };
+    KikanTargetEnd end;
+    Collected col;
+    char image[PATH_MAX], keyfile[PATH_MAX], cmd[4 * PATH_MAX];
+    const char *right[] = { "kikan unit test passphrase" };
+    const char *wrong[] = { "kikan wrong passphrase" };
+    const char *both[] = { "kikan unit test passphrase", "kikan wrong passphrase" };
+
+    memset (&col, 0, sizeof col);
+    path_join (image, f->root, "luks.img");
+    path_join (keyfile, f->root, "luks.pass");
+    write_text (keyfile, right[0]);
+    /* A LUKS2 header on a plain file (no device-mapper needed to format);
+     * PBKDF2 with few iterations keeps the test fast. */
+    snprintf (cmd, sizeof cmd,
+              "truncate -s 20M '%s' && cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 "
+              "--pbkdf-force-iterations 1000 --key-file '%s' '%s'",
+              image, keyfile, image);
+    run_tool (f, cmd);
+
+    /* No passphrase: encrypted, not inspected, nothing read. */
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.volumes[0].volume.encryption, KIKAN_ENC_LUKS2);
+    assert_int_equal (col.volumes[0].volume.unlocked, 0);
+    assert_int_equal (col.volumes[0].volume.readable, 0);
+    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_non_null (col.volumes[0].volume.problem);
+    assert_int_equal (col.n_reports, 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* A wrong passphrase: the target is an error, nothing scanned, and the
+     * passphrase appears nowhere. */
+    p.secrets = wrong;
+    p.n_secrets = 1;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_ERROR);
+    assert_int_equal (end.wrong_secret, 1);
+    assert_non_null (end.detail);
+    assert_string_equal (end.detail, "the passphrase does not unlock volume p1 (luks2)");
+    assert_null (strstr (end.detail, wrong[0]));
+    assert_int_equal (end.files_seen, 0);
+    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_null (strstr (col.volumes[0].volume.problem, wrong[0]));
+    assert_int_equal (count_entries (f->tmpdir), 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* The right one unlocks it in user space.  Its plaintext was never
+     * formatted (random-looking): read, but no file system. */
+    p.secrets = right;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (end.wrong_secret, 0);
+    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.volumes[0].volume.unlocked, 1);
+    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_true (col.volumes[0].reason != KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_int_equal (count_entries (f->tmpdir), 0);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+
+    /* Two passphrases, one of which unlocks nothing: refused (each one
+     * given must unlock a volume), naming it by its position only. */
+    p.secrets = both;
+    p.n_secrets = 2;
+    assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
+    assert_int_equal (end.status, KIKAN_TARGET_ERROR);
+    assert_int_equal (end.wrong_secret, 1);
+    assert_non_null (strstr (end.detail, "passphrase 2 of 2"));
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+    kikan_scand_client_free (c);
+}
+
+static void
+test_block_device_target (void **state)
+{
+    Fixture *f = *state;
+    KikanScandClient *c = spawn_marker (f);
+    KikanScanParams p = { 1, 0, 0 };
+    KikanTargetEnd end;
+    Collected col;
+    char image[PATH_MAX], cmd[4 * PATH_MAX], dev[64] = "";
+    FILE *fp;
+
+    memset (&col, 0, sizeof col);
+    make_fat_image (f, "usb.img", image);
+    snprintf (cmd, sizeof cmd, "losetup --find --show '%s' 2>/dev/null", image);
+    if ((fp = popen (cmd, "r")) == NULL || fgets (dev, sizeof dev, fp) == NULL)
+        dev[0] = '\0';
+    if (fp != NULL)
+        pclose (fp);
+    dev[strcspn (dev, "\n")] = '\0';
+    if (strncmp (dev, "/dev/loop", 9) != 0)
+        fail_msg ("this test needs a loop device (root and losetup): `%s` gave \"%s\"", cmd, dev);
+
+    /* The daemon accepts a block device; the worker sizes it with lseek
+     * and reads it as a medium. */
+    assert_int_equal (scan_path (c, dev, &p, &col, &end), 0);
+    snprintf (cmd, sizeof cmd, "losetup -d %s", dev);
+    if (system (cmd) != 0)
+        print_message ("could not detach %s\n", dev);
+    assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
+    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.volumes[0].volume.size, 8192 * 1024);
+    assert_int_equal (get_report (&col, "p1:/docs/marked.txt")->result, KIKAN_RESULT_INFECTED);
+    kikan_target_end_clear (&end);
+    collected_clear (&col);
+    kikan_scand_client_free (c);
+}
+
 /* ---- the sandbox backend on its own ---- */
 
 typedef enum {
@@ -917,6 +1286,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_daemon_killed, setup, teardown),
         cmocka_unit_test_setup_teardown (test_database_errors, setup, teardown),
         cmocka_unit_test_setup_teardown (test_clamav_testfiles, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_scan_fat_image, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_probe_only_daemon, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_luks_passphrase, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_block_device_target, setup, teardown),
         cmocka_unit_test_setup_teardown (test_sandbox_backend, setup, teardown),
     };
 
