@@ -1268,7 +1268,15 @@ send_volume (Worker *w, size_t i, const VolumeState *vs, size_t secrets_given)
         vr.volume.index = (uint32_t) i + 1;  /* the protocol numbers volumes from 1 */
     if ((unsigned) vr.volume.encryption >= KIKAN_ENC__COUNT)
         vr.volume.encryption = KIKAN_ENC_UNKNOWN;
-    if (vr.volume.encryption != KIKAN_ENC_NONE && !vr.volume.unlocked) {
+    if (vr.volume.size > 0 && kikan_media_get_volume_source (w->media, i) != NULL
+        && kikan_media_get_volume_source (w->media, i)->size == 0) {
+        /* The partition table places it past the end of the medium: there
+         * are no bytes to call encrypted or plain, only a read error. */
+        vr.reason = KIKAN_VOLUME_REASON_READ_ERROR;
+        vr.volume.readable = 0;
+        set_problem (&vr.volume, vs[i].problem[0] ? vs[i].problem
+                                                  : "the partition lies past the end of the medium");
+    } else if (vr.volume.encryption != KIKAN_ENC_NONE && !vr.volume.unlocked) {
         /* Encrypted and not unlocked: never read, never clean. */
         vr.reason = KIKAN_VOLUME_REASON_ENCRYPTED;
         vr.volume.readable = 0;

@@ -43,7 +43,9 @@ typedef struct {
     int readable;            /* 1: its file system was walked (after unlocking if needed) */
     char *os;                /* "windows", "linux", "macos", or NULL */
     char *os_evidence;       /* the path that showed it, e.g. "Windows/System32/config/SOFTWARE" */
-    char *problem;           /* why it was not readable, for people; NULL if readable */
+    char *problem;           /* what is wrong, for people: why it was not readable, or
+                              * why a readable one was not read in full (truncated,
+                              * partition past the end); NULL when nothing is */
 } KikanVolume;
 
 void kikan_volume_clear (KikanVolume *v);                      /* accepts NULL */
