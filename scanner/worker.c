@@ -1096,7 +1096,7 @@ typedef struct {
 typedef struct {
     KikanUnlocked *unlocked;   /* kept alive as long as the medium: it reads through it */
     int refused;               /* a passphrase was tried and refused */
-    char problem[256];         /* why it stays unread, when the worker knows better */
+    char problem[768];         /* why it stays unread; holds any library message in full */
     KikanVolumeReason reason;  /* NONE unless the worker decided (walk failed) */
 } VolumeState;
 
