@@ -1408,23 +1408,19 @@ has_non_ascii (const char *s, size_t n)
     return 0;
 }
 
-/* Returns 0, KIKAN_UNLOCK_WRONG_SECRET, a negative KIKAN_E* code, or
- * BITLK_USE_LIBBDE: then *said_wrong tells whether libcryptsetup refused
- * the secret, *odd_state whether it refused the volume's state. */
+/* Copies what libcryptsetup's BITLK reader reads -- the boot sector page and
+ * the first FVE metadata area -- and loads it.  Returns 0 with *cd set,
+ * BITLK_USE_LIBBDE when libcryptsetup cannot take this volume, or a
+ * negative KIKAN_E* code (I/O). */
 static int
-bitlk_xts (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t pass_len,
-           int is_recovery, const char *tmpdir, int *said_wrong, int *odd_state, char *err,
-           size_t errlen)
+bitlk_load (const KikanSource *vol, const char *tmpdir, Stage *stage, struct crypt_device **cd,
+            CsLog *log, int *to_go, char *err, size_t errlen)
 {
     unsigned char bs[512];
-    struct crypt_device *cd = NULL;
-    Stage stage = { -1, "" };
-    CsLog log;
-    const char *cipher, *mode, *used = NULL;
-    size_t key_len = MAX_KEY, used_len = 0;
     uint64_t meta0, end;
-    int r, q;
+    int q;
 
+    *cd = NULL;
     if (vol->size < 4096)
         return BITLK_USE_LIBBDE;
     if (read_full (vol, bs, sizeof bs, 0) != 0) {
@@ -1432,30 +1428,70 @@ bitlk_xts (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t pass_l
         return KIKAN_EIO;
     }
     /* Where libcryptsetup looks for the first FVE metadata area. */
+    *to_go = memcmp (bs + 3, "MSWIN4.1", 8) == 0;
     if (memcmp (bs + 3, "-FVE-FS-", 8) == 0)
         meta0 = le_n (bs + 0xb0, 8);
-    else if (memcmp (bs + 3, "MSWIN4.1", 8) == 0)
+    else if (*to_go)
         meta0 = le_n (bs + 0x1b8, 8);
     else
         return BITLK_USE_LIBBDE;
     end = (meta0 + BITLK_FVE_SIZE + STAGE_ALIGN - 1) / STAGE_ALIGN * STAGE_ALIGN;
     if (meta0 == 0 || meta0 > STAGE_MAX_END || end > STAGE_MAX_END || end > vol->size)
         return BITLK_USE_LIBBDE;
+    if ((q = stage_open (stage, tmpdir, err, errlen)) != 0
+        || (q = stage_size (stage, end, err, errlen)) != 0
+        || (q = stage_copy (stage, vol, 0, 4096, err, errlen)) != 0
+        || (q = stage_copy (stage, vol, meta0, BITLK_FVE_SIZE, err, errlen)) != 0)
+        return q;
+    if (crypt_init (cd, stage->path) < 0) {
+        *cd = NULL;
+        return BITLK_USE_LIBBDE;
+    }
+    crypt_set_log_callback (*cd, cs_log, log);
+    if (crypt_load (*cd, CRYPT_BITLK, NULL) < 0)
+        return BITLK_USE_LIBBDE;
+    return 0;
+}
+
+/* 1 if libcryptsetup reads this volume's metadata and refuses its state
+ * (still being encrypted or decrypted, encrypt-on-write, clear key).  Only
+ * asked once libbde has failed too, to say so: the check runs before any
+ * key derivation for such volumes. */
+static int
+bitlk_odd_state (const KikanSource *vol, const char *tmpdir)
+{
+    struct crypt_device *cd = NULL;
+    Stage stage = { -1, "" };
+    CsLog log;
+    char err[8];
+    int to_go, odd = 0;
 
     memset (&log, 0, sizeof log);
+    if (bitlk_load (vol, tmpdir, &stage, &cd, &log, &to_go, err, sizeof err) == 0)
+        odd = crypt_activate_by_passphrase (cd, NULL, CRYPT_ANY_SLOT, "", 0, 0) == -ENOTSUP;
+    crypt_free (cd);
+    stage_close (&stage);
+    return odd;
+}
+
+/* Returns 0, KIKAN_UNLOCK_WRONG_SECRET, a negative KIKAN_E* code, or
+ * BITLK_USE_LIBBDE (then *said_wrong tells whether libcryptsetup refused
+ * the secret). */
+static int
+bitlk_xts (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t pass_len,
+           int is_recovery, const char *tmpdir, int *said_wrong, char *err, size_t errlen)
+{
+    struct crypt_device *cd = NULL;
+    Stage stage = { -1, "" };
+    CsLog log;
+    const char *cipher, *mode, *used = NULL;
+    size_t key_len = MAX_KEY, used_len = 0;
+    int to_go = 0, r, q;
+
+    memset (&log, 0, sizeof log);
+    if ((r = bitlk_load (vol, tmpdir, &stage, &cd, &log, &to_go, err, errlen)) != 0)
+        goto out;
     r = BITLK_USE_LIBBDE;
-    if ((q = stage_open (&stage, tmpdir, err, errlen)) != 0
-        || (q = stage_size (&stage, end, err, errlen)) != 0
-        || (q = stage_copy (&stage, vol, 0, 4096, err, errlen)) != 0
-        || (q = stage_copy (&stage, vol, meta0, BITLK_FVE_SIZE, err, errlen)) != 0) {
-        r = q;
-        goto out;
-    }
-    if (crypt_init (&cd, stage.path) < 0)
-        goto out;
-    crypt_set_log_callback (cd, cs_log, &log);
-    if (crypt_load (cd, CRYPT_BITLK, NULL) < 0)
-        goto out;
     cipher = crypt_get_cipher (cd);
     mode = crypt_get_cipher_mode (cd);
     if (cipher == NULL || mode == NULL || strcmp (cipher, "aes") != 0
@@ -1480,10 +1516,8 @@ bitlk_xts (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t pass_l
         r = KIKAN_UNLOCK_WRONG_SECRET;
         goto out;
     }
-    if (q < 0) {
-        *odd_state = q == -ENOTSUP;
+    if (q < 0)
         goto out;
-    }
     if (crypt_volume_key_get (cd, CRYPT_ANY_SLOT, (char *) sec->key, &key_len, used, used_len)
         < 0) {
         set_err (err, errlen, "the BitLocker volume key could not be derived");
@@ -1497,8 +1531,8 @@ bitlk_xts (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t pass_l
     if ((r = setup_sector_cipher (u, cipher, mode, key_len, sec, err, errlen)) != 0)
         goto out;
     snprintf (u->describe, sizeof u->describe,
-              "BitLocker%s, aes-xts-plain64, %zu-bit key, %u-byte sectors",
-              memcmp (bs + 3, "MSWIN4.1", 8) == 0 ? " To Go" : "", key_len * 8, u->sector_size);
+              "BitLocker%s, aes-xts-plain64, %zu-bit key, %u-byte sectors", to_go ? " To Go" : "",
+              key_len * 8, u->sector_size);
     r = 0;
 out:
     crypt_free (cd);
@@ -1538,12 +1572,11 @@ unlock_bitlocker (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t
     BfioIo *io;
     size64_t size = 0;
     uint16_t method = 0;
-    int is_recovery, opened, locked, said_wrong = 0, odd_state = 0, r;
+    int is_recovery, opened, locked, said_wrong = 0, r;
 
     is_recovery = normalise_recovery (sec->pass, pass_len, sec->recovery, sizeof sec->recovery);
     if (prime_ok
-        && (r = bitlk_xts (u, vol, sec, pass_len, is_recovery, tmpdir, &said_wrong, &odd_state,
-                           err, errlen))
+        && (r = bitlk_xts (u, vol, sec, pass_len, is_recovery, tmpdir, &said_wrong, err, errlen))
                != BITLK_USE_LIBBDE)
         return r;
 
@@ -1594,7 +1627,7 @@ unlock_bitlocker (KikanUnlocked *u, const KikanSource *vol, Secrets *sec, size_t
      * took the secret; -1: the metadata could not be read -- or, for XTS-AES
      * 256, libbde 20190102 cannot set up its cipher. */
     opened = libbde_volume_open_file_io_handle (u->bde, u->bfio, LIBBDE_OPEN_READ, &e);
-    if (opened < 0 && odd_state) {
+    if (opened < 0 && !said_wrong && prime_ok && bitlk_odd_state (vol, tmpdir)) {
         libbde_error_free (&e);
         set_err (err, errlen, "this BitLocker volume is still being encrypted or decrypted, "
                               "was encrypted \"on write\", or has its protection suspended: "

@@ -912,6 +912,36 @@ test_bitlocker_refused (void **state)
     assert_tmpdir_empty ();
 }
 
+/* Volumes neither libcryptsetup nor libbde 20190102 can read (still being
+ * encrypted, encrypt-on-write, protection suspended with a clear key):
+ * refused as not supported, not as a wrong password, not as plain. */
+static void
+test_bitlocker_unsupported_states (void **state)
+{
+    static const char *imgs[] = { "bitlk-partially-encrypted-aes-cbc-128",
+                                  "bitlk-aes-xts-128-eow", "bitlk-aes-xts-128-clearkey-only" };
+
+    (void) state;
+    extract ("bitlk-images.tar.xz", "bitlk");
+    for (size_t i = 0; i < sizeof imgs / sizeof imgs[0]; i++) {
+        char path[4200], err[256];
+        KikanUnlocked *u = NULL;
+        Vol v;
+        int r;
+
+        snprintf (path, sizeof path, "%s/bitlk/bitlk-images/%s.img", workdir, imgs[i]);
+        vol_open (&v, path);
+        r = kikan_unlock (&v.src, KIKAN_ENC_BITLOCKER, "anaconda", 8, tmpdir, &u, err,
+                          sizeof err);
+        if (r != KIKAN_ENOTSUP)
+            fail_msg ("%s: returned %d (%s)", imgs[i], r, err);
+        assert_null (u);
+        assert_non_null (strstr (err, "cannot be read here"));
+        assert_tmpdir_empty ();
+        vol_close (&v);
+    }
+}
+
 /* Read errors of the medium, while unlocking and after, through both
  * BitLocker paths: the reader's errno comes through. */
 static void
@@ -1235,6 +1265,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_kinds_not_supported),
         cmocka_unit_test (test_bitlocker_images),
         cmocka_unit_test (test_bitlocker_refused),
+        cmocka_unit_test (test_bitlocker_unsupported_states),
         cmocka_unit_test (test_bitlocker_read_errors),
         cmocka_unit_test (test_fvault2),
     };
