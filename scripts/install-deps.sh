@@ -9,13 +9,20 @@ PKGS=(
   libclamav-dev clamav libarchive-dev libunarr-dev libseccomp-dev libssl-dev zlib1g-dev
   # scanner/: media without mounting (libtsk, libblkid), user-space unlocking
   libtsk-dev libblkid-dev libcryptsetup-dev libbde-dev libbfio-dev
+  # scanner/: installed software (registry hives, Info.plist)
+  libhivex-dev libplist-dev
   # kiosk/
   libglib2.0-dev libjson-glib-dev
+  # kiosk/: the policy file (INI with line numbers in every error)
+  libinih-dev
   # tests
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
   # test images made at test time: mkfs.*, partition tables, LUKS headers,
   # filling FAT/exFAT/NTFS images without kernel drivers
   dosfstools exfatprogs exfat-fuse ntfs-3g e2fsprogs mtools fdisk cryptsetup-bin util-linux
+  # software tests: hives written with libhivex, a real NSIS installer, a
+  # real MSI, Authenticode-signed programs, test certificates
+  python3-hivex libhivex-bin nsis msitools wixl osslsigncode openssl
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
   # fuzz harnesses (libFuzzer) and sanitizer runtime
