@@ -19,6 +19,7 @@ enum {
 /* The subcommands: argv[0] is the subcommand's name. */
 int kikan_cmd_scan (int argc, char **argv);
 int kikan_cmd_probe (int argc, char **argv);
+int kikan_cmd_software (int argc, char **argv);
 int kikan_cmd_signatures (int argc, char **argv);
 int kikan_cmd_selftest (int argc, char **argv);
 

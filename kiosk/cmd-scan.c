@@ -1,5 +1,9 @@
 /* Kikan kiosk: `kikan scan [--database DIR]… [--jobs N] [--json] [--timeout S]
- *              [--passphrase-file F]… [--ask-passphrase] [--as-file] TARGET…` */
+ *              [--passphrase-file F]… [--ask-passphrase] [--as-file] [--policy F] TARGET…`
+ * and `kikan software [same options] TARGET…` (issue #4 item 4): one pass
+ * over a target gives both the malware and the software picture; the two
+ * commands differ only in what they show. */
+#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -12,6 +16,12 @@
 #include "scan-target-private.h"
 #include "secrets-private.h"
 #include "paths-private.h"
+#include "policy-private.h"
+#include "software-facts-private.h"
+
+/* Where the policy is looked for when --policy is not given (issue #4
+ * item 1); KIKAN_POLICY overrides it (tests, staging). */
+#define KIKAN_DEFAULT_POLICY "/etc/kikan/policy.conf"
 
 /* Wrong passphrases typed before a medium is left to IT. */
 #define MAX_ATTEMPTS 3
@@ -175,13 +185,120 @@ scan_asking (KikanScanSession *session, KikanScanTarget *t, const KikanScanParam
                                          error);
 }
 
-int
-kikan_cmd_scan (int argc, char **argv)
+/* Loads the policy: @explicit_path (--policy) or $KIKAN_POLICY must load;
+ * the default file may be absent (then *policy stays NULL and @why_none
+ * says so: every program is then "unknown", SW-NO-POLICY), but when
+ * present it must load.  A malformed policy stops the command before
+ * anything is scanned (the message names the line). */
+static gboolean
+load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char **why_none,
+             GError **error)
+{
+    const char *env = g_getenv ("KIKAN_POLICY");
+    const char *p = explicit_path != NULL ? explicit_path
+                    : (env != NULL && env[0] != '\0') ? env
+                                                     : KIKAN_DEFAULT_POLICY;
+
+    *policy = NULL;
+    *path = g_strdup (p);
+    if (explicit_path == NULL && p == (const char *) KIKAN_DEFAULT_POLICY
+        && !g_file_test (p, G_FILE_TEST_EXISTS)) {
+        *why_none = g_strdup_printf ("no policy file at %s: every program counts as unknown",
+                                     p);
+        return TRUE;
+    }
+    if ((*policy = kikan_policy_load (p, error)) == NULL) {
+        g_prefix_error (error, "The software policy was not loaded and nothing was scanned: ");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The human software part, after the malware summary. */
+static void
+print_software (KikanScanReport *report, gboolean all_programs, const KikanPolicy *policy,
+                const char *why_none)
+{
+    guint n = kikan_scan_report_get_n_targets (report);
+    KikanLevel level = kikan_scan_report_get_software_worst (report);
+    g_autofree char *up = NULL;
+    g_autofree char *overall = NULL;
+
+    printf ("\nSoftware and updates (policy: %s)\n",
+            policy ? (kikan_policy_get_version (policy) ? kikan_policy_get_version (policy)
+                                                        : kikan_policy_get_path (policy))
+                   : why_none);
+    for (guint i = 0; i < n; i++) {
+        KikanSoftwareFacts *sw = kikan_scan_report_get_software (report, i);
+        g_autofree char *text = kikan_software_facts_format (sw, all_programs);
+
+        if (n > 1)
+            printf (" Target %u:\n", i + 1);
+        fputs (text, stdout);
+    }
+    up = g_ascii_strup (kikan_level_to_verdict (level), -1);
+    printf ("Software verdict: %s\n", up);
+    overall = g_ascii_strup (kikan_level_to_verdict (kikan_scan_report_get_level (report)), -1);
+    printf ("Overall: %s\n", overall);
+    fflush (stdout);
+}
+
+/* The "kikan-software" document of docs/json.md. */
+static JsonNode *
+software_to_json (KikanScanReport *report, const KikanPolicy *policy, const char *policy_path,
+                  const char *why_none, gint64 now)
+{
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "format");
+    json_builder_add_string_value (b, "kikan-software");
+    json_builder_set_member_name (b, "format_version");
+    json_builder_add_int_value (b, 1);
+    json_builder_set_member_name (b, "verdict");
+    json_builder_add_string_value (b, kikan_level_to_verdict (kikan_scan_report_get_level (report)));
+    json_builder_set_member_name (b, "policy");
+    kikan_policy_add_json (b, policy, policy_path, why_none);
+    json_builder_set_member_name (b, "targets");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < kikan_scan_report_get_n_targets (report); i++) {
+        KikanTargetStatus st = kikan_scan_report_get_target_status (report, i);
+
+        json_builder_begin_object (b);
+        kikan_json_add_hostile_string (b, "target", kikan_scan_report_get_target_name (report, i));
+        json_builder_set_member_name (b, "kind");
+        json_builder_add_string_value (b, kikan_scan_report_get_target_kind (report, i));
+        json_builder_set_member_name (b, "complete");
+        json_builder_add_boolean_value (b, st == KIKAN_TARGET_COMPLETE);
+        json_builder_set_member_name (b, "result");
+        json_builder_add_string_value (
+            b, kikan_result_to_string (kikan_scan_report_get_target_result (report, i)));
+        kikan_software_facts_add_json_members (kikan_scan_report_get_software (report, i), b);
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "scanned_at");
+    {
+        g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (now);
+        g_autofree char *iso = g_date_time_format_iso8601 (dt);
+
+        json_builder_add_string_value (b, iso);
+    }
+    json_builder_end_object (b);
+    return json_builder_get_root (b);
+}
+
+static int
+run_scan (int argc, char **argv, gboolean software_mode)
 {
     g_auto (GStrv) databases = NULL;
     g_auto (GStrv) target_names = NULL;
     g_auto (GStrv) passphrase_files = NULL;
-    gboolean json = FALSE, ask_passphrase = FALSE, as_file = FALSE;
+    g_autofree char *policy_file = NULL;
+    g_autofree char *policy_path = NULL;
+    g_autofree char *why_no_policy = NULL;
+    g_autoptr (KikanPolicy) policy = NULL;
+    gboolean json = FALSE, ask_passphrase = FALSE, as_file = FALSE, all = FALSE;
     int jobs = -1, timeout = -1;
     const GOptionEntry entries[] = {
         { "database", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &databases,
@@ -198,12 +315,18 @@ kikan_cmd_scan (int argc, char **argv)
           "Ask on the terminal for the passphrase of an encrypted volume (3 attempts)", NULL },
         { "as-file", 0, 0, G_OPTION_ARG_NONE, &as_file,
           "Scan a disk image as one file instead of reading its volumes", NULL },
+        { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_file,
+          "Judge software with this policy file (default /etc/kikan/policy.conf)", "FILE" },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+          "List every installed program and program file found, not only findings", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &target_names, NULL,
           NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("TARGET… — scan folders, files, disk images or disks");
+    g_autoptr (GOptionContext) context = g_option_context_new (
+        software_mode ? "TARGET… — installed software, OS and antivirus freshness, and programs "
+                        "on folders, files, disk images, disks or registry hives"
+                      : "TARGET… — scan folders, files, disk images or disks");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = NULL;
     g_autoptr (KikanConfig) config = NULL;
@@ -224,10 +347,11 @@ kikan_cmd_scan (int argc, char **argv)
 
     g_option_context_add_main_entries (context, entries, NULL);
     g_option_context_set_description (context,
-                                      "A TARGET is a folder, a file, a disk image (.img/.dd) or a "
-                                      "block device (/dev/sdX).\n"
-                                      "Exit status: 0 clean, 1 infected, 2 not everything was "
-                                      "inspected or an error occurred. See docs/cli.md.");
+                                      "A TARGET is a folder, a file, a disk image (.img/.dd), a "
+                                      "block device (/dev/sdX) or a registry hive.\n"
+                                      "Exit status: 0 cleared, 1 infected, 2 not everything was "
+                                      "inspected or an error occurred, 3 software or update "
+                                      "findings keep it off the LAN. See docs/cli.md.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (target_names == NULL || target_names[0] == NULL) {
@@ -242,6 +366,8 @@ kikan_cmd_scan (int argc, char **argv)
         return KIKAN_EXIT_ERROR;
     }
     if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
+        goto fail;
+    if (!load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
         goto fail;
     /* Read before anything else happens: a missing file fails at once,
      * and the files can be removed as soon as the scan has started. */
@@ -326,18 +452,28 @@ kikan_cmd_scan (int argc, char **argv)
     kikan_scan_report_set_seconds (report,
                                    (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
     g_clear_pointer (&out.bar, kikan_progress_bar_free);
+    kikan_scan_report_evaluate_software (report, policy, g_get_real_time () / G_USEC_PER_SEC);
 
-    if (json) {
+    if (json && software_mode) {
+        g_autoptr (JsonNode) root = software_to_json (report, policy, policy_path, why_no_policy,
+                                                      g_get_real_time () / G_USEC_PER_SEC);
+
+        kikan_cli_print_json (root);
+    } else if (json) {
         g_autoptr (JsonNode) root = kikan_scan_report_to_json (report, g_get_real_time () /
                                                                            G_USEC_PER_SEC);
+        JsonObject *o = json_node_get_object (root);
+        g_autoptr (JsonBuilder) pb = json_builder_new ();
 
+        kikan_policy_add_json (pb, policy, policy_path, why_no_policy);
+        json_object_set_member (o, "policy", json_builder_get_root (pb));
         kikan_cli_print_json (root);
     } else {
         g_autofree char *summary =
             kikan_scan_report_format_summary (report, g_get_real_time () / G_USEC_PER_SEC);
 
         fputs (summary, stdout);
-        fflush (stdout);
+        print_software (report, all || software_mode, policy, why_no_policy);
     }
     status = kikan_scan_report_get_exit_status (report);
     return status;
@@ -346,4 +482,16 @@ fail:
     g_clear_pointer (&out.bar, kikan_progress_bar_free);
     kikan_cli_print_error (error);
     return KIKAN_EXIT_ERROR;
+}
+
+int
+kikan_cmd_scan (int argc, char **argv)
+{
+    return run_scan (argc, argv, FALSE);
+}
+
+int
+kikan_cmd_software (int argc, char **argv)
+{
+    return run_scan (argc, argv, TRUE);
 }

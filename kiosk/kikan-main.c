@@ -13,6 +13,8 @@ static const struct {
     const char *help;
 } commands[] = {
     { "scan", kikan_cmd_scan, "scan folders, files, disk images or disks for malware" },
+    { "software", kikan_cmd_software,
+      "installed software, OS and antivirus freshness, and programs, judged by the policy" },
     { "probe", kikan_cmd_probe, "show the volumes of disks and disk images (no file is read)" },
     { "signatures", kikan_cmd_signatures, "show (status) or import (import DIR) signatures" },
     { "selftest", kikan_cmd_selftest, "check that the scanner finds what it must" },

@@ -15,7 +15,10 @@
 #include "kikan/report.h"
 #include "kikan/scand.h"
 
+#include "posture-private.h"
 #include "scan-target-private.h"
+
+typedef struct KikanSoftwareFacts KikanSoftwareFacts;
 
 typedef struct KikanScanReport KikanScanReport;
 
@@ -49,6 +52,20 @@ void kikan_scan_report_fail_target (KikanScanReport *self, guint target, const c
  * can be scanned again: a retry with another passphrase. */
 void kikan_scan_report_reset_target (KikanScanReport *self, guint target);
 
+/* Appends a chunk of the worker's inventory to target @target (copied). */
+void kikan_scan_report_add_inventory (KikanScanReport *self, guint target,
+                                      const KikanInventory *inv);
+/* Evaluates every target's software against @policy (NULL: none loaded)
+ * at @now.  From then on the JSON has "verdict" and per-target
+ * "software", and the exit status counts software findings (3). */
+void kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *policy,
+                                          gint64 now);
+/* Borrowed. */
+KikanSoftwareFacts *kikan_scan_report_get_software (KikanScanReport *self, guint target);
+KikanLevel kikan_scan_report_get_software_worst (KikanScanReport *self);
+/* Malware, not-inspected and software together, as a slip level. */
+KikanLevel kikan_scan_report_get_level (KikanScanReport *self);
+
 /* Takes ownership of @info (heap, as kikan_scand_client_spawn gives it). */
 void kikan_scan_report_take_engine_info (KikanScanReport *self, KikanEngineInfo *info);
 void kikan_scan_report_set_max_age_days (KikanScanReport *self, guint days);
@@ -56,7 +73,8 @@ void kikan_scan_report_set_seconds (KikanScanReport *self, double seconds);
 
 /* Severity order: INFECTED beats NOT_INSPECTED beats CLEAN. */
 KikanResult kikan_result_worst (KikanResult a, KikanResult b);
-/* 1 infected, 2 not_inspected (or any error), 0 clean. */
+/* 1 infected, 2 not_inspected (or any error), 0 clean.  (The report's
+ * exit status adds 3: software findings, see get_exit_status.) */
 int kikan_result_to_exit_status (KikanResult r);
 
 KikanResult kikan_scan_report_get_target_result (KikanScanReport *self, guint target);
@@ -64,6 +82,8 @@ KikanResult kikan_scan_report_get_result (KikanScanReport *self);
 int kikan_scan_report_get_exit_status (KikanScanReport *self);
 
 guint kikan_scan_report_get_n_targets (KikanScanReport *self);
+/* Borrowed: the target's name as given. */
+const char *kikan_scan_report_get_target_name (KikanScanReport *self, guint target);
 /* Borrowed. The sandbox that confined @target's worker, NULL if none ran. */
 const char *kikan_scan_report_get_target_sandbox (KikanScanReport *self, guint target);
 KikanTargetStatus kikan_scan_report_get_target_status (KikanScanReport *self, guint target);

@@ -9,6 +9,7 @@
 #include "db-sources-private.h"
 #include "escape-private.h"
 #include "format-private.h"
+#include "software-facts-private.h"
 
 #define MAX_MEMBER_LINES 20
 
@@ -32,6 +33,7 @@ typedef struct {
     gboolean secrets_given;
     gboolean wrong_secret;
     GArray *volumes;          /* Volume */
+    KikanSoftwareFacts *sw;   /* programs, installed software, OS facts (issue #4) */
 } Target;
 
 typedef struct {
@@ -46,6 +48,7 @@ struct KikanScanReport {
     KikanEngineInfo *engine;
     guint max_age_days;
     double seconds;
+    gboolean software_evaluated;
 };
 
 static void
@@ -63,6 +66,7 @@ target_clear (gpointer p)
     g_free (t->detail);
     g_free (t->sandbox);
     g_clear_pointer (&t->volumes, g_array_unref);
+    g_clear_pointer (&t->sw, kikan_software_facts_free);
 }
 
 static void
@@ -119,6 +123,7 @@ kikan_scan_report_add_target (KikanScanReport *self, const char *name, gboolean 
     t.status = KIKAN_TARGET_ERROR;
     t.volumes = g_array_new (FALSE, TRUE, sizeof (Volume));
     g_array_set_clear_func (t.volumes, volume_clear);
+    t.sw = kikan_software_facts_new ();
     g_array_append_val (self->targets, t);
     return self->targets->len - 1;
 }
@@ -185,6 +190,8 @@ kikan_scan_report_reset_target (KikanScanReport *self, guint target)
         if (g_array_index (self->files, File, i - 1).target == target)
             g_array_remove_index (self->files, i - 1);
     g_array_set_size (t->volumes, 0);
+    kikan_software_facts_free (t->sw);
+    t->sw = kikan_software_facts_new ();
     g_clear_pointer (&t->detail, g_free);
     g_clear_pointer (&t->sandbox, g_free);
     t->ended = FALSE;
@@ -236,6 +243,7 @@ kikan_scan_report_add_file (KikanScanReport *self, guint target, const KikanFile
         if (v != NULL)
             v->worst_file = kikan_result_worst (v->worst_file, res);
     }
+    kikan_software_facts_add_file (t->sw, r);
     t->files++;
     t->bytes += r->size;
     if (res == KIKAN_RESULT_CLEAN)
@@ -251,6 +259,59 @@ kikan_scan_report_add_file (KikanScanReport *self, guint target, const KikanFile
             g_error ("out of memory copying a file report");
         g_array_append_val (self->files, f);
     }
+}
+
+void
+kikan_scan_report_add_inventory (KikanScanReport *self, guint target, const KikanInventory *inv)
+{
+    g_return_if_fail (self != NULL && inv != NULL);
+    kikan_software_facts_add_inventory (get_target (self, target)->sw, inv);
+}
+
+void
+kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *policy,
+                                     gint64 now)
+{
+    g_return_if_fail (self != NULL);
+    for (guint i = 0; i < self->targets->len; i++)
+        kikan_software_facts_evaluate (get_target (self, i)->sw, policy, now);
+    self->software_evaluated = TRUE;
+}
+
+KikanSoftwareFacts *
+kikan_scan_report_get_software (KikanScanReport *self, guint target)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return get_target (self, target)->sw;
+}
+
+KikanLevel
+kikan_scan_report_get_software_worst (KikanScanReport *self)
+{
+    KikanLevel worst = KIKAN_LEVEL_INFO;
+
+    g_return_val_if_fail (self != NULL, KIKAN_LEVEL_HOLD);
+    for (guint i = 0; i < self->targets->len; i++) {
+        KikanLevel l = kikan_software_facts_get_worst (get_target (self, i)->sw);
+        if (l > worst)
+            worst = l;
+    }
+    return worst;
+}
+
+/* The slip level of the whole scan (REQUIREMENTS 5.3): malware makes it
+ * QUARANTINE, anything not inspected HOLD, then the software findings. */
+KikanLevel
+kikan_scan_report_get_level (KikanScanReport *self)
+{
+    KikanResult r = kikan_scan_report_get_result (self);
+    KikanLevel sw = kikan_scan_report_get_software_worst (self);
+
+    if (r == KIKAN_RESULT_INFECTED)
+        return KIKAN_LEVEL_QUARANTINE;
+    if (r != KIKAN_RESULT_CLEAN)
+        return sw > KIKAN_LEVEL_HOLD ? sw : KIKAN_LEVEL_HOLD;
+    return sw;
 }
 
 void
@@ -358,13 +419,28 @@ kikan_scan_report_get_result (KikanScanReport *self)
 int
 kikan_scan_report_get_exit_status (KikanScanReport *self)
 {
-    return kikan_result_to_exit_status (kikan_scan_report_get_result (self));
+    int st = kikan_result_to_exit_status (kikan_scan_report_get_result (self));
+
+    /* Software and update findings that keep the item off the LAN
+     * (conditional, hold, quarantine) come after malware and
+     * not-inspected (docs/cli.md "Exit status"). */
+    if (st == 0 && self->software_evaluated
+        && kikan_scan_report_get_software_worst (self) > KIKAN_LEVEL_INFO)
+        return 3;
+    return st;
 }
 
 guint
 kikan_scan_report_get_n_targets (KikanScanReport *self)
 {
     return self->targets->len;
+}
+
+const char *
+kikan_scan_report_get_target_name (KikanScanReport *self, guint target)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return get_target (self, target)->name;
 }
 
 const char *
@@ -743,6 +819,10 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
     json_builder_add_int_value (b, 1);
     json_builder_set_member_name (b, "result");
     json_builder_add_string_value (b, result_name (kikan_scan_report_get_result (self)));
+    if (self->software_evaluated) {
+        json_builder_set_member_name (b, "verdict");
+        json_builder_add_string_value (b, kikan_level_to_verdict (kikan_scan_report_get_level (self)));
+    }
 
     json_builder_set_member_name (b, "targets");
     json_builder_begin_array (b);
@@ -768,6 +848,12 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
         json_builder_set_member_name (b, "seconds");
         json_builder_add_double_value (b, t->seconds);
         add_volumes (b, self, i, TRUE);
+        if (self->software_evaluated) {
+            json_builder_set_member_name (b, "software");
+            json_builder_begin_object (b);
+            kikan_software_facts_add_json_members (t->sw, b);
+            json_builder_end_object (b);
+        }
         json_builder_end_object (b);
         files += t->files;
         bytes += t->bytes;

@@ -143,6 +143,14 @@ relay_volume (const KikanVolumeReport *v, void *user_data)
                                relay->user_data);
 }
 
+static void
+relay_inventory (const KikanInventory *inv, void *user_data)
+{
+    Relay *relay = user_data;
+
+    kikan_scan_report_add_inventory (relay->report, relay->target, inv);
+}
+
 gboolean
 kikan_scan_session_scan (KikanScanSession *self, KikanScanTarget *target,
                          const KikanScanParams *params, KikanScanReport *report,
@@ -169,6 +177,7 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
         .progress = relay_progress,
         .file = relay_file,
         .volume = relay_volume,
+        .inventory = relay_inventory,
     };
     Relay relay = { .report = report, .events = events, .user_data = user_data };
     KikanTargetEnd end = { 0 };

@@ -268,7 +268,7 @@ load_one (KikanEngine *e, const char *path, char *err, size_t errlen)
         if (r != 0)
             return r;
     }
-    ret = cl_load (path, e->cl, &e->info.signatures, CL_DB_STDOPT);
+    ret = cl_load (path, e->cl, &e->info.signatures, CL_DB_STDOPT | CL_DB_PUA);
     if (ret != CL_SUCCESS) {
         snprintf (err, errlen, "%s could not be loaded (%s)", path, cl_strerror (ret));
         return KIKAN_EDB;
@@ -447,6 +447,7 @@ typedef struct {
     int matched;               /* claimed by a fallback listing */
     int beyond_depth;          /* deeper than max_recursion counting the fallback's depth */
     long member;               /* index in the report's members, -1 if none */
+    KikanExecInfo exec;        /* what kind of program this layer is (issue #4) */
 } Layer;
 
 typedef struct {
@@ -497,6 +498,7 @@ ctx_clear (ScanCtx *c)
         free (c->layers[i].name);
         free (c->layers[i].copy);
         strv_free (c->layers[i].sigs, c->layers[i].n_sigs);
+        kikan_exec_info_clear (&c->layers[i].exec);
     }
     free (c->layers);
     strv_free (c->sigs, c->n_sigs);
@@ -545,6 +547,44 @@ must_be_readable_type (const char *type)
            || strcmp (type, "CL_TYPE_7Z") == 0;
 }
 
+static void sha256_buffer (const void *p, size_t n, char out[65]);
+
+static int
+is_windows_program (KikanFileType t)
+{
+    return t == KIKAN_FILETYPE_PE_EXE || t == KIKAN_FILETYPE_PE_DLL
+           || t == KIKAN_FILETYPE_INSTALLER_NSIS || t == KIKAN_FILETYPE_INSTALLER_INNO
+           || t == KIKAN_FILETYPE_INSTALLER_INSTALLSHIELD;
+}
+
+/* Issue #4 item 2 (KR-17, Admin B-3): what kind of program @buf is, by
+ * content; its hash and, for Windows programs, its Authenticode signer, so
+ * that the policy can look it up.  @len < @size: only the head is known
+ * (no hash, no signature: a rule can then only match by name). */
+static void
+exec_classify (KikanExecInfo *x, const char *name, const void *buf, size_t len, uint64_t size,
+               int want_hash)
+{
+    KikanFileType t = kikan_filetype_classify (name, buf, buf != NULL ? len : 0, size);
+
+    kikan_exec_info_clear (x);
+    x->type = (uint8_t) t;
+    x->name_flags = kikan_filetype_name_flags (name, t);
+    if (t == KIKAN_FILETYPE_OTHER || buf == NULL || (uint64_t) len != size)
+        return;
+    if (want_hash)
+        sha256_buffer (buf, len, x->sha256);
+    if (is_windows_program (t)) {
+        KikanAuthenticode a;
+
+        x->signature = (uint8_t) kikan_authenticode_verify (buf, len, &a);
+        if (a.status == KIKAN_AUTHENTICODE_VALID) {
+            memcpy (x->signer_sha256, a.cert_sha256, sizeof x->signer_sha256);
+            x->signer_subject = strdup (a.subject);
+        }
+    }
+}
+
 static cl_error_t
 on_file_inspection (int fd, const char *type, const char **ancestors, size_t parent_file_size,
                     const char *file_name, size_t file_size, const char *file_buffer,
@@ -586,6 +626,11 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
         c->depth_cut = 1;
         return CL_BREAK;
     }
+    /* The file itself (depth 0 of a top-level scan) is hashed already
+     * (scan_top): its program hash is copied from there. */
+    if (!l->normalized)
+        exec_classify (&l->exec, file_name, file_buffer, file_buffer ? file_size : 0, file_size,
+                       !(recursion_level == 0 && c->base_depth == 0));
     /* Nested archives are kept so the fallback extractors can list them
      * after libclamav is done: the buffer is only valid during this call. */
     if (recursion_level >= 1 && type != NULL && is_archive_type (type) && file_buffer != NULL) {
@@ -723,6 +768,7 @@ typedef struct {
     KikanFileReport *r;
     double deadline;
     uint32_t fallback_members;   /* members the fallback extractors handled */
+    int root_classified;         /* job->r->exec was filled from libclamav's root layer */
 } FileJob;
 
 /* libclamav's fmap reads through this, so a file inside a volume read by
@@ -905,11 +951,19 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
                 KikanFileReport sr = { 0 };
                 KikanFileReport *saved = job->r;
 
+                int saved_root = job->root_classified;
+
                 job->r = &sr;
+                job->root_classified = 0;
                 scan_blob (job, &sub, ent.name, depth + 1);
+                if (!job->root_classified)
+                    exec_classify (&sr.exec, ent.name, buf, len, len, 1);
                 job->r = saved;
+                job->root_classified = saved_root;
                 if (mi != (size_t) -1) {
                     KikanMember *mm = &job->r->members[mi];
+                    mm->exec = sr.exec;
+                    memset (&sr.exec, 0, sizeof sr.exec);
                     mm->result = sr.result;
                     mm->reason = sr.reason;
                     mm->reason_detail = sr.reason_detail ? strdup (sr.reason_detail) : NULL;
@@ -1005,6 +1059,14 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
 
         /* Layers past the depth limit were seen but not read: the file's
          * reason says so, and they are not listed as reached. */
+        if (l->level == 0 && !l->normalized && !l->beyond_depth && !job->root_classified) {
+            /* The blob itself: the file, or the member a fallback
+             * extractor handed over (cross_check moves it to its line). */
+            kikan_exec_info_clear (&job->r->exec);
+            job->r->exec = l->exec;
+            memset (&l->exec, 0, sizeof l->exec);
+            job->root_classified = 1;
+        }
         if (l->level == 0 || l->normalized || l->beyond_depth)
             continue;
         res = classify_names (l->sigs, l->n_sigs, &why, &detail);
@@ -1012,6 +1074,8 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
             break;
         member_set (m, l->name, depth + l->level, l->size, KIKAN_EXTRACTOR_CLAMAV);
         l->member = (long) (m - job->r->members);
+        m->exec = l->exec;
+        memset (&l->exec, 0, sizeof l->exec);
         m->result = res;
         m->reason = why;
         m->reason_detail = detail ? strdup (detail) : NULL;
@@ -1114,12 +1178,34 @@ sha256_buffer (const void *p, size_t n, char out[65])
         snprintf (out + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* A file libclamav did not look at (too small, too large, unreadable):
+ * classified from its head, with the whole-file hash already computed. */
+static void
+classify_top (const KikanBlob *blob, const char *path, KikanFileReport *out)
+{
+    unsigned char *head = NULL;
+    size_t n = 0;
+
+    if (blob->data != NULL)
+        exec_classify (&out->exec, path, blob->data, blob->size, blob->size, 0);
+    else {
+        size_t want = blob->size < (1u << 20) ? (size_t) blob->size : (1u << 20);
+        ssize_t got;
+
+        if ((head = malloc (want ? want : 1)) != NULL
+            && (got = blob->src->pread (blob->src->handle, head, want, 0)) > 0)
+            n = (size_t) got;
+        exec_classify (&out->exec, path, n ? head : NULL, n, blob->size, 0);
+        free (head);
+    }
+}
+
 static int
 scan_top (KikanEngine *e, const KikanBlob *blob, const char *path, KikanFileReport *out)
 {
     const KikanLimits *lim = &e->info.limits;
     double t0 = now_seconds ();
-    FileJob job = { e, out, 0, 0 };
+    FileJob job = { e, out, 0, 0, 0 };
 
     out->result = KIKAN_RESULT_CLEAN;
     out->size = blob->size;
@@ -1146,6 +1232,11 @@ scan_top (KikanEngine *e, const KikanBlob *blob, const char *path, KikanFileRepo
     job.deadline = t0 + lim->max_scantime_ms / 1000.0;
     scan_blob (&job, blob, path, 0);
 done:
+    if (!job.root_classified)
+        classify_top (blob, path, out);
+    /* A program's hash is the file's, computed once above. */
+    if (out->exec.type != KIKAN_FILETYPE_OTHER)
+        memcpy (out->exec.sha256, out->sha256, sizeof out->sha256);
     out->seconds = now_seconds () - t0;
     return 0;
 }

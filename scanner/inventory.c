@@ -63,22 +63,6 @@
 
 /* ---- Small helpers ---- */
 
-const char *
-kikan_os_family_to_string (KikanOsFamily f)
-{
-    switch (f) {
-    case KIKAN_OS_WINDOWS:
-        return "windows";
-    case KIKAN_OS_LINUX:
-        return "linux";
-    case KIKAN_OS_MACOS:
-        return "macos";
-    case KIKAN_OS_UNKNOWN:
-    default:
-        return "unknown";
-    }
-}
-
 /* Copies at most KIKAN_INV_MAX_STRING bytes of @s (@n bytes, stops at a NUL
  * too), cut on a UTF-8 boundary when longer; sets *@truncated then. */
 static char *
@@ -191,50 +175,6 @@ grow (void **arr, size_t n, size_t elem)
     return 0;
 }
 
-static void
-system_clear (KikanSystem *s)
-{
-    free (s->source);
-    free (s->product);
-    free (s->version);
-    free (s->build);
-    free (s->edition);
-    free (s->patched_source);
-    free (s->av_product);
-    free (s->av_version);
-}
-
-static void
-program_clear (KikanProgram *p)
-{
-    free (p->name);
-    free (p->version);
-    free (p->publisher);
-    free (p->install_date);
-    free (p->key);
-    free (p->source);
-    free (p->user);
-}
-
-void
-kikan_inventory_clear (KikanInventory *inv)
-{
-    if (inv == NULL)
-        return;
-    for (size_t i = 0; i < inv->n_systems; i++)
-        system_clear (&inv->systems[i]);
-    for (size_t i = 0; i < inv->n_programs; i++)
-        program_clear (&inv->programs[i]);
-    for (size_t i = 0; i < inv->n_problems; i++) {
-        free (inv->problems[i].source);
-        free (inv->problems[i].what);
-    }
-    free (inv->systems);
-    free (inv->programs);
-    free (inv->problems);
-    memset (inv, 0, sizeof *inv);
-}
-
 int
 kikan_inventory_add_problem (KikanInventory *inv, const char *source, const char *what)
 {
@@ -277,7 +217,7 @@ static int
 push_program (KikanInventory *inv, KikanProgram *p)
 {
     if (grow ((void **) &inv->programs, inv->n_programs, sizeof *inv->programs) != 0) {
-        program_clear (p);
+        kikan_program_clear (p);
         return KIKAN_ENOMEM;
     }
     inv->programs[inv->n_programs++] = *p;
@@ -762,12 +702,12 @@ read_uninstall_entry (Hive *hv, hive_node_h node, uint32_t flags)
     if (hv->oom)
         goto fail;
     if (p.name == NULL || p.name[0] == '\0') {
-        program_clear (&p);
+        kikan_program_clear (&p);
         return 0;
     }
     if (hv->n_programs >= KIKAN_INV_MAX_PROGRAMS) {
         hv->over_programs = 1;
-        program_clear (&p);
+        kikan_program_clear (&p);
         return 0;
     }
     if ((name = hivex_node_name (hv->h, node)) != NULL) {
@@ -786,7 +726,7 @@ read_uninstall_entry (Hive *hv, hive_node_h node, uint32_t flags)
     r = push_program (hv->inv, &p);
     return r;
 fail:
-    program_clear (&p);
+    kikan_program_clear (&p);
     hv->oom = 1;
     return KIKAN_ENOMEM;
 }
@@ -1288,7 +1228,7 @@ dpkg_finish (Dpkg *d, Stanza *st)
     if (p.name == NULL || p.key == NULL || p.source == NULL
         || (st->version.n > 0 && p.version == NULL)
         || (st->maintainer.n > 0 && p.publisher == NULL)) {
-        program_clear (&p);
+        kikan_program_clear (&p);
         return KIKAN_ENOMEM;
     }
     if (trunc)
@@ -1635,7 +1575,7 @@ kikan_inventory_add_plist (KikanInventory *inv, KikanInvSource kind, const void 
         p.flags |= KIKAN_PROGRAM_FLAG_TRUNCATED;
     r = push_program (inv, &p);
 out:
-    program_clear (&p);
+    kikan_program_clear (&p);
     if (root != NULL)
         plist_free (root);
     free (copy);

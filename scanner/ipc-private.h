@@ -21,11 +21,12 @@
 #include <sys/types.h>
 
 #include "kikan/engine.h"
+#include "kikan/inventory.h"
 #include "kikan/report.h"
 #include "kikan/scand.h"
 
 #define KIKAN_IPC_MAGIC        0x4e4b494bu  /* "KIKN" on the wire (little-endian) */
-#define KIKAN_IPC_VERSION      2u
+#define KIKAN_IPC_VERSION      3u
 #define KIKAN_IPC_HEADER_SIZE  12u
 #define KIKAN_IPC_MAX_PAYLOAD  (1024u * 1024u)
 
@@ -42,6 +43,8 @@ typedef enum {
     KIKAN_MSG_TARGET_END = 8,      /* daemon -> client */
     KIKAN_MSG_SHUTDOWN = 9,        /* client -> daemon */
     KIKAN_MSG_VOLUME = 10,         /* worker -> daemon -> client: one volume of a medium */
+    KIKAN_MSG_INVENTORY = 11,      /* worker -> daemon -> client: installed software, OS facts
+                                    * and unreadable sources, in chunks (issue #4) */
     KIKAN_MSG__COUNT
 } KikanMsgType;
 
@@ -72,6 +75,7 @@ typedef struct {
 typedef struct {
     uint64_t files_sent;           /* FILE messages the worker sent before this one */
     uint32_t volumes_sent;         /* VOLUME messages likewise */
+    uint32_t inventory_sent;       /* INVENTORY messages likewise */
 } KikanMsgWorkerDone;
 
 typedef struct {
@@ -89,6 +93,7 @@ typedef struct {
         KikanMsgWorkerDone worker_done;
         KikanTargetEnd target_end;
         KikanVolumeReport volume;
+        KikanInventory inventory;
     } u;
 } KikanMsg;
 

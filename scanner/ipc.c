@@ -34,7 +34,11 @@
  * possibly hold before anything is allocated for them. */
 #define MIN_STRING_SIZE 4u
 #define MIN_DB_SIZE     (4u + 4u + 1u + 4u + 8u + 4u)
-#define MIN_MEMBER_SIZE (4u + 4u + 8u + 4u + 1u + 1u + 4u + 4u)
+#define MIN_EXEC_SIZE   (1u + 1u + 4u + 4u + 4u + 4u)
+#define MIN_MEMBER_SIZE (4u + 4u + 8u + 4u + 1u + 1u + 4u + 4u + MIN_EXEC_SIZE)
+#define MIN_SYSTEM_SIZE (1u + 4u * 10u + 8u * 4u + 1u)
+#define MIN_PROGRAM_SIZE (4u * 7u + 4u)
+#define MIN_PROBLEM_SIZE (4u + 4u)
 
 /* ---- memory for secrets ---- */
 
@@ -580,6 +584,57 @@ w_result (Writer *w, KikanResult res, KikanReason reason)
 }
 
 static void
+w_exec (Writer *w, const KikanExecInfo *x)
+{
+    size_t hl = strnlen (x->sha256, sizeof x->sha256);
+    size_t sl = strnlen (x->signer_sha256, sizeof x->signer_sha256);
+
+    if (x->type >= KIKAN_FILETYPE__COUNT || x->signature > KIKAN_AUTHENTICODE_INVALID
+        || hl == sizeof x->sha256 || !is_sha256_hex (x->sha256, hl)
+        || sl == sizeof x->signer_sha256 || !is_sha256_hex (x->signer_sha256, sl)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_u8 (w, x->type);
+    w_u8 (w, x->signature);
+    w_u32 (w, x->name_flags);
+    w_str (w, x->sha256);
+    w_str (w, x->signer_sha256);
+    w_nstr (w, x->signer_subject);
+}
+
+static void
+r_hex64 (Cursor *c, char out[65])
+{
+    char *hex = r_str (c);
+    size_t n;
+
+    out[0] = '\0';
+    if (hex == NULL)
+        return;
+    n = strlen (hex);
+    if (is_sha256_hex (hex, n))
+        memcpy (out, hex, n + 1);
+    else
+        c->err = KIKAN_EPROTO;
+    free (hex);
+}
+
+static void
+r_exec (Cursor *c, KikanExecInfo *x)
+{
+    x->type = r_u8 (c);
+    x->signature = r_u8 (c);
+    x->name_flags = r_u32 (c);
+    if (c->err == 0
+        && (x->type >= KIKAN_FILETYPE__COUNT || x->signature > KIKAN_AUTHENTICODE_INVALID))
+        c->err = KIKAN_EPROTO;
+    r_hex64 (c, x->sha256);
+    r_hex64 (c, x->signer_sha256);
+    x->signer_subject = r_nstr (c);
+}
+
+static void
 w_report (Writer *w, const KikanFileReport *r)
 {
     size_t hl = strnlen (r->sha256, sizeof r->sha256);
@@ -609,9 +664,11 @@ w_report (Writer *w, const KikanFileReport *r)
         w_result (w, m->result, m->reason);
         w_nstr (w, m->reason_detail);
         w_strv (w, m->signatures, m->n_signatures);
+        w_exec (w, &m->exec);
     }
     w_u32 (w, r->flags);
     w_f64 (w, r->seconds);
+    w_exec (w, &r->exec);
 }
 
 static void
@@ -653,9 +710,11 @@ r_report (Cursor *c, KikanFileReport *r)
         r_result (c, &m->result, &m->reason);
         m->reason_detail = r_nstr (c);
         m->signatures = r_strv (c, &m->n_signatures);
+        r_exec (c, &m->exec);
     }
     r->flags = r_u32 (c);
     r->seconds = r_f64 (c);
+    r_exec (c, &r->exec);
 }
 
 /* ---- per-type codecs, dispatched from a table ---- */
@@ -889,6 +948,7 @@ enc_done (Writer *w, const KikanMsg *m)
 {
     w_u64 (w, m->u.worker_done.files_sent);
     w_u32 (w, m->u.worker_done.volumes_sent);
+    w_u32 (w, m->u.worker_done.inventory_sent);
 }
 
 static void
@@ -896,6 +956,7 @@ dec_done (Cursor *c, KikanMsg *m)
 {
     m->u.worker_done.files_sent = r_u64 (c);
     m->u.worker_done.volumes_sent = r_u32 (c);
+    m->u.worker_done.inventory_sent = r_u32 (c);
 }
 
 static void
@@ -1082,6 +1143,135 @@ clr_volume (KikanMsg *m)
     kikan_volume_report_clear (&m->u.volume);
 }
 
+/* ---- inventory (issue #4): systems, programs and problems of a target ---- */
+
+static void
+enc_inventory (Writer *w, const KikanMsg *m)
+{
+    const KikanInventory *inv = &m->u.inventory;
+
+    if ((inv->n_systems > 0 && inv->systems == NULL)
+        || (inv->n_programs > 0 && inv->programs == NULL)
+        || (inv->n_problems > 0 && inv->problems == NULL)) {
+        w->err = w->err ? w->err : KIKAN_EINVAL;
+        return;
+    }
+    w_count (w, inv->n_systems);
+    for (size_t i = 0; i < inv->n_systems; i++) {
+        const KikanSystem *y = &inv->systems[i];
+
+        if ((unsigned) y->family > KIKAN_OS_MACOS) {
+            w->err = w->err ? w->err : KIKAN_EINVAL;
+            return;
+        }
+        w_u8 (w, (uint8_t) y->family);
+        w_nstr (w, y->source);
+        w_nstr (w, y->product);
+        w_nstr (w, y->version);
+        w_nstr (w, y->build);
+        w_nstr (w, y->edition);
+        w_i64 (w, y->installed);
+        w_i64 (w, y->patched);
+        w_nstr (w, y->patched_source);
+        w_nstr (w, y->av_product);
+        w_nstr (w, y->av_version);
+        w_i64 (w, y->av_updated);
+        w_bool (w, y->av_disabled);
+    }
+    w_count (w, inv->n_programs);
+    for (size_t i = 0; i < inv->n_programs; i++) {
+        const KikanProgram *p = &inv->programs[i];
+
+        w_str (w, p->name);
+        w_nstr (w, p->version);
+        w_nstr (w, p->publisher);
+        w_nstr (w, p->install_date);
+        w_nstr (w, p->key);
+        w_nstr (w, p->source);
+        w_nstr (w, p->user);
+        w_u32 (w, p->flags);
+    }
+    w_count (w, inv->n_problems);
+    for (size_t i = 0; i < inv->n_problems; i++) {
+        w_str (w, inv->problems[i].source);
+        w_str (w, inv->problems[i].what);
+    }
+}
+
+static void
+dec_inventory (Cursor *c, KikanMsg *m)
+{
+    KikanInventory *inv = &m->u.inventory;
+    size_t n;
+
+    n = r_count (c, MIN_SYSTEM_SIZE);
+    if (c->err == 0 && n > 0) {
+        if ((inv->systems = calloc (n, sizeof *inv->systems)) == NULL) {
+            c->err = KIKAN_ENOMEM;
+            return;
+        }
+        inv->n_systems = n;
+    }
+    for (size_t i = 0; i < inv->n_systems && c->err == 0; i++) {
+        KikanSystem *y = &inv->systems[i];
+        uint8_t fam = r_u8 (c);
+
+        if (c->err == 0 && fam > KIKAN_OS_MACOS)
+            c->err = KIKAN_EPROTO;
+        y->family = (KikanOsFamily) fam;
+        y->source = r_nstr (c);
+        y->product = r_nstr (c);
+        y->version = r_nstr (c);
+        y->build = r_nstr (c);
+        y->edition = r_nstr (c);
+        y->installed = r_i64 (c);
+        y->patched = r_i64 (c);
+        y->patched_source = r_nstr (c);
+        y->av_product = r_nstr (c);
+        y->av_version = r_nstr (c);
+        y->av_updated = r_i64 (c);
+        y->av_disabled = r_bool (c);
+    }
+    n = r_count (c, MIN_PROGRAM_SIZE);
+    if (c->err == 0 && n > 0) {
+        if ((inv->programs = calloc (n, sizeof *inv->programs)) == NULL) {
+            c->err = KIKAN_ENOMEM;
+            return;
+        }
+        inv->n_programs = n;
+    }
+    for (size_t i = 0; i < inv->n_programs && c->err == 0; i++) {
+        KikanProgram *p = &inv->programs[i];
+
+        p->name = r_str (c);
+        p->version = r_nstr (c);
+        p->publisher = r_nstr (c);
+        p->install_date = r_nstr (c);
+        p->key = r_nstr (c);
+        p->source = r_nstr (c);
+        p->user = r_nstr (c);
+        p->flags = r_u32 (c);
+    }
+    n = r_count (c, MIN_PROBLEM_SIZE);
+    if (c->err == 0 && n > 0) {
+        if ((inv->problems = calloc (n, sizeof *inv->problems)) == NULL) {
+            c->err = KIKAN_ENOMEM;
+            return;
+        }
+        inv->n_problems = n;
+    }
+    for (size_t i = 0; i < inv->n_problems && c->err == 0; i++) {
+        inv->problems[i].source = r_str (c);
+        inv->problems[i].what = r_str (c);
+    }
+}
+
+static void
+clr_inventory (KikanMsg *m)
+{
+    kikan_inventory_clear (&m->u.inventory);
+}
+
 typedef struct {
     const char *name;
     void (*encode) (Writer *w, const KikanMsg *m);
@@ -1100,6 +1290,7 @@ static const MsgOps msg_ops[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_TARGET_END] = { "target_end", enc_end, dec_end, clr_end },
     [KIKAN_MSG_SHUTDOWN] = { "shutdown", NULL, NULL, NULL },
     [KIKAN_MSG_VOLUME] = { "volume", enc_volume, dec_volume, clr_volume },
+    [KIKAN_MSG_INVENTORY] = { "inventory", enc_inventory, dec_inventory, clr_inventory },
 };
 
 static const MsgOps *

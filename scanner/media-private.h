@@ -82,6 +82,7 @@ typedef struct {
     uint64_t inode;          /* for kikan_media_reader_open */
     uint64_t size;
     const char *detail;      /* for ERROR / LIMIT, else NULL */
+    int64_t mtime;           /* REGULAR: modification time (Unix seconds), 0 if unknown */
 } KikanEntry;
 
 /* Walks volume @i (allocated entries only: deleted entries, slack and

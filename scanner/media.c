@@ -1881,6 +1881,7 @@ typedef struct {
     uint64_t entries;
     KikanInodeSet seen;
     int stop;                   /* 1: callback or limit stopped the walk */
+    int64_t cur_mtime;         /* of the entry being emitted (regular files) */
 } KikanWalk;
 
 static int
@@ -1913,6 +1914,7 @@ emit (KikanWalk *w, KikanEntryKind kind, uint64_t inode, uint64_t size, const ch
     e.inode = inode;
     e.size = size;
     e.detail = detail;
+    e.mtime = kind == KIKAN_ENTRY_REGULAR ? w->cur_mtime : 0;
     if (w->cb (&e, w->user_data) != 0)
         w->stop = 1;
 }
@@ -2044,6 +2046,7 @@ walk_fs (KikanWalk *w, size_t prefix_len)
             tsk_fs_file_close (f);
             continue;
         }
+        w->cur_mtime = (int64_t) meta->mtime;
         switch (meta->type) {
         case TSK_FS_META_TYPE_REG: {
             int limit;

@@ -52,6 +52,7 @@ member_clear (KikanMember *m)
     free (m->extractor);
     free (m->reason_detail);
     free_strv (m->signatures, m->n_signatures);
+    kikan_exec_info_clear (&m->exec);
     memset (m, 0, sizeof *m);
 }
 
@@ -63,6 +64,7 @@ kikan_file_report_clear (KikanFileReport *r)
     free (r->path);
     free (r->reason_detail);
     free_strv (r->signatures, r->n_signatures);
+    kikan_exec_info_clear (&r->exec);
     for (size_t i = 0; i < r->n_members; i++)
         member_clear (&r->members[i]);
     free (r->members);
@@ -143,6 +145,22 @@ dup_strv (char *const *v, size_t n, int *failed)
     return d;
 }
 
+void
+kikan_exec_info_clear (KikanExecInfo *x)
+{
+    if (x == NULL)
+        return;
+    free (x->signer_subject);
+    memset (x, 0, sizeof *x);
+}
+
+static void
+exec_info_copy (KikanExecInfo *dst, const KikanExecInfo *src, int *failed)
+{
+    *dst = *src;
+    dst->signer_subject = dup_or_null (src->signer_subject, failed);
+}
+
 int
 kikan_file_report_copy (KikanFileReport *dst, const KikanFileReport *src)
 {
@@ -159,6 +177,7 @@ kikan_file_report_copy (KikanFileReport *dst, const KikanFileReport *src)
     dst->n_signatures = dst->signatures ? src->n_signatures : 0;
     dst->flags = src->flags;
     dst->seconds = src->seconds;
+    exec_info_copy (&dst->exec, &src->exec, &failed);
     if (src->n_members > 0) {
         if ((dst->members = calloc (src->n_members, sizeof *dst->members)) == NULL) {
             failed = 1;
@@ -177,6 +196,7 @@ kikan_file_report_copy (KikanFileReport *dst, const KikanFileReport *src)
                 m->reason_detail = dup_or_null (s->reason_detail, &failed);
                 m->signatures = dup_strv (s->signatures, s->n_signatures, &failed);
                 m->n_signatures = m->signatures ? s->n_signatures : 0;
+                exec_info_copy (&m->exec, &s->exec, &failed);
             }
         }
     }

@@ -426,6 +426,14 @@ on_volume (ScanState *s, KikanMsg *m)
 }
 
 static int
+on_inventory (ScanState *s, KikanMsg *m)
+{
+    if (s->ev != NULL && s->ev->inventory != NULL)
+        s->ev->inventory (&m->u.inventory, s->user_data);
+    return 0;
+}
+
+static int
 on_target_end (ScanState *s, KikanMsg *m)
 {
     /* Moves the strings into the caller's struct. */
@@ -441,6 +449,7 @@ static const EventHandler event_handlers[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_FILE] = on_file,
     [KIKAN_MSG_TARGET_END] = on_target_end,
     [KIKAN_MSG_VOLUME] = on_volume,
+    [KIKAN_MSG_INVENTORY] = on_inventory,
 };
 
 static int

@@ -43,6 +43,7 @@
 #define REAP_TICK_MS 20
 /* Volumes one medium may report: an MBR chain or a GPT holds far fewer. */
 #define MAX_VOLUMES 1024
+#define MAX_INVENTORY_FRAMES 4096  /* KIKAN_INV_MAX_PROGRAMS per source, 50 a frame */
 
 typedef struct {
     int client;            /* socket to the client (kiosk or CLI) */
@@ -67,6 +68,7 @@ typedef struct {
     char detail[512];      /* why the daemon gave up on the worker */
     uint64_t files_seen;
     uint32_t volumes_seen;
+    uint32_t inventory_seen;
     uint32_t *volume_index;  /* the indices seen, so that "p<index>:" stays unique */
     int errfd;             /* read end of the worker's stderr, -1 when closed */
     char errline[1024];    /* partial line read from it */
@@ -351,6 +353,19 @@ on_worker_volume (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 }
 
 static int
+on_worker_inventory (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
+{
+    if (!t->started || t->done || t->errored)
+        return proto_error (t, "INVENTORY out of order");
+    if (t->req->params.probe_only)
+        return proto_error (t, "INVENTORY during a probe");
+    if (t->inventory_seen >= MAX_INVENTORY_FRAMES)
+        return proto_error (t, "too many inventory messages");
+    t->inventory_seen++;
+    return relay (t, raw, raw_len);
+}
+
+static int
 on_worker_done (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 {
     if (!t->started || t->done || t->errored)
@@ -359,6 +374,8 @@ on_worker_done (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
         return proto_error (t, "WORKER_DONE counts a different number of files");
     if (m->u.worker_done.volumes_sent != t->volumes_seen)
         return proto_error (t, "WORKER_DONE counts a different number of volumes");
+    if (m->u.worker_done.inventory_sent != t->inventory_seen)
+        return proto_error (t, "WORKER_DONE counts a different number of inventory messages");
     t->done = 1;
     return 0;
 }
@@ -384,6 +401,7 @@ static const WorkerHandler worker_handlers[KIKAN_MSG__COUNT] = {
     [KIKAN_MSG_WORKER_DONE] = on_worker_done,
     [KIKAN_MSG_ERROR] = on_worker_error,
     [KIKAN_MSG_VOLUME] = on_worker_volume,
+    [KIKAN_MSG_INVENTORY] = on_worker_inventory,
 };
 
 /* Reads and handles what the worker sent.  Returns 0 to keep going, 1 at a

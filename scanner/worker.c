@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "kikan/errors.h"
+#include "kikan/inventory.h"
 #include "ipc-private.h"
 #include "media-private.h"
 #include "sandbox-private.h"
@@ -74,6 +75,8 @@ typedef struct {
     uint64_t size;
     size_t vol;       /* medium: 0-based volume */
     uint64_t inode;   /* medium: for kikan_media_reader_open */
+    int64_t mtime;    /* medium: modification time (directory targets: fstat) */
+    int is_hive;      /* file target whose content is a registry hive ("regf") */
 } Job;
 
 typedef struct {
@@ -97,6 +100,10 @@ typedef struct {
     size_t n_volumes;
     pthread_mutex_t media_lock;  /* kikan_media_reader_new, one thread at a time */
     void *secrets_arena;         /* the passphrases until they are wiped, else NULL */
+    const char *tmpdir;          /* private temp dir: registry hives are copied here */
+    pthread_mutex_t inv_lock;    /* the inventory, filled from any scanning thread */
+    KikanInventory inv;          /* installed software and OS facts (issue #4) */
+    uint32_t inventory_sent;
 } Worker;
 
 /* ---- small helpers ---- */
@@ -174,6 +181,11 @@ encode_report (KikanFileReport *r, uint8_t **frame, size_t *len)
     rc = kikan_ipc_encode (&m, frame, len);
     while (rc == KIKAN_EPROTO && m.u.file.n_members > 0) {
         m.u.file.n_members /= 2;
+        /* A program among the members left out cannot be judged by the
+         * policy: say so rather than let it pass unseen (issue #4). */
+        for (size_t i = m.u.file.n_members; i < n_members; i++)
+            if (r->members[i].exec.type != KIKAN_FILETYPE_OTHER)
+                m.u.file.flags |= KIKAN_FILE_FLAG_PROGRAMS_CUT;
         rc = kikan_ipc_encode (&m, frame, len);
     }
     r->n_members = n_members;  /* the report still owns every member */
@@ -194,6 +206,7 @@ encode_report (KikanFileReport *r, uint8_t **frame, size_t *len)
         s.reason_detail = (char *) "the scan report was too large to send in full";
     }
     s.seconds = r->seconds;
+    s.exec = r->exec;  /* borrowed */
     m.u.file = s;
     return kikan_ipc_encode (&m, frame, len);
 }
@@ -552,6 +565,189 @@ open_media_file (Worker *w, Job *j, KikanMediaReader **readers, char *detail, si
     return src;
 }
 
+/* ---- installed software and OS facts (issue #4 item 3, KR-46) ---- */
+
+static ssize_t
+job_pread (int fd, const KikanSource *src, void *buf, size_t n, uint64_t off)
+{
+    if (src != NULL)
+        return src->pread (src->handle, buf, n, off);
+    return pread (fd, buf, n, (off_t) off);
+}
+
+/* The <u> of ".../Users/<u>/NTUSER.DAT" (or "Documents and Settings"). */
+static char *
+hive_user_of (const char *path)
+{
+    const char *end = strrchr (path, '/'), *start;
+
+    if (end == NULL || strcasecmp (end + 1, "NTUSER.DAT") != 0)
+        return NULL;
+    for (start = end; start > path && start[-1] != '/'; start--)
+        ;
+    if (start == end)
+        return NULL;
+    return strndup (start, (size_t) (end - start));
+}
+
+static void
+inventory_problem (Worker *w, const char *path, const char *what)
+{
+    pthread_mutex_lock (&w->inv_lock);
+    if (kikan_inventory_add_problem (&w->inv, path, what) != 0)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    pthread_mutex_unlock (&w->inv_lock);
+}
+
+/* Reads a registry hive, package database, os-release or Info.plist the
+ * walk reached (its path says which) into the target's inventory.  The
+ * bytes are read through the same descriptor or file-system reader the
+ * scan used: nothing is opened by name.  Whatever cannot be read is a
+ * problem in the inventory (UPD-UNKNOWN, HOLD), never silence. */
+static void
+collect_inventory (Worker *w, const Job *j, int fd, const KikanSource *src, KikanInvSource kind)
+{
+    uint64_t size = j->size, max = kikan_inventory_source_max (kind), off = 0;
+    unsigned char *buf = NULL;
+    char what[256], tmp[4096];
+    int64_t mtime = j->mtime;
+    int rc = 0;
+
+    switch (kind) {
+    case KIKAN_INV_SOURCE_MARKER_WINDOWS:
+    case KIKAN_INV_SOURCE_MARKER_LINUX:
+    case KIKAN_INV_SOURCE_MARKER_MACOS:
+        pthread_mutex_lock (&w->inv_lock);
+        rc = kikan_inventory_add_marker (&w->inv,
+                                         kind == KIKAN_INV_SOURCE_MARKER_WINDOWS ? KIKAN_OS_WINDOWS
+                                         : kind == KIKAN_INV_SOURCE_MARKER_LINUX ? KIKAN_OS_LINUX
+                                                                                 : KIKAN_OS_MACOS,
+                                         j->path);
+        pthread_mutex_unlock (&w->inv_lock);
+        if (rc != 0)
+            die (KIKAN_WORKER_EXIT_NOMEM);
+        return;
+    case KIKAN_INV_SOURCE_NONE:
+        return;
+    default:
+        break;
+    }
+    if (src != NULL)
+        size = src->size;
+    else {
+        struct stat st;
+        if (fstat (fd, &st) != 0) {
+            snprintf (what, sizeof what, "could not be examined: %s", strerror (errno));
+            inventory_problem (w, j->path, what);
+            return;
+        }
+        size = (uint64_t) st.st_size;
+        mtime = (int64_t) st.st_mtime;
+    }
+    if (size > max) {
+        snprintf (what, sizeof what, "is %" PRIu64 " bytes, larger than the %" PRIu64
+                  " bytes Kikan reads from such a file: not read", size, max);
+        inventory_problem (w, j->path, what);
+        return;
+    }
+    if ((buf = malloc (size ? (size_t) size : 1)) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    while (off < size) {
+        ssize_t n = job_pread (fd, src, buf + off, (size_t) (size - off), off);
+        if (n <= 0) {
+            snprintf (what, sizeof what, "could not be read to the end (%" PRIu64 " of %" PRIu64
+                      " bytes)", off, size);
+            inventory_problem (w, j->path, what);
+            free (buf);
+            return;
+        }
+        off += (uint64_t) n;
+    }
+    if (kind == KIKAN_INV_SOURCE_HIVE) {
+        /* libhivex opens hives by name only: a private copy in the
+         * worker's own temp dir, removed at once. */
+        char *user = hive_user_of (j->path);
+        int tfd;
+
+        snprintf (tmp, sizeof tmp, "%s/hive-XXXXXX", w->tmpdir);
+        if ((tfd = mkstemp (tmp)) < 0) {
+            snprintf (what, sizeof what, "could not be copied for reading: %s", strerror (errno));
+            inventory_problem (w, j->path, what);
+            free (user);
+            free (buf);
+            return;
+        }
+        off = 0;
+        while (off < size) {
+            ssize_t n = write (tfd, buf + off, (size_t) (size - off));
+            if (n <= 0)
+                break;
+            off += (uint64_t) n;
+        }
+        close (tfd);
+        free (buf);
+        buf = NULL;
+        if (off < size) {
+            unlink (tmp);
+            inventory_problem (w, j->path, "could not be copied for reading: temp space full");
+            free (user);
+            return;
+        }
+        pthread_mutex_lock (&w->inv_lock);
+        rc = kikan_inventory_add_hive_file (&w->inv, tmp, j->path, user);
+        pthread_mutex_unlock (&w->inv_lock);
+        unlink (tmp);
+        free (user);
+    } else {
+        pthread_mutex_lock (&w->inv_lock);
+        if (kind == KIKAN_INV_SOURCE_DPKG_STATUS)
+            rc = kikan_inventory_add_dpkg_status (&w->inv, buf, (size_t) size, j->path, mtime);
+        else if (kind == KIKAN_INV_SOURCE_OS_RELEASE)
+            rc = kikan_inventory_add_os_release (&w->inv, buf, (size_t) size, j->path);
+        else
+            rc = kikan_inventory_add_plist (&w->inv, kind, buf, (size_t) size, j->path);
+        pthread_mutex_unlock (&w->inv_lock);
+    }
+    free (buf);
+    if (rc != 0)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+}
+
+/* Sends the inventory in frames of at most INVENTORY_CHUNK programs (one
+ * 1 MiB frame could not hold 20,000 of them), systems and problems in the
+ * first.  After the last file, before WORKER_DONE. */
+#define INVENTORY_CHUNK 50
+
+static void
+send_inventory (Worker *w)
+{
+    KikanInventory *inv = &w->inv;
+    size_t next = 0;
+    int first = 1;
+
+    if (inv->n_systems == 0 && inv->n_programs == 0 && inv->n_problems == 0)
+        return;
+    while (first || next < inv->n_programs) {
+        KikanMsg m;
+        size_t n = inv->n_programs - next < INVENTORY_CHUNK ? inv->n_programs - next
+                                                            : INVENTORY_CHUNK;
+
+        kikan_msg_init (&m, KIKAN_MSG_INVENTORY);
+        if (first) {
+            m.u.inventory.systems = inv->systems;
+            m.u.inventory.n_systems = inv->n_systems;
+            m.u.inventory.problems = inv->problems;
+            m.u.inventory.n_problems = inv->n_problems;
+        }
+        m.u.inventory.programs = n ? inv->programs + next : NULL;
+        m.u.inventory.n_programs = n;
+        send_or_die (w, &m);  /* borrowed: nothing to clear */
+        w->inventory_sent++;
+        next += n;
+        first = 0;
+    }
+}
+
 /* Scans one regular file and sends its report; takes ownership of the
  * job's descriptor (if any) and path.  @readers: this thread's readers of
  * the medium's volumes (NULL unless the target is a medium). */
@@ -565,6 +761,10 @@ scan_job (Worker *w, Job *j, KikanMediaReader **readers)
     memset (&r, 0, sizeof r);
     if (j->fd >= 0) {
         rc = kikan_engine_scan_fd (w->engine, j->fd, j->path, &r);
+        if (j->is_hive)
+            collect_inventory (w, j, j->fd, NULL, KIKAN_INV_SOURCE_HIVE);
+        else
+            collect_inventory (w, j, j->fd, NULL, kikan_inventory_source_of_path (j->path));
         close (j->fd);
         j->fd = -1;
     } else {
@@ -582,6 +782,7 @@ scan_job (Worker *w, Job *j, KikanMediaReader **readers)
             return;
         }
         rc = kikan_engine_scan_source (w->engine, src, j->path, &r);
+        collect_inventory (w, j, -1, src, kikan_inventory_source_of_path (j->path));
     }
     finish_report (&r, rc, j);
     send_report (w, &r, j->size);
@@ -986,6 +1187,8 @@ walk_scan (Worker *w, Walk *wk, int threaded)
             j.size = (uint64_t) st.st_size;
             j.vol = 0;
             j.inode = 0;
+            j.mtime = (int64_t) st.st_mtime;
+            j.is_hive = 0;
             path = NULL;
             if (threaded)
                 queue_put (&w->queue, j);
@@ -1037,6 +1240,14 @@ scan_file_target (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
     j.size = (uint64_t) st->st_size;
     j.vol = 0;
     j.inode = 0;
+    j.mtime = 0;
+    /* A registry hive given on its own (kikan software NTUSER.DAT) is
+     * recognised by its "regf" signature, whatever its name. */
+    {
+        char magic[4];
+        j.is_hive = pread (j.fd, magic, sizeof magic, 0) == (ssize_t) sizeof magic
+                    && memcmp (magic, "regf", 4) == 0;
+    }
     scan_job (w, &j, NULL);
 }
 
@@ -1079,6 +1290,7 @@ typedef struct {
     uint8_t kind;           /* KikanEntryKind */
     uint64_t inode;
     uint64_t size;
+    int64_t mtime;
     char *path;             /* "p<index>:/dir/file" (hostile) */
     char *detail;           /* ERROR / LIMIT, else NULL */
 } MediaEntry;
@@ -1128,6 +1340,7 @@ media_collect (const KikanEntry *e, void *user_data)
     me->kind = (uint8_t) e->kind;
     me->inode = e->inode;
     me->size = e->kind == KIKAN_ENTRY_REGULAR ? e->size : 0;
+    me->mtime = e->mtime;
     /* Volume-qualified, so that files of two volumes never share a name
      * (docs/json.md "Media targets"). */
     if (asprintf (&me->path, "p%" PRIu32 ":%s%s", l->index, p[0] == '/' ? "" : "/", p) < 0) {
@@ -1360,6 +1573,8 @@ media_dispatch (Worker *w, MediaEntry *e, int threaded, KikanMediaReader **reade
         j.size = e->size;
         j.vol = e->vol;
         j.inode = e->inode;
+        j.mtime = e->mtime;
+        j.is_hive = 0;
         if (threaded)
             queue_put (&w->queue, j);
         else
@@ -1601,6 +1816,8 @@ kikan_worker_main (const KikanWorkerArgs *a)
     w.sock = a->sock;
     pthread_mutex_init (&w.send_lock, NULL);
     pthread_mutex_init (&w.media_lock, NULL);
+    pthread_mutex_init (&w.inv_lock, NULL);
+    w.tmpdir = a->tmpdir;
     /* Memory locks do not survive fork(): lock the passphrases again, now,
      * since mlock is not on the sandbox's allow-list. */
     w.secrets_arena = a->secrets_arena;
@@ -1660,10 +1877,13 @@ kikan_worker_main (const KikanWorkerArgs *a)
     }
     forget_secrets (&w);
 
+    if (!a->probe_only)
+        send_inventory (&w);
     send_progress (&w, 1);
     kikan_msg_init (&m, KIKAN_MSG_WORKER_DONE);
     m.u.worker_done.files_sent = w.files_sent;
     m.u.worker_done.volumes_sent = w.volumes_sent;
+    m.u.worker_done.inventory_sent = w.inventory_sent;
     send_or_die (&w, &m);
     die (KIKAN_WORKER_EXIT_OK);
 

@@ -12,7 +12,7 @@ export KIKAN_HOME="${KIKAN_HOME:-$top/build/home}"
 echo
 echo "== kikan scan on the built-in demo medium ($demo)"
 set +e
-"$top/build/kiosk/kikan" scan "$demo"
+"$top/build/kiosk/kikan" scan --policy "$top/data/policy.conf.example" "$demo"
 rc=$?
 set -e
 echo

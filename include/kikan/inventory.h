@@ -97,6 +97,9 @@ typedef struct {
 } KikanInventory;
 
 void kikan_inventory_clear (KikanInventory *inv);  /* frees everything, zeroes; accepts NULL */
+/* Free the strings of one element (not the element itself). */
+void kikan_system_clear (KikanSystem *s);
+void kikan_program_clear (KikanProgram *p);
 
 /* Which inventory source a target-relative path is, judged by its path
  * (case-insensitive, '/'-separated, with or without a leading volume

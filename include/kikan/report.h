@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kikan/authenticode.h"
+#include "kikan/filetype.h"
+
 typedef enum {
     KIKAN_RESULT_CLEAN = 0,
     KIKAN_RESULT_INFECTED = 1,
@@ -46,6 +49,19 @@ const char *kikan_result_to_string (KikanResult r);
 #define KIKAN_EXTRACTOR_LIBARCHIVE "libarchive"
 #define KIKAN_EXTRACTOR_LIBUNARR   "libunarr"
 
+/* What a file or member is as a program (issue #4 item 2, KR-17):
+ * classified by content inside the worker, hashed, and its Authenticode
+ * signature checked when it is a Windows program. */
+typedef struct {
+    uint8_t type;            /* KikanFileType; KIKAN_FILETYPE_OTHER when not a program */
+    uint8_t signature;       /* KikanAuthenticodeStatus (PE types only) */
+    uint32_t name_flags;     /* KIKAN_NAME_FLAG_* */
+    char sha256[65];         /* of this content, lowercase hex; "" when type is OTHER or
+                              * the bytes were not available */
+    char signer_sha256[65];  /* signature VALID: SHA-256 of the signing certificate; else "" */
+    char *signer_subject;    /* signature VALID: its subject (hostile); else NULL */
+} KikanExecInfo;
+
 /* One member of an archive as seen by the cross-check (issue #2 item 4). */
 typedef struct {
     char *name;            /* path inside its archive (hostile), may be "" */
@@ -57,9 +73,12 @@ typedef struct {
     char *reason_detail;   /* e.g. "Heuristics.Limits.Exceeded.MaxRecursion"; may be NULL */
     char **signatures;     /* all signature names that matched this member */
     size_t n_signatures;
+    KikanExecInfo exec;    /* what kind of program it is, if any */
 } KikanMember;
 
 #define KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE 0x1u  /* <= 5 bytes: see docs/json.md */
+#define KIKAN_FILE_FLAG_PROGRAMS_CUT 0x2u  /* the member list was cut to fit a message and
+                                            * programs were among the members left out */
 
 typedef struct {
     char *path;            /* target-relative path, '/'-separated (hostile) */
@@ -74,7 +93,11 @@ typedef struct {
     size_t n_members;
     uint32_t flags;        /* KIKAN_FILE_FLAG_* */
     double seconds;        /* wall time spent on this file */
+    KikanExecInfo exec;    /* what kind of program the file itself is, if any */
 } KikanFileReport;
+
+/* Frees signer_subject and zeroes @x; accepts NULL. */
+void kikan_exec_info_clear (KikanExecInfo *x);
 
 /* Releases everything the report owns and zeroes it; accepts NULL. */
 void kikan_file_report_clear (KikanFileReport *r);

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "kikan/engine.h"
+#include "kikan/inventory.h"
 #include "kikan/report.h"
 #include "kikan/volume.h"
 
@@ -92,6 +93,10 @@ typedef struct {
     /* One per volume of a medium (block device or disk image), in the
      * medium's order, before the first file. */
     void (*volume) (const KikanVolumeReport *v, void *user_data);
+    /* Installed software, OS facts and unreadable sources of the target
+     * (issue #4), in one or more chunks after the last file: systems
+     * arrive merged per volume, so chunks are simply appended. */
+    void (*inventory) (const KikanInventory *inv, void *user_data);
 } KikanScandEvents;
 
 /* Bounds on the passphrases of one scan, checked on both sides of the

@@ -244,7 +244,51 @@ write_seeds (const char *dir)
     kikan_msg_init (&m, KIKAN_MSG_WORKER_DONE);
     m.u.worker_done.files_sent = 9;
     m.u.worker_done.volumes_sent = 2;
+    m.u.worker_done.inventory_sent = 1;
     r |= write_seed (dir, "worker-done", &m);
+
+    /* Issue #4: a program file with its signer, and an inventory chunk. */
+    kikan_msg_init (&m, KIKAN_MSG_FILE);
+    m.u.file.path = (char *) "p1:/tools/setup.exe";
+    m.u.file.size = 4096;
+    strcpy (m.u.file.sha256, "5e1f0000000000000000000000000000000000000000000000000000000000aa");
+    m.u.file.exec.type = KIKAN_FILETYPE_INSTALLER_NSIS;
+    m.u.file.exec.signature = KIKAN_AUTHENTICODE_VALID;
+    m.u.file.exec.name_flags = KIKAN_NAME_FLAG_DOUBLE_EXT;
+    strcpy (m.u.file.exec.sha256, m.u.file.sha256);
+    strcpy (m.u.file.exec.signer_sha256, m.u.file.sha256);
+    m.u.file.exec.signer_subject = (char *) hostile;
+    r |= write_seed (dir, "file-program", &m);
+    {
+        KikanSystem sys;
+        KikanProgram prog[2];
+        KikanInvProblem prob;
+
+        memset (&sys, 0, sizeof sys);
+        memset (prog, 0, sizeof prog);
+        sys.family = KIKAN_OS_WINDOWS;
+        sys.source = (char *) "p1:/Windows/System32/config/SOFTWARE";
+        sys.product = (char *) "Windows 10 Pro";
+        sys.build = (char *) "19045.4291";
+        sys.patched = 1763000000;
+        sys.av_product = (char *) "Microsoft Defender";
+        sys.av_updated = 1763500000;
+        prog[0].name = (char *) "TeamViewer";
+        prog[0].version = (char *) "15.48.4";
+        prog[0].flags = KIKAN_PROGRAM_FLAG_WOW64;
+        prog[1].name = (char *) hostile;
+        prog[1].user = (char *) "alice";
+        prob.source = (char *) "p1:/Users/bob/NTUSER.DAT";
+        prob.what = (char *) "registry hive is corrupt";
+        kikan_msg_init (&m, KIKAN_MSG_INVENTORY);
+        m.u.inventory.systems = &sys;
+        m.u.inventory.n_systems = 1;
+        m.u.inventory.programs = prog;
+        m.u.inventory.n_programs = 2;
+        m.u.inventory.problems = &prob;
+        m.u.inventory.n_problems = 1;
+        r |= write_seed (dir, "inventory", &m);
+    }
 
     /* A readable FAT volume with a hostile label, and a locked LUKS2 one. */
     kikan_msg_init (&m, KIKAN_MSG_VOLUME);

@@ -46,6 +46,17 @@ SCAN_TIMEOUT = 600
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def exit_for_doc(doc):
+    """The exit status a kikan-scan document implies: the malware result's,
+    and 3 when that is clean but software findings block (issue #4,
+    docs/json.md "Exit status of kikan scan")."""
+    rc = EXIT_FOR_RESULT[doc["result"]]
+    if rc == 0 and any(t.get("software", {}).get("verdict", "cleared") != "cleared"
+                       for t in doc.get("targets", [])):
+        rc = 3
+    return rc
+
+
 def env_path(name, is_dir=None):
     v = os.environ.get(name)
     if not v:
@@ -327,8 +338,21 @@ class KikanTestCase(unittest.TestCase):
             self.assertIsNone(e["age_days"], ctx)
             self.assertEqual(e["age_state"], "none", ctx)
 
-        self.assertEqual(run.rc, EXIT_FOR_RESULT[doc["result"]],
-                         "exit status must follow the result (docs/json.md)" + ctx)
+        # Issue #4: the slip verdict joins malware and software findings;
+        # software findings that block (exit 3) count only when the malware
+        # side is clean (docs/json.md "Exit status of kikan scan").
+        verdicts = ("cleared", "conditional", "hold", "quarantine")
+        self.assertIn(doc["verdict"], verdicts, ctx)
+        for t in doc["targets"]:
+            sw = t["software"]
+            self.assertIn(sw["verdict"], verdicts, ctx)
+            levels = [f["level"] for f in sw["findings"]]
+            for lv in levels:
+                self.assertIn(lv, ("info", "conditional", "hold", "quarantine"), ctx)
+        expected = exit_for_doc(doc)
+        self.assertEqual(run.rc, expected,
+                         "exit status must follow the result and the software verdict "
+                         "(docs/json.md)" + ctx)
 
     # ------------------------------------------------------------ lookups
 

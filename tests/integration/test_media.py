@@ -31,7 +31,7 @@ import threading
 import time
 import unittest
 
-from kikan_it import (EXIT_FOR_RESULT, RESULTS, STATUSES, KikanTestCase, Run, env_path,
+from kikan_it import (EXIT_FOR_RESULT, RESULTS, exit_for_doc, STATUSES, KikanTestCase, Run, env_path,
                       kikan_bin, worst)
 
 EICAR = "Eicar-Test-Signature"
@@ -228,7 +228,7 @@ class MediaTestCase(KikanTestCase):
                                 + ([] if t["status"] == "complete" else ["not_inspected"]))
         view["result"] = worst(t["result"] for t in view["targets"])
         view_run = copy.copy(run)
-        view_run.rc = EXIT_FOR_RESULT[view["result"]]
+        view_run.rc = exit_for_doc(view)
         super().check_scan_doc(view, view_run, targets)
         for t in doc["targets"]:
             expect = worst([f["result"] for f in doc["files"] if f["target"] == t["target"]]
@@ -237,8 +237,9 @@ class MediaTestCase(KikanTestCase):
             self.assertEqual(t["result"], expect, "a target is the worst of its files, "
                              "volumes and status" + ctx)
         self.assertEqual(doc["result"], worst(t["result"] for t in doc["targets"]), ctx)
-        self.assertEqual(run.rc, EXIT_FOR_RESULT[doc["result"]],
-                         "exit status must follow the result (docs/json.md)" + ctx)
+        self.assertEqual(run.rc, exit_for_doc(doc),
+                         "exit status must follow the result and the software verdict "
+                         "(docs/json.md)" + ctx)
 
     def check_probe_doc(self, doc, run, target):
         ctx = "\n" + run.describe()

@@ -258,7 +258,15 @@ class HostileNames(KikanTestCase):
         target, expected = self.make_target()
         doc, run = self.scan_json([target], [self.db_test6()])
         ctx = "\n" + run.describe()
-        self.assertEqual(run.rc, 0, ctx)
+        # Malware-clean, but the right-to-left override in "rtl-\u202etxt.exe"
+        # is a deceptive name (issue #4): HOLD, exit 3, and only that name.
+        self.assertEqual(doc["result"], "clean", ctx)
+        self.assertEqual(run.rc, 3, ctx)
+        findings = doc["targets"][0]["software"]["findings"]
+        deceptive = [f for f in findings if f["code"] == "SW-DECEPTIVE-NAME"]
+        self.assertEqual([f["subject"] for f in deceptive], ["rtl-\u202etxt.exe"], ctx)
+        self.assertEqual(deceptive[0]["level"], "hold", ctx)
+        self.assertEqual(deceptive[0]["slip_code"], "MAL-03", ctx)
         self.assertEqual(len(doc["files"]), len(expected), ctx)
         for raw, clean in expected:
             want = raw.decode("utf-8", "replace")

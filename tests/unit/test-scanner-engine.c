@@ -249,6 +249,81 @@ scan_path_expect (const char *path, KikanResult want, const char *sig, const cha
     kikan_file_report_clear (&r);
 }
 
+/* The member named @name (basename match), or fail. */
+static const KikanMember *
+member_named (const KikanFileReport *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_members; i++) {
+        const char *n = r->members[i].name ? r->members[i].name : "";
+        const char *slash = strrchr (n, '/');
+
+        if (strcmp (slash ? slash + 1 : n, name) == 0)
+            return &r->members[i];
+    }
+    fail_msg ("no member %s", name);
+    return NULL;
+}
+
+/* Issue #4 item 2: the file and every member are classified by content and
+ * programs are hashed, whichever extractor reached them. */
+static void
+test_programs_classified (void **state)
+{
+    size_t n;
+    unsigned char *dll = slurp ("/usr/share/nsis/Plugins/x86-unicode/Dialer.dll", &n);
+    KikanFileReport r = { 0 }, z = { 0 }, t = { 0 }, a = { 0 };
+    Buf zip, inner;
+    const KikanMember *m;
+
+    /* The file itself: a DLL, named like a picture. */
+    assert_int_equal (kikan_engine_scan_buffer (engine, dll, n, "d/photo.jpg", &r), 0);
+    assert_int_equal (r.exec.type, KIKAN_FILETYPE_PE_DLL);
+    assert_int_equal (r.exec.name_flags, KIKAN_NAME_FLAG_EXT_MISMATCH);
+    assert_int_equal (r.exec.signature, KIKAN_AUTHENTICODE_NONE);
+    assert_string_equal (r.exec.sha256, r.sha256);
+    assert_int_equal (strlen (r.sha256), 64);
+
+    /* The same DLL inside a zip inside a zip, and an autorun.inf: members
+     * carry their own type and hash (the DLL's hash is the file's above). */
+    inner = make_zip ("bin/report.pdf.dll", dll, n);
+    zip = make_zip ("inner.zip", inner.p, inner.n);
+    assert_int_equal (kikan_engine_scan_buffer (engine, zip.p, zip.n, "tools.zip", &z), 0);
+    assert_int_equal (z.exec.type, KIKAN_FILETYPE_OTHER);
+    assert_string_equal (z.exec.sha256, "");
+    m = member_named (&z, "report.pdf.dll");
+    assert_int_equal (m->depth, 2);
+    assert_int_equal (m->exec.type, KIKAN_FILETYPE_PE_DLL);
+    assert_string_equal (m->exec.sha256, r.sha256);
+    assert_true (m->exec.name_flags & KIKAN_NAME_FLAG_DOUBLE_EXT);
+    m = member_named (&z, "inner.zip");
+    assert_int_equal (m->exec.type, KIKAN_FILETYPE_OTHER);
+
+    /* Too small for libclamav: still classified (by name: AutoRun). */
+    assert_int_equal (kikan_engine_scan_buffer (engine, "[a]", 3, "x/AUTORUN.INF", &t), 0);
+    assert_true (t.flags & KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE);
+    assert_int_equal (t.exec.type, KIKAN_FILETYPE_AUTORUN);
+
+    /* A RAR that only libunarr reads: clam.exe inside is a Windows program. */
+    {
+        int fd = open (KIKAN_TEST_SHARED "/clamav/clam-v3.rar", O_RDONLY | O_CLOEXEC);
+
+        assert_true (fd >= 0);
+        assert_int_equal (kikan_engine_scan_fd (engine, fd, "clam-v3.rar", &a), 0);
+        close (fd);
+        m = member_named (&a, "clam.exe");
+        assert_string_equal (m->extractor, "libunarr");
+        assert_int_equal (m->exec.type, KIKAN_FILETYPE_PE_EXE);
+        assert_int_equal (strlen (m->exec.sha256), 64);
+    }
+    kikan_file_report_clear (&r);
+    kikan_file_report_clear (&z);
+    kikan_file_report_clear (&t);
+    kikan_file_report_clear (&a);
+    free (inner.p);
+    free (zip.p);
+    free (dll);
+}
+
 static void
 test_rar_samples (void **state)
 {
@@ -453,6 +528,7 @@ main (void)
         cmocka_unit_test (test_nested_zip),
         cmocka_unit_test (test_zip_member_size_lie),
         cmocka_unit_test (test_rar_samples),
+        cmocka_unit_test (test_programs_classified),
         cmocka_unit_test (test_truncated_rar_not_clean),
         cmocka_unit_test (test_clamav_testfiles),
         cmocka_unit_test (test_tampered_cvd_refused),

@@ -109,8 +109,56 @@ make_report (KikanFileReport *r)
     r->members[1].result = KIKAN_RESULT_NOT_INSPECTED;
     r->members[1].reason = KIKAN_REASON_ENCRYPTED;
     r->members[1].reason_detail = strdup ("Heuristics.Encrypted.Zip");
-    r->flags = KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE;
+    /* Issue #4: a signed NSIS installer inside, with a hostile subject. */
+    r->members[1].exec.type = KIKAN_FILETYPE_INSTALLER_NSIS;
+    r->members[1].exec.signature = KIKAN_AUTHENTICODE_VALID;
+    r->members[1].exec.name_flags = KIKAN_NAME_FLAG_BIDI | KIKAN_NAME_FLAG_DOUBLE_EXT;
+    strcpy (r->members[1].exec.sha256,
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    strcpy (r->members[1].exec.signer_sha256,
+            "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+    r->members[1].exec.signer_subject = strdup (hostile);
+    r->exec.type = KIKAN_FILETYPE_PE_EXE;
+    r->exec.signature = KIKAN_AUTHENTICODE_INVALID;
+    r->exec.name_flags = KIKAN_NAME_FLAG_EXT_MISMATCH;
+    strcpy (r->exec.sha256, r->sha256);
+    r->flags = KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE | KIKAN_FILE_FLAG_PROGRAMS_CUT;
     r->seconds = 0.125;
+}
+
+static void
+make_inventory (KikanInventory *inv)
+{
+    memset (inv, 0, sizeof *inv);
+    inv->n_systems = 1;
+    inv->systems = calloc (1, sizeof *inv->systems);
+    inv->systems[0].family = KIKAN_OS_WINDOWS;
+    inv->systems[0].source = strdup ("p2:/Windows/System32/config/SOFTWARE");
+    inv->systems[0].product = strdup ("Windows 10 Pro");
+    inv->systems[0].version = strdup ("22H2");
+    inv->systems[0].build = strdup ("19045.4291");
+    inv->systems[0].edition = NULL;
+    inv->systems[0].installed = 1672912800;
+    inv->systems[0].patched = -1;  /* any int64: the kiosk judges plausibility */
+    inv->systems[0].patched_source = strdup ("CBS RollupFix package");
+    inv->systems[0].av_product = strdup ("Microsoft Defender");
+    inv->systems[0].av_version = strdup ("1.403.1.0");
+    inv->systems[0].av_updated = INT64_MAX;
+    inv->systems[0].av_disabled = 1;
+    inv->n_programs = 2;
+    inv->programs = calloc (2, sizeof *inv->programs);
+    inv->programs[0].name = strdup ("TeamViewer");
+    inv->programs[0].version = strdup ("15.48.4");
+    inv->programs[0].publisher = strdup ("TeamViewer");
+    inv->programs[0].flags = KIKAN_PROGRAM_FLAG_WOW64;
+    inv->programs[1].name = strdup (hostile);
+    inv->programs[1].user = strdup ("alice");
+    inv->programs[1].source = strdup (hostile);
+    inv->programs[1].flags = KIKAN_PROGRAM_FLAG_PER_USER | KIKAN_PROGRAM_FLAG_TRUNCATED;
+    inv->n_problems = 1;
+    inv->problems = calloc (1, sizeof *inv->problems);
+    inv->problems[0].source = strdup ("p2:/Users/bob/NTUSER.DAT");
+    inv->problems[0].what = strdup ("registry hive is corrupt");
 }
 
 /* One valid message of every type, for the table-driven tests. */
@@ -196,6 +244,7 @@ make_msg (KikanMsgType type, KikanMsg *m)
     case KIKAN_MSG_WORKER_DONE:
         m->u.worker_done.files_sent = 99;
         m->u.worker_done.volumes_sent = 3;
+        m->u.worker_done.inventory_sent = 4;
         break;
     case KIKAN_MSG_TARGET_END:
         m->u.target_end.status = KIKAN_TARGET_WORKER_FAILED;
@@ -206,6 +255,9 @@ make_msg (KikanMsgType type, KikanMsg *m)
         m->u.target_end.volumes_seen = 2;
         m->u.target_end.wrong_secret = 0;
         m->u.target_end.seconds = 1.5;
+        break;
+    case KIKAN_MSG_INVENTORY:
+        make_inventory (&m->u.inventory);
         break;
     case KIKAN_MSG_SHUTDOWN:
     default:
@@ -424,10 +476,113 @@ test_roundtrip_file (void **state)
     assert_string_equal (b->members[1].reason_detail, "Heuristics.Encrypted.Zip");
     assert_int_equal (b->members[1].n_signatures, 0);
     assert_null (b->members[1].signatures);
-    assert_int_equal (b->flags, KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE);
+    assert_int_equal (b->flags,
+                      KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE | KIKAN_FILE_FLAG_PROGRAMS_CUT);
     assert_true (b->seconds == 0.125);
+    /* What kind of program the file and a member are (issue #4). */
+    assert_int_equal (b->exec.type, KIKAN_FILETYPE_PE_EXE);
+    assert_int_equal (b->exec.signature, KIKAN_AUTHENTICODE_INVALID);
+    assert_int_equal (b->exec.name_flags, KIKAN_NAME_FLAG_EXT_MISMATCH);
+    assert_string_equal (b->exec.sha256, a->sha256);
+    assert_string_equal (b->exec.signer_sha256, "");
+    assert_null (b->exec.signer_subject);
+    assert_int_equal (b->members[0].exec.type, KIKAN_FILETYPE_OTHER);
+    assert_string_equal (b->members[0].exec.sha256, "");
+    assert_int_equal (b->members[1].exec.type, KIKAN_FILETYPE_INSTALLER_NSIS);
+    assert_int_equal (b->members[1].exec.signature, KIKAN_AUTHENTICODE_VALID);
+    assert_int_equal (b->members[1].exec.name_flags,
+                      KIKAN_NAME_FLAG_BIDI | KIKAN_NAME_FLAG_DOUBLE_EXT);
+    assert_string_equal (b->members[1].exec.sha256, a->members[1].exec.sha256);
+    assert_string_equal (b->members[1].exec.signer_sha256, a->members[1].exec.signer_sha256);
+    assert_memory_equal (b->members[1].exec.signer_subject, hostile, sizeof hostile);
     kikan_msg_clear (&in);
     kikan_msg_clear (&out);
+}
+
+static void expect_patched_refused (KikanMsg *m, size_t off, const void *bytes, size_t n);
+static void expect_patched_ok (KikanMsg *m, size_t off, const void *bytes, size_t n);
+
+static void
+test_roundtrip_inventory (void **state)
+{
+    KikanMsg in, out;
+    const KikanInventory *b;
+
+    make_msg (KIKAN_MSG_INVENTORY, &in);
+    roundtrip (&in, &out);
+    b = &out.u.inventory;
+    assert_int_equal (b->n_systems, 1);
+    assert_int_equal (b->systems[0].family, KIKAN_OS_WINDOWS);
+    assert_string_equal (b->systems[0].source, "p2:/Windows/System32/config/SOFTWARE");
+    assert_string_equal (b->systems[0].product, "Windows 10 Pro");
+    assert_string_equal (b->systems[0].version, "22H2");
+    assert_string_equal (b->systems[0].build, "19045.4291");
+    assert_null (b->systems[0].edition);
+    assert_true (b->systems[0].installed == 1672912800);
+    assert_true (b->systems[0].patched == -1);
+    assert_string_equal (b->systems[0].patched_source, "CBS RollupFix package");
+    assert_string_equal (b->systems[0].av_product, "Microsoft Defender");
+    assert_string_equal (b->systems[0].av_version, "1.403.1.0");
+    assert_true (b->systems[0].av_updated == INT64_MAX);
+    assert_int_equal (b->systems[0].av_disabled, 1);
+    assert_int_equal (b->n_programs, 2);
+    assert_string_equal (b->programs[0].name, "TeamViewer");
+    assert_string_equal (b->programs[0].version, "15.48.4");
+    assert_string_equal (b->programs[0].publisher, "TeamViewer");
+    assert_null (b->programs[0].install_date);
+    assert_int_equal (b->programs[0].flags, KIKAN_PROGRAM_FLAG_WOW64);
+    assert_memory_equal (b->programs[1].name, hostile, sizeof hostile);
+    assert_memory_equal (b->programs[1].source, hostile, sizeof hostile);
+    assert_string_equal (b->programs[1].user, "alice");
+    assert_int_equal (b->programs[1].flags,
+                      KIKAN_PROGRAM_FLAG_PER_USER | KIKAN_PROGRAM_FLAG_TRUNCATED);
+    assert_int_equal (b->n_problems, 1);
+    assert_string_equal (b->problems[0].what, "registry hive is corrupt");
+    kikan_msg_clear (&in);
+    kikan_msg_clear (&out);
+}
+
+static void
+test_inventory_refuses (void **state)
+{
+    KikanMsg m;
+    uint8_t *frame;
+    size_t len;
+
+    /* A program must have a name: the encoder refuses NULL. */
+    make_msg (KIKAN_MSG_INVENTORY, &m);
+    free (m.u.inventory.programs[0].name);
+    m.u.inventory.programs[0].name = NULL;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    kikan_msg_clear (&m);
+
+    /* An OS family past the last one, on the wire: refused by the decoder. */
+    make_msg (KIKAN_MSG_INVENTORY, &m);
+    {
+        uint8_t b = 9;
+        /* The family byte follows the 4-byte system count. */
+        expect_patched_refused (&m, 4, &b, 1);
+        b = KIKAN_OS_MACOS;
+        expect_patched_ok (&m, 4, &b, 1);
+    }
+    kikan_msg_clear (&m);
+
+    /* A count of systems the frame cannot hold. */
+    make_msg (KIKAN_MSG_INVENTORY, &m);
+    expect_patched_refused (&m, 0, "\xff\xff\xff\x0f", 4);
+    kikan_msg_clear (&m);
+
+    /* A file report whose program type or signature status is unknown. */
+    make_msg (KIKAN_MSG_FILE, &m);
+    m.u.file.exec.type = KIKAN_FILETYPE__COUNT;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.file.exec.type = KIKAN_FILETYPE_ELF;
+    m.u.file.exec.signature = KIKAN_AUTHENTICODE_INVALID + 1;
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    m.u.file.exec.signature = KIKAN_AUTHENTICODE_NONE;
+    strcpy (m.u.file.exec.sha256, "NOT-HEX");
+    assert_int_equal (kikan_ipc_encode (&m, &frame, &len), KIKAN_EINVAL);
+    kikan_msg_clear (&m);
 }
 
 static void
@@ -460,6 +615,7 @@ test_roundtrip_worker_done (void **state)
     roundtrip (&in, &out);
     assert_int_equal (out.u.worker_done.files_sent, 99);
     assert_int_equal (out.u.worker_done.volumes_sent, 3);
+    assert_int_equal (out.u.worker_done.inventory_sent, 4);
     kikan_msg_clear (&in);
     kikan_msg_clear (&out);
 }
@@ -585,21 +741,23 @@ test_bad_headers (void **state)
     assert_int_equal (kikan_ipc_parse_header (frame, &type, &plen), 0);
     assert_int_equal (type, KIKAN_MSG_PROGRESS);
     assert_int_equal (plen, len - KIKAN_IPC_HEADER_SIZE);
-    /* Wire layout: "KIKN", version 2 little-endian. */
-    assert_int_equal (KIKAN_IPC_VERSION, 2);
-    assert_memory_equal (frame, "KIKN\x02\x00", 6);
+    /* Wire layout: "KIKN", version 3 little-endian (3: issue #4 program facts). */
+    assert_int_equal (KIKAN_IPC_VERSION, 3);
+    assert_memory_equal (frame, "KIKN\x03\x00", 6);
 
     frame[0] = 'X';  /* magic */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[0] = 'K';
     frame[4] = 1;  /* version 1: the protocol before media */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
-    frame[4] = 3;  /* version 3 */
+    frame[4] = 2;  /* version 2: the protocol before program facts (issue #4) */
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    frame[4] = 4;  /* version 4 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[4] = 0;  /* version 0 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
-    frame[4] = 2;
-    frame[5] = 1;  /* version 258 */
+    frame[4] = 3;
+    frame[5] = 1;  /* version 259 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[5] = 0;
     frame[6] = 0;  /* type 0 */
@@ -864,7 +1022,7 @@ scan_frame_with (const uint32_t *lens, const char *const *bytes, uint32_t n, siz
     size_t off = KIKAN_IPC_HEADER_SIZE;
 
     assert_non_null (f);
-    memcpy (f, "KIKN\x02\x00\x03\x00", 8);
+    memcpy (f, "KIKN\x03\x00\x03\x00", 8);
     off += 4 + 4 + 1 + 1 + 1;  /* jobs, timeout, three booleans: all 0 */
     put_u32 (f + off, n);
     off += 4;
@@ -1095,6 +1253,8 @@ main (void)
         cmocka_unit_test (test_roundtrip_progress),
         cmocka_unit_test (test_roundtrip_file),
         cmocka_unit_test (test_roundtrip_file_unread),
+        cmocka_unit_test (test_roundtrip_inventory),
+        cmocka_unit_test (test_inventory_refuses),
         cmocka_unit_test (test_roundtrip_worker_done),
         cmocka_unit_test (test_roundtrip_target_end),
         cmocka_unit_test (test_roundtrip_shutdown),
