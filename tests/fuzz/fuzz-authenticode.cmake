@@ -9,7 +9,8 @@
 # signed by osslsigncode with a throw-away key (tests/fixtures/make-signed-pe.sh),
 # PE32 and PE32+, RSA and EC, and tampered variants of them.
 set(_authenticode_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/authenticode)
-add_executable(fuzz-authenticode-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-authenticode.c)
+add_executable(fuzz-authenticode-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-authenticode.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-authenticode-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_link_libraries(fuzz-authenticode-standalone PRIVATE kikan_scanner)
 add_test(NAME fuzz-authenticode-seeds COMMAND fuzz-authenticode-standalone ${_authenticode_seeds})

@@ -4,7 +4,8 @@
 #   fuzz-engine             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang)
 #   fuzz-engine-standalone  the same harness over the seed corpus, in every build
 set(_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/engine)
-add_executable(fuzz-engine-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-engine.c)
+add_executable(fuzz-engine-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-engine.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-engine-standalone PRIVATE KIKAN_FUZZ_STANDALONE
   KIKAN_FUZZ_SIGNATURES="${CMAKE_SOURCE_DIR}/signatures")
 target_link_libraries(fuzz-engine-standalone PRIVATE kikan_scanner)

@@ -143,74 +143,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
-#include <dirent.h>
-#include <sys/stat.h>
-
-/* Runs every file (or every file in every folder) named on the command
- * line through the harness, and every prefix cut at a few points. */
-static int
-run_file (const char *path)
-{
-    FILE *f = fopen (path, "rb");
-    unsigned char *buf;
-    long n;
-
-    if (f == NULL)
-        return -1;
-    fseek (f, 0, SEEK_END);
-    n = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    buf = malloc ((size_t) n + 1);
-    if (buf == NULL || fread (buf, 1, (size_t) n, f) != (size_t) n) {
-        fclose (f);
-        free (buf);
-        return -1;
-    }
-    fclose (f);
-    LLVMFuzzerTestOneInput (buf, (size_t) n);
-    for (int k = 1; k < 4; k++)
-        LLVMFuzzerTestOneInput (buf, (size_t) n * (size_t) k / 4);
-    /* The same content under every name in the table. */
-    for (unsigned i = 0; n > 0 && i <= N_NAMES; i++) {
-        buf[0] = (unsigned char) i;
-        LLVMFuzzerTestOneInput (buf, (size_t) n);
-    }
-    free (buf);
-    return 0;
-}
-
-int
-main (int argc, char **argv)
-{
-    int ran = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-
-        if (stat (argv[i], &st) != 0) {
-            fprintf (stderr, "fuzz-filetype: missing seed location %s\n", argv[i]);
-            return 1;
-        }
-        if (S_ISDIR (st.st_mode)) {
-            DIR *d = opendir (argv[i]);
-            struct dirent *de;
-
-            while (d && (de = readdir (d)) != NULL) {
-                char p[4096];
-
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
-                if (run_file (p) == 0)
-                    ran++;
-            }
-            if (d)
-                closedir (d);
-        } else if (run_file (argv[i]) == 0) {
-            ran++;
-        }
-    }
-    printf ("fuzz-filetype: %d inputs ran without a finding\n", ran);
-    return ran > 0 ? 0 : 1;
-}
+/* fuzz-standalone.c runs the seeds whole and cut at each quarter, then
+ * the same content under every other name in the table (byte 0). */
+const unsigned kikan_fuzz_prefix_parts = 4;
+const unsigned kikan_fuzz_selectors = N_NAMES + 1;
 #endif

@@ -8,7 +8,8 @@
 # content: tiny PE/DLL/installer, MSI, ELF, Mach-O, Java class, APK, ZIP,
 # LNK, DMG, disk-image headers, scripts; each under 20 KiB).
 set(_filetype_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/filetype)
-add_executable(fuzz-filetype-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-filetype.c)
+add_executable(fuzz-filetype-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-filetype.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-filetype-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_link_libraries(fuzz-filetype-standalone PRIVATE kikan_scanner_core)
 add_test(NAME fuzz-filetype-seeds COMMAND fuzz-filetype-standalone ${_filetype_seeds})

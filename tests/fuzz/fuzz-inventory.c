@@ -15,13 +15,11 @@
  * KIKAN_INV_MAX_STRING bytes, sources are the one given, flags are known;
  * every problem says what; kikan_inventory_clear leaves it all zero. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kikan/inventory.h"
@@ -132,72 +130,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
-/* Runs every file (or every file in every folder) named on the command
- * line through the harness, whole and cut at a few points, and once more
- * under each of the other parsers. */
-static int
-run_file (const char *path)
-{
-    FILE *f = fopen (path, "rb");
-    unsigned char *buf;
-    long n;
-
-    if (f == NULL)
-        return -1;
-    fseek (f, 0, SEEK_END);
-    n = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    buf = malloc ((size_t) n + 1);
-    if (buf == NULL || fread (buf, 1, (size_t) n, f) != (size_t) n) {
-        fclose (f);
-        free (buf);
-        return -1;
-    }
-    fclose (f);
-    LLVMFuzzerTestOneInput (buf, (size_t) n);
-    for (int k = 1; k < 8; k++)
-        LLVMFuzzerTestOneInput (buf, (size_t) n * (size_t) k / 8);
-    if (n > 0) {
-        unsigned char first = buf[0];
-        for (unsigned char s = 0; s < 6; s++) {
-            buf[0] = s;
-            LLVMFuzzerTestOneInput (buf, (size_t) n);
-        }
-        buf[0] = first;
-    }
-    free (buf);
-    return 0;
-}
-
-int
-main (int argc, char **argv)
-{
-    int ran = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat (argv[i], &st) != 0) {
-            fprintf (stderr, "fuzz-inventory: missing seed location %s\n", argv[i]);
-            return 1;
-        }
-        if (S_ISDIR (st.st_mode)) {
-            DIR *d = opendir (argv[i]);
-            struct dirent *de;
-            while (d && (de = readdir (d)) != NULL) {
-                char p[4096];
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
-                if (run_file (p) == 0)
-                    ran++;
-            }
-            if (d)
-                closedir (d);
-        } else if (run_file (argv[i]) == 0) {
-            ran++;
-        }
-    }
-    printf ("fuzz-inventory: %d inputs ran without a finding\n", ran);
-    return ran > 0 ? 0 : 1;
-}
+/* fuzz-standalone.c runs the seeds whole and cut at each eighth, then
+ * once more under every other parser (byte 0). */
+const unsigned kikan_fuzz_prefix_parts = 8;
+const unsigned kikan_fuzz_selectors = 6;
 #endif

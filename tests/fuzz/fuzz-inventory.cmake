@@ -10,7 +10,8 @@
 # tests/fixtures/make-hive.py, a dpkg status excerpt, os-release, and
 # XML and binary property lists made with Python's plistlib.
 set(_inventory_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/inventory)
-add_executable(fuzz-inventory-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-inventory.c)
+add_executable(fuzz-inventory-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-inventory.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-inventory-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_link_libraries(fuzz-inventory-standalone PRIVATE kikan_scanner)
 add_test(NAME fuzz-inventory-seeds COMMAND fuzz-inventory-standalone ${_inventory_seeds})
@@ -21,9 +22,11 @@ if(KIKAN_FUZZ)
   endif()
   # The parsers are compiled into the harness so that libFuzzer's coverage
   # instrumentation sees them; inventory.c needs nothing else of
-  # kikan_scanner, only libhivex and libplist.
+  # kikan_scanner, only libhivex, libplist and the clear functions in
+  # inventory-core.c.
   add_executable(fuzz-inventory ${CMAKE_CURRENT_LIST_DIR}/fuzz-inventory.c
-                 ${CMAKE_SOURCE_DIR}/scanner/inventory.c)
+                 ${CMAKE_SOURCE_DIR}/scanner/inventory.c
+                 ${CMAKE_SOURCE_DIR}/scanner/inventory-core.c)
   target_include_directories(fuzz-inventory PRIVATE ${CMAKE_SOURCE_DIR}/include
                              ${CMAKE_SOURCE_DIR}/scanner)
   target_compile_options(fuzz-inventory PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -12,13 +12,11 @@
  * system name; entries have paths starting with '/' and details when they
  * are errors or limits; a source never returns more than asked. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kikan/source.h"
@@ -163,65 +161,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
-/* Runs every file (or every file in every folder) named on the command
- * line through the harness, so each build exercises it on the seeds. */
-static int
-run_file (const char *path)
-{
-    FILE *f = fopen (path, "rb");
-    unsigned char *buf;
-    long n;
-
-    if (f == NULL)
-        return -1;
-    fseek (f, 0, SEEK_END);
-    n = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    buf = malloc ((size_t) n + 1);
-    if (buf == NULL || fread (buf, 1, (size_t) n, f) != (size_t) n) {
-        fclose (f);
-        free (buf);
-        return -1;
-    }
-    fclose (f);
-    LLVMFuzzerTestOneInput (buf, (size_t) n);
-    /* Every prefix cut at a few points: truncated media are the commonest
-     * hostile case. */
-    for (int k = 1; k < 4; k++)
-        LLVMFuzzerTestOneInput (buf, (size_t) n * (size_t) k / 4);
-    free (buf);
-    return 0;
-}
-
-int
-main (int argc, char **argv)
-{
-    int ran = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat (argv[i], &st) != 0) {
-            fprintf (stderr, "fuzz-media: missing seed location %s\n", argv[i]);
-            return 1;
-        }
-        if (S_ISDIR (st.st_mode)) {
-            DIR *d = opendir (argv[i]);
-            struct dirent *de;
-            while (d && (de = readdir (d)) != NULL) {
-                char p[4096];
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
-                if (run_file (p) == 0)
-                    ran++;
-            }
-            if (d)
-                closedir (d);
-        } else if (run_file (argv[i]) == 0) {
-            ran++;
-        }
-    }
-    printf ("fuzz-media: %d inputs ran without a finding\n", ran);
-    return ran > 0 ? 0 : 1;
-}
+/* fuzz-standalone.c runs the seeds whole and cut at each quarter:
+ * truncated media are the commonest hostile case. */
+const unsigned kikan_fuzz_prefix_parts = 4;
+const unsigned kikan_fuzz_selectors = 0;
 #endif

@@ -11,7 +11,8 @@
 # BitLocker).
 set(_media_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/media)
 set(_media_images ${CMAKE_BINARY_DIR}/media-images)
-add_executable(fuzz-media-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-media.c)
+add_executable(fuzz-media-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-media.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-media-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_include_directories(fuzz-media-standalone PRIVATE ${CMAKE_SOURCE_DIR}/scanner)
 target_link_libraries(fuzz-media-standalone PRIVATE kikan_scanner)

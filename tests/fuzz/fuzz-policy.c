@@ -14,12 +14,10 @@
  * it is not "unknown", and an exception rule always carries approver,
  * ticket and expiry; findings come out ordered, each with a code, slip
  * code and detail. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "posture-private.h"
 
@@ -154,52 +152,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
-/* Runs every file (or every file in every folder) named on the command
- * line through the harness, and every prefix of it cut at a few points. */
-static int
-run_file (const char *path)
-{
-    char *buf = NULL;
-    gsize n = 0;
-
-    if (!g_file_get_contents (path, &buf, &n, NULL))
-        return -1;
-    LLVMFuzzerTestOneInput ((const uint8_t *)buf, n);
-    for (gsize k = 1; k < 8; k++)
-        LLVMFuzzerTestOneInput ((const uint8_t *)buf, n * k / 8);
-    g_free (buf);
-    return 0;
-}
-
-int
-main (int argc, char **argv)
-{
-    int ran = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat (argv[i], &st) != 0) {
-            fprintf (stderr, "fuzz-policy: missing seed location %s\n", argv[i]);
-            return 1;
-        }
-        if (S_ISDIR (st.st_mode)) {
-            DIR *d = opendir (argv[i]);
-            struct dirent *de;
-            while (d && (de = readdir (d)) != NULL) {
-                char p[4096];
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
-                if (run_file (p) == 0)
-                    ran++;
-            }
-            if (d)
-                closedir (d);
-        } else if (run_file (argv[i]) == 0) {
-            ran++;
-        }
-    }
-    printf ("fuzz-policy: %d inputs ran without a finding\n", ran);
-    return ran > 0 ? 0 : 1;
-}
+/* fuzz-standalone.c runs the seeds whole and cut at each eighth. */
+const unsigned kikan_fuzz_prefix_parts = 8;
+const unsigned kikan_fuzz_selectors = 0;
 #endif

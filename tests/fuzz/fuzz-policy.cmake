@@ -6,7 +6,8 @@
 #                           of each), in every build
 # Seeds: tests/fuzz/seeds/policy/ plus data/policy.conf.example.
 set(_policy_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/policy)
-add_executable(fuzz-policy-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-policy.c)
+add_executable(fuzz-policy-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-policy.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-policy-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_link_libraries(fuzz-policy-standalone PRIVATE kikan_kiosk)
 add_test(NAME fuzz-policy-seeds

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kikan/errors.h"
@@ -125,73 +124,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
-/* Runs every file (or every file in every folder) named on the command
- * line through the harness, so each build exercises it on the seeds. */
-static int
-run_file (const char *path)
-{
-    FILE *f = fopen (path, "rb");
-    unsigned char *buf;
-    long n;
-
-    if (f == NULL)
-        return -1;
-    fseek (f, 0, SEEK_END);
-    n = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    buf = malloc ((size_t) n + 1);
-    if (buf == NULL || fread (buf, 1, (size_t) n, f) != (size_t) n) {
-        fclose (f);
-        free (buf);
-        return -1;
-    }
-    fclose (f);
-    LLVMFuzzerTestOneInput (buf, (size_t) n);
-    /* Every prefix cut at a few points: truncated input is the commonest
-     * hostile case. */
-    for (int k = 1; k < 4; k++)
-        LLVMFuzzerTestOneInput (buf, (size_t) n * (size_t) k / 4);
-    /* The same bytes as every other kind of volume. */
-    if (n > 0) {
-        unsigned char kind = buf[0];
-        for (unsigned char k = 1; k < 4; k++) {
-            buf[0] = (unsigned char) ((kind + k) % 4);
-            LLVMFuzzerTestOneInput (buf, (size_t) n);
-        }
-    }
-    free (buf);
-    return 0;
-}
-
-int
-main (int argc, char **argv)
-{
-    int ran = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat (argv[i], &st) != 0) {
-            fprintf (stderr, "fuzz-unlock: missing seed location %s\n", argv[i]);
-            return 1;
-        }
-        if (S_ISDIR (st.st_mode)) {
-            DIR *d = opendir (argv[i]);
-            struct dirent *de;
-            while (d && (de = readdir (d)) != NULL) {
-                char p[4096];
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf (p, sizeof p, "%s/%s", argv[i], de->d_name);
-                if (run_file (p) == 0)
-                    ran++;
-            }
-            if (d)
-                closedir (d);
-        } else if (run_file (argv[i]) == 0) {
-            ran++;
-        }
-    }
-    printf ("fuzz-unlock: %d inputs ran without a finding\n", ran);
-    return ran > 0 ? 0 : 1;
-}
+/* fuzz-standalone.c runs the seeds whole and cut at each quarter
+ * (truncated input is the commonest hostile case), then the same bytes as
+ * every other kind of volume (byte 0). */
+const unsigned kikan_fuzz_prefix_parts = 4;
+const unsigned kikan_fuzz_selectors = 4;
 #endif

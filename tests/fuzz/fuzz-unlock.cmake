@@ -6,7 +6,8 @@
 #   fuzz-unlock-standalone  the same harness over the seed corpus, in every build
 # Seeds (each < 64 KiB, first byte = kind): tests/fuzz/make-unlock-seeds.sh.
 set(_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/unlock)
-add_executable(fuzz-unlock-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-unlock.c)
+add_executable(fuzz-unlock-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-unlock.c
+               ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-unlock-standalone PRIVATE KIKAN_FUZZ_STANDALONE)
 target_include_directories(fuzz-unlock-standalone PRIVATE ${CMAKE_SOURCE_DIR}/scanner)
 target_link_libraries(fuzz-unlock-standalone PRIVATE kikan_scanner)
