@@ -195,14 +195,13 @@ load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char 
              GError **error)
 {
     const char *env = g_getenv ("KIKAN_POLICY");
-    const char *p = explicit_path != NULL ? explicit_path
-                    : (env != NULL && env[0] != '\0') ? env
-                                                     : KIKAN_DEFAULT_POLICY;
+    gboolean use_env = explicit_path == NULL && env != NULL && env[0] != '\0';
+    gboolean use_default = explicit_path == NULL && !use_env;
+    const char *p = explicit_path != NULL ? explicit_path : use_env ? env : KIKAN_DEFAULT_POLICY;
 
     *policy = NULL;
     *path = g_strdup (p);
-    if (explicit_path == NULL && p == (const char *) KIKAN_DEFAULT_POLICY
-        && !g_file_test (p, G_FILE_TEST_EXISTS)) {
+    if (use_default && !g_file_test (p, G_FILE_TEST_EXISTS)) {
         *why_none = g_strdup_printf ("no policy file at %s: every program counts as unknown",
                                      p);
         return TRUE;
