@@ -26,6 +26,8 @@ struct KikanSoftwareFacts {
     GPtrArray *findings;       /* KikanFinding */
     KikanVerdictOf *program_status;
     KikanVerdictOf *exe_status;
+    gboolean *in_system;       /* per exe: part of an installed OS (not judged one by one) */
+    guint n_in_system;
 };
 
 static void
@@ -73,6 +75,7 @@ kikan_software_facts_free (KikanSoftwareFacts *self)
     g_ptr_array_unref (self->findings);
     g_free (self->program_status);
     g_free (self->exe_status);
+    g_free (self->in_system);
     g_free (self);
 }
 
@@ -180,6 +183,90 @@ kikan_software_facts_add_inventory (KikanSoftwareFacts *self, const KikanInvento
     }
 }
 
+/* "p2" of "p2:/Windows/…", "" for a path without a volume prefix (a
+ * folder or a file target). */
+static char *
+volume_of (const char *path)
+{
+    const char *c = path != NULL ? strstr (path, ":/") : NULL;
+
+    if (c == NULL || path[0] != 'p')
+        return g_strdup ("");
+    for (const char *q = path + 1; q < c; q++)
+        if (!g_ascii_isdigit (*q))
+            return g_strdup ("");
+    return g_strndup (path, (gsize) (c - path));
+}
+
+/* The path inside its volume, without a leading '/'. */
+static const char *
+in_volume (const char *path)
+{
+    const char *c = path != NULL ? strstr (path, ":/") : NULL;
+    const char *p = path != NULL ? path : "";
+
+    if (c != NULL && p[0] == 'p') {
+        gboolean digits = c > p + 1;
+        for (const char *q = p + 1; q < c; q++)
+            digits = digits && g_ascii_isdigit (*q);
+        if (digits)
+            p = c + 1;
+    }
+    while (*p == '/')
+        p++;
+    return p;
+}
+
+/* Folders an operating system and its installed programs own.  On a
+ * volume where a system was found (a laptop's system disk, KR-46), the
+ * programs in them are judged through the installed-software list (the
+ * Uninstall keys, dpkg, Info.plist) rather than one file at a time: a
+ * Windows disk holds tens of thousands of DLLs that no policy lists, and
+ * most are catalog-signed, not signed inside.  Everything else on that
+ * volume (Users/…, home/…, the root) is judged like a medium: a portable
+ * tool in Downloads is exactly what the policy is for.  The malware scan
+ * covers every file either way. */
+static gboolean
+is_system_folder (KikanOsFamily family, const char *rel)
+{
+    static const char *const windows[] = { "Windows/", "Program Files/", "Program Files (x86)/",
+                                           "Program Files (Arm)/", "ProgramData/Microsoft/",
+                                           NULL };
+    static const char *const linux_[] = { "usr/", "bin/", "sbin/", "lib/", "lib32/", "lib64/",
+                                          "libx32/", "boot/", "etc/", "var/lib/", "opt/",
+                                          "snap/", NULL };
+    static const char *const macos[] = { "System/", "Library/", "usr/", "bin/", "sbin/",
+                                          "Applications/", "private/var/", NULL };
+    const char *const *v = family == KIKAN_OS_WINDOWS ? windows
+                           : family == KIKAN_OS_LINUX ? linux_
+                           : family == KIKAN_OS_MACOS ? macos
+                                                      : NULL;
+
+    for (; v != NULL && *v != NULL; v++)
+        if (g_ascii_strncasecmp (rel, *v, strlen (*v)) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+exe_in_system (const KikanSoftwareFacts *self, const Exe *e)
+{
+    g_autofree char *vol = NULL;
+
+    /* A deceptive name or an AutoRun file is judged wherever it is. */
+    if (e->exec.name_flags != 0 || e->exec.type == KIKAN_FILETYPE_AUTORUN)
+        return FALSE;
+    vol = volume_of (e->path);
+    for (size_t i = 0; i < self->inv.n_systems; i++) {
+        const KikanSystem *y = &self->inv.systems[i];
+        g_autofree char *svol = volume_of (y->source);
+
+        if (strcmp (vol, svol) == 0 && is_system_folder (y->family, in_volume (e->path)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 void
 kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *policy, gint64 now)
 {
@@ -189,10 +276,25 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
     GPtrArray *found;
 
     g_return_if_fail (self != NULL);
+    g_autofree guint *judged_index = g_new0 (guint, self->exes->len + 1);
+    g_autofree KikanVerdictOf *judged_status = NULL;
+    guint n_judged = 0;
+
+    g_free (self->in_system);
+    self->in_system = g_new0 (gboolean, self->exes->len + 1);
+    self->n_in_system = 0;
     exes = g_new0 (KikanExecutable, self->exes->len + 1);
     for (guint i = 0; i < self->exes->len; i++) {
         const Exe *e = &g_array_index (self->exes, Exe, i);
-        KikanExecutable *x = &exes[i];
+        KikanExecutable *x;
+
+        if (exe_in_system (self, e)) {
+            self->in_system[i] = TRUE;
+            self->n_in_system++;
+            continue;
+        }
+        judged_index[n_judged] = i;
+        x = &exes[n_judged++];
 
         x->path = e->path;
         x->member = e->member;
@@ -214,10 +316,12 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
     g_free (self->exe_status);
     self->program_status = g_new0 (KikanVerdictOf, self->inv.n_programs + 1);
     self->exe_status = g_new0 (KikanVerdictOf, self->exes->len + 1);
-    found = kikan_posture_evaluate (policy, &self->inv, exes, self->exes->len,
+    judged_status = g_new0 (KikanVerdictOf, n_judged + 1);
+    found = kikan_posture_evaluate (policy, &self->inv, exes, n_judged,
                                     (const char *const *) pua, (const char *const *) pua_paths,
-                                    self->puas->len, now, self->program_status,
-                                    self->exe_status);
+                                    self->puas->len, now, self->program_status, judged_status);
+    for (guint k = 0; k < n_judged; k++)
+        self->exe_status[judged_index[k]] = judged_status[k];
     /* Programs the worker could not list (a member list cut to fit a
      * message) cannot be judged: fail closed (KR-19). */
     for (guint i = 0; i < self->cut->len; i++) {
@@ -260,7 +364,7 @@ kikan_software_facts_get_n_programs (KikanSoftwareFacts *self)
 guint
 kikan_software_facts_get_n_executables (KikanSoftwareFacts *self)
 {
-    return self ? self->exes->len : 0;
+    return self ? self->exes->len - self->n_in_system : 0;
 }
 
 guint
@@ -408,6 +512,8 @@ add_executables (KikanSoftwareFacts *self, JsonBuilder *b)
         const Exe *e = &g_array_index (self->exes, Exe, i);
         KikanFileType t = (KikanFileType) e->exec.type;
 
+        if (self->in_system != NULL && self->in_system[i])
+            continue;
         json_builder_begin_object (b);
         kikan_json_add_hostile_string (b, "path", e->path);
         kikan_json_add_hostile_string (b, "member", e->member);
@@ -482,6 +588,8 @@ kikan_software_facts_add_json_members (KikanSoftwareFacts *self, JsonBuilder *b)
     add_systems (self, b);
     add_installed (self, b);
     add_executables (self, b);
+    json_builder_set_member_name (b, "system_programs");
+    json_builder_add_int_value (b, self->n_in_system);
     json_builder_set_member_name (b, "problems");
     json_builder_begin_array (b);
     for (size_t i = 0; i < self->inv.n_problems; i++) {
@@ -568,7 +676,11 @@ kikan_software_facts_format (KikanSoftwareFacts *self, gboolean all_programs)
         g_string_append_c (s, '\n');
     }
     g_string_append_printf (s, "  Installed programs: %zu; programs found among the files: %u\n",
-                            self->inv.n_programs, self->exes->len);
+                            self->inv.n_programs, self->exes->len - self->n_in_system);
+    if (self->n_in_system > 0)
+        g_string_append_printf (s, "  Program files in the systems' own folders: %u (judged "
+                                   "through the installed programs)\n",
+                                self->n_in_system);
     if (all_programs) {
         for (size_t i = 0; i < self->inv.n_programs; i++) {
             const KikanProgram *p = &self->inv.programs[i];
@@ -591,6 +703,8 @@ kikan_software_facts_format (KikanSoftwareFacts *self, gboolean all_programs)
         for (guint i = 0; i < self->exes->len; i++) {
             const Exe *e = &g_array_index (self->exes, Exe, i);
 
+            if (self->in_system != NULL && self->in_system[i])
+                continue;
             g_string_append (s, "    ");
             append_escaped (s, e->path);
             if (e->member) {

@@ -53,7 +53,8 @@ EXE_TYPES = ("pe_exe", "pe_dll", "msi", "elf", "macho", "script_powershell", "sc
              "installer_installshield", "apk", "dmg", "disk_image", "lnk", "autorun", "other")
 NAME_FLAGS = ("extension_mismatch", "bidi_control", "double_extension")
 POLICY_STATES = ("approved", "forbidden", "exception", "exception_expired", "unknown")
-SOFTWARE_KEYS = ("verdict", "systems", "installed", "executables", "problems", "findings")
+SOFTWARE_KEYS = ("verdict", "systems", "installed", "executables", "system_programs", "problems",
+                 "findings")
 SYSTEM_KEYS = ("family", "source", "product", "version", "build", "edition", "installed",
                "patched", "patched_source", "antivirus")
 PROGRAM_KEYS = ("name", "version", "publisher", "install_date", "key", "source", "user", "wow64",
@@ -509,17 +510,20 @@ class SoftwareHive(SoftwareTestCase):
 
 class SoftwareWindowsDisk(SoftwareTestCase):
     """An NTFS image of a Windows-like system disk: SOFTWARE hive with a
-    forbidden program, a user's NTUSER.DAT, explorer.exe."""
+    forbidden program, a user's NTUSER.DAT, explorer.exe (a program in the
+    system's own folders: counted, judged through the installed programs),
+    and a portable tool in Users/alice/Downloads (judged on its own)."""
 
     SOFTWARE = "p1:/Windows/System32/config/SOFTWARE"
     NTUSER = "p1:/Users/alice/NTUSER.DAT"
+    TOOL = "p1:/Users/alice/Downloads/tool.exe"
 
     def disk(self):
         img = os.path.join(self.mkdir("media"), "windows-ntfs.img")
         m = self.fixture(self.ms.windows_ntfs, img, self.mkdir("work"))
+        # Approving explorer.exe by its hash must change nothing: it is not
+        # judged one file at a time.
         explorer = m["files"]["p1:/Windows/explorer.exe"]["sha256"]
-        # explorer.exe approved by its hash, so that the findings are
-        # exactly about the installed programs.
         path, text = self.policy('\n[approve "Windows shell"]\nsha256 = %s\n' % explorer)
         return m, path, text
 
@@ -529,7 +533,8 @@ class SoftwareWindowsDisk(SoftwareTestCase):
         self.assertEqual((s[0]["source"], s[0]["product"], s[0]["build"]),
                          (self.SOFTWARE, "Windows 10 Pro", "19045.4291"), ctx)
         self.assertEqual(self.codes(sw), [("SW-FORBIDDEN", "TeamViewer"),
-                                          ("SW-UNAPPROVED", "Slack")], ctx)
+                                          ("SW-UNAPPROVED", "Slack"),
+                                          ("SW-UNAPPROVED", self.TOOL)], ctx)
         f = self.finding(sw, "SW-FORBIDDEN", "TeamViewer", ctx)
         self.assertEqual((f["level"], f["slip_code"], f["rule"], f["rule_line"]),
                          ("quarantine", "SW-03", "TeamViewer",
@@ -544,9 +549,12 @@ class SoftwareWindowsDisk(SoftwareTestCase):
             ("Slack", self.NTUSER, "alice", True, False, "unknown")]), ctx)
         slack = self.finding(sw, "SW-UNAPPROVED", "Slack", ctx)
         self.assertTrue(slack["source"].startswith(self.NTUSER), ctx)
-        e = self.executable(sw, "p1:/Windows/explorer.exe", None, ctx)
-        self.assertEqual((e["type"], e["policy"], e["rule"]), ("pe_exe", "approved",
-                                                               "Windows shell"), ctx)
+        # explorer.exe is one of the system's own program files: counted,
+        # not listed; the downloaded tool is listed and unknown.
+        self.assertEqual(sw["system_programs"], 1, ctx)
+        self.assertEqual([x["path"] for x in sw["executables"]], [self.TOOL], ctx)
+        e = self.executable(sw, self.TOOL, None, ctx)
+        self.assertEqual((e["type"], e["policy"], e["rule"]), ("pe_exe", "unknown", None), ctx)
         self.assertEqual(sw["problems"], [], ctx)
         self.assertEqual(sw["verdict"], "quarantine", ctx)
 
