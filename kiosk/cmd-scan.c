@@ -207,7 +207,14 @@ load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char 
         return TRUE;
     }
     if ((*policy = kikan_policy_load (p, error)) == NULL) {
-        g_prefix_error (error, "The software policy was not loaded and nothing was scanned: ");
+        if (error != NULL && *error != NULL) {
+            char *msg = g_strdup_printf ("The software policy was not loaded and nothing was "
+                                         "scanned: %s\nCorrect the policy file (docs/policy.md) "
+                                         "and run the command again.",
+                                         (*error)->message);
+            g_free ((*error)->message);
+            (*error)->message = msg;
+        }
         return FALSE;
     }
     return TRUE;
