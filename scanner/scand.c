@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,24 +96,92 @@ now_ms (void)
 
 /* ---- the worker's temp dir ---- */
 
-static char *
-make_tmpdir (void)
+#define TMPDIR_PREFIX "kikan-scand-"
+#define TMPDIR_OWNER  ".owner"  /* flock()ed by the daemon while the dir is in use */
+/* A directory without an owner file (made by a daemon before owner files,
+ * or caught between mkdtemp and the lock) is only swept when older. */
+#define TMPDIR_UNOWNED_AGE_S (3600)
+
+static const char *
+tmp_base (void)
 {
     const char *base = getenv ("TMPDIR");
-    char *path = NULL;
 
     /* A relative or absurd TMPDIR would put hostile unpacked content
      * somewhere unexpected: only an absolute path is honoured. */
     if (base == NULL || base[0] != '/' || strlen (base) > PATH_MAX / 2)
         base = "/tmp";
-    if (asprintf (&path, "%s/kikan-scand-XXXXXX", base) < 0)
-        return NULL;
-    /* mkdtemp creates it with mode 0700. */
-    if (mkdtemp (path) == NULL) {
-        free (path);
-        return NULL;
+    return base;
+}
+
+/* A private temp dir, and the lock that says its daemon is alive: a
+ * daemon that is killed (or a kiosk that loses power) leaves the dir
+ * behind, with whatever a worker had unpacked or copied there (registry
+ * hives hold personal data); the next daemon's kikan_scand_sweep_tmp()
+ * removes it once the lock is free. */
+typedef struct {
+    char *path;
+    int lock_fd;
+} TmpDir;
+
+static int
+make_tmpdir (TmpDir *t)
+{
+    int fd;
+
+    t->path = NULL;
+    t->lock_fd = -1;
+    if (asprintf (&t->path, "%s/" TMPDIR_PREFIX "XXXXXX", tmp_base ()) < 0) {
+        t->path = NULL;
+        return -1;
     }
-    return path;
+    /* mkdtemp creates it with mode 0700. */
+    if (mkdtemp (t->path) == NULL) {
+        free (t->path);
+        t->path = NULL;
+        return -1;
+    }
+    {
+        char owner[PATH_MAX];
+
+        snprintf (owner, sizeof owner, "%s/" TMPDIR_OWNER, t->path);
+        fd = open (owner, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+
+            close (fd);
+            (void) unlink (owner);
+            fd = -1;
+            errno = e;
+        }
+    }
+    if (fd < 0) {
+        int e = errno;
+
+        (void) rmdir (t->path);
+        free (t->path);
+        t->path = NULL;
+        errno = e;
+        return -1;
+    }
+    t->lock_fd = fd;
+    return 0;
+}
+
+static int rmtree (const char *path);
+
+/* Removes the dir and everything in it, then lets go of the lock. */
+static void
+drop_tmpdir (TmpDir *t)
+{
+    if (t->path != NULL && rmtree (t->path) != 0)
+        fprintf (stderr, "kikan-scand: could not remove temp dir %s: %s\n", t->path,
+                 strerror (errno));
+    if (t->lock_fd >= 0)
+        close (t->lock_fd);
+    free (t->path);
+    t->path = NULL;
+    t->lock_fd = -1;
 }
 
 /* Deletes everything in directory @cur that is not a directory, and puts
@@ -200,6 +269,62 @@ rmtree (const char *path)
     }
 out:
     close (root);
+    return r;
+}
+
+int
+kikan_scand_sweep_tmp (const char *parent, unsigned *removed)
+{
+    DIR *dp;
+    struct dirent *de;
+    int pfd, r = 0;
+    time_t now = time (NULL);
+
+    if (removed != NULL)
+        *removed = 0;
+    if (parent == NULL)
+        parent = tmp_base ();
+    if ((pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return errno == ENOENT ? 0 : KIKAN_EIO;
+    if ((dp = fdopendir (pfd)) == NULL) {
+        close (pfd);
+        return KIKAN_EIO;
+    }
+    while ((de = readdir (dp)) != NULL) {
+        struct stat st;
+        char path[PATH_MAX];
+        int dfd, ofd, stale;
+
+        if (strncmp (de->d_name, TMPDIR_PREFIX, strlen (TMPDIR_PREFIX)) != 0
+            || strlen (de->d_name) != strlen (TMPDIR_PREFIX) + 6)
+            continue;
+        /* Only real directories of this user: never a symbolic link, never
+         * someone else's dir in a shared /tmp. */
+        if (fstatat (pfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR (st.st_mode)
+            || st.st_uid != geteuid ())
+            continue;
+        if ((dfd = openat (pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+            < 0)
+            continue;
+        ofd = openat (dfd, TMPDIR_OWNER, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (ofd >= 0)
+            /* The lock is free only when the daemon that made it is gone. */
+            stale = flock (ofd, LOCK_EX | LOCK_NB) == 0;
+        else
+            stale = errno == ENOENT && now - st.st_mtime > TMPDIR_UNOWNED_AGE_S;
+        close (dfd);
+        snprintf (path, sizeof path, "%s/%s", parent, de->d_name);
+        if (stale) {
+            if (rmtree (path) == 0) {
+                if (removed != NULL)
+                    (*removed)++;
+            } else
+                r = KIKAN_EIO;
+        }
+        if (ofd >= 0)
+            close (ofd);
+    }
+    closedir (dp);
     return r;
 }
 
@@ -617,7 +742,7 @@ run_target (Daemon *d, KikanMsg *req)
     KikanTargetEnd end;
     KikanWorkerArgs args;
     struct stat st;
-    char *tmpdir = NULL;
+    TmpDir tmpdir = { NULL, -1 };
     int sv[2] = { -1, -1 }, errp[2] = { -1, -1 };
     double t0 = now_seconds ();
     unsigned timeout_s = req->u.scan.params.timeout_s ? req->u.scan.params.timeout_s
@@ -649,7 +774,7 @@ run_target (Daemon *d, KikanMsg *req)
                   "this kikan-scand loaded no signatures: it can only probe media");
         goto finish;
     }
-    if ((tmpdir = make_tmpdir ()) == NULL) {
+    if (make_tmpdir (&tmpdir) != 0) {
         snprintf (t.detail, sizeof t.detail, "could not create a private temp dir: %s",
                   strerror (errno));
         goto finish;
@@ -666,7 +791,7 @@ run_target (Daemon *d, KikanMsg *req)
     args.sock = sv[1];
     args.target_fd = req->fd;
     args.name = req->u.scan.name;
-    args.tmpdir = tmpdir;
+    args.tmpdir = tmpdir.path;
     args.jobs = req->u.scan.params.jobs;
     args.null_sandbox = req->u.scan.params.null_sandbox || d->force_null;
     args.probe_only = req->u.scan.params.probe_only;
@@ -717,10 +842,7 @@ finish:
         close (sv[1]);
     /* Removed before TARGET_END, so that a client that sees the end also
      * sees no trace of the target's content left on disk. */
-    if (tmpdir != NULL && rmtree (tmpdir) != 0)
-        fprintf (stderr, "kikan-scand: could not remove temp dir %s: %s\n", tmpdir,
-                 strerror (errno));
-    free (tmpdir);
+    drop_tmpdir (&tmpdir);
     if (t.client_gone) {
         r = KIKAN_EIO;
         goto out;
@@ -771,26 +893,26 @@ static const ClientHandler client_handlers[KIKAN_MSG__COUNT] = {
 static void
 prime_engine (KikanEngine *engine)
 {
-    char *dir = make_tmpdir ();
+    TmpDir dir;
 
-    if (engine == NULL) {
-        /* A probe-only daemon: only the media libraries to warm up. */
-        if (dir != NULL && rmtree (dir) != 0)
-            fprintf (stderr, "kikan-scand: could not remove %s: %s\n", dir, strerror (errno));
-        free (dir);
+    if (make_tmpdir (&dir) != 0) {
+        fprintf (stderr, "kikan-scand: no temp dir for the warm-up: %s\n", strerror (errno));
         kikan_worker_prime (NULL);
         return;
     }
-    if (dir == NULL || kikan_engine_set_tmpdir (engine, dir) != 0) {
-        fprintf (stderr, "kikan-scand: no temp dir for the engine warm-up: %s\n",
-                 strerror (errno));
-        free (dir);
+    if (engine == NULL) {
+        /* A probe-only daemon: only the media libraries to warm up. */
+        drop_tmpdir (&dir);
+        kikan_worker_prime (NULL);
+        return;
+    }
+    if (kikan_engine_set_tmpdir (engine, dir.path) != 0) {
+        fprintf (stderr, "kikan-scand: the engine refused the temp dir %s\n", dir.path);
+        drop_tmpdir (&dir);
         return;
     }
     kikan_worker_prime (engine);
-    if (rmtree (dir) != 0)
-        fprintf (stderr, "kikan-scand: could not remove %s: %s\n", dir, strerror (errno));
-    free (dir);
+    drop_tmpdir (&dir);
 }
 
 static void
@@ -822,6 +944,11 @@ kikan_scand_serve (int sock, const KikanEngineOptions *opts)
      * kill the daemon; and workers must stay reapable. */
     signal (SIGPIPE, SIG_IGN);
     signal (SIGCHLD, SIG_DFL);
+    /* What a killed daemon left behind goes first (best effort: a dir that
+     * cannot be removed is reported and left, never followed). */
+    if (kikan_scand_sweep_tmp (NULL, NULL) != 0)
+        fprintf (stderr, "kikan-scand: a stale temp dir in %s could not be removed\n",
+                 tmp_base ());
 
     err[0] = '\0';
     if (opts->n_databases > 0) {

@@ -157,6 +157,17 @@ int kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
 /* Asks the daemon to exit and reaps it; accepts NULL. */
 void kikan_scand_client_free (KikanScandClient *c);
 
+/* Removes the private temp dirs ("kikan-scand-XXXXXX") under @parent (NULL:
+ * $TMPDIR if absolute, else /tmp) that no live daemon holds: each daemon
+ * holds a lock on a file in its dir while it uses it, so a dir whose lock
+ * is free was left by a daemon that was killed or lost power, with
+ * whatever its worker had unpacked or copied (registry hives hold personal
+ * data).  Only directories owned by this user, never a symbolic link;
+ * dirs without an owner file only when older than an hour.  *removed
+ * (optional) counts them.  0, or KIKAN_EIO when @parent cannot be read or
+ * a stale dir could not be removed.  kikan_scand_serve() calls it first. */
+int kikan_scand_sweep_tmp (const char *parent, unsigned *removed);
+
 /* The daemon's main loop: load the engine described by @opts, send HELLO
  * (or an error) on @sock, then serve requests until the peer closes.
  * With no database (opts->n_databases == 0) no engine is loaded and only

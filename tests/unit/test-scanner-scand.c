@@ -10,6 +10,7 @@
  * file: no device-mapper) and sfdisk; a block device is a loop device
  * (losetup, as root).  A missing tool FAILS the test with its name. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -26,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -629,6 +631,8 @@ test_timeout (void **state)
     kikan_scand_client_free (c);
 }
 
+static int count_scand_dirs (const char *dir);
+
 static void
 test_daemon_killed (void **state)
 {
@@ -675,6 +679,113 @@ test_daemon_killed (void **state)
         assert_true (i < 199);
         nanosleep (&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
     }
+
+    /* The killed daemon left its target's private temp dir behind; the
+     * next daemon sweeps it when it starts (its own warm-up dir is gone
+     * again by the time it answers). */
+    assert_true (count_scand_dirs (f->tmpdir) >= 1);
+    c = spawn_marker (f);
+    assert_int_equal (count_scand_dirs (f->tmpdir), 0);
+    kikan_scand_client_free (c);
+}
+
+/* kikan-scand-XXXXXX directories directly under @dir. */
+static int
+count_scand_dirs (const char *dir)
+{
+    DIR *d = opendir (dir);
+    struct dirent *de;
+    int n = 0;
+
+    assert_non_null (d);
+    while ((de = readdir (d)) != NULL)
+        if (strncmp (de->d_name, "kikan-scand-", 12) == 0)
+            n++;
+    closedir (d);
+    return n;
+}
+
+static void
+make_scand_dir (const char *parent, const char *name, int with_owner, time_t mtime)
+{
+    char p[PATH_MAX], o[PATH_MAX];
+
+    path_join (p, parent, name);
+    assert_int_equal (mkdir (p, 0700), 0);
+    path_join (o, p, "unpacked.bin");
+    write_file (o, "hive copy", 9);
+    if (with_owner) {
+        path_join (o, p, ".owner");
+        write_file (o, "", 0);
+    }
+    if (mtime != 0) {
+        struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+        assert_int_equal (utimensat (AT_FDCWD, p, ts, 0), 0);
+    }
+}
+
+static int
+exists_in (const char *parent, const char *name)
+{
+    char p[PATH_MAX];
+    struct stat st;
+
+    path_join (p, parent, name);
+    return lstat (p, &st) == 0;
+}
+
+/* The sweep removes only what no live daemon holds (docs: scand.h). */
+static void
+test_sweep_stale_tmpdirs (void **state)
+{
+    Fixture *f = *state;
+    char parent[PATH_MAX], p[PATH_MAX], owner[PATH_MAX];
+    unsigned removed = 99;
+    int held;
+
+    path_join (parent, f->root, "sweep");
+    assert_int_equal (mkdir (parent, 0700), 0);
+    make_scand_dir (parent, "kikan-scand-dead01", 1, 0);        /* lock free: stale */
+    make_scand_dir (parent, "kikan-scand-live01", 1, 0);        /* lock held below */
+    make_scand_dir (parent, "kikan-scand-old001", 0, time (NULL) - 7200);  /* no owner, old */
+    make_scand_dir (parent, "kikan-scand-new001", 0, 0);        /* no owner, fresh */
+    make_scand_dir (parent, "kikan-other-dead01", 1, 0);        /* not ours by name */
+    make_scand_dir (parent, "kikan-scand-toolong1", 1, 0);      /* not mkdtemp's shape */
+    path_join (p, parent, "kikan-scand-file01");
+    write_file (p, "x", 1);                                     /* a file, not a dir */
+    /* A symbolic link named like a dir, pointing at a dir that must survive. */
+    path_join (p, parent, "kikan-scand-link01");
+    assert_int_equal (symlink ("kikan-other-dead01", p), 0);
+
+    path_join (p, parent, "kikan-scand-live01");
+    path_join (owner, p, ".owner");
+    held = open (owner, O_RDWR | O_CLOEXEC);
+    assert_true (held >= 0);
+    assert_int_equal (flock (held, LOCK_EX | LOCK_NB), 0);
+
+    assert_int_equal (kikan_scand_sweep_tmp (parent, &removed), 0);
+    assert_int_equal (removed, 2);
+    assert_false (exists_in (parent, "kikan-scand-dead01"));
+    assert_false (exists_in (parent, "kikan-scand-old001"));
+    assert_true (exists_in (parent, "kikan-scand-live01"));
+    assert_true (exists_in (parent, "kikan-scand-new001"));
+    assert_true (exists_in (parent, "kikan-other-dead01"));
+    assert_true (exists_in (parent, "kikan-scand-toolong1"));
+    assert_true (exists_in (parent, "kikan-scand-file01"));
+    assert_true (exists_in (parent, "kikan-scand-link01"));
+    path_join (p, parent, "kikan-other-dead01/unpacked.bin");
+    assert_true (access (p, F_OK) == 0);
+
+    /* Once its daemon is gone, the live one goes too. */
+    close (held);
+    assert_int_equal (kikan_scand_sweep_tmp (parent, &removed), 0);
+    assert_int_equal (removed, 1);
+    assert_false (exists_in (parent, "kikan-scand-live01"));
+
+    /* A parent that does not exist is nothing to sweep. */
+    path_join (p, f->root, "no-such-dir");
+    assert_int_equal (kikan_scand_sweep_tmp (p, &removed), 0);
+    assert_int_equal (removed, 0);
 }
 
 static void
@@ -1284,6 +1395,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_worker_killed, setup, teardown),
         cmocka_unit_test_setup_teardown (test_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown (test_daemon_killed, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_sweep_stale_tmpdirs, setup, teardown),
         cmocka_unit_test_setup_teardown (test_database_errors, setup, teardown),
         cmocka_unit_test_setup_teardown (test_clamav_testfiles, setup, teardown),
         cmocka_unit_test_setup_teardown (test_scan_fat_image, setup, teardown),
