@@ -268,13 +268,23 @@ kikan_scan_report_add_inventory (KikanScanReport *self, guint target, const Kika
     kikan_software_facts_add_inventory (get_target (self, target)->sw, inv);
 }
 
+static const char *status_to_string (KikanTargetStatus s);
+
 void
 kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *policy,
                                      gint64 now)
 {
     g_return_if_fail (self != NULL);
-    for (guint i = 0; i < self->targets->len; i++)
-        kikan_software_facts_evaluate (get_target (self, i)->sw, policy, now);
+    for (guint i = 0; i < self->targets->len; i++) {
+        Target *t = get_target (self, i);
+
+        if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
+            kikan_software_facts_set_incomplete (
+                t->sw, t->ended && t->detail != NULL ? t->detail
+                                                     : status_to_string (t->ended ? t->status
+                                                                                  : KIKAN_TARGET_ERROR));
+        kikan_software_facts_evaluate (t->sw, policy, now);
+    }
     self->software_evaluated = TRUE;
 }
 

@@ -33,6 +33,11 @@ void kikan_software_facts_add_file (KikanSoftwareFacts *self, const KikanFileRep
 /* Appends a copy of a chunk of the worker's inventory. */
 void kikan_software_facts_add_inventory (KikanSoftwareFacts *self, const KikanInventory *inv);
 
+/* The worker did not finish (@why, copied: "worker killed by signal 9",
+ * "timeout"…): evaluate then adds a HOLD finding, UPD-UNKNOWN, so that a
+ * partial picture is never "cleared". */
+void kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *why);
+
 /* Evaluates everything against @policy (NULL: none loaded) at @now (Unix
  * seconds).  Call again after adding more; findings are replaced. */
 void kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *policy,

@@ -28,6 +28,7 @@ struct KikanSoftwareFacts {
     KikanVerdictOf *exe_status;
     gboolean *in_system;       /* per exe: part of an installed OS (not judged one by one) */
     guint n_in_system;
+    char *incomplete;          /* why the worker did not finish, or NULL */
 };
 
 static void
@@ -76,7 +77,16 @@ kikan_software_facts_free (KikanSoftwareFacts *self)
     g_free (self->program_status);
     g_free (self->exe_status);
     g_free (self->in_system);
+    g_free (self->incomplete);
     g_free (self);
+}
+
+void
+kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *why)
+{
+    g_return_if_fail (self != NULL);
+    g_free (self->incomplete);
+    self->incomplete = g_strdup (why != NULL ? why : "the inspection did not finish");
 }
 
 static gboolean
@@ -335,6 +345,22 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
                               "not all of them could be checked against the policy. IT must "
                               "review it before it is used on the LAN.");
         f->source = g_strdup (f->subject);
+        g_ptr_array_insert (found, 0, f);
+    }
+    /* A worker that did not finish never sent the inventory, and may not
+     * have reached every program: what is listed is only part of the
+     * picture, so the software side is never "cleared" (KR-19). */
+    if (self->incomplete != NULL) {
+        KikanFinding *f = g_new0 (KikanFinding, 1);
+
+        f->code = g_strdup ("UPD-UNKNOWN");
+        f->slip_code = g_strdup ("UPD-04");
+        f->level = KIKAN_LEVEL_HOLD;
+        f->subject = g_strdup ("software and updates");
+        f->detail = g_strdup_printf ("The inspection of this item did not finish (%s), so its "
+                                     "installed software, updates and programs could not all "
+                                     "be checked. IT must inspect it before it reconnects.",
+                                     self->incomplete);
         g_ptr_array_insert (found, 0, f);
     }
     g_ptr_array_unref (self->findings);

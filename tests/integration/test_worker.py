@@ -128,6 +128,15 @@ class WorkerKilled(KikanTestCase):
         for f in doc["files"]:
             self.assertEqual(f["result"], "clean", ctx)
         self.assertEqual(doc["summary"]["files"], len(doc["files"]), ctx)
+        # The software side saw only part of the target: never "cleared"
+        # (issue #4, KR-19), and the whole scan is a HOLD.
+        sw = t["software"]
+        self.assertEqual(sw["verdict"], "hold", ctx)
+        unknown = [f for f in sw["findings"] if f["code"] == "UPD-UNKNOWN"]
+        self.assertEqual(len(unknown), 1, ctx)
+        self.assertEqual((unknown[0]["level"], unknown[0]["slip_code"]), ("hold", "UPD-04"), ctx)
+        self.assertRegex(unknown[0]["detail"], r"did not finish \(.*signal 9", ctx)
+        self.assertEqual(doc["verdict"], "hold", ctx)
         self.assertEqual(proc.returncode, 2, ctx)
         # The worker is gone; the CLI did not leave others behind for this test.
         time.sleep(0.2)
