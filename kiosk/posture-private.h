@@ -25,6 +25,12 @@
  *   UPD-UNKNOWN          UPD-04  hold         a system whose OS build, patch date or AV state
  *                                             could not be measured; an unreadable hive, status
  *                                             file or plist (the detail says which)
+ *
+ * Two more come from kiosk/software-facts.c, which knows how the scan of
+ * the target ended: UPD-UNKNOWN (hold) when the worker did not finish, and
+ * SW-NOT-INSPECTED (slip MAL-04, hold) when some content was not
+ * inspected; and SW-UNAPPROVED for an archive whose member list lost
+ * programs.
  */
 #pragma once
 

@@ -283,6 +283,20 @@ kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *p
                 t->sw, t->ended && t->detail != NULL ? t->detail
                                                      : status_to_string (t->ended ? t->status
                                                                                   : KIKAN_TARGET_ERROR));
+        else if (kikan_scan_report_get_target_result (self, i) == KIKAN_RESULT_NOT_INSPECTED) {
+            guint nv = 0;
+            g_autofree char *what = NULL;
+
+            for (guint v = 0; v < t->volumes->len; v++)
+                if (kikan_scan_report_get_volume_result (self, i, v)
+                    == KIKAN_RESULT_NOT_INSPECTED)
+                    nv++;
+            what = g_strdup_printf ("Part of this item (%" G_GUINT64_FORMAT " file%s, %u "
+                                    "volume%s)",
+                                    t->not_inspected, t->not_inspected == 1 ? "" : "s", nv,
+                                    nv == 1 ? "" : "s");
+            kikan_software_facts_set_not_inspected (t->sw, what);
+        }
         kikan_software_facts_evaluate (t->sw, policy, now);
     }
     self->software_evaluated = TRUE;

@@ -38,6 +38,11 @@ void kikan_software_facts_add_inventory (KikanSoftwareFacts *self, const KikanIn
  * partial picture is never "cleared". */
 void kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *why);
 
+/* The scan finished but could not inspect some content (@what, copied,
+ * e.g. "1 file and 1 volume"): evaluate then adds a HOLD finding,
+ * SW-NOT-INSPECTED (slip MAL-04). */
+void kikan_software_facts_set_not_inspected (KikanSoftwareFacts *self, const char *what);
+
 /* Evaluates everything against @policy (NULL: none loaded) at @now (Unix
  * seconds).  Call again after adding more; findings are replaced. */
 void kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *policy,

@@ -29,6 +29,7 @@ struct KikanSoftwareFacts {
     gboolean *in_system;       /* per exe: part of an installed OS (not judged one by one) */
     guint n_in_system;
     char *incomplete;          /* why the worker did not finish, or NULL */
+    char *not_inspected;       /* what content the scan could not inspect, or NULL */
 };
 
 static void
@@ -78,7 +79,16 @@ kikan_software_facts_free (KikanSoftwareFacts *self)
     g_free (self->exe_status);
     g_free (self->in_system);
     g_free (self->incomplete);
+    g_free (self->not_inspected);
     g_free (self);
+}
+
+void
+kikan_software_facts_set_not_inspected (KikanSoftwareFacts *self, const char *what)
+{
+    g_return_if_fail (self != NULL);
+    g_free (self->not_inspected);
+    self->not_inspected = g_strdup (what != NULL ? what : "some content");
 }
 
 void
@@ -361,6 +371,22 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
                                      "installed software, updates and programs could not all "
                                      "be checked. IT must inspect it before it reconnects.",
                                      self->incomplete);
+        g_ptr_array_insert (found, 0, f);
+    }
+    /* Content the scan could not inspect (an encrypted archive, a locked
+     * volume, a limit) may hold programs no one has seen: the software
+     * side cannot be "cleared" either (MAL-04 is the slip's reason). */
+    if (self->not_inspected != NULL && self->incomplete == NULL) {
+        KikanFinding *f = g_new0 (KikanFinding, 1);
+
+        f->code = g_strdup ("SW-NOT-INSPECTED");
+        f->slip_code = g_strdup ("MAL-04");
+        f->level = KIKAN_LEVEL_HOLD;
+        f->subject = g_strdup ("content not inspected");
+        f->detail = g_strdup_printf ("%s could not be inspected, so programs in it could not "
+                                     "be checked against the policy. IT must inspect it before "
+                                     "it is used on the LAN.",
+                                     self->not_inspected);
         g_ptr_array_insert (found, 0, f);
     }
     g_ptr_array_unref (self->findings);

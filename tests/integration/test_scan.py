@@ -160,8 +160,16 @@ class ScanNotInspected(KikanTestCase):
     never clean (KR-09, KR-10)."""
 
     def test_encrypted_zip(self):
-        self.assert_not_inspected(copy_case(self, "encrypted"), "encrypted.zip", "encrypted",
-                                  [self.db_test6()])
+        doc, _f = self.assert_not_inspected(copy_case(self, "encrypted"), "encrypted.zip",
+                                            "encrypted", [self.db_test6()])
+        # Programs could hide in it: the software side is not "cleared"
+        # either (issue #4), and the slip says why (MAL-04).
+        sw = doc["targets"][0]["software"]
+        self.assertEqual(sw["verdict"], "hold")
+        self.assertEqual([(f["code"], f["slip_code"], f["level"]) for f in sw["findings"]
+                          if f["code"] == "SW-NOT-INSPECTED"],
+                         [("SW-NOT-INSPECTED", "MAL-04", "hold")])
+        self.assertEqual(doc["verdict"], "hold")
 
     def test_zip_bomb(self):
         # 200 MiB of zeros in one member, beyond max_filesize (100 MiB):

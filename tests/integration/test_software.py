@@ -43,6 +43,7 @@ CODES = {
     "SW-AUTORUN": ("MAL-03", ("hold",)),
     "SW-DECEPTIVE-NAME": ("MAL-03", ("hold",)),
     "SW-TYPE-MISMATCH": ("MAL-03", ("hold",)),
+    "SW-NOT-INSPECTED": ("MAL-04", ("hold",)),
     "UPD-OS-STALE": ("UPD-01", ("conditional",)),
     "UPD-AV-STALE": ("MAL-06", ("conditional",)),
     "UPD-END-OF-SUPPORT": ("UPD-02", ("quarantine",)),
