@@ -78,6 +78,10 @@ typedef struct {
     char *expires;
 } KikanFinding;
 
+/* A finding with the slip code of @code (one of the codes above; a code
+ * not in the table is a programming error).  Takes @detail. */
+KikanFinding *kikan_finding_new (const char *code, KikanLevel level, const char *subject,
+                                 const char *source, char *detail);
 void kikan_finding_free (KikanFinding *f);  /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanFinding, kikan_finding_free)
 
@@ -99,6 +103,10 @@ GPtrArray *kikan_posture_evaluate (const KikanPolicy *policy, const KikanInvento
                                    const char *const *pua, const char *const *pua_paths,
                                    gsize n_pua, gint64 now, KikanVerdictOf *program_status,
                                    KikanVerdictOf *exe_status);
+
+/* Sorts @findings as kikan_posture_evaluate() returns them: worst level
+ * first, then code, then subject. */
+void kikan_findings_sort (GPtrArray *findings);
 
 /* The worst level in @findings (KikanFinding*), INFO for none. */
 KikanLevel kikan_findings_worst (GPtrArray *findings);

@@ -28,6 +28,7 @@ static const CodeSlip code_slips[] = {
     { "SW-DECEPTIVE-NAME", "MAL-03" },   { "SW-TYPE-MISMATCH", "MAL-03" },
     { "UPD-OS-STALE", "UPD-01" },        { "UPD-AV-STALE", "MAL-06" },
     { "UPD-END-OF-SUPPORT", "UPD-02" },  { "UPD-UNKNOWN", "UPD-04" },
+    { "SW-NOT-INSPECTED", "MAL-04" },
 };
 
 const char *
@@ -81,9 +82,9 @@ kikan_findings_worst (GPtrArray *findings)
 
 /* Appends a finding; takes @detail.  The rule's exception fields are
  * copied only for exception findings. */
-static KikanFinding *
-add (GPtrArray *out, const char *code, KikanLevel level, const char *subject, const char *source,
-     const KikanRule *rule, char *detail)
+KikanFinding *
+kikan_finding_new (const char *code, KikanLevel level, const char *subject, const char *source,
+                   char *detail)
 {
     KikanFinding *f = g_new0 (KikanFinding, 1);
 
@@ -96,6 +97,15 @@ add (GPtrArray *out, const char *code, KikanLevel level, const char *subject, co
     f->subject = g_strdup (subject != NULL ? subject : "");
     f->detail = detail;
     f->source = g_strdup (source);
+    return f;
+}
+
+static KikanFinding *
+add (GPtrArray *out, const char *code, KikanLevel level, const char *subject, const char *source,
+     const KikanRule *rule, char *detail)
+{
+    KikanFinding *f = kikan_finding_new (code, level, subject, source, detail);
+
     if (rule != NULL) {
         f->rule = g_strdup (rule->id);
         f->rule_line = rule->line;
@@ -567,6 +577,12 @@ kikan_posture_evaluate (const KikanPolicy *policy, const KikanInventory *inv,
                               "be judged. Install the policy (/etc/kikan/policy.conf) and check "
                               "again; until then IT must review them.",
                               n_programs, n_unjudged_exes, n_unjudged_pua));
-    g_ptr_array_sort (out, finding_cmp);
+    kikan_findings_sort (out);
     return out;
+}
+
+void
+kikan_findings_sort (GPtrArray *findings)
+{
+    g_ptr_array_sort (findings, finding_cmp);
 }

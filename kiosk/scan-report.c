@@ -559,11 +559,11 @@ result_name (KikanResult r)
     return kikan_result_to_string (kikan_result_worst (r, KIKAN_RESULT_CLEAN));
 }
 
-/* "name" plus "name_hex" when the raw bytes are not clean printable UTF-8. */
+/* @member plus "@member_hex" when the raw bytes are not clean printable UTF-8. */
 static void
-add_name_with_hex (JsonBuilder *b, const char *member, const char *raw)
+add_hostile_with_hex (JsonBuilder *b, const char *member, const char *raw)
 {
-    kikan_json_add_hostile_string (b, member, raw != NULL ? raw : "");
+    kikan_json_add_hostile_string (b, member, raw);
     if (raw != NULL && !kikan_escape_is_clean (raw, -1)) {
         g_autofree char *hex = kikan_escape_to_hex (raw, -1);
         g_autofree char *key = g_strconcat (member, "_hex", NULL);
@@ -621,7 +621,7 @@ add_file (JsonBuilder *b, const Target *t, const KikanFileReport *r)
 
     json_builder_begin_object (b);
     kikan_json_add_hostile_string (b, "target", t->name);
-    add_name_with_hex (b, "path", r->path);
+    add_hostile_with_hex (b, "path", r->path != NULL ? r->path : "");
     json_builder_set_member_name (b, "size");
     json_builder_add_int_value (b, (gint64) r->size);
     json_builder_set_member_name (b, "sha256");
@@ -639,7 +639,7 @@ add_file (JsonBuilder *b, const Target *t, const KikanFileReport *r)
         KikanResult mres = kikan_result_worst (m->result, KIKAN_RESULT_CLEAN);
 
         json_builder_begin_object (b);
-        add_name_with_hex (b, "name", m->name);
+        add_hostile_with_hex (b, "name", m->name != NULL ? m->name : "");
         json_builder_set_member_name (b, "depth");
         json_builder_add_int_value (b, m->depth);
         json_builder_set_member_name (b, "size");
@@ -678,20 +678,6 @@ add_uint (JsonBuilder *b, const char *member, guint64 v)
 {
     json_builder_set_member_name (b, member);
     json_builder_add_int_value (b, v > (guint64) G_MAXINT64 ? G_MAXINT64 : (gint64) v);
-}
-
-/* A string from the medium, plus "<member>_hex" when it is not clean. */
-static void
-add_hostile_with_hex (JsonBuilder *b, const char *member, const char *raw)
-{
-    kikan_json_add_hostile_string (b, member, raw);
-    if (raw != NULL && !kikan_escape_is_clean (raw, -1)) {
-        g_autofree char *hex = kikan_escape_to_hex (raw, -1);
-        g_autofree char *key = g_strconcat (member, "_hex", NULL);
-
-        json_builder_set_member_name (b, key);
-        json_builder_add_string_value (b, hex);
-    }
 }
 
 /* One volume of docs/json.md "Media targets"; @with_result FALSE for a

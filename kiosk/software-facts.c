@@ -345,50 +345,35 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
     /* Programs the worker could not list (a member list cut to fit a
      * message) cannot be judged: fail closed (KR-19). */
     for (guint i = 0; i < self->cut->len; i++) {
-        KikanFinding *f = g_new0 (KikanFinding, 1);
+        const char *path = g_ptr_array_index (self->cut, i);
 
-        f->code = g_strdup ("SW-UNAPPROVED");
-        f->slip_code = g_strdup ("SW-01");
-        f->level = KIKAN_LEVEL_HOLD;
-        f->subject = g_strdup (g_ptr_array_index (self->cut, i));
-        f->detail = g_strdup ("This archive holds more programs than Kikan could list, so "
-                              "not all of them could be checked against the policy. IT must "
-                              "review it before it is used on the LAN.");
-        f->source = g_strdup (f->subject);
-        g_ptr_array_insert (found, 0, f);
+        g_ptr_array_add (found, kikan_finding_new (
+            "SW-UNAPPROVED", KIKAN_LEVEL_HOLD, path, path,
+            g_strdup ("This archive holds more programs than Kikan could list, so not all of "
+                      "them could be checked against the policy. IT must review it before it "
+                      "is used on the LAN.")));
     }
     /* A worker that did not finish never sent the inventory, and may not
      * have reached every program: what is listed is only part of the
      * picture, so the software side is never "cleared" (KR-19). */
-    if (self->incomplete != NULL) {
-        KikanFinding *f = g_new0 (KikanFinding, 1);
-
-        f->code = g_strdup ("UPD-UNKNOWN");
-        f->slip_code = g_strdup ("UPD-04");
-        f->level = KIKAN_LEVEL_HOLD;
-        f->subject = g_strdup ("software and updates");
-        f->detail = g_strdup_printf ("The inspection of this item did not finish (%s), so its "
-                                     "installed software, updates and programs could not all "
-                                     "be checked. IT must inspect it before it reconnects.",
-                                     self->incomplete);
-        g_ptr_array_insert (found, 0, f);
-    }
+    if (self->incomplete != NULL)
+        g_ptr_array_add (found, kikan_finding_new (
+            "UPD-UNKNOWN", KIKAN_LEVEL_HOLD, "software and updates", NULL,
+            g_strdup_printf ("The inspection of this item did not finish (%s), so its "
+                             "installed software, updates and programs could not all be "
+                             "checked. IT must inspect it before it reconnects.",
+                             self->incomplete)));
     /* Content the scan could not inspect (an encrypted archive, a locked
      * volume, a limit) may hold programs no one has seen: the software
      * side cannot be "cleared" either (MAL-04 is the slip's reason). */
-    if (self->not_inspected != NULL && self->incomplete == NULL) {
-        KikanFinding *f = g_new0 (KikanFinding, 1);
-
-        f->code = g_strdup ("SW-NOT-INSPECTED");
-        f->slip_code = g_strdup ("MAL-04");
-        f->level = KIKAN_LEVEL_HOLD;
-        f->subject = g_strdup ("content not inspected");
-        f->detail = g_strdup_printf ("%s could not be inspected, so programs in it could not "
-                                     "be checked against the policy. IT must inspect it before "
-                                     "it is used on the LAN.",
-                                     self->not_inspected);
-        g_ptr_array_insert (found, 0, f);
-    }
+    if (self->not_inspected != NULL && self->incomplete == NULL)
+        g_ptr_array_add (found, kikan_finding_new (
+            "SW-NOT-INSPECTED", KIKAN_LEVEL_HOLD, "content not inspected", NULL,
+            g_strdup_printf ("%s could not be inspected, so programs in it could not be "
+                             "checked against the policy. IT must inspect it before it is "
+                             "used on the LAN.",
+                             self->not_inspected)));
+    kikan_findings_sort (found);
     g_ptr_array_unref (self->findings);
     self->findings = found;
 }

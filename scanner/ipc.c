@@ -412,6 +412,26 @@ r_count (Cursor *c, size_t min_size)
     return n;
 }
 
+/* A count (each element at least @min_size bytes on the wire) and a zeroed
+ * array of that many @elem_size elements; NULL with *n = 0 when the count
+ * is 0 or reading failed (c->err says which). */
+static void *
+r_array (Cursor *c, size_t min_size, size_t elem_size, size_t *n)
+{
+    size_t k = r_count (c, min_size);
+    void *v;
+
+    *n = 0;
+    if (c->err != 0 || k == 0)
+        return NULL;
+    if ((v = calloc (k, elem_size)) == NULL) {
+        c->err = KIKAN_ENOMEM;
+        return NULL;
+    }
+    *n = k;
+    return v;
+}
+
 /* ---- string vectors (signature lists) ---- */
 
 static void
@@ -674,33 +694,14 @@ w_report (Writer *w, const KikanFileReport *r)
 static void
 r_report (Cursor *c, KikanFileReport *r)
 {
-    char *hex;
-    size_t n;
-
     r->path = r_str (c);
     r->size = r_u64 (c);
-    if ((hex = r_str (c)) != NULL) {
-        n = strlen (hex);
-        if (is_sha256_hex (hex, n))
-            memcpy (r->sha256, hex, n + 1);
-        else
-            c->err = KIKAN_EPROTO;
-        free (hex);
-    }
+    r_hex64 (c, r->sha256);
     r_result (c, &r->result, &r->reason);
     r->reason_detail = r_nstr (c);
     r->signatures = r_strv (c, &r->n_signatures);
-    n = r_count (c, MIN_MEMBER_SIZE);
-    if (c->err != 0)
-        return;
-    if (n > 0) {
-        if ((r->members = calloc (n, sizeof *r->members)) == NULL) {
-            c->err = KIKAN_ENOMEM;
-            return;
-        }
-        r->n_members = n;
-    }
-    for (size_t i = 0; i < n && c->err == 0; i++) {
+    r->members = r_array (c, MIN_MEMBER_SIZE, sizeof *r->members, &r->n_members);
+    for (size_t i = 0; i < r->n_members && c->err == 0; i++) {
         KikanMember *m = &r->members[i];
 
         m->name = r_nstr (c);
@@ -1031,27 +1032,12 @@ kikan_volume_reason_to_string (KikanVolumeReason r)
     return NULL;
 }
 
-/* Same as kikan_volume_clear() (scanner/volume.c), kept here so that the
- * codec needs nothing beyond kikan_scanner_core. */
 void
 kikan_volume_report_clear (KikanVolumeReport *vr)
 {
-    KikanVolume *v;
-
     if (vr == NULL)
         return;
-    v = &vr->volume;
-    free (v->scheme);
-    free (v->part_type);
-    free (v->part_name);
-    free (v->filesystem);
-    free (v->fs_version);
-    free (v->label);
-    free (v->uuid);
-    free (v->encryption_detail);
-    free (v->os);
-    free (v->os_evidence);
-    free (v->problem);
+    kikan_volume_clear (&vr->volume);
     memset (vr, 0, sizeof *vr);
 }
 
@@ -1202,16 +1188,8 @@ static void
 dec_inventory (Cursor *c, KikanMsg *m)
 {
     KikanInventory *inv = &m->u.inventory;
-    size_t n;
 
-    n = r_count (c, MIN_SYSTEM_SIZE);
-    if (c->err == 0 && n > 0) {
-        if ((inv->systems = calloc (n, sizeof *inv->systems)) == NULL) {
-            c->err = KIKAN_ENOMEM;
-            return;
-        }
-        inv->n_systems = n;
-    }
+    inv->systems = r_array (c, MIN_SYSTEM_SIZE, sizeof *inv->systems, &inv->n_systems);
     for (size_t i = 0; i < inv->n_systems && c->err == 0; i++) {
         KikanSystem *y = &inv->systems[i];
         uint8_t fam = r_u8 (c);
@@ -1232,14 +1210,7 @@ dec_inventory (Cursor *c, KikanMsg *m)
         y->av_updated = r_i64 (c);
         y->av_disabled = r_bool (c);
     }
-    n = r_count (c, MIN_PROGRAM_SIZE);
-    if (c->err == 0 && n > 0) {
-        if ((inv->programs = calloc (n, sizeof *inv->programs)) == NULL) {
-            c->err = KIKAN_ENOMEM;
-            return;
-        }
-        inv->n_programs = n;
-    }
+    inv->programs = r_array (c, MIN_PROGRAM_SIZE, sizeof *inv->programs, &inv->n_programs);
     for (size_t i = 0; i < inv->n_programs && c->err == 0; i++) {
         KikanProgram *p = &inv->programs[i];
 
@@ -1252,14 +1223,7 @@ dec_inventory (Cursor *c, KikanMsg *m)
         p->user = r_nstr (c);
         p->flags = r_u32 (c);
     }
-    n = r_count (c, MIN_PROBLEM_SIZE);
-    if (c->err == 0 && n > 0) {
-        if ((inv->problems = calloc (n, sizeof *inv->problems)) == NULL) {
-            c->err = KIKAN_ENOMEM;
-            return;
-        }
-        inv->n_problems = n;
-    }
+    inv->problems = r_array (c, MIN_PROBLEM_SIZE, sizeof *inv->problems, &inv->n_problems);
     for (size_t i = 0; i < inv->n_problems && c->err == 0; i++) {
         inv->problems[i].source = r_str (c);
         inv->problems[i].what = r_str (c);

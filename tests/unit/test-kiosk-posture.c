@@ -22,14 +22,6 @@
 #define HASH_S "cbe2b077f60a50b909ba49c131cce0c1c08ce30d20ae2e27c81d1a56ad270a95"
 #define DAY G_GINT64_CONSTANT (86400)
 
-/* scanner/filetype.c is written in parallel; until it links, these stand
- * in.  A strong definition in the library wins over them. */
-__attribute__ ((weak)) const char *
-kikan_filetype_label (KikanFileType t)
-{
-    return t == KIKAN_FILETYPE_AUTORUN ? "AutoRun file" : "Windows program";
-}
-
 static gint64 now;
 static char *in_10_days, *yesterday;
 
