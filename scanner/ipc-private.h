@@ -26,7 +26,7 @@
 #include "kikan/scand.h"
 
 #define KIKAN_IPC_MAGIC        0x4e4b494bu  /* "KIKN" on the wire (little-endian) */
-#define KIKAN_IPC_VERSION      3u
+#define KIKAN_IPC_VERSION      4u
 #define KIKAN_IPC_HEADER_SIZE  12u
 #define KIKAN_IPC_MAX_PAYLOAD  (1024u * 1024u)
 

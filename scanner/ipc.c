@@ -689,6 +689,7 @@ w_report (Writer *w, const KikanFileReport *r)
     w_u32 (w, r->flags);
     w_f64 (w, r->seconds);
     w_exec (w, &r->exec);
+    w_nstr (w, r->link_target);
 }
 
 static void
@@ -716,6 +717,7 @@ r_report (Cursor *c, KikanFileReport *r)
     r->flags = r_u32 (c);
     r->seconds = r_f64 (c);
     r_exec (c, &r->exec);
+    r->link_target = r_nstr (c);
 }
 
 /* ---- per-type codecs, dispatched from a table ---- */

@@ -16,6 +16,8 @@ static const char *const reason_names[KIKAN_REASON__COUNT] = {
     [KIKAN_REASON_UNSUPPORTED] = "unsupported",
     [KIKAN_REASON_SYMLINK] = "symlink",
     [KIKAN_REASON_ENGINE_ERROR] = "engine_error",
+    [KIKAN_REASON_CHANGED] = "changed",
+    [KIKAN_REASON_INCONSISTENT] = "inconsistent",
 };
 
 const char *
@@ -63,6 +65,7 @@ kikan_file_report_clear (KikanFileReport *r)
         return;
     free (r->path);
     free (r->reason_detail);
+    free (r->link_target);
     free_strv (r->signatures, r->n_signatures);
     kikan_exec_info_clear (&r->exec);
     for (size_t i = 0; i < r->n_members; i++)
@@ -173,6 +176,7 @@ kikan_file_report_copy (KikanFileReport *dst, const KikanFileReport *src)
     dst->result = src->result;
     dst->reason = src->reason;
     dst->reason_detail = dup_or_null (src->reason_detail, &failed);
+    dst->link_target = dup_or_null (src->link_target, &failed);
     dst->signatures = dup_strv (src->signatures, src->n_signatures, &failed);
     dst->n_signatures = dst->signatures ? src->n_signatures : 0;
     dst->flags = src->flags;

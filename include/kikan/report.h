@@ -36,6 +36,10 @@ typedef enum {
     KIKAN_REASON_UNSUPPORTED,      /* not a regular file (device, fifo, socket) */
     KIKAN_REASON_SYMLINK,          /* a symbolic link: never followed */
     KIKAN_REASON_ENGINE_ERROR,     /* libclamav returned an unexpected error */
+    KIKAN_REASON_CHANGED,          /* size or content changed while it was being read
+                                    * (issue #8 item 8): what was scanned is not what is there */
+    KIKAN_REASON_INCONSISTENT,     /* extractors disagree about an archive or one of them
+                                    * warned about its structure or integrity (issue #8 item 2) */
     KIKAN_REASON__COUNT
 } KikanReason;
 
@@ -79,6 +83,9 @@ typedef struct {
 #define KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE 0x1u  /* <= 5 bytes: see docs/json.md */
 #define KIKAN_FILE_FLAG_PROGRAMS_CUT 0x2u  /* the member list was cut to fit a message and
                                             * programs were among the members left out */
+#define KIKAN_FILE_FLAG_SYMLINK 0x4u       /* a symbolic link: its target is in link_target,
+                                            * it was never followed and holds no content of
+                                            * its own (issue #8, "false holds") */
 
 typedef struct {
     char *path;            /* target-relative path, '/'-separated (hostile) */
@@ -94,6 +101,8 @@ typedef struct {
     uint32_t flags;        /* KIKAN_FILE_FLAG_* */
     double seconds;        /* wall time spent on this file */
     KikanExecInfo exec;    /* what kind of program the file itself is, if any */
+    char *link_target;     /* KIKAN_FILE_FLAG_SYMLINK: where the link points (hostile,
+                            * never followed); else NULL */
 } KikanFileReport;
 
 /* Frees signer_subject and zeroes @x; accepts NULL. */

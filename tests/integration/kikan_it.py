@@ -28,7 +28,8 @@ import unittest
 RESULTS = ("clean", "infected", "not_inspected")
 RANK = {"clean": 0, "not_inspected": 1, "infected": 2}
 REASONS = ("encrypted", "limit_exceeded", "parse_error", "read_error", "timeout",
-           "worker_failed", "unsupported", "symlink", "engine_error")
+           "worker_failed", "unsupported", "symlink", "engine_error", "changed",
+           "inconsistent")
 STATUSES = ("complete", "worker_failed", "timeout", "error")
 # "null" (a string) names the null backend; JSON null means no worker ran.
 SANDBOXES = ("seccomp+landlock", "seccomp", "null", None)

@@ -89,6 +89,7 @@ make_report (KikanFileReport *r)
     r->result = KIKAN_RESULT_INFECTED;
     r->reason = KIKAN_REASON_NONE;
     r->reason_detail = NULL;
+    r->link_target = strdup ("../\x1b[31m\xe2\x80\xae" "evil");  /* hostile, carried as bytes */
     assert_int_equal (kikan_file_report_add_signature (r, "Eicar-Test-Signature"), 0);
     assert_int_equal (kikan_file_report_add_signature (r, "YARA.\x1b\xff"), 0);
     r->n_members = 2;
@@ -122,7 +123,8 @@ make_report (KikanFileReport *r)
     r->exec.signature = KIKAN_AUTHENTICODE_INVALID;
     r->exec.name_flags = KIKAN_NAME_FLAG_EXT_MISMATCH;
     strcpy (r->exec.sha256, r->sha256);
-    r->flags = KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE | KIKAN_FILE_FLAG_PROGRAMS_CUT;
+    r->flags = KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE | KIKAN_FILE_FLAG_PROGRAMS_CUT
+               | KIKAN_FILE_FLAG_SYMLINK;
     r->seconds = 0.125;
 }
 
@@ -456,6 +458,7 @@ test_roundtrip_file (void **state)
     assert_int_equal (b->result, KIKAN_RESULT_INFECTED);
     assert_int_equal (b->reason, KIKAN_REASON_NONE);
     assert_null (b->reason_detail);
+    assert_string_equal (b->link_target, a->link_target);
     assert_int_equal (b->n_signatures, 2);
     assert_string_equal (b->signatures[0], "Eicar-Test-Signature");
     assert_string_equal (b->signatures[1], "YARA.\x1b\xff");
@@ -476,8 +479,8 @@ test_roundtrip_file (void **state)
     assert_string_equal (b->members[1].reason_detail, "Heuristics.Encrypted.Zip");
     assert_int_equal (b->members[1].n_signatures, 0);
     assert_null (b->members[1].signatures);
-    assert_int_equal (b->flags,
-                      KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE | KIKAN_FILE_FLAG_PROGRAMS_CUT);
+    assert_int_equal (b->flags, KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE
+                                    | KIKAN_FILE_FLAG_PROGRAMS_CUT | KIKAN_FILE_FLAG_SYMLINK);
     assert_true (b->seconds == 0.125);
     /* What kind of program the file and a member are (issue #4). */
     assert_int_equal (b->exec.type, KIKAN_FILETYPE_PE_EXE);
@@ -741,9 +744,9 @@ test_bad_headers (void **state)
     assert_int_equal (kikan_ipc_parse_header (frame, &type, &plen), 0);
     assert_int_equal (type, KIKAN_MSG_PROGRESS);
     assert_int_equal (plen, len - KIKAN_IPC_HEADER_SIZE);
-    /* Wire layout: "KIKN", version 3 little-endian (3: issue #4 program facts). */
-    assert_int_equal (KIKAN_IPC_VERSION, 3);
-    assert_memory_equal (frame, "KIKN\x03\x00", 6);
+    /* Wire layout: "KIKN", version 4 little-endian (4: issue #8 link targets). */
+    assert_int_equal (KIKAN_IPC_VERSION, 4);
+    assert_memory_equal (frame, "KIKN\x04\x00", 6);
 
     frame[0] = 'X';  /* magic */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
@@ -752,12 +755,14 @@ test_bad_headers (void **state)
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[4] = 2;  /* version 2: the protocol before program facts (issue #4) */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
-    frame[4] = 4;  /* version 4 */
+    frame[4] = 3;  /* version 3: the protocol before link targets (issue #8) */
+    assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
+    frame[4] = 5;  /* version 5 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[4] = 0;  /* version 0 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
-    frame[4] = 3;
-    frame[5] = 1;  /* version 259 */
+    frame[4] = 4;
+    frame[5] = 1;  /* version 260 */
     assert_int_equal (kikan_ipc_decode (frame, len, &out), KIKAN_EPROTO);
     frame[5] = 0;
     frame[6] = 0;  /* type 0 */
@@ -1022,7 +1027,7 @@ scan_frame_with (const uint32_t *lens, const char *const *bytes, uint32_t n, siz
     size_t off = KIKAN_IPC_HEADER_SIZE;
 
     assert_non_null (f);
-    memcpy (f, "KIKN\x03\x00\x03\x00", 8);
+    memcpy (f, "KIKN\x04\x00\x03\x00", 8);
     off += 4 + 4 + 1 + 1 + 1;  /* jobs, timeout, three booleans: all 0 */
     put_u32 (f + off, n);
     off += 4;
