@@ -35,3 +35,16 @@ char *kikan_escape_to_hex (const char *raw, gssize len);
 /* Sets member @member of the object being built to @raw made valid UTF-8
  * (kikan_escape_for_json), or to null when @raw is NULL. */
 void kikan_json_add_hostile_string (JsonBuilder *b, const char *member, const char *raw);
+
+/* The final pass over a whole JSON document @text (as json-glib wrote it,
+ * @len bytes or -1), for every `--json` output: json-glib escapes only C0
+ * controls, so here every other character kikan_escape_for_display()
+ * would escape — DEL, C1 controls (U+0080–U+009F), bidirectional controls
+ * (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), other invisible
+ * format characters, line/paragraph separators — and U+FFFD become
+ * \uXXXX (surrogate pairs above U+FFFF), and any byte that is not UTF-8
+ * becomes \ufffd.  JSON syntax is ASCII, so such characters only occur
+ * inside strings, where the escape means the same text: one place covers
+ * every string (paths, member names, signature names, labels, link
+ * targets, program names…).  Free with g_free(). */
+char *kikan_escape_json_text (const char *text, gssize len);

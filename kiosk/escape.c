@@ -142,3 +142,56 @@ kikan_json_add_hostile_string (JsonBuilder *b, const char *member, const char *r
     valid = kikan_escape_for_json (raw, -1);
     json_builder_add_string_value (b, valid);
 }
+
+/* Appends \uXXXX for @c, as a surrogate pair above the BMP (RFC 8259 7). */
+static void
+append_json_escape (GString *s, gunichar c)
+{
+    if (c > 0xffff) {
+        c -= 0x10000;
+        g_string_append_printf (s, "\\u%04x\\u%04x", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+    } else {
+        g_string_append_printf (s, "\\u%04x", c);
+    }
+}
+
+char *
+kikan_escape_json_text (const char *text, gssize len)
+{
+    gsize n, i = 0;
+    GString *s;
+
+    g_return_val_if_fail (text != NULL, NULL);
+    n = len < 0 ? strlen (text) : (gsize) len;
+    s = g_string_sized_new (n + 16);
+    while (i < n) {
+        guchar b = (guchar) text[i];
+        gunichar c;
+        gsize l;
+
+        if (b < 0x80) {
+            /* JSON syntax is ASCII: DEL can only be inside a string. */
+            if (b == 0x7f)
+                g_string_append (s, "\\u007f");
+            else
+                g_string_append_c (s, (char) b);
+            i++;
+            continue;
+        }
+        /* Outside ASCII we are inside a string, where an escape means the
+         * same character: a consumer gets the text, a terminal or a log
+         * viewer never sees a control or a bidi override. */
+        l = decode_one (text + i, n - i, &c);
+        if (l == 0) {
+            g_string_append (s, "\\ufffd");
+            i++;
+        } else if (unichar_needs_escape (c) || c == 0xfffd) {
+            append_json_escape (s, c);
+            i += l;
+        } else {
+            g_string_append_len (s, text + i, (gssize) l);
+            i += l;
+        }
+    }
+    return g_string_free (s, FALSE);
+}

@@ -174,6 +174,83 @@ test_json_and_hex (void **state)
     assert_string_equal (empty, "");
 }
 
+/* The final pass over a JSON document (issue #8): json-glib writes C1
+ * controls, bidi controls and invisible format characters raw; after the
+ * pass the document is ASCII-clean where it matters, parses, and gives
+ * back exactly the original (valid) text. */
+static void
+test_json_text_escapes_hostile_characters (void **state)
+{
+    /* U+009B (CSI), U+202E (RLO), U+2066 (LRI), U+200F (RLM), U+061C,
+     * U+2028, U+E0041 (a tag character, format, outside the BMP), DEL, and
+     * one byte that is not UTF-8. */
+    static const char name[] = "a\xc2\x9b" "b\xe2\x80\xae" "c\xe2\x81\xa6" "d\xe2\x80\x8f"
+                               "e\xd8\x9c" "f\xe2\x80\xa8" "g\xf3\xa0\x81\x81" "h\x7f" "i\xff"
+                               "j日本";
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autofree char *raw = NULL;
+    g_autofree char *safe = NULL;
+    g_autofree char *valid = kikan_escape_for_json (name, -1);
+    const char *back;
+
+    json_builder_begin_object (b);
+    kikan_json_add_hostile_string (b, "path", name);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    json_generator_set_root (gen, root);
+    raw = json_generator_to_data (gen, NULL);
+    /* What json-glib alone writes: the raw override is there. */
+    assert_non_null (strstr (raw, "\xe2\x80\xae"));
+
+    safe = kikan_escape_json_text (raw, -1);
+    assert_string_equal (safe, "{\"path\":\"a\\u009bb\\u202ec\\u2066d\\u200fe\\u061cf\\u2028"
+                               "g\\udb40\\udc41h\\u007fi\\ufffdj日本\"}");
+    for (const char *p = safe; *p != '\0'; p = g_utf8_next_char (p)) {
+        gunichar c = g_utf8_get_char (p);
+
+        assert_false (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f));
+        assert_false (c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028);
+        assert_false ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069));
+    }
+    assert_true (json_parser_load_from_data (parser, safe, -1, NULL));
+    back = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "path");
+    assert_string_equal (back, valid);
+
+    /* Random bytes inside a string: always valid UTF-8 and parseable. */
+    {
+        g_autoptr (GRand) rand = g_rand_new_with_seed (0x0008);
+
+        for (int round = 0; round < 2000; round++) {
+            guchar buf[24];
+            gsize len = (gsize) g_rand_int_range (rand, 1, sizeof buf);
+            g_autoptr (JsonBuilder) rb = json_builder_new ();
+            g_autoptr (JsonNode) rroot = NULL;
+            g_autoptr (JsonGenerator) rgen = json_generator_new ();
+            g_autoptr (JsonParser) rparser = json_parser_new ();
+            g_autofree char *rtext = NULL;
+            g_autofree char *rsafe = NULL;
+            g_autofree char *str = NULL;
+
+            for (gsize i = 0; i < len; i++)
+                buf[i] = (guchar) g_rand_int_range (rand, 1, 256);
+            str = g_strndup ((const char *) buf, len);
+            json_builder_begin_object (rb);
+            kikan_json_add_hostile_string (rb, "p", str);
+            json_builder_end_object (rb);
+            rroot = json_builder_get_root (rb);
+            json_generator_set_root (rgen, rroot);
+            rtext = json_generator_to_data (rgen, NULL);
+            rsafe = kikan_escape_json_text (rtext, -1);
+            assert_true (g_utf8_validate (rsafe, -1, NULL));
+            assert_true (json_parser_load_from_data (rparser, rsafe, -1, NULL));
+        }
+    }
+}
+
 int
 main (void)
 {
@@ -186,6 +263,7 @@ main (void)
         cmocka_unit_test (test_64k_names),
         cmocka_unit_test (test_random_bytes_always_displayable),
         cmocka_unit_test (test_json_and_hex),
+        cmocka_unit_test (test_json_text_escapes_hostile_characters),
     };
 
     return cmocka_run_group_tests_name ("kiosk-escape", tests, NULL, NULL);
