@@ -1,7 +1,11 @@
 /* Kikan kiosk: what the `kikan` subcommands share. */
 #include "cli-private.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "error-private.h"
 #include "escape-private.h"
@@ -17,14 +21,39 @@ kikan_cli_print_json (JsonNode *root)
 {
     g_autoptr (JsonGenerator) gen = json_generator_new ();
     g_autofree char *text = NULL;
+    g_autofree char *safe = NULL;
 
     json_generator_set_pretty (gen, TRUE);
     json_generator_set_indent (gen, 2);
     json_generator_set_root (gen, root);
     text = json_generator_to_data (gen, NULL);
-    fputs (text, stdout);
+    /* Hostile strings reach stdout only as escapes (STYLE rule 14). */
+    safe = kikan_escape_json_text (text, -1);
+    fputs (safe, stdout);
     fputc ('\n', stdout);
     fflush (stdout);
+}
+
+/* The state directory exists but this user may not look into it (the
+ * default /var/lib/kikan is mode 0700, the kiosk user's): say so, rather
+ * than that a kikan.conf which may not even exist "cannot be read". */
+static gboolean
+check_home_accessible (KikanHome *home, GError **error)
+{
+    const char *path = kikan_home_get_path (home);
+    const char *env = g_getenv ("KIKAN_HOME");
+    g_autofree char *shown = NULL;
+    int e;
+
+    if (g_access (path, R_OK | X_OK) == 0 || (e = errno) == ENOENT)
+        return TRUE;
+    shown = kikan_escape_for_display (path, -1);
+    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_HOME,
+                 "The Kikan state directory %s%s is not accessible to user %s (%s). Run kikan "
+                 "as the kiosk user, or set KIKAN_HOME to a directory you own.",
+                 shown, env != NULL && env[0] != '\0' ? " (KIKAN_HOME)" : " (the default)",
+                 g_get_user_name (), g_strerror (e));
+    return FALSE;
 }
 
 KikanConfig *
@@ -32,6 +61,8 @@ kikan_cli_load_config (KikanHome *home, GError **error)
 {
     g_autofree char *path = kikan_home_dup_config_path (home);
 
+    if (!check_home_accessible (home, error))
+        return NULL;
     return kikan_config_load (path, error);
 }
 
