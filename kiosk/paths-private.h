@@ -1,15 +1,29 @@
 /* Kikan kiosk: where the other parts of Kikan are found.
  *
  * Environment variables come first (tests and development), then the
- * installed location, then the build tree.
+ * installed location, then the build tree; the scan daemon is taken from
+ * the build tree only by the build tree's own `kikan`.
  */
 #pragma once
 
 #include <glib.h>
 
-/* The scan daemon: $KIKAN_SCAND, else the build-tree kikan-scand when it
- * exists, else the installed libexec copy.  Free it. */
+/* The scan daemon: $KIKAN_SCAND, else the build tree's kikan-scand when
+ * this `kikan` is the build tree's own (by /proc/self/exe), else — an
+ * installed `kikan`, or a copy anywhere else — only the installed
+ * libexec/kikan/kikan-scand.  Free it. */
 char *kikan_paths_dup_scand (void);
+
+/* The decision behind kikan_paths_dup_scand(), as a pure function:
+ * @env_scand when set and not empty; @build_scand when @exe (the running
+ * executable, canonical; NULL when unknown) is exactly @build_kikan (the
+ * build tree's kikan); else @installed_scand.  Free it. */
+char *kikan_paths_choose_scand (const char *exe, const char *env_scand, const char *build_kikan,
+                                const char *build_scand, const char *installed_scand);
+
+/* The canonical path of the running executable (/proc/self/exe), or NULL.
+ * Free it. */
+char *kikan_paths_dup_self_exe (void);
 
 /* The project's own signatures: $KIKAN_SIGNATURES_DIR, else the installed
  * copy when it exists, else the source tree's signatures/.  Free it. */

@@ -14,12 +14,38 @@ pick (const char *env_name, const char *installed, const char *fallback, GFileTe
 }
 
 char *
+kikan_paths_choose_scand (const char *exe, const char *env_scand, const char *build_kikan,
+                          const char *build_scand, const char *installed_scand)
+{
+    g_return_val_if_fail (build_scand != NULL && installed_scand != NULL, NULL);
+    if (env_scand != NULL && env_scand[0] != '\0')
+        return g_strdup (env_scand);
+    /* Only the `kikan` of the build tree itself runs the build tree's
+     * daemon.  Anything else — the installed copy, a copy elsewhere, an
+     * executable whose path cannot be read — runs only the installed one:
+     * an installed kiosk must never execute a program from a build tree
+     * that happens to exist on the machine (issue #8). */
+    if (exe != NULL && build_kikan != NULL && g_str_equal (exe, build_kikan))
+        return g_strdup (build_scand);
+    return g_strdup (installed_scand);
+}
+
+char *
+kikan_paths_dup_self_exe (void)
+{
+    g_autofree char *link = g_file_read_link ("/proc/self/exe", NULL);
+
+    return link != NULL ? g_canonicalize_filename (link, NULL) : NULL;
+}
+
+char *
 kikan_paths_dup_scand (void)
 {
-    /* The build tree comes before the installed copy so that a developer's
-     * `kikan` never talks to an older installed daemon. */
-    return pick ("KIKAN_SCAND", KIKAN_SCAND_BUILD_PATH, KIKAN_LIBEXEC_DIR "/kikan-scand",
-                 G_FILE_TEST_IS_EXECUTABLE);
+    g_autofree char *exe = kikan_paths_dup_self_exe ();
+    g_autofree char *build_kikan = g_canonicalize_filename (KIKAN_BUILD_KIKAN_PATH, NULL);
+
+    return kikan_paths_choose_scand (exe, g_getenv ("KIKAN_SCAND"), build_kikan,
+                                     KIKAN_SCAND_BUILD_PATH, KIKAN_LIBEXEC_DIR "/kikan-scand");
 }
 
 char *

@@ -14,7 +14,8 @@ foreach(topic IN LISTS KIKAN_KIOSK_UNIT_TESTS)
   # A missing shared test-data folder makes the tests that need it FAIL.
   target_compile_definitions(test-kiosk-${topic} PRIVATE
     G_LOG_DOMAIN="kikan-test"
-    KIKAN_TEST_SHARED="${KIKAN_SHARED_TESTDATA_DIR}")
+    KIKAN_TEST_SHARED="${KIKAN_SHARED_TESTDATA_DIR}"
+    KIKAN_TEST_LIBEXEC_DIR="${KIKAN_LIBEXEC_DIR}")
   add_test(NAME unit-kiosk-${topic} COMMAND test-kiosk-${topic})
   set_tests_properties(unit-kiosk-${topic} PROPERTIES
     LABELS unit

@@ -464,6 +464,50 @@ test_paths_follow_env (void **state)
     assert_true (g_str_has_suffix (scand, "/kikan-scand"));
 }
 
+/* Issue #8: an installed kikan runs only the installed daemon, even when
+ * the build tree it came from still exists; only the build tree's own
+ * kikan runs the build tree's daemon. */
+static void
+test_scand_follows_the_running_executable (void **state)
+{
+    const char *bk = "/src/kikan/build/kiosk/kikan";
+    const char *bs = "/src/kikan/build/scanner/kikan-scand";
+    const char *is = "/usr/local/libexec/kikan/kikan-scand";
+    struct {
+        const char *exe, *env, *want;
+    } cases[] = {
+        { "/src/kikan/build/kiosk/kikan", NULL, "/src/kikan/build/scanner/kikan-scand" },
+        { "/usr/local/bin/kikan", NULL, "/usr/local/libexec/kikan/kikan-scand" },
+        /* A copy next to the build tree, or in it under another name. */
+        { "/src/kikan/build/kiosk/kikan-copy", NULL, "/usr/local/libexec/kikan/kikan-scand" },
+        { "/tmp/kikan", NULL, "/usr/local/libexec/kikan/kikan-scand" },
+        /* /proc/self/exe unreadable: never the build tree's. */
+        { NULL, NULL, "/usr/local/libexec/kikan/kikan-scand" },
+        { "/usr/local/bin/kikan", "", "/usr/local/libexec/kikan/kikan-scand" },
+        { "/usr/local/bin/kikan", "/opt/scand", "/opt/scand" },
+        { "/src/kikan/build/kiosk/kikan", "/opt/scand", "/opt/scand" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autofree char *got = kikan_paths_choose_scand (cases[i].exe, cases[i].env, bk, bs, is);
+
+        assert_string_equal (got, cases[i].want);
+    }
+
+    /* This test program is not the build tree's kikan: it gets the
+     * installed daemon's path, whatever exists in the build tree. */
+    {
+        g_autofree char *exe = kikan_paths_dup_self_exe ();
+        g_autofree char *scand = NULL;
+
+        assert_non_null (exe);
+        assert_true (g_str_has_suffix (exe, "/test-kiosk-cli"));
+        g_unsetenv ("KIKAN_SCAND");
+        scand = kikan_paths_dup_scand ();
+        assert_string_equal (scand, KIKAN_TEST_LIBEXEC_DIR "/kikan-scand");
+    }
+}
+
 static void
 test_progress_line (void **state)
 {
@@ -500,6 +544,7 @@ main (void)
         T (test_null_sandbox_env),
         T (test_databases),
         T (test_paths_follow_env),
+        T (test_scand_follows_the_running_executable),
         T (test_progress_line),
     };
 #undef T
