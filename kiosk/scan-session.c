@@ -187,15 +187,34 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
     relay.target = index;
     if (self->broken) {
         kikan_scan_report_fail_target (report, relay.target,
-                                       "not scanned: the scan daemon had stopped");
+                                       kikan_scand_client_was_interrupted ()
+                                           ? "not scanned: the scan was interrupted"
+                                           : "not scanned: the scan daemon had stopped");
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE, "The scan daemon has stopped.");
         return FALSE;
     }
     r = kikan_scand_client_scan (self->client, target->fd, target->path, params, &ev, &relay,
                                  &end);
+    if (r == KIKAN_ETIMEOUT) {
+        /* The daemon itself did not answer by the deadline (hung, or
+         * stopped): the target is not inspected with reason timeout, and
+         * the daemon, killed, serves no other target. */
+        g_autofree char *shown = kikan_escape_for_display (end.detail ? end.detail : "", -1);
+
+        self->broken = TRUE;
+        kikan_scan_report_end_target (report, relay.target, &end);
+        kikan_target_end_clear (&end);
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE,
+                     "The scan did not finish in time: %s. The target is reported not "
+                     "inspected (timeout). Scan it again; if this repeats, call IT.",
+                     shown);
+        return FALSE;
+    }
     if (r != 0) {
-        g_autofree char *detail = g_strdup_printf ("the scan daemon stopped: %s",
-                                                   kikan_strerror (r));
+        g_autofree char *detail =
+            kikan_scand_client_was_interrupted ()
+                ? g_strdup ("interrupted: the scan was stopped before it finished")
+                : g_strdup_printf ("the scan daemon stopped: %s", kikan_strerror (r));
 
         self->broken = TRUE;
         kikan_target_end_clear (&end);

@@ -23,3 +23,13 @@ int kikan_signal_guard_add_termios (int fd, const struct termios *saved);
 /* Performs the action of @slot now and forgets it (the normal path).
  * Accepts -1. */
 void kikan_signal_guard_undo (int slot);
+
+/* From now on the first SIGINT, SIGTERM or SIGHUP does not end `kikan`:
+ * it is recorded, and every live scan daemon is asked to stop
+ * (kikan_scand_client_interrupt: each removes its temp dir and exits), so
+ * that the blocked scan returns and the caller reports the interruption.
+ * Not while a passphrase prompt is up, and never a second signal: those
+ * end `kikan` as before (undoing every slot first). */
+void kikan_signal_guard_defer (void);
+/* The signal recorded since kikan_signal_guard_defer(), or 0. */
+int kikan_signal_guard_get_caught (void);

@@ -1,6 +1,8 @@
 /* Kikan kiosk: undo what must not outlive `kikan`, even when it is stopped. */
 #include "signal-guard-private.h"
 
+#include "kikan/scand.h"
+
 #include <errno.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -25,6 +27,9 @@ typedef struct {
 
 static Slot slots[MAX_SLOTS];
 static gboolean installed;
+/* kikan_signal_guard_defer(): the first signal asks the scan to stop. */
+static volatile sig_atomic_t deferring;
+static volatile sig_atomic_t caught;
 static const int guarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 /* Async-signal-safe: ioctl and tcsetattr are plain system calls. */
@@ -47,11 +52,32 @@ undo_slot (Slot *s)
     s->kind = SLOT_FREE;
 }
 
+static gboolean
+prompt_active (void)
+{
+    for (int i = 0; i < MAX_SLOTS; i++)
+        if (slots[i].kind == SLOT_TERMIOS)
+            return TRUE;
+    return FALSE;
+}
+
 static void
 on_signal (int sig)
 {
     int saved_errno = errno;
     struct sigaction sa;
+
+    /* A scan is running: stop it in order (the daemon removes its temp
+     * dir) and let `kikan` report the interruption.  Not at a passphrase
+     * prompt, which the default path below ends at once (the daemon then
+     * sees its socket close and cleans up by itself), and not a second
+     * time: a second Ctrl-C always ends `kikan` at once. */
+    if (deferring && caught == 0 && !prompt_active ()) {
+        caught = sig;
+        kikan_scand_client_interrupt ();
+        errno = saved_errno;
+        return;
+    }
 
     for (int i = MAX_SLOTS - 1; i >= 0; i--)
         undo_slot (&slots[i]);
@@ -127,4 +153,17 @@ kikan_signal_guard_undo (int slot)
     sigprocmask (SIG_BLOCK, &all, &old);
     undo_slot (&slots[slot]);
     sigprocmask (SIG_SETMASK, &old, NULL);
+}
+
+void
+kikan_signal_guard_defer (void)
+{
+    install ();
+    deferring = 1;
+}
+
+int
+kikan_signal_guard_get_caught (void)
+{
+    return caught;
 }

@@ -22,23 +22,77 @@
 #include "kikan/scand.h"
 #include "ipc-private.h"
 
+/* recv_bounded(): the daemon is stopped (SIGSTOP) and cannot answer.
+ * Internal: callers see KIKAN_ETIMEOUT. */
+#define KIKAN_ESTOPPED_DAEMON (-1000)
+
 /* Loading a full official database takes 10-20 s on the kiosk, more on a
  * slow disk or a busy CI machine. */
 #define HELLO_TIMEOUT_MS (300 * 1000)
 /* Added to the daemon's own target deadline before the client gives up on
- * a daemon that stopped answering altogether. */
-#define SCAN_GRACE_S 300u
+ * a daemon that stopped answering altogether (hung, or stopped with
+ * SIGSTOP): at its deadline the daemon kills the worker, removes its temp
+ * dir and reports within a second or two, so a daemon silent this much
+ * longer will not answer.  The deadline must hold in the caller too, or a
+ * stopped daemon hangs the kiosk (issue #8). */
+#define SCAN_GRACE_S 15u
 #define DEFAULT_TIMEOUT_S 3600u
+/* Waits are cut into slices this long, so that a daemon that has been
+ * stopped (state T) this many slices in a row is given up on, even while
+ * it is still loading the engine. */
+#define SLICE_MS 1000
+#define STOPPED_SLICES_MAX 10
 /* The descriptor number the daemon finds its socket on. */
 #define SCAND_FD 3
 
 struct KikanScandClient {
     int sock;
+    int slot;               /* index in live_socks, -1 when not registered */
     pid_t pid;              /* -1 once reaped */
     KikanIpcReader reader;
     int broken;             /* the daemon is gone or spoke nonsense */
     char detail[256];       /* why it is broken */
 };
+
+/* ---- interruption (SIGINT/SIGTERM at the kiosk) ----
+ *
+ * The sockets of the live daemons, for kikan_scand_client_interrupt(),
+ * which a signal handler calls: shutting a socket down is async-signal-
+ * safe and makes the daemon stop its worker, remove its temp dir and exit,
+ * and makes the client's blocked wait return at once. */
+#define MAX_LIVE 16
+static volatile sig_atomic_t live_socks[MAX_LIVE] = { -1, -1, -1, -1, -1, -1, -1, -1,
+                                                      -1, -1, -1, -1, -1, -1, -1, -1 };
+static volatile sig_atomic_t interrupted;
+
+static int
+register_sock (int sock)
+{
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live_socks[i] < 0) {
+            live_socks[i] = sock;
+            return i;
+        }
+    return -1;
+}
+
+void
+kikan_scand_client_interrupt (void)
+{
+    int saved = errno;
+
+    interrupted = 1;
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live_socks[i] >= 0)
+            (void) shutdown (live_socks[i], SHUT_RDWR);
+    errno = saved;
+}
+
+int
+kikan_scand_client_was_interrupted (void)
+{
+    return interrupted != 0;
+}
 
 void
 kikan_target_end_clear (KikanTargetEnd *e)
@@ -102,6 +156,11 @@ reap_daemon (KikanScandClient *c, int grace_ms, char *how, size_t howlen)
 static void
 client_close (KikanScandClient *c)
 {
+    /* Unregistered first, so that an interrupt never shuts down a
+     * descriptor number reused for something else. */
+    if (c->slot >= 0)
+        live_socks[c->slot] = -1;
+    c->slot = -1;
     if (c->sock >= 0)
         close (c->sock);
     c->sock = -1;
@@ -117,7 +176,9 @@ mark_broken (KikanScandClient *c, const char *what, int kill_now)
     client_close (c);
     if (kill_now && c->pid > 0)
         kill (c->pid, SIGKILL);
-    reap_daemon (c, 2000, how, sizeof how);
+    /* Interrupted: the daemon was asked to stop (its socket shut down) and
+     * is given time to remove its temp dir before it is killed. */
+    reap_daemon (c, interrupted ? 10000 : 2000, how, sizeof how);
     snprintf (c->detail, sizeof c->detail, "%s%s%s", what, how[0] ? "; kikan-scand " : "",
               how);
     c->broken = 1;
@@ -232,12 +293,79 @@ exec_daemon (const char *path, char *const argv[], int sock, int errfd)
         (void) sigaction (sig, &sa, NULL);
     sigemptyset (&all);
     (void) sigprocmask (SIG_SETMASK, &all, NULL);
+    /* A process group of its own: Ctrl-C at the terminal reaches `kikan`
+     * only, which then stops the daemon in order (its temp dir removed),
+     * instead of the daemon dying mid-scan and leaving unpacked content
+     * behind. */
+    (void) setpgid (0, 0);
     execv (path, argv);
 fail:
     e = errno;
     if (errfd >= 0)
         (void) !write (errfd, &e, sizeof e);
     _exit (127);
+}
+
+static int64_t
+now_ms (void)
+{
+    struct timespec ts;
+
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when the daemon is stopped (SIGSTOP, or traced), from the state field
+ * of /proc/<pid>/stat; 0 otherwise, and when it cannot be told. */
+static int
+daemon_is_stopped (pid_t pid)
+{
+    char path[64], buf[512];
+    const char *rp;
+    ssize_t n;
+    int fd;
+
+    if (pid <= 0)
+        return 0;
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read (fd, buf, sizeof buf - 1);
+    close (fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* "pid (comm) S …": comm may hold anything, so look after the last ')'. */
+    if ((rp = strrchr (buf, ')')) == NULL || rp[1] != ' ')
+        return 0;
+    return rp[2] == 'T' || rp[2] == 't';
+}
+
+/* kikan_ipc_recv() bounded by the absolute @deadline (now_ms clock), in
+ * slices, giving up early on a daemon that stays stopped: a daemon that
+ * is not running cannot answer, and the kiosk must not wait on it for
+ * minutes (issue #8).  KIKAN_ETIMEOUT at the deadline,
+ * KIKAN_ESTOPPED_DAEMON for a stopped daemon. */
+static int
+recv_bounded (KikanScandClient *c, int64_t deadline, KikanMsg *m)
+{
+    int stopped_slices = 0;
+
+    for (;;) {
+        int64_t left = deadline - now_ms ();
+        int r;
+
+        if (left <= 0)
+            left = 0;
+        r = kikan_ipc_recv (c->sock, &c->reader, left > SLICE_MS ? SLICE_MS : (int) left, m);
+        if (r != KIKAN_ETIMEOUT)
+            return r;
+        if (now_ms () >= deadline)
+            return KIKAN_ETIMEOUT;
+        stopped_slices = daemon_is_stopped (c->pid) ? stopped_slices + 1 : 0;
+        if (stopped_slices >= STOPPED_SLICES_MAX)
+            return KIKAN_ESTOPPED_DAEMON;
+    }
 }
 
 int
@@ -277,6 +405,7 @@ kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *opts
         goto out;
     }
     c->sock = -1;
+    c->slot = -1;
     c->pid = -1;
     kikan_ipc_reader_init (&c->reader, 0);
     if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0
@@ -298,6 +427,7 @@ kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *opts
     ep[1] = -1;
     c->sock = sv[0];
     sv[0] = -1;
+    c->slot = register_sock (c->sock);
 
     /* EOF on the pipe means the exec succeeded (the pipe is close-on-exec);
      * an errno arriving means it did not. */
@@ -312,15 +442,30 @@ kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *opts
         goto out;
     }
 
-    r = kikan_ipc_recv (c->sock, &c->reader, HELLO_TIMEOUT_MS, &m);
-    if (r == KIKAN_ETIMEOUT) {
+    r = recv_bounded (c, now_ms () + HELLO_TIMEOUT_MS, &m);
+    if (r == KIKAN_ETIMEOUT || r == KIKAN_ESTOPPED_DAEMON) {
         client_close (c);
         kill (c->pid, SIGKILL);
         reap_daemon (c, 2000, NULL, 0);
-        snprintf (err, errlen,
-                  "the scan daemon did not finish loading the signature databases within "
-                  "%d s; it was stopped",
-                  HELLO_TIMEOUT_MS / 1000);
+        if (r == KIKAN_ESTOPPED_DAEMON)
+            snprintf (err, errlen,
+                      "the scan daemon was stopped (not running) for %d s while loading the "
+                      "signature databases; it was killed",
+                      STOPPED_SLICES_MAX * SLICE_MS / 1000);
+        else
+            snprintf (err, errlen,
+                      "the scan daemon did not finish loading the signature databases within "
+                      "%d s; it was killed",
+                      HELLO_TIMEOUT_MS / 1000);
+        r = KIKAN_ETIMEOUT;
+        goto out;
+    }
+    if (r != 0 && interrupted) {
+        client_close (c);
+        kill (c->pid, SIGKILL);
+        reap_daemon (c, 2000, NULL, 0);
+        snprintf (err, errlen, "interrupted while the scan daemon was loading the signatures");
+        r = KIKAN_EIO;
         goto out;
     }
     if (r != 0) {
@@ -461,15 +606,6 @@ fail_scan (KikanScandClient *c, KikanTargetEnd *end, KikanTargetStatus status, i
     return code;
 }
 
-static int64_t
-now_ms (void)
-{
-    struct timespec ts;
-
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
                          const KikanScanParams *params, const KikanScandEvents *ev,
@@ -509,14 +645,26 @@ kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
     deadline = now_ms () + ((int64_t) timeout_s + SCAN_GRACE_S) * 1000;
     while (!s.finished) {
         EventHandler h;
-        int64_t left = deadline - now_ms ();
 
-        if (left <= 0)
-            left = 0;
-        r = kikan_ipc_recv (c->sock, &c->reader, left > INT32_MAX ? INT32_MAX : (int) left, &m);
-        if (r == KIKAN_ETIMEOUT) {
-            mark_broken (c, "the scan daemon stopped answering; it was killed", 1);
+        r = recv_bounded (c, deadline, &m);
+        if (r == KIKAN_ETIMEOUT || r == KIKAN_ESTOPPED_DAEMON) {
+            char what[160];
+
+            if (r == KIKAN_ETIMEOUT)
+                snprintf (what, sizeof what,
+                          "the scan daemon did not answer within the %u s deadline and %u s "
+                          "of grace; it was killed",
+                          timeout_s, SCAN_GRACE_S);
+            else
+                snprintf (what, sizeof what,
+                          "the scan daemon was stopped (not running) for %d s; it was killed",
+                          STOPPED_SLICES_MAX * SLICE_MS / 1000);
+            mark_broken (c, what, 1);
             return fail_scan (c, end, KIKAN_TARGET_TIMEOUT, KIKAN_ETIMEOUT);
+        }
+        if (r != 0 && interrupted) {
+            mark_broken (c, "interrupted; the scan daemon was stopped", 0);
+            return fail_scan (c, end, KIKAN_TARGET_ERROR, KIKAN_EIO);
         }
         if (r == KIKAN_EIO || (r == KIKAN_EPROTO && c->reader.eof)) {
             mark_broken (c, "the scan daemon died during the scan", 0);

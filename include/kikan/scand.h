@@ -143,7 +143,12 @@ int kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *
                               KikanScandClient **out, KikanEngineInfo **info, char *err,
                               size_t errlen);
 
-/* Scans one target.  @fd is a directory (O_DIRECTORY), a regular file (a
+/* Scans one target.  The wait for the daemon is bounded by the target's
+ * deadline (params->timeout_s, else 3600 s) plus a grace of 15 s, and a
+ * daemon that stays stopped (SIGSTOP) for 10 s is given up on too: it is
+ * then killed, end->status is TIMEOUT and KIKAN_ETIMEOUT is returned.
+ * (Waiting for the HELLO of kikan_scand_client_spawn() is bounded by 300 s,
+ * and by the same 10 s for a stopped daemon.)  @fd is a directory (O_DIRECTORY), a regular file (a
  * file or a disk image) or a block device opened read-only by the caller;
  * it is sent to the daemon and stays owned by the caller.  @name is the
  * display name for the root.  Blocks, calling @ev as messages arrive, and
@@ -156,6 +161,18 @@ int kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
 
 /* Asks the daemon to exit and reaps it; accepts NULL. */
 void kikan_scand_client_free (KikanScandClient *c);
+
+/* Async-signal-safe, for a SIGINT/SIGTERM handler: shuts down the socket
+ * of every live daemon of this process.  Each daemon then kills its
+ * worker, removes its temp dir and exits; a kikan_scand_client_spawn() or
+ * kikan_scand_client_scan() blocked on it returns at once with an error
+ * (the target's status ERROR, detail "interrupted…"), and the reaping that
+ * follows waits up to 10 s for the daemon to finish that cleanup.  The
+ * daemon runs in a process group of its own, so a Ctrl-C at the terminal
+ * reaches only the caller, which decides. */
+void kikan_scand_client_interrupt (void);
+/* 1 once kikan_scand_client_interrupt() was called. */
+int kikan_scand_client_was_interrupted (void);
 
 /* Removes the private temp dirs ("kikan-scand-XXXXXX") under @parent (NULL:
  * $TMPDIR if absolute, else /tmp) that no live daemon holds: each daemon
