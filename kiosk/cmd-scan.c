@@ -4,7 +4,9 @@
  * over a target gives both the malware and the software picture; the two
  * commands differ only in what they show. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli-private.h"
@@ -15,6 +17,7 @@
 #include "scan-session-private.h"
 #include "scan-target-private.h"
 #include "secrets-private.h"
+#include "signal-guard-private.h"
 #include "paths-private.h"
 #include "policy-private.h"
 #include "software-facts-private.h"
@@ -83,6 +86,19 @@ on_file (KikanScanReport *report, guint target, const KikanFileReport *r, gpoint
     kikan_progress_bar_clear (out->bar);
     printf ("%s\n", line);
     fflush (stdout);
+}
+
+/* Removes the private temp dirs a stopped or killed daemon left, so that
+ * an interrupted scan leaves no unpacked content behind (docs/cli.md
+ * "State").  A dir's lock is free once its daemon and worker are gone; the
+ * worker dies with its daemon (PR_SET_PDEATHSIG), a moment later, hence
+ * the second pass.  Dirs of daemons still running are never touched. */
+static void
+sweep_daemon_tmp (void)
+{
+    (void) kikan_scand_sweep_tmp (NULL, NULL);
+    g_usleep (300 * 1000);
+    (void) kikan_scand_sweep_tmp (NULL, NULL);
 }
 
 static const KikanScanSessionEvents scan_events = { .progress = on_progress, .file = on_file };
@@ -223,8 +239,9 @@ load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char 
 /* The human software part, after the malware summary. */
 static void
 print_software (KikanScanReport *report, gboolean all_programs, const KikanPolicy *policy,
-                const char *why_none)
+                const char *why_none, gint64 now)
 {
+    g_autofree char *sig_invalid = kikan_scan_report_dup_signatures_invalid (report, now);
     guint n = kikan_scan_report_get_n_targets (report);
     KikanLevel level = kikan_scan_report_get_software_worst (report);
     g_autofree char *up = NULL;
@@ -238,14 +255,30 @@ print_software (KikanScanReport *report, gboolean all_programs, const KikanPolic
         KikanSoftwareFacts *sw = kikan_scan_report_get_software (report, i);
         g_autofree char *text = kikan_software_facts_format (sw, all_programs);
 
-        if (n > 1)
-            printf (" Target %u:\n", i + 1);
+        /* Several targets share one verdict: each block says whose it is,
+         * by the name given (escaped: it may come from a medium). */
+        if (n > 1) {
+            g_autofree char *name =
+                kikan_escape_for_display (kikan_scan_report_get_target_name (report, i), -1);
+            g_autofree char *verdict =
+                g_ascii_strup (kikan_level_to_verdict (kikan_software_facts_get_worst (sw)), -1);
+
+            printf (" %s  (%s, software %s)\n", name,
+                    kikan_result_to_string (kikan_scan_report_get_target_result (report, i)),
+                    verdict);
+        }
         fputs (text, stdout);
     }
     up = g_ascii_strup (kikan_level_to_verdict (level), -1);
     printf ("Software verdict: %s\n", up);
     overall = g_ascii_strup (kikan_level_to_verdict (kikan_scan_report_get_level (report)), -1);
-    printf ("Overall: %s\n", overall);
+    if (sig_invalid != NULL)
+        printf ("Overall: %s — MAL-05: the kiosk's virus signatures %s; this scan is not valid "
+                "for clearance. Import a current update with “kikan signatures import DIR” "
+                "and scan again.\n",
+                overall, sig_invalid);
+    else
+        printf ("Overall: %s\n", overall);
     fflush (stdout);
 }
 
@@ -348,6 +381,7 @@ run_scan (int argc, char **argv, gboolean software_mode)
     ScanOutput out = { 0 };
     gboolean null_sandbox = FALSE;
     gboolean daemon_gone = FALSE;
+    int caught = 0;
     gint64 started;
     int status;
 
@@ -409,16 +443,22 @@ run_scan (int argc, char **argv, gboolean software_mode)
         fprintf (stderr, "Loading signatures…");
         fflush (stderr);
     }
+    /* From here a Ctrl-C (or SIGTERM) stops the scan in order: the daemon
+     * removes its temp dir, and the report says what was not inspected. */
+    kikan_signal_guard_defer ();
     session = kikan_scan_session_new (scand, &eopts, &error);
     if (out.bar != NULL)
         fputs ("\r\033[K", stderr);
-    if (session == NULL)
+    if (session == NULL && kikan_signal_guard_get_caught () == 0)
         goto fail;
+    g_clear_error (&error);
 
     out.json = json;
     report = kikan_scan_report_new (json);
     kikan_scan_report_set_max_age_days (report, config->max_age_days);
-    kikan_scan_report_take_engine_info (report, kikan_scan_session_steal_engine_info (session));
+    if (session != NULL)
+        kikan_scan_report_take_engine_info (report,
+                                            kikan_scan_session_steal_engine_info (session));
     params.jobs = jobs >= 0 ? (unsigned) jobs : config->jobs;
     params.timeout_s = timeout > 0 ? (unsigned) timeout : config->timeout_s;
     params.null_sandbox = null_sandbox;
@@ -434,6 +474,9 @@ run_scan (int argc, char **argv, gboolean software_mode)
 
         kikan_scan_report_set_target_kind (report, index, t->kind, t->size,
                                            params.n_secrets > 0);
+        /* Interrupted: the targets not reached are listed, not scanned. */
+        if (kikan_signal_guard_get_caught () != 0)
+            continue;
         out.volumes_shown = FALSE;
         if (out.bar != NULL)
             kikan_progress_bar_start (out.bar, t->path);
@@ -450,9 +493,19 @@ run_scan (int argc, char **argv, gboolean software_mode)
         if (!ok && !daemon_gone) {
             daemon_gone = TRUE;
             kikan_progress_bar_clear (out.bar);
-            kikan_cli_print_error (scan_error);
+            if (kikan_signal_guard_get_caught () == 0)
+                kikan_cli_print_error (scan_error);
         }
     }
+    caught = kikan_signal_guard_get_caught ();
+    if (caught != 0)
+        kikan_scan_report_set_interrupted (report);
+    /* The daemon is stopped now, not at the end: after an interruption or
+     * a daemon that had to be killed, what it left in its temp dir is
+     * swept before `kikan` says anything (docs/cli.md "State"). */
+    g_clear_pointer (&session, kikan_scan_session_free);
+    if (caught != 0 || daemon_gone)
+        sweep_daemon_tmp ();
     /* The passphrases are wiped before the report is written. */
     g_clear_pointer (&secrets, kikan_secrets_free);
     kikan_scan_report_set_seconds (report,
@@ -479,9 +532,18 @@ run_scan (int argc, char **argv, gboolean software_mode)
             kikan_scan_report_format_summary (report, g_get_real_time () / G_USEC_PER_SEC);
 
         fputs (summary, stdout);
-        print_software (report, all || software_mode, policy, why_no_policy);
+        print_software (report, all || software_mode, policy, why_no_policy,
+                        g_get_real_time () / G_USEC_PER_SEC);
     }
     status = kikan_scan_report_get_exit_status (report);
+    if (caught != 0) {
+        fprintf (stderr,
+                 "kikan: the scan was interrupted (%s) before it finished: what it did not "
+                 "reach was not inspected, and nothing is cleared. Scan the medium again.\n",
+                 caught == SIGINT ? "Ctrl-C" : caught == SIGTERM ? "SIGTERM" : "SIGHUP");
+        /* 128 + the signal, as a shell reports a command a signal ended. */
+        return 128 + caught;
+    }
     return status;
 
 fail:

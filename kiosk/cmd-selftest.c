@@ -185,6 +185,24 @@ kikan_cmd_selftest (int argc, char **argv)
         g_clear_error (&error);
     }
     kikan_selftest_evaluate (st, report, 0, null_sandbox);
+    /* KR-36: no clearances until the self-test passes, and a kiosk whose
+     * signatures are stale or unofficial cannot issue one (MAL-05): the
+     * self-test says so, and what IT must bring. */
+    {
+        g_autofree char *why =
+            kikan_scan_report_dup_signatures_invalid (report, g_get_real_time () / G_USEC_PER_SEC);
+
+        if (why != NULL) {
+            g_autofree char *problem = g_strdup_printf (
+                "the virus signatures %s: scans are not valid for clearance (MAL-05). IT must "
+                "import current official ClamAV databases from an IT update medium with "
+                "“kikan signatures import DIR”",
+                why);
+
+            kikan_selftest_add_problem (st, problem);
+            fprintf (stderr, "kikan: the self-test fails because %s.\n", problem);
+        }
+    }
     if (json) {
         g_autoptr (JsonNode) root = to_json (st, report, dir, null_sandbox);
 

@@ -30,7 +30,9 @@
  * the target ended: UPD-UNKNOWN (hold) when the worker did not finish, and
  * SW-NOT-INSPECTED (slip MAL-04, hold) when some content was not
  * inspected; and SW-UNAPPROVED for an archive whose member list lost
- * programs.
+ * programs.  And SIG-STALE (slip MAL-05, hold) when the kiosk's own
+ * signatures are older than max_age_days or no official (signed) database
+ * was loaded: the scan is then not valid for clearance (KR-12).
  */
 #pragma once
 

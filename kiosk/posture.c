@@ -28,7 +28,7 @@ static const CodeSlip code_slips[] = {
     { "SW-DECEPTIVE-NAME", "MAL-03" },   { "SW-TYPE-MISMATCH", "MAL-03" },
     { "UPD-OS-STALE", "UPD-01" },        { "UPD-AV-STALE", "MAL-06" },
     { "UPD-END-OF-SUPPORT", "UPD-02" },  { "UPD-UNKNOWN", "UPD-04" },
-    { "SW-NOT-INSPECTED", "MAL-04" },
+    { "SW-NOT-INSPECTED", "MAL-04" },    { "SIG-STALE", "MAL-05" },
 };
 
 const char *

@@ -60,11 +60,26 @@ void kikan_scan_report_add_inventory (KikanScanReport *self, guint target,
  * "software", and the exit status counts software findings (3). */
 void kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *policy,
                                           gint64 now);
+/* Why the loaded signatures make the scan not valid for clearance at
+ * @now (MAL-05, KR-12): the newest signed database is older than
+ * max_age_days, or none is loaded (or no engine info at all); NULL when
+ * they are fresh.  Worded to follow "The kiosk's virus signatures ".  The
+ * evaluation then holds every target with SIG-STALE.  Free it. */
+char *kikan_scan_report_dup_signatures_invalid (KikanScanReport *self, gint64 now);
 /* Borrowed. */
 KikanSoftwareFacts *kikan_scan_report_get_software (KikanScanReport *self, guint target);
 KikanLevel kikan_scan_report_get_software_worst (KikanScanReport *self);
+/* Target @target's own slip level: its malware result and its software
+ * and update findings (MAL-05 included) together. */
+KikanLevel kikan_scan_report_get_target_level (KikanScanReport *self, guint target);
 /* Malware, not-inspected and software together, as a slip level. */
 KikanLevel kikan_scan_report_get_level (KikanScanReport *self);
+
+/* The scan was interrupted (SIGINT/SIGTERM): every target that did not
+ * complete ends not inspected with status "interrupted" in JSON, and the
+ * document says "interrupted": true. */
+void kikan_scan_report_set_interrupted (KikanScanReport *self);
+gboolean kikan_scan_report_get_interrupted (KikanScanReport *self);
 
 /* Takes ownership of @info (heap, as kikan_scand_client_spawn gives it). */
 void kikan_scan_report_take_engine_info (KikanScanReport *self, KikanEngineInfo *info);

@@ -12,6 +12,7 @@
 #include "software-facts-private.h"
 
 #define MAX_MEMBER_LINES 20
+#define MAX_LINK_LINES 20
 
 typedef struct {
     KikanVolumeReport report;
@@ -28,12 +29,15 @@ typedef struct {
     double seconds;
     KikanResult worst_file;
     guint64 files, bytes, clean, infected, not_inspected;
+    guint64 links;            /* symbolic links: clean, never followed (of "clean") */
+    guint64 links_shown;      /* link lines shown as they came */
     KikanTargetKind kind;
     guint64 size;
     gboolean secrets_given;
     gboolean wrong_secret;
     GArray *volumes;          /* Volume */
     KikanSoftwareFacts *sw;   /* programs, installed software, OS facts (issue #4) */
+    gboolean interrupted;     /* cut short or never started by SIGINT/SIGTERM */
 } Target;
 
 typedef struct {
@@ -49,6 +53,7 @@ struct KikanScanReport {
     guint max_age_days;
     double seconds;
     gboolean software_evaluated;
+    gboolean interrupted;
 };
 
 static void
@@ -195,11 +200,13 @@ kikan_scan_report_reset_target (KikanScanReport *self, guint target)
     g_clear_pointer (&t->detail, g_free);
     g_clear_pointer (&t->sandbox, g_free);
     t->ended = FALSE;
+    t->interrupted = FALSE;
     t->status = KIKAN_TARGET_ERROR;
     t->wrong_secret = FALSE;
     t->seconds = 0;
     t->worst_file = KIKAN_RESULT_CLEAN;
     t->files = t->bytes = t->clean = t->infected = t->not_inspected = 0;
+    t->links = t->links_shown = 0;
 }
 
 KikanResult
@@ -246,6 +253,10 @@ kikan_scan_report_add_file (KikanScanReport *self, guint target, const KikanFile
     kikan_software_facts_add_file (t->sw, r);
     t->files++;
     t->bytes += r->size;
+    /* A link holds no content of its own and is never followed: it does
+     * not hold the medium (issue #8), and is counted as clean, apart. */
+    if (res == KIKAN_RESULT_CLEAN && (r->flags & KIKAN_FILE_FLAG_SYMLINK) != 0)
+        t->links++;
     if (res == KIKAN_RESULT_CLEAN)
         t->clean++;
     else if (res == KIKAN_RESULT_INFECTED)
@@ -270,13 +281,46 @@ kikan_scan_report_add_inventory (KikanScanReport *self, guint target, const Kika
 
 static const char *status_to_string (KikanTargetStatus s);
 
+char *
+kikan_scan_report_dup_signatures_invalid (KikanScanReport *self, gint64 now)
+{
+    double age = 0;
+    KikanDbAge state;
+    g_autofree char *ago = NULL;
+
+    g_return_val_if_fail (self != NULL, NULL);
+    /* No engine info is no signature anyone can vouch for: fail closed. */
+    state = kikan_db_age_assess (self->engine != NULL ? self->engine->newest_signed_build_time
+                                                      : 0,
+                                 self->max_age_days, now, &age);
+    switch (state) {
+    case KIKAN_DB_AGE_FRESH:
+        return NULL;
+    case KIKAN_DB_AGE_STALE:
+        ago = kikan_format_age_days (age);
+        return g_strdup_printf ("are %s old, more than the %u days allowed", ago,
+                                self->max_age_days);
+    case KIKAN_DB_AGE_NONE:
+    default:
+        return g_strdup ("include no official (signed .cvd/.cld) ClamAV database, so their "
+                         "age cannot be known");
+    }
+}
+
 void
 kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *policy,
                                      gint64 now)
 {
+    g_autofree char *sig_invalid = NULL;
+
     g_return_if_fail (self != NULL);
+    sig_invalid = kikan_scan_report_dup_signatures_invalid (self, now);
     for (guint i = 0; i < self->targets->len; i++) {
         Target *t = get_target (self, i);
+
+        /* MAL-05 holds every target: each was scanned with the same set. */
+        if (sig_invalid != NULL)
+            kikan_software_facts_set_signatures_invalid (t->sw, sig_invalid);
 
         if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
             kikan_software_facts_set_incomplete (
@@ -326,6 +370,22 @@ kikan_scan_report_get_software_worst (KikanScanReport *self)
 /* The slip level of the whole scan (REQUIREMENTS 5.3): malware makes it
  * QUARANTINE, anything not inspected HOLD, then the software findings. */
 KikanLevel
+kikan_scan_report_get_target_level (KikanScanReport *self, guint target)
+{
+    KikanResult r;
+    KikanLevel sw;
+
+    g_return_val_if_fail (self != NULL, KIKAN_LEVEL_HOLD);
+    r = kikan_scan_report_get_target_result (self, target);
+    sw = kikan_software_facts_get_worst (get_target (self, target)->sw);
+    if (r == KIKAN_RESULT_INFECTED)
+        return KIKAN_LEVEL_QUARANTINE;
+    if (r != KIKAN_RESULT_CLEAN)
+        return sw > KIKAN_LEVEL_HOLD ? sw : KIKAN_LEVEL_HOLD;
+    return sw;
+}
+
+KikanLevel
 kikan_scan_report_get_level (KikanScanReport *self)
 {
     KikanResult r = kikan_scan_report_get_result (self);
@@ -366,6 +426,32 @@ kikan_scan_report_fail_target (KikanScanReport *self, guint target, const char *
     t->status = KIKAN_TARGET_ERROR;
     g_free (t->detail);
     t->detail = g_strdup (detail);
+}
+
+void
+kikan_scan_report_set_interrupted (KikanScanReport *self)
+{
+    g_return_if_fail (self != NULL);
+    self->interrupted = TRUE;
+    for (guint i = 0; i < self->targets->len; i++) {
+        Target *t = get_target (self, i);
+
+        if (t->ended && t->status == KIKAN_TARGET_COMPLETE)
+            continue;
+        /* Never a clean target: what the scan did not reach stays not
+         * inspected (the result follows from the status). */
+        t->interrupted = TRUE;
+        t->ended = TRUE;
+        t->status = KIKAN_TARGET_ERROR;
+        g_free (t->detail);
+        t->detail = g_strdup ("interrupted: the scan was stopped before it finished");
+    }
+}
+
+gboolean
+kikan_scan_report_get_interrupted (KikanScanReport *self)
+{
+    return self->interrupted;
 }
 
 void
@@ -632,6 +718,11 @@ add_file (JsonBuilder *b, const Target *t, const KikanFileReport *r)
     add_reason (b, res, r->reason, r->reason_detail);
     json_builder_set_member_name (b, "engine_skipped");
     json_builder_add_boolean_value (b, (r->flags & KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE) != 0);
+    /* Where a symbolic link points (never followed), else null. */
+    add_hostile_with_hex (b, "link_target",
+                          (r->flags & KIKAN_FILE_FLAG_SYMLINK) != 0
+                              ? (r->link_target != NULL ? r->link_target : "")
+                              : NULL);
     json_builder_set_member_name (b, "members");
     json_builder_begin_array (b);
     for (size_t i = 0; i < r->n_members; i++) {
@@ -829,6 +920,8 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
     json_builder_add_int_value (b, 1);
     json_builder_set_member_name (b, "result");
     json_builder_add_string_value (b, result_name (kikan_scan_report_get_result (self)));
+    json_builder_set_member_name (b, "interrupted");
+    json_builder_add_boolean_value (b, self->interrupted);
     if (self->software_evaluated) {
         json_builder_set_member_name (b, "verdict");
         json_builder_add_string_value (b, kikan_level_to_verdict (kikan_scan_report_get_level (self)));
@@ -846,9 +939,17 @@ kikan_scan_report_to_json (KikanScanReport *self, gint64 now)
         json_builder_set_member_name (b, "result");
         json_builder_add_string_value (
             b, result_name (kikan_scan_report_get_target_result (self, i)));
+        /* Several targets share one top-level verdict: each says its own. */
+        if (self->software_evaluated) {
+            json_builder_set_member_name (b, "verdict");
+            json_builder_add_string_value (
+                b, kikan_level_to_verdict (kikan_scan_report_get_target_level (self, i)));
+        }
         json_builder_set_member_name (b, "status");
         json_builder_add_string_value (
-            b, t->ended ? status_to_string (t->status) : status_to_string (KIKAN_TARGET_ERROR));
+            b, t->interrupted ? "interrupted"
+               : t->ended     ? status_to_string (t->status)
+                              : status_to_string (KIKAN_TARGET_ERROR));
         kikan_json_add_hostile_string (b, "detail",
                                        t->ended ? t->detail : "the scan of this target did not "
                                                               "finish");
@@ -984,12 +1085,32 @@ append_signatures (GString *s, char *const *sigs, size_t n)
     g_string_append (s, "]");
 }
 
+/* Plain words for the reasons whose name alone does not tell a person
+ * what happened and what to do (issue #8); NULL for the others. */
+static const char *
+reason_words (KikanReason reason)
+{
+    switch (reason) {
+    case KIKAN_REASON_CHANGED:
+        return "it changed while it was being read, so what was scanned is not what is on "
+               "the medium: scan it again once nothing writes to it";
+    case KIKAN_REASON_INCONSISTENT:
+        return "the archive readers disagree about this archive or warned about its "
+               "structure, so it may hide content: IT must review it";
+    default:
+        return NULL;
+    }
+}
+
 static void
 append_reason (GString *s, KikanReason reason, const char *detail)
 {
     const char *name = kikan_reason_to_string (reason);
+    const char *words = reason_words (reason);
 
     g_string_append_printf (s, "(%s", name != NULL ? name : "engine_error");
+    if (words != NULL)
+        g_string_append_printf (s, " — %s", words);
     if (detail != NULL && detail[0] != '\0') {
         g_autofree char *shown = kikan_escape_for_display (detail, -1);
 
@@ -1006,6 +1127,20 @@ kikan_scan_report_format_finding (KikanScanReport *self, guint target, const Kik
     GString *s;
     guint members_shown = 0, members_hidden = 0;
 
+    if (res == KIKAN_RESULT_CLEAN && (r->flags & KIKAN_FILE_FLAG_SYMLINK) != 0) {
+        Target *t = get_target (self, target);
+        g_autofree char *to = NULL;
+
+        /* A few are shown so that a person sees what a link is; a system
+         * disk has thousands (the summary counts them, --json lists them). */
+        if (t->links_shown >= MAX_LINK_LINES)
+            return NULL;
+        t->links_shown++;
+        shown = display_path (t, r->path);
+        to = kikan_escape_for_display (r->link_target != NULL ? r->link_target : "", -1);
+        return g_strdup_printf ("LINK  %s  link → %s (not followed; a link holds no content)",
+                                shown, to);
+    }
     if (res == KIKAN_RESULT_CLEAN)
         return NULL;
     shown = display_path (get_target (self, target), r->path);
@@ -1314,9 +1449,10 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
     GString *s = g_string_new ("\n");
     g_autoptr (GString) sandboxes = g_string_new (NULL);
     guint64 files = 0, bytes = 0, clean = 0, infected = 0, not_inspected = 0;
-    guint64 volumes = 0, volumes_unread = 0;
+    guint64 volumes = 0, volumes_unread = 0, links = 0;
     g_autofree char *size = NULL;
     gboolean null_sandbox = FALSE;
+    g_autofree char *sig_invalid = kikan_scan_report_dup_signatures_invalid (self, now);
 
     for (guint i = 0; i < self->targets->len; i++) {
         Target *t = get_target (self, i);
@@ -1334,6 +1470,7 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
         clean += t->clean;
         infected += t->infected;
         not_inspected += t->not_inspected;
+        links += t->links;
         if (t->sandbox != NULL) {
             null_sandbox |= g_str_equal (t->sandbox, "null");
             if (strstr (sandboxes->str, t->sandbox) == NULL)
@@ -1350,18 +1487,48 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
         g_string_append_printf (s,
                                 "NOT INSPECTED  %s  (%s: %s): files the scan did not reach "
                                 "were not inspected\n",
-                                name, status_to_string (t->ended ? t->status : KIKAN_TARGET_ERROR),
+                                name,
+                                t->interrupted ? "interrupted"
+                                               : status_to_string (t->ended ? t->status
+                                                                            : KIKAN_TARGET_ERROR),
                                 detail);
     }
     size = g_format_size (bytes);
     g_string_append_printf (s, "Files:          %" G_GUINT64_FORMAT " (%s)\n", files, size);
-    g_string_append_printf (s, "Clean:          %" G_GUINT64_FORMAT "\n", clean);
+    if (links > 0)
+        g_string_append_printf (s, "Clean:          %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                                   " of them symbolic links: not followed, a link holds no "
+                                   "content)\n",
+                                clean, links);
+    else
+        g_string_append_printf (s, "Clean:          %" G_GUINT64_FORMAT "\n", clean);
     g_string_append_printf (s, "Infected:       %" G_GUINT64_FORMAT "\n", infected);
     g_string_append_printf (s, "Not inspected:  %" G_GUINT64_FORMAT "\n", not_inspected);
     if (volumes > 0)
         g_string_append_printf (s, "Volumes:        %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
                                    " not inspected)\n",
                                 volumes, volumes_unread);
+    /* Several targets: one line each, by the name given, so that a person
+     * knows which one the verdict below is about. */
+    if (self->targets->len > 1) {
+        g_string_append (s, "Targets:\n");
+        for (guint i = 0; i < self->targets->len; i++) {
+            Target *t = get_target (self, i);
+            g_autofree char *name = kikan_escape_for_display (t->name, -1);
+            g_autofree char *res = g_ascii_strup (
+                result_name (kikan_scan_report_get_target_result (self, i)), -1);
+
+            g_string_append_printf (s, "  %s  %s, %" G_GUINT64_FORMAT " file%s", name, res,
+                                    t->files, t->files == 1 ? "" : "s");
+            if (self->software_evaluated) {
+                g_autofree char *v = g_ascii_strup (
+                    kikan_level_to_verdict (kikan_scan_report_get_target_level (self, i)), -1);
+
+                g_string_append_printf (s, ", verdict %s", v);
+            }
+            g_string_append_c (s, '\n');
+        }
+    }
     g_string_append_printf (s, "Time:           %.1f s\n", self->seconds);
     append_engine_lines (self, s, now);
     g_string_append_printf (s, "Sandbox:        %s%s\n",
@@ -1369,10 +1536,18 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
                             null_sandbox ? " — THE WORKER WAS NOT CONFINED (KIKAN_SANDBOX=null "
                                            "is for tests; never use it in service)"
                                          : "");
+    if (self->interrupted)
+        g_string_append (s, "INTERRUPTED — the scan was stopped before it finished; what it "
+                            "did not reach was not inspected. Scan the medium again.\n");
     switch (kikan_scan_report_get_result (self)) {
     case KIKAN_RESULT_CLEAN:
         g_string_append (s, "RESULT: CLEAN — every file was inspected and no malware was "
                             "found.\n");
+        /* True of the files, but not a clearance (MAL-05): said at once,
+         * next to the word CLEAN. */
+        if (sig_invalid != NULL)
+            g_string_append (s, "        The signatures are stale or unofficial, so this is "
+                                "NOT valid for clearance (MAL-05): see Overall below.\n");
         break;
     case KIKAN_RESULT_INFECTED:
         g_string_append (s, "RESULT: INFECTED — malware was found. Do not connect this medium; "

@@ -45,6 +45,10 @@ void kikan_selftest_free (KikanSelftest *self);  /* accepts NULL */
 void kikan_selftest_evaluate (KikanSelftest *self, KikanScanReport *report, guint target,
                               gboolean null_sandbox_allowed);
 
+/* Adds a problem that is not about one file (copied): the self-test then
+ * fails.  Used for the signatures' age (MAL-05, KR-36). */
+void kikan_selftest_add_problem (KikanSelftest *self, const char *problem);
+
 guint kikan_selftest_get_n_checks (KikanSelftest *self);
 const KikanSelftestCheck *kikan_selftest_get_check (KikanSelftest *self, guint i);
 /* Files the scan found that no expectation covers (raw paths; escape them). */

@@ -236,6 +236,13 @@ kikan_selftest_evaluate (KikanSelftest *self, KikanScanReport *report, guint tar
                                    "here"));
 }
 
+void
+kikan_selftest_add_problem (KikanSelftest *self, const char *problem)
+{
+    g_return_if_fail (self != NULL && problem != NULL);
+    g_ptr_array_add (self->problems, g_strdup (problem));
+}
+
 guint
 kikan_selftest_get_n_checks (KikanSelftest *self)
 {

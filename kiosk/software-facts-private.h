@@ -43,6 +43,12 @@ void kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *
  * SW-NOT-INSPECTED (slip MAL-04). */
 void kikan_software_facts_set_not_inspected (KikanSoftwareFacts *self, const char *what);
 
+/* The kiosk's own signatures do not make this scan valid for clearance
+ * (@why, copied: "are 2001.3 days old, more than the 7 allowed", "hold
+ * no official (signed) ClamAV database"): evaluate then adds a HOLD
+ * finding, SIG-STALE (slip MAL-05, KR-12), whatever the files held. */
+void kikan_software_facts_set_signatures_invalid (KikanSoftwareFacts *self, const char *why);
+
 /* Evaluates everything against @policy (NULL: none loaded) at @now (Unix
  * seconds).  Call again after adding more; findings are replaced. */
 void kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *policy,

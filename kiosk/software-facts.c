@@ -30,6 +30,7 @@ struct KikanSoftwareFacts {
     guint n_in_system;
     char *incomplete;          /* why the worker did not finish, or NULL */
     char *not_inspected;       /* what content the scan could not inspect, or NULL */
+    char *signatures_invalid;  /* why the kiosk's signatures void a clearance (MAL-05), or NULL */
 };
 
 static void
@@ -80,6 +81,7 @@ kikan_software_facts_free (KikanSoftwareFacts *self)
     g_free (self->in_system);
     g_free (self->incomplete);
     g_free (self->not_inspected);
+    g_free (self->signatures_invalid);
     g_free (self);
 }
 
@@ -97,6 +99,14 @@ kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *why)
     g_return_if_fail (self != NULL);
     g_free (self->incomplete);
     self->incomplete = g_strdup (why != NULL ? why : "the inspection did not finish");
+}
+
+void
+kikan_software_facts_set_signatures_invalid (KikanSoftwareFacts *self, const char *why)
+{
+    g_return_if_fail (self != NULL);
+    g_free (self->signatures_invalid);
+    self->signatures_invalid = g_strdup (why != NULL ? why : "are of unknown age");
 }
 
 static gboolean
@@ -373,6 +383,17 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
                              "checked against the policy. IT must inspect it before it is "
                              "used on the LAN.",
                              self->not_inspected)));
+    /* Stale or unofficial signatures may miss what a current set finds:
+     * a clean result from them is true but not valid for clearance
+     * (MAL-05, KR-12), so the item is held until it is scanned again. */
+    if (self->signatures_invalid != NULL)
+        g_ptr_array_add (found, kikan_finding_new (
+            "SIG-STALE", KIKAN_LEVEL_HOLD, "kiosk signatures", NULL,
+            g_strdup_printf ("The kiosk's virus signatures %s: this scan is not valid for "
+                             "clearance (MAL-05). IT must import a current update from an IT "
+                             "update medium with “kikan signatures import DIR”; then scan the "
+                             "item again.",
+                             self->signatures_invalid)));
     kikan_findings_sort (found);
     g_ptr_array_unref (self->findings);
     self->findings = found;

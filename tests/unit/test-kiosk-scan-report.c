@@ -811,11 +811,240 @@ test_volume_lines (void **state)
     assert_non_null (strstr (summary, "RESULT: INFECTED"));
 }
 
+/* Issue #8 item 1 (MAL-05, KR-12): stale or unofficial signatures hold
+ * every target, whatever the files held; the malware result stays true. */
+static KikanScanReport *
+clean_report_with_signed_age (gint64 newest_signed, guint max_age_days)
+{
+    KikanScanReport *rep = kikan_scan_report_new (TRUE);
+    KikanEngineInfo *info = calloc (1, sizeof *info);
+    guint a = kikan_scan_report_add_target (rep, "/media/a", TRUE);
+    guint b = kikan_scan_report_add_target (rep, "/media/b", TRUE);
+
+    info->engine_version = strdup ("1.4.6");
+    info->signatures = 2;
+    info->newest_signed_build_time = newest_signed;
+    kikan_scan_report_take_engine_info (rep, info);
+    kikan_scan_report_set_max_age_days (rep, max_age_days);
+    add (rep, a, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, b, "b.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, b, KIKAN_TARGET_COMPLETE, NULL);
+    kikan_scan_report_evaluate_software (rep, NULL, NOW);
+    return rep;
+}
+
+static gboolean
+has_finding (JsonObject *target, const char *code, const char *slip)
+{
+    JsonArray *fs = json_object_get_array_member (
+        json_object_get_object_member (target, "software"), "findings");
+
+    for (guint i = 0; i < json_array_get_length (fs); i++) {
+        JsonObject *f = json_array_get_object_element (fs, i);
+
+        if (g_str_equal (json_object_get_string_member (f, "code"), code)
+            && g_str_equal (json_object_get_string_member (f, "slip_code"), slip)
+            && g_str_equal (json_object_get_string_member (f, "level"), "hold"))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void
+test_stale_signatures_never_clear (void **state)
+{
+    struct {
+        gint64 newest;
+        guint max_age;
+        gboolean valid;
+    } cases[] = {
+        { NOW - 2 * 86400, 7, TRUE },       /* fresh */
+        { NOW - 8 * 86400, 7, FALSE },      /* a day too old */
+        { 0, 7, FALSE },                    /* no official (signed) database */
+        { NOW - 2000 * 86400, 3650, TRUE }, /* old, but IT allows it */
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autoptr (KikanScanReport) rep =
+            clean_report_with_signed_age (cases[i].newest, cases[i].max_age);
+        g_autoptr (JsonParser) parser = NULL;
+        g_autofree char *why = kikan_scan_report_dup_signatures_invalid (rep, NOW);
+        g_autofree char *summary = kikan_scan_report_format_summary (rep, NOW);
+        JsonObject *doc = round_trip (rep, &parser, NULL);
+
+        /* The malware result is what the files were. */
+        assert_int_equal (kikan_scan_report_get_result (rep), KIKAN_RESULT_CLEAN);
+        assert_string_equal (json_object_get_string_member (doc, "result"), "clean");
+        if (cases[i].valid) {
+            assert_null (why);
+            assert_int_equal (kikan_scan_report_get_exit_status (rep), 0);
+            assert_string_equal (json_object_get_string_member (doc, "verdict"), "cleared");
+            assert_null (strstr (summary, "NOT valid for clearance"));
+            continue;
+        }
+        assert_non_null (why);
+        assert_int_equal (kikan_scan_report_get_level (rep), KIKAN_LEVEL_HOLD);
+        assert_int_equal (kikan_scan_report_get_exit_status (rep), 3);
+        assert_string_equal (json_object_get_string_member (doc, "verdict"), "hold");
+        for (guint t = 0; t < 2; t++) {
+            assert_string_equal (json_object_get_string_member (target_entry (doc, t),
+                                                                "verdict"),
+                                 "hold");
+            assert_true (has_finding (target_entry (doc, t), "SIG-STALE", "MAL-05"));
+        }
+        assert_non_null (strstr (summary, "NOT valid for clearance (MAL-05)"));
+        if (cases[i].newest == 0)
+            assert_non_null (strstr (why, "no official"));
+        else
+            assert_non_null (strstr (why, "more than the 7 days allowed"));
+    }
+
+    /* No engine info at all: never valid. */
+    {
+        g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+        g_autofree char *why = kikan_scan_report_dup_signatures_invalid (rep, NOW);
+
+        assert_non_null (why);
+    }
+}
+
+/* Issue #8 item 5: several targets, one verdict; each says its own. */
+static void
+test_targets_named_with_their_verdicts (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *summary = NULL;
+    KikanEngineInfo *info = calloc (1, sizeof *info);
+    guint a = kikan_scan_report_add_target (rep, "/media/clean", TRUE);
+    guint b = kikan_scan_report_add_target (rep, "/media/bad\u202e", TRUE);
+    JsonObject *doc;
+
+    info->engine_version = strdup ("1.4.6");
+    info->signatures = 2;
+    info->newest_signed_build_time = NOW - 86400;
+    kikan_scan_report_take_engine_info (rep, info);
+    add (rep, a, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, b, "e.com", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "Eicar");
+    end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
+    end (rep, b, KIKAN_TARGET_COMPLETE, NULL);
+    kikan_scan_report_evaluate_software (rep, NULL, NOW);
+    doc = round_trip (rep, &parser, NULL);
+    assert_string_equal (json_object_get_string_member (doc, "verdict"), "quarantine");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "target"),
+                         "/media/clean");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "verdict"),
+                         "cleared");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 1), "verdict"),
+                         "quarantine");
+    summary = kikan_scan_report_format_summary (rep, NOW);
+    assert_non_null (strstr (summary, "  /media/clean  CLEAN, 1 file, verdict CLEARED\n"));
+    assert_non_null (strstr (summary, "  /media/bad\\u{202E}  INFECTED, 1 file, verdict "
+                                      "QUARANTINE\n"));
+    assert_null (strstr (summary, "Target 1"));
+}
+
+/* Issue #8 item 8: a symbolic link is clean, never followed, and says
+ * where it points; the reasons "changed" and "inconsistent" in words. */
+static void
+test_links_and_new_reasons (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *summary = NULL;
+    guint t = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+    KikanFileReport r;
+    JsonObject *doc, *f;
+
+    make_file (&r, "docs/latest", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    r.flags = KIKAN_FILE_FLAG_SYMLINK;
+    r.link_target = strdup ("../etc/\u202etxt.exe");
+    kikan_scan_report_add_file (rep, t, &r);
+    line = kikan_scan_report_format_finding (rep, t, &r);
+    assert_string_equal (line, "LINK  /media/stick/docs/latest  link → ../etc/\\u{202E}txt.exe "
+                               "(not followed; a link holds no content)");
+    kikan_file_report_clear (&r);
+    g_clear_pointer (&line, g_free);
+
+    make_file (&r, "grew.log", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_CHANGED,
+               "size changed from 10 to 20 bytes", NULL);
+    kikan_scan_report_add_file (rep, t, &r);
+    line = kikan_scan_report_format_finding (rep, t, &r);
+    assert_string_equal (line, "NOT INSPECTED  /media/stick/grew.log  (changed — it changed "
+                               "while it was being read, so what was scanned is not what is on "
+                               "the medium: scan it again once nothing writes to it: size "
+                               "changed from 10 to 20 bytes)");
+    kikan_file_report_clear (&r);
+    g_clear_pointer (&line, g_free);
+
+    make_file (&r, "odd.zip", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_INCONSISTENT, NULL, NULL);
+    kikan_scan_report_add_file (rep, t, &r);
+    line = kikan_scan_report_format_finding (rep, t, &r);
+    assert_non_null (strstr (line, "(inconsistent — the archive readers disagree"));
+    kikan_file_report_clear (&r);
+    end (rep, t, KIKAN_TARGET_COMPLETE, NULL);
+
+    doc = round_trip (rep, &parser, NULL);
+    f = file_entry (doc, 0);
+    assert_string_equal (json_object_get_string_member (f, "result"), "clean");
+    assert_string_equal (json_object_get_string_member (f, "link_target"),
+                         "../etc/\u202etxt.exe");
+    assert_string_equal (json_object_get_string_member (f, "link_target_hex"),
+                         "2e2e2f6574632fe280ae7478742e657865");
+    assert_true (json_object_get_null_member (file_entry (doc, 1), "link_target"));
+    assert_string_equal (json_object_get_string_member (file_entry (doc, 1), "reason"),
+                         "changed");
+    assert_string_equal (json_object_get_string_member (file_entry (doc, 2), "reason"),
+                         "inconsistent");
+    /* The link does not hold the medium: only the two others do. */
+    assert_int_equal (json_object_get_int_member (
+                          json_object_get_object_member (doc, "summary"), "clean"),
+                      1);
+    summary = kikan_scan_report_format_summary (rep, NOW);
+    assert_non_null (strstr (summary, "Clean:          1 (1 of them symbolic links"));
+}
+
+/* Issue #8 item 6: an interrupted scan is never clean. */
+static void
+test_interrupted (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (JsonParser) parser = NULL;
+    g_autofree char *summary = NULL;
+    guint a = kikan_scan_report_add_target (rep, "/media/a", TRUE);
+    guint b = kikan_scan_report_add_target (rep, "/media/b", TRUE);
+    JsonObject *doc;
+
+    add (rep, a, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
+    add (rep, b, "b.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    kikan_scan_report_set_interrupted (rep);
+    assert_int_equal (kikan_scan_report_get_result (rep), KIKAN_RESULT_NOT_INSPECTED);
+    doc = round_trip (rep, &parser, NULL);
+    assert_true (json_object_get_boolean_member (doc, "interrupted"));
+    assert_string_equal (json_object_get_string_member (doc, "result"), "not_inspected");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "status"),
+                         "complete");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 1), "status"),
+                         "interrupted");
+    assert_string_equal (json_object_get_string_member (target_entry (doc, 1), "result"),
+                         "not_inspected");
+    summary = kikan_scan_report_format_summary (rep, NOW);
+    assert_non_null (strstr (summary, "INTERRUPTED"));
+    assert_non_null (strstr (summary, "NOT INSPECTED  /media/b  (interrupted:"));
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_worst_of),
+        cmocka_unit_test (test_stale_signatures_never_clear),
+        cmocka_unit_test (test_targets_named_with_their_verdicts),
+        cmocka_unit_test (test_links_and_new_reasons),
+        cmocka_unit_test (test_interrupted),
         cmocka_unit_test (test_target_is_worst_of_its_files),
         cmocka_unit_test (test_exit_status_mapping),
         cmocka_unit_test (test_incomplete_target_is_not_inspected),
