@@ -431,6 +431,94 @@ kikan_engine_set_tmpdir (KikanEngine *e, const char *dir)
     return cl_engine_set_str (e->cl, CL_ENGINE_TMPDIR, dir) == CL_SUCCESS ? 0 : KIKAN_EENGINE;
 }
 
+/* ---- content digests ---- */
+
+static void
+sha256_raw (const void *p, size_t n, unsigned char out[32])
+{
+    unsigned int dlen = 0;
+
+    if (EVP_Digest (p, n, out, &dlen, EVP_sha256 (), NULL) != 1)
+        memset (out, 0, 32);  /* never equal to a real digest by chance */
+}
+
+/* A set of SHA-256 digests (open addressing; the digest is its own hash).
+ * Holds what libclamav scanned in one blob, and what the extraction routes
+ * already scanned in one file. */
+typedef struct {
+    unsigned char (*slots)[32];
+    unsigned char *used;
+    size_t cap, n;
+} DigestSet;
+
+static size_t
+digest_slot (const unsigned char d[32], size_t cap)
+{
+    uint64_t h;
+
+    memcpy (&h, d, sizeof h);
+    return (size_t) (h & (cap - 1));
+}
+
+static int
+digest_set_has (const DigestSet *s, const unsigned char d[32])
+{
+    if (s == NULL || s->cap == 0)
+        return 0;
+    for (size_t i = digest_slot (d, s->cap);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->used[i])
+            return 0;
+        if (memcmp (s->slots[i], d, 32) == 0)
+            return 1;
+    }
+}
+
+static int
+digest_set_add (DigestSet *s, const unsigned char d[32])
+{
+    if (digest_set_has (s, d))
+        return 0;
+    if (2 * (s->n + 1) > s->cap) {
+        DigestSet g = { 0 };
+
+        g.cap = s->cap ? s->cap * 2 : 64;
+        g.slots = malloc (g.cap * sizeof *g.slots);
+        g.used = calloc (g.cap, 1);
+        if (g.slots == NULL || g.used == NULL) {
+            free (g.slots);
+            free (g.used);
+            return KIKAN_ENOMEM;
+        }
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->used[i])
+                for (size_t k = digest_slot (s->slots[i], g.cap);; k = (k + 1) & (g.cap - 1))
+                    if (!g.used[k]) {
+                        memcpy (g.slots[k], s->slots[i], 32);
+                        g.used[k] = 1;
+                        break;
+                    }
+        g.n = s->n;
+        free (s->slots);
+        free (s->used);
+        *s = g;
+    }
+    for (size_t i = digest_slot (d, s->cap);; i = (i + 1) & (s->cap - 1))
+        if (!s->used[i]) {
+            memcpy (s->slots[i], d, 32);
+            s->used[i] = 1;
+            s->n++;
+            return 0;
+        }
+}
+
+static void
+digest_set_clear (DigestSet *s)
+{
+    free (s->slots);
+    free (s->used);
+    memset (s, 0, sizeof *s);
+}
+
 /* ---- one scan: context shared with the libclamav callbacks ---- */
 
 typedef struct {
@@ -442,6 +530,8 @@ typedef struct {
     unsigned char *copy;       /* bytes of a nested archive kept for the cross-check */
     size_t copy_len;
     int copy_refused;          /* too large to keep: cannot be cross-checked */
+    unsigned char digest[32];  /* SHA-256 of the bytes libclamav scanned in this layer */
+    int has_digest;
     char **sigs;
     size_t n_sigs;
     int matched;               /* claimed by a fallback listing */
@@ -479,6 +569,19 @@ strv_add (char ***v, size_t *n, const char *s)
         return KIKAN_ENOMEM;
     }
     nv[(*n)++] = c;
+    *v = nv;
+    return 0;
+}
+
+/* Appends @s (taken) without looking for duplicates. */
+static int
+strv_push (char ***v, size_t *n, char *s)
+{
+    char **nv = realloc (*v, (*n + 1) * sizeof *nv);
+
+    if (nv == NULL)
+        return KIKAN_ENOMEM;
+    nv[(*n)++] = s;
     *v = nv;
     return 0;
 }
@@ -535,6 +638,58 @@ is_archive_type (const char *type)
         if (strcmp (type, types[i]) == 0)
             return 1;
     return 0;
+}
+
+/* Magic numbers of the compressed streams libarchive decodes (issue #8
+ * item 4).  libclamav decodes only the first stream of gzip, bzip2 and xz
+ * and none of the others; a nested one is kept so that every stream is
+ * decoded by the raw route. */
+static int
+is_compressed_stream (const unsigned char *p, size_t n)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+    } magics[] = {
+        { "\x1f\x8b", 2 },                  /* gzip */
+        { "BZh", 3 },                         /* bzip2 */
+        { "\xfd" "7zXZ\x00", 6 },            /* xz */
+        { "\x28\xb5\x2f\xfd", 4 },          /* zstd */
+        { "\x04\x22\x4d\x18", 4 },          /* lz4 */
+        { "\x02\x21\x4c\x18", 4 },          /* lz4, legacy */
+        { "LZIP", 4 },                        /* lzip */
+        { "\x1f\x9d", 2 },                  /* compress (.Z) */
+        { "\xed\xab\xee\xdb", 4 },          /* rpm */
+    };
+
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (n >= magics[i].len && memcmp (p, magics[i].magic, magics[i].len) == 0)
+            return 1;
+    /* .lzma ("alone"): no magic; libarchive's own test is a properties
+     * byte below 225 and a dictionary size of 2^n or 2^n + 2^(n-1). */
+    if (n >= 13 && p[0] < 225) {
+        uint32_t dict = (uint32_t) p[1] | (uint32_t) p[2] << 8 | (uint32_t) p[3] << 16
+                        | (uint32_t) p[4] << 24;
+
+        for (int b = 12; b < 31; b++)
+            if (dict == (1u << b) || dict == (1u << b) + (1u << (b - 1)))
+                return 1;
+    }
+    return 0;
+}
+
+/* Layers taken apart again by the extraction routes: archives, documents
+ * that are zips (OOXML), self-extractors, and compressed streams. */
+static int
+needs_cross_check (const char *type, const unsigned char *p, size_t n)
+{
+    if (type != NULL
+        && (is_archive_type (type) || strncmp (type, "CL_TYPE_OOXML", 13) == 0
+            || strstr (type, "SFX") != NULL || strcmp (type, "CL_TYPE_GZ") == 0
+            || strcmp (type, "CL_TYPE_BZ") == 0 || strcmp (type, "CL_TYPE_XZ") == 0
+            || strcmp (type, "CL_TYPE_XAR") == 0))
+        return 1;
+    return is_compressed_stream (p, n);
 }
 
 /* Formats that libclamav here may not read at all (RAR: no libclamunrar in
@@ -631,9 +786,18 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
     if (!l->normalized)
         exec_classify (&l->exec, file_name, file_buffer, file_buffer ? file_size : 0, file_size,
                        !(recursion_level == 0 && c->base_depth == 0));
-    /* Nested archives are kept so the fallback extractors can list them
-     * after libclamav is done: the buffer is only valid during this call. */
-    if (recursion_level >= 1 && type != NULL && is_archive_type (type) && file_buffer != NULL) {
+    /* What libclamav scanned in a member, by content: an extraction route
+     * that delivers the same bytes needs no second scan, and one that
+     * delivers other bytes under the same name gets one (issue #8 item 3). */
+    if (recursion_level >= 1 && !l->normalized && file_buffer != NULL) {
+        sha256_raw (file_buffer, file_size, l->digest);
+        l->has_digest = 1;
+    }
+    /* Nested archives and compressed streams are kept so the fallback
+     * extractors can take them apart after libclamav is done: the buffer
+     * is only valid during this call. */
+    if (recursion_level >= 1 && file_buffer != NULL
+        && needs_cross_check (type, (const unsigned char *) file_buffer, file_size)) {
         const KikanLimits *lim = &c->e->info.limits;
 
         if (file_size > lim->max_filesize || c->copied + file_size > lim->max_scansize) {
@@ -767,116 +931,182 @@ typedef struct {
     KikanEngine *e;
     KikanFileReport *r;
     double deadline;
-    uint32_t fallback_members;   /* members the fallback extractors handled */
+    DigestSet scanned;           /* content the extraction routes scanned in this file */
     int root_classified;         /* job->r->exec was filled from libclamav's root layer */
 } FileJob;
 
-/* libclamav's fmap reads through this, so a file inside a volume read by
- * The Sleuth Kit, or a decrypted volume, needs no temporary copy. */
-static off_t
-source_pread_cb (void *handle, void *buf, size_t count, off_t offset)
-{
-    const KikanSource *src = handle;
-
-    if (offset < 0)
-        return -1;
-    return (off_t) src->pread (src->handle, buf, count, (uint64_t) offset);
-}
-
 static void scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth);
 
-static const char *
-basename_of (const char *p)
-{
-    const char *s = strrchr (p, '/');
-    const char *b = strrchr (p, '\\');
-
-    if (b != NULL && (s == NULL || b > s))
-        s = b;
-    return s ? s + 1 : p;
-}
-
+/* Scans @buf, a member one extraction route delivered, into a scratch
+ * report so its own verdict lands on its member line, then merges it into
+ * the file's report. */
 static void
-mark_member_short (KikanFileReport *r, Layer *l, uint64_t real_size)
+scan_member (FileJob *job, const unsigned char *buf, size_t len, const char *name,
+             const char *extractor, uint32_t depth)
 {
+    const KikanLimits *lim = &job->e->info.limits;
+    KikanFileReport sr = { 0 };
+    KikanFileReport *saved = job->r;
+    int saved_root = job->root_classified;
     KikanMember *m;
-    char detail[128];
+    size_t mi;
+    KikanBlob sub;
 
-    if (l->member < 0 || (size_t) l->member >= r->n_members)
-        return;
-    m = &r->members[l->member];
-    if (m->result == KIKAN_RESULT_INFECTED)
-        return;
-    snprintf (detail, sizeof detail, "libclamav read %llu of %llu bytes",
-              (unsigned long long) l->size, (unsigned long long) real_size);
-    m->result = KIKAN_RESULT_NOT_INSPECTED;
-    if (m->reason == KIKAN_REASON_NONE)
-        m->reason = KIKAN_REASON_LIMIT_EXCEEDED;
-    free (m->reason_detail);
-    m->reason_detail = strdup (detail);
+    if ((m = report_add_member (job->r, lim->max_files)) != NULL)
+        member_set (m, name, depth, len, extractor);
+    mi = m ? (size_t) (m - job->r->members) : (size_t) -1;
+    sub.data = buf;
+    sub.src = NULL;
+    sub.size = len;
+    job->r = &sr;
+    job->root_classified = 0;
+    scan_blob (job, &sub, name, depth);
+    if (!job->root_classified)
+        exec_classify (&sr.exec, name, buf, len, len, 1);
+    job->r = saved;
+    job->root_classified = saved_root;
+    if (mi != (size_t) -1) {
+        KikanMember *mm = &job->r->members[mi];
+        mm->exec = sr.exec;
+        memset (&sr.exec, 0, sizeof sr.exec);
+        mm->result = sr.result;
+        mm->reason = sr.reason;
+        mm->reason_detail = sr.reason_detail ? strdup (sr.reason_detail) : NULL;
+        for (size_t s = 0; s < sr.n_signatures; s++)
+            strv_add (&mm->signatures, &mm->n_signatures, sr.signatures[s]);
+    }
+    for (size_t s = 0; s < sr.n_signatures; s++)
+        kikan_file_report_add_signature (job->r, sr.signatures[s]);
+    kikan_file_report_degrade (job->r, sr.result, sr.reason, sr.reason_detail);
+    /* Members found inside the member keep their depth. */
+    for (size_t k = 0; k < sr.n_members; k++) {
+        KikanMember *dst = report_add_member (job->r, lim->max_files);
+        if (dst == NULL)
+            break;
+        *dst = sr.members[k];
+        memset (&sr.members[k], 0, sizeof sr.members[k]);
+    }
+    kikan_file_report_clear (&sr);
 }
 
-/* Lists @blob with a fallback extractor and compares with the libclamav
- * layers [first, end) that lie beneath it.  Members libclamav did not
- * reach (same basename and size) are extracted and scanned here. */
+static int
+name_ptr_cmp (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* 1 when two routes listed the same member names (as multisets). */
+static int
+same_names (char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    qsort (a, na, sizeof *a, name_ptr_cmp);
+    qsort (b, nb, sizeof *b, name_ptr_cmp);
+    for (size_t i = 0; i < na; i++)
+        if (strcmp (a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
 static void
-cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob *blob,
-             const char *clam_type, uint32_t depth)
+route_warning (FileJob *job, KikanArchive *a)
+{
+    const char *w = kikan_archive_take_warning (a);
+
+    if (w != NULL)
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                   KIKAN_REASON_INCONSISTENT, w);
+}
+
+/* Takes @blob apart along one extraction @route and scans every regular
+ * member whose exact bytes (SHA-256) neither libclamav (@clam: the digests
+ * of the layers it scanned) nor an earlier route of this file already
+ * scanned.  Comparing by content, not by name and size, is what catches a
+ * member two readers rebuild differently (a sparse tar member, a zip entry
+ * whose local header and central directory disagree; issue #8 items 2-3).
+ * Returns KIKAN_ARCHIVE_NOT_ARCHIVE when nothing on this route recognised
+ * the bytes, 0 otherwise (problems are recorded on the report).  @names,
+ * if given, receives a copy of every regular member's name. */
+static int
+run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArchiveRoute route,
+           const char *clam_type, uint32_t depth, char ***names, size_t *n_names)
 {
     const KikanLimits *lim = &job->e->info.limits;
     KikanArchive *a = NULL;
     const char *extractor = NULL;
     char err[256] = "";
+    uint32_t listed = 0;
     int r;
 
-    r = kikan_archive_open (blob, lim->max_filesize, &a, &extractor, err, sizeof err);
+    r = kikan_archive_open (blob, route, lim->max_filesize, &a, &extractor, err, sizeof err);
     if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
         kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                    KIKAN_REASON_LIMIT_EXCEEDED, err);
-        return;
+        return 0;
     }
-    if (r != 0) {
+    if (r == KIKAN_ARCHIVE_NOT_ARCHIVE) {
         /* Not an archive to any fallback extractor.  For a type that must
          * hold members the member list cannot be confirmed, whatever
          * libclamav reached: fail closed. */
-        if (clam_type != NULL && must_be_readable_type (clam_type))
+        if (route == KIKAN_ROUTE_INDEX && clam_type != NULL && must_be_readable_type (clam_type))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_PARSE_ERROR,
                                        err[0] ? err : "no extractor can read this archive");
-        return;
+        return KIKAN_ARCHIVE_NOT_ARCHIVE;
+    }
+    if (r != 0) {
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                   r == KIKAN_EENGINE ? KIKAN_REASON_ENGINE_ERROR
+                                                      : KIKAN_REASON_PARSE_ERROR,
+                                   err[0] ? err : "the archive could not be opened");
+        return 0;
     }
 
     for (;;) {
         KikanArchiveEntry ent;
-        const char *ename;
-        size_t match = end;
+        unsigned char *buf = NULL, digest[32];
+        size_t len = 0;
+        char *name;
 
         r = kikan_archive_next (a, &ent);
+        route_warning (job, a);
         if (r == 0)
             break;
         if (r < 0) {
-            if (r == KIKAN_ENOTSUP && !(clam_type && must_be_readable_type (clam_type)))
-                break;  /* not an archive after all (e.g. a lone .gz) */
+            if (r == KIKAN_ENOTSUP && listed == 0) {
+                if (route == KIKAN_ROUTE_INDEX && clam_type && must_be_readable_type (clam_type))
+                    kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                               KIKAN_REASON_PARSE_ERROR, kikan_archive_error (a));
+                kikan_archive_free (a);
+                return KIKAN_ARCHIVE_NOT_ARCHIVE;  /* e.g. a lone .gz of plain text */
+            }
+            /* The index route is the archive as its format defines it; a
+             * streaming reader that fails where the index did not is a
+             * disagreement between the two. */
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
-                                       KIKAN_REASON_PARSE_ERROR, kikan_archive_error (a));
+                                       route == KIKAN_ROUTE_STREAM ? KIKAN_REASON_INCONSISTENT
+                                                                   : KIKAN_REASON_PARSE_ERROR,
+                                       kikan_archive_error (a));
             break;
         }
+        listed++;
         if (!ent.is_regular)
             continue;
-        if (ent.size_known && ent.size <= 5)
-            continue;  /* libclamav skips such files too; see docs/json.md */
+        if (names != NULL && (name = strdup (ent.name)) != NULL
+            && strv_push (names, n_names, name) != 0)
+            free (name);
         if (now_seconds () > job->deadline) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_TIMEOUT,
                                        "scan time limit reached while cross-checking members");
             break;
         }
-        if (++job->fallback_members > lim->max_files) {
+        if (listed > lim->max_files) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "too many archive members (max_files)");
             break;
         }
-        ename = basename_of (ent.name);
         if (ent.encrypted) {
             KikanMember *m = report_add_member (job->r, lim->max_files);
             if (m) {
@@ -888,105 +1118,86 @@ cross_check (FileJob *job, ScanCtx *c, size_t first, size_t end, const KikanBlob
                                        KIKAN_REASON_ENCRYPTED, "encrypted archive member");
             continue;
         }
-        /* libarchive and libunarr never reach a RAR's content through
-         * libclamav here, so RAR members are always scanned by the fallback. */
-        if (strcmp (extractor, KIKAN_EXTRACTOR_LIBUNARR) != 0) {
-            for (size_t j = first; j < end; j++) {
-                Layer *l = &c->layers[j];
-                if (l->matched || l->normalized || l->name == NULL)
-                    continue;
-                if (strcmp (basename_of (l->name), ename) != 0)
-                    continue;
-                if (ent.size_known && l->size != ent.size) {
-                    /* Same member, other size: libclamav read something
-                     * else than the archive holds (truncation, ZIP64 local
-                     * sizes).  Its verdict on that member does not count. */
-                    mark_member_short (job->r, l, ent.size);
-                    continue;
-                }
-                match = j;
-                break;
-            }
-        }
-        if (match < end) {
-            c->layers[match].matched = 1;
-            continue;
-        }
         if (depth + 1 > lim->max_recursion) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "archive nesting beyond max_recursion");
             break;
         }
-        {
-            unsigned char *buf = NULL;
-            size_t len = 0;
-            KikanBlob sub;
-            KikanMember *m;
-            size_t mi;
-
-            r = kikan_archive_extract (a, lim->max_filesize, &buf, &len);
-            if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
-                kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
-                                           KIKAN_REASON_LIMIT_EXCEEDED,
-                                           "archive member larger than max_filesize");
-                continue;
-            }
-            if (r != 0) {
-                kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
-                                           r == KIKAN_ENOMEM ? KIKAN_REASON_LIMIT_EXCEEDED
-                                                             : KIKAN_REASON_PARSE_ERROR,
-                                           kikan_archive_error (a));
-                break;
-            }
-            if ((m = report_add_member (job->r, lim->max_files)) != NULL)
-                member_set (m, ent.name, depth + 1, len, extractor);
-            mi = m ? (size_t) (m - job->r->members) : (size_t) -1;
-            sub.data = buf;
-            sub.src = NULL;
-            sub.size = len;
-            {
-                /* Scan the member into a scratch report so its own verdict
-                 * can be recorded on its member line, then merge. */
-                KikanFileReport sr = { 0 };
-                KikanFileReport *saved = job->r;
-
-                int saved_root = job->root_classified;
-
-                job->r = &sr;
-                job->root_classified = 0;
-                scan_blob (job, &sub, ent.name, depth + 1);
-                if (!job->root_classified)
-                    exec_classify (&sr.exec, ent.name, buf, len, len, 1);
-                job->r = saved;
-                job->root_classified = saved_root;
-                if (mi != (size_t) -1) {
-                    KikanMember *mm = &job->r->members[mi];
-                    mm->exec = sr.exec;
-                    memset (&sr.exec, 0, sizeof sr.exec);
-                    mm->result = sr.result;
-                    mm->reason = sr.reason;
-                    mm->reason_detail = sr.reason_detail ? strdup (sr.reason_detail) : NULL;
-                    for (size_t s = 0; s < sr.n_signatures; s++)
-                        strv_add (&mm->signatures, &mm->n_signatures, sr.signatures[s]);
-                }
-                for (size_t s = 0; s < sr.n_signatures; s++)
-                    kikan_file_report_add_signature (job->r, sr.signatures[s]);
-                kikan_file_report_degrade (job->r, sr.result, sr.reason, sr.reason_detail);
-                /* Members found inside the member keep their depth. */
-                for (size_t k = 0; k < sr.n_members; k++) {
-                    KikanMember *dst = report_add_member (job->r, lim->max_files);
-                    if (dst == NULL)
-                        break;
-                    *dst = sr.members[k];
-                    memset (&sr.members[k], 0, sizeof sr.members[k]);
-                }
-                kikan_file_report_clear (&sr);
-            }
-            free (buf);
+        r = kikan_archive_extract (a, lim->max_filesize, &buf, &len);
+        route_warning (job, a);
+        if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED,
+                                       "archive member larger than max_filesize");
+            continue;
         }
+        if (r != 0) {
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       r == KIKAN_ENOMEM ? KIKAN_REASON_LIMIT_EXCEEDED
+                                       : route == KIKAN_ROUTE_STREAM ? KIKAN_REASON_INCONSISTENT
+                                                                     : KIKAN_REASON_PARSE_ERROR,
+                                       kikan_archive_error (a));
+            break;
+        }
+        /* libclamav skips files this small, and so does the cross-check
+         * (docs/json.md); decided on the bytes delivered, not on a size a
+         * header claims. */
+        if (len <= 5) {
+            free (buf);
+            continue;
+        }
+        sha256_raw (buf, len, digest);
+        if (digest_set_has (clam, digest) || digest_set_has (&job->scanned, digest)) {
+            free (buf);
+            continue;
+        }
+        if (digest_set_add (&job->scanned, digest) != 0) {
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED, "out of memory while scanning");
+            free (buf);
+            break;
+        }
+        scan_member (job, buf, len, route == KIKAN_ROUTE_RAW ? "(decompressed)" : ent.name,
+                     extractor, depth + 1);
+        free (buf);
     }
     kikan_archive_free (a);
+    return 0;
+}
+
+static int
+blob_is_zip_local (const KikanBlob *blob)
+{
+    return blob->data != NULL && blob->size >= 4 && memcmp (blob->data, "PK\3\4", 4) == 0;
+}
+
+/* Every extraction route a person's tools would take through @blob: its
+ * index (central directory, headers), for a zip also its local headers
+ * front to back, and for a bare compressed stream every concatenated
+ * stream decompressed.  What any route yields that libclamav did not scan
+ * byte for byte is scanned here. */
+static void
+cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const char *clam_type,
+             uint32_t depth)
+{
+    char **by_index = NULL, **by_stream = NULL;
+    size_t n_index = 0, n_stream = 0;
+    int ri, rs;
+
+    ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index);
+    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE)
+        run_route (job, clam, blob, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL);
+    if (blob_is_zip_local (blob)) {
+        rs = run_route (job, clam, blob, KIKAN_ROUTE_STREAM, NULL, depth, &by_stream, &n_stream);
+        if (ri == 0 && rs == 0 && !same_names (by_index, n_index, by_stream, n_stream))
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_INCONSISTENT,
+                                       "the zip's central directory and its local headers "
+                                       "list different members");
+    }
+    strv_free (by_index, n_index);
+    strv_free (by_stream, n_stream);
 }
 
 static void
@@ -1004,10 +1215,9 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     c.e = e;
     c.max_layers = lim->max_files + 1;
     c.base_depth = depth;
-    if (blob->data != NULL)
-        map = cl_fmap_open_memory (blob->data, blob->size);
-    else
-        map = cl_fmap_open_handle ((void *) blob->src, 0, blob->size, source_pread_cb, 1);
+    /* Every blob is in memory (scan_top reads a file exactly once), so
+     * libclamav, the extraction routes and the hash see the same bytes. */
+    map = blob->data != NULL ? cl_fmap_open_memory (blob->data, blob->size) : NULL;
     if (map == NULL) {
         kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                    KIKAN_REASON_ENGINE_ERROR, "libclamav could not map the file");
@@ -1100,68 +1310,90 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
                                        "nested archive too large to cross-check");
     }
 
-    /* Cross-check the blob itself, then every nested archive libclamav
-     * handed us, each against the layers beneath it. */
+    /* Take the blob itself apart along every extraction route, then every
+     * nested archive or compressed stream libclamav handed us.  A member is
+     * covered when libclamav scanned its exact bytes anywhere in this blob
+     * (layers past the depth limit were not scanned and do not count). */
     {
         const char *root_type = (c.n_layers > 0 && c.layers[0].level == 0) ? c.layers[0].type
                                                                            : NULL;
-        size_t first = (c.n_layers > 0 && c.layers[0].level == 0) ? 1 : 0;
+        DigestSet clam = { 0 };
 
+        for (size_t i = 0; i < c.n_layers; i++)
+            if (c.layers[i].has_digest && !c.layers[i].beyond_depth
+                && digest_set_add (&clam, c.layers[i].digest) != 0)
+                c.oom = 1;
+        if (c.oom)
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED,
+                                       "out of memory while scanning");
         if (depth < lim->max_recursion)
-            cross_check (job, &c, first, c.n_layers, blob, root_type, depth);
-    }
-    for (size_t i = 0; i < c.n_layers; i++) {
-        Layer *l = &c.layers[i];
-        size_t end = i + 1;
-        KikanBlob nb;
+            cross_check (job, &clam, blob, root_type, depth);
+        for (size_t i = 0; i < c.n_layers; i++) {
+            Layer *l = &c.layers[i];
+            KikanBlob nb;
 
-        if (l->copy == NULL)
-            continue;
-        while (end < c.n_layers && c.layers[end].level > l->level)
-            end++;
-        nb.data = l->copy;
-        nb.src = NULL;
-        nb.size = l->copy_len;
-        if (depth + l->level < lim->max_recursion)
-            cross_check (job, &c, i + 1, end, &nb, l->type, depth + l->level);
+            if (l->copy == NULL)
+                continue;
+            nb.data = l->copy;
+            nb.src = NULL;
+            nb.size = l->copy_len;
+            if (depth + l->level < lim->max_recursion)
+                cross_check (job, &clam, &nb, l->type, depth + l->level);
+        }
+        digest_set_clear (&clam);
     }
     ctx_clear (&c);
 }
 
 /* ---- public scan entry points ---- */
 
-static int
-sha256_source (const KikanSource *src, uint64_t size, char out[65])
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new ();
-    unsigned char *buf = NULL, digest[32];
-    unsigned int dlen = 0;
-    uint64_t off = 0;
-    int r = KIKAN_EIO;
+/* Reads a file's bytes exactly once (issue #8 item 8).  libclamav, every
+ * extraction route, the program classification and the SHA-256 all work
+ * on this one copy: a medium that answers differently on a second read,
+ * or a file that shrinks or grows under the scan, cannot make the hash
+ * describe other bytes than the ones scanned. */
+typedef enum {
+    SNAP_OK = 0,
+    SNAP_NOMEM,
+    SNAP_EIO,       /* a read failed */
+    SNAP_SHORTER,   /* the end came before the size the file had when opened */
+    SNAP_LONGER,    /* there was more than that */
+} SnapStatus;
 
-    if (md == NULL || (buf = malloc (1 << 20)) == NULL) {
-        r = KIKAN_ENOMEM;
-        goto out;
-    }
-    if (EVP_DigestInit_ex (md, EVP_sha256 (), NULL) != 1)
-        goto out;
+static SnapStatus
+snapshot_read (const KikanSource *src, uint64_t size, unsigned char **out, uint64_t *got)
+{
+    unsigned char *buf, extra;
+    uint64_t off = 0;
+
+    *out = NULL;
+    *got = 0;
+    if ((buf = malloc (size ? (size_t) size : 1)) == NULL)
+        return SNAP_NOMEM;
     while (off < size) {
-        size_t want = size - off < (1u << 20) ? (size_t) (size - off) : (1u << 20);
-        ssize_t n = src->pread (src->handle, buf, want, off);
-        if (n <= 0)
-            goto out;
-        EVP_DigestUpdate (md, buf, (size_t) n);
+        size_t want = size - off < (8u << 20) ? (size_t) (size - off) : (8u << 20);
+        ssize_t n = src->pread (src->handle, buf + off, want, off);
+
+        if (n < 0) {
+            free (buf);
+            *got = off;
+            return SNAP_EIO;
+        }
+        if (n == 0) {
+            free (buf);
+            *got = off;
+            return SNAP_SHORTER;
+        }
         off += (uint64_t) n;
     }
-    if (EVP_DigestFinal_ex (md, digest, &dlen) != 1)
-        goto out;
-    for (unsigned i = 0; i < 32; i++)
-        snprintf (out + 2 * i, 3, "%02x", digest[i]);
-    r = 0;
-out:
-    free (buf);
-    EVP_MD_CTX_free (md);
-    return r;
+    *got = off;
+    if (src->pread (src->handle, &extra, 1, size) > 0) {
+        free (buf);
+        return SNAP_LONGER;
+    }
+    *out = buf;
+    return SNAP_OK;
 }
 
 static void
@@ -1178,8 +1410,8 @@ sha256_buffer (const void *p, size_t n, char out[65])
         snprintf (out + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* A file libclamav did not look at (too small, too large, unreadable):
- * classified from its head, with the whole-file hash already computed. */
+/* A file libclamav did not look at (too large, unreadable): classified
+ * from its head alone. */
 static void
 classify_top (const KikanBlob *blob, const char *path, KikanFileReport *out)
 {
@@ -1200,43 +1432,116 @@ classify_top (const KikanBlob *blob, const char *path, KikanFileReport *out)
     }
 }
 
+/* 1 when the file open at @fd is no longer what fstat said before it was
+ * read: size, modification or change time, or identity. */
 static int
-scan_top (KikanEngine *e, const KikanBlob *blob, const char *path, KikanFileReport *out)
+fd_changed (int fd, const struct stat *before)
+{
+    struct stat now;
+
+    if (fstat (fd, &now) != 0)
+        return 1;
+    return now.st_size != before->st_size || now.st_ino != before->st_ino
+           || now.st_dev != before->st_dev || now.st_mtim.tv_sec != before->st_mtim.tv_sec
+           || now.st_mtim.tv_nsec != before->st_mtim.tv_nsec
+           || now.st_ctim.tv_sec != before->st_ctim.tv_sec
+           || now.st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+/* @fd and @before: the descriptor a source reads and what fstat said of it
+ * before the read (fd < 0 for other sources). */
+static int
+scan_top (KikanEngine *e, const KikanBlob *blob, const char *path, KikanFileReport *out, int fd,
+          const struct stat *before)
 {
     const KikanLimits *lim = &e->info.limits;
     double t0 = now_seconds ();
-    FileJob job = { e, out, 0, 0, 0 };
+    FileJob job = { 0 };
+    unsigned char *snap = NULL;
+    KikanBlob mem;
+    uint64_t got = 0;
+    char detail[160];
 
+    job.e = e;
+    job.r = out;
     out->result = KIKAN_RESULT_CLEAN;
     out->size = blob->size;
     if ((out->path = strdup (path ? path : "")) == NULL)
         return KIKAN_ENOMEM;
-    if (blob->data != NULL)
-        sha256_buffer (blob->data, blob->size, out->sha256);
-    else if (sha256_source (blob->src, blob->size, out->sha256) != 0) {
-        out->sha256[0] = '\0';
-        kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
-                                   "the file could not be read to the end");
-        goto done;
-    }
-    if (blob->size <= 5) {
-        /* libclamav skips these without looking; see docs/json.md. */
-        out->flags |= KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE;
-        goto done;
-    }
+    /* The size limit comes before any read: a 40 GB sparse file costs
+     * nothing and is not inspected, with no hash (issue #8 item 10). */
     if (blob->size > lim->max_filesize) {
         kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_LIMIT_EXCEEDED,
                                    "file larger than max_filesize");
         goto done;
     }
+    if (blob->data == NULL) {
+        switch (snapshot_read (blob->src, blob->size, &snap, &got)) {
+        case SNAP_OK:
+            break;
+        case SNAP_NOMEM:
+            kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED,
+                                       "not enough memory to hold the file while it is scanned");
+            goto done;
+        case SNAP_EIO:
+            snprintf (detail, sizeof detail, "read error after %llu of %llu bytes",
+                      (unsigned long long) got, (unsigned long long) blob->size);
+            kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+                                       detail);
+            goto done;
+        case SNAP_SHORTER:
+            snprintf (detail, sizeof detail,
+                      "changed during inspection: it ended after %llu of %llu bytes",
+                      (unsigned long long) got, (unsigned long long) blob->size);
+            kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_CHANGED,
+                                       detail);
+            goto done;
+        case SNAP_LONGER:
+            snprintf (detail, sizeof detail,
+                      "changed during inspection: it grew beyond %llu bytes",
+                      (unsigned long long) blob->size);
+            kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_CHANGED,
+                                       detail);
+            goto done;
+        }
+        if (fd >= 0 && fd_changed (fd, before)) {
+            free (snap);
+            snap = NULL;
+            kikan_file_report_degrade (out, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_CHANGED,
+                                       "changed during inspection: its size or modification "
+                                       "time changed while it was read");
+            goto done;
+        }
+        mem.data = snap;
+    } else {
+        mem.data = blob->data;
+    }
+    mem.src = NULL;
+    mem.size = blob->size;
+    sha256_buffer (mem.data, mem.size, out->sha256);
+    if (mem.size <= 5) {
+        /* libclamav skips these without looking; see docs/json.md. */
+        out->flags |= KIKAN_FILE_FLAG_TOO_SMALL_FOR_ENGINE;
+        exec_classify (&out->exec, path, mem.data, mem.size, mem.size, 0);
+        job.root_classified = 1;
+        goto done;
+    }
     job.deadline = t0 + lim->max_scantime_ms / 1000.0;
-    scan_blob (&job, blob, path, 0);
+    scan_blob (&job, &mem, path, 0);
+    if (!job.root_classified) {
+        exec_classify (&out->exec, path, mem.data, mem.size, mem.size, 0);
+        job.root_classified = 1;
+    }
 done:
     if (!job.root_classified)
         classify_top (blob, path, out);
-    /* A program's hash is the file's, computed once above. */
+    /* A program's hash is the file's: the one of the bytes scanned, or ""
+     * when they were not read. */
     if (out->exec.type != KIKAN_FILETYPE_OTHER)
         memcpy (out->exec.sha256, out->sha256, sizeof out->sha256);
+    digest_set_clear (&job.scanned);
+    free (snap);
     out->seconds = now_seconds () - t0;
     return 0;
 }
@@ -1259,7 +1564,7 @@ kikan_engine_scan_fd (KikanEngine *e, int fd, const char *path, KikanFileReport 
     blob.data = NULL;
     blob.src = &src;
     blob.size = src.size;
-    return scan_top (e, &blob, path, out);
+    return scan_top (e, &blob, path, out, fd, &st);
 }
 
 int
@@ -1271,7 +1576,7 @@ kikan_engine_scan_source (KikanEngine *e, const KikanSource *src, const char *pa
     blob.data = NULL;
     blob.src = src;
     blob.size = src->size;
-    return scan_top (e, &blob, path, out);
+    return scan_top (e, &blob, path, out, -1, NULL);
 }
 
 int
@@ -1283,5 +1588,5 @@ kikan_engine_scan_buffer (KikanEngine *e, const void *buf, size_t len, const cha
     blob.data = buf;
     blob.src = NULL;
     blob.size = len;
-    return scan_top (e, &blob, path, out);
+    return scan_top (e, &blob, path, out, -1, NULL);
 }

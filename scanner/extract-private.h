@@ -19,6 +19,23 @@ typedef struct {
     uint64_t size;
 } KikanBlob;
 
+/* The ways a person's tools take an archive apart (issue #8 item 2):
+ * each is a separate extraction route, and Kikan scans what every route
+ * yields (or says why it could not). */
+typedef enum {
+    /* The archive's own index: a zip's central directory (Windows
+     * Explorer, 7-Zip, Python's zipfile), a RAR's or 7z's headers, a tar
+     * read front to back.  libunarr for RAR 1.5-4, libarchive otherwise. */
+    KIKAN_ROUTE_INDEX = 0,
+    /* A zip read front to back by its local headers, as streaming readers
+     * do (bsdtar from a pipe, Java's ZipInputStream). */
+    KIKAN_ROUTE_STREAM,
+    /* A bare compressed stream (.gz .bz2 .xz .lzma .lz .zst .lz4 .Z),
+     * every concatenated stream of it, decompressed as gzip/bzip2/xz/zstd
+     * and friends do (issue #8 item 4). */
+    KIKAN_ROUTE_RAW,
+} KikanArchiveRoute;
+
 typedef struct {
     const char *name;     /* borrowed until the next call; hostile */
     uint64_t size;
@@ -32,12 +49,17 @@ enum {
     KIKAN_ARCHIVE_OVER_LIMIT = 2,   /* entry larger than the limit given */
 };
 
-/* Opens @blob with the extractor suited to it.  Returns 0 and sets *out and
- * *extractor (KIKAN_EXTRACTOR_*), KIKAN_ARCHIVE_NOT_ARCHIVE, or a negative
- * KIKAN_E* code with a message in @err (the bytes look like an archive but
- * cannot be parsed).  @blob must outlive the archive. */
-int kikan_archive_open (const KikanBlob *blob, uint64_t max_mem, KikanArchive **out,
-                        const char **extractor, char *err, size_t errlen);
+/* Opens @blob along @route with the extractor suited to it.  Returns 0 and
+ * sets *out and *extractor (KIKAN_EXTRACTOR_*), KIKAN_ARCHIVE_NOT_ARCHIVE
+ * (nothing on that route recognises the bytes: for KIKAN_ROUTE_RAW, no
+ * compression filter applies), or a negative KIKAN_E* code with a message
+ * in @err (the bytes look like an archive but cannot be parsed).  @blob
+ * must outlive the archive.  Only filters built into libarchive are used:
+ * one that would run an external program (lrzip, grzip, lzop here) would
+ * be killed by the worker's seccomp filter. */
+int kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max_mem,
+                        KikanArchive **out, const char **extractor, char *err,
+                        size_t errlen);
 
 /* 1 and fills @e for the next entry, 0 at the end, negative KIKAN_E* on a
  * parse error (message via kikan_archive_error()). */
@@ -48,6 +70,13 @@ int kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e);
 int kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, size_t *len);
 
 const char *kikan_archive_error (const KikanArchive *a);
+
+/* The first warning an extractor gave about the archive's structure or
+ * integrity since the last call (libarchive's ARCHIVE_WARN: sizes that
+ * disagree between the central directory and a local header, a bad CRC),
+ * or NULL.  Clears it.  Any warning is a reason not to call the archive
+ * clean (issue #8 item 2). */
+const char *kikan_archive_take_warning (KikanArchive *a);
 void kikan_archive_free (KikanArchive *a);
 
 /* Reads the whole blob into memory (for extractors that need it). */

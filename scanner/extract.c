@@ -27,7 +27,10 @@ struct KikanArchive {
     ar_archive *ua;
     unsigned char *mem;  /* whole blob copy when the source is a descriptor */
     int first;
+    KikanArchiveRoute route;
     char err[256];
+    char warn[256];      /* first structure/integrity warning not yet taken */
+    char warn_taken[256];
 };
 
 static const unsigned char rar4_magic[7] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x00 };
@@ -97,6 +100,37 @@ la_skip (struct archive *ar, void *user, la_int64_t request)
     return request;
 }
 
+/* Compression filters built into Debian's libarchive (zlib, bzip2, liblzma,
+ * libzstd, liblz4).  filter_all would also register lrzip, grzip and lzop,
+ * which libarchive runs as external programs: the worker's seccomp filter
+ * kills a process that forks, so one crafted file would cost the whole
+ * medium. */
+static int
+support_builtin_filters (struct archive *ar)
+{
+    int (*const filters[]) (struct archive *) = {
+        archive_read_support_filter_gzip,  archive_read_support_filter_bzip2,
+        archive_read_support_filter_xz,    archive_read_support_filter_lzma,
+        archive_read_support_filter_lzip,  archive_read_support_filter_zstd,
+        archive_read_support_filter_lz4,   archive_read_support_filter_compress,
+        archive_read_support_filter_uu,    archive_read_support_filter_rpm,
+    };
+
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
+        if (filters[i](ar) != ARCHIVE_OK)
+            return -1;  /* ARCHIVE_WARN: it would run an external program */
+    return 0;
+}
+
+static void
+note_warning (KikanArchive *a)
+{
+    if (a->warn[0] == '\0')
+        snprintf (a->warn, sizeof a->warn, "libarchive: %s",
+                  archive_error_string (a->ar) ? archive_error_string (a->ar)
+                                               : "warning about the archive's structure");
+}
+
 static int
 open_libarchive (KikanArchive *a)
 {
@@ -104,29 +138,51 @@ open_libarchive (KikanArchive *a)
 
     if ((ar = archive_read_new ()) == NULL)
         return KIKAN_ENOMEM;
-    /* Real container formats only: "raw" and "mtree" would accept any file
-     * and make every text file look like an archive. */
-    archive_read_support_filter_all (ar);
-    archive_read_support_format_zip_seekable (ar);
-    archive_read_support_format_7zip (ar);
-    archive_read_support_format_rar (ar);
-    archive_read_support_format_rar5 (ar);
-    archive_read_support_format_tar (ar);
-    archive_read_support_format_gnutar (ar);
-    archive_read_support_format_cpio (ar);
-    archive_read_support_format_iso9660 (ar);
-    archive_read_support_format_cab (ar);
-    archive_read_support_format_lha (ar);
-    archive_read_support_format_xar (ar);
-    archive_read_support_format_ar (ar);
+    a->ar = ar;
+    if (a->route != KIKAN_ROUTE_STREAM && support_builtin_filters (ar) != 0) {
+        snprintf (a->err, sizeof a->err,
+                  "libarchive here lacks a built-in decompressor: nothing can be extracted");
+        return KIKAN_EENGINE;
+    }
+    switch (a->route) {
+    case KIKAN_ROUTE_INDEX:
+        /* Real container formats only: "raw" and "mtree" would accept any
+         * file and make every text file look like an archive. */
+        archive_read_support_format_zip_seekable (ar);
+        archive_read_support_format_7zip (ar);
+        archive_read_support_format_rar (ar);
+        archive_read_support_format_rar5 (ar);
+        archive_read_support_format_tar (ar);
+        archive_read_support_format_gnutar (ar);
+        archive_read_support_format_cpio (ar);
+        archive_read_support_format_iso9660 (ar);
+        archive_read_support_format_cab (ar);
+        archive_read_support_format_lha (ar);
+        archive_read_support_format_xar (ar);
+        archive_read_support_format_ar (ar);
+        break;
+    case KIKAN_ROUTE_STREAM:
+        archive_read_support_format_zip_streamable (ar);
+        break;
+    case KIKAN_ROUTE_RAW:
+        archive_read_support_format_raw (ar);
+        break;
+    }
     archive_read_set_callback_data (ar, a);
     archive_read_set_read_callback (ar, la_read);
-    archive_read_set_seek_callback (ar, la_seek);
-    archive_read_set_skip_callback (ar, la_skip);
-    a->ar = ar;
+    if (a->route != KIKAN_ROUTE_STREAM) {
+        archive_read_set_seek_callback (ar, la_seek);
+        archive_read_set_skip_callback (ar, la_skip);
+    }
     if (archive_read_open1 (ar) != ARCHIVE_OK) {
         snprintf (a->err, sizeof a->err, "libarchive: %s",
                   archive_error_string (ar) ? archive_error_string (ar) : "cannot open");
+        return KIKAN_ARCHIVE_NOT_ARCHIVE;
+    }
+    /* The raw format takes any bytes; it is a route only when a
+     * decompressor claimed them (the first filter is "none"). */
+    if (a->route == KIKAN_ROUTE_RAW && archive_filter_count (ar) <= 1) {
+        snprintf (a->err, sizeof a->err, "not a compressed stream");
         return KIKAN_ARCHIVE_NOT_ARCHIVE;
     }
     return 0;
@@ -159,6 +215,18 @@ kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf)
     return 0;
 }
 
+static int blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n);
+
+/* A Windows or ELF program: where libarchive goes looking for an embedded
+ * self-extracting archive. */
+static int
+blob_is_program (const KikanBlob *b)
+{
+    static const unsigned char mz[2] = { 'M', 'Z' }, elf[4] = { 0x7f, 'E', 'L', 'F' };
+
+    return blob_starts_with (b, mz, sizeof mz) || blob_starts_with (b, elf, sizeof elf);
+}
+
 static int
 blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n)
 {
@@ -174,8 +242,8 @@ blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n)
 }
 
 int
-kikan_archive_open (const KikanBlob *blob, uint64_t max_mem, KikanArchive **out,
-                    const char **extractor, char *err, size_t errlen)
+kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max_mem,
+                    KikanArchive **out, const char **extractor, char *err, size_t errlen)
 {
     KikanArchive *a;
     int r;
@@ -185,8 +253,9 @@ kikan_archive_open (const KikanBlob *blob, uint64_t max_mem, KikanArchive **out,
         return KIKAN_ENOMEM;
     a->blob = blob;
     a->first = 1;
+    a->route = route;
 
-    if (blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
+    if (route == KIKAN_ROUTE_INDEX && blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
         /* RAR 1.5-4: libunarr decodes v2.0 and v2.9 data that libarchive 3.6
          * cannot.  It wants the bytes in memory. */
         const unsigned char *data = blob->data;
@@ -260,11 +329,19 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
             /* A first header that fails before any format recognised the
              * bytes means this is not an archive; once a format has claimed
              * them (e.g. a zip whose central directory points past the end),
-             * it is a damaged archive: a parse error. */
-            if (a->first && archive_format (a->ar) == 0)
+             * it is a damaged archive: a parse error.  Except in a program:
+             * libarchive searches executables for a self-extracting RAR or
+             * zip, and a program that merely contains the magic bytes (an
+             * unarchiving library does) is not a damaged archive.  A real
+             * self-extractor's archive is also a layer of its own, which
+             * libclamav hands over and which is checked from its own magic
+             * (engine.c keeps it as a nested archive). */
+            if (a->first && (archive_format (a->ar) == 0 || blob_is_program (a->blob)))
                 return KIKAN_ENOTSUP;
             return KIKAN_EINVAL;
         }
+        if (r == ARCHIVE_WARN)
+            note_warning (a);
         a->first = 0;
         e->name = archive_entry_pathname (ae);
         if (e->name == NULL)
@@ -282,6 +359,7 @@ kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, siz
 {
     unsigned char *p = NULL;
     size_t cap = 0, n = 0;
+    int warnings = 0;
 
     *buf = NULL;
     *len = 0;
@@ -324,6 +402,12 @@ kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, siz
         r = archive_read_data (a->ar, p + n, cap - n);
         if (r == 0)
             break;
+        if (r == ARCHIVE_WARN && ++warnings <= 2) {
+            /* E.g. "ZIP bad CRC" at the end of the entry: the bytes are
+             * there, but the archive does not vouch for them. */
+            note_warning (a);
+            continue;
+        }
         if (r < 0) {
             snprintf (a->err, sizeof a->err, "libarchive: %s",
                       archive_error_string (a->ar) ? archive_error_string (a->ar)
@@ -340,6 +424,16 @@ kikan_archive_extract (KikanArchive *a, uint64_t limit, unsigned char **buf, siz
     *buf = p;
     *len = n;
     return 0;
+}
+
+const char *
+kikan_archive_take_warning (KikanArchive *a)
+{
+    if (a->warn[0] == '\0')
+        return NULL;
+    memcpy (a->warn_taken, a->warn, sizeof a->warn_taken);
+    a->warn[0] = '\0';
+    return a->warn_taken;
 }
 
 const char *

@@ -503,6 +503,165 @@ test_source_read_error_not_clean (void **state)
     free (outer.p);
 }
 
+/* A hostile medium (issue #8 item 8): it answers with @first the first
+ * time a byte is read and with @later every time after that, and may end
+ * early (@stop_at) or hold more than it claims (@grows). */
+typedef struct {
+    const unsigned char *first, *later;
+    size_t len;
+    unsigned char *seen;     /* one flag per byte already read */
+    size_t stop_at;          /* reads at or past this offset return 0 */
+    int grows;               /* a read at offset len returns a byte */
+    uint64_t bytes_read;
+} TwoFacedSource;
+
+static ssize_t
+two_faced_pread (void *handle, void *buf, size_t n, uint64_t off)
+{
+    TwoFacedSource *t = handle;
+    unsigned char *out = buf;
+
+    if (off >= t->len) {
+        if (t->grows && n > 0) {
+            out[0] = 'x';
+            return 1;
+        }
+        return 0;
+    }
+    if (off >= t->stop_at)
+        return 0;
+    if (n > t->len - off)
+        n = t->len - (size_t) off;
+    if (n > t->stop_at - off)
+        n = t->stop_at - (size_t) off;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = (size_t) off + i;
+        out[i] = t->seen[at] ? t->later[at] : t->first[at];
+        t->seen[at] = 1;
+    }
+    t->bytes_read += n;
+    return (ssize_t) n;
+}
+
+static void
+test_second_read_never_trusted (void **state)
+{
+    unsigned char harmless[68], seen[68] = { 0 };
+    TwoFacedSource t = { (const unsigned char *) eicar, harmless, 68, seen, (size_t) -1, 0, 0 };
+    KikanSource src = { &t, two_faced_pread, 68 };
+    KikanFileReport r = { 0 };
+
+    /* The medium shows EICAR once, then harmless bytes.  Kikan reads once:
+     * it finds EICAR, and its hash is the one of the bytes it scanned. */
+    memset (harmless, 'a', sizeof harmless);
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/two-faced.com", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_INFECTED);
+    assert_string_equal (r.sha256,
+                         "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f");
+    assert_true (t.bytes_read == 68);
+    kikan_file_report_clear (&r);
+}
+
+static void
+test_changed_during_read (void **state)
+{
+    size_t len = 3u << 20;
+    unsigned char *data = malloc (len), *seen = calloc (1, len);
+    TwoFacedSource t;
+    KikanSource src;
+    KikanFileReport r = { 0 };
+
+    assert_non_null (data);
+    assert_non_null (seen);
+    memset (data, 'a', len);
+    /* Truncated after the first MiB while it is read. */
+    t = (TwoFacedSource){ data, data, len, seen, 1u << 20, 0, 0 };
+    src = (KikanSource){ &t, two_faced_pread, len };
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/shrinks.txt", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (r.reason, KIKAN_REASON_CHANGED);
+    assert_string_equal (r.sha256, "");
+    assert_non_null (strstr (r.reason_detail, "1048576 of 3145728"));
+    kikan_file_report_clear (&r);
+
+    /* Grown while it is read: there is more than the size it had. */
+    memset (seen, 0, len);
+    t = (TwoFacedSource){ data, data, len, seen, (size_t) -1, 1, 0 };
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/grows.txt", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (r.reason, KIKAN_REASON_CHANGED);
+    kikan_file_report_clear (&r);
+
+    /* The same bytes that stay put are clean: the change is what counts. */
+    memset (seen, 0, len);
+    t = (TwoFacedSource){ data, data, len, seen, (size_t) -1, 0, 0 };
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/stays.txt", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (strlen (r.sha256), 64);
+    kikan_file_report_clear (&r);
+    free (data);
+    free (seen);
+}
+
+/* Zeros of any size, counting what is read. */
+static ssize_t
+zeros_pread (void *handle, void *buf, size_t n, uint64_t off)
+{
+    uint64_t *bytes_read = handle;
+
+    (void) off;
+    memset (buf, 0, n);
+    *bytes_read += n;
+    return (ssize_t) n;
+}
+
+static void
+test_oversized_file_not_read (void **state)
+{
+    uint64_t bytes_read = 0;
+    /* A 40 GB sparse file (issue #8 item 10): over max_filesize, so it is
+     * not inspected before anything is hashed; only its head is looked at
+     * to say what kind of file it is. */
+    KikanSource src = { &bytes_read, zeros_pread, 40ull << 30 };
+    KikanFileReport r = { 0 };
+
+    assert_int_equal (kikan_engine_scan_source (engine, &src, "p1:/sparse.bin", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (r.reason, KIKAN_REASON_LIMIT_EXCEEDED);
+    assert_string_equal (r.sha256, "");
+    assert_true (bytes_read <= (1u << 20));
+    kikan_file_report_clear (&r);
+}
+
+/* A program that merely contains RAR's magic bytes (an unarchiving library
+ * does) is not a damaged archive: libarchive's self-extractor search must
+ * not make it a parse error (issue #8, false holds). */
+static void
+test_program_with_rar_magic_is_not_an_archive (void **state)
+{
+    static const unsigned char rar[7] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x00 };
+    size_t len = 64 * 1024;
+    unsigned char *elf = calloc (1, len);
+    KikanFileReport r = { 0 };
+
+    assert_non_null (elf);
+    memcpy (elf, "\x7f" "ELF\x02\x01\x01", 7);
+    memcpy (elf + 20000, rar, sizeof rar);
+    memcpy (elf + 40000, "just strings", 12);
+    assert_int_equal (kikan_engine_scan_buffer (engine, elf, len, "libunarr.so", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (r.reason, KIKAN_REASON_NONE);
+    kikan_file_report_clear (&r);
+
+    /* The same magic at the start of a file is a RAR, and a broken one. */
+    memcpy (elf, rar, sizeof rar);
+    assert_int_equal (kikan_engine_scan_buffer (engine, elf, len, "broken.rar", &r), 0);
+    assert_int_equal (r.result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (r.reason, KIKAN_REASON_PARSE_ERROR);
+    kikan_file_report_clear (&r);
+    free (elf);
+}
+
 static void
 test_empty_database_refused (void **state)
 {
@@ -534,6 +693,10 @@ main (void)
         cmocka_unit_test (test_tampered_cvd_refused),
         cmocka_unit_test (test_empty_database_refused),
         cmocka_unit_test (test_source_read_error_not_clean),
+        cmocka_unit_test (test_second_read_never_trusted),
+        cmocka_unit_test (test_changed_during_read),
+        cmocka_unit_test (test_oversized_file_not_read),
+        cmocka_unit_test (test_program_with_rar_magic_is_not_an_archive),
     };
     return cmocka_run_group_tests (tests, setup_engine, teardown_engine);
 }
