@@ -23,6 +23,9 @@ PKGS=(
   # software tests: hives written with libhivex, a real NSIS installer, a
   # real MSI, Authenticode-signed programs, test certificates
   python3-hivex libhivex-bin nsis msitools wixl osslsigncode openssl
+  # hostile-archive tests (issue #8): bare streams of every compressor a
+  # person's tools decode
+  zstd lz4 lzip ncompress
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
   # fuzz harnesses (libFuzzer) and sanitizer runtime

@@ -1,0 +1,292 @@
+"""Hostile archives and streams (issue #8 items 2-4): inputs that came back
+`clean` with a hash-listed or EICAR payload inside, built here at test time.
+
+The rule under test: every extraction route a person's tools would take
+(a zip's central directory, its local headers read front to back, a tar
+rebuilt with its sparse map, every concatenated stream of a compressed
+file) is scanned, or the file is not inspected with a reason.  Payloads
+are matched either by the project's EICAR signature or by a hash signature
+(.hdb) written here for the exact bytes a person's tool would produce.
+"""
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import shutil
+import struct
+import subprocess
+import tarfile
+import unittest
+import zlib
+
+from kikan_it import KikanTestCase, project_signatures
+
+EICAR_SHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+PROJECT_EICAR = "Kikan.Test.Eicar.UNOFFICIAL"
+
+
+def eicar():
+    # Assembled from reversed pieces, so no file in the repository holds it.
+    pieces = ["*H+H$!ELIF-TSET-SUR", "IVITNA-DRADNATS-RAC", "IE$}7)CC7)^P(45XZP\\4[PA@%P!O5X"]
+    s = "".join(pieces)[::-1].encode("ascii")
+    assert hashlib.sha256(s).hexdigest() == EICAR_SHA256
+    return s
+
+
+# ------------------------------------------------------------- zip by hand
+
+def zip_local(name, method, crc, csize, usize, data):
+    n = name.encode()
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, csize,
+                       usize, len(n), 0) + n + data
+
+
+def zip_central(name, method, crc, csize, usize, offset):
+    n = name.encode()
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc,
+                       csize, usize, len(n), 0, 0, 0, 0, 0, offset) + n
+
+
+def zip_end(count, cd_size, cd_offset):
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, cd_size, cd_offset, 0)
+
+
+def raw_deflate(data):
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush()
+
+
+def hash_signature(path, data, name):
+    """A ClamAV .hdb line for exactly @data (MD5:size:name)."""
+    with open(path, "w") as f:
+        f.write("%s:%d:%s\n" % (hashlib.md5(data).hexdigest(), len(data), name))
+
+
+def compress_with(tool, data):
+    """@data compressed by a Debian tool (scripts/install-deps.sh installs
+    them); a missing tool is a failure, never a skip."""
+    exe = shutil.which(tool)
+    if exe is None:
+        raise AssertionError("%s is not installed: run scripts/install-deps.sh" % tool)
+    # -f: compress(1) refuses, with status 2, output larger than its input.
+    return subprocess.run([exe, "-c", "-f"], input=data, stdout=subprocess.PIPE,
+                          check=True).stdout
+
+
+class HostileArchives(KikanTestCase):
+    """Each test: the input, the scan, the exact outcome."""
+
+    def target_with(self, name, data):
+        d = self.mkdir("target")
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        return d
+
+    def hdb(self, data, signame):
+        d = self.mkdir("db-extra")
+        hash_signature(os.path.join(d, "extra.hdb"), data, signame)
+        return d
+
+    def scan_one(self, name, data, extra_db=None):
+        target = self.target_with(name, data)
+        dbs = [project_signatures()] + ([extra_db] if extra_db else [])
+        doc, run = self.scan_json([target], dbs)
+        return self.file_entry(doc, name, run), doc, "\n" + run.describe()
+
+    def assert_infected(self, name, data, signature, extra_db=None, member=None):
+        f, doc, ctx = self.scan_one(name, data, extra_db)
+        self.assertEqual(f["result"], "infected", ctx)
+        self.assertIn(signature, f["signatures"], ctx)
+        self.assertEqual(doc["result"], "infected", ctx)
+        if member is not None:
+            hits = [m for m in f["members"] if m["name"] == member
+                    and m["result"] == "infected"]
+            self.assertTrue(hits, "member %r must be listed infected%s" % (member, ctx))
+        return f
+
+    # -------------------------------------------------- zip: readers disagree
+
+    def test_zip_local_stored_central_deflate(self):
+        # The local header says stored, the central directory deflate:
+        # Python's zipfile extracts EICAR, libclamav and libarchive read
+        # the raw deflate bytes.  libarchive's size complaint is a reason.
+        payload = eicar()
+        comp = raw_deflate(payload)
+        local = zip_local("readme.txt", 0, zlib.crc32(comp), len(comp), len(comp), comp)
+        cd = zip_central("readme.txt", 8, zlib.crc32(payload), len(comp), len(payload), 0)
+        data = local + cd + zip_end(1, len(cd), len(local))
+        f, doc, ctx = self.scan_one("readme.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "(?i)inconsistent|local header", ctx)
+        self.assertEqual(doc["result"], "not_inspected", ctx)
+        self.assertNotEqual(run_rc(doc), 0)
+
+    def test_zip_local_entry_not_in_central_directory(self):
+        # A local entry the central directory does not list: streaming
+        # readers (bsdtar from a pipe, Java's ZipInputStream) extract it.
+        clean = b"just a harmless text file\n" * 4
+        hidden = zip_local("hidden.com", 0, zlib.crc32(eicar()), 68, 68, eicar())
+        visible = zip_local("visible.txt", 0, zlib.crc32(clean), len(clean), len(clean), clean)
+        cd = zip_central("visible.txt", 0, zlib.crc32(clean), len(clean), len(clean),
+                         len(hidden))
+        data = hidden + visible + cd + zip_end(1, len(cd), len(hidden) + len(visible))
+        f = self.assert_infected("photos.zip", data, PROJECT_EICAR, member="hidden.com")
+        lib = [m for m in f["members"] if m["name"] == "hidden.com"]
+        self.assertEqual(lib[0]["extractor"], "libarchive")
+
+    def test_zip_hidden_entry_clean_is_still_inconsistent(self):
+        # Sibling: the hidden entry holds nothing bad, but the two readers
+        # still disagree about what the archive contains.
+        clean = b"just a harmless text file\n" * 4
+        other = b"another harmless file, only in a local header\n" * 2
+        hidden = zip_local("extra.txt", 0, zlib.crc32(other), len(other), len(other), other)
+        visible = zip_local("visible.txt", 0, zlib.crc32(clean), len(clean), len(clean), clean)
+        cd = zip_central("visible.txt", 0, zlib.crc32(clean), len(clean), len(clean),
+                         len(hidden))
+        data = hidden + visible + cd + zip_end(1, len(cd), len(hidden) + len(visible))
+        f, doc, ctx = self.scan_one("notes.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "central directory and its local headers", ctx)
+
+    def test_zip_bad_crc_is_a_reason(self):
+        # Sibling: a CRC that does not match is an integrity warning.
+        clean = b"a perfectly ordinary file whose checksum lies\n" * 3
+        bad = zlib.crc32(clean) ^ 0xFFFF
+        local = zip_local("a.txt", 0, bad, len(clean), len(clean), clean)
+        cd = zip_central("a.txt", 0, bad, len(clean), len(clean), 0)
+        data = local + cd + zip_end(1, len(cd), len(local))
+        f, doc, ctx = self.scan_one("crc.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "(?i)crc", ctx)
+
+    def test_ordinary_zip_stays_clean(self):
+        # The routes must not hold an ordinary archive (false holds cost IT).
+        bio = io.BytesIO()
+        import zipfile
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("a.txt", b"first harmless file\n" * 10, zipfile.ZIP_DEFLATED)
+            zf.writestr("b.txt", b"second harmless file\n" * 10, zipfile.ZIP_STORED)
+            zf.writestr("dir/c.txt", b"third harmless file\n" * 10, zipfile.ZIP_DEFLATED)
+        f, doc, ctx = self.scan_one("ok.zip", bio.getvalue())
+        self.assertEqual(f["result"], "clean", ctx)
+        self.assertIsNone(f["reason"], ctx)
+
+    # -------------------------------------------------- tar: sparse members
+
+    def test_pax_sparse_member_rebuilt(self):
+        # PAX sparse 1.0 whose stored form (map block + data) has the same
+        # size as the rebuilt file (a 512-byte hole + data): the name and
+        # size agree, the bytes do not.  The hash signature is for the
+        # file bsdtar and GNU tar rebuild.
+        data = b"KIKAN sparse payload line\n" * 40
+        mapblk = b"1\n512\n%d\n" % len(data)
+        mapblk += b"\0" * (512 - len(mapblk))
+        stored = mapblk + data
+        rebuilt = b"\0" * 512 + data
+        self.assertEqual(len(stored), len(rebuilt))
+        ti = tarfile.TarInfo("GNUSparseFile.0/payload.bin")
+        ti.size = len(stored)
+        ti.mtime = 0
+        ti.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                          "GNU.sparse.name": "payload.bin",
+                          "GNU.sparse.realsize": str(len(rebuilt))}
+        bio = io.BytesIO()
+        with tarfile.open(fileobj=bio, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            tf.addfile(ti, io.BytesIO(stored))
+        db = self.hdb(rebuilt, "Kikan.Test.SparseRebuilt")
+        self.assert_infected("backup.tar", bio.getvalue(), "Kikan.Test.SparseRebuilt.UNOFFICIAL",
+                             extra_db=db, member="payload.bin")
+
+    def test_gnu_tar_sparse_file(self):
+        # Sibling: a sparse file archived by GNU tar itself (old GNU format).
+        src = self.mkdir("sparse-src")
+        path = os.path.join(src, "disk.bin")
+        with open(path, "wb") as f:
+            f.seek(256 * 1024)
+            f.write(b"data after a hole, which only a rebuilt file holds\n" * 20)
+            f.seek(768 * 1024)
+            f.write(b"and after another hole\n" * 10)
+        with open(path, "rb") as f:
+            rebuilt = f.read()
+        out = os.path.join(self.tmp, "sparse.tar")
+        subprocess.run(["tar", "--sparse", "--format=gnu", "-cf", out, "-C", src, "disk.bin"],
+                       check=True)
+        with open(out, "rb") as f:
+            data = f.read()
+        db = self.hdb(rebuilt, "Kikan.Test.GnuSparse")
+        self.assert_infected("sparse.tar", data, "Kikan.Test.GnuSparse.UNOFFICIAL", extra_db=db)
+
+    # -------------------------------------------------- bare compressed streams
+
+    def multi_stream(self, compress, name):
+        text = b"nothing to see here, a plain first stream\n" * 3
+        whole = text + eicar()
+        data = compress(text) + compress(eicar())
+        db = self.hdb(whole, "Kikan.Test.MultiStream")
+        return self.assert_infected(name, data, "Kikan.Test.MultiStream.UNOFFICIAL",
+                                    extra_db=db)
+
+    def test_two_stream_bzip2(self):
+        # libclamav decodes only the first bzip2 stream; bzip2 -d both.
+        self.multi_stream(bz2.compress, "notes.txt.bz2")
+
+    def test_two_member_gzip(self):
+        self.multi_stream(gzip.compress, "notes.txt.gz")
+
+    def test_two_stream_xz(self):
+        self.multi_stream(lzma.compress, "notes.txt.xz")
+
+    def test_bare_streams_decoded(self):
+        # Streams libclamav does not decode at all: each holds EICAR alone.
+        cases = {
+            "a.zst": compress_with("zstd", eicar()),
+            "a.lz4": compress_with("lz4", eicar()),
+            "a.lz": compress_with("lzip", eicar()),
+            "a.Z": compress_with("compress", eicar()),
+            "a.lzma": lzma.compress(eicar(), format=lzma.FORMAT_ALONE),
+        }
+        target = self.mkdir("streams")
+        for name, data in cases.items():
+            with open(os.path.join(target, name), "wb") as f:
+                f.write(data)
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in cases:
+            f = self.file_entry(doc, name, run)
+            self.assertEqual(f["result"], "infected", name + ctx)
+            self.assertIn(PROJECT_EICAR, f["signatures"], name + ctx)
+            dec = [m for m in f["members"] if m["extractor"] == "libarchive"]
+            self.assertTrue(dec, "%s: decoded by libarchive%s" % (name, ctx))
+
+    def test_stream_inside_zip(self):
+        # A nested .zst: libclamav reaches the member as opaque bytes; the
+        # raw route decodes it.
+        import zipfile
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("logs/today.log.zst", compress_with("zstd", eicar()))
+            zf.writestr("readme.txt", b"an ordinary member\n" * 5)
+        f = self.assert_infected("logs.zip", bio.getvalue(), PROJECT_EICAR)
+        self.assertTrue(any(m["extractor"] == "libarchive" and m["result"] == "infected"
+                            for m in f["members"]), f["members"])
+
+    def test_plain_text_is_not_a_stream(self):
+        # A text file is not decoded by any route and stays clean.
+        f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
+        self.assertEqual(f["result"], "clean", ctx)
+        self.assertEqual(f["members"], [], ctx)
+
+
+def run_rc(doc):
+    """Exit status implied by the malware result alone (docs/json.md)."""
+    return {"clean": 0, "infected": 1, "not_inspected": 2}[doc["result"]]
+
+
+if __name__ == "__main__":
+    unittest.main()
