@@ -26,6 +26,15 @@ set(KIKAN_IT_TESTS
   test_scan.ScanNotInspected.test_symlink_never_followed
   test_scan.HostileNames.test_json_escapes_names
   test_scan.HostileNames.test_human_output_escapes_names
+  test_scan.HostileNames.test_json_escapes_c1_and_bidi
+  test_scan.ScanClearance.test_unsigned_signatures_never_clear
+  test_scan.ScanClearance.test_stale_signed_database_never_clears
+  test_scan.ScanClearance.test_demo_script_outcome
+  test_scan.ScanClearance.test_two_targets_named
+  test_scan.ScanDaemon.test_stopped_daemon_times_out
+  test_scan.ScanDaemon.test_interrupt_leaves_no_trace
+  test_scan.ScanDaemon.test_installed_kikan_runs_installed_daemon
+  test_scan.ScanDaemon.test_state_dir_not_accessible
   test_samples.ClamExeSamples.test_clamav_testfiles
   test_samples.ClamExeSamples.test_shared_testdata_samples
   test_worker.WorkerKilled.test_sigkill_worker_mid_scan
@@ -35,7 +44,9 @@ set(KIKAN_IT_TESTS
   test_selftest.Selftest.test_selftest_fails_on_wrong_expectation
   test_selftest.Selftest.test_selftest_fails_on_extra_line
   test_selftest.Selftest.test_selftest_fails_on_uncovered_file
-  test_selftest.Selftest.test_selftest_fails_on_missing_fixture)
+  test_selftest.Selftest.test_selftest_fails_on_missing_fixture
+  test_selftest.Selftest.test_selftest_fails_without_official_database
+  test_selftest.Selftest.test_selftest_fails_on_stale_database)
 
 if(TARGET kikan AND TARGET kikan-scand)
   foreach(id IN LISTS KIKAN_IT_TESTS)

@@ -6,7 +6,8 @@ import os
 import shutil
 import unittest
 
-from kikan_it import KikanTestCase, fixtures, project_signatures
+from kikan_it import (TEST_CVD_MAX_AGE_DAYS, KikanTestCase, fixtures, project_signatures,
+                      write_kikan_conf)
 
 
 def read_expectations(d):
@@ -16,6 +17,15 @@ def read_expectations(d):
 
 
 class Selftest(KikanTestCase):
+
+    def setUp(self):
+        super().setUp()
+        # The self-test passes only with an official (signed) database no
+        # older than max_age_days (MAL-05, KR-36): the signed upstream
+        # test-6.cvd, built in 2021, with IT's explicit acceptance of its
+        # age in kikan.conf.  Tests of the failures below rewrite it.
+        write_kikan_conf(self.home, max_age_days=TEST_CVD_MAX_AGE_DAYS,
+                         database_dirs=[self.db_test6()])
 
     def selftest_env(self, selftest_dir):
         return self.env(KIKAN_SELFTEST_DIR=selftest_dir,
@@ -106,6 +116,43 @@ class Selftest(KikanTestCase):
         ctx = "\n" + run.describe()
         self.assertNotEqual(run.rc, 0, ctx)
         self.assertIn(b"zip64.zip", run.stdout + run.stderr, ctx)
+
+    def test_selftest_fails_without_official_database(self):
+        # Every expectation holds with the project's own (unsigned)
+        # signatures, but no official database is loaded: no clearance can
+        # be issued, so the self-test fails and says what IT must bring.
+        write_kikan_conf(self.home, max_age_days=TEST_CVD_MAX_AGE_DAYS)
+        d = fixtures("selftest")
+        run = self.kikan("selftest", env=self.selftest_env(d))
+        ctx = "\n" + run.describe()
+        self.assertEqual(run.rc, 1, ctx)
+        self.assertNotIn(b"FAIL  eicar", run.stdout, "the checks themselves pass" + ctx)
+        self.assertIn(b"SELF-TEST FAILED", run.stdout, ctx)
+        self.assertIn(b"no official (signed .cvd/.cld) ClamAV database", run.stdout, ctx)
+        self.assertIn("“kikan signatures import DIR”".encode(), run.stdout, ctx)
+        self.assertIn(b"IT update medium", run.stderr, ctx)
+
+        run = self.kikan("selftest", "--json", env=self.selftest_env(d))
+        ctx = "\n" + run.describe()
+        doc = self.parse_json(run)
+        self.assertEqual((run.rc, doc["result"]), (1, "fail"), ctx)
+        self.assertTrue(all(c["pass"] for c in doc["checks"]), ctx)
+        self.assertEqual(len(doc["problems"]), 1, ctx)
+        self.assertIn("MAL-05", doc["problems"][0], ctx)
+        self.assertEqual(doc["engine"]["age_state"], "none", ctx)
+
+    def test_selftest_fails_on_stale_database(self):
+        # The signed test-6.cvd with the default max_age_days (7): stale.
+        write_kikan_conf(self.home, database_dirs=[self.db_test6()])
+        d = fixtures("selftest")
+        run = self.kikan("selftest", "--json", env=self.selftest_env(d))
+        ctx = "\n" + run.describe()
+        doc = self.parse_json(run)
+        self.assertEqual((run.rc, doc["result"]), (1, "fail"), ctx)
+        self.assertEqual(doc["engine"]["age_state"], "stale", ctx)
+        self.assertEqual(len(doc["problems"]), 1, ctx)
+        self.assertRegex(doc["problems"][0], r"old, more than the 7 days allowed.*MAL-05.*"
+                         r"kikan signatures import DIR", ctx)
 
 
 if __name__ == "__main__":
