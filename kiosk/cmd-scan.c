@@ -391,7 +391,9 @@ run_scan (int argc, char **argv, gboolean software_mode)
                                       "block device (/dev/sdX) or a registry hive.\n"
                                       "Exit status: 0 cleared, 1 infected, 2 not everything was "
                                       "inspected or an error occurred, 3 software or update "
-                                      "findings keep it off the LAN. See docs/cli.md.");
+                                      "findings keep it off the LAN (stale or unofficial "
+                                      "signatures included: MAL-05), 128+N interrupted by "
+                                      "signal N. See docs/cli.md.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (target_names == NULL || target_names[0] == NULL) {

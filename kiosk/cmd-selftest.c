@@ -149,8 +149,9 @@ kikan_cmd_selftest (int argc, char **argv)
 
     g_option_context_add_main_entries (context, entries, NULL);
     g_option_context_set_description (context,
-                                      "Exit status: 0 passed, 1 failed, 2 the self-test could "
-                                      "not run.");
+                                      "Exit status: 0 passed, 1 failed (an expectation, the "
+                                      "sandbox, or signatures that are stale or not official: "
+                                      "MAL-05), 2 the self-test could not run.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (argc > 1) {
