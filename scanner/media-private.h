@@ -29,6 +29,14 @@ typedef struct {
  * or a window over one). */
 int kikan_media_looks_like_medium (const KikanSource *disk);
 
+/* 1 if the first bytes of @src (a file found inside a target) carry a
+ * partition table (MBR, GPT) or a volume header the own checks know (FAT,
+ * exFAT, NTFS, ext2/3/4, HFS+, APFS, ISO 9660, UDF, LUKS, BitLocker, Core
+ * Storage), so that it can be opened with kikan_media_open as a nested disk
+ * image (issue #8 item 7).  Never asks libblkid: it would find something in
+ * many ordinary files.  Reads at most 40 KiB. */
+int kikan_media_looks_like_image (const KikanSource *src);
+
 /* Enumerates partitions (MBR, GPT, or none = the whole medium is one
  * volume) and probes each: file system, label, UUID, encryption, entropy,
  * OS presence (for readable ones).  @disk must outlive the media.  Errors
@@ -83,16 +91,25 @@ typedef struct {
     uint64_t size;
     const char *detail;      /* for ERROR / LIMIT, else NULL */
     int64_t mtime;           /* REGULAR: modification time (Unix seconds), 0 if unknown */
+    const char *link_target; /* SYMLINK: the link's text as the file system keeps it
+                              * (hostile, never followed), NULL when not readable */
+    uint32_t stream;         /* 0: the file's own data; else one of its named streams
+                              * (NTFS alternate data stream, HFS+ resource fork), for
+                              * kikan_media_reader_open_stream; path then ends in
+                              * ":name" or "/..namedfork/rsrc" (issue #8 item 6) */
 } KikanEntry;
 
-/* Walks volume @i (allocated entries only: deleted entries, slack and
- * alternate data streams are left alone, see docs/media.md) calling @cb
+/* Walks volume @i (allocated entries only: deleted entries and slack are
+ * left alone, see docs/media.md) calling @cb
  * for each entry; a non-zero return from @cb stops the walk.  Directories
  * are entered, not reported.  File system metadata (NTFS $MFT..., HFS+
  * special files) and TSK's virtual entries are skipped.  A regular file
  * whose data cannot be read (broken or cyclic cluster chain, data beyond
  * the end of a truncated medium, a map TSK would take minutes to build) is
- * reported as ERROR, not REGULAR; a directory met twice (a loop) as ERROR;
+ * reported as ERROR, not REGULAR.  Every named stream of a file or
+ * directory (NTFS "$DATA" attributes with a name, HFS+ resource forks) is
+ * an entry of its own, REGULAR with a non-zero `stream` (at most
+ * KIKAN_MEDIA_MAX_STREAMS per file, then a LIMIT); a directory met twice (a loop) as ERROR;
  * depth and entry limits as LIMIT.  In an APFS container of several
  * volumes each volume's name is the top folder.  Returns 0, or KIKAN_ENOTSUP
  * (volume not readable) / KIKAN_ENOMEM with @err set. */
@@ -112,3 +129,10 @@ void kikan_media_reader_free (KikanMediaReader *r);
  * silently return zeros).  Returns 0, KIKAN_EINVAL (not a regular file),
  * KIKAN_EIO (metadata not readable, or refused as the walk reported). */
 int kikan_media_reader_open (KikanMediaReader *r, uint64_t inode, const KikanSource **src);
+/* The same for one named stream of @inode (KikanEntry.stream, non-zero);
+ * @inode may then also be a directory.  KIKAN_EIO when the stream is gone. */
+int kikan_media_reader_open_stream (KikanMediaReader *r, uint64_t inode, uint32_t stream,
+                                    const KikanSource **src);
+
+/* Named streams read per file or directory before the walk says LIMIT. */
+#define KIKAN_MEDIA_MAX_STREAMS 64u

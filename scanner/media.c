@@ -1513,6 +1513,136 @@ gpt_read (const KikanSource *disk, unsigned ss, uint64_t lba, unsigned char *hdr
     return 0;
 }
 
+/* Appends the used entries of a GPT entry array to @l; @warn (may be NULL)
+ * becomes every partition's problem.  0 or KIKAN_ENOMEM. */
+static int
+gpt_add_entries (KikanPartList *l, const unsigned char *ent, uint32_t n, uint32_t esize,
+                 unsigned ss, const char *warn)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *e = ent + (size_t) i * esize;
+        static const unsigned char zero[16];
+        uint64_t first = le64 (e + 32), last = le64 (e + 40);
+        KikanPart *p;
+
+        if (memcmp (e, zero, 16) == 0)
+            continue;
+        if (first > UINT64_MAX / ss || last > UINT64_MAX / ss - 1) {
+            first = 0;
+            last = 0;
+            warn = warn ? warn : "partition entry out of range";
+        }
+        p = part_add (l, "gpt", first * ss, last >= first ? (last - first + 1) * ss : 0);
+        if (p == NULL)
+            return KIKAN_ENOMEM;
+        format_guid (p->part_type, e);
+        if ((p->part_name = utf16le_to_utf8 (e + 56, (esize - 56) / 2 < 36 ? (esize - 56) / 2
+                                                                          : 36))
+            == NULL)
+            return KIKAN_ENOMEM;
+        if (p->part_name[0] == '\0') {
+            free (p->part_name);
+            p->part_name = NULL;
+        }
+        if (last < first && part_set_problem (p, "partition ends before it starts") != 0)
+            return KIKAN_ENOMEM;
+        if (warn != NULL && part_set_problem (p, "%s", warn) != 0)
+            return KIKAN_ENOMEM;
+    }
+    return 0;
+}
+
+/* 1 when @l holds a partition at @offset of @size bytes. */
+static int
+part_list_has (const KikanPartList *l, size_t from, uint64_t offset, uint64_t size)
+{
+    for (size_t i = from; i < l->n; i++)
+        if (l->p[i].offset == offset && l->p[i].size == size)
+            return 1;
+    return 0;
+}
+
+/* Moves @p (and its strings) to the end of @l, with @problem when it has
+ * none yet (NULL: none).  0 or KIKAN_ENOMEM. */
+static int
+part_move (KikanPartList *l, KikanPart *p, const char *problem)
+{
+    KikanPart *q = part_add (l, p->scheme, p->offset, p->size);
+
+    if (q == NULL)
+        return KIKAN_ENOMEM;
+    memcpy (q->part_type, p->part_type, sizeof q->part_type);
+    q->part_name = p->part_name;
+    q->problem = p->problem;
+    p->part_name = p->problem = NULL;
+    if (problem != NULL && part_set_problem (q, "%s", problem) != 0)
+        return KIKAN_ENOMEM;
+    return 0;
+}
+
+/* Issue #8 item 5: the backup GPT (at the alternate LBA the primary names)
+ * must list what the primary lists.  A tool that reads only the backup
+ * (some do when they repair) would show partitions the primary hides, so
+ * a partition only in the backup is read as a volume of its own, and every
+ * disagreement is a problem (never cleared).  A backup that is missing or
+ * fails its checksums is not a disagreement: no system uses it while the
+ * primary is valid, and images copied onto a larger stick lose it.
+ * Returns 0 or KIKAN_ENOMEM. */
+static int
+gpt_compare_backup (const KikanSource *disk, unsigned ss, const unsigned char *hdr,
+                    const unsigned char *ent, uint32_t n, uint32_t esize, KikanPartList *l,
+                    size_t first)
+{
+    unsigned char bhdr[4096];
+    unsigned char *bent = NULL;
+    uint32_t bn = 0, besize = 0;
+    uint64_t alt = le64 (hdr + 32);
+    KikanPartList b = { 0 };
+    size_t primary_end = l->n;
+    int bcrc = 0, r, differ = 0;
+
+    if (alt <= 1 || alt >= disk->size / ss)
+        return 0;
+    r = gpt_read (disk, ss, alt, bhdr, &bent, &bn, &besize, &bcrc);
+    if (r < 0)
+        return r;
+    if (r != 0 || !bcrc
+        || (bn == n && besize == esize && memcmp (bent, ent, (size_t) n * esize) == 0)) {
+        free (bent);
+        return 0;
+    }
+    if (gpt_add_entries (&b, bent, bn, besize, ss, NULL) != 0)
+        goto nomem;
+    for (size_t i = 0; i < b.n; i++) {
+        if (part_list_has (l, first, b.p[i].offset, b.p[i].size))
+            continue;
+        differ = 1;
+        if (part_move (l, &b.p[i], "listed only in the backup GPT, not in the primary: the "
+                                   "partition tables disagree") != 0)
+            goto nomem;
+    }
+    for (size_t i = first; i < primary_end; i++) {
+        if (part_list_has (&b, 0, l->p[i].offset, l->p[i].size))
+            continue;
+        differ = 1;
+        if (part_set_problem (&l->p[i], "not listed in the backup GPT: the partition tables "
+                                        "disagree") != 0)
+            goto nomem;
+    }
+    if (!differ)
+        for (size_t i = first; i < primary_end; i++)
+            if (part_set_problem (&l->p[i], "the backup GPT's partition entries differ from "
+                                            "the primary's (types or names)") != 0)
+                goto nomem;
+    part_list_clear (&b);
+    free (bent);
+    return 0;
+nomem:
+    part_list_clear (&b);
+    free (bent);
+    return KIKAN_ENOMEM;
+}
+
 /* Parses a GPT with sector size @ss: the primary header, or the backup at
  * the last sector when the primary fails its checksums.  Returns 0 (parsed),
  * 1 (no GPT) or KIKAN_ENOMEM. */
@@ -1524,6 +1654,7 @@ parse_gpt (const KikanSource *disk, unsigned ss, KikanPartList *l)
     uint32_t n = 0, esize = 0;
     int crc_ok = 0, r;
     const char *warn = NULL;
+    size_t first_part;
 
     r = gpt_read (disk, ss, 1, hdr, &ent, &n, &esize, &crc_ok);
     if (r < 0)
@@ -1554,41 +1685,224 @@ parse_gpt (const KikanSource *disk, unsigned ss, KikanPartList *l)
             warn = "GPT checksums do not match";
         }
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const unsigned char *e = ent + (size_t) i * esize;
-        static const unsigned char zero[16];
-        uint64_t first = le64 (e + 32), last = le64 (e + 40);
-        KikanPart *p;
-
-        if (memcmp (e, zero, 16) == 0)
-            continue;
-        if (first > UINT64_MAX / ss || last > UINT64_MAX / ss - 1) {
-            first = 0;
-            last = 0;
-            warn = warn ? warn : "partition entry out of range";
-        }
-        p = part_add (l, "gpt", first * ss, last >= first ? (last - first + 1) * ss : 0);
-        if (p == NULL)
-            goto nomem;
-        format_guid (p->part_type, e);
-        if ((p->part_name = utf16le_to_utf8 (e + 56, (esize - 56) / 2 < 36 ? (esize - 56) / 2
-                                                                          : 36))
-            == NULL)
-            goto nomem;
-        if (p->part_name[0] == '\0') {
-            free (p->part_name);
-            p->part_name = NULL;
-        }
-        if (last < first && part_set_problem (p, "partition ends before it starts") != 0)
-            goto nomem;
-        if (warn != NULL && part_set_problem (p, "%s", warn) != 0)
-            goto nomem;
-    }
+    first_part = l->n;
+    if (gpt_add_entries (l, ent, n, esize, ss, warn) != 0)
+        goto nomem;
+    if (warn == NULL
+        && gpt_compare_backup (disk, ss, hdr, ent, n, esize, l, first_part) != 0)
+        goto nomem;
     free (ent);
     return 0;
 nomem:
     free (ent);
     return KIKAN_ENOMEM;
+}
+
+/* Issue #8 item 5: the MBR entries of a hybrid MBR (beside a GPT).  macOS
+ * (Boot Camp) and Linux honour them, Windows on a BIOS machine uses only
+ * them: an entry the GPT does not list is a partition some system shows,
+ * so it is read as a volume of its own, with a problem (the tables
+ * disagree).  Entries that match a GPT partition exactly are the usual
+ * hybrid and add nothing; the 0xEE protective entry is the GPT itself.
+ * Returns 0 or KIKAN_ENOMEM. */
+static int
+merge_hybrid_mbr (const KikanSource *disk, const unsigned char *s0, KikanPartList *l)
+{
+    KikanPartList m = { 0 };
+    int r = 0;
+
+    if ((r = parse_mbr (disk, s0, &m)) != 0)
+        goto out;
+    for (size_t i = 0; i < m.n && r == 0; i++) {
+        KikanPart *p = &m.p[i];
+
+        if (strcmp (p->part_type, "0xee") == 0)
+            continue;
+        if (p->size > 0 && part_list_has (l, 0, p->offset, p->size) && p->problem == NULL)
+            continue;
+        r = part_move (l, p, "listed in the hybrid MBR but not in the GPT: the partition "
+                             "tables disagree (macOS, Linux and Windows on BIOS machines "
+                             "show it)");
+    }
+out:
+    part_list_clear (&m);
+    return r;
+}
+
+/* Bounds of the search for file systems outside every partition: probes
+ * at the start of each gap and every MiB in it (where partitioning tools
+ * put volumes), at most this many 4 KiB reads in all, and this many
+ * volumes found. */
+#define KIKAN_MAX_GAP_PROBES 4096u
+#define KIKAN_MAX_GAP_VOLUMES 16u
+#define KIKAN_GAP_STEP (1024u * 1024u)
+
+typedef struct {
+    uint64_t start, end;
+} KikanRange;
+
+static int
+range_cmp (const void *a, const void *b)
+{
+    const KikanRange *x = a, *y = b;
+
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Issue #8 item 5: what the tables in @l leave unexplained.  Partitions
+ * that overlap each other are problems on both (one file system's writes
+ * land in the other's, and a system may show either).  A file system
+ * header at the start of a gap or on a MiB boundary inside one -- where
+ * no partition table points -- becomes a volume of its own (scheme
+ * "none") with a problem: its files are read, and the medium is not
+ * cleared.  Returns 0 or KIKAN_ENOMEM. */
+static int
+check_layout (const KikanSource *disk, KikanPartList *l)
+{
+    KikanRange *rg = NULL;
+    size_t n_rg = 0, n_table = l->n;
+    uint64_t pos, candidates = 0, step = KIKAN_GAP_STEP, low, high;
+    unsigned found = 0;
+    unsigned char b[4096];
+    int r = KIKAN_ENOMEM;
+
+    for (size_t i = 0; i < n_table; i++)
+        for (size_t j = i + 1; j < n_table; j++) {
+            KikanPart *a = &l->p[i], *c = &l->p[j];
+
+            if (a->size == 0 || c->size == 0 || a->offset >= c->offset + c->size
+                || c->offset >= a->offset + a->size)
+                continue;
+            if (part_set_problem (a, "overlaps volume %zu: the partition tables disagree",
+                                  j + 1)
+                    != 0
+                || part_set_problem (c, "overlaps volume %zu: the partition tables disagree",
+                                     i + 1)
+                       != 0)
+                goto out;
+        }
+
+    /* Sector 0 and the primary GPT (34 sectors), and the backup GPT at the
+     * end, are the tables themselves. */
+    low = 34 * 512;
+    high = disk->size > 33 * 512 ? disk->size - 33 * 512 : 0;
+    if ((rg = calloc (n_table + 1, sizeof *rg)) == NULL)
+        goto out;
+    for (size_t i = 0; i < n_table; i++) {
+        if (l->p[i].size == 0 || l->p[i].offset >= disk->size)
+            continue;
+        rg[n_rg].start = l->p[i].offset;
+        rg[n_rg].end = disk->size - l->p[i].offset < l->p[i].size ? disk->size
+                                                                   : l->p[i].offset + l->p[i].size;
+        n_rg++;
+    }
+    qsort (rg, n_rg, sizeof *rg, range_cmp);
+    /* Count the candidates first, to thin them out evenly on a huge disk
+     * with a small partition (a 2 TB disk would otherwise mean two million
+     * probes). */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0;
+
+        pos = low;
+        while (pos < high && found < KIKAN_MAX_GAP_VOLUMES) {
+            uint64_t gap_end = high, c;
+
+            while (k < n_rg && rg[k].end <= pos)
+                k++;
+            if (k < n_rg && rg[k].start <= pos) {
+                pos = rg[k].end;
+                continue;
+            }
+            if (k < n_rg && rg[k].start < gap_end)
+                gap_end = rg[k].start;
+            /* The gap [pos, gap_end): its first sector, then every step. */
+            c = (pos + 511) / 512 * 512;
+            while (c < gap_end && found < KIKAN_MAX_GAP_VOLUMES) {
+                KikanHeaderInfo h;
+                ssize_t got;
+
+                if (pass == 0) {
+                    candidates++;
+                } else {
+                    got = read_upto (disk, b, sizeof b, c);
+                    if (got >= 512) {
+                        check_headers (b, (size_t) got, &h);
+                        if (h.fs != NULL || h.enc != KIKAN_ENC__COUNT) {
+                            KikanPart *p = part_add (l, "none", c, gap_end - c);
+
+                            if (p == NULL
+                                || part_set_problem (
+                                       p, "a %s starts at byte %" PRIu64 ", outside every "
+                                          "partition: no partition table accounts for it",
+                                       h.fs ? h.fs : "volume header", c)
+                                       != 0)
+                                goto out;
+                            found++;
+                            break;
+                        }
+                    }
+                }
+                c = (c / step + 1) * step;
+            }
+            pos = gap_end;
+        }
+        if (pass == 0 && candidates > KIKAN_MAX_GAP_PROBES)
+            step = KIKAN_GAP_STEP * ((candidates + KIKAN_MAX_GAP_PROBES - 1) / KIKAN_MAX_GAP_PROBES);
+    }
+    r = 0;
+out:
+    free (rg);
+    return r;
+}
+
+/* Issue #8 item 5: a file system at sector 0 beside a partition table (a
+ * "superfloppy plus MBR" polyglot).  Windows may mount the one, Linux the
+ * other: the whole medium is read as a volume, every partition the table
+ * lists away from sector 0 too, and both carry a problem.  An ISO 9660 or
+ * UDF image with an MBR is the "isohybrid" layout of every Linux installer:
+ * its MBR partitions are read as well (they hold the EFI boot image), but
+ * without a problem, and only the MBR is used (its GPT, if any, lists the
+ * ISO itself at an offset where no file system starts). */
+static int
+sector0_polyglot (const KikanSource *disk, const unsigned char *probe, size_t n,
+                  KikanPartList *l)
+{
+    KikanHeaderInfo h;
+    KikanPartList t = { 0 };
+    int r = 0, iso, gpt = 0, moved = 0;
+    size_t whole;
+
+    check_headers (probe, n, &h);
+    iso = h.fs != NULL && (strcmp (h.fs, "iso9660") == 0 || strcmp (h.fs, "udf") == 0);
+    if (part_add (l, "none", 0, disk->size) == NULL)
+        return KIKAN_ENOMEM;
+    whole = l->n - 1;
+    if (!iso && (memcmp (probe + 512, "EFI PART", 8) == 0
+                 || (n >= 4104 && memcmp (probe + 4096, "EFI PART", 8) == 0))) {
+        r = parse_gpt (disk, memcmp (probe + 512, "EFI PART", 8) == 0 ? 512 : 4096, &t);
+        if (r < 0)
+            goto out;
+        gpt = r == 0;
+        r = 0;
+    }
+    if (!gpt && mbr_valid (probe) && (r = parse_mbr (disk, probe, &t)) != 0)
+        goto out;
+    for (size_t i = 0; i < t.n && r == 0; i++) {
+        if (t.p[i].offset == 0 || strcmp (t.p[i].part_type, "0xee") == 0)
+            continue;
+        moved = 1;
+        r = part_move (l, &t.p[i], iso ? NULL : "listed in a partition table that shares "
+                                                "sector 0 with a file system: systems may "
+                                                "show either");
+    }
+    if (r == 0 && moved && !iso)
+        r = part_set_problem (&l->p[whole], "a file system (%s) starts at sector 0 and a "
+                                            "partition table is there too: systems may show "
+                                            "either",
+                              h.fs ? h.fs : "encrypted volume");
+out:
+    part_list_clear (&t);
+    return r;
 }
 
 /* Decides the layout of @disk and lists its volumes. */
@@ -1616,7 +1930,9 @@ read_layout (const KikanSource *disk, KikanPartList *l, char *err, size_t errlen
     memcpy (s0, probe, sizeof s0);
     for (int i = 0; i < 4; i++)
         protective |= s0[446 + 16 * i + 4] == 0xee;
-    if (n >= 512 && !sector0_is_volume (probe, (size_t) n)) {
+    if (n >= 512 && sector0_is_volume (probe, (size_t) n))
+        return sector0_polyglot (disk, probe, (size_t) n, l);
+    if (n >= 512) {
         int gpt512 = memcmp (probe + 512, "EFI PART", 8) == 0;
         int gpt4k = n >= 4104 && memcmp (probe + 4096, "EFI PART", 8) == 0;
 
@@ -1627,11 +1943,17 @@ read_layout (const KikanSource *disk, KikanPartList *l, char *err, size_t errlen
             r = parse_gpt (disk, gpt4k && !gpt512 ? 4096 : 512, l);
             if (r < 0)
                 return r;
-            if (r == 0)
-                return 0;
+            if (r == 0) {
+                if (mbr_valid (s0) && (r = merge_hybrid_mbr (disk, s0, l)) != 0)
+                    return r;
+                return check_layout (disk, l);
+            }
         }
-        if (mbr_valid (s0))
-            return parse_mbr (disk, s0, l);
+        if (mbr_valid (s0)) {
+            if ((r = parse_mbr (disk, s0, l)) != 0)
+                return r;
+            return check_layout (disk, l);
+        }
     }
     return part_add (l, "none", 0, disk->size) != NULL ? 0 : KIKAN_ENOMEM;
 }
@@ -1659,6 +1981,24 @@ kikan_media_looks_like_medium (const KikanSource *disk)
             r = bk.found != 0;
         }
     }
+    free (b);
+    return r;
+}
+
+int
+kikan_media_looks_like_image (const KikanSource *src)
+{
+    unsigned char *b;
+    ssize_t n;
+    int r = 0;
+
+    if (src == NULL || src->size < 512 || (b = calloc (1, KIKAN_HDR_LEN)) == NULL)
+        return 0;
+    n = read_upto (src, b, KIKAN_HDR_LEN, 0);
+    if (n >= 512)
+        r = sector0_is_volume (b, (size_t) n) || mbr_valid (b)
+            || memcmp (b + 512, "EFI PART", 8) == 0
+            || (n >= 4104 && memcmp (b + 4096, "EFI PART", 8) == 0);
     free (b);
     return r;
 }
@@ -1882,6 +2222,8 @@ typedef struct {
     KikanInodeSet seen;
     int stop;                   /* 1: callback or limit stopped the walk */
     int64_t cur_mtime;         /* of the entry being emitted (regular files) */
+    const char *cur_link;       /* of the symbolic link being emitted, else NULL */
+    uint32_t cur_stream;        /* of the named stream being emitted, else 0 */
 } KikanWalk;
 
 static int
@@ -1915,6 +2257,8 @@ emit (KikanWalk *w, KikanEntryKind kind, uint64_t inode, uint64_t size, const ch
     e.size = size;
     e.detail = detail;
     e.mtime = kind == KIKAN_ENTRY_REGULAR ? w->cur_mtime : 0;
+    e.link_target = kind == KIKAN_ENTRY_SYMLINK ? w->cur_link : NULL;
+    e.stream = kind == KIKAN_ENTRY_REGULAR ? w->cur_stream : 0;
     if (w->cb (&e, w->user_data) != 0)
         w->stop = 1;
 }
@@ -1934,6 +2278,88 @@ is_fs_metadata (const TSK_FS_INFO *fs, int in_root, const TSK_FS_NAME *nm)
         return ino < 24;
     if (TSK_FS_TYPE_ISHFS (fs->ftype))
         return ino < 16;
+    return 0;
+}
+
+/* The stream number of a named stream: its TSK attribute type and id,
+ * which tsk_fs_file_attr_get_type finds again in a reader. */
+#define KIKAN_STREAM(type, id) (((uint32_t) (type) << 16) | (uint32_t) (id))
+
+/* Issue #8 item 6: every named stream of @f, an entry of its own after the
+ * file (or directory) it belongs to.  NTFS keeps them as $DATA attributes
+ * with a name ("doc.txt:evil"; Windows runs scripts and programs straight
+ * from them), HFS+ as the resource fork (macOS shows it as
+ * "file/..namedfork/rsrc").  The path is w->path plus the suffix; it is
+ * put back afterwards.  Returns 0 or KIKAN_ENOMEM. */
+static int
+walk_streams (KikanWalk *w, TSK_FS_FILE *f, uint64_t ino)
+{
+    size_t base;
+    unsigned count = 0;
+    int n;
+
+    if (!TSK_FS_TYPE_ISNTFS (w->fs->ftype) && !TSK_FS_TYPE_ISHFS (w->fs->ftype))
+        return 0;
+    base = strlen (w->path);
+    n = tsk_fs_file_attr_getsize (f);
+    for (int i = 0; i < n && !w->stop; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx (f, i);
+        const char *sep, *name, *why = NULL;
+        uint64_t size, mapped;
+        size_t need;
+
+        if (a == NULL)
+            continue;
+        if (a->type == TSK_FS_ATTR_TYPE_NTFS_DATA && a->name != NULL && a->name[0] != '\0'
+            && strcmp (a->name, "$Data") != 0) {
+            sep = ":";
+            name = a->name;
+        } else if (a->type == TSK_FS_ATTR_TYPE_HFS_RSRC && a->size > 0) {
+            sep = "/..namedfork/";
+            name = "rsrc";
+        } else
+            continue;
+        need = base + strlen (sep) + strlen (name) + 1;
+        if (need > w->path_cap) {
+            char *p = realloc (w->path, need * 2);
+            if (p == NULL)
+                return KIKAN_ENOMEM;
+            w->path = p;
+            w->path_cap = need * 2;
+        }
+        snprintf (w->path + base, w->path_cap - base, "%s%s", sep, name);
+        if (++count > KIKAN_MEDIA_MAX_STREAMS) {
+            char msg[96];
+            w->path[base] = '\0';
+            snprintf (msg, sizeof msg, "more than %u named streams: the others not read",
+                      KIKAN_MEDIA_MAX_STREAMS);
+            emit (w, KIKAN_ENTRY_LIMIT, ino, 0, msg);
+            break;
+        }
+        if (++w->entries > w->m->limits.max_entries) {
+            char msg[96];
+            snprintf (msg, sizeof msg, "more than %" PRIu64 " entries: walk stopped",
+                      w->m->limits.max_entries);
+            emit (w, KIKAN_ENTRY_LIMIT, 0, 0, msg);
+            w->stop = 1;
+            break;
+        }
+        size = a->size > 0 ? (uint64_t) a->size : 0;
+        mapped = data_mapped_end (w->fs, a, size, &why);
+        tsk_error_reset ();
+        if (mapped < size) {
+            char msg[160];
+            snprintf (msg, sizeof msg, "stream data not readable: %s",
+                      why ? why : "unmapped data");
+            emit (w, KIKAN_ENTRY_ERROR, ino, size, msg);
+        } else {
+            w->cur_stream = KIKAN_STREAM (a->type, a->id);
+            emit (w, KIKAN_ENTRY_REGULAR, ino, size, NULL);
+            w->cur_stream = 0;
+        }
+    }
+    w->path[base] = '\0';
+    tsk_error_reset ();
     return 0;
 }
 
@@ -2074,6 +2500,7 @@ walk_fs (KikanWalk *w, size_t prefix_len)
             } else {
                 emit (w, KIKAN_ENTRY_REGULAR, ino, size, NULL);
             }
+            r = walk_streams (w, f, ino);
             break;
         }
         case TSK_FS_META_TYPE_DIR: {
@@ -2093,6 +2520,10 @@ walk_fs (KikanWalk *w, size_t prefix_len)
                 emit (w, limit ? KIKAN_ENTRY_LIMIT : KIKAN_ENTRY_ERROR, ino, size, why);
                 break;
             }
+            /* A directory's named streams are as reachable as a file's
+             * ("dir:stream"); listed before it is entered, with its path. */
+            if ((r = walk_streams (w, f, ino)) != 0)
+                break;
             if (depth + 1 > max_depth) {
                 char msg[96];
                 snprintf (msg, sizeof msg, "directory nesting deeper than %zu: not walked",
@@ -2113,7 +2544,11 @@ walk_fs (KikanWalk *w, size_t prefix_len)
             break;
         }
         case TSK_FS_META_TYPE_LNK:
+            /* Issue #8 ("false holds"): the link's text is reported, never
+             * followed; TSK keeps it in meta->link (ext, HFS+). */
+            w->cur_link = meta->link;
             emit (w, KIKAN_ENTRY_SYMLINK, ino, size, NULL);
+            w->cur_link = NULL;
             break;
         case TSK_FS_META_TYPE_VIRT:
         case TSK_FS_META_TYPE_VIRT_DIR:
@@ -2280,6 +2715,13 @@ kikan_media_reader_free (KikanMediaReader *r)
 int
 kikan_media_reader_open (KikanMediaReader *r, uint64_t inode, const KikanSource **src)
 {
+    return kikan_media_reader_open_stream (r, inode, 0, src);
+}
+
+int
+kikan_media_reader_open_stream (KikanMediaReader *r, uint64_t inode, uint32_t stream,
+                                const KikanSource **src)
+{
     size_t vol = (size_t) (inode >> KIKAN_INODE_VOL_SHIFT);
     TSK_FS_INFO *fs;
     const char *why;
@@ -2304,14 +2746,29 @@ kikan_media_reader_open (KikanMediaReader *r, uint64_t inode, const KikanSource 
         tsk_error_reset ();
         return KIKAN_EIO;
     }
-    if (r->file->meta == NULL || r->file->meta->type != TSK_FS_META_TYPE_REG
-        || r->file->meta->size < 0) {
+    if (r->file->meta == NULL || r->file->meta->size < 0
+        || !(r->file->meta->type == TSK_FS_META_TYPE_REG
+             || (stream != 0 && r->file->meta->type == TSK_FS_META_TYPE_DIR))) {
         tsk_fs_file_close (r->file);
         r->file = NULL;
         return KIKAN_EINVAL;
     }
     size = (uint64_t) r->file->meta->size;
-    if (tsk_refusal (fs, r->file->meta, 0, &limit) != NULL) {
+    if (stream != 0) {
+        /* A named stream: its own attribute, size and data map. */
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_type (
+            r->file, (TSK_FS_ATTR_TYPE_ENUM) (stream >> 16), (uint16_t) (stream & 0xffffu), 1);
+
+        if (a == NULL || a->size < 0) {
+            tsk_error_reset ();
+            tsk_fs_file_close (r->file);
+            r->file = NULL;
+            return KIKAN_EIO;
+        }
+        size = (uint64_t) a->size;
+        r->attr = size > 0 ? a : NULL;
+        r->mapped_end = data_mapped_end (fs, r->attr, size, &why);
+    } else if (tsk_refusal (fs, r->file->meta, 0, &limit) != NULL) {
         r->attr = NULL;
         r->mapped_end = 0;      /* every read fails: see the walk's ERROR */
     } else {

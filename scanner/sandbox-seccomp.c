@@ -176,6 +176,9 @@ static const char *const allowed_syscalls[] = {
      * are the same rights in *at form.  Landlock confines them to the
      * target (read) and the private temp dir (read/write). */
     "openat", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
+    /* A symbolic link's text, reported and never followed (issue #8):
+     * readlinkat on the directory descriptor of the walk. */
+    "readlinkat",
     /* Results to the daemon over the inherited socketpair (m). */
     "sendmsg",
     /* Threads of the scanning pool (m: futex, set_robust_list, rseq,

@@ -35,6 +35,10 @@
 /* Directory entries listed per volume of a medium before the walk is cut
  * (the rest is reported LIMIT_EXCEEDED). */
 #define KIKAN_WORKER_MAX_ENTRIES 5000000ull
+/* Disk images inside disk images opened before one is reported
+ * LIMIT_EXCEEDED instead (issue #8 item 7): a folder's image and an image
+ * inside that one are read, a third level is not. */
+#define KIKAN_WORKER_MAX_IMAGE_NESTING 2
 
 /* Exit statuses of the worker process (the daemon reads them). */
 enum {

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -77,7 +78,12 @@ typedef struct {
     uint64_t inode;   /* medium: for kikan_media_reader_open */
     int64_t mtime;    /* medium: modification time (directory targets: fstat) */
     int is_hive;      /* file target whose content is a registry hive ("regf") */
+    uint32_t stream;  /* medium: a named stream of the inode (KikanEntry.stream), else 0 */
+    unsigned level;   /* disk images around it (0: on the target itself); NO_NESTING:
+                       * never opened as a disk image (--as-file) */
 } Job;
+
+#define NO_NESTING UINT_MAX
 
 typedef struct {
     pthread_mutex_t lock;
@@ -104,6 +110,7 @@ typedef struct {
     pthread_mutex_t inv_lock;    /* the inventory, filled from any scanning thread */
     KikanInventory inv;          /* installed software and OS facts (issue #4) */
     uint32_t inventory_sent;
+    int as_file;                 /* --as-file: a file target is never opened as an image */
 } Worker;
 
 /* ---- small helpers ---- */
@@ -245,6 +252,23 @@ send_not_inspected (Worker *w, const char *path, uint64_t size, KikanReason reas
     r.result = KIKAN_RESULT_NOT_INSPECTED;
     r.reason = reason;
     r.reason_detail = (char *) detail;
+    send_report (w, &r, 0);
+}
+
+/* A symbolic link (issue #8, "false holds"): its text is all it holds, and
+ * that text is not content anyone can open from the medium, so it is
+ * CLEAN with the SYMLINK flag and the text, never followed.  What it
+ * points to is scanned where it lies, if it lies on the target at all. */
+static void
+send_symlink (Worker *w, const char *path, const char *target)
+{
+    KikanFileReport r;
+
+    memset (&r, 0, sizeof r);
+    r.path = (char *) path;
+    r.result = KIKAN_RESULT_CLEAN;
+    r.flags = KIKAN_FILE_FLAG_SYMLINK;
+    r.link_target = (char *) (target != NULL ? target : "");
     send_report (w, &r, 0);
 }
 
@@ -558,7 +582,8 @@ open_media_file (Worker *w, Job *j, KikanMediaReader **readers, char *detail, si
             return NULL;
         }
     }
-    if ((rc = kikan_media_reader_open (readers[j->vol], j->inode, &src)) != 0 || src == NULL) {
+    if ((rc = kikan_media_reader_open_stream (readers[j->vol], j->inode, j->stream, &src)) != 0
+        || src == NULL) {
         snprintf (detail, len, "could not be opened: %s", kikan_strerror (rc ? rc : KIKAN_EIO));
         return NULL;
     }
@@ -748,9 +773,14 @@ send_inventory (Worker *w)
     }
 }
 
+static void nested_image (Worker *w, KikanFileReport *r, const KikanSource *src,
+                          unsigned level);
+
 /* Scans one regular file and sends its report; takes ownership of the
  * job's descriptor (if any) and path.  @readers: this thread's readers of
- * the medium's volumes (NULL unless the target is a medium). */
+ * the medium's volumes (NULL unless the target is a medium).  A disk
+ * image it turns out to be is opened and its files are scanned and sent
+ * before it (issue #8 item 7). */
 static void
 scan_job (Worker *w, Job *j, KikanMediaReader **readers)
 {
@@ -760,11 +790,17 @@ scan_job (Worker *w, Job *j, KikanMediaReader **readers)
 
     memset (&r, 0, sizeof r);
     if (j->fd >= 0) {
+        KikanSource fsrc;
+        int fd = j->fd;
+
         rc = kikan_engine_scan_fd (w->engine, j->fd, j->path, &r);
         if (j->is_hive)
             collect_inventory (w, j, j->fd, NULL, KIKAN_INV_SOURCE_HIVE);
         else
             collect_inventory (w, j, j->fd, NULL, kikan_inventory_source_of_path (j->path));
+        finish_report (&r, rc, j);
+        kikan_source_init_fd (&fsrc, &fd, j->size);
+        nested_image (w, &r, &fsrc, j->level);
         close (j->fd);
         j->fd = -1;
     } else {
@@ -782,9 +818,13 @@ scan_job (Worker *w, Job *j, KikanMediaReader **readers)
             return;
         }
         rc = kikan_engine_scan_source (w->engine, src, j->path, &r);
-        collect_inventory (w, j, -1, src, kikan_inventory_source_of_path (j->path));
+        /* A stream's path ends in ":name": it is no registry hive or
+         * package database, whatever the file's name. */
+        if (j->stream == 0)
+            collect_inventory (w, j, -1, src, kikan_inventory_source_of_path (j->path));
+        finish_report (&r, rc, j);
+        nested_image (w, &r, src, j->level);
     }
-    finish_report (&r, rc, j);
     send_report (w, &r, j->size);
     kikan_file_report_clear (&r);
     free (j->path);
@@ -853,6 +893,7 @@ typedef struct {
     mode_t mode;
     uint64_t size;
     char *name;
+    char *link;       /* SYMLINK: its text (readlinkat, never followed), or NULL */
 } WalkEntry;
 
 typedef struct {
@@ -933,8 +974,10 @@ walk_clear (Walk *wk)
 {
     for (size_t i = 0; i < wk->n_dirs; i++)
         free (wk->dirs[i].name);
-    for (size_t i = 0; i < wk->n_entries; i++)
+    for (size_t i = 0; i < wk->n_entries; i++) {
         free (wk->entries[i].name);
+        free (wk->entries[i].link);
+    }
     free (wk->dirs);
     free (wk->entries);
 }
@@ -1068,8 +1111,19 @@ walk_list (Walk *wk)
                     rc = add_dir (wk, (uint32_t) i, de->d_name, &st);
             } else if (S_ISREG (st.st_mode))
                 rc = add_entry (wk, (uint32_t) i, ENT_FILE, de->d_name, &st, 0);
-            else if (S_ISLNK (st.st_mode))
+            else if (S_ISLNK (st.st_mode)) {
+                char text[PATH_MAX];
+                ssize_t len = readlinkat (dfd, de->d_name, text, sizeof text - 1);
+
                 rc = add_entry (wk, (uint32_t) i, ENT_SYMLINK, de->d_name, &st, 0);
+                /* The link's text is reported, never followed (issue #8);
+                 * a link that cannot be read has no text to report. */
+                if (rc == 0 && len >= 0) {
+                    text[len] = '\0';
+                    if ((wk->entries[wk->n_entries - 1].link = strdup (text)) == NULL)
+                        rc = KIKAN_ENOMEM;
+                }
+            }
             else
                 rc = add_entry (wk, (uint32_t) i, ENT_SPECIAL, de->d_name, &st, 0);
             if (rc != 0) {
@@ -1136,8 +1190,7 @@ walk_scan (Worker *w, Walk *wk, int threaded)
             die (KIKAN_WORKER_EXIT_NOMEM);
         switch ((EntryKind) e->kind) {
         case ENT_SYMLINK:
-            send_not_inspected (w, path, 0, KIKAN_REASON_SYMLINK,
-                                "a symbolic link: never followed");
+            send_symlink (w, path, e->link);
             break;
         case ENT_SPECIAL:
             send_not_inspected (w, path, 0, KIKAN_REASON_UNSUPPORTED, special_kind (e->mode));
@@ -1189,6 +1242,8 @@ walk_scan (Worker *w, Walk *wk, int threaded)
             j.inode = 0;
             j.mtime = (int64_t) st.st_mtime;
             j.is_hive = 0;
+            j.stream = 0;
+            j.level = 0;
             path = NULL;
             if (threaded)
                 queue_put (&w->queue, j);
@@ -1241,6 +1296,11 @@ scan_file_target (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
     j.vol = 0;
     j.inode = 0;
     j.mtime = 0;
+    j.stream = 0;
+    /* --as-file: the file is one file, also when its content is a disk
+     * image; otherwise a target that got here was not recognised as a
+     * medium, and is only opened as one if its content says so. */
+    j.level = w->as_file ? NO_NESTING : 0;
     /* A registry hive given on its own (kikan software NTUSER.DAT) is
      * recognised by its "regf" signature, whatever its name. */
     {
@@ -1293,6 +1353,8 @@ typedef struct {
     int64_t mtime;
     char *path;             /* "p<index>:/dir/file" (hostile) */
     char *detail;           /* ERROR / LIMIT, else NULL */
+    char *link;             /* SYMLINK: its text (hostile), else NULL */
+    uint32_t stream;        /* REGULAR: a named stream of the inode, else 0 */
 } MediaEntry;
 
 typedef struct {
@@ -1301,6 +1363,7 @@ typedef struct {
     uint64_t bytes_total;
     size_t vol;             /* the volume being walked */
     uint32_t index;         /* its 1-based index, for the paths */
+    const char *prefix;     /* a nested image: the image's own path, else NULL */
     int failed;             /* out of memory */
 } MediaListing;
 
@@ -1318,6 +1381,7 @@ media_listing_clear (MediaListing *l)
     for (size_t i = 0; i < l->n; i++) {
         free (l->v[i].path);
         free (l->v[i].detail);
+        free (l->v[i].link);
     }
     free (l->v);
     memset (l, 0, sizeof *l);
@@ -1341,15 +1405,22 @@ media_collect (const KikanEntry *e, void *user_data)
     me->inode = e->inode;
     me->size = e->kind == KIKAN_ENTRY_REGULAR ? e->size : 0;
     me->mtime = e->mtime;
+    me->stream = e->kind == KIKAN_ENTRY_REGULAR ? e->stream : 0;
     /* Volume-qualified, so that files of two volumes never share a name
-     * (docs/json.md "Media targets"). */
-    if (asprintf (&me->path, "p%" PRIu32 ":%s%s", l->index, p[0] == '/' ? "" : "/", p) < 0) {
+     * (docs/json.md "Media targets"); inside a nested disk image, after the
+     * image's own path and a '!' (docs/media.md "Disk images inside"). */
+    if (asprintf (&me->path, "%s%sp%" PRIu32 ":%s%s", l->prefix ? l->prefix : "",
+                  l->prefix ? "!" : "", l->index, p[0] == '/' ? "" : "/", p)
+        < 0) {
         me->path = NULL;
         l->failed = 1;
         return 1;
     }
-    if (e->detail != NULL && (me->detail = strdup (e->detail)) == NULL) {
+    if ((e->detail != NULL && (me->detail = strdup (e->detail)) == NULL)
+        || (e->kind == KIKAN_ENTRY_SYMLINK && e->link_target != NULL
+            && (me->link = strdup (e->link_target)) == NULL)) {
         free (me->path);
+        free (me->detail);
         l->failed = 1;
         return 1;
     }
@@ -1558,6 +1629,8 @@ refuse (Worker *w, int code, const char *message, int status)
     die (status);
 }
 
+static void send_media_entry (Worker *w, const MediaEntry *e);
+
 /* Reports an entry that is not a regular file (never read), or hands a
  * regular one to the pool. */
 static void
@@ -1575,14 +1648,28 @@ media_dispatch (Worker *w, MediaEntry *e, int threaded, KikanMediaReader **reade
         j.inode = e->inode;
         j.mtime = e->mtime;
         j.is_hive = 0;
+        j.stream = e->stream;
+        j.level = 0;
         if (threaded)
             queue_put (&w->queue, j);
         else
             scan_job (w, &j, readers);
         return;
+    default:
+        send_media_entry (w, e);
+        return;
+    }
+}
+
+/* Reports an entry of a medium that is not a regular file: never read. */
+static void
+send_media_entry (Worker *w, const MediaEntry *e)
+{
+    switch ((KikanEntryKind) e->kind) {
+    case KIKAN_ENTRY_REGULAR:
+        break;  /* scanned by the caller */
     case KIKAN_ENTRY_SYMLINK:
-        send_not_inspected (w, e->path, 0, KIKAN_REASON_SYMLINK,
-                            "a symbolic link: never followed");
+        send_symlink (w, e->path, e->link);
         return;
     case KIKAN_ENTRY_OTHER:
         send_not_inspected (w, e->path, 0, KIKAN_REASON_UNSUPPORTED,
@@ -1600,6 +1687,209 @@ media_dispatch (Worker *w, MediaEntry *e, int threaded, KikanMediaReader **reade
                             e->detail ? e->detail : "could not be read");
         return;
     }
+}
+
+/* ---- disk images inside a target (issue #8 item 7) ---- */
+
+static void scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src,
+                                unsigned level);
+
+/* Decides whether the file @r reports on (content @src) is a disk image,
+ * and if so opens it through the media layer and scans its files before
+ * @r is sent.  Windows mounts ISO, VHD and VHDX files on a double click,
+ * macOS mounts DMG files, Linux desktops open raw disk images: what such
+ * an image holds is shown to a person, so it is scanned or @r says why
+ * not.
+ *
+ * Which files: those the engine classified as a disk image by content
+ * (kikan_filetype_classify: MBR, GPT, boot sectors, ext, ISO 9660, UDF,
+ * HFS+, APFS, LUKS, BitLocker, VHD, VHDX, VMDK, QCOW, VDI, DMG), and
+ * those the engine did not read in full (too large for it, so not
+ * classified): for them the media layer's own header checks decide, on at
+ * most 40 KiB.  A file of another kind is left alone, so no ordinary file
+ * costs a second read. */
+static void
+nested_image (Worker *w, KikanFileReport *r, const KikanSource *src, unsigned level)
+{
+    KikanFileType t = (KikanFileType) r->exec.type;
+    char detail[160];
+
+    if (level == NO_NESTING || src == NULL || src->size < 512)
+        return;
+    if (t != KIKAN_FILETYPE_DISK_IMAGE && t != KIKAN_FILETYPE_DMG
+        && r->result != KIKAN_RESULT_NOT_INSPECTED)
+        return;
+    if (!kikan_media_looks_like_image (src)) {
+        if (t == KIKAN_FILETYPE_DISK_IMAGE || t == KIKAN_FILETYPE_DMG)
+            kikan_file_report_degrade (
+                r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_UNSUPPORTED,
+                t == KIKAN_FILETYPE_DMG
+                    ? "an Apple disk image (DMG): macOS opens it as a drive, and its file "
+                      "systems are not read here"
+                    : "a disk image in a format Kikan does not open (VHD, VHDX, VMDK, QCOW, "
+                      "VDI, ...): its file systems were not read");
+        return;
+    }
+    if (level >= KIKAN_WORKER_MAX_IMAGE_NESTING) {
+        snprintf (detail, sizeof detail,
+                  "a disk image inside %u disk images: not opened (at most %d levels)", level,
+                  KIKAN_WORKER_MAX_IMAGE_NESTING);
+        kikan_file_report_degrade (r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_LIMIT_EXCEEDED,
+                                   detail);
+        return;
+    }
+    scan_nested_medium (w, r, src, level + 1);
+}
+
+/* Adds to the totals announced at the start, for files found inside a
+ * nested image. */
+static void
+grow_totals (Worker *w, uint64_t files, uint64_t bytes)
+{
+    pthread_mutex_lock (&w->send_lock);
+    w->progress.files_total += files;
+    w->progress.bytes_total += bytes;
+    pthread_mutex_unlock (&w->send_lock);
+}
+
+/* Scans one regular file of a nested image, in this thread. */
+static void
+scan_nested_file (Worker *w, KikanMedia *m, KikanMediaReader **readers, MediaEntry *e,
+                  unsigned level)
+{
+    const KikanSource *src = NULL;
+    KikanFileReport r;
+    char detail[256];
+    int rc = 0;
+
+    memset (&r, 0, sizeof r);
+    if (readers[e->vol] == NULL && (rc = kikan_media_reader_new (m, e->vol, &readers[e->vol])) != 0)
+        readers[e->vol] = NULL;
+    if (rc == 0)
+        rc = kikan_media_reader_open_stream (readers[e->vol], e->inode, e->stream, &src);
+    if (rc != 0 || src == NULL) {
+        snprintf (detail, sizeof detail, "could not be opened: %s",
+                  kikan_strerror (rc ? rc : KIKAN_EIO));
+        send_not_inspected (w, e->path, e->size, KIKAN_REASON_READ_ERROR, detail);
+        return;
+    }
+    rc = kikan_engine_scan_source (w->engine, src, e->path, &r);
+    if (r.path == NULL) {
+        kikan_file_report_clear (&r);
+        send_not_inspected (w, e->path, e->size, KIKAN_REASON_ENGINE_ERROR,
+                            kikan_strerror (rc ? rc : KIKAN_EIO));
+        return;
+    }
+    if (rc != 0 && r.result == KIKAN_RESULT_CLEAN)
+        kikan_file_report_degrade (&r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
+                                   kikan_strerror (rc));
+    nested_image (w, &r, src, level);
+    send_report (w, &r, e->size);
+    kikan_file_report_clear (&r);
+}
+
+/* Opens @src as a medium nested in the file @outer reports on, walks
+ * every readable volume and scans its files in this thread, as
+ * "<outer path>!p<N>:/<path>".  What cannot be read (the image as a whole,
+ * an encrypted or unreadable volume, a volume with a problem) is a
+ * not_inspected report of its own: "<outer path>!p<N>:".  Passphrases are
+ * for the target's own volumes: an encrypted nested volume stays locked.
+ * Bounded like the target: the same depth and entry limits per volume,
+ * KIKAN_WORKER_MAX_IMAGE_NESTING levels, and the worker's deadline. */
+static void
+scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, unsigned level)
+{
+    KikanMediaLimits limits = { KIKAN_WORKER_MAX_DEPTH, KIKAN_WORKER_MAX_ENTRIES };
+    KikanMedia *m = NULL;
+    MediaListing listing;
+    KikanMediaReader **readers = NULL;
+    size_t nv;
+    char err[512] = "", detail[768];
+    int rc;
+
+    memset (&listing, 0, sizeof listing);
+    if ((rc = kikan_media_open (src, &limits, &m, err, sizeof err)) != 0) {
+        snprintf (detail, sizeof detail, "a disk image that could not be opened: %s",
+                  err[0] ? err : kikan_strerror (rc));
+        kikan_file_report_degrade (outer, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+                                   detail);
+        return;
+    }
+    nv = kikan_media_get_n_volumes (m);
+    listing.prefix = outer->path;
+    for (size_t i = 0; i < nv; i++) {
+        const KikanVolume *v = kikan_media_get_volume (m, i);
+        uint32_t index = v->index ? v->index : (uint32_t) i + 1;
+        char *vpath = NULL;
+        size_t mark = listing.n;
+
+        if (asprintf (&vpath, "%s!p%" PRIu32 ":", outer->path, index) < 0)
+            die (KIKAN_WORKER_EXIT_NOMEM);
+        if (v->encryption != KIKAN_ENC_NONE && !v->unlocked) {
+            snprintf (detail, sizeof detail,
+                      "an encrypted volume (%s) inside a disk image: not unlocked%s%s",
+                      kikan_encryption_to_string (v->encryption), v->problem ? ": " : "",
+                      v->problem ? v->problem : "");
+            grow_totals (w, 1, 0);
+            send_not_inspected (w, vpath, v->size, KIKAN_REASON_ENCRYPTED, detail);
+        } else if (!v->readable) {
+            snprintf (detail, sizeof detail, "a volume inside a disk image that was not read: %s",
+                      v->problem ? v->problem
+                      : v->filesystem ? "its file system cannot be read here"
+                                      : "no file system recognised");
+            grow_totals (w, 1, 0);
+            send_not_inspected (w, vpath, v->size,
+                                v->filesystem ? KIKAN_REASON_UNSUPPORTED
+                                              : KIKAN_REASON_PARSE_ERROR,
+                                detail);
+        } else {
+            if (v->problem != NULL) {
+                /* Read as far as it goes, and still not cleared. */
+                snprintf (detail, sizeof detail, "a volume inside a disk image: %s", v->problem);
+                grow_totals (w, 1, 0);
+                send_not_inspected (w, vpath, 0, KIKAN_REASON_READ_ERROR, detail);
+            }
+            listing.vol = i;
+            listing.index = index;
+            err[0] = '\0';
+            rc = kikan_media_walk (m, i, media_collect, &listing, err, sizeof err);
+            if (listing.failed)
+                die (KIKAN_WORKER_EXIT_NOMEM);
+            if (rc != 0) {
+                while (listing.n > mark) {
+                    listing.n--;
+                    if (listing.v[listing.n].kind == KIKAN_ENTRY_REGULAR)
+                        listing.bytes_total -= listing.v[listing.n].size;
+                    free (listing.v[listing.n].path);
+                    free (listing.v[listing.n].detail);
+                    free (listing.v[listing.n].link);
+                }
+                snprintf (detail, sizeof detail,
+                          "a volume inside a disk image whose file system could not be "
+                          "walked: %s",
+                          err[0] ? err : kikan_strerror (rc));
+                grow_totals (w, 1, 0);
+                send_not_inspected (w, vpath, 0, KIKAN_REASON_READ_ERROR, detail);
+            }
+        }
+        free (vpath);
+    }
+    grow_totals (w, listing.n, listing.bytes_total);
+    if ((readers = calloc (nv ? nv : 1, sizeof *readers)) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    for (size_t i = 0; i < listing.n; i++) {
+        MediaEntry *e = &listing.v[i];
+
+        if (e->kind == KIKAN_ENTRY_REGULAR)
+            scan_nested_file (w, m, readers, e, level);
+        else
+            send_media_entry (w, e);
+    }
+    for (size_t i = 0; i < nv; i++)
+        kikan_media_reader_free (readers[i]);
+    free (readers);
+    media_listing_clear (&listing);
+    kikan_media_free (m);
 }
 
 static void
@@ -1818,6 +2108,7 @@ kikan_worker_main (const KikanWorkerArgs *a)
     pthread_mutex_init (&w.media_lock, NULL);
     pthread_mutex_init (&w.inv_lock, NULL);
     w.tmpdir = a->tmpdir;
+    w.as_file = a->as_file;
     /* Memory locks do not survive fork(): lock the passphrases again, now,
      * since mlock is not on the sandbox's allow-list. */
     w.secrets_arena = a->secrets_arena;

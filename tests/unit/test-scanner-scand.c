@@ -461,9 +461,15 @@ test_scan_directory_and_file (void **state)
     assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
     r = get_report (&col, "sub/deeper.txt");
     assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
+    /* A link's text is no content: clean, flagged, its target reported and
+     * never followed (issue #8, "false holds"). */
     r = get_report (&col, "link");
-    assert_int_equal (r->result, KIKAN_RESULT_NOT_INSPECTED);
-    assert_int_equal (r->reason, KIKAN_REASON_SYMLINK);
+    assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (r->reason, KIKAN_REASON_NONE);
+    assert_true (r->flags & KIKAN_FILE_FLAG_SYMLINK);
+    assert_non_null (r->link_target);
+    assert_string_equal (r->link_target, outside);
+    assert_string_equal (r->sha256, "");
     assert_int_equal (r->n_signatures, 0);
     r = get_report (&col, "fifo");
     assert_int_equal (r->result, KIKAN_RESULT_NOT_INSPECTED);
