@@ -44,6 +44,13 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaHostile.test_fat_directory_loop
   test_media.MediaHostile.test_zero_length_image
   test_media.MediaHostile.test_sparse_4g_image
+  test_media.MediaHidden.test_hybrid_mbr
+  test_media.MediaHidden.test_unpartitioned_filesystem
+  test_media.MediaHidden.test_gpt_backup_disagrees
+  test_media.MediaHidden.test_superfloppy_with_mbr
+  test_media.MediaHidden.test_ntfs_alternate_streams
+  test_media.MediaHidden.test_symlinks_on_medium
+  test_media.MediaHidden.test_nested_disk_images
   test_media.MediaScale.test_20000_files)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_MEDIA_TESTS})
 
