@@ -3,9 +3,10 @@
  * Each input is probed twice: as a descriptor (a memfd, so libblkid takes
  * part, as for a real target) and as a plain in-memory source handed in as
  * the "decrypted" view of volume 1 (own header checks and TSK only).  Every
- * readable volume is walked and every regular file read to its end (at
- * most 1 MiB each: a hostile file system may declare terabytes of sparse
- * data).
+ * readable volume is walked and every regular file and named stream read
+ * to its end (at most 1 MiB each: a hostile file system may declare
+ * terabytes of sparse data); kikan_media_looks_like_image sees the input
+ * as a file found inside a target would be seen (issue #8).
  *
  * Invariants beyond "no crash, no sanitizer report, no hang": every volume
  * has a scheme, a non-readable one says why, a readable one has a file
@@ -45,6 +46,7 @@ mem_pread (void *handle, void *buf, size_t n, uint64_t off)
 
 typedef struct {
     uint64_t inodes[256];
+    uint32_t streams[256];
     size_t n;
 } Regulars;
 
@@ -59,8 +61,12 @@ on_entry (const KikanEntry *e, void *user_data)
         abort ();
     if (e->kind > KIKAN_ENTRY_LIMIT)
         abort ();
-    if (e->kind == KIKAN_ENTRY_REGULAR && r->n < sizeof r->inodes / sizeof r->inodes[0])
+    if (e->kind != KIKAN_ENTRY_REGULAR && e->stream != 0)
+        abort ();
+    if (e->kind == KIKAN_ENTRY_REGULAR && r->n < sizeof r->inodes / sizeof r->inodes[0]) {
+        r->streams[r->n] = e->stream;
         r->inodes[r->n++] = e->inode;
+    }
     return 0;
 }
 
@@ -87,7 +93,7 @@ read_files (KikanMedia *m, size_t i, const Regulars *regs)
         const KikanSource *src;
         uint64_t off = 0;
 
-        if (kikan_media_reader_open (r, regs->inodes[k], &src) != 0)
+        if (kikan_media_reader_open_stream (r, regs->inodes[k], regs->streams[k], &src) != 0)
             continue;
         while (off < src->size && off < KIKAN_FUZZ_READ_CAP) {
             ssize_t got = src->pread (src->handle, buf, 65536, off);
@@ -124,6 +130,7 @@ run_media (const KikanSource *disk, const KikanSource *plain)
     char err[256];
 
     (void) kikan_media_looks_like_medium (disk);
+    (void) kikan_media_looks_like_image (disk);
     if (kikan_media_open (disk, &lim, &m, err, sizeof err) != 0)
         return;
     for (size_t i = 0; i < kikan_media_get_n_volumes (m); i++) {
