@@ -47,9 +47,14 @@ session_start (const char *scand_path, const KikanEngineOptions *opts, gboolean 
     }
     r = kikan_scand_client_spawn (scand_path, opts, &self->client, &self->info, err, sizeof err);
     if (r != 0) {
+        /* A daemon that hung or was stopped says nothing about the
+         * signatures: the next step is another one then. */
         kikan_set_error_from_code (error, r, err, "The scan engine could not start",
-                                   "Check the signatures with “kikan signatures status”, or the "
-                                   "--database paths.");
+                                   r == KIKAN_ETIMEOUT
+                                       ? "Nothing was scanned. Run the command again; if this "
+                                         "repeats, call IT."
+                                       : "Check the signatures with “kikan signatures status”, "
+                                         "or the --database paths.");
         return NULL;
     }
     if (!probe_only && (self->info == NULL || self->info->signatures == 0)) {

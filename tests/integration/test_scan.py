@@ -407,6 +407,27 @@ class ScanDaemon(KikanTestCase):
             state = "gone"
         self.assertIn(state, ("gone", "Z"), "kikan-scand %d must be dead%s" % (daemon, ctx))
 
+    def test_daemon_stopped_before_hello(self):
+        # A daemon that stops before it has loaded the engine (here: one
+        # that stops itself at once) is given up on within seconds, not
+        # after the 300 s allowed for loading a full database.
+        fake = os.path.join(self.tmp, "stopped-scand")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\nkill -STOP $$\n")
+        os.chmod(fake, 0o755)
+        target = self.mkdir("stick")
+        t0 = time.monotonic()
+        run = self.kikan("scan", "--json", "--database", self.db_test6(), target,
+                         env=self.env(KIKAN_SCAND=fake), timeout=90)
+        elapsed = time.monotonic() - t0
+        ctx = "\nafter %.1f s\n%s" % (elapsed, run.describe())
+        self.assertLess(elapsed, 60, ctx)
+        self.assertEqual(run.rc, 2, ctx)
+        self.assertEqual(run.stdout, b"", "a scan that cannot start writes no JSON" + ctx)
+        self.assertIn(b"the scan daemon was stopped (not running) for 10 s while loading the "
+                      b"signature databases; it was killed", run.stderr, ctx)
+        self.assertIn(b"Nothing was scanned. Run the command again", run.stderr, ctx)
+
     def test_interrupt_leaves_no_trace(self):
         target = self.big_folder()
         tmp = os.path.join(self.home, "tmp")
