@@ -1258,6 +1258,18 @@ probe_volume (KikanMediaVolume *mv, int keep_encryption)
                                "tree are not seen")
                    != 0)
             goto tsk_out;
+        /* Issue #8 item 6 (journals): ext3/4 with "needs_recovery" was not
+         * unmounted cleanly, and Linux replays the journal when it mounts
+         * it.  TSK reads the file system as committed, without the
+         * journal: what a person sees after plugging it in may differ from
+         * what was read, so the volume is read and not cleared. */
+        if (TSK_FS_TYPE_ISEXT (k.fs[0]->ftype) && hlen >= 1024 + 100
+            && le16 (hdr + 1024 + 56) == 0xef53 && (le32 (hdr + 1024 + 96) & 0x4u) != 0
+            && add_problem (v, "the ext journal holds changes not yet written to the file "
+                               "system (not unmounted cleanly): a system that mounts it "
+                               "replays them, and may show files that were not read")
+                   != 0)
+            goto tsk_out;
     }
     if (v->readable && detect_os (v, &k) != 0)
         goto tsk_out;
@@ -2298,7 +2310,8 @@ walk_streams (KikanWalk *w, TSK_FS_FILE *f, uint64_t ino)
     unsigned count = 0;
     int n;
 
-    if (!TSK_FS_TYPE_ISNTFS (w->fs->ftype) && !TSK_FS_TYPE_ISHFS (w->fs->ftype))
+    if (!TSK_FS_TYPE_ISNTFS (w->fs->ftype) && !TSK_FS_TYPE_ISHFS (w->fs->ftype)
+        && !TSK_FS_TYPE_ISAPFS (w->fs->ftype))
         return 0;
     base = strlen (w->path);
     n = tsk_fs_file_attr_getsize (f);
@@ -2361,6 +2374,36 @@ walk_streams (KikanWalk *w, TSK_FS_FILE *f, uint64_t ino)
     w->path[base] = '\0';
     tsk_error_reset ();
     return 0;
+}
+
+/* An NTFS file whose content Windows shows is not in its main $DATA:
+ * WOF-compressed (CompactOS, "compact /exe": the main stream is sparse and
+ * the content is LZX/XPRESS in "WofCompressedData", which TSK cannot
+ * decompress: read as it is, the file would be all zeros) or EFS-encrypted
+ * (the main stream is ciphertext; "$EFS" holds the keys).  The reason, or
+ * NULL. */
+static const char *
+ntfs_content_elsewhere (const TSK_FS_INFO *fs, TSK_FS_FILE *f)
+{
+    int n;
+
+    if (!TSK_FS_TYPE_ISNTFS (fs->ftype))
+        return NULL;
+    n = tsk_fs_file_attr_getsize (f);
+    for (int i = 0; i < n; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx (f, i);
+
+        if (a == NULL || a->name == NULL)
+            continue;
+        if (a->type == TSK_FS_ATTR_TYPE_NTFS_DATA && strcmp (a->name, "WofCompressedData") == 0)
+            return "compressed by Windows (WOF/CompactOS): Windows shows content that Kikan "
+                   "cannot decompress";
+        if (a->type == TSK_FS_ATTR_TYPE_NTFS_LOG && strcmp (a->name, "$EFS") == 0)
+            return "encrypted with EFS: Windows shows its owner content that Kikan cannot "
+                   "decrypt";
+    }
+    tsk_error_reset ();
+    return NULL;
 }
 
 /* Walks one file system from its root into @w.  Returns 0 or KIKAN_ENOMEM. */
@@ -2497,6 +2540,8 @@ walk_fs (KikanWalk *w, size_t prefix_len)
                 snprintf (msg, sizeof msg, "file data not readable: %s",
                           why ? why : "unmapped data");
                 emit (w, KIKAN_ENTRY_ERROR, ino, size, msg);
+            } else if ((why = ntfs_content_elsewhere (w->fs, f)) != NULL) {
+                emit (w, KIKAN_ENTRY_ERROR, ino, size, why);
             } else {
                 emit (w, KIKAN_ENTRY_REGULAR, ino, size, NULL);
             }
