@@ -149,8 +149,11 @@ char *kikan_scan_report_format_volume (KikanScanReport *self, guint target, guin
 
 /* The line shown for a file that is not clean, with hostile names escaped:
  * "INFECTED  path  [sig, …]" or "NOT INSPECTED  path  (reason: detail)",
- * followed by one indented line per member that is not clean.  NULL for a
- * clean file.  Free it. */
+ * followed by one indented line per member that is not clean.  For the
+ * first 20 symbolic links of a target (clean, KIKAN_FILE_FLAG_SYMLINK):
+ * "LINK  path  link → target (not followed; a link holds no content)"; it
+ * counts them, so call it once per file.  NULL for any other clean file.
+ * Free it. */
 char *kikan_scan_report_format_finding (KikanScanReport *self, guint target,
                                         const KikanFileReport *r);
 
