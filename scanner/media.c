@@ -979,6 +979,56 @@ data_mapped_end (const TSK_FS_INFO *fs, const TSK_FS_ATTR *a, uint64_t size, con
     return covered;
 }
 
+/* ---- Journals a mount would replay ---- */
+
+/* 1 when NTFS's $LogFile (MFT entry 2) says the volume was not cleanly
+ * unmounted, the test ntfs-3g makes before it refuses to mount: of the
+ * two restart pages ("RSTR" at 0 and at the system page size), the one
+ * with the later LSN has clients in use and no RESTART_VOLUME_IS_CLEAN
+ * (0x0002) flag.  Windows then replays the log on mount, and small files
+ * live inside their MFT records, so the log can hold file content.  The
+ * restart area sits in the page's first sector, before the update
+ * sequence fixup at byte 510, so no fixup is needed.  A fresh $LogFile is
+ * all 0xFF and counts as clean. */
+static int
+ntfs_log_unclean (TSK_FS_INFO *fs)
+{
+    TSK_FS_FILE *f = tsk_fs_file_open_meta (fs, NULL, 2);
+    const TSK_FS_ATTR *a;
+    unsigned char b[8192];
+    uint64_t best = 0;
+    int found = 0, unclean = 0;
+
+    if (f == NULL || f->meta == NULL || (a = tsk_fs_file_attr_get (f)) == NULL
+        || tsk_fs_attr_read (a, 0, (char *) b, sizeof b, TSK_FS_FILE_READ_FLAG_NONE)
+               != (ssize_t) sizeof b)
+        goto out;
+    for (int pg = 0; pg < 2; pg++) {
+        uint32_t ps = le32 (b + 0x10);
+        const unsigned char *p = b + (pg ? ps : 0);
+        unsigned ra;
+        uint64_t lsn;
+
+        if (pg == 1 && (ps < 512 || ps > sizeof b - 512))
+            break;
+        if (memcmp (p, "RSTR", 4) != 0)
+            continue;
+        ra = le16 (p + 0x18);
+        if (ra < 0x1e || ra + 16 > 510)
+            continue;
+        lsn = le64 (p + ra);
+        if (found && lsn <= best)
+            continue;
+        found = 1;
+        best = lsn;
+        unclean = le16 (p + ra + 12) != 0xffff && (le16 (p + ra + 14) & 0x0002) == 0;
+    }
+out:
+    tsk_fs_file_close (f);
+    tsk_error_reset ();
+    return unclean;
+}
+
 /* ---- OS presence ---- */
 
 /* Looks up @path (components separated by '/') from the root, comparing
@@ -1263,6 +1313,12 @@ probe_volume (KikanMediaVolume *mv, int keep_encryption)
          * it.  TSK reads the file system as committed, without the
          * journal: what a person sees after plugging it in may differ from
          * what was read, so the volume is read and not cleared. */
+        if (TSK_FS_TYPE_ISNTFS (k.fs[0]->ftype) && ntfs_log_unclean (k.fs[0])
+            && add_problem (v, "the NTFS log holds changes not yet written to the file "
+                               "system (not removed cleanly): Windows replays them when it "
+                               "mounts it, and may show content that was not read")
+                   != 0)
+            goto tsk_out;
         if (TSK_FS_TYPE_ISEXT (k.fs[0]->ftype) && hlen >= 1024 + 100
             && le16 (hdr + 1024 + 56) == 0xef53 && (le32 (hdr + 1024 + 96) & 0x4u) != 0
             && add_problem (v, "the ext journal holds changes not yet written to the file "

@@ -50,6 +50,7 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaHidden.test_superfloppy_with_mbr
   test_media.MediaHidden.test_ntfs_alternate_streams
   test_media.MediaHidden.test_symlinks_on_medium
+  test_media.MediaHidden.test_ntfs_log_to_replay
   test_media.MediaHidden.test_ext4_journal_to_replay
   test_media.MediaHidden.test_nested_disk_images
   test_media.MediaScale.test_20000_files)

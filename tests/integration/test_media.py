@@ -897,8 +897,14 @@ class MediaHidden(MediaTestCase):
         self.assertEqual((wof["result"], wof["reason"]), ("not_inspected", "read_error"), ctx)
         self.assertRegex(wof["reason_detail"], r"WOF", ctx)
 
+    def test_ntfs_log_to_replay(self):
+        self.check_journal("ntfs-log", r"NTFS log")
+
     def test_ext4_journal_to_replay(self):
-        m = self.medium("ext4-journal")
+        self.check_journal("ext4-journal", r"journal")
+
+    def check_journal(self, name, problem_re):
+        m = self.medium(name)
         doc, run = self.scan(m["image"])
         ctx = "\n" + run.describe()
         self.assertEqual(run.rc, 2, ctx)
@@ -906,7 +912,7 @@ class MediaHidden(MediaTestCase):
         v = doc["targets"][0]["volumes"][0]
         self.assertIs(v["readable"], True, ctx)
         self.assertEqual((v["result"], v["reason"]), ("not_inspected", "read_error"), ctx)
-        self.assertRegex(v["problem"], r"journal", ctx)
+        self.assertRegex(v["problem"], problem_re, ctx)
         self.assert_exact_files(doc, m, ctx)
 
     def test_symlinks_on_medium(self):
