@@ -26,6 +26,8 @@ PKGS=(
   # hostile-archive tests (issue #8): bare streams of every compressor a
   # person's tools decode
   zstd lz4 lzip ncompress
+  # a FUSE file system that plays a medium changing under the scan
+  fuse3 libfuse3-dev
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
   # fuzz harnesses (libFuzzer) and sanitizer runtime

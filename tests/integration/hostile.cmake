@@ -8,6 +8,13 @@
 # on a skip), label integration, a fresh KIKAN_HOME each; the IDs are added
 # to integration.all_registered through KIKAN_IT_REGISTERED_ELSEWHERE.
 
+# A FUSE file system that acts as a hostile or failing medium for folder
+# targets: a file that shows other bytes on a second read, one truncated
+# while it is read, one whose device fails mid-read (item 8).
+pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+add_executable(fickle-fs ${CMAKE_CURRENT_LIST_DIR}/../tools/fickle-fs.c)
+target_link_libraries(fickle-fs PRIVATE kikan_warnings PkgConfig::FUSE3)
+
 set(KIKAN_IT_HOSTILE_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_zip_local_stored_central_deflate
@@ -22,7 +29,8 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_two_stream_xz
   test_hostile.HostileArchives.test_bare_streams_decoded
   test_hostile.HostileArchives.test_stream_inside_zip
-  test_hostile.HostileArchives.test_plain_text_is_not_a_stream)
+  test_hostile.HostileArchives.test_plain_text_is_not_a_stream
+  test_hostile.ChangingMedium.test_changing_files_on_a_folder_target)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_HOSTILE_TESTS})
 
 if(TARGET kikan AND TARGET kikan-scand)
@@ -36,6 +44,6 @@ if(TARGET kikan AND TARGET kikan-scand)
     set_tests_properties(${name} PROPERTIES
       LABELS integration
       TIMEOUT 900
-      ENVIRONMENT "KIKAN_IT_KIKAN=$<TARGET_FILE:kikan>;KIKAN_IT_SCAND=$<TARGET_FILE:kikan-scand>;KIKAN_IT_FIXTURES=${KIKAN_FIXTURES_DIR};KIKAN_IT_SIGNATURES=${CMAKE_SOURCE_DIR}/signatures;KIKAN_IT_SHARED_TESTDATA=${KIKAN_SHARED_TESTDATA_DIR};KIKAN_IT_CLAMAV_TESTFILES=${KIKAN_CLAMAV_TESTFILES_DIR};PYTHONDONTWRITEBYTECODE=1")
+      ENVIRONMENT "KIKAN_IT_KIKAN=$<TARGET_FILE:kikan>;KIKAN_IT_SCAND=$<TARGET_FILE:kikan-scand>;KIKAN_IT_FIXTURES=${KIKAN_FIXTURES_DIR};KIKAN_IT_SIGNATURES=${CMAKE_SOURCE_DIR}/signatures;KIKAN_IT_SHARED_TESTDATA=${KIKAN_SHARED_TESTDATA_DIR};KIKAN_IT_CLAMAV_TESTFILES=${KIKAN_CLAMAV_TESTFILES_DIR};KIKAN_IT_FICKLE_FS=$<TARGET_FILE:fickle-fs>;PYTHONDONTWRITEBYTECODE=1")
   endforeach()
 endif()

@@ -19,6 +19,7 @@ import shutil
 import struct
 import subprocess
 import tarfile
+import time
 import unittest
 import zlib
 
@@ -281,6 +282,67 @@ class HostileArchives(KikanTestCase):
         f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
         self.assertEqual(f["result"], "clean", ctx)
         self.assertEqual(f["members"], [], ctx)
+
+
+class ChangingMedium(KikanTestCase):
+    """A folder target on a FUSE file system (tests/tools/fickle-fs.c) that
+    answers differently on a second read, shrinks under the scan, or fails
+    mid-read (issue #8 item 8): Kikan reads each file once, hashes exactly
+    those bytes, and never calls a changed file clean."""
+
+    def setUp(self):
+        super().setUp()
+        tool = os.environ.get("KIKAN_IT_FICKLE_FS")
+        if not tool or not os.access(tool, os.X_OK):
+            self.fail("KIKAN_IT_FICKLE_FS does not name the fickle-fs tool")
+        if not os.path.exists("/dev/fuse"):
+            self.fail("/dev/fuse is missing: this test needs FUSE (run as root)")
+        payload = os.path.join(self.tmp, "payload")
+        with open(payload, "wb") as f:
+            f.write(eicar())
+        self.mnt = self.mkdir("medium")
+        self.fs = subprocess.Popen([tool, payload, self.mnt], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(self.unmount)
+        for _ in range(200):
+            if os.path.ismount(self.mnt):
+                break
+            if self.fs.poll() is not None:
+                self.fail("fickle-fs exited: %r" % self.fs.stderr.read())
+            time.sleep(0.05)
+        else:
+            self.fail("fickle-fs did not mount within 10 s")
+
+    def unmount(self):
+        subprocess.run(["fusermount3", "-u", self.mnt], stderr=subprocess.DEVNULL)
+        try:
+            self.fs.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.fs.kill()
+            self.fs.wait()
+
+    def test_changing_files_on_a_folder_target(self):
+        doc, run = self.scan_json([self.mnt], [project_signatures()])
+        ctx = "\n" + run.describe()
+        # Shown EICAR once, then harmless bytes: infected, with the hash of
+        # the bytes that were scanned.
+        f = self.file_entry(doc, "two-faced.com", run)
+        self.assertEqual(f["result"], "infected", ctx)
+        self.assertEqual(f["sha256"], EICAR_SHA256, ctx)
+        # Truncated while it was read: changed, no hash of bytes not read.
+        f = self.file_entry(doc, "shrinks.txt", run)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "changed", ctx)
+        self.assertEqual(f["sha256"], "", ctx)
+        # The device failed mid-read: a read error.
+        f = self.file_entry(doc, "gone.txt", run)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "read_error", ctx)
+        # The control: bytes that stay put are clean.
+        f = self.file_entry(doc, "steady.txt", run)
+        self.assertEqual(f["result"], "clean", ctx)
+        self.assertEqual(f["sha256"], hashlib.sha256(b"b" * (3 << 20)).hexdigest(), ctx)
+        self.assertEqual(doc["result"], "infected", ctx)
 
 
 def run_rc(doc):
