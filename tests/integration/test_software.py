@@ -24,7 +24,8 @@ import os
 import re
 import sys
 
-from kikan_it import EXIT_FOR_RESULT, RAW_CONTROL, env_path, sha256_file, shared_testdata
+from kikan_it import (EXIT_FOR_RESULT, RAW_CONTROL, accept_test_cvd_age, env_path, sha256_file,
+                      shared_testdata)
 import test_media
 
 LEVELS = ("info", "conditional", "hold", "quarantine")
@@ -48,6 +49,7 @@ CODES = {
     "UPD-AV-STALE": ("MAL-06", ("conditional",)),
     "UPD-END-OF-SUPPORT": ("UPD-02", ("quarantine",)),
     "UPD-UNKNOWN": ("UPD-04", ("hold",)),
+    "SIG-STALE": ("MAL-05", ("hold",)),
 }
 EXE_TYPES = ("pe_exe", "pe_dll", "msi", "elf", "macho", "script_powershell", "script_batch",
              "script_vbs", "script_js", "script_shell", "installer_nsis", "installer_inno",
@@ -151,6 +153,9 @@ reason = Unmanaged remote access (Admin B-3)
             self.fail("the software tests build images through FUSE: run them as root")
         self.ms = make_software()
         self.db = self.db_test6()
+        # The signed test database is years old: these tests are about
+        # software, so its age is accepted here (MAL-05 has its own tests).
+        accept_test_cvd_age(self)
 
     def fixture(self, fn, *args):
         """Calls a builder of make-software.py; its failure is a failed
