@@ -1763,8 +1763,14 @@ scan_nested_file (Worker *w, KikanMedia *m, KikanMediaReader **readers, MediaEnt
     int rc = 0;
 
     memset (&r, 0, sizeof r);
-    if (readers[e->vol] == NULL && (rc = kikan_media_reader_new (m, e->vol, &readers[e->vol])) != 0)
-        readers[e->vol] = NULL;
+    if (readers[e->vol] == NULL) {
+        /* Opening TSK handles: one thread at a time, as for the target. */
+        pthread_mutex_lock (&w->media_lock);
+        rc = kikan_media_reader_new (m, e->vol, &readers[e->vol]);
+        pthread_mutex_unlock (&w->media_lock);
+        if (rc != 0)
+            readers[e->vol] = NULL;
+    }
     if (rc == 0)
         rc = kikan_media_reader_open_stream (readers[e->vol], e->inode, e->stream, &src);
     if (rc != 0 || src == NULL) {
@@ -1808,7 +1814,12 @@ scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, u
     int rc;
 
     memset (&listing, 0, sizeof listing);
-    if ((rc = kikan_media_open (src, &limits, &m, err, sizeof err)) != 0) {
+    /* Probing and walking open TSK handles and libblkid probes: one thread
+     * at a time (the target's own walk ran before any thread started). */
+    pthread_mutex_lock (&w->media_lock);
+    rc = kikan_media_open (src, &limits, &m, err, sizeof err);
+    pthread_mutex_unlock (&w->media_lock);
+    if (rc != 0) {
         snprintf (detail, sizeof detail, "a disk image that could not be opened: %s",
                   err[0] ? err : kikan_strerror (rc));
         kikan_file_report_degrade (outer, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
@@ -1852,7 +1863,9 @@ scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, u
             listing.vol = i;
             listing.index = index;
             err[0] = '\0';
+            pthread_mutex_lock (&w->media_lock);
             rc = kikan_media_walk (m, i, media_collect, &listing, err, sizeof err);
+            pthread_mutex_unlock (&w->media_lock);
             if (listing.failed)
                 die (KIKAN_WORKER_EXIT_NOMEM);
             if (rc != 0) {
