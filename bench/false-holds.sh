@@ -61,11 +61,13 @@ for f in held:
     example.setdefault(key, f.get("path"))
 vols = [v for t in doc.get("targets", []) for v in t.get("volumes", [])
         if v.get("result") == "not_inspected"]
-sym = sum(1 for f in files if f.get("link_target") is not None or f.get("symlink"))
+sym = sum(1 for f in files if f.get("link_target") is not None)
+nested = sum(1 for f in files if "!" in f.get("path", ""))
 print("== %s" % tree)
 print("files %d, not_inspected %d (%.3f%%), volumes not_inspected %d, exit %d, %.1f s"
       % (len(files), len(held), 100.0 * len(held) / max(1, len(files)), len(vols), rc,
          end - start))
+print("symbolic links listed clean %d, files inside nested disk images %d" % (sym, nested))
 print("  %-16s %8s" % ("reason", "files"))
 for r, c in by_reason.most_common():
     print("  %-16s %8d" % (r, c))
