@@ -697,6 +697,141 @@ mem_pread (void *handle, void *buf, size_t n, uint64_t off)
     return (ssize_t) n;
 }
 
+/* ---- Tables that disagree, and what no table lists (issue #8 item 5) ---- */
+
+/* A disk of any size that is zeros but for a few 512-byte sectors; counts
+ * its reads. */
+typedef struct {
+    uint64_t size;
+    uint64_t off[4];
+    unsigned char sec[4][512];
+    size_t n;
+    unsigned long reads;
+} SparseDisk;
+
+static ssize_t
+sparse_pread (void *handle, void *buf, size_t n, uint64_t off)
+{
+    SparseDisk *d = handle;
+
+    __atomic_add_fetch (&d->reads, 1, __ATOMIC_RELAXED);
+    if (off >= d->size)
+        return 0;
+    if (n > d->size - off)
+        n = (size_t) (d->size - off);
+    memset (buf, 0, n);
+    for (size_t i = 0; i < d->n; i++) {
+        uint64_t s = d->off[i], e = s + 512, from = s > off ? s : off,
+                 to = e < off + n ? e : off + n;
+        if (from < to)
+            memcpy ((unsigned char *) buf + (from - off), d->sec[i] + (from - s), to - from);
+    }
+    return (ssize_t) n;
+}
+
+static void
+sparse_mbr (SparseDisk *d, const uint32_t (*parts)[3], size_t n_parts)
+{
+    unsigned char *b = d->sec[d->n];
+
+    memset (b, 0, 512);
+    for (size_t i = 0; i < n_parts; i++) {
+        unsigned char *e = b + 446 + 16 * i;
+        e[4] = (unsigned char) parts[i][0];
+        memcpy (e + 8, &parts[i][1], 4);   /* little-endian host (x86-64, arm64) */
+        memcpy (e + 12, &parts[i][2], 4);
+    }
+    b[510] = 0x55;
+    b[511] = 0xaa;
+    d->off[d->n++] = 0;
+}
+
+/* A FAT16 boot sector the own checks accept (its FATs are zeros). */
+static void
+sparse_fat_boot (SparseDisk *d, uint64_t off)
+{
+    unsigned char *b = d->sec[d->n];
+    uint16_t bps = 512, res = 1, rootents = 512, fatsz = 32;
+    uint32_t tot = 65536;
+
+    memset (b, 0, 512);
+    b[0] = 0xeb;
+    b[1] = 0x3c;
+    b[2] = 0x90;
+    memcpy (b + 3, "MSWIN4.1", 8);
+    memcpy (b + 11, &bps, 2);
+    b[13] = 8;
+    memcpy (b + 14, &res, 2);
+    b[16] = 2;
+    memcpy (b + 17, &rootents, 2);
+    b[21] = 0xf8;
+    memcpy (b + 22, &fatsz, 2);
+    memcpy (b + 32, &tot, 4);
+    b[510] = 0x55;
+    b[511] = 0xaa;
+    d->off[d->n++] = off;
+}
+
+static void
+test_overlapping_partitions (void **state)
+{
+    static const uint32_t parts[][3] = { { 0x0c, 2048, 20480 }, { 0x83, 10240, 20480 } };
+    SparseDisk d = { .size = 64u << 20 };
+    KikanSource src = { &d, sparse_pread, 0 };
+    KikanMedia *m = NULL;
+    char err[256];
+
+    sparse_mbr (&d, parts, 2);
+    src.size = d.size;
+    assert_int_equal (kikan_media_open (&src, NULL, &m, err, sizeof err), 0);
+    assert_int_equal (kikan_media_get_n_volumes (m), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const KikanVolume *v = kikan_media_get_volume (m, i);
+        assert_non_null (v->problem);
+        assert_non_null (strstr (v->problem, "overlaps volume"));
+    }
+    kikan_media_free (m);
+}
+
+/* A 2 TiB disk with one 1 MiB partition: the search for file systems no
+ * table lists is thinned out to at most 4096 probes, still finds one on a
+ * boundary it probes, and costs a bounded number of reads. */
+static void
+test_unlisted_filesystem_bounded (void **state)
+{
+    static const uint32_t parts[][3] = { { 0x0c, 2048, 2048 } };
+    SparseDisk d = { .size = 2ull << 40 };
+    KikanSource src = { &d, sparse_pread, 0 };
+    KikanMedia *m = NULL;
+    const KikanVolume *v;
+    char err[256];
+    double t0 = now ();
+
+    sparse_mbr (&d, parts, 1);
+    sparse_fat_boot (&d, 1ull << 40);
+    src.size = d.size;
+    assert_int_equal (kikan_media_open (&src, NULL, &m, err, sizeof err), 0);
+    assert_true (now () - t0 < 10.0);
+    assert_true (d.reads < 20000);
+    assert_int_equal (kikan_media_get_n_volumes (m), 2);
+    v = kikan_media_get_volume (m, 0);
+    assert_null (v->problem == NULL ? NULL : strstr (v->problem, "outside"));
+    v = kikan_media_get_volume (m, 1);
+    assert_str (v->scheme, "none");
+    assert_int_equal (v->offset, 1ull << 40);
+    assert_int_equal (v->size, d.size - (1ull << 40) - 33 * 512);
+    assert_non_null (v->problem);
+    assert_non_null (strstr (v->problem, "outside every partition"));
+    kikan_media_free (m);
+
+    /* Nothing there: no volume is invented. */
+    d.n = 0;
+    sparse_mbr (&d, parts, 1);
+    assert_int_equal (kikan_media_open (&src, NULL, &m, err, sizeof err), 0);
+    assert_int_equal (kikan_media_get_n_volumes (m), 1);
+    kikan_media_free (m);
+}
+
 static void
 test_set_unlocked (void **state)
 {
@@ -1199,6 +1334,8 @@ main (void)
         cmocka_unit_test (test_hfsplus),
         cmocka_unit_test (test_random),
         cmocka_unit_test (test_set_unlocked),
+        cmocka_unit_test (test_overlapping_partitions),
+        cmocka_unit_test (test_unlisted_filesystem_bounded),
         cmocka_unit_test (test_empty),
         cmocka_unit_test (test_sparse_4g),
         cmocka_unit_test (test_truncated),
