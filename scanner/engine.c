@@ -1036,7 +1036,7 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
     KikanArchive *a = NULL;
     const char *extractor = NULL;
     char err[256] = "";
-    uint32_t listed = 0;
+    uint32_t listed = 0, members = 0;
     int r;
 
     r = kikan_archive_open (blob, route, lim->max_filesize, &a, &extractor, err, sizeof err);
@@ -1093,6 +1093,7 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
         listed++;
         if (!ent.is_regular)
             continue;
+        members++;
         if (names != NULL && (name = strdup (ent.name)) != NULL
             && strv_push (names, n_names, name) != 0)
             free (name);
@@ -1101,7 +1102,7 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                                        "scan time limit reached while cross-checking members");
             break;
         }
-        if (listed > lim->max_files) {
+        if (members > lim->max_files) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "too many archive members (max_files)");

@@ -125,6 +125,13 @@ support_builtin_filters (struct archive *ar)
 static void
 note_warning (KikanArchive *a)
 {
+    const char *msg = archive_error_string (a->ar);
+
+    /* A name whose bytes are not valid in their declared character set
+     * says nothing about the archive's structure or content: names are
+     * kept as bytes and escaped wherever they are shown. */
+    if (msg != NULL && strstr (msg, "can't be converted") != NULL)
+        return;
     if (a->warn[0] == '\0')
         snprintf (a->warn, sizeof a->warn, "libarchive: %s",
                   archive_error_string (a->ar) ? archive_error_string (a->ar)
