@@ -42,7 +42,12 @@ int kikan_media_looks_like_image (const KikanSource *src);
  * OS presence (for readable ones).  @disk must outlive the media.  Errors
  * in the partition table are not fatal: a table pointing past the end of
  * the medium yields the volumes that fit, with `problem` set on the rest.
- * An empty medium yields one volume of size 0 with a problem.
+ * An empty medium yields one volume of size 0 with a problem.  Every
+ * partition any table lists that a system would honour is a volume: the
+ * MBR entries of a hybrid MBR, partitions only the backup GPT lists, an
+ * MBR beside a file system at sector 0, and file systems found at the start
+ * of a gap or on a MiB boundary that no table lists; such a volume, and
+ * overlapping ones, carry a problem (issue #8 item 5, docs/media.md).
  *
  * `problem` may also be set on a READABLE volume: something is wrong
  * although its file system could be walked (truncated, partition past the

@@ -14,7 +14,11 @@
  * A block device, or a regular file that looks like a disk image, is read
  * as a medium (media-private.h): its volumes are probed, encrypted ones
  * unlocked in user space with the passphrases given (unlock-private.h), and
- * the file systems walked through The Sleuth Kit, never mounted:
+ * the file systems walked through The Sleuth Kit, never mounted.  Every
+ * named stream of a file is a file of its own ("p1:/doc.txt:evil"), a
+ * symbolic link is reported clean with its text (never followed), and a
+ * disk image found inside any target is opened the same way and its files
+ * reported as "<image path>!p<N>:/<path>" (issue #8; docs/media.md):
  *
  *   WORKER_STARTED, VOLUME..., PROGRESS (counting done), FILE..., WORKER_DONE
  *

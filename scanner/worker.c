@@ -1838,9 +1838,9 @@ scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, u
             die (KIKAN_WORKER_EXIT_NOMEM);
         if (v->encryption != KIKAN_ENC_NONE && !v->unlocked) {
             snprintf (detail, sizeof detail,
-                      "an encrypted volume (%s) inside a disk image: not unlocked%s%s",
-                      kikan_encryption_to_string (v->encryption), v->problem ? ": " : "",
-                      v->problem ? v->problem : "");
+                      "an encrypted volume (%s) inside a disk image: not unlocked (passphrases "
+                      "are for the target's own volumes)",
+                      kikan_encryption_to_string (v->encryption));
             grow_totals (w, 1, 0);
             send_not_inspected (w, vpath, v->size, KIKAN_REASON_ENCRYPTED, detail);
         } else if (!v->readable) {
