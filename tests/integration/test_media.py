@@ -123,7 +123,9 @@ class MediaTestCase(KikanTestCase):
     def assert_no_crash(self, run):
         self.assertGreaterEqual(run.rc, 0, "kikan was killed by signal %d\n%s" %
                                 (-run.rc, run.describe()))
-        self.assertIn(run.rc, (0, 1, 2), "exit status outside 0..2\n" + run.describe())
+        # 3: clean, but software or update findings hold it (MAL-05 and
+        # issue #4; docs/json.md "Exit status of kikan scan").
+        self.assertIn(run.rc, (0, 1, 2, 3), "exit status outside 0..3\n" + run.describe())
 
     def scan(self, target, extra_args=(), timeout=600, databases=None):
         """`kikan scan --json` checked against docs/json.md; (doc, run)."""
@@ -968,6 +970,7 @@ class MediaScale(MediaTestCase):
     def test_20000_files(self):
         m = self.make_media("many-files", many=self.N)["many-files"]
         self.assertEqual(len(m["files"]), self.N)
+        accept_test_cvd_age(self)      # clean must also clear (MAL-05)
         doc, run = self.scan(m["image"], timeout=1500)
         ctx = "\n" + run.describe()
         self.assertEqual(run.rc, 0, ctx)
