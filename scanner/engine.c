@@ -665,6 +665,9 @@ is_compressed_stream (const unsigned char *p, size_t n)
     for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
         if (n >= magics[i].len && memcmp (p, magics[i].magic, magics[i].len) == 0)
             return 1;
+    /* lz4/zstd skippable frame (0x184D2A50-5F, little-endian). */
+    if (n >= 8 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)
+        return 1;
     /* .lzma ("alone"): no magic; libarchive's own test is a properties
      * byte below 225 and a dictionary size of 2^n or 2^n + 2^(n-1). */
     if (n >= 13 && p[0] < 225) {
@@ -1091,12 +1094,29 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
             break;
         }
         listed++;
-        if (!ent.is_regular)
-            continue;
-        members++;
         if (names != NULL && (name = strdup (ent.name)) != NULL
             && strv_push (names, n_names, name) != 0)
             free (name);
+        if (ent.tar_special)
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_INCONSISTENT,
+                                       "a tar device or FIFO entry: bytes after its header may "
+                                       "be its data to one tool and the next header to another");
+        if (ent.link_target != NULL && strlen (ent.link_target) > 5) {
+            /* A zip stores a link's target as the entry's data; tools that
+             * do not make links (7-Zip on Windows, Python's zipfile) write
+             * it out as an ordinary file. */
+            size_t tl = strlen (ent.link_target);
+
+            sha256_raw (ent.link_target, tl, digest);
+            if (!digest_set_has (clam, digest) && !digest_set_has (&job->scanned, digest)
+                && digest_set_add (&job->scanned, digest) == 0)
+                scan_member (job, (const unsigned char *) ent.link_target, tl, ent.name,
+                             extractor, depth + 1);
+        }
+        if (ent.is_directory && !(ent.size_known && ent.size > 0))
+            continue;
+        members++;
         if (now_seconds () > job->deadline) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_TIMEOUT,
                                        "scan time limit reached while cross-checking members");
@@ -1141,6 +1161,20 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                                        kikan_archive_error (a));
             break;
         }
+        /* An entry that is not a plain file (a device, socket, directory
+         * by its attributes, or of no type) whose header claims data that
+         * the extractor here does not deliver: 7-Zip or Python's zipfile
+         * may write those bytes out as a file. */
+        if (!ent.is_regular && ent.size_known && ent.size > (uint64_t) len) {
+            char why[160];
+
+            snprintf (why, sizeof why,
+                      "an archive entry of type '%s' claims %llu bytes of data the "
+                      "extractor here does not deliver; other tools write them out as a file",
+                      ent.type_name ? ent.type_name : "special", (unsigned long long) ent.size);
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_INCONSISTENT, why);
+        }
         /* libclamav skips files this small, and so does the cross-check
          * (docs/json.md); decided on the bytes delivered, not on a size a
          * header claims. */
@@ -1167,6 +1201,38 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
     return 0;
 }
 
+static uint32_t
+le32 (const unsigned char *p)
+{
+    return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+/* 1 for the magic of an lz4/zstd skippable frame (0x184D2A50-5F). */
+static int
+is_skippable_frame (const unsigned char *p, size_t n)
+{
+    return n >= 8 && (le32 (p) & 0xFFFFFFF0u) == 0x184D2A50u;
+}
+
+/* Moves @b past the skippable frames it starts with; 1 if it started
+ * with one (even a malformed one), 0 otherwise. */
+static int
+skip_skippable_frames (KikanBlob *b)
+{
+    int seen = 0;
+
+    while (b->data != NULL && is_skippable_frame (b->data, (size_t) b->size)) {
+        uint64_t len = 8 + (uint64_t) le32 (b->data + 4);
+
+        seen = 1;
+        if (len > b->size)
+            break;
+        b->data += len;
+        b->size -= len;
+    }
+    return seen;
+}
+
 static int
 blob_is_zip_local (const KikanBlob *blob)
 {
@@ -1187,8 +1253,21 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
     int ri, rs;
 
     ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index);
-    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE)
-        run_route (job, clam, blob, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL);
+    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE) {
+        /* lz4 -d and zstd -d pass over "skippable frames" at the start;
+         * libarchive's lz4 reader does not, so the stream is handed over
+         * from its first real frame. */
+        KikanBlob rest = *blob;
+        int skipped = skip_skippable_frames (&rest);
+
+        if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL)
+                == KIKAN_ARCHIVE_NOT_ARCHIVE
+            && skipped)
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_PARSE_ERROR,
+                                       "starts with lz4/zstd skippable frames, but no decoder "
+                                       "here reads what follows them");
+    }
     if (blob_is_zip_local (blob)) {
         rs = run_route (job, clam, blob, KIKAN_ROUTE_STREAM, NULL, depth, &by_stream, &n_stream);
         if (ri == 0 && rs == 0 && !same_names (by_index, n_index, by_stream, n_stream))

@@ -42,6 +42,20 @@ typedef struct {
     int size_known;
     int encrypted;
     int is_regular;
+    /* A directory by its type AND its name ("dir/"): the only entries
+     * whose data is not read.  Every other entry (links, devices, FIFOs,
+     * entries of no type) is extracted, since 7-Zip, Python's zipfile,
+     * ar and bsdtar write such entries' data out as ordinary files. */
+    int is_directory;
+    /* A tar device or FIFO entry: libarchive reads no data for it, but a
+     * size in its header makes 7-Zip extract the bytes that follow as a
+     * file (and libarchive parse them as the next header). */
+    int tar_special;
+    /* A symbolic link's target as the archive stores it (a zip keeps it
+     * as the entry's data, which 7-Zip and Python's zipfile write out as
+     * a file's content), or NULL.  Borrowed like name. */
+    const char *link_target;
+    const char *type_name;  /* "symbolic link", "device", ... for messages */
 } KikanArchiveEntry;
 
 enum {

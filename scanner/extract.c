@@ -161,6 +161,10 @@ open_libarchive (KikanArchive *a)
         archive_read_support_format_rar5 (ar);
         archive_read_support_format_tar (ar);
         archive_read_support_format_gnutar (ar);
+        /* GNU tar -i, bsdtar --ignore-zeros and Python's ignore_zeros read
+         * on past the end-of-archive blocks: two tars concatenated are one
+         * archive to them, so they are one here too. */
+        archive_read_set_format_option (ar, "tar", "read_concatenated_archives", "1");
         archive_read_support_format_cpio (ar);
         archive_read_support_format_iso9660 (ar);
         archive_read_support_format_cab (ar);
@@ -357,6 +361,23 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
         e->size = e->size_known ? (uint64_t) archive_entry_size (ae) : 0;
         e->encrypted = archive_entry_is_encrypted (ae) ? 1 : 0;
         e->is_regular = archive_entry_filetype (ae) == AE_IFREG;
+        {
+            size_t nl = strlen (e->name);
+            mode_t t = archive_entry_filetype (ae);
+
+            e->is_directory = t == AE_IFDIR && nl > 0 && e->name[nl - 1] == '/';
+            e->link_target = t == AE_IFLNK ? archive_entry_symlink (ae) : NULL;
+            e->type_name = t == AE_IFREG   ? "file"
+                           : t == AE_IFDIR ? "directory"
+                           : t == AE_IFLNK ? "symbolic link"
+                           : t == AE_IFCHR || t == AE_IFBLK ? "device"
+                           : t == AE_IFIFO  ? "FIFO"
+                           : t == AE_IFSOCK ? "socket"
+                                            : "unknown";
+            e->tar_special = (archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
+                                 == ARCHIVE_FORMAT_TAR
+                             && (t == AE_IFCHR || t == AE_IFBLK || t == AE_IFIFO);
+        }
         return 1;
     }
 }
