@@ -29,6 +29,12 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_two_stream_xz
   test_hostile.HostileArchives.test_bare_streams_decoded
   test_hostile.HostileArchives.test_stream_inside_zip
+  test_hostile.HostileArchives.test_tar_concatenated
+  test_hostile.HostileArchives.test_zip_device_entry_with_data
+  test_hostile.HostileArchives.test_zip_symlink_entry_data_scanned
+  test_hostile.HostileArchives.test_tar_device_entry_with_data
+  test_hostile.HostileArchives.test_ar_archive_members
+  test_hostile.HostileArchives.test_lz4_skippable_frame_first
   test_hostile.HostileArchives.test_plain_text_is_not_a_stream
   test_hostile.ChangingMedium.test_changing_files_on_a_folder_target)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_HOSTILE_TESTS})

@@ -277,6 +277,102 @@ class HostileArchives(KikanTestCase):
         self.assertTrue(any(m["extractor"] == "libarchive" and m["result"] == "infected"
                             for m in f["members"]), f["members"])
 
+    # -------------------------------------------------- found by the red team
+
+    def test_tar_concatenated(self):
+        # Two tars back to back: GNU tar -i, bsdtar --ignore-zeros and
+        # Python's ignore_zeros extract the second one's members.
+        def tar_of(name, data):
+            bio = io.BytesIO()
+            with tarfile.open(fileobj=bio, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+                ti = tarfile.TarInfo(name)
+                ti.size = len(data)
+                tf.addfile(ti, io.BytesIO(data))
+            return bio.getvalue()
+        data = tar_of("readme.txt", b"an ordinary first archive\n" * 4) + tar_of("payload.com",
+                                                                               eicar())
+        self.assert_infected("backup.tar", data, PROJECT_EICAR, member="payload.com")
+
+    def test_zip_device_entry_with_data(self):
+        # A zip entry whose attributes say "character device", its data
+        # LZMA-compressed (libclamav does not decode method 14): libarchive
+        # hands over no data, 7-Zip writes the bytes out as a file.  Junk
+        # in front keeps the local-header route away.
+        import zipfile
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("readme.txt", b"an ordinary member\n" * 5)
+            zi = zipfile.ZipInfo("payload.com", date_time=(1980, 1, 1, 0, 0, 0))
+            zi.create_system = 3
+            zi.external_attr = 0o020644 << 16
+            zi.compress_type = zipfile.ZIP_LZMA
+            zf.writestr(zi, eicar())
+        data = b"\0" * 32 + bio.getvalue()
+        f, doc, ctx = self.scan_one("devices.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "type 'device' claims 68 bytes", ctx)
+
+    def test_zip_symlink_entry_data_scanned(self):
+        # A zip keeps a link's target as its data; Python's zipfile and
+        # 7-Zip on Windows write it out as an ordinary file.
+        import zipfile
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("readme.txt", b"an ordinary member\n" * 5)
+            zi = zipfile.ZipInfo("link.com", date_time=(1980, 1, 1, 0, 0, 0))
+            zi.create_system = 3
+            zi.external_attr = 0o120777 << 16
+            zi.compress_type = zipfile.ZIP_LZMA
+            zf.writestr(zi, eicar())
+        self.assert_infected("links.zip", b"\0" * 32 + bio.getvalue(), PROJECT_EICAR,
+                             member="link.com")
+
+    def test_tar_device_entry_with_data(self):
+        # A tar character device whose header claims 68 bytes; the next
+        # block is a valid header (for libarchive) whose name field is the
+        # payload (7-Zip extracts it as the device's data).
+        def header(name, typeflag, size):
+            h = bytearray(512)
+            h[0:len(name)] = name
+            h[100:108] = b"0000644\0"
+            h[108:116] = b"0000000\0"
+            h[116:124] = b"0000000\0"
+            h[124:136] = b"%011o\0" % size
+            h[136:148] = b"00000000000\0"
+            h[148:156] = b" " * 8
+            h[156:157] = typeflag
+            h[257:263] = b"ustar\0"
+            h[263:265] = b"00"
+            h[148:156] = b"%06o\0 " % sum(h)
+            return bytes(h)
+        data = (header(b"payload.com", b"3", 68) + header(eicar(), b"0", 0)
+                + b"\0" * 1024)
+        f, doc, ctx = self.scan_one("dev.tar", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "tar device or FIFO entry", ctx)
+
+    def test_ar_archive_members(self):
+        # GNU ar writes members with no file-type bits; libclamav has no ar
+        # parser.  ar x, 7-Zip and bsdtar extract them.
+        src = self.mkdir("ar-src")
+        with open(os.path.join(src, "payload.com"), "wb") as f:
+            f.write(eicar())
+        out = os.path.join(self.tmp, "lib.a")
+        ar = shutil.which("ar")
+        self.assertIsNotNone(ar, "binutils' ar is missing: run scripts/install-deps.sh")
+        subprocess.run([ar, "rc", out, "payload.com"], cwd=src, check=True)
+        with open(out, "rb") as f:
+            data = f.read()
+        self.assert_infected("lib.a", data, PROJECT_EICAR, member="payload.com")
+
+    def test_lz4_skippable_frame_first(self):
+        # lz4 -d passes over a skippable frame at the start; libarchive's
+        # lz4 reader does not recognise the file at all.
+        data = struct.pack("<II", 0x184D2A5F, 4) + b"skip" + compress_with("lz4", eicar())
+        self.assert_infected("log.lz4", data, PROJECT_EICAR, member="(decompressed)")
+
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
         f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
