@@ -130,7 +130,9 @@ note_warning (KikanArchive *a)
     /* A name whose bytes are not valid in their declared character set
      * says nothing about the archive's structure or content: names are
      * kept as bytes and escaped wherever they are shown. */
-    if (msg != NULL && strstr (msg, "can't be converted") != NULL)
+    if (msg != NULL
+        && (strstr (msg, "can't be converted") != NULL
+            || strstr (msg, "cannot be converted") != NULL))
         return;
     if (a->warn[0] == '\0')
         snprintf (a->warn, sizeof a->warn, "libarchive: %s",
