@@ -532,6 +532,7 @@ typedef struct {
     int copy_refused;          /* too large to keep: cannot be cross-checked */
     unsigned char digest[32];  /* SHA-256 of the bytes libclamav scanned in this layer */
     int has_digest;
+    int image_unopened;        /* a disk image whose file systems nothing here walks */
     char **sigs;
     size_t n_sigs;
     int matched;               /* claimed by a fallback listing */
@@ -743,6 +744,34 @@ exec_classify (KikanExecInfo *x, const char *name, const void *buf, size_t len, 
     }
 }
 
+/* A disk image inside an archive or a compressed stream (issue #8 item 7).
+ * The media layer opens images that are files on the medium (worker.c,
+ * docs/media.md); inside an archive only libclamav looks, and it walks ISO
+ * 9660, UDF, HFS+ and DMG itself but no FAT, NTFS, ext, exFAT or APFS file
+ * system, nor an encrypted or virtual-machine disk.  Such an image is not
+ * inspected: its files would never be reached. */
+static int
+image_not_walked (const KikanExecInfo *x, const unsigned char *p, size_t n)
+{
+    if (x->type == KIKAN_FILETYPE_DMG)
+        return 0;
+    if (x->type != KIKAN_FILETYPE_DISK_IMAGE)
+        return 0;
+    if (p == NULL)
+        return 1;
+    if (n >= 1028 && (memcmp (p + 1024, "H+\0\4", 4) == 0 || memcmp (p + 1024, "HX\0\5", 4) == 0))
+        return 0;
+    for (size_t off = 0x8000; off + 6 <= n && off < 0x10000; off += 2048)
+        if (memcmp (p + off + 1, "CD001", 5) == 0 || memcmp (p + off + 1, "BEA01", 5) == 0
+            || memcmp (p + off + 1, "NSR02", 5) == 0 || memcmp (p + off + 1, "NSR03", 5) == 0)
+            return 0;
+    return 1;
+}
+
+static const char image_not_walked_detail[] =
+    "a disk image inside an archive or compressed file: its file systems are not opened there "
+    "(extract the image and scan it as a file)";
+
 static cl_error_t
 on_file_inspection (int fd, const char *type, const char **ancestors, size_t parent_file_size,
                     const char *file_name, size_t file_size, const char *file_buffer,
@@ -786,9 +815,13 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
     }
     /* The file itself (depth 0 of a top-level scan) is hashed already
      * (scan_top): its program hash is copied from there. */
-    if (!l->normalized)
+    if (!l->normalized) {
         exec_classify (&l->exec, file_name, file_buffer, file_buffer ? file_size : 0, file_size,
                        !(recursion_level == 0 && c->base_depth == 0));
+        if (recursion_level >= 1)
+            l->image_unopened = image_not_walked (&l->exec, (const unsigned char *) file_buffer,
+                                                  file_buffer ? file_size : 0);
+    }
     /* What libclamav scanned in a member, by content: an extraction route
      * that delivers the same bytes needs no second scan, and one that
      * delivers other bytes under the same name gets one (issue #8 item 3). */
@@ -966,6 +999,9 @@ scan_member (FileJob *job, const unsigned char *buf, size_t len, const char *nam
     scan_blob (job, &sub, name, depth);
     if (!job->root_classified)
         exec_classify (&sr.exec, name, buf, len, len, 1);
+    if (image_not_walked (&sr.exec, buf, len))
+        kikan_file_report_degrade (&sr, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_UNSUPPORTED,
+                                   image_not_walked_detail);
     job->r = saved;
     job->root_classified = saved_root;
     if (mi != (size_t) -1) {
@@ -1033,7 +1069,7 @@ route_warning (FileJob *job, KikanArchive *a)
  * if given, receives a copy of every regular member's name. */
 static int
 run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArchiveRoute route,
-           const char *clam_type, uint32_t depth, char ***names, size_t *n_names)
+           const char *clam_type, uint32_t depth, char ***names, size_t *n_names, int *saw_tar)
 {
     const KikanLimits *lim = &job->e->info.limits;
     KikanArchive *a = NULL;
@@ -1084,6 +1120,12 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                 kikan_archive_free (a);
                 return KIKAN_ARCHIVE_NOT_ARCHIVE;  /* e.g. a lone .gz of plain text */
             }
+            /* Past the first tar's end, GNU tar -i searches through
+             * whatever follows; libarchive stops at what it cannot parse.
+             * Everything up to there was scanned; the rest is the "data
+             * after a tar's end" of docs/media.md. */
+            if (route == KIKAN_ROUTE_TAR_CONCAT)
+                break;
             /* The index route is the archive as its format defines it; a
              * streaming reader that fails where the index did not is a
              * disagreement between the two. */
@@ -1094,6 +1136,8 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
             break;
         }
         listed++;
+        if (saw_tar != NULL && ent.is_tar)
+            *saw_tar = 1;
         if (names != NULL && (name = strdup (ent.name)) != NULL
             && strv_push (names, n_names, name) != 0)
             free (name);
@@ -1250,9 +1294,10 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
 {
     char **by_index = NULL, **by_stream = NULL;
     size_t n_index = 0, n_stream = 0;
-    int ri, rs;
+    int ri, rs, route_saw_tar = 0;
 
-    ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index);
+    ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index,
+                    &route_saw_tar);
     if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE) {
         /* lz4 -d and zstd -d pass over "skippable frames" at the start;
          * libarchive's lz4 reader does not, so the stream is handed over
@@ -1260,7 +1305,7 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
         KikanBlob rest = *blob;
         int skipped = skip_skippable_frames (&rest);
 
-        if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL)
+        if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL, NULL)
                 == KIKAN_ARCHIVE_NOT_ARCHIVE
             && skipped)
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
@@ -1268,8 +1313,13 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
                                        "starts with lz4/zstd skippable frames, but no decoder "
                                        "here reads what follows them");
     }
+    /* A tar (one with members: libarchive takes a block of zeros for an
+     * empty tar) is read again past its end, for a tar that follows. */
+    if (ri == 0 && route_saw_tar)
+        run_route (job, clam, blob, KIKAN_ROUTE_TAR_CONCAT, NULL, depth, NULL, NULL, NULL);
     if (blob_is_zip_local (blob)) {
-        rs = run_route (job, clam, blob, KIKAN_ROUTE_STREAM, NULL, depth, &by_stream, &n_stream);
+        rs = run_route (job, clam, blob, KIKAN_ROUTE_STREAM, NULL, depth, &by_stream, &n_stream,
+                        NULL);
         if (ri == 0 && rs == 0 && !same_names (by_index, n_index, by_stream, n_stream))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_INCONSISTENT,
@@ -1379,6 +1429,14 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "archive member larger than max_filesize");
+        }
+        if (l->image_unopened && res != KIKAN_RESULT_INFECTED) {
+            m->result = KIKAN_RESULT_NOT_INSPECTED;
+            m->reason = KIKAN_REASON_UNSUPPORTED;
+            free (m->reason_detail);
+            m->reason_detail = strdup (image_not_walked_detail);
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_UNSUPPORTED, image_not_walked_detail);
         }
         for (size_t s = 0; s < l->n_sigs; s++)
             if (res == KIKAN_RESULT_INFECTED && !has_prefix (l->sigs[s], "Heuristics.Limits")

@@ -34,6 +34,10 @@ typedef enum {
      * every concatenated stream of it, decompressed as gzip/bzip2/xz/zstd
      * and friends do (issue #8 item 4). */
     KIKAN_ROUTE_RAW,
+    /* A tar read on past its end-of-archive blocks into a tar that
+     * follows, as GNU tar -i, bsdtar --ignore-zeros and Python's
+     * ignore_zeros do. */
+    KIKAN_ROUTE_TAR_CONCAT,
 } KikanArchiveRoute;
 
 typedef struct {
@@ -56,6 +60,7 @@ typedef struct {
      * a file's content), or NULL.  Borrowed like name. */
     const char *link_target;
     const char *type_name;  /* "symbolic link", "device", ... for messages */
+    int is_tar;             /* the entry comes from a tar (any variant) */
 } KikanArchiveEntry;
 
 enum {

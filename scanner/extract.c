@@ -163,10 +163,6 @@ open_libarchive (KikanArchive *a)
         archive_read_support_format_rar5 (ar);
         archive_read_support_format_tar (ar);
         archive_read_support_format_gnutar (ar);
-        /* GNU tar -i, bsdtar --ignore-zeros and Python's ignore_zeros read
-         * on past the end-of-archive blocks: two tars concatenated are one
-         * archive to them, so they are one here too. */
-        archive_read_set_format_option (ar, "tar", "read_concatenated_archives", "1");
         archive_read_support_format_cpio (ar);
         archive_read_support_format_iso9660 (ar);
         archive_read_support_format_cab (ar);
@@ -179,6 +175,11 @@ open_libarchive (KikanArchive *a)
         break;
     case KIKAN_ROUTE_RAW:
         archive_read_support_format_raw (ar);
+        break;
+    case KIKAN_ROUTE_TAR_CONCAT:
+        archive_read_support_format_tar (ar);
+        archive_read_support_format_gnutar (ar);
+        archive_read_set_format_option (ar, "tar", "read_concatenated_archives", "1");
         break;
     }
     archive_read_set_callback_data (ar, a);
@@ -311,6 +312,54 @@ kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max
     return 0;
 }
 
+static uint64_t
+tar_octal (const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+
+    if (p[0] & 0x80)
+        return UINT64_MAX;  /* base-256: far too large for a device anyway */
+    for (size_t i = 0; i < n && p[i] != '\0' && p[i] != ' '; i++) {
+        if (p[i] < '0' || p[i] > '7')
+            return UINT64_MAX;
+        v = v * 8 + (uint64_t) (p[i] - '0');
+    }
+    return v;
+}
+
+/* For a tar device or FIFO entry just read: 1 when its own header says it
+ * has no data.  libarchive ignores that size (POSIX says such entries have
+ * none), 7-Zip honours it.  Only an uncompressed tar held in memory can be
+ * checked; anything else counts as "not zero" (fail closed). */
+static int
+tar_header_size_is_zero (KikanArchive *a)
+{
+    const KikanBlob *b = a->blob;
+    la_int64_t pos = archive_read_header_position (a->ar);
+
+    if (b->data == NULL || archive_filter_count (a->ar) > 1 || pos < 0)
+        return 0;
+    /* The position is where the entry's first header starts: skip the
+     * pax and GNU long-name headers that precede the entry's own. */
+    for (int hops = 0; hops < 16; hops++) {
+        const unsigned char *h;
+        uint64_t size;
+
+        if ((uint64_t) pos + 512 > b->size)
+            return 0;
+        h = b->data + pos;
+        size = tar_octal (h + 124, 12);
+        if (h[156] == 'x' || h[156] == 'g' || h[156] == 'L' || h[156] == 'K') {
+            if (size == UINT64_MAX || size > b->size)
+                return 0;
+            pos += 512 + (la_int64_t) ((size + 511) / 512 * 512);
+            continue;
+        }
+        return (h[156] == '3' || h[156] == '4' || h[156] == '6') && size == 0;
+    }
+    return 0;
+}
+
 int
 kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
 {
@@ -376,9 +425,10 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
                            : t == AE_IFIFO  ? "FIFO"
                            : t == AE_IFSOCK ? "socket"
                                             : "unknown";
-            e->tar_special = (archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
-                                 == ARCHIVE_FORMAT_TAR
-                             && (t == AE_IFCHR || t == AE_IFBLK || t == AE_IFIFO);
+            e->is_tar = (archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
+                        == ARCHIVE_FORMAT_TAR;
+            e->tar_special = e->is_tar && (t == AE_IFCHR || t == AE_IFBLK || t == AE_IFIFO)
+                             && !tar_header_size_is_zero (a);
         }
         return 1;
     }
