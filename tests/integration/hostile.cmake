@@ -35,6 +35,8 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_tar_device_entry_with_data
   test_hostile.HostileArchives.test_ar_archive_members
   test_hostile.HostileArchives.test_lz4_skippable_frame_first
+  test_hostile.HostileArchives.test_tar_with_device_nodes_stays_clean
+  test_hostile.HostileArchives.test_disk_image_inside_zip
   test_hostile.HostileArchives.test_plain_text_is_not_a_stream
   test_hostile.ChangingMedium.test_changing_files_on_a_folder_target)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_HOSTILE_TESTS})

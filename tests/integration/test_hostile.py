@@ -373,6 +373,53 @@ class HostileArchives(KikanTestCase):
         data = struct.pack("<II", 0x184D2A5F, 4) + b"skip" + compress_with("lz4", eicar())
         self.assert_infected("log.lz4", data, PROJECT_EICAR, member="(decompressed)")
 
+    def test_tar_with_device_nodes_stays_clean(self):
+        # A backup of /dev: device entries whose headers say "no data" are
+        # ordinary and must not hold the archive (false holds cost IT).
+        bio = io.BytesIO()
+        with tarfile.open(fileobj=bio, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            for name, kind in (("dev/null", tarfile.CHRTYPE), ("dev/sda", tarfile.BLKTYPE),
+                               ("run/fifo", tarfile.FIFOTYPE)):
+                ti = tarfile.TarInfo(name)
+                ti.type = kind
+                ti.devmajor, ti.devminor = 1, 3
+                tf.addfile(ti)
+            ti = tarfile.TarInfo("etc/hostname")
+            data = b"kiosk-test-host\n" * 3
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+        f, doc, ctx = self.scan_one("rootfs.tar", bio.getvalue())
+        self.assertEqual(f["result"], "clean", ctx)
+
+    def test_disk_image_inside_zip(self):
+        # A FAT image inside a zip (and inside an .xz): libclamav reads it as
+        # bytes and walks no FAT; the EICAR in its file system would never be
+        # reached, so the image is not inspected (issue #8 item 7's sibling).
+        img = os.path.join(self.tmp, "fat.img")
+        payload = os.path.join(self.tmp, "payload.com")
+        with open(payload, "wb") as f:
+            f.write(eicar())
+        subprocess.run(["mkfs.vfat", "-C", img, "2048"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["mcopy", "-i", img, payload, "::/payload.com"], check=True)
+        with open(img, "rb") as f:
+            image = f.read()
+        import zipfile
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("backup/fat.img", image, zipfile.ZIP_DEFLATED)
+        target = self.mkdir("images")
+        with open(os.path.join(target, "images.zip"), "wb") as f:
+            f.write(bio.getvalue())
+        with open(os.path.join(target, "fat.img.xz"), "wb") as f:
+            f.write(lzma.compress(image))
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in ("images.zip", "fat.img.xz"):
+            f = self.file_entry(doc, name, run)
+            self.assertEqual(f["result"], "not_inspected", name + ctx)
+            self.assertEqual(f["reason"], "unsupported", name + ctx)
+            self.assertRegex(f["reason_detail"], "disk image inside an archive", name + ctx)
+
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
         f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
