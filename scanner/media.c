@@ -56,6 +56,10 @@
 #define KIKAN_ENTROPY_SKIP (1024u * 1024u)
 #define KIKAN_ENTROPY_THRESHOLD 7.9
 
+/* The Microsoft Reserved partition (GPT type below): no file system by
+ * design; Windows never mounts or shows it and udisks hides it. */
+#define KIKAN_GPT_TYPE_MSR "e3c9e316-0b5c-4db8-817d-f92df00215ae"
+
 /* Partition table bounds: no real medium comes near them, a hostile one
  * stops here with a problem on record. */
 #define KIKAN_MAX_LOGICAL 128u
@@ -81,6 +85,8 @@ typedef struct {
     KikanSource stored;
     const KikanSource *src;     /* stored, or the decrypted view once unlocked */
     int is_apfs;                /* open through TSK's APFS pool */
+    int no_data;                /* holds nothing by design (an empty Microsoft Reserved
+                                 * partition): "readable", walked as no entries */
     TSK_FS_TYPE_ENUM tsk_type;  /* type to open it as; DETECT when not known */
 } KikanMediaVolume;
 
@@ -1136,6 +1142,50 @@ detect_os (KikanVolume *v, KikanTsk *k)
 
 /* ---- Probing one volume ---- */
 
+/* Issue #8 (false holds): the Microsoft Reserved partition (MSR) of every
+ * GPT disk Windows sets up has no file system by design; Windows never
+ * mounts or shows it, Linux's udisks hides it, so "no recognised file
+ * system" there held every Windows laptop disk.  An MSR whose header
+ * carries no signature and whose content samples low-entropy (zeros, as
+ * Windows leaves it) is listed with this explanation and not held: no
+ * system shows a file in it, and nothing in it can be mounted.  High
+ * entropy keeps the problem (an encrypted container hidden there could be
+ * opened by hand with VeraCrypt), as does any problem the tables already
+ * gave.  A file system found in an MSR is read like any other (Linux can
+ * mount it by hand), so this is only reached when none is.  The usual
+ * samples skip the first MiB; here it is sampled too.  Returns 1 (marked),
+ * 0 (not such a partition), or KIKAN_ENOMEM. */
+static int
+msr_holds_no_data (KikanMediaVolume *mv)
+{
+    KikanVolume *v = &mv->v;
+    KikanSourceWindow head_win;
+    KikanSource head;
+    double h0;
+
+    if (v->problem != NULL || v->scheme == NULL || strcmp (v->scheme, "gpt") != 0
+        || v->part_type == NULL || strcasecmp (v->part_type, KIKAN_GPT_TYPE_MSR) != 0
+        || v->entropy < 0 || v->entropy >= KIKAN_ENTROPY_THRESHOLD)
+        return 0;
+    kikan_source_init_window (&head, &head_win, mv->src, 0,
+                              mv->src->size < KIKAN_ENTROPY_SKIP ? mv->src->size
+                                                                 : KIKAN_ENTROPY_SKIP);
+    h0 = measure_entropy (&head);
+    if (h0 < 0 || h0 >= KIKAN_ENTROPY_THRESHOLD)
+        return 0;
+    v->encryption = KIKAN_ENC_NONE;
+    if (set_fmt (&v->encryption_detail,
+                 "Microsoft Reserved partition: no file system by design, never shown by "
+                 "Windows or Linux; sampled content %s (entropy %.3f bits/byte): nothing to read",
+                 v->entropy == 0 && h0 == 0 ? "all zeros" : "low-entropy",
+                 v->entropy > h0 ? v->entropy : h0)
+        != 0)
+        return KIKAN_ENOMEM;
+    mv->no_data = 1;
+    v->readable = 1;
+    return 1;
+}
+
 /* Probes the file system of @mv (its current source): encryption headers,
  * file system, then The Sleuth Kit.  Fills filesystem, fs_version, label,
  * uuid, encryption (unless @keep_encryption), readable, os, problem. */
@@ -1238,6 +1288,15 @@ probe_volume (KikanMediaVolume *mv, int keep_encryption)
         }
         /* Nothing recognised at all.  Without a header we cannot tell an
          * empty volume from a VeraCrypt one; entropy is the only hint. */
+        if (!keep_encryption && bk.found != -2) {
+            int msr = msr_holds_no_data (mv);
+            if (msr < 0)
+                goto out;
+            if (msr) {
+                r = 0;
+                goto out;
+            }
+        }
         if (!keep_encryption) {
             if (v->entropy < 0) {
                 v->encryption = KIKAN_ENC_UNKNOWN;
@@ -2692,6 +2751,8 @@ kikan_media_walk (KikanMedia *m, size_t i, int (*cb) (const KikanEntry *e, void 
                   mv->v.problem ? mv->v.problem : "no file system");
         return KIKAN_ENOTSUP;
     }
+    if (mv->no_data)
+        return 0;       /* an empty Microsoft Reserved partition: no entries */
     if ((r = kikan_tsk_open (mv, mv->tsk_type, &k, err, errlen)) != 0)
         return r;
     memset (&w, 0, sizeof w);
@@ -2785,7 +2846,7 @@ kikan_media_reader_new (KikanMedia *m, size_t i, KikanMediaReader **out)
     *out = NULL;
     if (m == NULL || i >= m->n_vols)
         return KIKAN_EINVAL;
-    if (!m->vols[i].v.readable)
+    if (!m->vols[i].v.readable || m->vols[i].no_data)
         return KIKAN_ENOTSUP;
     if ((r = calloc (1, sizeof *r)) == NULL)
         return KIKAN_ENOMEM;

@@ -77,7 +77,12 @@ check_volume (const KikanVolume *v)
         abort ();
     if (!v->readable && v->problem == NULL)
         abort ();
-    if (v->readable && v->filesystem == NULL)
+    /* The one readable volume without a file system: an empty Microsoft
+     * Reserved partition, walked as no entries (issue #8). */
+    if (v->readable && v->filesystem == NULL
+        && (v->part_type == NULL
+            || strcmp (v->part_type, "e3c9e316-0b5c-4db8-817d-f92df00215ae") != 0
+            || v->encryption != KIKAN_ENC_NONE))
         abort ();
 }
 
