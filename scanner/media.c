@@ -77,6 +77,10 @@
 #define KIKAN_INODE_VOL_SHIFT 56
 #define KIKAN_INODE_MASK ((UINT64_C (1) << KIKAN_INODE_VOL_SHIFT) - 1)
 
+/* An ISO 9660 file as the directory records name its data: what the walk
+ * compares between TSK's listing and each directory tree. */
+#define KIKAN_ISO_KEY(extent, size) (((uint64_t) (extent) << 32) | (uint64_t) (size))
+
 /* ---- Types ---- */
 
 typedef struct {
@@ -135,6 +139,8 @@ struct KikanMediaReader {
     const TSK_FS_ATTR *attr;
     uint64_t mapped_end;        /* reads at or past here fail: unmapped data */
     KikanSource src;
+    KikanSourceWindow raw_win;  /* an ISO 9660 file TSK did not list (iso_raw_open) */
+    KikanSource raw;
 };
 
 /* ---- Small helpers ---- */
@@ -2351,6 +2357,7 @@ typedef struct {
     int64_t cur_mtime;         /* of the entry being emitted (regular files) */
     const char *cur_link;       /* of the symbolic link being emitted, else NULL */
     uint32_t cur_stream;        /* of the named stream being emitted, else 0 */
+    KikanInodeSet iso_listed;   /* ISO 9660: KIKAN_ISO_KEY of every file TSK listed */
 } KikanWalk;
 
 static int
@@ -2642,6 +2649,20 @@ walk_fs (KikanWalk *w, size_t prefix_len)
                 break;
             }
             a = size > 0 ? tsk_fs_file_attr_get (f) : NULL;
+            if (TSK_FS_TYPE_ISISO9660 (w->fs->ftype) && meta->content_ptr != NULL
+                && meta->content_len >= sizeof (TSK_DADDR_T)) {
+                /* TSK 4.11 skips an extended attribute record of N blocks
+                 * as N bytes: such a file is left to iso_walk_tree, which
+                 * reads it where Linux does. */
+                if (a != NULL && (a->flags & TSK_FS_ATTR_NONRES) && a->nrd.skiplen != 0)
+                    break;
+                if (inode_set_add (&w->iso_listed,
+                                   KIKAN_ISO_KEY (((TSK_DADDR_T *) meta->content_ptr)[0], size))
+                    < 0) {
+                    r = KIKAN_ENOMEM;
+                    break;
+                }
+            }
 
             /* FAT volume labels are directory entries, shown by TSK as
              * empty files; nothing to scan in an empty file anyway. */
@@ -2728,6 +2749,427 @@ walk_fs (KikanWalk *w, size_t prefix_len)
     return r;
 }
 
+/* ---- ISO 9660: every directory tree (issue #8) ---- */
+
+/* An ISO 9660 volume can carry several directory trees over the same data:
+ * the primary one (with Rock Ridge names: what Linux shows) and
+ * supplementary ones (Joliet: what Windows shows).  The Sleuth Kit 4.11
+ * walks the first Joliet tree and lists the files only the other trees
+ * hold as orphans, which the walk leaves out like deleted files; it also
+ * finds directories through the path table, not through the directory
+ * records that systems follow, and drops the rest of a directory sector at
+ * the first record it does not like.  So after TSK's walk every tree is
+ * read here from its directory records, and each file whose (extent, size)
+ * TSK did not list becomes an entry of its own, read straight from the
+ * volume (kikan_media_reader_open).  Bounded: at most KIKAN_ISO_MAX_VD
+ * volume descriptors, the walk's depth and entry limits, each directory
+ * (extent, size) once (a directory pointing at itself ends there), and
+ * KIKAN_ISO_MAX_DIR_TOTAL bytes of directories over all trees. */
+
+#define KIKAN_ISO_SECTOR 2048u
+#define KIKAN_ISO_VD_START (16u * KIKAN_ISO_SECTOR)
+#define KIKAN_ISO_MAX_VD 64u
+#define KIKAN_ISO_MAX_TREES 8u
+/* Real discs have a few MiB of directories per tree (100,000 files take
+ * about 10 MiB); a hostile one could make every directory claim the
+ * volume. */
+#define KIKAN_ISO_MAX_DIR_TOTAL (256u * 1024u * 1024u)
+/* A file only one tree shows: the top byte of its inode is this tag, bits
+ * 48-49 the logical block size (512 << n), the rest the byte offset of its
+ * directory record in the volume, which the reader parses again. */
+#define KIKAN_INODE_ISO_RAW (UINT64_C (0xff) << KIKAN_INODE_VOL_SHIFT)
+#define KIKAN_INODE_ISO_BS_SHIFT 48
+#define KIKAN_INODE_ISO_OFF_MASK ((UINT64_C (1) << KIKAN_INODE_ISO_BS_SHIFT) - 1)
+
+typedef struct {
+    uint32_t extent, len;       /* root directory */
+    uint32_t bs;                /* logical block size */
+    int joliet;                 /* names in UCS-2/UTF-16 big-endian */
+    int primary;                /* names may carry Rock Ridge NM entries */
+} KikanIsoTree;
+
+typedef struct {
+    uint64_t off;               /* directory's bytes in the volume */
+    uint64_t len;
+    uint64_t done;              /* bytes of it read so far */
+    uint64_t chunk_off;         /* where buf came from */
+    size_t chunk_len, rec;      /* bytes in buf, next record in buf */
+    size_t path_len;
+    unsigned char buf[KIKAN_ISO_SECTOR];
+} KikanIsoFrame;
+
+static int
+iso_bs_ok (uint32_t bs)
+{
+    return bs == 512 || bs == 1024 || bs == 2048;
+}
+
+/* The directory trees the volume descriptors name, primary first.  Returns
+ * the number of trees, or -1 with @why set (descriptors not readable). */
+static int
+iso_list_trees (const KikanSource *src, KikanIsoTree *t, const char **why)
+{
+    unsigned char vd[KIKAN_ISO_SECTOR];
+    int n = 0, have_primary = 0;
+
+    for (unsigned k = 0; k < KIKAN_ISO_MAX_VD; k++) {
+        uint64_t off = KIKAN_ISO_VD_START + (uint64_t) k * KIKAN_ISO_SECTOR;
+        KikanIsoTree tr;
+
+        if (kikan_source_read_exact (src, vd, sizeof vd, off) != 0
+            || memcmp (vd + 1, "CD001", 5) != 0) {
+            *why = "ISO 9660 volume descriptors not readable: its directory trees were not "
+                   "compared";
+            return -1;
+        }
+        if (vd[0] == 255) {
+            if (have_primary)
+                return n;
+            *why = "no primary ISO 9660 volume descriptor: its directory trees were not "
+                   "compared";
+            return -1;
+        }
+        if (vd[0] != 1 && vd[0] != 2)
+            continue;
+        memset (&tr, 0, sizeof tr);
+        tr.bs = le16 (vd + 128);
+        /* The root's extended attribute record, if any, comes first. */
+        tr.extent = le32 (vd + 156 + 2) + vd[156 + 1];
+        tr.len = le32 (vd + 156 + 10);
+        tr.primary = vd[0] == 1;
+        tr.joliet = vd[0] == 2 && vd[88] == '%' && vd[89] == '/'
+                    && (vd[90] == '@' || vd[90] == 'C' || vd[90] == 'E');
+        if (n == (int) KIKAN_ISO_MAX_TREES) {
+            *why = "more than 8 ISO 9660 directory trees: they were not compared";
+            return -1;
+        }
+        if (tr.primary) {
+            /* Primary first: its Rock Ridge names are what Linux shows. */
+            memmove (t + 1, t, (size_t) n * sizeof *t);
+            t[0] = tr;
+            have_primary = 1;
+        } else {
+            t[n] = tr;
+        }
+        n++;
+    }
+    *why = "more than 64 ISO 9660 volume descriptors: its directory trees were not compared";
+    return -1;
+}
+
+/* The name a system shows for the record @p (@len bytes, file identifier
+ * of @fi_len bytes): Joliet's UTF-16BE, else the Rock Ridge NM name when
+ * there is one (primary tree), else the ISO identifier without ";1" and a
+ * trailing dot.  '/' and NUL become '_' so that no name forges a folder.
+ * Sets *zisofs when a Rock Ridge ZF entry says the data is compressed.
+ * NULL when out of memory. */
+static char *
+iso_record_name (const unsigned char *p, size_t len, const KikanIsoTree *tr, int *zisofs)
+{
+    size_t fi_len = p[32], su, nm_len = 0;
+    char nm[512], *out = NULL;
+    int have_nm = 0;
+
+    *zisofs = 0;
+    /* System use area: after the identifier and its padding byte. */
+    su = 33 + fi_len + ((fi_len & 1u) == 0 ? 1 : 0);
+    while (tr->primary && su + 4 <= len) {
+        const unsigned char *e = p + su;
+        size_t elen = e[2];
+
+        if (elen < 4 || su + elen > len)
+            break;
+        if (e[0] == 'N' && e[1] == 'M' && elen >= 5 && (e[4] & 0x6u) == 0) {
+            size_t n = elen - 5;
+            if (nm_len + n < sizeof nm) {
+                memcpy (nm + nm_len, e + 5, n);
+                nm_len += n;
+                have_nm = 1;
+            }
+        } else if (e[0] == 'Z' && e[1] == 'F') {
+            *zisofs = 1;
+        } else if (e[0] == 'S' && e[1] == 'T') {
+            break;
+        }
+        su += elen;
+    }
+    if (tr->joliet) {
+        unsigned char le[256];
+        size_t units = fi_len / 2;
+        for (size_t i = 0; i < units; i++) {
+            le[2 * i] = p[33 + 2 * i + 1];
+            le[2 * i + 1] = p[33 + 2 * i];
+        }
+        out = utf16le_to_utf8 (le, units);
+    } else if (have_nm && nm_len > 0) {
+        out = strndup (nm, nm_len);
+    } else {
+        out = strndup ((const char *) p + 33, fi_len);
+    }
+    if (out == NULL)
+        return NULL;
+    if (!have_nm || tr->joliet) {
+        char *semi = strrchr (out, ';');
+        size_t n;
+        if (semi != NULL)
+            *semi = '\0';
+        n = strlen (out);
+        if (n > 1 && out[n - 1] == '.')
+            out[n - 1] = '\0';
+    }
+    for (char *c = out; *c; c++)
+        if (*c == '/')
+            *c = '_';
+    if (out[0] == '\0') {
+        free (out);
+        out = strdup ("_");
+    }
+    return out;
+}
+
+/* 1 if @key is in @s. */
+static int
+inode_set_has (const KikanInodeSet *s, uint64_t key)
+{
+    key++;
+    if (s->cap == 0)
+        return 0;
+    for (size_t i = hash64 (key) & (s->cap - 1); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+        if (s->slot[i] == key)
+            return 1;
+    return 0;
+}
+
+/* Walks tree @tr of the ISO 9660 volume @src into @w: files whose
+ * (extent, size) is neither in w->iso_listed (TSK's walk) nor in
+ * @emitted are entries.  @dirs holds the directories already read,
+ * @dir_total the directory bytes read so far.  Returns 0 or
+ * KIKAN_ENOMEM; 1 when the byte budget ran out (LIMIT emitted). */
+static int
+iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
+               KikanInodeSet *dirs, KikanInodeSet *emitted, uint64_t *dir_total)
+{
+    size_t max_depth = w->m->limits.max_depth, depth = 0;
+    KikanIsoFrame *st;
+    uint64_t bs = tr->bs;
+    unsigned bs_code = bs == 512 ? 0 : bs == 1024 ? 1 : 2;
+    int r = 0;
+
+    w->path[0] = '\0';
+    if (!iso_bs_ok (tr->bs)) {
+        emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+              "ISO 9660 directory tree with an unusual logical block size: not read");
+        return 0;
+    }
+    if (tr->len == 0 || ((uint64_t) tr->extent * bs + tr->len > src->size)) {
+        emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+              "ISO 9660 root directory lies beyond the end of the volume: tree not read");
+        return 0;
+    }
+    if ((r = inode_set_add (dirs, KIKAN_ISO_KEY (tr->extent, tr->len))) != 0)
+        return r < 0 ? r : 0;
+    if ((st = calloc (max_depth + 1, sizeof *st)) == NULL)
+        return KIKAN_ENOMEM;
+    st[0].off = (uint64_t) tr->extent * bs;
+    st[0].len = tr->len;
+
+    while (!w->stop) {
+        KikanIsoFrame *fr = &st[depth];
+        const unsigned char *p;
+        size_t len, fi_len;
+        uint32_t extent, size;
+        unsigned flags, xar;
+        uint64_t rec_off;
+        char *name;
+        int zisofs, seen;
+
+        if (fr->rec >= fr->chunk_len) {
+            size_t n;
+            if (fr->done >= fr->len) {
+                if (depth == 0)
+                    break;
+                depth--;
+                continue;
+            }
+            n = fr->len - fr->done < KIKAN_ISO_SECTOR ? (size_t) (fr->len - fr->done)
+                                                        : KIKAN_ISO_SECTOR;
+            w->path[fr->path_len] = '\0';
+            if ((*dir_total += n) > KIKAN_ISO_MAX_DIR_TOTAL) {
+                emit (w, KIKAN_ENTRY_LIMIT, 0, 0,
+                      "ISO 9660 directory trees larger than 256 MiB: the rest not compared");
+                r = 1;
+                break;
+            }
+            fr->chunk_off = fr->off + fr->done;
+            fr->done += KIKAN_ISO_SECTOR;
+            fr->rec = 0;
+            fr->chunk_len = 0;
+            if (kikan_source_read_exact (src, fr->buf, n, fr->chunk_off) != 0) {
+                emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+                      "ISO 9660 directory not readable");
+                fr->done = fr->len;
+                continue;
+            }
+            fr->chunk_len = n;
+            continue;
+        }
+        p = fr->buf + fr->rec;
+        len = p[0];
+        if (len == 0) {
+            /* Zero padding to the end of the sector (ECMA-119 6.8.1.1). */
+            fr->rec = fr->chunk_len;
+            continue;
+        }
+        if (len < 34 || fr->rec + len > fr->chunk_len || 33u + p[32] > len) {
+            w->path[fr->path_len] = '\0';
+            emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+                  "malformed ISO 9660 directory record: the rest of its sector not read");
+            fr->rec = fr->chunk_len;
+            continue;
+        }
+        rec_off = fr->chunk_off + fr->rec;
+        fr->rec += len;
+        fi_len = p[32];
+        if (fi_len == 1 && (p[33] == 0 || p[33] == 1))
+            continue;           /* "." and ".." */
+        if (++w->entries > w->m->limits.max_entries) {
+            char msg[96];
+            w->path[fr->path_len] = '\0';
+            snprintf (msg, sizeof msg, "more than %" PRIu64 " entries: walk stopped",
+                      w->m->limits.max_entries);
+            emit (w, KIKAN_ENTRY_LIMIT, 0, 0, msg);
+            w->stop = 1;
+            break;
+        }
+        extent = le32 (p + 2);
+        size = le32 (p + 10);
+        flags = p[25];
+        xar = p[1];
+        if ((name = iso_record_name (p, len, tr, &zisofs)) == NULL) {
+            r = KIKAN_ENOMEM;
+            break;
+        }
+        r = path_set (w, fr->path_len, name);
+        free (name);
+        if (r != 0)
+            break;
+        if (flags & 0x02u) {
+            uint64_t off = ((uint64_t) extent + xar) * bs;
+            if (size == 0)
+                continue;
+            if (off + size > src->size) {
+                emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+                      "ISO 9660 directory lies beyond the end of the volume");
+                continue;
+            }
+            /* A directory met again (a loop, or the same one in two
+             * trees) holds nothing new. */
+            if ((seen = inode_set_add (dirs, KIKAN_ISO_KEY (extent, size))) < 0) {
+                r = seen;
+                break;
+            }
+            if (seen)
+                continue;
+            if (depth + 1 > max_depth) {
+                char msg[96];
+                snprintf (msg, sizeof msg, "directory nesting deeper than %zu: not walked",
+                          max_depth);
+                emit (w, KIKAN_ENTRY_LIMIT, 0, 0, msg);
+                continue;
+            }
+            depth++;
+            memset (&st[depth], 0, offsetof (KikanIsoFrame, buf));
+            st[depth].off = off;
+            st[depth].len = size;
+            st[depth].path_len = strlen (w->path);
+            continue;
+        }
+        if (size == 0)
+            continue;           /* nothing to read (Rock Ridge links and devices too) */
+        if (zisofs) {
+            /* Linux shows zisofs files decompressed; neither TSK nor the
+             * engine decompresses them, whichever tree listed them. */
+            emit (w, KIKAN_ENTRY_ERROR, 0, size,
+                  "compressed with zisofs (Rock Ridge ZF): Linux shows content that Kikan "
+                  "cannot decompress");
+            continue;
+        }
+        if (inode_set_has (&w->iso_listed, KIKAN_ISO_KEY (extent, size)))
+            continue;
+        if ((seen = inode_set_add (emitted, KIKAN_ISO_KEY (extent, size))) < 0) {
+            r = seen;
+            break;
+        }
+        if (seen)
+            continue;
+        if (p[26] != 0 || p[27] != 0)
+            emit (w, KIKAN_ENTRY_ERROR, 0, size,
+                  "interleaved ISO 9660 file (only in a directory tree The Sleuth Kit did not "
+                  "walk): not read");
+        else if (((uint64_t) extent + xar) * bs + size > src->size)
+            emit (w, KIKAN_ENTRY_ERROR, 0, size, "file data lies beyond the end of the volume");
+        else
+            emit (w, KIKAN_ENTRY_REGULAR,
+                  KIKAN_INODE_ISO_RAW | ((uint64_t) bs_code << KIKAN_INODE_ISO_BS_SHIFT)
+                      | rec_off,
+                  size, NULL);
+    }
+    free (st);
+    return r;
+}
+
+/* Reads every directory tree of the ISO 9660 volume @src after TSK's walk
+ * (above).  Returns 0 or KIKAN_ENOMEM. */
+static int
+iso_walk_other_trees (KikanWalk *w, const KikanSource *src)
+{
+    KikanIsoTree trees[KIKAN_ISO_MAX_TREES];
+    KikanInodeSet dirs = { 0 }, emitted = { 0 };
+    const char *why = NULL;
+    uint64_t total = 0;
+    int n, r = 0;
+
+    w->path[0] = '\0';
+    if (w->fs->block_pre_size != 0 || w->fs->block_post_size != 0) {
+        emit (w, KIKAN_ENTRY_ERROR, 0, 0,
+              "ISO 9660 in raw CD sectors: only one of its directory trees was read");
+        return 0;
+    }
+    if ((n = iso_list_trees (src, trees, &why)) < 0) {
+        emit (w, KIKAN_ENTRY_ERROR, 0, 0, why);
+        return 0;
+    }
+    for (int i = 0; i < n && !w->stop && r == 0; i++)
+        r = iso_walk_tree (w, src, &trees[i], &dirs, &emitted, &total);
+    free (dirs.slot);
+    free (emitted.slot);
+    return r < 0 ? r : 0;
+}
+
+/* A source over a file only an ISO 9660 tree TSK did not walk lists: the
+ * directory record at the offset the inode holds is read again, and its
+ * extent (after the extended attribute record, as Linux reads it) and size
+ * give a window over the volume. */
+static int
+iso_raw_open (KikanMediaReader *r, uint64_t inode, const KikanSource **src)
+{
+    const KikanSource *vol = r->m->vols[r->vi].src;
+    uint64_t rec_off = inode & KIKAN_INODE_ISO_OFF_MASK, bs, off;
+    unsigned char p[34];
+    unsigned code = (unsigned) ((inode >> KIKAN_INODE_ISO_BS_SHIFT) & 3u);
+
+    if (code > 2 || kikan_source_read_exact (vol, p, sizeof p, rec_off) != 0)
+        return KIKAN_EIO;
+    bs = (uint64_t) 512 << code;
+    off = ((uint64_t) le32 (p + 2) + p[1]) * bs;
+    if (p[0] < 34 || (p[25] & 0x02u) || p[26] != 0 || p[27] != 0
+        || off + le32 (p + 10) > vol->size)
+        return KIKAN_EIO;
+    kikan_source_init_window (&r->raw, &r->raw_win, vol, off, le32 (p + 10));
+    *src = &r->raw;
+    return 0;
+}
+
 int
 kikan_media_walk (KikanMedia *m, size_t i, int (*cb) (const KikanEntry *e, void *user_data),
                   void *user_data, char *err, size_t errlen)
@@ -2787,6 +3229,12 @@ kikan_media_walk (KikanMedia *m, size_t i, int (*cb) (const KikanEntry *e, void 
         if ((r = walk_fs (&w, prefix)) != 0)
             goto out;
     }
+    /* Issue #8: the directory trees TSK did not walk. */
+    if (!mv->is_apfs && !w.stop && k.fs[0] != NULL && TSK_FS_TYPE_ISISO9660 (k.fs[0]->ftype)) {
+        w.fs = k.fs[0];
+        if ((r = iso_walk_other_trees (&w, mv->src)) != 0)
+            goto out;
+    }
     /* TSK hides some read errors (it may parse garbage instead): never let
      * them pass unnoticed. */
     if (k.img->io_error && !w.stop) {
@@ -2799,6 +3247,7 @@ out:
         snprintf (err, errlen, "out of memory while walking volume %u", mv->v.index);
     free (w.path);
     free (w.seen.slot);
+    free (w.iso_listed.slot);
     kikan_tsk_close (&k);
     return r;
 }
@@ -2900,6 +3349,8 @@ kikan_media_reader_open_stream (KikanMediaReader *r, uint64_t inode, uint32_t st
         r->attr = NULL;
     }
     pthread_mutex_unlock (&r->lock);
+    if ((inode & ~KIKAN_INODE_MASK) == KIKAN_INODE_ISO_RAW)
+        return stream == 0 ? iso_raw_open (r, inode, src) : KIKAN_EINVAL;
     if (vol >= r->tsk.n || (fs = r->tsk.fs[vol]) == NULL)
         return KIKAN_EINVAL;
     if (ext_inode_refusal (fs, inode & KIKAN_INODE_MASK) != NULL)

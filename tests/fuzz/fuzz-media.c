@@ -6,7 +6,10 @@
  * readable volume is walked and every regular file and named stream read
  * to its end (at most 1 MiB each: a hostile file system may declare
  * terabytes of sparse data); kikan_media_looks_like_image sees the input
- * as a file found inside a target would be seen (issue #8).
+ * as a file found inside a target would be seen (issue #8).  An ISO 9660
+ * volume is also read through every directory tree by media.c's own
+ * parser (seed iso-trees.img: files only in the Rock Ridge tree and only
+ * in the Joliet tree), whose files the readers open as raw extents.
  *
  * Invariants beyond "no crash, no sanitizer report, no hang": every volume
  * has a scheme, a non-readable one says why, a readable one has a file

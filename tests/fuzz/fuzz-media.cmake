@@ -6,7 +6,8 @@
 #   fuzz-media-standalone  the same harness over the seed corpus, in every build
 #
 # Seeds: tests/fuzz/seeds/media/ (60 KiB variants made by
-# tests/fixtures/make-images.sh, in its seeds/ output), plus the shared
+# tests/fixtures/make-images.sh, in its seeds/ output; iso-trees.img by
+# genisoimage -no-pad -R -J with one file hidden from each tree), plus the shared
 # samples the media-images fixture decompresses (Core Storage, APFS, HFS+,
 # BitLocker).
 set(_media_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/media)
