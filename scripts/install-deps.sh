@@ -28,6 +28,8 @@ PKGS=(
   zstd lz4 lzip ncompress
   # a FUSE file system that plays a medium changing under the scan
   fuse3 libfuse3-dev
+  # ISO 9660 media whose Rock Ridge and Joliet trees list different files
+  genisoimage
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
   # fuzz harnesses (libFuzzer) and sanitizer runtime

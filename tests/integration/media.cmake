@@ -53,6 +53,11 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaHidden.test_ntfs_log_to_replay
   test_media.MediaHidden.test_ext4_journal_to_replay
   test_media.MediaHidden.test_nested_disk_images
+  test_media.MediaHidden.test_iso_rock_ridge_only
+  test_media.MediaHidden.test_iso_joliet_only
+  test_media.MediaHidden.test_iso_both_trees_clean
+  test_media.MediaReserved.test_gpt_msr_empty
+  test_media.MediaReserved.test_gpt_msr_random
   test_media.MediaScale.test_20000_files)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_MEDIA_TESTS})
 

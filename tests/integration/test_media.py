@@ -958,6 +958,80 @@ class MediaHidden(MediaTestCase):
         for p in m["notes"]["clean"]:
             self.assertEqual(by[p]["result"], "clean", "%s%s" % (p, ctx))
 
+    # Issue #8: an ISO 9660 holds several directory trees; The Sleuth Kit
+    # walks one (the first Joliet tree), Linux shows the Rock Ridge one.
+
+    def check_iso_tree(self, name):
+        m, doc, run, ctx = self.scan_hidden(name)
+        vols = doc["targets"][0]["volumes"]
+        self.assertEqual([(v["filesystem"], v["readable"], v["problem"], v["result"])
+                          for v in vols], [("iso9660", True, None, "infected")], ctx)
+        self.assert_exact_files(doc, m, ctx)
+        self.assertEqual(m["infected"], ["p1:/Projects/2024/q3/backup.zip", "p1:/backup.zip"])
+
+    def test_iso_rock_ridge_only(self):
+        self.check_iso_tree("iso-rr-only")
+
+    def test_iso_joliet_only(self):
+        self.check_iso_tree("iso-joliet-only")
+
+    def test_iso_both_trees_clean(self):
+        m = self.medium("iso-plain")
+        accept_test_cvd_age(self)
+        doc, run = self.scan(m["image"])
+        ctx = "\n" + run.describe()
+        self.assertEqual(run.rc, 0, ctx)
+        self.assertEqual(doc["result"], "clean", ctx)
+        vols = doc["targets"][0]["volumes"]
+        self.assertEqual([(v["filesystem"], v["readable"], v["problem"], v["result"])
+                          for v in vols], [("iso9660", True, None, "clean")], ctx)
+        # Each file once, although both trees list it.
+        self.assert_exact_files(doc, m, ctx)
+
+
+# ================================================================ reserved
+
+class MediaReserved(MediaTestCase):
+    """Issue #8 (false holds): the Microsoft Reserved partition of every GPT
+    disk Windows sets up has no file system by design and no system shows
+    it; empty, it is listed and does not hold the disk.  Full of random
+    bytes it still does (a container could hide there)."""
+
+    def test_gpt_msr_empty(self):
+        m = self.medium("gpt-msr")
+        accept_test_cvd_age(self)
+        doc, run = self.scan(m["image"])
+        ctx = "\n" + run.describe()
+        self.assertEqual(run.rc, 0, ctx)
+        self.assertEqual(doc["result"], "clean", ctx)
+        vols = doc["targets"][0]["volumes"]
+        self.assertEqual([(v["index"], v["part_type"], v["filesystem"], v["encryption"],
+                           v["readable"], v["problem"], v["result"]) for v in vols],
+                         [(1, m["volumes"][0]["part_type"], None, "none", True, None, "clean"),
+                          (2, m["volumes"][1]["part_type"], "vfat", "none", True, None,
+                           "clean")], ctx)
+        self.assertRegex(vols[0]["encryption_detail"],
+                         r"^Microsoft Reserved partition: no file system by design.*all zeros",
+                         ctx)
+        self.assertEqual(sorted(f["path"] for f in doc["files"]), sorted(m["files"]), ctx)
+        self.assertTrue(all(f["result"] == "clean" for f in doc["files"]), ctx)
+        doc, run = self.probe(m["image"])
+        self.assert_volumes(doc["targets"][0]["volumes"], m, "\n" + run.describe(), scan=False)
+
+    def test_gpt_msr_random(self):
+        m = self.medium("gpt-msr-random")
+        doc, run = self.scan(m["image"])
+        ctx = "\n" + run.describe()
+        self.assertEqual(run.rc, 2, ctx)
+        self.assertEqual(doc["result"], "not_inspected", ctx)
+        vols = doc["targets"][0]["volumes"]
+        self.assertEqual([(v["index"], v["filesystem"], v["encryption"], v["readable"],
+                           v["result"], v["reason"]) for v in vols],
+                         [(1, None, "unknown", False, "not_inspected", "encrypted:unknown"),
+                          (2, "vfat", "none", True, "clean", None)], ctx)
+        self.assertRegex(vols[0]["problem"], r"no recognised file system", ctx)
+        self.assertTrue(all(f["result"] == "clean" for f in doc["files"]), ctx)
+
 
 # ================================================================ scale
 
