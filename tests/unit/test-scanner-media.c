@@ -1,6 +1,7 @@
 /* Media layer tests (scanner/media.c) on real images made by mkfs, sfdisk,
- * mtools, ntfs-3g, exFAT FUSE and cryptsetup (tests/fixtures/make-images.sh)
- * and on the shared samples (BitLocker, Core Storage, APFS, HFS+).
+ * mtools, ntfs-3g, exFAT FUSE and cryptsetup (tests/fixtures/make-images.sh),
+ * ISO 9660 images made here by genisoimage, and on the shared samples
+ * (BitLocker, Core Storage, APFS, HFS+).
  *
  * For every plain file system the walk must list exactly the files that
  * were copied in, with their sizes, and reading each one back must give
@@ -450,6 +451,170 @@ test_iso9660 (void **state)
     kikan_media_reader_free (r);
     entries_clear (&l);
     image_close (&img);
+}
+
+/* ---- ISO 9660: every directory tree (issue #8) ---- */
+
+/* Writes the files of the tree test into @dir and makes @dir/t.iso with
+ * genisoimage: /both.txt in both trees, /sub/rr.txt only in the primary
+ * (Rock Ridge) tree, /jol.txt only in the Joliet tree.  -1 without
+ * genisoimage (the caller skips). */
+static int
+iso_make (const char *dir)
+{
+    static const char *const files[][2] = { { "both.txt", "in both trees\n" },
+                                             { "sub/rr.txt", "only in the Rock Ridge tree\n" },
+                                             { "jol.txt", "only in the Joliet tree\n" } };
+    char path[4096], cmd[8192];
+    FILE *f;
+
+    snprintf (path, sizeof path, "%s/src/sub", dir);
+    snprintf (cmd, sizeof cmd, "mkdir -p '%s'", path);
+    assert_int_equal (system (cmd), 0);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf (path, sizeof path, "%s/src/%s", dir, files[i][0]);
+        assert_non_null (f = fopen (path, "w"));
+        fputs (files[i][1], f);
+        fclose (f);
+    }
+    snprintf (cmd, sizeof cmd,
+              "genisoimage -quiet -R -J -hide-joliet sub/rr.txt -hide jol.txt -o '%s/t.iso' "
+              "'%s/src' 2>/dev/null",
+              dir, dir);
+    if (system (cmd) != 0) {
+        print_message ("genisoimage not installed: skipped\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The byte offset of the record named @name (@len bytes as stored) in the
+ * root directory of the tree whose descriptor is at sector @vd_sector. */
+static size_t
+iso_find_record (const unsigned char *b, size_t n, unsigned vd_sector, const char *name,
+                 size_t len)
+{
+    const unsigned char *vd = b + (size_t) vd_sector * 2048;
+    size_t off = (size_t) (vd[156 + 2] | vd[156 + 3] << 8 | vd[156 + 4] << 16) * 2048;
+
+    for (size_t i = off; i + 34 < n && i < off + 2048 && b[i] != 0; i += b[i])
+        if (b[i + 32] == len && memcmp (b + i + 33, name, len) == 0)
+            return i;
+    fail_msg ("record %s not found", name);
+    return 0;
+}
+
+static void
+iso_write (const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen (path, "wb");
+
+    assert_non_null (f);
+    assert_int_equal (fwrite (b, 1, n, f), n);
+    fclose (f);
+}
+
+/* Walks @path; each of @want listed once as REGULAR (and read back when
+ * @text is given), @n_errors ERROR entries, nothing else. */
+static void
+iso_check (const char *path, const char *const *want, const char *const *text, size_t n_want,
+           size_t n_errors, const char *error_re)
+{
+    Image img;
+    Entries l;
+    KikanMediaReader *r;
+    char err[256];
+    struct stat st;
+    double t0 = now ();
+
+    memset (&img, 0, sizeof img);
+    assert_true ((img.fd = open (path, O_RDONLY | O_CLOEXEC)) >= 0);
+    assert_int_equal (fstat (img.fd, &st), 0);
+    kikan_source_init_fd (&img.src, &img.fd, (uint64_t) st.st_size);
+    if (kikan_media_open (&img.src, NULL, &img.m, err, sizeof err) != 0)
+        fail_msg ("kikan_media_open: %s", err);
+    assert_str (kikan_media_get_volume (img.m, 0)->filesystem, "iso9660");
+    walk (img.m, 0, &l);
+    assert_true (now () - t0 < 5);
+    assert_int_equal (count_kind (&l, KIKAN_ENTRY_REGULAR), n_want);
+    assert_int_equal (count_kind (&l, KIKAN_ENTRY_ERROR), n_errors);
+    assert_int_equal (l.n, n_want + n_errors);
+    assert_int_equal (kikan_media_reader_new (img.m, 0, &r), 0);
+    for (size_t i = 0; i < n_want; i++) {
+        const Entry *e = must_find (&l, want[i]);
+        const KikanSource *src;
+        unsigned char *got;
+
+        assert_int_equal (e->kind, KIKAN_ENTRY_REGULAR);
+        assert_int_equal (kikan_media_reader_open (r, e->inode, &src), 0);
+        assert_int_equal (src->size, strlen (text[i]));
+        assert_non_null (got = read_all (src));
+        assert_memory_equal (got, text[i], strlen (text[i]));
+        free (got);
+    }
+    for (size_t i = 0; i < l.n; i++)
+        if (l.e[i].kind == KIKAN_ENTRY_ERROR)
+            assert_non_null (strstr (l.e[i].detail, error_re));
+    kikan_media_reader_free (r);
+    entries_clear (&l);
+    image_close (&img);
+}
+
+/* A file only one tree lists is listed (TSK walks the Joliet tree only);
+ * a directory pointing at its own parent in both trees ends the walk
+ * there; a malformed record is an ERROR. */
+static void
+test_iso9660_trees (void **state)
+{
+    static const char *const paths[] = { "/both.txt", "/jol.txt", "/sub/rr.txt" };
+    static const char *const text[] = { "in both trees\n", "only in the Joliet tree\n",
+                                        "only in the Rock Ridge tree\n" };
+    static const char *const loop_paths[] = { "/both.txt", "/jol.txt", "/sub/both.txt",
+                                              "/sub/jol.txt" };
+    static const char *const loop_text[] = { "in both trees\n", "only in the Joliet tree\n",
+                                             "in both trees\n", "only in the Joliet tree\n" };
+    char dir[] = "/tmp/kikan-iso-XXXXXX", iso[4096], cmd[4200];
+    unsigned char *b;
+    size_t n, sub_p, sub_j, rec;
+
+    assert_non_null (mkdtemp (dir));
+    if (iso_make (dir) != 0)
+        goto out;
+    snprintf (iso, sizeof iso, "%s/t.iso", dir);
+    iso_check (iso, paths, text, 3, 0, "");
+
+    /* /sub of both trees pointing back at the root: a loop. */
+    b = slurp (iso, &n);
+    assert_int_equal (b[16 * 2048], 1);
+    assert_int_equal (b[17 * 2048], 2);
+    sub_p = iso_find_record (b, n, 16, "SUB", 3);
+    sub_j = iso_find_record (b, n, 17, "\0s\0u\0b", 6);
+    for (int k = 0; k < 2; k++) {
+        size_t at = k == 0 ? sub_p : sub_j;
+        const unsigned char *root = b + (16 + k) * 2048 + 156;
+        memcpy (b + at + 2, root + 2, 16);      /* extent and size, both byte orders */
+    }
+    snprintf (iso, sizeof iso, "%s/loop.iso", dir);
+    iso_write (iso, b, n);
+    /* TSK follows the loop once (its ERROR closes it); the primary tree's
+     * /SUB is the root again, read once: /sub/rr.txt is out of reach. */
+    iso_check (iso, loop_paths, loop_text, 4, 1, "directory already walked");
+
+    /* A record in the primary root too short to hold its name. */
+    free (b);
+    snprintf (iso, sizeof iso, "%s/t.iso", dir);
+    b = slurp (iso, &n);
+    rec = iso_find_record (b, n, 16, "SUB", 3);
+    b[rec] = 20;
+    snprintf (iso, sizeof iso, "%s/bad.iso", dir);
+    iso_write (iso, b, n);
+    /* TSK still lists all three (through the path table); the ERROR keeps
+     * the volume from being cleared, as Linux stops at such a record. */
+    iso_check (iso, paths, text, 3, 1, "malformed ISO 9660 directory record");
+    free (b);
+out:
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal (system (cmd), 0);
 }
 
 /* ---- Partitioned disks ---- */
@@ -1323,6 +1488,7 @@ main (void)
         cmocka_unit_test (test_ntfs),
         cmocka_unit_test (test_ext4),
         cmocka_unit_test (test_iso9660),
+        cmocka_unit_test (test_iso9660_trees),
         cmocka_unit_test (test_mbr),
         cmocka_unit_test (test_gpt),
         cmocka_unit_test (test_gpt_backup),
