@@ -23,6 +23,7 @@
 
 #include "kikan/engine.h"
 #include "kikan/errors.h"
+#include "archive-sniff-private.h"
 #include "extract-private.h"
 
 struct KikanEngine {
@@ -641,49 +642,11 @@ is_archive_type (const char *type)
     return 0;
 }
 
-/* Magic numbers of the compressed streams libarchive decodes (issue #8
- * item 4).  libclamav decodes only the first stream of gzip, bzip2 and xz
- * and none of the others; a nested one is kept so that every stream is
- * decoded by the raw route. */
-static int
-is_compressed_stream (const unsigned char *p, size_t n)
-{
-    static const struct {
-        const char *magic;
-        size_t len;
-    } magics[] = {
-        { "\x1f\x8b", 2 },                  /* gzip */
-        { "BZh", 3 },                         /* bzip2 */
-        { "\xfd" "7zXZ\x00", 6 },            /* xz */
-        { "\x28\xb5\x2f\xfd", 4 },          /* zstd */
-        { "\x04\x22\x4d\x18", 4 },          /* lz4 */
-        { "\x02\x21\x4c\x18", 4 },          /* lz4, legacy */
-        { "LZIP", 4 },                        /* lzip */
-        { "\x1f\x9d", 2 },                  /* compress (.Z) */
-        { "\xed\xab\xee\xdb", 4 },          /* rpm */
-    };
-
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (n >= magics[i].len && memcmp (p, magics[i].magic, magics[i].len) == 0)
-            return 1;
-    /* lz4/zstd skippable frame (0x184D2A50-5F, little-endian). */
-    if (n >= 8 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)
-        return 1;
-    /* .lzma ("alone"): no magic; libarchive's own test is a properties
-     * byte below 225 and a dictionary size of 2^n or 2^n + 2^(n-1). */
-    if (n >= 13 && p[0] < 225) {
-        uint32_t dict = (uint32_t) p[1] | (uint32_t) p[2] << 8 | (uint32_t) p[3] << 16
-                        | (uint32_t) p[4] << 24;
-
-        for (int b = 12; b < 31; b++)
-            if (dict == (1u << b) || dict == (1u << b) + (1u << (b - 1)))
-                return 1;
-    }
-    return 0;
-}
-
-/* Layers taken apart again by the extraction routes: archives, documents
- * that are zips (OOXML), self-extractors, and compressed streams. */
+/* Layers taken apart again by the extraction routes: what libclamav types
+ * as an archive, a document that is a zip (OOXML) or a self-extractor, and
+ * whatever carries the signature of an archive or compressed stream a
+ * person's tools open (ar, LHA, old tars and the like, which libclamav
+ * does not type; the second red-team round). */
 static int
 needs_cross_check (const char *type, const unsigned char *p, size_t n)
 {
@@ -693,7 +656,7 @@ needs_cross_check (const char *type, const unsigned char *p, size_t n)
             || strcmp (type, "CL_TYPE_BZ") == 0 || strcmp (type, "CL_TYPE_XZ") == 0
             || strcmp (type, "CL_TYPE_XAR") == 0))
         return 1;
-    return is_compressed_stream (p, n);
+    return kikan_stream_sniff (p, n) || kikan_archive_sniff (p, n) != NULL;
 }
 
 /* Formats that libclamav here may not read at all (RAR: no libclamunrar in
@@ -1278,6 +1241,12 @@ skip_skippable_frames (KikanBlob *b)
 }
 
 static int
+has_prefix_bytes (const unsigned char *p, size_t n, const char *magic, size_t len)
+{
+    return p != NULL && n >= len && memcmp (p, magic, len) == 0;
+}
+
+static int
 blob_is_zip_local (const KikanBlob *blob)
 {
     return blob->data != NULL && blob->size >= 4 && memcmp (blob->data, "PK\3\4", 4) == 0;
@@ -1295,23 +1264,70 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
     char **by_index = NULL, **by_stream = NULL;
     size_t n_index = 0, n_stream = 0;
     int ri, rs, route_saw_tar = 0;
+    const unsigned char *p = blob->data;
+    size_t n = (size_t) blob->size;
+    const char *looks_like = kikan_archive_sniff (p, n);
+    char why[256];
 
     ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index,
                     &route_saw_tar);
-    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE) {
-        /* lz4 -d and zstd -d pass over "skippable frames" at the start;
-         * libarchive's lz4 reader does not, so the stream is handed over
-         * from its first real frame. */
+    /* A zip is read through the end record unzip would find: split sets
+     * and records that contradict each other or their ZIP64 twin. */
+    switch (kikan_zip_end_check (p, n, why, sizeof why)) {
+    case KIKAN_ZIP_END_SPLIT:
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_UNSUPPORTED,
+                                   why);
+        break;
+    case KIKAN_ZIP_END_INCONSISTENT:
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                   KIKAN_REASON_INCONSISTENT, why);
+        break;
+    default:
+        break;
+    }
+    if (has_prefix_bytes (p, n, "PK\7\10", 4))
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_UNSUPPORTED,
+                                   "the first part of a split zip: join the parts (zip -s 0) "
+                                   "and scan the whole archive");
+    /* libarchive's bidders are stricter than unzip, lhasa or 7-Zip: bytes
+     * that carry an archive's signature but that no extractor here reads
+     * are not "not an archive", they are not inspected. */
+    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE && looks_like != NULL) {
+        snprintf (why, sizeof why, "it carries the signature of an archive (%s), but no "
+                  "extractor here can read it", looks_like);
+        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_PARSE_ERROR,
+                                   why);
+    }
+    /* A compressed stream is decoded whole even when it holds an archive
+     * the index route already took apart: the decoded bytes (a tar that is
+     * also a shell script, say) are content too, and libclamav decodes
+     * only gzip and xz fully.  lz4 -d and zstd -d pass over "skippable
+     * frames" at the start; libarchive's lz4 reader does not, so the
+     * stream is handed over from its first real frame. */
+    if (ri == KIKAN_ARCHIVE_NOT_ARCHIVE || kikan_stream_sniff (p, n)) {
         KikanBlob rest = *blob;
         int skipped = skip_skippable_frames (&rest);
 
         if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL, NULL)
                 == KIKAN_ARCHIVE_NOT_ARCHIVE
-            && skipped)
+            && (skipped || kikan_stream_sniff (p, n)))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_PARSE_ERROR,
-                                       "starts with lz4/zstd skippable frames, but no decoder "
-                                       "here reads what follows them");
+                                       "it starts like a compressed stream, but no decoder here "
+                                       "can read it");
+    }
+    /* A RAR inside a program (a self-extractor): libarchive looks for one
+     * only from 64 KiB on, 7-Zip anywhere.  Each signature found is tried;
+     * one that opens as a RAR is taken apart. */
+    {
+        uint64_t at[8];
+        size_t hits = kikan_sfx_rar_offsets (p, n, at, 8);
+
+        for (size_t i = 0; i < hits; i++) {
+            KikanBlob sub = { p + at[i], NULL, blob->size - at[i] };
+
+            run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL);
+        }
     }
     /* A tar (one with members: libarchive takes a block of zeros for an
      * empty tar) is read again past its end, for a tar that follows. */

@@ -38,6 +38,9 @@ typedef enum {
      * follows, as GNU tar -i, bsdtar --ignore-zeros and Python's
      * ignore_zeros do. */
     KIKAN_ROUTE_TAR_CONCAT,
+    /* A RAR found inside a program (a self-extractor), opened from its
+     * signature; bytes there that do not parse as a RAR are not one. */
+    KIKAN_ROUTE_SFX,
 } KikanArchiveRoute;
 
 typedef struct {

@@ -176,6 +176,10 @@ open_libarchive (KikanArchive *a)
     case KIKAN_ROUTE_RAW:
         archive_read_support_format_raw (ar);
         break;
+    case KIKAN_ROUTE_SFX:
+        archive_read_support_format_rar (ar);
+        archive_read_support_format_rar5 (ar);
+        break;
     case KIKAN_ROUTE_TAR_CONCAT:
         archive_read_support_format_tar (ar);
         archive_read_support_format_gnutar (ar);
@@ -269,7 +273,8 @@ kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max
     a->first = 1;
     a->route = route;
 
-    if (route == KIKAN_ROUTE_INDEX && blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
+    if ((route == KIKAN_ROUTE_INDEX || route == KIKAN_ROUTE_SFX)
+        && blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
         /* RAR 1.5-4: libunarr decodes v2.0 and v2.9 data that libarchive 3.6
          * cannot.  It wants the bytes in memory. */
         const unsigned char *data = blob->data;
@@ -369,8 +374,13 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
             if (ar_at_eof (a->ua))
                 return 0;
             snprintf (a->err, sizeof a->err, "libunarr: RAR entry could not be parsed");
+            /* Inside a program, a RAR signature followed by no entry is
+             * just those bytes (an unarchiving library holds them). */
+            if (a->first && a->route == KIKAN_ROUTE_SFX)
+                return KIKAN_ENOTSUP;
             return KIKAN_EINVAL;
         }
+        a->first = 0;
         e->name = ar_entry_get_name (a->ua);
         if (e->name == NULL)
             e->name = "";
@@ -398,7 +408,8 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
              * self-extractor's archive is also a layer of its own, which
              * libclamav hands over and which is checked from its own magic
              * (engine.c keeps it as a nested archive). */
-            if (a->first && (archive_format (a->ar) == 0 || blob_is_program (a->blob)))
+            if (a->first && (archive_format (a->ar) == 0 || blob_is_program (a->blob)
+                             || a->route == KIKAN_ROUTE_SFX))
                 return KIKAN_ENOTSUP;
             return KIKAN_EINVAL;
         }

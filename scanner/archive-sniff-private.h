@@ -1,0 +1,43 @@
+/* What bytes look like to a person's archive tools, decided by their own
+ * signatures and independently of libarchive's bidders (issue #8 items 2
+ * and 4, second red-team round).
+ *
+ * libarchive's bidders are strict: a zip whose end record it rejects, an
+ * LHA whose first method it does not know, a zstd frame with trailing
+ * bytes are "not an archive" to it, while unzip, lhasa or zstd extract
+ * them.  The engine asks these functions whether something IS an archive
+ * or stream, so that "no extractor here could read it" becomes a reason
+ * (parse_error) instead of silence, and so that nested archives
+ * libclamav does not type (ar, LHA, old tars) are still taken apart.
+ * Plain C, no allocation; runs on hostile bytes inside the worker. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The archive or compressed-stream format whose signature @p starts with
+ * (or, for a zip, whose end-of-central-directory record ends it), e.g.
+ * "zip", "rar", "7z", "tar", "lha", "ar", or NULL. */
+const char *kikan_archive_sniff (const unsigned char *p, size_t n);
+
+/* 1 when @p starts with the signature of a compressed stream a person's
+ * tools decode (gzip, bzip2, xz, lzma, lzip, zstd incl. skippable frames,
+ * lz4, compress, rpm). */
+int kikan_stream_sniff (const unsigned char *p, size_t n);
+
+typedef enum {
+    KIKAN_ZIP_END_NONE = 0,      /* no end-of-central-directory record */
+    KIKAN_ZIP_END_OK,            /* one record, a single-disk zip */
+    KIKAN_ZIP_END_SPLIT,         /* part of a split or spanned zip */
+    KIKAN_ZIP_END_INCONSISTENT,  /* the record contradicts itself or its ZIP64 twin */
+} KikanZipEnd;
+
+/* Finds a zip's end-of-central-directory record the way unzip does (the
+ * last 64 KiB + 22 bytes, the comment must reach the end) and checks it
+ * against itself and against a ZIP64 end record.  @why (may be NULL) gets
+ * a sentence for SPLIT and INCONSISTENT. */
+KikanZipEnd kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen);
+
+/* Offsets (at most @max) where a RAR archive's signature appears inside a
+ * program (a self-extractor), in ascending order; returns how many. */
+size_t kikan_sfx_rar_offsets (const unsigned char *p, size_t n, uint64_t *offsets, size_t max);
