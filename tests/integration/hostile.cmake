@@ -37,6 +37,14 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_lz4_skippable_frame_first
   test_hostile.HostileArchives.test_tar_with_device_nodes_stays_clean
   test_hostile.HostileArchives.test_disk_image_inside_zip
+  test_hostile.HostileArchives.test_ar_inside_zip
+  test_hostile.HostileArchives.test_lha_unknown_first_method
+  test_hostile.HostileArchives.test_decoded_stream_scanned_whole
+  test_hostile.HostileArchives.test_stream_with_trailing_garbage
+  test_hostile.HostileArchives.test_zip_end_record_libarchive_rejects
+  test_hostile.HostileArchives.test_split_zip
+  test_hostile.HostileArchives.test_rar_self_extractor_early_in_program
+  test_hostile.HostileArchives.test_old_tar_inside_zip
   test_hostile.HostileArchives.test_plain_text_is_not_a_stream
   test_hostile.ChangingMedium.test_changing_files_on_a_folder_target)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_HOSTILE_TESTS})

@@ -66,6 +66,50 @@ def hash_signature(path, data, name):
         f.write("%s:%d:%s\n" % (hashlib.md5(data).hexdigest(), len(data), name))
 
 
+def zip_with_bit3_entry(prefix, name, data, entries_this_disk=1, disk=0):
+    """A stored zip entry whose local header defers its sizes to a data
+    descriptor (flag 3), after @prefix, with an end record whose fields
+    the caller may make odd."""
+    crc = zlib.crc32(data)
+    n = name.encode()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 8, 0, 0, 0x21, 0, 0, 0, len(n), 0) + n
+    local += data + struct.pack("<IIII", 0x08074B50, crc, len(data), len(data))
+    cd = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 8, 0, 0, 0x21, crc, len(data),
+                     len(data), len(n), 0, 0, disk, 0, 0, len(prefix)) + n
+    body = prefix + local
+    end = struct.pack("<IHHHHIIH", 0x06054B50, disk, disk, entries_this_disk, 1, len(cd),
+                      len(body), 0)
+    return body + cd + end
+
+
+def rar4_stored(name, data):
+    """A RAR 4 archive with one stored entry (the layout libunarr and 7-Zip
+    read), built by hand: no RAR tool is free software."""
+    def block(htype, flags, body, add=b""):
+        h = struct.pack("<BHH", htype, flags, 7 + len(body)) + body
+        return struct.pack("<H", zlib.crc32(h) & 0xFFFF) + h + add
+    n = name.encode()
+    fh = struct.pack("<IIBIIBBHI", len(data), len(data), 2, zlib.crc32(data), 0x5A210000, 29,
+                     0x30, len(n), 0x20) + n
+    return (b"Rar!\x1a\x07\x00" + block(0x73, 0, b"\0" * 6) + block(0x74, 0x8000, fh, data)
+            + block(0x7B, 0x4000, b""))
+
+
+def lha_entry(name, data, method=b"-lh0-"):
+    """One LHA level-0 entry, stored (-lh0-) unless @method says otherwise."""
+    def crc16(d):
+        c = 0
+        for b in d:
+            c ^= b
+            for _ in range(8):
+                c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+        return c
+    n = name.encode()
+    body = method + struct.pack("<IIIBBB", len(data), len(data), 0x5A000000, 0x20, 0, len(n))
+    body += n + struct.pack("<H", crc16(data))
+    return bytes([len(body), sum(body) & 0xFF]) + body + data
+
+
 def compress_with(tool, data):
     """@data compressed by a Debian tool (scripts/install-deps.sh installs
     them); a missing tool is a failure, never a skip."""
@@ -419,6 +463,104 @@ class HostileArchives(KikanTestCase):
             self.assertEqual(f["result"], "not_inspected", name + ctx)
             self.assertEqual(f["reason"], "unsupported", name + ctx)
             self.assertRegex(f["reason_detail"], "disk image inside an archive", name + ctx)
+
+    # -------------------------------------------------- red team, second round
+
+    def test_ar_inside_zip(self):
+        # libclamav types no ar archive, so a nested one was never opened.
+        import zipfile
+        ar = b"!<arch>\n" + b"payload.com/    0           0     0     644     68        `\n"
+        ar += eicar()
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("lib/libx.a", ar)
+        self.assert_infected("libs.zip", bio.getvalue(), PROJECT_EICAR, member="payload.com")
+
+    def test_lha_unknown_first_method(self):
+        # lhasa extracts the stored second entry; libarchive refuses the
+        # whole file for the first entry's method: not "not an archive".
+        data = (lha_entry("a.txt", b"\0" * 40, b"-pm2-") + lha_entry("eicar.com", eicar())
+                + b"\0")
+        f, doc, ctx = self.scan_one("old.lzh", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "parse_error", ctx)
+        self.assertRegex(f["reason_detail"], r"signature of an archive \(lha\)", ctx)
+
+    def test_decoded_stream_scanned_whole(self):
+        # zstd -d writes the whole tar, which is also a shell script: the
+        # decoded bytes are content, not only the tar's members.
+        bio = io.BytesIO()
+        with tarfile.open(fileobj=bio, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+            ti = tarfile.TarInfo("x;echo POLYGLOT;exit 0;#")
+            data = b"an ordinary member\n"
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+        whole = bio.getvalue()
+        db = self.hdb(whole, "Kikan.Test.Polyglot")
+        self.assert_infected("pg.tar.zst", compress_with("zstd", whole),
+                             "Kikan.Test.Polyglot.UNOFFICIAL", extra_db=db)
+
+    def test_stream_with_trailing_garbage(self):
+        # zstd -dc prints EICAR, then complains; libarchive refuses to open.
+        f, doc, ctx = self.scan_one("v.zst", compress_with("zstd", eicar()) + b"\0")
+        self.assertNotEqual(f["result"], "clean", ctx)
+        if f["result"] == "not_inspected":
+            self.assertEqual(f["reason"], "parse_error", ctx)
+
+    def test_zip_end_record_libarchive_rejects(self):
+        # unzip and Python extract it; libarchive's bidder refuses an end
+        # record that says 0 entries on this disk but 1 in all.
+        data = zip_with_bit3_entry(b"MZ" + b"\0" * 200, "eicar.com", eicar(),
+                                   entries_this_disk=0)
+        f, doc, ctx = self.scan_one("setup.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+
+    def test_split_zip(self):
+        # zip -s: 7-Zip extracts a member that straddles the parts.
+        src = self.mkdir("split-src")
+        with open(os.path.join(src, "filler.bin"), "wb") as f:
+            f.write(os.urandom(65400))
+        with open(os.path.join(src, "eicar.com"), "wb") as f:
+            f.write(eicar())
+        out = self.mkdir("split")
+        subprocess.run(["zip", "-q", "-X", "-0", "-s", "64k", os.path.join(out, "b.zip"),
+                        "filler.bin", "eicar.com"], cwd=src, check=True)
+        doc, run = self.scan_json([out], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in ("b.zip", "b.z01"):
+            f = self.file_entry(doc, name, run)
+            self.assertEqual(f["result"], "not_inspected", name + ctx)
+            self.assertEqual(f["reason"], "unsupported", name + ctx)
+            self.assertRegex(f["reason_detail"], "split zip", name + ctx)
+
+    def test_rar_self_extractor_early_in_program(self):
+        # 7-Zip finds a RAR anywhere in a program; libarchive looks only
+        # from 64 KiB on.
+        data = b"MZ" + b"\0" * 4094 + rar4_stored("eicar.com", eicar())
+        self.assert_infected("setup.exe", data, PROJECT_EICAR, member="eicar.com")
+
+    def test_old_tar_inside_zip(self):
+        # A v7 tar (no ustar magic) whose checksum is the signed sum: GNU
+        # tar and Python read it; libclamav does not type it.
+        import zipfile
+        h = bytearray(512)
+        name = b"\xe9" * 40 + b".com"
+        h[0:len(name)] = name
+        h[100:108] = b"0000644\0"
+        h[108:116] = b"0000000\0"
+        h[116:124] = b"0000000\0"
+        h[124:136] = b"%011o\0" % 68
+        h[136:148] = b"00000000000\0"
+        h[148:156] = b" " * 8
+        h[156:157] = b"0"
+        signed = sum(b - 256 if b > 127 else b for b in h)
+        h[148:156] = b"%06o\0 " % (signed & 0o777777)
+        tar = bytes(h) + eicar() + b"\0" * (512 - 68) + b"\0" * 1024
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            zf.writestr("old.tar", tar)
+        self.assert_infected("old.zip", bio.getvalue(), PROJECT_EICAR)
 
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
