@@ -20,9 +20,12 @@
  * "zip", "rar", "7z", "tar", "lha", "ar", or NULL. */
 const char *kikan_archive_sniff (const unsigned char *p, size_t n);
 
-/* 1 when @p starts with the signature of a compressed stream a person's
- * tools decode (gzip, bzip2, xz, lzma, lzip, zstd incl. skippable frames,
- * lz4, compress, rpm). */
+/* Whether @p starts like a compressed stream a person's tools decode:
+ * KIKAN_STREAM_STRONG for a real signature (gzip, bzip2, xz, lzip, zstd
+ * incl. skippable frames, lz4, compress, rpm), KIKAN_STREAM_WEAK for the
+ * .lzma guess (no magic; many files pass it by chance), else 0.  Only a
+ * strong one that no decoder reads is a reason to hold a file. */
+enum { KIKAN_STREAM_WEAK = 1, KIKAN_STREAM_STRONG = 2 };
 int kikan_stream_sniff (const unsigned char *p, size_t n);
 
 typedef enum {

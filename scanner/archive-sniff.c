@@ -53,18 +53,19 @@ kikan_stream_sniff (const unsigned char *p, size_t n)
 
     for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
         if (has_at (p, n, 0, magics[i].magic, magics[i].len))
-            return 1;
+            return KIKAN_STREAM_STRONG;
     /* lz4/zstd skippable frame (0x184D2A50-5F, little-endian). */
     if (n >= 8 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)
-        return 1;
+        return KIKAN_STREAM_STRONG;
     /* .lzma ("alone"): no magic; libarchive's own test is a properties
-     * byte below 225 and a dictionary size of 2^n or 2^n + 2^(n-1). */
+     * byte below 225 and a dictionary size of 2^n or 2^n + 2^(n-1).  Many
+     * ordinary files pass that test by chance, so it is a weak sign. */
     if (n >= 13 && p[0] < 225) {
         uint32_t dict = le32 (p + 1);
 
         for (int b = 12; b < 31; b++)
             if (dict == (1u << b) || dict == (1u << b) + (1u << (b - 1)))
-                return 1;
+                return KIKAN_STREAM_WEAK;
     }
     return 0;
 }

@@ -1310,7 +1310,7 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
 
         if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL, NULL)
                 == KIKAN_ARCHIVE_NOT_ARCHIVE
-            && (skipped || kikan_stream_sniff (p, n)))
+            && (skipped || kikan_stream_sniff (p, n) == KIKAN_STREAM_STRONG))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_PARSE_ERROR,
                                        "it starts like a compressed stream, but no decoder here "

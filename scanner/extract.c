@@ -174,7 +174,10 @@ open_libarchive (KikanArchive *a)
         archive_read_support_format_zip_streamable (ar);
         break;
     case KIKAN_ROUTE_RAW:
+        /* As bsdcat does: "empty" takes a stream that decodes to nothing
+         * (an empty .gz), so that only a decoder's failure fails here. */
         archive_read_support_format_raw (ar);
+        archive_read_support_format_empty (ar);
         break;
     case KIKAN_ROUTE_SFX:
         archive_read_support_format_rar (ar);
