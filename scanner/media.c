@@ -758,6 +758,18 @@ kikan_tsk_open (const KikanMediaVolume *mv, TSK_FS_TYPE_ENUM type, KikanTsk *k, 
         tsk_error_copy (err, errlen, "The Sleuth Kit cannot open it");
         goto fail;
     }
+    /* TSK numbers its virtual $OrphanFiles directory last_inum; a hostile
+     * ISO 9660 with no file (found by fuzzing) makes that the root's
+     * number.  TSK's ISO 9660 code checks for the orphan directory before
+     * the root, so opening the root searches for orphans, which opens the
+     * root again, and TSK 4.11 takes its orphan lock twice and hangs for
+     * good.  (HFS+ checks the root first: a small one has them equal.) */
+    if (TSK_FS_TYPE_ISISO9660 (k->fs[0]->ftype)
+        && k->fs[0]->root_inum == TSK_FS_ORPHANDIR_INUM (k->fs[0])) {
+        snprintf (err, errlen, "its root directory has the number of TSK's orphan directory "
+                               "(hostile metadata)");
+        goto fail;
+    }
     return 0;
 fail:
     kikan_tsk_close (k);
@@ -1043,6 +1055,18 @@ out:
 
 /* ---- OS presence ---- */
 
+/* 1 if @nm leads to TSK's virtual $OrphanFiles directory: by its type, or
+ * (a hostile name) by pointing at its inode number.  Opening it makes TSK
+ * search the whole file system for orphans, and when that search meets
+ * such a name again, TSK 4.11 takes its orphan lock a second time and
+ * hangs for good (see kikan_tsk_open for the case fuzzing found). */
+static int
+tsk_orphan_dir (const TSK_FS_INFO *fs, const TSK_FS_NAME *nm)
+{
+    return nm->type == TSK_FS_NAME_TYPE_VIRT || nm->type == TSK_FS_NAME_TYPE_VIRT_DIR
+           || nm->meta_addr == TSK_FS_ORPHANDIR_INUM (fs);
+}
+
 /* Looks up @path (components separated by '/') from the root, comparing
  * names without case where the file system does; 1 if it is a regular
  * file.  The caller has checked that the root may be opened. */
@@ -1073,7 +1097,7 @@ fs_has_file (TSK_FS_INFO *fs, const char *path)
             const TSK_FS_NAME *nm = tsk_fs_dir_get_name (dir, i);
             TSK_FS_FILE *f;
 
-            if (nm == NULL || nm->name == NULL
+            if (nm == NULL || nm->name == NULL || tsk_orphan_dir (fs, nm)
                 || (fs_ignores_case (fs) ? strcasecmp (nm->name, comp) : strcmp (nm->name, comp))
                        != 0
                 || ext_inode_refusal (fs, nm->meta_addr) != NULL)
@@ -2588,7 +2612,7 @@ walk_fs (KikanWalk *w, size_t prefix_len)
         nm = tsk_fs_dir_get_name (fr->dir, fr->next++);
         if (nm == NULL || nm->name == NULL || strcmp (nm->name, ".") == 0
             || strcmp (nm->name, "..") == 0 || (nm->flags & TSK_FS_NAME_FLAG_UNALLOC)
-            || nm->type == TSK_FS_NAME_TYPE_VIRT || nm->type == TSK_FS_NAME_TYPE_VIRT_DIR) {
+            || tsk_orphan_dir (w->fs, nm)) {
             tsk_error_reset ();
             continue;
         }
