@@ -1172,6 +1172,30 @@ detect_os (KikanVolume *v, KikanTsk *k)
 
 /* ---- Probing one volume ---- */
 
+/* 1 if a UDF descriptor (NSR02/NSR03) follows the ISO 9660 descriptors: a
+ * UDF/ISO bridge disc, whose UDF tree Windows and macOS show and TSK
+ * cannot read.  libblkid says "udf" for such a disc, but only where it
+ * takes part; the own checks see "CD001" at sector 16 and stop, and
+ * genisoimage -udf puts NSR02 at sector 20, past the header they read.
+ * Reads the Volume Recognition Sequence from sector 16 while it holds
+ * known identifiers, at most 64 sectors. */
+static int
+iso_has_udf (const KikanSource *src)
+{
+    unsigned char d[8];
+
+    for (unsigned k = 0; k < 64; k++) {
+        if (kikan_source_read_exact (src, d, sizeof d, (16u + k) * 2048u) != 0)
+            return 0;
+        if (memcmp (d + 1, "NSR02", 5) == 0 || memcmp (d + 1, "NSR03", 5) == 0)
+            return 1;
+        if (memcmp (d + 1, "CD001", 5) != 0 && memcmp (d + 1, "BEA01", 5) != 0
+            && memcmp (d + 1, "BOOT2", 5) != 0 && memcmp (d + 1, "CDW02", 5) != 0)
+            return 0;
+    }
+    return 0;
+}
+
 /* Issue #8 (false holds): the Microsoft Reserved partition (MSR) of every
  * GPT disk Windows sets up has no file system by design; Windows never
  * mounts or shows it, Linux's udisks hides it, so "no recognised file
@@ -1392,7 +1416,8 @@ probe_volume (KikanMediaVolume *mv, int keep_encryption)
                             (uint64_t) (k.fs[0]->last_block + 1) * k.fs[0]->block_size)
                    != 0)
             goto tsk_out;
-        if (fs != NULL && strcmp (fs, "udf") == 0
+        if (((fs != NULL && strcmp (fs, "udf") == 0)
+             || (TSK_FS_TYPE_ISISO9660 (k.fs[0]->ftype) && iso_has_udf (mv->src)))
             && add_problem (v, "UDF read through its ISO 9660 bridge: files only in the UDF "
                                "tree are not seen")
                    != 0)

@@ -617,6 +617,61 @@ out:
     assert_int_equal (system (cmd), 0);
 }
 
+static ssize_t
+buf_pread (void *handle, void *out, size_t n, uint64_t off)
+{
+    const KikanSource *b = handle;      /* size, and the bytes after it */
+    const unsigned char *bytes = (const unsigned char *) (b + 1);
+
+    if (off >= b->size)
+        return 0;
+    if (n > b->size - off)
+        n = (size_t) (b->size - off);
+    memcpy (out, bytes + off, n);
+    return (ssize_t) n;
+}
+
+/* A UDF/ISO 9660 bridge disc (genisoimage -udf) is read through its ISO
+ * trees and says that its UDF tree is not: also where libblkid does not
+ * take part (a disk image inside a target, here a memory source), although
+ * its UDF descriptors lie past the 40 KiB header the own checks read. */
+static void
+test_iso9660_udf_bridge (void **state)
+{
+    char dir[] = "/tmp/kikan-udf-XXXXXX", cmd[8400], iso[4200];
+    KikanSource *mem, src;
+    KikanMedia *m = NULL;
+    unsigned char *b;
+    char err[256];
+    size_t n;
+
+    assert_non_null (mkdtemp (dir));
+    if (iso_make (dir) != 0)
+        goto out;
+    snprintf (cmd, sizeof cmd, "genisoimage -quiet -R -J -udf -o '%s/u.iso' '%s/src' 2>/dev/null",
+              dir, dir);
+    assert_int_equal (system (cmd), 0);
+    snprintf (iso, sizeof iso, "%s/u.iso", dir);
+    b = slurp (iso, &n);
+    assert_non_null (mem = malloc (sizeof *mem + n));
+    memcpy (mem + 1, b, n);
+    free (b);
+    mem->size = n;
+    src.handle = mem;
+    src.pread = buf_pread;
+    src.size = n;
+    assert_int_equal (kikan_media_open (&src, NULL, &m, err, sizeof err), 0);
+    assert_str (kikan_media_get_volume (m, 0)->filesystem, "iso9660");
+    assert_true (kikan_media_get_volume (m, 0)->readable);
+    assert_non_null (kikan_media_get_volume (m, 0)->problem);
+    assert_non_null (strstr (kikan_media_get_volume (m, 0)->problem, "files only in the UDF"));
+    kikan_media_free (m);
+    free (mem);
+out:
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal (system (cmd), 0);
+}
+
 /* ---- Partitioned disks ---- */
 
 static void
@@ -1489,6 +1544,7 @@ main (void)
         cmocka_unit_test (test_ext4),
         cmocka_unit_test (test_iso9660),
         cmocka_unit_test (test_iso9660_trees),
+        cmocka_unit_test (test_iso9660_udf_bridge),
         cmocka_unit_test (test_mbr),
         cmocka_unit_test (test_gpt),
         cmocka_unit_test (test_gpt_backup),
