@@ -562,6 +562,43 @@ class HostileArchives(KikanTestCase):
             zf.writestr("old.tar", tar)
         self.assert_infected("old.zip", bio.getvalue(), PROJECT_EICAR)
 
+    def test_ordinary_inputs_stay_clean(self):
+        # Guards for the false holds the measurement on this machine's
+        # archives drove out (docs/media.md, "False holds on clean trees").
+        import zipfile
+        target = self.mkdir("ordinary")
+
+        def put(name, data):
+            with open(os.path.join(target, name), "wb") as f:
+                f.write(data)
+        # A PAX name in UTF-8: libarchive cannot convert it to the worker's
+        # C locale; that is the name's problem, not the archive's.
+        bio = io.BytesIO()
+        with tarfile.open(fileobj=bio, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            ti = tarfile.TarInfo("umlauts-\u00e4\u00f6\u00fc.txt")
+            data = b"an ordinary file with a Latin-1 name\n"
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+        put("utf8-names.tar", bio.getvalue())
+        # More folders than max_files, and one file: folders are not members.
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            for i in range(10050):
+                zf.writestr(zipfile.ZipInfo("d%05d/" % i), b"")
+            zf.writestr("d00000/readme.txt", b"the only file\n" * 3)
+        put("folders.zip", bio.getvalue())
+        # A compressed image that starts with zeros is not a damaged tar.
+        put("zeros.img.xz", lzma.compress(b"\0" * 4096 + b"not a tar at all\n" * 100))
+        # An empty .gz decodes to nothing, which is not a decoding failure.
+        put("empty.gz", gzip.compress(b""))
+        # Bytes that pass the .lzma dictionary guess by chance.
+        put("guess.bin", b"\x5d\x00\x00\x01\x00" + b"ordinary binary data\n" * 20)
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in ("utf8-names.tar", "folders.zip", "zeros.img.xz", "empty.gz", "guess.bin"):
+            f = self.file_entry(doc, name, run)
+            self.assertEqual((f["result"], f["reason"]), ("clean", None), name + ctx)
+
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
         f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
