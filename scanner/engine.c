@@ -1356,6 +1356,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     cl_fmap_t *map;
     const char *virname = NULL;
     unsigned long scanned = 0;
+    int root_is_image;
     cl_error_t ret;
 
     c.e = e;
@@ -1404,6 +1405,13 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
         }
     }
 
+    /* A disk image that is itself a file on the medium (depth 0) is opened
+     * by the worker through the media layer, partitions and all; only an
+     * image reached inside an archive is one nothing walks. */
+    root_is_image = depth == 0 && c.n_layers > 0 && c.layers[0].level == 0
+                    && (c.layers[0].exec.type == KIKAN_FILETYPE_DISK_IMAGE
+                        || c.layers[0].exec.type == KIKAN_FILETYPE_DMG);
+
     /* Members libclamav reached (layers below the root), with their own
      * verdicts. */
     for (size_t i = 0; i < c.n_layers; i++) {
@@ -1446,7 +1454,7 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "archive member larger than max_filesize");
         }
-        if (l->image_unopened && res != KIKAN_RESULT_INFECTED) {
+        if (l->image_unopened && res != KIKAN_RESULT_INFECTED && !root_is_image) {
             m->result = KIKAN_RESULT_NOT_INSPECTED;
             m->reason = KIKAN_REASON_UNSUPPORTED;
             free (m->reason_detail);
