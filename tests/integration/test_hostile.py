@@ -82,6 +82,22 @@ def zip_with_bit3_entry(prefix, name, data, entries_this_disk=1, disk=0):
     return body + cd + end
 
 
+def zip_with_typed_entry(name, unix_mode, data):
+    """A zip with an ordinary member, then @name whose Unix mode (file type
+    bits included) is @unix_mode, LZMA-compressed (method 14: libclamav
+    does not decode it, 7-Zip and Python do)."""
+    import zipfile
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w") as zf:
+        zf.writestr("readme.txt", b"an ordinary member\n" * 5)
+        zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        zi.create_system = 3
+        zi.external_attr = unix_mode << 16
+        zi.compress_type = zipfile.ZIP_LZMA
+        zf.writestr(zi, data)
+    return bio.getvalue()
+
+
 def rar4_stored(name, data):
     """A RAR 4 archive with one stored entry (the layout libunarr and 7-Zip
     read), built by hand: no RAR tool is free software."""
@@ -342,16 +358,7 @@ class HostileArchives(KikanTestCase):
         # LZMA-compressed (libclamav does not decode method 14): libarchive
         # hands over no data, 7-Zip writes the bytes out as a file.  Junk
         # in front keeps the local-header route away.
-        import zipfile
-        bio = io.BytesIO()
-        with zipfile.ZipFile(bio, "w") as zf:
-            zf.writestr("readme.txt", b"an ordinary member\n" * 5)
-            zi = zipfile.ZipInfo("payload.com", date_time=(1980, 1, 1, 0, 0, 0))
-            zi.create_system = 3
-            zi.external_attr = 0o020644 << 16
-            zi.compress_type = zipfile.ZIP_LZMA
-            zf.writestr(zi, eicar())
-        data = b"\0" * 32 + bio.getvalue()
+        data = b"\0" * 32 + zip_with_typed_entry("payload.com", 0o020644, eicar())
         f, doc, ctx = self.scan_one("devices.zip", data)
         self.assertEqual(f["result"], "not_inspected", ctx)
         self.assertEqual(f["reason"], "inconsistent", ctx)
@@ -360,16 +367,8 @@ class HostileArchives(KikanTestCase):
     def test_zip_symlink_entry_data_scanned(self):
         # A zip keeps a link's target as its data; Python's zipfile and
         # 7-Zip on Windows write it out as an ordinary file.
-        import zipfile
-        bio = io.BytesIO()
-        with zipfile.ZipFile(bio, "w") as zf:
-            zf.writestr("readme.txt", b"an ordinary member\n" * 5)
-            zi = zipfile.ZipInfo("link.com", date_time=(1980, 1, 1, 0, 0, 0))
-            zi.create_system = 3
-            zi.external_attr = 0o120777 << 16
-            zi.compress_type = zipfile.ZIP_LZMA
-            zf.writestr(zi, eicar())
-        self.assert_infected("links.zip", b"\0" * 32 + bio.getvalue(), PROJECT_EICAR,
+        data = b"\0" * 32 + zip_with_typed_entry("link.com", 0o120777, eicar())
+        self.assert_infected("links.zip", data, PROJECT_EICAR,
                              member="link.com")
 
     def test_tar_device_entry_with_data(self):
