@@ -152,7 +152,7 @@ kikan_archive_sniff (const unsigned char *p, size_t n)
 KikanZipEnd
 kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
 {
-    size_t lo, o;
+    size_t lo, o = 0;
     int found = 0;
     uint32_t disk, cd_disk, this_entries, entries, cd_size, cd_off;
 
@@ -161,11 +161,18 @@ kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
     /* unzip looks back from the end over a maximal comment; the record's
      * comment must end exactly at the end of the file. */
     lo = n > 22 + 65535 ? n - 22 - 65535 : 0;
-    for (o = n - 22 + 1; o-- > lo;) {
-        if (p[o] == 'P' && memcmp (p + o, "PK\5\6", 4) == 0 && o + 22 + le16 (p + o + 20) == n) {
-            found = 1;
+    /* The last record whose comment ends the file (memmem: this runs for
+     * every file and archive member, so no byte-by-byte loop). */
+    for (size_t at = lo; at + 22 <= n;) {
+        const unsigned char *hit = memmem (p + at, n - at, "PK\5\6", 4);
+
+        if (hit == NULL || (size_t) (hit - p) + 22 > n)
             break;
+        if ((size_t) (hit - p) + 22 + le16 (hit + 20) == n) {
+            o = (size_t) (hit - p);
+            found = 1;
         }
+        at = (size_t) (hit - p) + 1;
     }
     if (!found)
         return KIKAN_ZIP_END_NONE;

@@ -536,9 +536,7 @@ typedef struct {
     int image_unopened;        /* a disk image whose file systems nothing here walks */
     char **sigs;
     size_t n_sigs;
-    int matched;               /* claimed by a fallback listing */
     int beyond_depth;          /* deeper than max_recursion counting the fallback's depth */
-    long member;               /* index in the report's members, -1 if none */
     KikanExecInfo exec;        /* what kind of program this layer is (issue #4) */
 } Layer;
 
@@ -762,7 +760,6 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
     l->level = recursion_level;
     l->size = file_size;
     l->normalized = (layer_attributes & LAYER_ATTRIBUTES_NORMALIZED) != 0;
-    l->member = -1;
     snprintf (l->type, sizeof l->type, "%s", type ? type : "");
     if (file_name != NULL && (l->name = strdup (file_name)) == NULL)
         c->oom = 1;
@@ -1041,12 +1038,7 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
     uint32_t listed = 0, members = 0;
     int r;
 
-    r = kikan_archive_open (blob, route, lim->max_filesize, &a, &extractor, err, sizeof err);
-    if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
-        kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
-                                   KIKAN_REASON_LIMIT_EXCEEDED, err);
-        return 0;
-    }
+    r = kikan_archive_open (blob, route, &a, &extractor, err, sizeof err);
     if (r == KIKAN_ARCHIVE_NOT_ARCHIVE) {
         /* Not an archive to any fallback extractor.  For a type that must
          * hold members the member list cannot be confirmed, whatever
@@ -1437,7 +1429,6 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
         if ((m = report_add_member (job->r, lim->max_files)) == NULL)
             break;
         member_set (m, l->name, depth + l->level, l->size, KIKAN_EXTRACTOR_CLAMAV);
-        l->member = (long) (m - job->r->members);
         m->exec = l->exec;
         memset (&l->exec, 0, sizeof l->exec);
         m->result = res;

@@ -11,8 +11,9 @@
 
 typedef struct KikanArchive KikanArchive;
 
-/* Where archive bytes come from: a memory buffer, or a KikanSource read
- * with its pread function. */
+/* Bytes to scan: a memory buffer, or (only for the engine's one read of a
+ * file, engine.c scan_top) a KikanSource read with its pread function.
+ * The extractors below take memory blobs only. */
 typedef struct {
     const unsigned char *data;  /* non-NULL: memory source */
     const KikanSource *src;     /* used when data is NULL */
@@ -71,17 +72,17 @@ enum {
     KIKAN_ARCHIVE_OVER_LIMIT = 2,   /* entry larger than the limit given */
 };
 
-/* Opens @blob along @route with the extractor suited to it.  Returns 0 and
- * sets *out and *extractor (KIKAN_EXTRACTOR_*), KIKAN_ARCHIVE_NOT_ARCHIVE
- * (nothing on that route recognises the bytes: for KIKAN_ROUTE_RAW, no
- * compression filter applies), or a negative KIKAN_E* code with a message
- * in @err (the bytes look like an archive but cannot be parsed).  @blob
- * must outlive the archive.  Only filters built into libarchive are used:
- * one that would run an external program (lrzip, grzip, lzop here) would
- * be killed by the worker's seccomp filter. */
-int kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max_mem,
-                        KikanArchive **out, const char **extractor, char *err,
-                        size_t errlen);
+/* Opens @blob (in memory) along @route with the extractor suited to it.
+ * Returns 0 and sets *out and *extractor (KIKAN_EXTRACTOR_*),
+ * KIKAN_ARCHIVE_NOT_ARCHIVE (nothing on that route recognises the bytes:
+ * for KIKAN_ROUTE_RAW, no compression filter applies), or a negative
+ * KIKAN_E* code with a message in @err (the bytes look like an archive but
+ * cannot be parsed).  @blob must outlive the archive.  Only filters built
+ * into libarchive are used: one that would run an external program
+ * (lrzip, grzip, lzop here) would be killed by the worker's seccomp
+ * filter. */
+int kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, KikanArchive **out,
+                        const char **extractor, char *err, size_t errlen);
 
 /* 1 and fills @e for the next entry, 0 at the end, negative KIKAN_E* on a
  * parse error (message via kikan_archive_error()). */
@@ -100,6 +101,3 @@ const char *kikan_archive_error (const KikanArchive *a);
  * clean (issue #8 item 2). */
 const char *kikan_archive_take_warning (KikanArchive *a);
 void kikan_archive_free (KikanArchive *a);
-
-/* Reads the whole blob into memory (for extractors that need it). */
-int kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf);

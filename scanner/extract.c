@@ -1,10 +1,8 @@
 /* Fallback extractors: libarchive and libunarr behind one small interface
  * (extract-private.h).  Plain C, runs only inside the sandboxed worker. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,15 +15,13 @@
 #define READ_CHUNK (256 * 1024)
 
 struct KikanArchive {
-    const KikanBlob *blob;
+    const KikanBlob *blob;  /* in memory: the engine reads every file once */
     /* libarchive */
     struct archive *ar;
     uint64_t pos;
-    unsigned char *chunk;
     /* libunarr */
     ar_stream *us;
     ar_archive *ua;
-    unsigned char *mem;  /* whole blob copy when the source is a descriptor */
     int first;
     KikanArchiveRoute route;
     char err[256];
@@ -35,7 +31,7 @@ struct KikanArchive {
 
 static const unsigned char rar4_magic[7] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x00 };
 
-/* ---- libarchive over pread ---- */
+/* ---- libarchive over the blob's bytes ---- */
 
 static la_ssize_t
 la_read (struct archive *ar, void *user, const void **buf)
@@ -43,27 +39,16 @@ la_read (struct archive *ar, void *user, const void **buf)
     KikanArchive *a = user;
     const KikanBlob *b = a->blob;
     size_t want;
-    ssize_t n;
 
+    (void) ar;
     if (a->pos >= b->size)
         return 0;
     want = READ_CHUNK;
     if (b->size - a->pos < want)
         want = (size_t) (b->size - a->pos);
-    if (b->data != NULL) {
-        *buf = b->data + a->pos;
-        a->pos += want;
-        return (la_ssize_t) want;
-    }
-    n = b->src->pread (b->src->handle, a->chunk, want, a->pos);
-    if (n < 0) {
-        archive_set_error (ar, errno, "read error at offset %llu",
-                           (unsigned long long) a->pos);
-        return -1;
-    }
-    a->pos += (uint64_t) n;
-    *buf = a->chunk;
-    return n;
+    *buf = b->data + a->pos;
+    a->pos += want;
+    return (la_ssize_t) want;
 }
 
 static la_int64_t
@@ -209,33 +194,6 @@ open_libarchive (KikanArchive *a)
     return 0;
 }
 
-int
-kikan_blob_read_all (const KikanBlob *blob, uint64_t limit, unsigned char **buf)
-{
-    unsigned char *p;
-    uint64_t done = 0;
-
-    *buf = NULL;
-    if (blob->size > limit)
-        return KIKAN_ARCHIVE_OVER_LIMIT;
-    if ((p = malloc (blob->size ? blob->size : 1)) == NULL)
-        return KIKAN_ENOMEM;
-    if (blob->data != NULL) {
-        memcpy (p, blob->data, blob->size);
-    } else {
-        while (done < blob->size) {
-            ssize_t n = blob->src->pread (blob->src->handle, p + done, blob->size - done, done);
-            if (n <= 0) {
-                free (p);
-                return KIKAN_EIO;
-            }
-            done += (uint64_t) n;
-        }
-    }
-    *buf = p;
-    return 0;
-}
-
 static int blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n);
 
 /* A Windows or ELF program: where libarchive goes looking for an embedded
@@ -251,25 +209,21 @@ blob_is_program (const KikanBlob *b)
 static int
 blob_starts_with (const KikanBlob *b, const unsigned char *magic, size_t n)
 {
-    unsigned char head[16];
-    ssize_t r;
-
-    if (b->size < n || n > sizeof head)
-        return 0;
-    if (b->data != NULL)
-        return memcmp (b->data, magic, n) == 0;
-    r = b->src->pread (b->src->handle, head, n, 0);
-    return r == (ssize_t) n && memcmp (head, magic, n) == 0;
+    return b->size >= n && memcmp (b->data, magic, n) == 0;
 }
 
 int
-kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max_mem,
-                    KikanArchive **out, const char **extractor, char *err, size_t errlen)
+kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, KikanArchive **out,
+                    const char **extractor, char *err, size_t errlen)
 {
     KikanArchive *a;
     int r;
 
     *out = NULL;
+    if (blob->data == NULL) {
+        snprintf (err, errlen, "internal error: archives are read from memory only");
+        return KIKAN_EINVAL;
+    }
     if ((a = calloc (1, sizeof *a)) == NULL)
         return KIKAN_ENOMEM;
     a->blob = blob;
@@ -279,24 +233,8 @@ kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max
     if ((route == KIKAN_ROUTE_INDEX || route == KIKAN_ROUTE_SFX)
         && blob_starts_with (blob, rar4_magic, sizeof rar4_magic)) {
         /* RAR 1.5-4: libunarr decodes v2.0 and v2.9 data that libarchive 3.6
-         * cannot.  It wants the bytes in memory. */
-        const unsigned char *data = blob->data;
-
-        if (data == NULL) {
-            r = kikan_blob_read_all (blob, max_mem, &a->mem);
-            if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
-                snprintf (err, errlen, "RAR archive larger than the extraction limit");
-                kikan_archive_free (a);
-                return KIKAN_ARCHIVE_OVER_LIMIT;
-            }
-            if (r < 0) {
-                snprintf (err, errlen, "RAR archive could not be read");
-                kikan_archive_free (a);
-                return r;
-            }
-            data = a->mem;
-        }
-        if ((a->us = ar_open_memory (data, blob->size)) != NULL
+         * cannot. */
+        if ((a->us = ar_open_memory (blob->data, blob->size)) != NULL
             && (a->ua = ar_open_rar_archive (a->us)) != NULL) {
             *extractor = KIKAN_EXTRACTOR_LIBUNARR;
             *out = a;
@@ -305,10 +243,6 @@ kikan_archive_open (const KikanBlob *blob, KikanArchiveRoute route, uint64_t max
         /* Fall through to libarchive, which may still know this RAR. */
     }
 
-    if ((a->chunk = malloc (READ_CHUNK)) == NULL) {
-        kikan_archive_free (a);
-        return KIKAN_ENOMEM;
-    }
     r = open_libarchive (a);
     if (r != 0) {
         snprintf (err, errlen, "%s", a->err);
@@ -547,7 +481,5 @@ kikan_archive_free (KikanArchive *a)
         ar_close (a->us);
     if (a->ar != NULL)
         archive_read_free (a->ar);
-    free (a->mem);
-    free (a->chunk);
     free (a);
 }
