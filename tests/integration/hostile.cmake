@@ -42,6 +42,7 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_decoded_stream_scanned_whole
   test_hostile.HostileArchives.test_stream_with_trailing_garbage
   test_hostile.HostileArchives.test_zip_end_record_libarchive_rejects
+  test_hostile.HostileArchives.test_zip64_end_record_disagrees
   test_hostile.HostileArchives.test_split_zip
   test_hostile.HostileArchives.test_rar_self_extractor_early_in_program
   test_hostile.HostileArchives.test_old_tar_inside_zip

@@ -515,6 +515,33 @@ class HostileArchives(KikanTestCase):
         self.assertEqual(f["result"], "not_inspected", ctx)
         self.assertEqual(f["reason"], "inconsistent", ctx)
 
+    def test_zip64_end_record_disagrees(self):
+        # The classic end record points at a central directory listing
+        # hidden.com, the ZIP64 one at another listing only readme.txt:
+        # unzip follows the first, libarchive and Python the second.
+        def two_ends(hidden):
+            pre = b"#!/bin/sh\nexit 0\n"
+            ben = b"hello benign world\n"
+            la = zip_local("hidden.com", 0, zlib.crc32(hidden), len(hidden), len(hidden), hidden)
+            lb = zip_local("readme.txt", 0, zlib.crc32(ben), len(ben), len(ben), ben)
+            cda = zip_central("hidden.com", 0, zlib.crc32(hidden), len(hidden), len(hidden),
+                              len(pre))
+            cdb = zip_central("readme.txt", 0, zlib.crc32(ben), len(ben), len(ben),
+                              len(pre) + len(la))
+            cda_off = len(pre) + len(la) + len(lb)
+            cdb_off = cda_off + len(cda)
+            z64 = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, 1, 1, len(cdb),
+                              cdb_off)
+            loc = struct.pack("<IIQI", 0x07064B50, 0, cdb_off + len(cdb), 1)
+            return pre + la + lb + cda + cdb + z64 + loc + zip_end(1, len(cda), cda_off)
+        # Harmless content on unzip's side: the disagreement itself holds it.
+        f, doc, ctx = self.scan_one("two-ends.zip", two_ends(b"only unzip shows this\n" * 3))
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+        self.assertRegex(f["reason_detail"], "classic and ZIP64 end records", ctx)
+        # EICAR there: found.
+        self.assert_infected("two-ends-eicar.zip", two_ends(eicar()), PROJECT_EICAR)
+
     def test_split_zip(self):
         # zip -s: 7-Zip extracts a member that straddles the parts.
         src = self.mkdir("split-src")
