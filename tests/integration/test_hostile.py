@@ -168,6 +168,15 @@ class HostileArchives(KikanTestCase):
             self.assertTrue(hits, "member %r must be listed infected%s" % (member, ctx))
         return f
 
+    def assert_folder_not_inspected(self, target, names, reason, detail_re):
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in names:
+            f = self.file_entry(doc, name, run)
+            self.assertEqual(f["result"], "not_inspected", name + ctx)
+            self.assertEqual(f["reason"], reason, name + ctx)
+            self.assertRegex(f["reason_detail"], detail_re, name + ctx)
+
     # -------------------------------------------------- zip: readers disagree
 
     def test_zip_local_stored_central_deflate(self):
@@ -455,13 +464,8 @@ class HostileArchives(KikanTestCase):
             f.write(bio.getvalue())
         with open(os.path.join(target, "fat.img.xz"), "wb") as f:
             f.write(lzma.compress(image))
-        doc, run = self.scan_json([target], [project_signatures()])
-        ctx = "\n" + run.describe()
-        for name in ("images.zip", "fat.img.xz"):
-            f = self.file_entry(doc, name, run)
-            self.assertEqual(f["result"], "not_inspected", name + ctx)
-            self.assertEqual(f["reason"], "unsupported", name + ctx)
-            self.assertRegex(f["reason_detail"], "disk image inside an archive", name + ctx)
+        self.assert_folder_not_inspected(target, ("images.zip", "fat.img.xz"), "unsupported",
+                                         "disk image inside an archive")
 
     # -------------------------------------------------- red team, second round
 
@@ -552,13 +556,7 @@ class HostileArchives(KikanTestCase):
         out = self.mkdir("split")
         subprocess.run(["zip", "-q", "-X", "-0", "-s", "64k", os.path.join(out, "b.zip"),
                         "filler.bin", "eicar.com"], cwd=src, check=True)
-        doc, run = self.scan_json([out], [project_signatures()])
-        ctx = "\n" + run.describe()
-        for name in ("b.zip", "b.z01"):
-            f = self.file_entry(doc, name, run)
-            self.assertEqual(f["result"], "not_inspected", name + ctx)
-            self.assertEqual(f["reason"], "unsupported", name + ctx)
-            self.assertRegex(f["reason_detail"], "split zip", name + ctx)
+        self.assert_folder_not_inspected(out, ("b.zip", "b.z01"), "unsupported", "split zip")
 
     def test_rar_self_extractor_early_in_program(self):
         # 7-Zip finds a RAR anywhere in a program; libarchive looks only
