@@ -26,18 +26,29 @@ unichar_needs_escape (gunichar c)
     }
 }
 
-/* Decodes one UTF-8 character at @p, which is not ASCII (at most @avail
- * bytes).  Returns its length, or 0 when the bytes there are not a valid
- * character (overlong forms and encoded surrogates included). */
-static gsize
-decode_one (const char *p, gsize avail, gunichar *out)
-{
-    gunichar c = g_utf8_get_char_validated (p, (gssize) MIN (avail, 6));
+/* Reads the character at @i of @raw (@n bytes) into *@c and returns its
+ * length; a byte that is not part of valid UTF-8 (overlong forms and
+ * encoded surrogates included) is one unit of length 1 with *@c set to
+ * NOT_UTF8.  Every walk over hostile text below goes through here, so all
+ * of them agree on what a character is. */
+#define NOT_UTF8 ((gunichar) -1)
 
-    if (c == (gunichar) -1 || c == (gunichar) -2)
-        return 0;
-    *out = c;
-    return (gsize) (g_utf8_next_char (p) - p);
+static gsize
+next_char (const char *raw, gsize n, gsize i, gunichar *c)
+{
+    guchar b = (guchar) raw[i];
+    gunichar d;
+
+    *c = b;
+    if (b < 0x80)
+        return 1;
+    d = g_utf8_get_char_validated (raw + i, (gssize) MIN (n - i, 6));
+    if (d == (gunichar) -1 || d == (gunichar) -2) {
+        *c = NOT_UTF8;
+        return 1;
+    }
+    *c = d;
+    return (gsize) (g_utf8_next_char (raw + i) - (raw + i));
 }
 
 char *
@@ -51,31 +62,18 @@ kikan_escape_for_display (const char *raw, gssize len)
     n = len < 0 ? strlen (raw) : (gsize) len;
     s = g_string_sized_new (n + 16);
     while (i < n) {
-        guchar b = (guchar) raw[i];
         gunichar c;
-        gsize l;
+        gsize l = next_char (raw, n, i, &c);
 
-        if (b < 0x80) {
-            if (b < 0x20 || b == 0x7f)
-                g_string_append_printf (s, "\\x%02X", b);
-            else if (b == '\\')
-                g_string_append (s, "\\\\");
-            else
-                g_string_append_c (s, (char) b);
-            i++;
-            continue;
-        }
-        l = decode_one (raw + i, n - i, &c);
-        if (l == 0) {
-            g_string_append_printf (s, "\\x%02X", b);
-            i++;
-        } else if (unichar_needs_escape (c)) {
+        if (c == NOT_UTF8 || c < 0x20 || c == 0x7f)
+            g_string_append_printf (s, "\\x%02X", (guchar) raw[i]);
+        else if (c == '\\')
+            g_string_append (s, "\\\\");
+        else if (unichar_needs_escape (c))
             g_string_append_printf (s, "\\u{%04X}", c);
-            i += l;
-        } else {
+        else
             g_string_append_len (s, raw + i, (gssize) l);
-            i += l;
-        }
+        i += l;
     }
     return g_string_free (s, FALSE);
 }
@@ -90,18 +88,10 @@ kikan_escape_is_clean (const char *raw, gssize len)
     n = len < 0 ? strlen (raw) : (gsize) len;
     while (i < n) {
         gunichar c;
-        gsize l;
 
-        if ((guchar) raw[i] < 0x80) {
-            if ((guchar) raw[i] < 0x20 || raw[i] == 0x7f)
-                return FALSE;
-            i++;
-            continue;
-        }
-        l = decode_one (raw + i, n - i, &c);
-        if (l == 0 || unichar_needs_escape (c))
+        i += next_char (raw, n, i, &c);
+        if (c == NOT_UTF8 || unichar_needs_escape (c))
             return FALSE;
-        i += l;
     }
     return TRUE;
 }
@@ -165,33 +155,22 @@ kikan_escape_json_text (const char *text, gssize len)
     n = len < 0 ? strlen (text) : (gsize) len;
     s = g_string_sized_new (n + 16);
     while (i < n) {
-        guchar b = (guchar) text[i];
         gunichar c;
-        gsize l;
+        gsize l = next_char (text, n, i, &c);
 
-        if (b < 0x80) {
-            /* JSON syntax is ASCII: DEL can only be inside a string. */
-            if (b == 0x7f)
-                g_string_append (s, "\\u007f");
-            else
-                g_string_append_c (s, (char) b);
-            i++;
-            continue;
-        }
-        /* Outside ASCII we are inside a string, where an escape means the
-         * same character: a consumer gets the text, a terminal or a log
-         * viewer never sees a control or a bidi override. */
-        l = decode_one (text + i, n - i, &c);
-        if (l == 0) {
+        /* JSON syntax is ASCII and json-glib escapes C0 controls inside
+         * strings, so the C0 bytes here are the document's own layout;
+         * anything else that needs escaping is inside a string, where an
+         * escape means the same character: a consumer gets the text, a
+         * terminal or a log viewer never sees a control or a bidi
+         * override. */
+        if (c == NOT_UTF8)
             g_string_append (s, "\\ufffd");
-            i++;
-        } else if (unichar_needs_escape (c) || c == 0xfffd) {
+        else if ((c >= 0x20 && unichar_needs_escape (c)) || c == 0xfffd)
             append_json_escape (s, c);
-            i += l;
-        } else {
+        else
             g_string_append_len (s, text + i, (gssize) l);
-            i += l;
-        }
+        i += l;
     }
     return g_string_free (s, FALSE);
 }
