@@ -19,7 +19,8 @@ typedef struct KikanDbSources KikanDbSources;
 typedef enum {
     KIKAN_DB_AGE_NONE,    /* no signed database loaded */
     KIKAN_DB_AGE_FRESH,
-    KIKAN_DB_AGE_STALE,   /* newest signed database older than max_age_days (MAL-05) */
+    KIKAN_DB_AGE_STALE,   /* newest signed database older than max_age_days, or built
+                           * more than a day after @now (age unknown) (MAL-05) */
 } KikanDbAge;
 
 KikanDbSources *kikan_db_sources_new (void);

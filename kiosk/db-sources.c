@@ -159,6 +159,11 @@ kikan_db_age_assess (gint64 newest_signed, guint max_age_days, gint64 now, doubl
         *age_days = age;
     if (newest_signed <= 0)
         return KIKAN_DB_AGE_NONE;
+    /* More than a day ahead of the kiosk's clock: the clock or the build
+     * time is wrong, and an age that cannot be known is never fresh
+     * (MAL-05, fail closed).  A day absorbs ordinary clock skew. */
+    if (age < -1.0)
+        return KIKAN_DB_AGE_STALE;
     return age > (double) max_age_days ? KIKAN_DB_AGE_STALE : KIKAN_DB_AGE_FRESH;
 }
 

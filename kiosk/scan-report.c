@@ -297,6 +297,9 @@ kikan_scan_report_dup_signatures_invalid (KikanScanReport *self, gint64 now)
     case KIKAN_DB_AGE_FRESH:
         return NULL;
     case KIKAN_DB_AGE_STALE:
+        if (age < 0)
+            return g_strdup ("were built in the future (check the kiosk clock), so their age "
+                             "cannot be known");
         ago = kikan_format_age_days (age);
         return g_strdup_printf ("are %s old, more than the %u days allowed", ago,
                                 self->max_age_days);

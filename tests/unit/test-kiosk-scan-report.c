@@ -863,6 +863,10 @@ test_stale_signatures_never_clear (void **state)
         { NOW - 8 * 86400, 7, FALSE },      /* a day too old */
         { 0, 7, FALSE },                    /* no official (signed) database */
         { NOW - 2000 * 86400, 3650, TRUE }, /* old, but IT allows it */
+        { NOW - 7 * 86400, 7, TRUE },       /* exactly max_age_days */
+        { NOW + 3600, 7, TRUE },            /* an hour ahead: clock skew */
+        { NOW + 30 * 86400, 7, FALSE },     /* built in the future: age unknown */
+        { NOW + 30 * 86400, 3650, FALSE },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -896,6 +900,8 @@ test_stale_signatures_never_clear (void **state)
         assert_non_null (strstr (summary, "NOT valid for clearance (MAL-05)"));
         if (cases[i].newest == 0)
             assert_non_null (strstr (why, "no official"));
+        else if (cases[i].newest > NOW)
+            assert_non_null (strstr (why, "in the future"));
         else
             assert_non_null (strstr (why, "more than the 7 days allowed"));
     }
