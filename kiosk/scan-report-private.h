@@ -79,7 +79,6 @@ KikanLevel kikan_scan_report_get_level (KikanScanReport *self);
  * complete ends not inspected with status "interrupted" in JSON, and the
  * document says "interrupted": true. */
 void kikan_scan_report_set_interrupted (KikanScanReport *self);
-gboolean kikan_scan_report_get_interrupted (KikanScanReport *self);
 
 /* Takes ownership of @info (heap, as kikan_scand_client_spawn gives it). */
 void kikan_scan_report_take_engine_info (KikanScanReport *self, KikanEngineInfo *info);

@@ -370,17 +370,11 @@ kikan_scan_report_get_software_worst (KikanScanReport *self)
     return worst;
 }
 
-/* The slip level of the whole scan (REQUIREMENTS 5.3): malware makes it
- * QUARANTINE, anything not inspected HOLD, then the software findings. */
-KikanLevel
-kikan_scan_report_get_target_level (KikanScanReport *self, guint target)
+/* A slip level (REQUIREMENTS 5.3): malware makes it QUARANTINE, anything
+ * not inspected HOLD, then the software findings. */
+static KikanLevel
+level_of (KikanResult r, KikanLevel sw)
 {
-    KikanResult r;
-    KikanLevel sw;
-
-    g_return_val_if_fail (self != NULL, KIKAN_LEVEL_HOLD);
-    r = kikan_scan_report_get_target_result (self, target);
-    sw = kikan_software_facts_get_worst (get_target (self, target)->sw);
     if (r == KIKAN_RESULT_INFECTED)
         return KIKAN_LEVEL_QUARANTINE;
     if (r != KIKAN_RESULT_CLEAN)
@@ -389,16 +383,19 @@ kikan_scan_report_get_target_level (KikanScanReport *self, guint target)
 }
 
 KikanLevel
+kikan_scan_report_get_target_level (KikanScanReport *self, guint target)
+{
+    g_return_val_if_fail (self != NULL, KIKAN_LEVEL_HOLD);
+    return level_of (kikan_scan_report_get_target_result (self, target),
+                     kikan_software_facts_get_worst (get_target (self, target)->sw));
+}
+
+KikanLevel
 kikan_scan_report_get_level (KikanScanReport *self)
 {
-    KikanResult r = kikan_scan_report_get_result (self);
-    KikanLevel sw = kikan_scan_report_get_software_worst (self);
-
-    if (r == KIKAN_RESULT_INFECTED)
-        return KIKAN_LEVEL_QUARANTINE;
-    if (r != KIKAN_RESULT_CLEAN)
-        return sw > KIKAN_LEVEL_HOLD ? sw : KIKAN_LEVEL_HOLD;
-    return sw;
+    g_return_val_if_fail (self != NULL, KIKAN_LEVEL_HOLD);
+    return level_of (kikan_scan_report_get_result (self),
+                     kikan_scan_report_get_software_worst (self));
 }
 
 void
@@ -449,12 +446,6 @@ kikan_scan_report_set_interrupted (KikanScanReport *self)
         g_free (t->detail);
         t->detail = g_strdup ("interrupted: the scan was stopped before it finished");
     }
-}
-
-gboolean
-kikan_scan_report_get_interrupted (KikanScanReport *self)
-{
-    return self->interrupted;
 }
 
 void
