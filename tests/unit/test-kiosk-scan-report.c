@@ -124,6 +124,19 @@ volume_entry (JsonObject *target, guint i)
     return json_array_get_object_element (json_object_get_array_member (target, "volumes"), i);
 }
 
+/* Engine info as the daemon gives it: 2 signatures, the newest signed
+ * database built at @newest_signed (0: none signed). */
+static void
+take_engine (KikanScanReport *rep, gint64 newest_signed)
+{
+    KikanEngineInfo *info = calloc (1, sizeof *info);
+
+    info->engine_version = strdup ("1.4.6");
+    info->signatures = 2;
+    info->newest_signed_build_time = newest_signed;
+    kikan_scan_report_take_engine_info (rep, info);
+}
+
 static void
 test_worst_of (void **state)
 {
@@ -385,12 +398,9 @@ test_engine_without_signed_database (void **state)
 {
     g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
     g_autoptr (JsonParser) parser = NULL;
-    KikanEngineInfo *info = calloc (1, sizeof *info);
     JsonObject *e;
 
-    info->engine_version = strdup ("1.4.6");
-    info->signatures = 2;
-    kikan_scan_report_take_engine_info (rep, info);
+    take_engine (rep, 0);
     kikan_scan_report_add_target (rep, "/m", TRUE);
     e = json_object_get_object_member (round_trip (rep, &parser, NULL), "engine");
     assert_true (json_object_get_null_member (e, "newest_signed_build_time"));
@@ -811,23 +821,21 @@ test_volume_lines (void **state)
     assert_non_null (strstr (summary, "RESULT: INFECTED"));
 }
 
-/* Issue #8 item 1 (MAL-05, KR-12): stale or unofficial signatures hold
- * every target, whatever the files held; the malware result stays true. */
+/* Two targets scanned to the end, one file each: /media/a clean, and
+ * /media/b with @b_result (infected: by "Eicar"), then evaluated with the
+ * newest signed database built at @newest_signed. */
 static KikanScanReport *
-clean_report_with_signed_age (gint64 newest_signed, guint max_age_days)
+two_targets_report (KikanResult b_result, gint64 newest_signed, guint max_age_days)
 {
     KikanScanReport *rep = kikan_scan_report_new (TRUE);
-    KikanEngineInfo *info = calloc (1, sizeof *info);
     guint a = kikan_scan_report_add_target (rep, "/media/a", TRUE);
-    guint b = kikan_scan_report_add_target (rep, "/media/b", TRUE);
+    guint b = kikan_scan_report_add_target (rep, "/media/b\u202e", TRUE);
 
-    info->engine_version = strdup ("1.4.6");
-    info->signatures = 2;
-    info->newest_signed_build_time = newest_signed;
-    kikan_scan_report_take_engine_info (rep, info);
+    take_engine (rep, newest_signed);
     kikan_scan_report_set_max_age_days (rep, max_age_days);
     add (rep, a, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
-    add (rep, b, "b.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    add (rep, b, "b.com", b_result, KIKAN_REASON_NONE, NULL,
+         b_result == KIKAN_RESULT_INFECTED ? "Eicar" : NULL);
     end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
     end (rep, b, KIKAN_TARGET_COMPLETE, NULL);
     kikan_scan_report_evaluate_software (rep, NULL, NOW);
@@ -851,6 +859,8 @@ has_finding (JsonObject *target, const char *code, const char *slip)
     return FALSE;
 }
 
+/* Issue #8 item 1 (MAL-05, KR-12): stale or unofficial signatures hold
+ * every target, whatever the files held; the malware result stays true. */
 static void
 test_stale_signatures_never_clear (void **state)
 {
@@ -871,7 +881,7 @@ test_stale_signatures_never_clear (void **state)
 
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
         g_autoptr (KikanScanReport) rep =
-            clean_report_with_signed_age (cases[i].newest, cases[i].max_age);
+            two_targets_report (KIKAN_RESULT_CLEAN, cases[i].newest, cases[i].max_age);
         g_autoptr (JsonParser) parser = NULL;
         g_autofree char *why = kikan_scan_report_dup_signatures_invalid (rep, NOW);
         g_autofree char *summary = kikan_scan_report_format_summary (rep, NOW);
@@ -919,34 +929,22 @@ test_stale_signatures_never_clear (void **state)
 static void
 test_targets_named_with_their_verdicts (void **state)
 {
-    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    g_autoptr (KikanScanReport) rep = two_targets_report (KIKAN_RESULT_INFECTED, NOW - 86400, 7);
     g_autoptr (JsonParser) parser = NULL;
     g_autofree char *summary = NULL;
-    KikanEngineInfo *info = calloc (1, sizeof *info);
-    guint a = kikan_scan_report_add_target (rep, "/media/clean", TRUE);
-    guint b = kikan_scan_report_add_target (rep, "/media/bad\u202e", TRUE);
     JsonObject *doc;
 
-    info->engine_version = strdup ("1.4.6");
-    info->signatures = 2;
-    info->newest_signed_build_time = NOW - 86400;
-    kikan_scan_report_take_engine_info (rep, info);
-    add (rep, a, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
-    add (rep, b, "e.com", KIKAN_RESULT_INFECTED, KIKAN_REASON_NONE, NULL, "Eicar");
-    end (rep, a, KIKAN_TARGET_COMPLETE, NULL);
-    end (rep, b, KIKAN_TARGET_COMPLETE, NULL);
-    kikan_scan_report_evaluate_software (rep, NULL, NOW);
     doc = round_trip (rep, &parser, NULL);
     assert_string_equal (json_object_get_string_member (doc, "verdict"), "quarantine");
     assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "target"),
-                         "/media/clean");
+                         "/media/a");
     assert_string_equal (json_object_get_string_member (target_entry (doc, 0), "verdict"),
                          "cleared");
     assert_string_equal (json_object_get_string_member (target_entry (doc, 1), "verdict"),
                          "quarantine");
     summary = kikan_scan_report_format_summary (rep, NOW);
-    assert_non_null (strstr (summary, "  /media/clean  CLEAN, 1 file, verdict CLEARED\n"));
-    assert_non_null (strstr (summary, "  /media/bad\\u{202E}  INFECTED, 1 file, verdict "
+    assert_non_null (strstr (summary, "  /media/a  CLEAN, 1 file, verdict CLEARED\n"));
+    assert_non_null (strstr (summary, "  /media/b\\u{202E}  INFECTED, 1 file, verdict "
                                       "QUARANTINE\n"));
     assert_null (strstr (summary, "Target 1"));
 }
