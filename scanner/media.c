@@ -587,6 +587,24 @@ kikan_log2 (double x)
     return e + 2 * sum / 0.69314718055994530942;
 }
 
+/* Shannon entropy in bits per byte of a histogram of @total bytes; -1 when
+ * it is empty. */
+static double
+histogram_entropy (const uint64_t counts[256], uint64_t total)
+{
+    double h = 0;
+
+    if (total == 0)
+        return -1;
+    for (int i = 0; i < 256; i++) {
+        if (counts[i] != 0) {
+            double p = (double) counts[i] / (double) total;
+            h -= p * kikan_log2 (p);
+        }
+    }
+    return h;
+}
+
 /* Shannon entropy in bits per byte of evenly spread samples (see
  * KIKAN_ENTROPY_*); -1 when nothing could be read. */
 static double
@@ -594,7 +612,6 @@ measure_entropy (const KikanSource *src)
 {
     uint64_t counts[256] = { 0 }, total = 0, start = 0, span;
     unsigned char *buf;
-    double h = 0;
 
     if (src->size == 0 || (buf = malloc (KIKAN_ENTROPY_SAMPLE_LEN)) == NULL)
         return -1;
@@ -616,15 +633,7 @@ measure_entropy (const KikanSource *src)
             break;
     }
     free (buf);
-    if (total == 0)
-        return -1;
-    for (int i = 0; i < 256; i++) {
-        if (counts[i] != 0) {
-            double p = (double) counts[i] / (double) total;
-            h -= p * kikan_log2 (p);
-        }
-    }
-    return h;
+    return histogram_entropy (counts, total);
 }
 
 /* ---- The Sleuth Kit over a KikanSource ---- */
@@ -1199,45 +1208,71 @@ iso_has_udf (const KikanSource *src)
 /* Issue #8 (false holds): the Microsoft Reserved partition (MSR) of every
  * GPT disk Windows sets up has no file system by design; Windows never
  * mounts or shows it, Linux's udisks hides it, so "no recognised file
- * system" there held every Windows laptop disk.  An MSR whose header
- * carries no signature and whose content samples low-entropy (zeros, as
- * Windows leaves it) is listed with this explanation and not held: no
- * system shows a file in it, and nothing in it can be mounted.  High
- * entropy keeps the problem (an encrypted container hidden there could be
- * opened by hand with VeraCrypt), as does any problem the tables already
- * gave.  A file system found in an MSR is read like any other (Linux can
- * mount it by hand), so this is only reached when none is.  The usual
- * samples skip the first MiB; here it is sampled too.  Returns 1 (marked),
- * 0 (not such a partition), or KIKAN_ENOMEM. */
+ * system" there held every Windows laptop disk.  An MSR without a header
+ * is read in full (Windows makes it 16 or 128 MiB; a larger one is not
+ * trusted) and listed with this explanation, not held, only when no
+ * KIKAN_MSR_BLOCK anywhere in it reaches KIKAN_ENTROPY_THRESHOLD: the
+ * volume's entropy samples alone would pass an MSR that is half an
+ * encrypted container (which VeraCrypt could open by hand), since the
+ * zeros around it pull the pooled value down.  A problem the tables
+ * already gave keeps the volume held; a file system found in an MSR is
+ * read like any other, so this is only reached when none is.  Returns 1
+ * (marked), 0 (not such a partition, or something in it), or
+ * KIKAN_ENOMEM. */
+#define KIKAN_MSR_MAX_SIZE (256u * 1024u * 1024u)
+#define KIKAN_MSR_BLOCK (32u * 1024u)   /* random data measures 7.994 over it */
+#define KIKAN_MSR_READ (1024u * 1024u)
+
 static int
 msr_holds_no_data (KikanMediaVolume *mv)
 {
     KikanVolume *v = &mv->v;
-    KikanSourceWindow head_win;
-    KikanSource head;
-    double h0;
+    const KikanSource *src = mv->src;
+    unsigned char *buf;
+    double highest = 0;
+    int nonzero = 0, r = 0;
 
     if (v->problem != NULL || v->scheme == NULL || strcmp (v->scheme, "gpt") != 0
         || v->part_type == NULL || strcasecmp (v->part_type, KIKAN_GPT_TYPE_MSR) != 0
-        || v->entropy < 0 || v->entropy >= KIKAN_ENTROPY_THRESHOLD)
+        || src->size == 0 || src->size > KIKAN_MSR_MAX_SIZE)
         return 0;
-    kikan_source_init_window (&head, &head_win, mv->src, 0,
-                              mv->src->size < KIKAN_ENTROPY_SKIP ? mv->src->size
-                                                                 : KIKAN_ENTROPY_SKIP);
-    h0 = measure_entropy (&head);
-    if (h0 < 0 || h0 >= KIKAN_ENTROPY_THRESHOLD)
-        return 0;
+    if ((buf = malloc (KIKAN_MSR_READ)) == NULL)
+        return KIKAN_ENOMEM;
+    for (uint64_t off = 0; off < src->size; off += KIKAN_MSR_READ) {
+        size_t n = src->size - off < KIKAN_MSR_READ ? (size_t) (src->size - off) : KIKAN_MSR_READ;
+
+        if (kikan_source_read_exact (src, buf, n, off) != 0)
+            goto out;
+        for (size_t b = 0; b < n; b += KIKAN_MSR_BLOCK) {
+            uint64_t counts[256] = { 0 };
+            size_t len = n - b < KIKAN_MSR_BLOCK ? n - b : KIKAN_MSR_BLOCK;
+            double h;
+
+            for (size_t i = 0; i < len; i++)
+                counts[buf[b + i]]++;
+            nonzero |= counts[0] != len;
+            h = histogram_entropy (counts, len);
+            if (h >= KIKAN_ENTROPY_THRESHOLD)
+                goto out;
+            highest = h > highest ? h : highest;
+        }
+    }
     v->encryption = KIKAN_ENC_NONE;
     if (set_fmt (&v->encryption_detail,
                  "Microsoft Reserved partition: no file system by design, never shown by "
-                 "Windows or Linux; sampled content %s (entropy %.3f bits/byte): nothing to read",
-                 v->entropy == 0 && h0 == 0 ? "all zeros" : "low-entropy",
-                 v->entropy > h0 ? v->entropy : h0)
-        != 0)
-        return KIKAN_ENOMEM;
+                 "Windows or Linux; read in full: %s (at most %.3f bits/byte per %u KiB): "
+                 "nothing to read",
+                 nonzero ? "low-entropy" : "all zeros", highest, KIKAN_MSR_BLOCK / 1024u)
+        != 0) {
+        r = KIKAN_ENOMEM;
+        goto out;
+    }
     mv->no_data = 1;
     v->readable = 1;
-    return 1;
+    r = 1;
+out:
+    free (buf);
+    return r;
 }
 
 /* Probes the file system of @mv (its current source): encryption headers,
