@@ -428,6 +428,10 @@ kikan_scand_client_spawn (const char *scand_path, const KikanEngineOptions *opts
     c->sock = sv[0];
     sv[0] = -1;
     c->slot = register_sock (c->sock);
+    /* A signal that came before the socket was registered shut nothing
+     * down: do it now, instead of waiting for the signatures to load. */
+    if (interrupted)
+        (void) shutdown (c->sock, SHUT_RDWR);
 
     /* EOF on the pipe means the exec succeeded (the pipe is close-on-exec);
      * an errno arriving means it did not. */
