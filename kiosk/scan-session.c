@@ -192,9 +192,7 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
     relay.target = index;
     if (self->broken) {
         kikan_scan_report_fail_target (report, relay.target,
-                                       kikan_scand_client_was_interrupted ()
-                                           ? "not scanned: the scan was interrupted"
-                                           : "not scanned: the scan daemon had stopped");
+                                       "not scanned: the scan daemon had stopped");
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE, "The scan daemon has stopped.");
         return FALSE;
     }
@@ -216,10 +214,10 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
         return FALSE;
     }
     if (r != 0) {
-        g_autofree char *detail =
-            kikan_scand_client_was_interrupted ()
-                ? g_strdup ("interrupted: the scan was stopped before it finished")
-                : g_strdup_printf ("the scan daemon stopped: %s", kikan_strerror (r));
+        /* After an interruption the caller's kikan_scan_report_set_interrupted()
+         * says so for every target not finished. */
+        g_autofree char *detail = g_strdup_printf ("the scan daemon stopped: %s",
+                                                   kikan_strerror (r));
 
         self->broken = TRUE;
         kikan_target_end_clear (&end);
