@@ -74,6 +74,7 @@ typedef struct {
     int fd;
     char *path;
     uint64_t size;
+    KikanMedia *media; /* medium (fd -1): the target's, or a disk image's inside it */
     size_t vol;       /* medium: 0-based volume */
     uint64_t inode;   /* medium: for kikan_media_reader_open */
     int64_t mtime;    /* medium: modification time (directory targets: fstat) */
@@ -563,8 +564,9 @@ finish_report (KikanFileReport *r, int rc, Job *j)
                                    kikan_strerror (rc));
 }
 
-/* Opens inode j->inode of volume j->vol through this thread's reader of
- * that volume (made on first use).  NULL with @detail set on failure. */
+/* Opens inode j->inode of volume j->vol of j->media through this thread's
+ * reader of that volume (made on first use).  NULL with @detail set on
+ * failure. */
 static const KikanSource *
 open_media_file (Worker *w, Job *j, KikanMediaReader **readers, char *detail, size_t len)
 {
@@ -573,7 +575,7 @@ open_media_file (Worker *w, Job *j, KikanMediaReader **readers, char *detail, si
 
     if (readers[j->vol] == NULL) {
         pthread_mutex_lock (&w->media_lock);
-        rc = kikan_media_reader_new (w->media, j->vol, &readers[j->vol]);
+        rc = kikan_media_reader_new (j->media, j->vol, &readers[j->vol]);
         pthread_mutex_unlock (&w->media_lock);
         if (rc != 0) {
             readers[j->vol] = NULL;
@@ -819,8 +821,9 @@ scan_job (Worker *w, Job *j, KikanMediaReader **readers)
         }
         rc = kikan_engine_scan_source (w->engine, src, j->path, &r);
         /* A stream's path ends in ":name": it is no registry hive or
-         * package database, whatever the file's name. */
-        if (j->stream == 0)
+         * package database, whatever the file's name; and a disk image
+         * inside the target is not the target's installed system. */
+        if (j->stream == 0 && j->level == 0)
             collect_inventory (w, j, -1, src, kikan_inventory_source_of_path (j->path));
         finish_report (&r, rc, j);
         nested_image (w, &r, src, j->level);
@@ -1239,6 +1242,7 @@ walk_scan (Worker *w, Walk *wk, int threaded)
             j.path = path;
             j.size = (uint64_t) st.st_size;
             j.vol = 0;
+            j.media = NULL;
             j.inode = 0;
             j.mtime = (int64_t) st.st_mtime;
             j.is_hive = 0;
@@ -1293,6 +1297,7 @@ scan_file_target (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
     if (j.fd < 0 || (j.path = strdup (display_basename (a->name, buf, sizeof buf))) == NULL)
         die (KIKAN_WORKER_EXIT_NOMEM);
     j.size = (uint64_t) st->st_size;
+    j.media = NULL;
     j.vol = 0;
     j.inode = 0;
     j.mtime = 0;
@@ -1375,14 +1380,25 @@ typedef struct {
     KikanVolumeReason reason;  /* NONE unless the worker decided (walk failed) */
 } VolumeState;
 
+/* Drops the entries from @mark on (a volume whose walk failed). */
+static void
+media_listing_truncate (MediaListing *l, size_t mark)
+{
+    while (l->n > mark) {
+        MediaEntry *e = &l->v[--l->n];
+
+        if (e->kind == KIKAN_ENTRY_REGULAR)
+            l->bytes_total -= e->size;
+        free (e->path);
+        free (e->detail);
+        free (e->link);
+    }
+}
+
 static void
 media_listing_clear (MediaListing *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        free (l->v[i].path);
-        free (l->v[i].detail);
-        free (l->v[i].link);
-    }
+    media_listing_truncate (l, 0);
     free (l->v);
     memset (l, 0, sizeof *l);
 }
@@ -1631,6 +1647,27 @@ refuse (Worker *w, int code, const char *message, int status)
 
 static void send_media_entry (Worker *w, const MediaEntry *e);
 
+/* The job that scans the regular file @e of @m, inside @level disk images;
+ * takes e->path. */
+static Job
+media_job (KikanMedia *m, MediaEntry *e, unsigned level)
+{
+    Job j;
+
+    j.fd = -1;
+    j.path = e->path;
+    e->path = NULL;
+    j.size = e->size;
+    j.media = m;
+    j.vol = e->vol;
+    j.inode = e->inode;
+    j.mtime = e->mtime;
+    j.is_hive = 0;
+    j.stream = e->stream;
+    j.level = level;
+    return j;
+}
+
 /* Reports an entry that is not a regular file (never read), or hands a
  * regular one to the pool. */
 static void
@@ -1640,16 +1677,7 @@ media_dispatch (Worker *w, MediaEntry *e, int threaded, KikanMediaReader **reade
 
     switch ((KikanEntryKind) e->kind) {
     case KIKAN_ENTRY_REGULAR:
-        j.fd = -1;
-        j.path = e->path;
-        e->path = NULL;
-        j.size = e->size;
-        j.vol = e->vol;
-        j.inode = e->inode;
-        j.mtime = e->mtime;
-        j.is_hive = 0;
-        j.stream = e->stream;
-        j.level = 0;
+        j = media_job (w->media, e, 0);
         if (threaded)
             queue_put (&w->queue, j);
         else
@@ -1752,48 +1780,6 @@ grow_totals (Worker *w, uint64_t files, uint64_t bytes)
     pthread_mutex_unlock (&w->send_lock);
 }
 
-/* Scans one regular file of a nested image, in this thread. */
-static void
-scan_nested_file (Worker *w, KikanMedia *m, KikanMediaReader **readers, MediaEntry *e,
-                  unsigned level)
-{
-    const KikanSource *src = NULL;
-    KikanFileReport r;
-    char detail[256];
-    int rc = 0;
-
-    memset (&r, 0, sizeof r);
-    if (readers[e->vol] == NULL) {
-        /* Opening TSK handles: one thread at a time, as for the target. */
-        pthread_mutex_lock (&w->media_lock);
-        rc = kikan_media_reader_new (m, e->vol, &readers[e->vol]);
-        pthread_mutex_unlock (&w->media_lock);
-        if (rc != 0)
-            readers[e->vol] = NULL;
-    }
-    if (rc == 0)
-        rc = kikan_media_reader_open_stream (readers[e->vol], e->inode, e->stream, &src);
-    if (rc != 0 || src == NULL) {
-        snprintf (detail, sizeof detail, "could not be opened: %s",
-                  kikan_strerror (rc ? rc : KIKAN_EIO));
-        send_not_inspected (w, e->path, e->size, KIKAN_REASON_READ_ERROR, detail);
-        return;
-    }
-    rc = kikan_engine_scan_source (w->engine, src, e->path, &r);
-    if (r.path == NULL) {
-        kikan_file_report_clear (&r);
-        send_not_inspected (w, e->path, e->size, KIKAN_REASON_ENGINE_ERROR,
-                            kikan_strerror (rc ? rc : KIKAN_EIO));
-        return;
-    }
-    if (rc != 0 && r.result == KIKAN_RESULT_CLEAN)
-        kikan_file_report_degrade (&r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
-                                   kikan_strerror (rc));
-    nested_image (w, &r, src, level);
-    send_report (w, &r, e->size);
-    kikan_file_report_clear (&r);
-}
-
 /* Opens @src as a medium nested in the file @outer reports on, walks
  * every readable volume and scans its files in this thread, as
  * "<outer path>!p<N>:/<path>".  What cannot be read (the image as a whole,
@@ -1869,14 +1855,7 @@ scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, u
             if (listing.failed)
                 die (KIKAN_WORKER_EXIT_NOMEM);
             if (rc != 0) {
-                while (listing.n > mark) {
-                    listing.n--;
-                    if (listing.v[listing.n].kind == KIKAN_ENTRY_REGULAR)
-                        listing.bytes_total -= listing.v[listing.n].size;
-                    free (listing.v[listing.n].path);
-                    free (listing.v[listing.n].detail);
-                    free (listing.v[listing.n].link);
-                }
+                media_listing_truncate (&listing, mark);
                 snprintf (detail, sizeof detail,
                           "a volume inside a disk image whose file system could not be "
                           "walked: %s",
@@ -1893,9 +1872,10 @@ scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSource *src, u
     for (size_t i = 0; i < listing.n; i++) {
         MediaEntry *e = &listing.v[i];
 
-        if (e->kind == KIKAN_ENTRY_REGULAR)
-            scan_nested_file (w, m, readers, e, level);
-        else
+        if (e->kind == KIKAN_ENTRY_REGULAR) {
+            Job j = media_job (m, e, level);
+            scan_job (w, &j, readers);
+        } else
             send_media_entry (w, e);
     }
     for (size_t i = 0; i < nv; i++)
@@ -1962,13 +1942,7 @@ scan_medium (Worker *w, const KikanWorkerArgs *a, const KikanSource *disk, unsig
             if (rc != 0) {
                 /* A file system that cannot be walked: its volume is not
                  * inspected (what was listed of it is dropped). */
-                while (listing.n > mark) {
-                    listing.n--;
-                    if (listing.v[listing.n].kind == KIKAN_ENTRY_REGULAR)
-                        listing.bytes_total -= listing.v[listing.n].size;
-                    free (listing.v[listing.n].path);
-                    free (listing.v[listing.n].detail);
-                }
+                media_listing_truncate (&listing, mark);
                 vs[i].reason = KIKAN_VOLUME_REASON_READ_ERROR;
                 snprintf (vs[i].problem, sizeof vs[i].problem,
                           "its file system could not be walked: %s",
