@@ -3062,8 +3062,8 @@ iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
         const unsigned char *p;
         size_t len, fi_len;
         uint32_t extent, size;
-        unsigned flags, xar;
-        uint64_t rec_off;
+        unsigned flags;
+        uint64_t rec_off, off;
         char *name;
         int zisofs, seen;
 
@@ -3128,7 +3128,8 @@ iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
         extent = le32 (p + 2);
         size = le32 (p + 10);
         flags = p[25];
-        xar = p[1];
+        /* The data follows its extended attribute record, as Linux reads it. */
+        off = ((uint64_t) extent + p[1]) * bs;
         if ((name = iso_record_name (p, len, tr, &zisofs)) == NULL) {
             r = KIKAN_ENOMEM;
             break;
@@ -3137,23 +3138,36 @@ iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
         free (name);
         if (r != 0)
             break;
+        if (size == 0)
+            continue;           /* nothing to read (Rock Ridge links and devices too) */
         if (flags & 0x02u) {
-            uint64_t off = ((uint64_t) extent + xar) * bs;
-            if (size == 0)
-                continue;
             if (off + size > src->size) {
                 emit (w, KIKAN_ENTRY_ERROR, 0, 0,
                       "ISO 9660 directory lies beyond the end of the volume");
                 continue;
             }
-            /* A directory met again (a loop, or the same one in two
-             * trees) holds nothing new. */
-            if ((seen = inode_set_add (dirs, KIKAN_ISO_KEY (extent, size))) < 0) {
+        } else if (zisofs) {
+            /* Linux shows zisofs files decompressed; neither TSK nor the
+             * engine decompresses them, whichever tree listed them. */
+            emit (w, KIKAN_ENTRY_ERROR, 0, size,
+                  "compressed with zisofs (Rock Ridge ZF): Linux shows content that Kikan "
+                  "cannot decompress");
+            continue;
+        } else if (inode_set_has (&w->iso_listed, KIKAN_ISO_KEY (extent, size))) {
+            continue;
+        }
+        /* A directory met again (a loop, or the same one in two trees)
+         * holds nothing new; a file two trees list is listed once. */
+        if ((seen = inode_set_add ((flags & 0x02u) ? dirs : emitted,
+                                   KIKAN_ISO_KEY (extent, size)))
+            != 0) {
+            if (seen < 0) {
                 r = seen;
                 break;
             }
-            if (seen)
-                continue;
+            continue;
+        }
+        if (flags & 0x02u) {
             if (depth + 1 > max_depth) {
                 char msg[96];
                 snprintf (msg, sizeof msg, "directory nesting deeper than %zu: not walked",
@@ -3168,29 +3182,11 @@ iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
             st[depth].path_len = strlen (w->path);
             continue;
         }
-        if (size == 0)
-            continue;           /* nothing to read (Rock Ridge links and devices too) */
-        if (zisofs) {
-            /* Linux shows zisofs files decompressed; neither TSK nor the
-             * engine decompresses them, whichever tree listed them. */
-            emit (w, KIKAN_ENTRY_ERROR, 0, size,
-                  "compressed with zisofs (Rock Ridge ZF): Linux shows content that Kikan "
-                  "cannot decompress");
-            continue;
-        }
-        if (inode_set_has (&w->iso_listed, KIKAN_ISO_KEY (extent, size)))
-            continue;
-        if ((seen = inode_set_add (emitted, KIKAN_ISO_KEY (extent, size))) < 0) {
-            r = seen;
-            break;
-        }
-        if (seen)
-            continue;
         if (p[26] != 0 || p[27] != 0)
             emit (w, KIKAN_ENTRY_ERROR, 0, size,
                   "interleaved ISO 9660 file (only in a directory tree The Sleuth Kit did not "
                   "walk): not read");
-        else if (((uint64_t) extent + xar) * bs + size > src->size)
+        else if (off + size > src->size)
             emit (w, KIKAN_ENTRY_ERROR, 0, size, "file data lies beyond the end of the volume");
         else
             emit (w, KIKAN_ENTRY_REGULAR,
