@@ -854,37 +854,34 @@ class MediaHidden(MediaTestCase):
                 self.assertIsNone(g["problem"], ctx)
         return vols
 
-    def test_hybrid_mbr(self):
-        m, doc, run, ctx = self.scan_hidden("hybrid-mbr")
+    def check_disagreement(self, name, problem_re, at=1):
+        """The layout the manifest gives, volume @at carrying the
+        disagreement, and every file read."""
+        m, doc, run, ctx = self.scan_hidden(name)
         vols = self.assert_layout(doc, m, ctx)
+        self.assertRegex(vols[at]["problem"], problem_re, ctx)
+        self.assert_exact_files(doc, m, ctx)
+        return m, vols, ctx
+
+    def test_hybrid_mbr(self):
+        m, vols, ctx = self.check_disagreement("hybrid-mbr", r"hybrid MBR but not in the GPT")
         self.assertEqual((vols[1]["part_type"], vols[1]["size"]), ("0x0e", m["volumes"][1]["size"]),
                          ctx)
-        self.assertRegex(vols[1]["problem"], r"hybrid MBR but not in the GPT", ctx)
         self.assertEqual(vols[1]["result"], "infected", ctx)
-        self.assert_exact_files(doc, m, ctx)
         self.assertEqual(m["infected"], ["p2:/Projects/2024/q3/backup.zip"])
 
     def test_unpartitioned_filesystem(self):
-        m, doc, run, ctx = self.scan_hidden("hidden-fs")
-        vols = self.assert_layout(doc, m, ctx)
-        self.assertRegex(vols[1]["problem"], r"outside every partition", ctx)
-        self.assert_exact_files(doc, m, ctx)
+        self.check_disagreement("hidden-fs", r"outside every partition")
 
     def test_gpt_backup_disagrees(self):
-        m, doc, run, ctx = self.scan_hidden("gpt-backup")
-        vols = self.assert_layout(doc, m, ctx)
+        m, vols, ctx = self.check_disagreement("gpt-backup", r"only in the backup GPT")
         self.assertEqual(vols[1]["part_name"], "backup-only", ctx)
-        self.assertRegex(vols[1]["problem"], r"only in the backup GPT", ctx)
-        self.assert_exact_files(doc, m, ctx)
 
     def test_superfloppy_with_mbr(self):
-        m, doc, run, ctx = self.scan_hidden("polyglot")
-        vols = self.assert_layout(doc, m, ctx)
+        m, vols, ctx = self.check_disagreement("polyglot", r"sector 0 and a partition table", 0)
         # The file system at sector 0 is read in full but, since a system
         # may show the other volume instead, never cleared.
         self.assertEqual(vols[0]["result"], "not_inspected", ctx)
-        self.assertRegex(vols[0]["problem"], r"sector 0 and a partition table", ctx)
-        self.assert_exact_files(doc, m, ctx)
 
     def test_ntfs_alternate_streams(self):
         m, doc, run, ctx = self.scan_hidden("ntfs-ads")
