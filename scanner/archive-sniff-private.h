@@ -41,6 +41,7 @@ typedef enum {
  * a sentence for SPLIT and INCONSISTENT. */
 KikanZipEnd kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen);
 
-/* Offsets (at most @max) where a RAR archive's signature appears inside a
- * program (a self-extractor), in ascending order; returns how many. */
-size_t kikan_sfx_rar_offsets (const unsigned char *p, size_t n, uint64_t *offsets, size_t max);
+/* The first offset at or after @from (and after 0) where a RAR archive's
+ * signature appears inside a program (a self-extractor), or (size_t) -1
+ * when there is none or @p is not a Windows or ELF program. */
+size_t kikan_sfx_rar_next (const unsigned char *p, size_t n, size_t from);

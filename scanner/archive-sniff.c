@@ -149,6 +149,21 @@ kikan_archive_sniff (const unsigned char *p, size_t n)
 
 /* ---- a zip's end record ---- */
 
+/* The end record at @o describes a real central directory: one that ends
+ * where the record starts (prefix or not), an empty one, or one that a
+ * ZIP64 locator right before the record describes. */
+static int
+end_record_is_real (const unsigned char *p, size_t o)
+{
+    uint32_t entries = le16 (p + o + 10), cd_size = le32 (p + o + 12);
+
+    if (o >= 20 && memcmp (p + o - 20, "PK\6\7", 4) == 0)
+        return 1;
+    if (entries == 0 && cd_size == 0)
+        return 1;
+    return cd_size >= 46 && cd_size <= o && memcmp (p + o - cd_size, "PK\1\2", 4) == 0;
+}
+
 KikanZipEnd
 kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
 {
@@ -158,21 +173,27 @@ kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
 
     if (p == NULL || n < 22)
         return KIKAN_ZIP_END_NONE;
-    /* unzip looks back from the end over a maximal comment; the record's
-     * comment must end exactly at the end of the file. */
+    /* unzip, Python and 7-Zip look back from the end over a maximal
+     * comment (the last 64 KiB + 22 bytes) and also accept bytes after the
+     * record.  A record whose comment ends the file counts as it is; one
+     * followed by other bytes only when its central directory is where it
+     * says (or a ZIP64 locator precedes it): "PK\5\6" merely occurring in
+     * a program is not a zip.  The one nearest the end wins, as in unzip;
+     * memmem because this runs for every file and member. */
     lo = n > 22 + 65535 ? n - 22 - 65535 : 0;
-    /* The last record whose comment ends the file (memmem: this runs for
-     * every file and archive member, so no byte-by-byte loop). */
     for (size_t at = lo; at + 22 <= n;) {
         const unsigned char *hit = memmem (p + at, n - at, "PK\5\6", 4);
+        size_t h;
 
         if (hit == NULL || (size_t) (hit - p) + 22 > n)
             break;
-        if ((size_t) (hit - p) + 22 + le16 (hit + 20) == n) {
-            o = (size_t) (hit - p);
+        h = (size_t) (hit - p);
+        if (h + 22 + le16 (hit + 20) == n
+            || (h + 22 + le16 (hit + 20) < n && end_record_is_real (p, h))) {
+            o = h;
             found = 1;
         }
-        at = (size_t) (hit - p) + 1;
+        at = h + 1;
     }
     if (!found)
         return KIKAN_ZIP_END_NONE;
@@ -227,20 +248,16 @@ kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
 /* ---- self-extracting RAR ---- */
 
 size_t
-kikan_sfx_rar_offsets (const unsigned char *p, size_t n, uint64_t *offsets, size_t max)
+kikan_sfx_rar_next (const unsigned char *p, size_t n, size_t from)
 {
     static const unsigned char rar[6] = { 'R', 'a', 'r', '!', 0x1a, 0x07 };
-    size_t found = 0, at = 1;
+    const unsigned char *hit;
 
     if (p == NULL || !(has_at (p, n, 0, "MZ", 2) || has_at (p, n, 0, "\x7f" "ELF", 4)))
-        return 0;
-    while (found < max && at + sizeof rar <= n) {
-        const unsigned char *hit = memmem (p + at, n - at, rar, sizeof rar);
-
-        if (hit == NULL)
-            break;
-        offsets[found++] = (uint64_t) (hit - p);
-        at = (size_t) (hit - p) + 1;
-    }
-    return found;
+        return (size_t) -1;
+    if (from == 0)
+        from = 1;
+    if (from >= n || (hit = memmem (p + from, n - from, rar, sizeof rar)) == NULL)
+        return (size_t) -1;
+    return (size_t) (hit - p);
 }

@@ -365,6 +365,12 @@ kikan_engine_new (const KikanEngineOptions *opts, KikanEngine **out, char *err, 
     cl_engine_set_num (e->cl, CL_ENGINE_MAX_RECURSION, e->info.limits.max_recursion);
     cl_engine_set_num (e->cl, CL_ENGINE_MAX_FILES, e->info.limits.max_files);
     cl_engine_set_num (e->cl, CL_ENGINE_MAX_SCANTIME, e->info.limits.max_scantime_ms);
+    /* libclamav caches the hash of every layer it ends up calling clean,
+     * also one the inspection callback cut off with CL_BREAK (past
+     * max_recursion) without scanning it: the same bytes in a later file
+     * would then be skipped as clean (third red-team round).  Every layer
+     * is scanned instead. */
+    cl_engine_set_num (e->cl, CL_ENGINE_DISABLE_CACHE, 1);
 
     for (size_t i = 0; i < opts->n_databases; i++)
         if ((r = load_path (e, opts->databases[i], err, errlen)) != 0)
@@ -534,6 +540,7 @@ typedef struct {
     unsigned char digest[32];  /* SHA-256 of the bytes libclamav scanned in this layer */
     int has_digest;
     int image_unopened;        /* a disk image whose file systems nothing here walks */
+    int is_image;              /* a disk image (of any kind) by its content */
     char **sigs;
     size_t n_sigs;
     int beyond_depth;          /* deeper than max_recursion counting the fallback's depth */
@@ -654,7 +661,8 @@ needs_cross_check (const char *type, const unsigned char *p, size_t n)
             || strcmp (type, "CL_TYPE_BZ") == 0 || strcmp (type, "CL_TYPE_XZ") == 0
             || strcmp (type, "CL_TYPE_XAR") == 0))
         return 1;
-    return kikan_stream_sniff (p, n) || kikan_archive_sniff (p, n) != NULL;
+    return kikan_stream_sniff (p, n) || kikan_archive_sniff (p, n) != NULL
+           || kikan_sfx_rar_next (p, n, 0) != (size_t) -1;
 }
 
 /* Formats that libclamav here may not read at all (RAR: no libclamunrar in
@@ -778,6 +786,8 @@ on_file_inspection (int fd, const char *type, const char **ancestors, size_t par
     if (!l->normalized) {
         exec_classify (&l->exec, file_name, file_buffer, file_buffer ? file_size : 0, file_size,
                        !(recursion_level == 0 && c->base_depth == 0));
+        l->is_image = l->exec.type == KIKAN_FILETYPE_DISK_IMAGE
+                      || l->exec.type == KIKAN_FILETYPE_DMG;
         if (recursion_level >= 1)
             l->image_unopened = image_not_walked (&l->exec, (const unsigned char *) file_buffer,
                                                   file_buffer ? file_size : 0);
@@ -1309,17 +1319,20 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
                                        "can read it");
     }
     /* A RAR inside a program (a self-extractor): libarchive looks for one
-     * only from 64 KiB on, 7-Zip anywhere.  Each signature found is tried;
-     * one that opens as a RAR is taken apart. */
-    {
-        uint64_t at[8];
-        size_t hits = kikan_sfx_rar_offsets (p, n, at, 8);
+     * only from 64 KiB on, 7-Zip anywhere.  Every signature found is tried
+     * (decoys in front of the real one cost a failed open each) until the
+     * scan's deadline; one that opens as a RAR is taken apart. */
+    for (size_t at = kikan_sfx_rar_next (p, n, 0); at != (size_t) -1;
+         at = kikan_sfx_rar_next (p, n, at + 1)) {
+        KikanBlob sub = { p + at, NULL, blob->size - at };
 
-        for (size_t i = 0; i < hits; i++) {
-            KikanBlob sub = { p + at[i], NULL, blob->size - at[i] };
-
-            run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL);
+        if (now_seconds () > job->deadline) {
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_TIMEOUT,
+                                       "scan time limit reached while looking for a "
+                                       "self-extracting RAR");
+            break;
         }
+        run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL);
     }
     /* A tar (one with members: libarchive takes a block of zeros for an
      * empty tar) is read again past its end, for a tar that follows. */
@@ -1338,6 +1351,30 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
     strv_free (by_stream, n_stream);
 }
 
+/* 1 when every layer above layer @i, up to the file itself, is a disk
+ * image, level by level: a partition libclamav found in a disk image that
+ * is a file on the medium, which the worker opens through the media layer
+ * anyway.  A disk image reached through anything else (a zip appended to
+ * an image, say) is one nothing walks.  Layers are in pre-order: an
+ * ancestor is the nearest earlier layer of each lower level. */
+static int
+within_images_only (const ScanCtx *c, size_t i)
+{
+    uint32_t want = c->layers[i].level;
+
+    for (size_t j = i; j-- > 0 && want > 0;) {
+        if (c->layers[j].level >= want)
+            continue;
+        /* libclamav does not report every layer (an archive it found
+         * embedded in the image, for one): a level skipped is a layer of
+         * unknown kind, not an image. */
+        if (c->layers[j].level != want - 1 || !c->layers[j].is_image)
+            return 0;
+        want = c->layers[j].level;
+    }
+    return want == 0;
+}
+
 static void
 scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth)
 {
@@ -1348,7 +1385,6 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
     cl_fmap_t *map;
     const char *virname = NULL;
     unsigned long scanned = 0;
-    int root_is_image;
     cl_error_t ret;
 
     c.e = e;
@@ -1397,12 +1433,6 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
         }
     }
 
-    /* A disk image that is itself a file on the medium (depth 0) is opened
-     * by the worker through the media layer, partitions and all; only an
-     * image reached inside an archive is one nothing walks. */
-    root_is_image = depth == 0 && c.n_layers > 0 && c.layers[0].level == 0
-                    && (c.layers[0].exec.type == KIKAN_FILETYPE_DISK_IMAGE
-                        || c.layers[0].exec.type == KIKAN_FILETYPE_DMG);
 
     /* Members libclamav reached (layers below the root), with their own
      * verdicts. */
@@ -1445,7 +1475,8 @@ scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth
                                        KIKAN_REASON_LIMIT_EXCEEDED,
                                        "archive member larger than max_filesize");
         }
-        if (l->image_unopened && res != KIKAN_RESULT_INFECTED && !root_is_image) {
+        if (l->image_unopened && res != KIKAN_RESULT_INFECTED
+            && !(depth == 0 && within_images_only (&c, i))) {
             m->result = KIKAN_RESULT_NOT_INSPECTED;
             m->reason = KIKAN_REASON_UNSUPPORTED;
             free (m->reason_detail);
