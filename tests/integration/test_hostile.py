@@ -629,6 +629,85 @@ class HostileArchives(KikanTestCase):
             f = self.file_entry(doc, name, run)
             self.assertEqual((f["result"], f["reason"]), ("clean", None), name + ctx)
 
+    # -------------------------------------------------- red team, third round
+
+    @staticmethod
+    def zip_of(entries):
+        import zipfile
+        bio = io.BytesIO()
+        with zipfile.ZipFile(bio, "w") as zf:
+            for name, data in entries:
+                zf.writestr(name, data)
+        return bio.getvalue()
+
+    def test_depth_cut_does_not_clean_later_files(self):
+        # EICAR nested past max_recursion, reached through .zst layers that
+        # the raw route hands back to libclamav: the layer cut off there
+        # must not be remembered as clean for the next files (libclamav's
+        # clean cache did).
+        data, name = eicar(), "eicar.com"
+        for i in range(9):
+            data, name = self.zip_of([(name, data)]), "l%02d.zip" % i
+        for i in range(4):
+            data = self.zip_of([("w%d.zst" % i, compress_with("zstd", data))])
+        target = self.mkdir("cache")
+        with open(os.path.join(target, "a_nest.zip"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(target, "z_eicar.com"), "wb") as f:
+            f.write(eicar())
+        with open(os.path.join(target, "z_bundle.zip"), "wb") as f:
+            f.write(self.zip_of([("tools/payload.com", eicar())]))
+        with open(os.path.join(self.home, "kikan.conf"), "w") as f:
+            f.write("[scan]\njobs = 1\n")  # one thread: the files share one cache
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        self.assertNotEqual(self.file_entry(doc, "a_nest.zip", run)["result"], "clean", ctx)
+        for name in ("z_eicar.com", "z_bundle.zip"):
+            self.assertEqual(self.file_entry(doc, name, run)["result"], "infected", name + ctx)
+
+    def test_rar_self_extractor_inside_zip(self):
+        # A program in a zip that carries a RAR: libclamav cannot unpack RAR
+        # here, so the program is taken apart like a file of its own.
+        sfx = b"MZ" + b"\0" * 4094 + rar4_stored("eicar.com", eicar())
+        elf = b"\x7fELF\x02\x01\x01" + b"\0" * 4089 + rar4_stored("eicar.com", eicar())
+        self.assert_infected("pe.zip", self.zip_of([("setup.exe", sfx)]), PROJECT_EICAR)
+        self.assert_infected("elf.zip", self.zip_of([("setup", elf)]), PROJECT_EICAR)
+
+    def test_rar_self_extractor_behind_decoys(self):
+        # Signatures that open as no RAR before the real one: each is tried.
+        decoys = (b"Rar!\x1a\x07\x00" + b"\0" * 100) * 20
+        data = b"MZ" + b"\0" * 1000 + decoys + b"\0" * 100 + rar4_stored("eicar.com", eicar())
+        self.assert_infected("setup.exe", data, PROJECT_EICAR)
+
+    def test_zip_end_record_then_junk(self):
+        # unzip, Python and 7-Zip accept bytes after the end record.
+        data = zip_with_bit3_entry(b"MZ" + b"\0" * 200, "eicar.com", eicar(),
+                                   entries_this_disk=0) + b"A" * 100
+        f, doc, ctx = self.scan_one("setup.zip", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "inconsistent", ctx)
+
+    def test_zip_appended_to_disk_image(self):
+        # A FAT image with a zip appended that holds another FAT image:
+        # the worker walks the outer FAT, libclamav finds the zip, and the
+        # inner image is one nothing walks.
+        img = os.path.join(self.tmp, "inner.img")
+        outer = os.path.join(self.tmp, "outer.img")
+        payload = os.path.join(self.tmp, "payload.com")
+        with open(payload, "wb") as f:
+            f.write(eicar())
+        for path in (img, outer):
+            subprocess.run(["mkfs.vfat", "-C", path, "1024"], check=True,
+                           stdout=subprocess.DEVNULL)
+        subprocess.run(["mcopy", "-i", img, payload, "::/payload.com"], check=True)
+        with open(img, "rb") as f:
+            inner = f.read()
+        with open(outer, "rb") as f:
+            data = f.read() + self.zip_of([("inner.img", inner)])
+        f, doc, ctx = self.scan_one("disk.img", data)
+        self.assertEqual(f["result"], "not_inspected", ctx)
+        self.assertEqual(f["reason"], "unsupported", ctx)
+
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
         f, doc, ctx = self.scan_one("notes.txt", b"an ordinary note, nothing packed\n" * 20)
