@@ -29,6 +29,7 @@ static const CodeSlip code_slips[] = {
     { "UPD-OS-STALE", "UPD-01" },        { "UPD-AV-STALE", "MAL-06" },
     { "UPD-END-OF-SUPPORT", "UPD-02" },  { "UPD-UNKNOWN", "UPD-04" },
     { "SW-NOT-INSPECTED", "MAL-04" },    { "SIG-STALE", "MAL-05" },
+    { "SCAN-UNCONFINED", "MAL-04" },
 };
 
 const char *

@@ -324,6 +324,8 @@ kikan_scan_report_evaluate_software (KikanScanReport *self, const KikanPolicy *p
         /* MAL-05 holds every target: each was scanned with the same set. */
         if (sig_invalid != NULL)
             kikan_software_facts_set_signatures_invalid (t->sw, sig_invalid);
+        if (t->sandbox != NULL && g_str_equal (t->sandbox, "null"))
+            kikan_software_facts_set_unconfined (t->sw);
 
         if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
             kikan_software_facts_set_incomplete (

@@ -48,6 +48,9 @@ void kikan_software_facts_set_not_inspected (KikanSoftwareFacts *self, const cha
  * no official (signed) ClamAV database"): evaluate then adds a HOLD
  * finding, SIG-STALE (slip MAL-05, KR-12), whatever the files held. */
 void kikan_software_facts_set_signatures_invalid (KikanSoftwareFacts *self, const char *why);
+/* The worker that read the item ran without its sandbox: a HOLD
+ * (SCAN-UNCONFINED), never a clearance. */
+void kikan_software_facts_set_unconfined (KikanSoftwareFacts *self);
 
 /* Evaluates everything against @policy (NULL: none loaded) at @now (Unix
  * seconds).  Call again after adding more; findings are replaced. */

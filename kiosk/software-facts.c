@@ -31,6 +31,7 @@ struct KikanSoftwareFacts {
     char *incomplete;          /* why the worker did not finish, or NULL */
     char *not_inspected;       /* what content the scan could not inspect, or NULL */
     char *signatures_invalid;  /* why the kiosk's signatures void a clearance (MAL-05), or NULL */
+    gboolean unconfined;       /* the worker that read this item ran without its sandbox */
 };
 
 static void
@@ -99,6 +100,13 @@ kikan_software_facts_set_incomplete (KikanSoftwareFacts *self, const char *why)
     g_return_if_fail (self != NULL);
     g_free (self->incomplete);
     self->incomplete = g_strdup (why != NULL ? why : "the inspection did not finish");
+}
+
+void
+kikan_software_facts_set_unconfined (KikanSoftwareFacts *self)
+{
+    g_return_if_fail (self != NULL);
+    self->unconfined = TRUE;
 }
 
 void
@@ -394,6 +402,16 @@ kikan_software_facts_evaluate (KikanSoftwareFacts *self, const KikanPolicy *poli
                              "update medium with “kikan signatures import DIR”; then scan the "
                              "item again.",
                              self->signatures_invalid)));
+    /* A worker without its sandbox (KIKAN_SANDBOX=null, for tests) could
+     * have been taken over by what it parsed and then reported anything:
+     * what it says is not evidence for a clearance. */
+    if (self->unconfined)
+        g_ptr_array_add (found, kikan_finding_new (
+            "SCAN-UNCONFINED", KIKAN_LEVEL_HOLD, "kiosk sandbox", NULL,
+            g_strdup ("This item was read by a worker running WITHOUT its sandbox "
+                      "(KIKAN_SANDBOX=null, meant for tests only), so the scan's result cannot "
+                      "be relied on for clearance. IT must unset KIKAN_SANDBOX and scan the item "
+                      "again.")));
     kikan_findings_sort (found);
     g_ptr_array_unref (self->findings);
     self->findings = found;

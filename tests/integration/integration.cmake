@@ -28,6 +28,7 @@ set(KIKAN_IT_TESTS
   test_scan.HostileNames.test_human_output_escapes_names
   test_scan.HostileNames.test_json_escapes_c1_and_bidi
   test_scan.ScanClearance.test_unsigned_signatures_never_clear
+  test_scan.ScanClearance.test_unconfined_worker_never_clears
   test_scan.ScanClearance.test_stale_signed_database_never_clears
   test_scan.ScanClearance.test_demo_script_outcome
   test_scan.ScanClearance.test_two_targets_named

@@ -290,6 +290,23 @@ class ScanClearance(KikanTestCase):
         self.assertRegex(run.stdout, rb"(?m)^Overall: HOLD \xe2\x80\x94 MAL-05: ", ctx)
         self.assertNotIn(b"CLEARED", run.stdout, ctx)
 
+    def test_unconfined_worker_never_clears(self):
+        # Fresh signatures, clean files, but KIKAN_SANDBOX=null: what an
+        # unconfined worker reports is not evidence for a clearance.
+        target = copy_case(self, "clean")
+        accept_test_cvd_age(self)
+        doc, run = self.scan_json([target], [self.db_test6()],
+                                  env=self.env(KIKAN_SANDBOX="null"))
+        ctx = "\n" + run.describe()
+        self.assertEqual(doc["targets"][0]["sandbox"], "null", ctx)
+        self.assertEqual((doc["result"], doc["verdict"], run.rc), ("clean", "hold", 3), ctx)
+        codes = [(f["code"], f["slip_code"], f["level"])
+                 for f in doc["targets"][0]["software"]["findings"]]
+        self.assertIn(("SCAN-UNCONFINED", "MAL-04", "hold"), codes, ctx)
+        # The same scan confined clears: the sandbox is what made the difference.
+        doc, run = self.scan_json([target], [self.db_test6()])
+        self.assertEqual((doc["verdict"], run.rc), ("cleared", 0), run.describe())
+
     def test_stale_signed_database_never_clears(self):
         target = copy_case(self, "clean")
         # test-6.cvd was built in 2021: stale for the default 7 days.

@@ -50,6 +50,7 @@ CODES = {
     "UPD-END-OF-SUPPORT": ("UPD-02", ("quarantine",)),
     "UPD-UNKNOWN": ("UPD-04", ("hold",)),
     "SIG-STALE": ("MAL-05", ("hold",)),
+    "SCAN-UNCONFINED": ("MAL-04", ("hold",)),
 }
 EXE_TYPES = ("pe_exe", "pe_dll", "msi", "elf", "macho", "script_powershell", "script_batch",
              "script_vbs", "script_js", "script_shell", "installer_nsis", "installer_inno",
