@@ -88,12 +88,6 @@ kikan_scand_client_interrupt (void)
     errno = saved;
 }
 
-int
-kikan_scand_client_was_interrupted (void)
-{
-    return interrupted != 0;
-}
-
 void
 kikan_target_end_clear (KikanTargetEnd *e)
 {

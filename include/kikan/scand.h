@@ -171,8 +171,6 @@ void kikan_scand_client_free (KikanScandClient *c);
  * daemon runs in a process group of its own, so a Ctrl-C at the terminal
  * reaches only the caller, which decides. */
 void kikan_scand_client_interrupt (void);
-/* 1 once kikan_scand_client_interrupt() was called. */
-int kikan_scand_client_was_interrupted (void);
 
 /* Removes the private temp dirs ("kikan-scand-XXXXXX") under @parent (NULL:
  * $TMPDIR if absolute, else /tmp) that no live daemon holds: each daemon
