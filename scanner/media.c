@@ -2917,7 +2917,14 @@ iso_list_trees (const KikanSource *src, KikanIsoTree *t, const char **why)
             continue;
         memset (&tr, 0, sizeof tr);
         tr.bs = le16 (vd + 128);
-        /* The root's extended attribute record, if any, comes first. */
+        /* The root's extended attribute record, if any, comes first; an
+         * address past 32 bits (no volume reaches it) must not wrap round
+         * to another directory. */
+        if ((uint64_t) le32 (vd + 156 + 2) + vd[156 + 1] > UINT32_MAX) {
+            *why = "an ISO 9660 root directory lies beyond any volume: its directory trees "
+                   "were not compared";
+            return -1;
+        }
         tr.extent = le32 (vd + 156 + 2) + vd[156 + 1];
         tr.len = le32 (vd + 156 + 10);
         tr.primary = vd[0] == 1;
@@ -3146,6 +3153,15 @@ iso_walk_tree (KikanWalk *w, const KikanSource *src, const KikanIsoTree *tr,
                       "ISO 9660 directory lies beyond the end of the volume");
                 continue;
             }
+        } else if (flags & 0x80u) {
+            /* ISO 9660 "multi-extent": this record is one piece of a file
+             * that Linux and libarchive show whole; read piece by piece,
+             * as The Sleuth Kit lists them, a signature across a seam or
+             * for the whole file is never matched (third red-team round). */
+            emit (w, KIKAN_ENTRY_ERROR, 0, size,
+                  "an ISO 9660 file stored in several extents: Linux shows it as one file, "
+                  "Kikan reads only its pieces");
+            continue;
         } else if (zisofs) {
             /* Linux shows zisofs files decompressed; neither TSK nor the
              * engine decompresses them, whichever tree listed them. */

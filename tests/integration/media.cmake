@@ -53,6 +53,7 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaHidden.test_ntfs_log_to_replay
   test_media.MediaHidden.test_ext4_journal_to_replay
   test_media.MediaHidden.test_nested_disk_images
+  test_media.MediaHidden.test_iso_multi_extent_file
   test_media.MediaHidden.test_iso_rock_ridge_only
   test_media.MediaHidden.test_iso_joliet_only
   test_media.MediaHidden.test_iso_both_trees_clean

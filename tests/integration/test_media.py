@@ -966,6 +966,43 @@ class MediaHidden(MediaTestCase):
         self.assert_exact_files(doc, m, ctx)
         self.assertEqual(m["infected"], ["p1:/Projects/2024/q3/backup.zip", "p1:/backup.zip"])
 
+    def test_iso_multi_extent_file(self):
+        # A file recorded in two extents (flag 0x80 on the first record):
+        # Linux and libarchive show one 2071-byte file; read as two pieces,
+        # a signature across the seam or of the whole file never matches.
+        # Third red-team round: not inspected, never clean.
+        src = os.path.join(self.tmp, "iso-src")
+        os.makedirs(src)
+        with open(os.path.join(src, "part1"), "wb") as f:
+            f.write(b"P" * 2048)
+        with open(os.path.join(src, "part2"), "wb") as f:
+            f.write(b"Q" * 23)
+        iso = os.path.join(self.tmp, "split.iso")
+        subprocess.run(["genisoimage", "-quiet", "-R", "-J", "-o", iso, src], check=True)
+        with open(iso, "rb") as f:
+            img = bytearray(f.read())
+        extent = img.index(b"P" * 2048) // 2048
+        patched = 0
+        for sec in range(16, len(img) // 2048):
+            at, end = sec * 2048, sec * 2048 + 2048
+            while at + 34 <= end and img[at] >= 34:
+                n = img[at]
+                if (int.from_bytes(img[at + 2:at + 6], "little") == extent
+                        and int.from_bytes(img[at + 10:at + 14], "little") == 2048):
+                    img[at + 25] |= 0x80
+                    patched += 1
+                at += n
+        self.assertGreaterEqual(patched, 2, "part1's records in both trees")
+        with open(iso, "wb") as f:
+            f.write(img)
+        doc, run = self.scan(iso)
+        ctx = "\n" + run.describe()
+        self.assertEqual(doc["result"], "not_inspected", ctx)
+        held = [f for f in doc["files"] if f["path"] == "p1:/part1"
+                and f["result"] == "not_inspected"]
+        self.assertTrue(held, ctx)
+        self.assertRegex(held[0]["reason_detail"], "several extents", ctx)
+
     def test_iso_rock_ridge_only(self):
         self.check_iso_tree("iso-rr-only")
 
