@@ -1207,20 +1207,19 @@ iso_has_udf (const KikanSource *src)
 
 /* Issue #8 (false holds): the Microsoft Reserved partition (MSR) of every
  * GPT disk Windows sets up has no file system by design; Windows never
- * mounts or shows it, Linux's udisks hides it, so "no recognised file
- * system" there held every Windows laptop disk.  An MSR without a header
- * is read in full (Windows makes it 16 or 128 MiB; a larger one is not
- * trusted) and listed with this explanation, not held, only when no
- * KIKAN_MSR_BLOCK anywhere in it reaches KIKAN_ENTROPY_THRESHOLD: the
- * volume's entropy samples alone would pass an MSR that is half an
- * encrypted container (which VeraCrypt could open by hand), since the
- * zeros around it pull the pooled value down.  A problem the tables
- * already gave keeps the volume held; a file system found in an MSR is
- * read like any other, so this is only reached when none is.  Returns 1
- * (marked), 0 (not such a partition, or something in it), or
- * KIKAN_ENOMEM. */
+ * mounts or shows it, Linux's udisks hides it, and Windows leaves it all
+ * zeros, so "no recognised file system" there held every Windows laptop
+ * disk.  An MSR without a header is read in full (Windows makes it 16 or
+ * 128 MiB; a larger one is not trusted) and listed with this explanation,
+ * not held, only when every byte of it is zero.  Anything else is data no
+ * one accounts for: a FAT with its signature bytes wiped (which a hand
+ * mount still reads), a VeraCrypt container that is mostly zeros after a
+ * quick format (third red-team round; an entropy threshold let both
+ * through).  A problem the tables already gave keeps the volume held; a
+ * file system found in an MSR is read like any other, so this is only
+ * reached when none is.  Returns 1 (marked), 0 (not such a partition, or
+ * something in it), or KIKAN_ENOMEM. */
 #define KIKAN_MSR_MAX_SIZE (256u * 1024u * 1024u)
-#define KIKAN_MSR_BLOCK (32u * 1024u)   /* random data measures 7.994 over it */
 #define KIKAN_MSR_READ (1024u * 1024u)
 
 static int
@@ -1229,8 +1228,7 @@ msr_holds_no_data (KikanMediaVolume *mv)
     KikanVolume *v = &mv->v;
     const KikanSource *src = mv->src;
     unsigned char *buf;
-    double highest = 0;
-    int nonzero = 0, r = 0;
+    int r = 0;
 
     if (v->problem != NULL || v->scheme == NULL || strcmp (v->scheme, "gpt") != 0
         || v->part_type == NULL || strcasecmp (v->part_type, KIKAN_GPT_TYPE_MSR) != 0
@@ -1243,26 +1241,13 @@ msr_holds_no_data (KikanMediaVolume *mv)
 
         if (kikan_source_read_exact (src, buf, n, off) != 0)
             goto out;
-        for (size_t b = 0; b < n; b += KIKAN_MSR_BLOCK) {
-            uint64_t counts[256] = { 0 };
-            size_t len = n - b < KIKAN_MSR_BLOCK ? n - b : KIKAN_MSR_BLOCK;
-            double h;
-
-            for (size_t i = 0; i < len; i++)
-                counts[buf[b + i]]++;
-            nonzero |= counts[0] != len;
-            h = histogram_entropy (counts, len);
-            if (h >= KIKAN_ENTROPY_THRESHOLD)
-                goto out;
-            highest = h > highest ? h : highest;
-        }
+        if (buf[0] != 0 || (n > 1 && memcmp (buf, buf + 1, n - 1) != 0))
+            goto out;
     }
     v->encryption = KIKAN_ENC_NONE;
     if (set_fmt (&v->encryption_detail,
                  "Microsoft Reserved partition: no file system by design, never shown by "
-                 "Windows or Linux; read in full: %s (at most %.3f bits/byte per %u KiB): "
-                 "nothing to read",
-                 nonzero ? "low-entropy" : "all zeros", highest, KIKAN_MSR_BLOCK / 1024u)
+                 "Windows or Linux; read in full: all zeros, nothing to read")
         != 0) {
         r = KIKAN_ENOMEM;
         goto out;

@@ -60,6 +60,7 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaReserved.test_gpt_msr_empty
   test_media.MediaReserved.test_gpt_msr_random
   test_media.MediaReserved.test_gpt_msr_part
+  test_media.MediaReserved.test_gpt_msr_fat_without_signature
   test_media.MediaScale.test_20000_files)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_MEDIA_TESTS})
 

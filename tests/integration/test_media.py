@@ -1074,6 +1074,11 @@ class MediaReserved(MediaTestCase):
         # "low entropy", the MSR is read in full and still held.
         self.check_msr_held("gpt-msr-part", "none", "no_filesystem")
 
+    def test_gpt_msr_fat_without_signature(self):
+        # A FAT16 with its signature bytes wiped: no header, low entropy,
+        # mountable by hand.  Only an all-zero MSR is left out.
+        self.check_msr_held("gpt-msr-fat", "none", "no_filesystem")
+
 
 # ================================================================ scale
 
