@@ -33,6 +33,7 @@ set(KIKAN_IT_TESTS
   test_scan.ScanClearance.test_demo_script_outcome
   test_scan.ScanClearance.test_two_targets_named
   test_scan.ScanDaemon.test_stopped_daemon_times_out
+  test_scan.ScanDaemon.test_stopped_daemon_noticed_before_deadline
   test_scan.ScanDaemon.test_daemon_stopped_before_hello
   test_scan.ScanDaemon.test_interrupt_leaves_no_trace
   test_scan.ScanDaemon.test_installed_kikan_runs_installed_daemon

@@ -387,9 +387,17 @@ class ScanDaemon(KikanTestCase):
                                       stderr=subprocess.PIPE, env=env or self.env())
 
     def test_stopped_daemon_times_out(self):
+        self.check_stopped_daemon("2")
+
+    def test_stopped_daemon_noticed_before_deadline(self):
+        # --timeout 600: only noticing that the daemon is stopped (10 s)
+        # can end the scan within the 60 s this test allows.
+        self.check_stopped_daemon("600")
+
+    def check_stopped_daemon(self, timeout):
         target = self.big_folder(n=600)
         t0 = time.monotonic()
-        argv, p = self.popen("scan", "--json", "--jobs", "1", "--timeout", "2", "--database",
+        argv, p = self.popen("scan", "--json", "--jobs", "1", "--timeout", timeout, "--database",
                              self.db_test6(), target)
         self.addCleanup(lambda: p.poll() is None and p.kill())
         daemon = wait_for_scanning_daemon(p.pid)
@@ -402,7 +410,7 @@ class ScanDaemon(KikanTestCase):
         except subprocess.TimeoutExpired:
             p.kill()
             self.fail("kikan did not return within 90 s of its daemon being stopped "
-                      "(--timeout 2)")
+                      "(--timeout %s)" % timeout)
         elapsed = time.monotonic() - t0
         ctx = "\nexit %s after %.1f s\nstderr: %s" % (p.returncode, elapsed,
                                                       err.decode("utf-8", "replace"))
