@@ -41,7 +41,8 @@ typedef enum {
  * a sentence for SPLIT and INCONSISTENT. */
 KikanZipEnd kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen);
 
-/* The first offset at or after @from (and after 0) where a RAR archive's
- * signature appears inside a program (a self-extractor), or (size_t) -1
- * when there is none or @p is not a Windows or ELF program. */
-size_t kikan_sfx_rar_next (const unsigned char *p, size_t n, size_t from);
+/* The first offset at or after @from (and after 0) where a RAR or 7z
+ * archive's signature appears inside other bytes, or (size_t) -1.  7-Zip
+ * and unrar look for them in any file (a self-extractor, an archive
+ * appended to a picture or a script), not only in programs. */
+size_t kikan_embedded_archive_next (const unsigned char *p, size_t n, size_t from);

@@ -248,16 +248,27 @@ kikan_zip_end_check (const unsigned char *p, size_t n, char *why, size_t whylen)
 /* ---- self-extracting RAR ---- */
 
 size_t
-kikan_sfx_rar_next (const unsigned char *p, size_t n, size_t from)
+kikan_embedded_archive_next (const unsigned char *p, size_t n, size_t from)
 {
-    static const unsigned char rar[6] = { 'R', 'a', 'r', '!', 0x1a, 0x07 };
-    const unsigned char *hit;
+    static const struct {
+        const char *magic;
+        size_t len;
+    } sigs[] = {
+        { "Rar!\x1a\x07", 6 },               /* RAR 1.5-4 and 5 */
+        { "7z\xbc\xaf\x27\x1c", 6 },          /* 7z */
+    };
+    size_t best = (size_t) -1;
 
-    if (p == NULL || !(has_at (p, n, 0, "MZ", 2) || has_at (p, n, 0, "\x7f" "ELF", 4)))
-        return (size_t) -1;
+    if (p == NULL)
+        return best;
     if (from == 0)
         from = 1;
-    if (from >= n || (hit = memmem (p + from, n - from, rar, sizeof rar)) == NULL)
-        return (size_t) -1;
-    return (size_t) (hit - p);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        const unsigned char *hit;
+
+        if (from < n && (hit = memmem (p + from, n - from, sigs[i].magic, sigs[i].len)) != NULL
+            && (size_t) (hit - p) < best)
+            best = (size_t) (hit - p);
+    }
+    return best;
 }

@@ -662,7 +662,7 @@ needs_cross_check (const char *type, const unsigned char *p, size_t n)
             || strcmp (type, "CL_TYPE_XAR") == 0))
         return 1;
     return kikan_stream_sniff (p, n) || kikan_archive_sniff (p, n) != NULL
-           || kikan_sfx_rar_next (p, n, 0) != (size_t) -1;
+           || kikan_embedded_archive_next (p, n, 0) != (size_t) -1;
 }
 
 /* Formats that libclamav here may not read at all (RAR: no libclamunrar in
@@ -1123,7 +1123,7 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                 scan_member (job, (const unsigned char *) ent.link_target, tl, ent.name,
                              extractor, depth + 1);
         }
-        if (ent.is_directory && !(ent.size_known && ent.size > 0))
+        if (ent.is_directory)
             continue;
         members++;
         if (now_seconds () > job->deadline) {
@@ -1318,18 +1318,21 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
                                        "it starts like a compressed stream, but no decoder here "
                                        "can read it");
     }
-    /* A RAR inside a program (a self-extractor): libarchive looks for one
-     * only from 64 KiB on, 7-Zip anywhere.  Every signature found is tried
-     * (decoys in front of the real one cost a failed open each) until the
-     * scan's deadline; one that opens as a RAR is taken apart. */
-    for (size_t at = kikan_sfx_rar_next (p, n, 0); at != (size_t) -1;
-         at = kikan_sfx_rar_next (p, n, at + 1)) {
+    /* A RAR or 7z inside other bytes (a self-extractor, an archive
+     * appended to a picture, a script or a program): libarchive looks for
+     * a RAR only in programs and from 64 KiB on, 7-Zip and unrar in any
+     * file.  Every signature found is tried (decoys in front of the real
+     * one cost a failed open each) until the scan's deadline; one that
+     * opens as an archive is taken apart, one that does not is only bytes
+     * (fourth red-team round). */
+    for (size_t at = kikan_embedded_archive_next (p, n, 0); at != (size_t) -1;
+         at = kikan_embedded_archive_next (p, n, at + 1)) {
         KikanBlob sub = { p + at, NULL, blob->size - at };
 
         if (now_seconds () > job->deadline) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_TIMEOUT,
-                                       "scan time limit reached while looking for a "
-                                       "self-extracting RAR");
+                                       "scan time limit reached while looking for an "
+                                       "embedded archive");
             break;
         }
         run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL);

@@ -39,8 +39,9 @@ typedef enum {
      * follows, as GNU tar -i, bsdtar --ignore-zeros and Python's
      * ignore_zeros do. */
     KIKAN_ROUTE_TAR_CONCAT,
-    /* A RAR found inside a program (a self-extractor), opened from its
-     * signature; bytes there that do not parse as a RAR are not one. */
+    /* A RAR or 7z found inside other bytes (a self-extractor, an archive
+     * appended to a file), opened from its signature; bytes there that do
+     * not parse as one are not one. */
     KIKAN_ROUTE_SFX,
 } KikanArchiveRoute;
 
@@ -50,10 +51,11 @@ typedef struct {
     int size_known;
     int encrypted;
     int is_regular;
-    /* A directory by its type AND its name ("dir/"): the only entries
+    /* A directory (in a zip: one that carries no data): the only entries
      * whose data is not read.  Every other entry (links, devices, FIFOs,
-     * entries of no type) is extracted, since 7-Zip, Python's zipfile,
-     * ar and bsdtar write such entries' data out as ordinary files. */
+     * entries of no type, a zip "directory" with data) is extracted, since
+     * 7-Zip, Python's zipfile, ar and bsdtar write such entries' data out
+     * as ordinary files. */
     int is_directory;
     /* A tar device or FIFO entry: libarchive reads no data for it, but a
      * size in its header makes 7-Zip extract the bytes that follow as a

@@ -167,6 +167,7 @@ open_libarchive (KikanArchive *a)
     case KIKAN_ROUTE_SFX:
         archive_read_support_format_rar (ar);
         archive_read_support_format_rar5 (ar);
+        archive_read_support_format_7zip (ar);
         break;
     case KIKAN_ROUTE_TAR_CONCAT:
         archive_read_support_format_tar (ar);
@@ -361,10 +362,16 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
         e->encrypted = archive_entry_is_encrypted (ae) ? 1 : 0;
         e->is_regular = archive_entry_filetype (ae) == AE_IFREG;
         {
-            size_t nl = strlen (e->name);
             mode_t t = archive_entry_filetype (ae);
 
-            e->is_directory = t == AE_IFDIR && nl > 0 && e->name[nl - 1] == '/';
+            /* A zip's "directory" is only an attribute: 7-Zip and Python
+             * write one that carries data out as a file.  In every other
+             * format libarchive reads, a directory is one, whatever size
+             * its own records take (an ISO 9660 directory's extent). */
+            e->is_directory = t == AE_IFDIR
+                              && ((archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
+                                      != ARCHIVE_FORMAT_ZIP
+                                  || (e->size_known && e->size == 0));
             e->link_target = t == AE_IFLNK ? archive_entry_symlink (ae) : NULL;
             e->type_name = t == AE_IFREG   ? "file"
                            : t == AE_IFDIR ? "directory"
