@@ -45,6 +45,7 @@
 
 #include "kikan/errors.h"
 #include "kikan/inventory.h"
+#include "archive-sniff-private.h"
 #include "ipc-private.h"
 #include "media-private.h"
 #include "sandbox-private.h"
@@ -1316,6 +1317,54 @@ scan_file_target (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
     scan_job (w, &j, NULL);
 }
 
+/* A disk image given as the target is read through the media layer, its
+ * partitions and file systems.  unzip and Python's zipfile open the same
+ * file as a zip when a zip's end record ends it (a zip appended to an ISO
+ * or a FAT image, or written into space no partition covers; fourth
+ * red-team round): then the whole file is also scanned as one file, or,
+ * larger than max_filesize, reported not inspected.  Only the tail is
+ * read to find out, so an ordinary image costs 64 KiB. */
+static void
+scan_image_as_zip_too (Worker *w, const KikanWorkerArgs *a, const struct stat *st)
+{
+    uint64_t size = (uint64_t) st->st_size;
+    size_t n = size < 22 + 65535 ? (size_t) size : 22 + 65535;
+    unsigned char *tail;
+    char buf[4096];
+    Job j;
+
+    if (w->engine == NULL || a->probe_only || n < 22)
+        return;
+    if ((tail = malloc (n)) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    if (pread (a->target_fd, tail, n, (off_t) (size - n)) != (ssize_t) n) {
+        free (tail);
+        send_not_inspected (w, display_basename (a->name, buf, sizeof buf), size,
+                            KIKAN_REASON_READ_ERROR, "the end of the image could not be read");
+        return;
+    }
+    if (kikan_zip_end_check (tail, n, NULL, 0) == KIKAN_ZIP_END_NONE) {
+        free (tail);
+        return;
+    }
+    free (tail);
+    if (size > kikan_engine_get_info (w->engine)->limits.max_filesize) {
+        send_not_inspected (w, display_basename (a->name, buf, sizeof buf), size,
+                            KIKAN_REASON_LIMIT_EXCEEDED,
+                            "a zip's end record ends this disk image: unzip and Python open "
+                            "it as a zip, and it is larger than max_filesize, so it was not "
+                            "scanned as one");
+        return;
+    }
+    memset (&j, 0, sizeof j);
+    j.fd = fcntl (a->target_fd, F_DUPFD_CLOEXEC, 3);
+    if (j.fd < 0 || (j.path = strdup (display_basename (a->name, buf, sizeof buf))) == NULL)
+        die (KIKAN_WORKER_EXIT_NOMEM);
+    j.size = size;
+    j.level = NO_NESTING;  /* its file systems are the media walk's */
+    scan_job (w, &j, NULL);
+}
+
 static void
 scan_dir_target (Worker *w, const KikanWorkerArgs *a, unsigned jobs)
 {
@@ -2141,8 +2190,12 @@ kikan_worker_main (const KikanWorkerArgs *a)
      * answer comes from parsing its bytes). */
     if (S_ISBLK (st.st_mode)
         || (S_ISREG (st.st_mode) && !a->as_file
-            && (kikan_media_looks_like_medium (&disk) || has_image_name (a->name))))
+            && (kikan_media_looks_like_medium (&disk) || has_image_name (a->name)))) {
         scan_medium (&w, a, &disk, jobs);
+        /* After the volumes: the protocol reports a medium's volumes first. */
+        if (S_ISREG (st.st_mode))
+            scan_image_as_zip_too (&w, a, &st);
+    }
     else {
         /* Passphrases are for volumes: a folder or a single file has none. */
         forget_secrets (&w);
