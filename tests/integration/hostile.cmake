@@ -52,6 +52,8 @@ set(KIKAN_IT_HOSTILE_TESTS
   test_hostile.HostileArchives.test_rar_self_extractor_behind_decoys
   test_hostile.HostileArchives.test_zip_end_record_then_junk
   test_hostile.HostileArchives.test_zip_appended_to_disk_image
+  test_hostile.HostileArchives.test_archive_appended_to_any_file
+  test_hostile.HostileArchives.test_zip_appended_to_image_target
   test_hostile.HostileArchives.test_plain_text_is_not_a_stream
   test_hostile.ChangingMedium.test_changing_files_on_a_folder_target)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_HOSTILE_TESTS})

@@ -618,6 +618,16 @@ class HostileArchives(KikanTestCase):
         put("zeros.img.xz", lzma.compress(b"\0" * 4096 + b"not a tar at all\n" * 100))
         # An empty .gz decodes to nothing, which is not a decoding failure.
         put("empty.gz", gzip.compress(b""))
+        # An ordinary ISO 9660 file: its directories have extents, which
+        # are not data a tool writes out as a file.
+        isod = self.mkdir("iso-src")
+        with open(os.path.join(isod, "readme.txt"), "wb") as f:
+            f.write(b"an ordinary disc\n" * 10)
+        os.makedirs(os.path.join(isod, "docs", "2024"))
+        with open(os.path.join(isod, "docs", "2024", "notes.txt"), "wb") as f:
+            f.write(b"more ordinary notes\n" * 10)
+        subprocess.run(["genisoimage", "-quiet", "-R", "-J", "-o",
+                        os.path.join(target, "disc.iso"), isod], check=True)
         # Bytes that pass the .lzma dictionary guess by chance.
         put("guess.bin", b"\x5d\x00\x00\x01\x00" + b"ordinary binary data\n" * 20)
         # Not scan_json: its document check expects the default limits.
@@ -625,7 +635,8 @@ class HostileArchives(KikanTestCase):
         doc = self.parse_json(run)
         self.assertEqual(doc["engine"]["limits"]["max_files"], 50, run.describe())
         ctx = "\n" + run.describe()
-        for name in ("utf8-names.tar", "folders.zip", "zeros.img.xz", "empty.gz", "guess.bin"):
+        for name in ("utf8-names.tar", "folders.zip", "zeros.img.xz", "empty.gz", "guess.bin",
+                     "disc.iso"):
             f = self.file_entry(doc, name, run)
             self.assertEqual((f["result"], f["reason"]), ("clean", None), name + ctx)
 
@@ -707,6 +718,51 @@ class HostileArchives(KikanTestCase):
         f, doc, ctx = self.scan_one("disk.img", data)
         self.assertEqual(f["result"], "not_inspected", ctx)
         self.assertEqual(f["reason"], "unsupported", ctx)
+
+    # -------------------------------------------------- red team, fourth round
+
+    def test_archive_appended_to_any_file(self):
+        # 7-Zip and unrar find a RAR or 7z after any bytes, not only after a
+        # program: a picture, a script, a PDF.
+        src = self.mkdir("7z-src")
+        with open(os.path.join(src, "eicar.com"), "wb") as f:
+            f.write(eicar())
+        sevenz = os.path.join(self.tmp, "p.7z")
+        subprocess.run(["bsdtar", "--format", "7zip", "-cf", sevenz, "-C", src, "eicar.com"],
+                       check=True)
+        with open(sevenz, "rb") as f:
+            seven = f.read()
+        target = self.mkdir("appended")
+        cases = {
+            "photo.jpg": b"\xff\xd8\xff\xe0" + b"\0" * 2000 + rar4_stored("e.com", eicar()),
+            "install.sh": b"#!/bin/sh\nexit 0\n" + rar4_stored("e.com", eicar()),
+            "paper.pdf": b"%PDF-1.4\n%%EOF\n" + seven,
+        }
+        for name, data in cases.items():
+            with open(os.path.join(target, name), "wb") as f:
+                f.write(data)
+        doc, run = self.scan_json([target], [project_signatures()])
+        ctx = "\n" + run.describe()
+        for name in cases:
+            f = self.file_entry(doc, name, run)
+            self.assertEqual(f["result"], "infected", name + ctx)
+
+    def test_zip_appended_to_image_target(self):
+        # A disk image given as the target is read through its file system;
+        # unzip and Python also open it as a zip when a zip ends it.
+        img = os.path.join(self.tmp, "stick.img")
+        subprocess.run(["mkfs.vfat", "-C", img, "1024"], check=True, stdout=subprocess.DEVNULL)
+        note = os.path.join(self.tmp, "readme.txt")
+        with open(note, "wb") as f:
+            f.write(b"an ordinary stick\n")
+        subprocess.run(["mcopy", "-i", img, note, "::/readme.txt"], check=True)
+        with open(img, "ab") as f:
+            f.write(self.zip_of([("eicar.com", eicar())]))
+        doc, run = self.scan_json([img], [project_signatures()])
+        ctx = "\n" + run.describe()
+        self.assertEqual(self.file_entry(doc, "p1:/readme.txt", run)["result"], "clean", ctx)
+        self.assertEqual(self.file_entry(doc, "stick.img", run)["result"], "infected", ctx)
+        self.assertEqual(doc["result"], "infected", ctx)
 
     def test_plain_text_is_not_a_stream(self):
         # A text file is not decoded by any route and stays clean.
