@@ -628,6 +628,10 @@ class HostileArchives(KikanTestCase):
             f.write(b"more ordinary notes\n" * 10)
         subprocess.run(["genisoimage", "-quiet", "-R", "-J", "-o",
                         os.path.join(target, "disc.iso"), isod], check=True)
+        # A program that handles zips holds "PK\5\6" and zeros (Python's
+        # zipimport.pyc did): not an empty, split zip.
+        put("zipimport.pyc", b"\xa7\r\r\n" + b"\0" * 100 + b"PK\x05\x06" + b"\x01\x00"
+            + b"\0" * 16 + b"more bytecode after the constant\n" * 4)
         # Bytes that pass the .lzma dictionary guess by chance.
         put("guess.bin", b"\x5d\x00\x00\x01\x00" + b"ordinary binary data\n" * 20)
         # Not scan_json: its document check expects the default limits.
@@ -636,7 +640,7 @@ class HostileArchives(KikanTestCase):
         self.assertEqual(doc["engine"]["limits"]["max_files"], 50, run.describe())
         ctx = "\n" + run.describe()
         for name in ("utf8-names.tar", "folders.zip", "zeros.img.xz", "empty.gz", "guess.bin",
-                     "disc.iso"):
+                     "disc.iso", "zipimport.pyc"):
             f = self.file_entry(doc, name, run)
             self.assertEqual((f["result"], f["reason"]), ("clean", None), name + ctx)
 
