@@ -157,6 +157,32 @@ class HostileArchives(KikanTestCase):
         doc, run = self.scan_json([target], dbs)
         return self.file_entry(doc, name, run), doc, "\n" + run.describe()
 
+    def made_by(self, files, argv, out_name):
+        """Writes @files (name -> bytes) in a fresh folder, runs @argv there
+        ("{out}" stands for the output path) and returns the output's bytes."""
+        src = self.mkdir("src-" + out_name)
+        for name, data in files.items():
+            with open(os.path.join(src, name), "wb") as f:
+                f.write(data)
+        out = os.path.join(self.tmp, out_name)
+        subprocess.run([a.replace("{out}", out) for a in argv], cwd=src, check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(out, "rb") as f:
+            return f.read()
+
+    def fat_image(self, out_name, files, kib=1024):
+        """A FAT image made by mkfs.vfat holding @files (name -> bytes),
+        filled with mtools: no kernel mount."""
+        img = os.path.join(self.tmp, out_name)
+        subprocess.run(["mkfs.vfat", "-C", img, str(kib)], check=True, stdout=subprocess.DEVNULL)
+        for name, data in files.items():
+            path = os.path.join(self.tmp, "fat-" + name)
+            with open(path, "wb") as f:
+                f.write(data)
+            subprocess.run(["mcopy", "-i", img, path, "::/" + name], check=True)
+        with open(img, "rb") as f:
+            return f.read()
+
     def assert_infected(self, name, data, signature, extra_db=None, member=None):
         f, doc, ctx = self.scan_one(name, data, extra_db)
         self.assertEqual(f["result"], "infected", ctx)
@@ -408,15 +434,10 @@ class HostileArchives(KikanTestCase):
     def test_ar_archive_members(self):
         # GNU ar writes members with no file-type bits; libclamav has no ar
         # parser.  ar x, 7-Zip and bsdtar extract them.
-        src = self.mkdir("ar-src")
-        with open(os.path.join(src, "payload.com"), "wb") as f:
-            f.write(eicar())
-        out = os.path.join(self.tmp, "lib.a")
-        ar = shutil.which("ar")
-        self.assertIsNotNone(ar, "binutils' ar is missing: run scripts/install-deps.sh")
-        subprocess.run([ar, "rc", out, "payload.com"], cwd=src, check=True)
-        with open(out, "rb") as f:
-            data = f.read()
+        self.assertIsNotNone(shutil.which("ar"),
+                             "binutils' ar is missing: run scripts/install-deps.sh")
+        data = self.made_by({"payload.com": eicar()}, ["ar", "rc", "{out}", "payload.com"],
+                            "lib.a")
         self.assert_infected("lib.a", data, PROJECT_EICAR, member="payload.com")
 
     def test_lz4_skippable_frame_first(self):
@@ -447,14 +468,7 @@ class HostileArchives(KikanTestCase):
         # A FAT image inside a zip (and inside an .xz): libclamav reads it as
         # bytes and walks no FAT; the EICAR in its file system would never be
         # reached, so the image is not inspected (issue #8 item 7's sibling).
-        img = os.path.join(self.tmp, "fat.img")
-        payload = os.path.join(self.tmp, "payload.com")
-        with open(payload, "wb") as f:
-            f.write(eicar())
-        subprocess.run(["mkfs.vfat", "-C", img, "2048"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["mcopy", "-i", img, payload, "::/payload.com"], check=True)
-        with open(img, "rb") as f:
-            image = f.read()
+        image = self.fat_image("fat.img", {"payload.com": eicar()}, kib=2048)
         import zipfile
         bio = io.BytesIO()
         with zipfile.ZipFile(bio, "w") as zf:
@@ -706,19 +720,8 @@ class HostileArchives(KikanTestCase):
         # A FAT image with a zip appended that holds another FAT image:
         # the worker walks the outer FAT, libclamav finds the zip, and the
         # inner image is one nothing walks.
-        img = os.path.join(self.tmp, "inner.img")
-        outer = os.path.join(self.tmp, "outer.img")
-        payload = os.path.join(self.tmp, "payload.com")
-        with open(payload, "wb") as f:
-            f.write(eicar())
-        for path in (img, outer):
-            subprocess.run(["mkfs.vfat", "-C", path, "1024"], check=True,
-                           stdout=subprocess.DEVNULL)
-        subprocess.run(["mcopy", "-i", img, payload, "::/payload.com"], check=True)
-        with open(img, "rb") as f:
-            inner = f.read()
-        with open(outer, "rb") as f:
-            data = f.read() + self.zip_of([("inner.img", inner)])
+        inner = self.fat_image("inner.img", {"payload.com": eicar()})
+        data = self.fat_image("outer.img", {}) + self.zip_of([("inner.img", inner)])
         f, doc, ctx = self.scan_one("disk.img", data)
         self.assertEqual(f["result"], "not_inspected", ctx)
         self.assertEqual(f["reason"], "unsupported", ctx)
@@ -728,14 +731,8 @@ class HostileArchives(KikanTestCase):
     def test_archive_appended_to_any_file(self):
         # 7-Zip and unrar find a RAR or 7z after any bytes, not only after a
         # program: a picture, a script, a PDF.
-        src = self.mkdir("7z-src")
-        with open(os.path.join(src, "eicar.com"), "wb") as f:
-            f.write(eicar())
-        sevenz = os.path.join(self.tmp, "p.7z")
-        subprocess.run(["bsdtar", "--format", "7zip", "-cf", sevenz, "-C", src, "eicar.com"],
-                       check=True)
-        with open(sevenz, "rb") as f:
-            seven = f.read()
+        seven = self.made_by({"eicar.com": eicar()},
+                             ["bsdtar", "--format", "7zip", "-cf", "{out}", "eicar.com"], "p.7z")
         target = self.mkdir("appended")
         cases = {
             "photo.jpg": b"\xff\xd8\xff\xe0" + b"\0" * 2000 + rar4_stored("e.com", eicar()),
@@ -755,13 +752,9 @@ class HostileArchives(KikanTestCase):
         # A disk image given as the target is read through its file system;
         # unzip and Python also open it as a zip when a zip ends it.
         img = os.path.join(self.tmp, "stick.img")
-        subprocess.run(["mkfs.vfat", "-C", img, "1024"], check=True, stdout=subprocess.DEVNULL)
-        note = os.path.join(self.tmp, "readme.txt")
-        with open(note, "wb") as f:
-            f.write(b"an ordinary stick\n")
-        subprocess.run(["mcopy", "-i", img, note, "::/readme.txt"], check=True)
-        with open(img, "ab") as f:
-            f.write(self.zip_of([("eicar.com", eicar())]))
+        with open(img, "wb") as f:
+            f.write(self.fat_image("plain.img", {"readme.txt": b"an ordinary stick\n"})
+                    + self.zip_of([("eicar.com", eicar())]))
         doc, run = self.scan_json([img], [project_signatures()])
         ctx = "\n" + run.describe()
         self.assertEqual(self.file_entry(doc, "p1:/readme.txt", run)["result"], "clean", ctx)
