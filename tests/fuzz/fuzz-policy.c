@@ -1,5 +1,5 @@
-/* Fuzz harness: arbitrary bytes as a software policy (kiosk/policy.c),
- * then, when they load, the posture evaluation (kiosk/posture.c).
+/* Fuzz harness: arbitrary bytes as a software policy (kiosk/software/policy.c),
+ * then, when they load, the posture evaluation (kiosk/software/posture.c).
  *
  * The policy file is written by an administrator, but it is the one input
  * that decides what a returning laptop may carry (Admin B-3, KR-16): a

@@ -1,5 +1,5 @@
-# Fuzz harness for the software policy (kiosk/policy.c, inih) and the
-# posture evaluation it drives (kiosk/posture.c).
+# Fuzz harness for the software policy (kiosk/software/policy.c, inih) and the
+# posture evaluation it drives (kiosk/software/posture.c).
 #   fuzz-policy             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
 #                           fuzz-policy -max_len=4096 tests/fuzz/seeds/policy
 #   fuzz-policy-standalone  the same harness over the seeds (and every prefix
@@ -20,7 +20,7 @@ if(KIKAN_FUZZ)
   # policy.c and posture.c are compiled into the harness so that libFuzzer's
   # coverage instrumentation sees them; the rest comes from the library.
   add_executable(fuzz-policy ${CMAKE_CURRENT_LIST_DIR}/fuzz-policy.c
-    ${CMAKE_SOURCE_DIR}/kiosk/policy.c ${CMAKE_SOURCE_DIR}/kiosk/posture.c)
+    ${CMAKE_SOURCE_DIR}/kiosk/software/policy.c ${CMAKE_SOURCE_DIR}/kiosk/software/posture.c)
   target_compile_definitions(fuzz-policy PRIVATE G_LOG_DOMAIN="kikan")
   target_compile_options(fuzz-policy PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz-policy PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -1,7 +1,7 @@
-# Unit tests of the software policy (kiosk/policy.c) and the posture
+# Unit tests of the software policy (kiosk/software/policy.c) and the posture
 # evaluation that turns an inventory, executables and PUA detections into
-# findings (kiosk/posture.c), and the per-target collection around it
-# (kiosk/software-facts.c).  Issue #4; docs/policy.md.  The policy test
+# findings (kiosk/software/posture.c), and the per-target collection around it
+# (kiosk/software/software-facts.c).  Issue #4; docs/policy.md.  The policy test
 # loads data/policy.conf.example from the source tree.
 foreach(topic IN ITEMS policy posture software-facts)
   add_executable(test-kiosk-${topic} ${CMAKE_CURRENT_LIST_DIR}/test-kiosk-${topic}.c)

@@ -1,4 +1,4 @@
-/* kiosk/config.c: kikan.conf in $KIKAN_HOME; a bad value names its key. */
+/* kiosk/common/config.c: kikan.conf in $KIKAN_HOME; a bad value names its key. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

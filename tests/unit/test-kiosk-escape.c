@@ -1,4 +1,4 @@
-/* kiosk/escape.c: hostile names never reach a terminal or JSON raw. */
+/* kiosk/common/escape.c: hostile names never reach a terminal or JSON raw. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* kiosk/policy.c: the software policy file (issue #4 item 1).
+/* kiosk/software/policy.c: the software policy file (issue #4 item 1).
  *
  * A malformed policy is refused whole, with the line that is wrong
  * (KR-16); matching follows docs/policy.md "How a rule decides": globs

@@ -1,4 +1,4 @@
-/* kiosk/posture.c: findings from an inventory, executables on a medium and
+/* kiosk/software/posture.c: findings from an inventory, executables on a medium and
  * PUA detections (issue #4 items 2-5).
  *
  * Inventories are built by hand: the parsers have their own tests.  Each

@@ -1,4 +1,4 @@
-/* kiosk/scan-report.c: results, exit status and the JSON of docs/json.md,
+/* kiosk/inspect/scan-report.c: results, exit status and the JSON of docs/json.md,
  * from hand-made file reports. */
 #include <setjmp.h>
 #include <stdarg.h>

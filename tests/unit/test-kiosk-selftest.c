@@ -1,4 +1,4 @@
-/* kiosk/selftest.c: expectations.tsv and the pass/fail rules of KR-36,
+/* kiosk/inspect/selftest.c: expectations.tsv and the pass/fail rules of KR-36,
  * against hand-made scan reports. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* kiosk/sig-store.c: offline signature import (KR-11) with the real, signed
+/* kiosk/signatures/sig-store.c: offline signature import (KR-11) with the real, signed
  * upstream test databases test-5.cvd and test-6.cvd.  Forgeries, rollbacks
  * and odd media are refused, and a refused import changes nothing. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* kiosk/software-facts.c: what one target's software side says (issue #4).
+/* kiosk/software/software-facts.c: what one target's software side says (issue #4).
  *
  * The facts are fed as the daemon would relay them (file reports with
  * program info, inventory chunks) and evaluated with a policy loaded from
