@@ -15,7 +15,10 @@ PKGS=(
   libglib2.0-dev libjson-glib-dev
   # kiosk/: the policy file (INI with line numbers in every error)
   libinih-dev
-  # tests
+  # kiosk/ check-in (issue #9): the store, the ledger CSV, USB identity
+  libsqlite3-dev sqlite3 libcsv-dev libusb-1.0-0-dev libgudev-1.0-dev
+  # tests (umockdev: USB devices and hot-plug without a USB bus)
+  umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
   # test images made at test time: mkfs.*, partition tables, LUKS headers,
   # filling FAT/exFAT/NTFS images without kernel drivers

@@ -22,6 +22,11 @@ int kikan_cmd_probe (int argc, char **argv);
 int kikan_cmd_software (int argc, char **argv);
 int kikan_cmd_signatures (int argc, char **argv);
 int kikan_cmd_selftest (int argc, char **argv);
+int kikan_cmd_checkin (int argc, char **argv);
+int kikan_cmd_it (int argc, char **argv);
+int kikan_cmd_ledger (int argc, char **argv);
+int kikan_cmd_usb (int argc, char **argv);
+int kikan_cmd_db (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */
 void kikan_cli_print_error (const GError *error);

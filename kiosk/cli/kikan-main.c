@@ -18,6 +18,11 @@ static const struct {
     { "probe", kikan_cmd_probe, "show the volumes of disks and disk images (no file is read)" },
     { "signatures", kikan_cmd_signatures, "show (status) or import (import DIR) signatures" },
     { "selftest", kikan_cmd_selftest, "check that the scanner finds what it must" },
+    { "checkin", kikan_cmd_checkin, "a returning employee's check-in, scripted (docs/checkin.md)" },
+    { "it", kikan_cmd_it, "IT staff: resolve or override a verdict, list what is held" },
+    { "ledger", kikan_cmd_ledger, "the lending ledger: import, export, list, lend, return" },
+    { "usb", kikan_cmd_usb, "USB devices attached, with their identity and interfaces" },
+    { "db", kikan_cmd_db, "the kiosk's store: check its integrity" },
 };
 
 static void
