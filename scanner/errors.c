@@ -17,6 +17,7 @@ kikan_strerror (int code)
     case KIKAN_EWORKER: return "scanner worker failed";
     case KIKAN_ENOTSUP: return "not supported";
     case KIKAN_ESTATE: return "operation not allowed in this state";
+    case KIKAN_ECANCELLED: return "cancelled";
     default: return "unknown error";
     }
 }

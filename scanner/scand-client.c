@@ -51,6 +51,7 @@ struct KikanScandClient {
     pid_t pid;              /* -1 once reaped */
     KikanIpcReader reader;
     int broken;             /* the daemon is gone or spoke nonsense */
+    int cancelled;          /* kikan_scand_client_cancel() was called (atomic access) */
     char detail[256];       /* why it is broken */
 };
 
@@ -664,6 +665,10 @@ kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
             mark_broken (c, "interrupted; the scan daemon was stopped", 0);
             return fail_scan (c, end, KIKAN_TARGET_ERROR, KIKAN_EIO);
         }
+        if (r != 0 && __atomic_load_n (&c->cancelled, __ATOMIC_SEQ_CST)) {
+            mark_broken (c, "cancelled; the scan daemon was stopped", 0);
+            return fail_scan (c, end, KIKAN_TARGET_ERROR, KIKAN_ECANCELLED);
+        }
         if (r == KIKAN_EIO || (r == KIKAN_EPROTO && c->reader.eof)) {
             mark_broken (c, "the scan daemon died during the scan", 0);
             return fail_scan (c, end, KIKAN_TARGET_WORKER_FAILED, KIKAN_EWORKER);
@@ -680,6 +685,22 @@ kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
         kikan_msg_clear (&m);
     }
     return 0;
+}
+
+void
+kikan_scand_client_cancel (KikanScandClient *c)
+{
+    int sock;
+
+    if (c == NULL)
+        return;
+    __atomic_store_n (&c->cancelled, 1, __ATOMIC_SEQ_CST);
+    /* shutdown(), unlike close(), leaves the descriptor number allocated,
+     * so the scanning thread's recv() returns at once and nothing else can
+     * reuse the number before kikan_scand_client_free(). */
+    sock = c->sock;
+    if (sock >= 0)
+        (void) shutdown (sock, SHUT_RDWR);
 }
 
 void

@@ -18,6 +18,7 @@ enum {
     KIKAN_EWORKER = -9,   /* a worker died, was killed or misbehaved */
     KIKAN_ENOTSUP = -10,  /* target kind or format not supported */
     KIKAN_ESTATE = -11,   /* handle used in the wrong state */
+    KIKAN_ECANCELLED = -12, /* the caller cancelled (a medium removed mid-scan) */
 };
 
 /* Returns a static English description of a KIKAN_E* code. */

@@ -159,6 +159,15 @@ int kikan_scand_client_scan (KikanScandClient *c, int fd, const char *name,
                              const KikanScanParams *params, const KikanScandEvents *ev,
                              void *user_data, KikanTargetEnd *end);
 
+/* Thread-safe: stops the scan running on @c from another thread (a medium
+ * was removed, or the person cancelled).  The daemon kills its worker,
+ * removes its temp dir and exits; the blocked kikan_scand_client_scan()
+ * returns KIKAN_ECANCELLED with the target's status ERROR, so nothing of
+ * the partial scan can pass for a finished one.  @c is then broken: start
+ * a new daemon for the next scan.  Call it only while @c is alive (the
+ * caller orders it before kikan_scand_client_free()). */
+void kikan_scand_client_cancel (KikanScandClient *c);
+
 /* Asks the daemon to exit and reaps it; accepts NULL. */
 void kikan_scand_client_free (KikanScandClient *c);
 

@@ -54,6 +54,12 @@ gboolean kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *
                                        guint index, const KikanScanSessionEvents *events,
                                        gpointer user_data, GError **error);
 
+/* Thread-safe: stops the scan in progress on another thread (a medium was
+ * removed).  That scan returns FALSE with G_IO_ERROR_CANCELLED and its
+ * target not inspected; the session is broken from then on (make a new
+ * one: the daemon is gone).  Call only while @self is alive. */
+void kikan_scan_session_cancel (KikanScanSession *self);
+
 /* TRUE once the daemon has stopped: every later scan fails at once. */
 gboolean kikan_scan_session_is_broken (KikanScanSession *self);
 

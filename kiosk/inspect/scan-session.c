@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include <gio/gio.h>
+
 #include "kikan/errors.h"
 
 #include "error-private.h"
@@ -213,6 +215,16 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
                      shown);
         return FALSE;
     }
+    if (r == KIKAN_ECANCELLED) {
+        /* kikan_scan_session_cancel() from another thread: the target is
+         * not inspected, whatever its files said so far. */
+        self->broken = TRUE;
+        kikan_target_end_clear (&end);
+        kikan_scan_report_fail_target (report, relay.target, "cancelled during the scan");
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                     "The scan was cancelled; the medium is reported not inspected.");
+        return FALSE;
+    }
     if (r != 0) {
         /* After an interruption the caller's kikan_scan_report_set_interrupted()
          * says so for every target not finished. */
@@ -230,4 +242,11 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
     kikan_scan_report_end_target (report, relay.target, &end);
     kikan_target_end_clear (&end);
     return TRUE;
+}
+
+void
+kikan_scan_session_cancel (KikanScanSession *self)
+{
+    g_return_if_fail (self != NULL);
+    kikan_scand_client_cancel (self->client);
 }
