@@ -92,6 +92,15 @@ KikanResult kikan_result_worst (KikanResult a, KikanResult b);
 int kikan_result_to_exit_status (KikanResult r);
 
 KikanResult kikan_scan_report_get_target_result (KikanScanReport *self, guint target);
+/* What target @target's files came to (KR-08): files reported, their
+ * bytes, and how many were infected or not inspected.  Any may be NULL. */
+void kikan_scan_report_get_target_counts (KikanScanReport *self, guint target, guint64 *files,
+                                          guint64 *bytes, guint64 *infected,
+                                          guint64 *not_inspected);
+/* Borrowed: the engine info given with take_engine_info, or NULL. */
+const KikanEngineInfo *kikan_scan_report_get_engine_info (KikanScanReport *self);
+/* Borrowed: the detail the target ended with (why it did not finish), or NULL. */
+const char *kikan_scan_report_get_target_detail (KikanScanReport *self, guint target);
 KikanResult kikan_scan_report_get_result (KikanScanReport *self);
 int kikan_scan_report_get_exit_status (KikanScanReport *self);
 

@@ -1558,3 +1558,35 @@ kikan_scan_report_format_summary (KikanScanReport *self, gint64 now)
     }
     return g_string_free (s, FALSE);
 }
+
+void
+kikan_scan_report_get_target_counts (KikanScanReport *self, guint target, guint64 *files,
+                                     guint64 *bytes, guint64 *infected, guint64 *not_inspected)
+{
+    const Target *t;
+
+    g_return_if_fail (self != NULL && target < self->targets->len);
+    t = &g_array_index (self->targets, Target, target);
+    if (files != NULL)
+        *files = t->files;
+    if (bytes != NULL)
+        *bytes = t->bytes;
+    if (infected != NULL)
+        *infected = t->infected;
+    if (not_inspected != NULL)
+        *not_inspected = t->not_inspected;
+}
+
+const KikanEngineInfo *
+kikan_scan_report_get_engine_info (KikanScanReport *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->engine;
+}
+
+const char *
+kikan_scan_report_get_target_detail (KikanScanReport *self, guint target)
+{
+    g_return_val_if_fail (self != NULL && target < self->targets->len, NULL);
+    return g_array_index (self->targets, Target, target).detail;
+}
