@@ -24,6 +24,18 @@ typedef enum {
     KIKAN_ERROR_REFUSED,       /* an import medium was refused for its layout */
     KIKAN_ERROR_BUSY,          /* another import holds the lock */
     KIKAN_ERROR_ENGINE,        /* the engine or the scan daemon failed */
+    /* The store (kiosk/store/, docs/store.md): each reason to refuse
+     * service has its own code, so that the kiosk can show IT the right
+     * next step.  The file is never changed in any of these cases. */
+    KIKAN_ERROR_STORE,              /* any other SQLite failure */
+    KIKAN_ERROR_STORE_NOT_DATABASE, /* kikan.db is not a SQLite database */
+    KIKAN_ERROR_STORE_NOT_KIKAN,    /* a SQLite database, but not a Kikan store */
+    KIKAN_ERROR_STORE_CORRUPT,      /* PRAGMA integrity_check failed */
+    KIKAN_ERROR_STORE_FOREIGN_KEYS, /* PRAGMA foreign_key_check found rows */
+    KIKAN_ERROR_STORE_TOO_NEW,      /* user_version newer than this program */
+    KIKAN_ERROR_NOT_FOUND,          /* no such employee, asset, loan or medium */
+    KIKAN_ERROR_CONFLICT,           /* e.g. an asset that is already lent */
+    KIKAN_ERROR_CSV,                /* a ledger CSV that cannot be imported */
 } KikanErrorCode;
 
 GQuark kikan_error_quark (void);
