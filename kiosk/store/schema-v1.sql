@@ -103,6 +103,8 @@ CREATE TABLE items (
     session_id    INTEGER NOT NULL REFERENCES sessions(id),
     asset_id      TEXT REFERENCES assets(id), -- NULL for an unregistered medium
     loan_id       INTEGER REFERENCES loans(id),
+    presented_as  TEXT,                       -- the tag or serial typed or scanned, verbatim
+    typed_serial  TEXT,                       -- serial read off the item at the kiosk
     presence      TEXT NOT NULL CHECK (presence IN
                       ('present','at_home','lost','stolen','damaged','transferred','undeclared')),
     return_by     TEXT,                       -- at_home: promised date
