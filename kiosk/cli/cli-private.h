@@ -7,6 +7,7 @@
 #include "config-private.h"
 #include "db-sources-private.h"
 #include "home-private.h"
+#include "policy-private.h"
 
 /* Exit statuses shared by every subcommand (docs/cli.md). */
 enum {
@@ -49,6 +50,14 @@ void kikan_cli_use_home_tmpdir (KikanHome *home);
 /* Reads KIKAN_SANDBOX: TRUE for "null" (tests only), FALSE when unset or
  * empty; an error for any other value. */
 gboolean kikan_cli_null_sandbox_requested (gboolean *null_sandbox, GError **error);
+
+/* Loads the software policy: @explicit_path (--policy) or $KIKAN_POLICY
+ * must load; the default /etc/kikan/policy.conf may be absent (then
+ * *policy stays NULL and *why_none says so: every program is then
+ * "unknown", SW-NO-POLICY), but when present it must load.  *path gets
+ * the path used.  A malformed policy is an error that names the line. */
+gboolean kikan_cli_load_policy (const char *explicit_path, KikanPolicy **policy, char **path,
+                                char **why_none, GError **error);
 
 /* Parses @context over argc/argv, printing the error and a hint. */
 gboolean kikan_cli_parse (GOptionContext *context, int *argc, char ***argv);

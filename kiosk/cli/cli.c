@@ -9,6 +9,7 @@
 
 #include "error-private.h"
 #include "escape-private.h"
+#include "policy-private.h"
 
 void
 kikan_cli_print_error (const GError *error)
@@ -145,3 +146,43 @@ kikan_cli_parse (GOptionContext *context, int *argc, char ***argv)
     fprintf (stderr, "kikan: %s\nTry “%s --help”.\n", error->message, g_get_prgname ());
     return FALSE;
 }
+
+/* Where the policy is looked for when --policy is not given (issue #4
+ * item 1); KIKAN_POLICY overrides it (tests, staging). */
+#define KIKAN_DEFAULT_POLICY "/etc/kikan/policy.conf"
+
+/* Loads the policy: @explicit_path (--policy) or $KIKAN_POLICY must load;
+ * the default file may be absent (then *policy stays NULL and @why_none
+ * says so: every program is then "unknown", SW-NO-POLICY), but when
+ * present it must load.  A malformed policy stops the command before
+ * anything is scanned (the message names the line). */
+gboolean
+kikan_cli_load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char **why_none,
+             GError **error)
+{
+    const char *env = g_getenv ("KIKAN_POLICY");
+    gboolean use_env = explicit_path == NULL && env != NULL && env[0] != '\0';
+    gboolean use_default = explicit_path == NULL && !use_env;
+    const char *p = explicit_path != NULL ? explicit_path : use_env ? env : KIKAN_DEFAULT_POLICY;
+
+    *policy = NULL;
+    *path = g_strdup (p);
+    if (use_default && !g_file_test (p, G_FILE_TEST_EXISTS)) {
+        *why_none = g_strdup_printf ("no policy file at %s: every program counts as unknown",
+                                     p);
+        return TRUE;
+    }
+    if ((*policy = kikan_policy_load (p, error)) == NULL) {
+        if (error != NULL && *error != NULL) {
+            char *msg = g_strdup_printf ("The software policy was not loaded and nothing was "
+                                         "scanned: %s\nCorrect the policy file (docs/policy.md) "
+                                         "and run the command again.",
+                                         (*error)->message);
+            g_free ((*error)->message);
+            (*error)->message = msg;
+        }
+        return FALSE;
+    }
+    return TRUE;
+}
+

@@ -22,10 +22,6 @@
 #include "policy-private.h"
 #include "software-facts-private.h"
 
-/* Where the policy is looked for when --policy is not given (issue #4
- * item 1); KIKAN_POLICY overrides it (tests, staging). */
-#define KIKAN_DEFAULT_POLICY "/etc/kikan/policy.conf"
-
 /* Wrong passphrases typed before a medium is left to IT. */
 #define MAX_ATTEMPTS 3
 
@@ -201,41 +197,6 @@ scan_asking (KikanScanSession *session, KikanScanTarget *t, const KikanScanParam
                                          error);
 }
 
-/* Loads the policy: @explicit_path (--policy) or $KIKAN_POLICY must load;
- * the default file may be absent (then *policy stays NULL and @why_none
- * says so: every program is then "unknown", SW-NO-POLICY), but when
- * present it must load.  A malformed policy stops the command before
- * anything is scanned (the message names the line). */
-static gboolean
-load_policy (const char *explicit_path, KikanPolicy **policy, char **path, char **why_none,
-             GError **error)
-{
-    const char *env = g_getenv ("KIKAN_POLICY");
-    gboolean use_env = explicit_path == NULL && env != NULL && env[0] != '\0';
-    gboolean use_default = explicit_path == NULL && !use_env;
-    const char *p = explicit_path != NULL ? explicit_path : use_env ? env : KIKAN_DEFAULT_POLICY;
-
-    *policy = NULL;
-    *path = g_strdup (p);
-    if (use_default && !g_file_test (p, G_FILE_TEST_EXISTS)) {
-        *why_none = g_strdup_printf ("no policy file at %s: every program counts as unknown",
-                                     p);
-        return TRUE;
-    }
-    if ((*policy = kikan_policy_load (p, error)) == NULL) {
-        if (error != NULL && *error != NULL) {
-            char *msg = g_strdup_printf ("The software policy was not loaded and nothing was "
-                                         "scanned: %s\nCorrect the policy file (docs/policy.md) "
-                                         "and run the command again.",
-                                         (*error)->message);
-            g_free ((*error)->message);
-            (*error)->message = msg;
-        }
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* The human software part, after the malware summary. */
 static void
 print_software (KikanScanReport *report, gboolean all_programs, const KikanPolicy *policy,
@@ -409,7 +370,7 @@ run_scan (int argc, char **argv, gboolean software_mode)
     }
     if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
         goto fail;
-    if (!load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
+    if (!kikan_cli_load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
         goto fail;
     /* Read before anything else happens: a missing file fails at once,
      * and the files can be removed as soon as the scan has started. */
