@@ -15,7 +15,7 @@
 #define KIKAN_N_QUESTIONS 19
 
 typedef enum {
-    KIKAN_ANSWER_UNSET = 0,    /* not answered (yet) */
+    KIKAN_ANSWER_UNSET = 0, /* not answered (yet) */
     KIKAN_ANSWER_YES,
     KIKAN_ANSWER_NO,
     KIKAN_ANSWER_NOT_SURE,
@@ -41,13 +41,13 @@ gboolean kikan_question_takes_text (guint q);
 
 /* What the employee holds, for the filtering of 5.1. */
 typedef struct {
-    gboolean laptop;           /* a laptop on loan */
-    gboolean phone;            /* a phone (or tablet) on loan */
-    gboolean usb;              /* a USB medium on loan */
-    gboolean token;            /* an IC card or token on loan */
-    gboolean other;            /* anything else on loan */
-    gboolean media_declared;   /* media declared (Q9 yes/not sure) or an unregistered
-                                * medium presented */
+    gboolean laptop;         /* a laptop on loan */
+    gboolean phone;          /* a phone (or tablet) on loan */
+    gboolean usb;            /* a USB medium on loan */
+    gboolean token;          /* an IC card or token on loan */
+    gboolean other;          /* anything else on loan */
+    gboolean media_declared; /* media declared (Q9 yes/not sure) or an unregistered
+                              * medium presented */
 } KikanHoldings;
 
 /* Whether question @q (1…19) is asked of someone holding @h:
@@ -62,7 +62,7 @@ typedef struct {
 gboolean kikan_declaration_applicable (guint q, const KikanHoldings *h);
 
 typedef enum {
-    KIKAN_CLASSIFICATION_UNKNOWN = 0,   /* not said: counted as above public */
+    KIKAN_CLASSIFICATION_UNKNOWN = 0, /* not said: counted as above public */
     KIKAN_CLASSIFICATION_PUBLIC,
     KIKAN_CLASSIFICATION_INTERNAL,
     KIKAN_CLASSIFICATION_CONFIDENTIAL,
@@ -74,7 +74,7 @@ const char *kikan_classification_to_string (KikanClassification c);
 gboolean kikan_classification_from_string (const char *s, KikanClassification *out);
 
 typedef struct {
-    KikanAnswer answer[KIKAN_N_QUESTIONS + 1];  /* [1] … [19]; [0] unused */
+    KikanAnswer answer[KIKAN_N_QUESTIONS + 1]; /* [1] … [19]; [0] unused */
     /* Follow-up text per question, owned, NULL when none: Q3 software
      * names, Q4 what and from where, Q14 which account or token, Q16
      * service names, Q17/Q18 free text, Q5 description … (verbatim). */
@@ -84,8 +84,8 @@ typedef struct {
     /* Q7 BYOD follow-up (KR-22). */
     char *byod_device;
     char *byod_work;
-    char *byod_ref;                    /* IT follow-up reference, if opened */
-    KikanAnswer byod_data_deleted;     /* confirmed deleted: YES only */
+    char *byod_ref;                /* IT follow-up reference, if opened */
+    KikanAnswer byod_data_deleted; /* confirmed deleted: YES only */
     /* Q8: every medium named was presented and inspected at this kiosk. */
     gboolean q8_media_inspected;
     /* Q10: the highest level of work data stored, and personal data. */
@@ -96,7 +96,7 @@ typedef struct {
 } KikanDeclaration;
 
 KikanDeclaration *kikan_declaration_new (void);
-void kikan_declaration_free (KikanDeclaration *d);  /* accepts NULL */
+void kikan_declaration_free (KikanDeclaration *d); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanDeclaration, kikan_declaration_free)
 
 /* Records the answer @value to @question ("Q3"), as typed in a script or
@@ -118,5 +118,5 @@ gboolean kikan_declaration_needs_followup (const KikanDeclaration *d, guint q);
 /* The applicable questions (for @h) that are still unanswered, in order,
  * Q18 never among them.  Returns their count; @missing (may be NULL)
  * receives up to @max question numbers. */
-guint kikan_declaration_missing (const KikanDeclaration *d, const KikanHoldings *h,
-                                 guint *missing, guint max);
+guint kikan_declaration_missing (const KikanDeclaration *d, const KikanHoldings *h, guint *missing,
+                                 guint max);

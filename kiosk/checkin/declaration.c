@@ -43,7 +43,7 @@ static const char *const answer_names[] = { "unset", "yes", "no", "not_sure" };
 const char *
 kikan_answer_to_string (KikanAnswer a)
 {
-    g_return_val_if_fail ((guint) a < G_N_ELEMENTS (answer_names), "unset");
+    g_return_val_if_fail ((guint)a < G_N_ELEMENTS (answer_names), "unset");
     return answer_names[a];
 }
 
@@ -83,7 +83,7 @@ kikan_question_from_string (const char *s)
     for (const char *p = s + 1; *p != '\0'; p++) {
         if (*p < '0' || *p > '9' || q > KIKAN_N_QUESTIONS)
             return 0;
-        q = q * 10 + (guint) (*p - '0');
+        q = q * 10 + (guint)(*p - '0');
     }
     return q <= KIKAN_N_QUESTIONS ? q : 0;
 }
@@ -142,13 +142,13 @@ kikan_declaration_applicable (guint q, const KikanHoldings *h)
     }
 }
 
-static const char *const classification_names[] = { "unknown", "public", "internal",
-                                                     "confidential" };
+static const char *const classification_names[]
+    = { "unknown", "public", "internal", "confidential" };
 
 const char *
 kikan_classification_to_string (KikanClassification c)
 {
-    g_return_val_if_fail ((guint) c < G_N_ELEMENTS (classification_names), "unknown");
+    g_return_val_if_fail ((guint)c < G_N_ELEMENTS (classification_names), "unknown");
     return classification_names[c];
 }
 
@@ -159,7 +159,7 @@ kikan_classification_from_string (const char *s, KikanClassification *out)
         return FALSE;
     for (guint i = 0; i < G_N_ELEMENTS (classification_names); i++) {
         if (g_ascii_strcasecmp (s, classification_names[i]) == 0) {
-            *out = (KikanClassification) i;
+            *out = (KikanClassification)i;
             return TRUE;
         }
     }
@@ -223,7 +223,7 @@ kikan_declaration_set_answer (KikanDeclaration *d, const char *question, const c
         kikan_declaration_set_text (d, q, value);
         return TRUE;
     }
-refuse: {
+refuse : {
     g_autofree char *shown = kikan_escape_for_display (value ? value : "(none)", -1);
 
     g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,

@@ -49,14 +49,14 @@ gboolean kikan_provenance_is_valid (int c);
 
 /* One row of the reason table. */
 typedef struct {
-    const char *code;          /* "MAL-02" */
-    KikanVerdict level;        /* the verdict it imposes (ignored when @info) */
-    gboolean info;             /* printed, never changes a verdict */
-    gboolean as_set;           /* PROC-01, PROC-02: the level IT chose */
-    KikanProvenance provenance;/* the usual one; some triggers use another */
-    const char *text;          /* English slip text, "{name}" placeholders */
-    const char *produced_by;   /* NULL: this engine produces it today; else who
-                                * will: "issue #10 (slips)", "posture reports" */
+    const char *code;           /* "MAL-02" */
+    KikanVerdict level;         /* the verdict it imposes (ignored when @info) */
+    gboolean info;              /* printed, never changes a verdict */
+    gboolean as_set;            /* PROC-01, PROC-02: the level IT chose */
+    KikanProvenance provenance; /* the usual one; some triggers use another */
+    const char *text;           /* English slip text, "{name}" placeholders */
+    const char *produced_by;    /* NULL: this engine produces it today; else who
+                                 * will: "issue #10 (slips)", "posture reports" */
 } KikanReasonDef;
 
 /* The row of @code ("MAL-02"), or NULL for an unknown code. */

@@ -10,17 +10,15 @@ static const char *const verdict_names[KIKAN_VERDICT_N_LEVELS] = {
 };
 
 static const char *const verdict_headings[KIKAN_VERDICT_N_LEVELS] = {
-    "CLEARED – may reconnect",
-    "CLEARED WITH CONDITIONS",
-    "ON HOLD – IT review required",
-    "NOT RETURNED",
+    "CLEARED – may reconnect",      "CLEARED WITH CONDITIONS",
+    "ON HOLD – IT review required", "NOT RETURNED",
     "QUARANTINED – do not connect",
 };
 
 const char *
 kikan_verdict_to_string (KikanVerdict v)
 {
-    g_return_val_if_fail ((guint) v < KIKAN_VERDICT_N_LEVELS, "hold");
+    g_return_val_if_fail ((guint)v < KIKAN_VERDICT_N_LEVELS, "hold");
     return verdict_names[v];
 }
 
@@ -31,7 +29,7 @@ kikan_verdict_from_string (const char *s, KikanVerdict *out)
         return FALSE;
     for (guint i = 0; i < KIKAN_VERDICT_N_LEVELS; i++) {
         if (strcmp (s, verdict_names[i]) == 0) {
-            *out = (KikanVerdict) i;
+            *out = (KikanVerdict)i;
             return TRUE;
         }
     }
@@ -41,7 +39,7 @@ kikan_verdict_from_string (const char *s, KikanVerdict *out)
 const char *
 kikan_verdict_heading (KikanVerdict v)
 {
-    g_return_val_if_fail ((guint) v < KIKAN_VERDICT_N_LEVELS, verdict_headings[KIKAN_VERDICT_HOLD]);
+    g_return_val_if_fail ((guint)v < KIKAN_VERDICT_N_LEVELS, verdict_headings[KIKAN_VERDICT_HOLD]);
     return verdict_headings[v];
 }
 
@@ -150,8 +148,8 @@ static const KikanReasonDef reason_defs[] = {
       "Possible credential exposure – reset password or reissue token before reconnecting", NULL },
     { "DEC-06", HO, FALSE, FALSE, D, "Unapproved cloud service used: {name}", NULL },
     { "DEC-07", CL, TRUE, FALSE, D, "Public Wi-Fi used without VPN", NULL },
-    { "DEC-08", HO, FALSE, FALSE, D, "Confidential paper documents not all returned or disposed of",
-      NULL },
+    { "DEC-08", HO, FALSE, FALSE, D,
+      "Confidential paper documents not all returned or disposed of", NULL },
     { "DEC-09", CL, TRUE, FALSE, D, "Rule feedback recorded – thank you", NULL },
     { "DEC-10", HO, FALSE, FALSE, D,
       "Item was temporarily lost and later found – data exposure assessed by IT (incident "
@@ -164,8 +162,8 @@ static const KikanReasonDef reason_defs[] = {
     { "PROC-04", CO, FALSE, FALSE, M, "Re-check at the kiosk required after remediation", NULL },
     { "PROC-05", CL, TRUE, FALSE, M, "Selected for log review sample (audit ref {no})",
       LATER_SLIPS },
-    { "PROC-06", CL, TRUE, FALSE, M, "Borrower's role or status changed – account review requested",
-      LATER_PERSONNEL },
+    { "PROC-06", CL, TRUE, FALSE, M,
+      "Borrower's role or status changed – account review requested", LATER_PERSONNEL },
     { "PROC-07", CL, TRUE, FALSE, D, "Item held personal data – loss would require notification",
       NULL },
     /* Project extensions (docs/verdicts.md "Project codes"): 5.4 has no
@@ -224,7 +222,7 @@ kikan_reason_fill (const char *tmpl, const char *const *keys, const char *const 
         }
         g_string_append_len (out, p, open - p);
         for (gsize i = 0; i < n; i++) {
-            if (strlen (keys[i]) == (gsize) (close - open - 1)
+            if (strlen (keys[i]) == (gsize)(close - open - 1)
                 && strncmp (keys[i], open + 1, close - open - 1) == 0) {
                 if (values[i] != NULL && values[i][0] != '\0')
                     value = values[i];

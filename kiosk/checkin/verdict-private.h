@@ -30,7 +30,7 @@
 /* ---- evidence ---- */
 
 typedef enum {
-    KIKAN_ITEM_TYPE_NONE = 0,  /* an unregistered medium: no asset */
+    KIKAN_ITEM_TYPE_NONE = 0, /* an unregistered medium: no asset */
     KIKAN_ITEM_TYPE_LAPTOP,
     KIKAN_ITEM_TYPE_USB,
     KIKAN_ITEM_TYPE_PHONE,
@@ -44,13 +44,13 @@ const char *kikan_item_type_to_string (KikanItemType t);
 gboolean kikan_item_type_from_string (const char *s, KikanItemType *out);
 
 typedef enum {
-    KIKAN_PRESENCE_UNDECLARED = 0,  /* not presented and nothing declared (KR-03) */
+    KIKAN_PRESENCE_UNDECLARED = 0, /* not presented and nothing declared (KR-03) */
     KIKAN_PRESENCE_PRESENT,
     KIKAN_PRESENCE_AT_HOME,
     KIKAN_PRESENCE_LOST,
     KIKAN_PRESENCE_STOLEN,
-    KIKAN_PRESENCE_DAMAGED,         /* declared damaged, not presented */
-    KIKAN_PRESENCE_TRANSFERRED,     /* handed to someone else */
+    KIKAN_PRESENCE_DAMAGED,     /* declared damaged, not presented */
+    KIKAN_PRESENCE_TRANSFERRED, /* handed to someone else */
 } KikanPresence;
 
 /* The names of the store's items.presence column. */
@@ -58,10 +58,10 @@ const char *kikan_presence_to_string (KikanPresence p);
 gboolean kikan_presence_from_string (const char *s, KikanPresence *out);
 
 typedef enum {
-    KIKAN_USB_NONE = 0,        /* not a USB device, or read from an image/path */
-    KIKAN_USB_MATCHED,         /* matched the register by serial and VID/PID */
-    KIKAN_USB_UNREGISTERED,    /* not in the register (INV-06, KR-06) */
-    KIKAN_USB_MISMATCH,        /* registered, but serial or descriptors differ (INV-05) */
+    KIKAN_USB_NONE = 0,     /* not a USB device, or read from an image/path */
+    KIKAN_USB_MATCHED,      /* matched the register by serial and VID/PID */
+    KIKAN_USB_UNREGISTERED, /* not in the register (INV-06, KR-06) */
+    KIKAN_USB_MISMATCH,     /* registered, but serial or descriptors differ (INV-05) */
 } KikanUsbState;
 
 typedef enum {
@@ -73,49 +73,49 @@ typedef enum {
 } KikanInspectionState;
 
 typedef enum {
-    KIKAN_SCAN_UNSET = 0,      /* no result: counted as not inspected */
+    KIKAN_SCAN_UNSET = 0, /* no result: counted as not inspected */
     KIKAN_SCAN_CLEAN,
     KIKAN_SCAN_INFECTED,
     KIKAN_SCAN_NOT_INSPECTED,
 } KikanScanResult;
 
 typedef enum {
-    KIKAN_ENCRYPTION_UNSET = 0,  /* not reported: treated as undetermined (ENC-03) */
-    KIKAN_ENCRYPTION_PLAIN,      /* no encryption */
-    KIKAN_ENCRYPTION_ENCRYPTED,  /* every volume encrypted (see kind, unlocked) */
-    KIKAN_ENCRYPTION_UNKNOWN,    /* possibly encrypted, undetermined */
-    KIKAN_ENCRYPTION_MIXED,      /* some volumes plain: the plain part is unencrypted */
+    KIKAN_ENCRYPTION_UNSET = 0, /* not reported: treated as undetermined (ENC-03) */
+    KIKAN_ENCRYPTION_PLAIN,     /* no encryption */
+    KIKAN_ENCRYPTION_ENCRYPTED, /* every volume encrypted (see kind, unlocked) */
+    KIKAN_ENCRYPTION_UNKNOWN,   /* possibly encrypted, undetermined */
+    KIKAN_ENCRYPTION_MIXED,     /* some volumes plain: the plain part is unencrypted */
 } KikanEncryption;
 
 /* The kiosk's signatures when a scan ran (or for the session): zero
  * means not known to be fresh, which is stale (MAL-05). */
 typedef struct {
     gboolean fresh;
-    const char *version;       /* "27120" */
-    const char *date;          /* "2026-12-01" */
-    const char *detail;        /* why stale: "are 9.3 days old, more than the 7 allowed" */
-    guint max_age_days;        /* for the MAL-05 text; 0 when unknown */
+    const char *version; /* "27120" */
+    const char *date;    /* "2026-12-01" */
+    const char *detail;  /* why stale: "are 9.3 days old, more than the 7 allowed" */
+    guint max_age_days;  /* for the MAL-05 text; 0 when unknown */
 } KikanSignatureEvidence;
 
 typedef struct {
-    const char *signature;     /* "Eicar-Test-Signature", "Heuristics.Phishing.Email" */
+    const char *signature; /* "Eicar-Test-Signature", "Heuristics.Phishing.Email" */
     const char *path;
     const char *sha256;
 } KikanVerdictDetection;
 
 typedef struct {
     KikanInspectionState state;
-    const char *detail;        /* FAILED/REMOVED/PENDING: why, for the MAL-04 text */
+    const char *detail; /* FAILED/REMOVED/PENDING: why, for the MAL-04 text */
     /* DONE: */
     KikanScanResult result;
-    const KikanVerdictDetection *detections;  /* every detection name, "Heuristics.*" included:
-                                        * the engine sorts malware (MAL-02) from
-                                        * heuristics (MAL-03) and limits (MAL-04) */
+    const KikanVerdictDetection *detections; /* every detection name, "Heuristics.*" included:
+                                              * the engine sorts malware (MAL-02) from
+                                              * heuristics (MAL-03) and limits (MAL-04) */
     gsize n_detections;
-    guint n_heuristic;         /* heuristic hits counted elsewhere (0 if all listed) */
+    guint n_heuristic; /* heuristic hits counted elsewhere (0 if all listed) */
     guint n_not_inspected;
-    const char *not_inspected_path;    /* the first one */
-    const char *not_inspected_reason;  /* "encrypted", "limit_exceeded" … */
+    const char *not_inspected_path;   /* the first one */
+    const char *not_inspected_reason; /* "encrypted", "limit_exceeded" … */
     KikanEncryption encryption;
     const char *encryption_kind;       /* "bitlocker", "luks2" … */
     gboolean unlocked;                 /* ENCRYPTED: unlocked and read at the kiosk */
@@ -126,24 +126,24 @@ typedef struct {
 
 typedef struct {
     /* asset (ledger) */
-    const char *asset_id;              /* NULL: an unregistered medium */
+    const char *asset_id; /* NULL: an unregistered medium */
     KikanItemType type;
-    gboolean lent;                     /* on this employee's open loans */
+    gboolean lent; /* on this employee's open loans */
     gboolean encryption_required;
     KikanClassification classification_max;
     /* presence */
     KikanPresence presence;
-    const char *return_by;             /* AT_HOME */
-    const char *incident;              /* LOST/STOLEN: the number the caller opened */
-    const char *transferred_to;        /* TRANSFERRED */
+    const char *return_by;      /* AT_HOME */
+    const char *incident;       /* LOST/STOLEN: the number the caller opened */
+    const char *transferred_to; /* TRANSFERRED */
     /* identity */
     gboolean serial_mismatch;
     const char *serial_detail;
     KikanUsbState usb_state;
     const char *usb_detail;
-    gboolean badusb;                   /* storage + keyboard/mouse/network: USB-01 */
-    const char *badusb_detail;         /* "mass storage + HID keyboard (03/01/01)" */
-    gboolean usb_interfaces_unknown;   /* interfaces could not be read: USB-02 */
+    gboolean badusb;                 /* storage + keyboard/mouse/network: USB-01 */
+    const char *badusb_detail;       /* "mass storage + HID keyboard (03/01/01)" */
+    gboolean usb_interfaces_unknown; /* interfaces could not be read: USB-02 */
     const char *usb_interfaces_detail;
     gboolean hw_encrypted;
     const char *hw_model;
@@ -154,12 +154,12 @@ typedef struct {
 } KikanItemEvidence;
 
 typedef struct {
-    const KikanDeclaration *declaration;  /* required */
-    const KikanItemEvidence *items;       /* every item of the session */
+    const KikanDeclaration *declaration; /* required */
+    const KikanItemEvidence *items;      /* every item of the session */
     gsize n_items;
-    KikanSignatureEvidence signatures;    /* the kiosk's, now */
-    guint monitoring_days;                /* PROC-03; 0: the default, 14 */
-    const char *today;                    /* "YYYY-MM-DD", required */
+    KikanSignatureEvidence signatures; /* the kiosk's, now */
+    guint monitoring_days;             /* PROC-03; 0: the default, 14 */
+    const char *today;                 /* "YYYY-MM-DD", required */
 } KikanSessionEvidence;
 
 #define KIKAN_MONITORING_DAYS_DEFAULT 14
@@ -170,21 +170,21 @@ void kikan_session_evidence_holdings (const KikanSessionEvidence *ev, KikanHoldi
 /* ---- results ---- */
 
 typedef struct {
-    char *code;                /* "MAL-02" */
+    char *code; /* "MAL-02" */
     KikanProvenance provenance;
-    KikanVerdict level;        /* the verdict it imposes; ignored when @info */
+    KikanVerdict level; /* the verdict it imposes; ignored when @info */
     gboolean info;
-    char *text;                /* English slip text, placeholders filled (hostile parts
-                                * verbatim) */
-    char *condition;           /* CONDITIONAL: what to do (KR-28), else NULL */
-    char *until;               /* "YYYY-MM-DD" or NULL */
+    char *text;      /* English slip text, placeholders filled (hostile parts
+                      * verbatim) */
+    char *condition; /* CONDITIONAL: what to do (KR-28), else NULL */
+    char *until;     /* "YYYY-MM-DD" or NULL */
 } KikanVerdictReason;
 
-void kikan_verdict_reason_free (KikanVerdictReason *r);  /* accepts NULL */
+void kikan_verdict_reason_free (KikanVerdictReason *r); /* accepts NULL */
 
 typedef enum {
-    KIKAN_IT_RESOLVE,          /* PROC-01: IT verified and decided */
-    KIKAN_IT_OVERRIDE,         /* PROC-02: IT overrides the engine */
+    KIKAN_IT_RESOLVE,  /* PROC-01: IT verified and decided */
+    KIKAN_IT_OVERRIDE, /* PROC-02: IT overrides the engine */
 } KikanItActionKind;
 
 /* "resolve", "override". */
@@ -197,23 +197,23 @@ typedef struct {
     KikanVerdict to;
     char *by;
     char *reason;
-    char *at;                  /* "2026-12-03T14:05:00Z" */
+    char *at; /* "2026-12-03T14:05:00Z" */
 } KikanItAction;
 
 /* The verdict of one item, or the session-level part of a session. */
 typedef struct {
-    KikanVerdict verdict;      /* current: after IT actions */
-    GPtrArray *reasons;        /* KikanVerdictReason*, owned, in the order decided */
+    KikanVerdict verdict; /* current: after IT actions */
+    GPtrArray *reasons;   /* KikanVerdictReason*, owned, in the order decided */
     /* KR-30: once IT acted, the engine's verdict is kept here and every
      * printer shows the override. */
     gboolean it_acted;
     KikanVerdict original_verdict;
-    gboolean overridden;       /* an override (not only a resolve) was applied */
-    GPtrArray *it_actions;     /* KikanItAction*, owned, oldest first */
+    gboolean overridden;   /* an override (not only a resolve) was applied */
+    GPtrArray *it_actions; /* KikanItAction*, owned, oldest first */
 } KikanVerdictResult;
 
 KikanVerdictResult *kikan_verdict_result_new (void);
-void kikan_verdict_result_free (KikanVerdictResult *r);  /* accepts NULL */
+void kikan_verdict_result_free (KikanVerdictResult *r); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanVerdictResult, kikan_verdict_result_free)
 
 /* The first reason with @code, or NULL (borrowed). */
@@ -221,13 +221,13 @@ const KikanVerdictReason *kikan_verdict_result_find (const KikanVerdictResult *r
                                                      const char *code);
 
 typedef struct {
-    KikanVerdict overall;      /* worst of every item and the session part */
-    KikanVerdictResult *session;  /* session-level reasons (declaration, INV-01,
-                                   * MAL-05, SW-04, PROC-03); its verdict is theirs */
-    GPtrArray *items;          /* KikanVerdictResult*, one per evidence item, same order */
+    KikanVerdict overall;        /* worst of every item and the session part */
+    KikanVerdictResult *session; /* session-level reasons (declaration, INV-01,
+                                  * MAL-05, SW-04, PROC-03); its verdict is theirs */
+    GPtrArray *items;            /* KikanVerdictResult*, one per evidence item, same order */
 } KikanSessionVerdict;
 
-void kikan_session_verdict_free (KikanSessionVerdict *v);  /* accepts NULL */
+void kikan_session_verdict_free (KikanSessionVerdict *v); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanSessionVerdict, kikan_session_verdict_free)
 
 /* ---- the engine ---- */
