@@ -845,7 +845,9 @@ inspect_job_free (gpointer p)
 {
     InspectJob *job = p;
 
-    kikan_checkin_free (job->self);
+    /* Only the reference: kikan_checkin_free() is the owner's, and would
+     * cancel the other items' inspections. */
+    g_rc_box_release_full (job->self, checkin_clear);
     g_free (job);
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "checkin-private.h"
+#include "db-file-private.h"
 #include "cli-private.h"
 #include "error-private.h"
 #include "escape-private.h"

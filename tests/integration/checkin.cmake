@@ -1,0 +1,24 @@
+# Integration tests of the check-in (issue #9; docs/checkin.md): `kikan
+# checkin --script` end to end on media made at test time, the crash
+# (kill-point) loop and IT actions.  Same rules as integration.cmake: one
+# ctest per Python test, label integration, a fresh KIKAN_HOME each.
+set(KIKAN_IT_CHECKIN_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(KIKAN_IT_CHECKIN_TESTS
+  test_checkin.CheckinScripted.test_eicar_unencrypted_and_lost
+  test_checkin.CheckinScripted.test_all_present_encrypted_clean_is_cleared
+  test_checkin.CheckinScripted.test_stale_signatures_hold)
+set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_CHECKIN_TESTS})
+
+if(TARGET kikan AND TARGET kikan-scand)
+  foreach(id IN LISTS KIKAN_IT_CHECKIN_TESTS)
+    string(REGEX REPLACE "^test_([a-z_]+)\\.[A-Za-z]+\\.test_(.+)$" "integration.\\1.\\2"
+           name "${id}")
+    add_test(NAME ${name}
+             COMMAND ${Python3_EXECUTABLE} ${KIKAN_IT_CHECKIN_DIR}/run.py ${id}
+             WORKING_DIRECTORY ${KIKAN_IT_CHECKIN_DIR})
+    set_tests_properties(${name} PROPERTIES
+      LABELS integration
+      TIMEOUT 900
+      ENVIRONMENT "KIKAN_IT_KIKAN=$<TARGET_FILE:kikan>;KIKAN_IT_SCAND=$<TARGET_FILE:kikan-scand>;KIKAN_IT_FIXTURES=${KIKAN_FIXTURES_DIR};KIKAN_IT_SIGNATURES=${CMAKE_SOURCE_DIR}/signatures;KIKAN_IT_SHARED_TESTDATA=${KIKAN_SHARED_TESTDATA_DIR};KIKAN_IT_CLAMAV_TESTFILES=${KIKAN_CLAMAV_TESTFILES_DIR};KIKAN_IT_MAKE_MEDIA=${CMAKE_SOURCE_DIR}/tests/fixtures/make-media.py;KIKAN_IT_MAKE_SOFTWARE=${CMAKE_SOURCE_DIR}/tests/fixtures/make-software.py;KIKAN_IT_XTS_ENCRYPT=$<TARGET_FILE:xts-encrypt>;PYTHONDONTWRITEBYTECODE=1")
+  endforeach()
+endif()

@@ -1,0 +1,234 @@
+"""Integration tests of the check-in (issue #9; docs/checkin.md): the real
+`kikan checkin --script` with the real daemon, libclamav and SQLite store,
+on media made at test time (tests/fixtures/make-media.py: FAT images with
+mtools, LUKS2 volumes with cryptsetup and the xts-encrypt helper).
+
+The ledger is written into the store file the way the asset tool's import
+leaves it (plain SQL on the real SQLite file), so that these tests depend
+on the check-in only; tests/integration/test_ledger.py covers the import.
+"""
+
+import importlib.util
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from kikan_it import KikanTestCase, accept_test_cvd_age, env_path, kikan_bin
+
+CHECKIN_TIMEOUT = 600
+
+# Debian base packages of make-software.py's Debian tree, approved here so
+# that a laptop disk holding it has nothing unapproved (SW-01).
+POLICY = """[policy]
+version = test-2026-12
+max_os_patch_age_days = 45
+max_av_definition_age_days = 7
+require_antivirus = yes
+unknown_executable = hold
+
+[approve "Debian base"]
+name = bash
+name = openssh-server
+name = vim-tiny
+"""
+
+ALL_NO = {"Q%d" % q: "no" for q in range(1, 18)}
+
+
+def load_module(env, name):
+    path = env_path(env, is_dir=False)
+    spec = importlib.util.spec_from_file_location(name, path)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    return m
+
+
+class CheckinTestCase(KikanTestCase):
+    """A store with employee E1001 holding a laptop and two USB sticks."""
+
+    def setUp(self):
+        super().setUp()
+        if os.geteuid() != 0:
+            self.fail("the check-in tests build FAT and LUKS images (cryptsetup): run as root")
+        self.mm = load_module("KIKAN_IT_MAKE_MEDIA", "make_media")
+        self.ms = load_module("KIKAN_IT_MAKE_SOFTWARE", "make_software")
+        self.media = self.mkdir("media")
+        self.policy = os.path.join(self.tmp, "policy.conf")
+        with open(self.policy, "w") as f:
+            f.write(POLICY)
+        # The store is made by kikan itself (schema, PRAGMAs).
+        r = self.kikan("checkin", "--recover")
+        self.assertEqual(r.rc, 0, r.describe())
+        self.db = os.path.join(self.home, "kikan.db")
+        self.sql("INSERT INTO employees (id, name, updated_at) VALUES "
+                 "('E1001', '山田 太郎', '2026-11-01T00:00:00Z'), "
+                 "('E2002', 'Sato, Hanako', '2026-11-01T00:00:00Z')")
+        for asset, typ, serial in (("LT-0003", "laptop", "PF3ABC12"),
+                                   ("USB-0007", "usb", "AA00000007"),
+                                   ("USB-0008", "usb", "AA00000008")):
+            self.sql("INSERT INTO assets (id, type, serial, encryption_required, "
+                     "classification_max, updated_at) VALUES (?, ?, ?, 1, 'confidential', "
+                     "'2026-11-01T00:00:00Z')", (asset, typ, serial))
+            self.sql("INSERT INTO loans (asset_id, employee_id, lent_on, telework_method) "
+                     "VALUES (?, 'E1001', '2026-10-01', 'standalone')", (asset,))
+
+    # ------------------------------------------------------------ helpers
+
+    def sql(self, statement, args=()):
+        con = sqlite3.connect(self.db)
+        try:
+            rows = con.execute(statement, args).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+
+    def fat(self, name, infected):
+        img = os.path.join(self.media, name + ".img")
+        self.mm.mkfs_fat(img, 16 * self.mm.MiB, 16, "STICK", "1234abcd",
+                         self.mm.tree_a(infected=infected, seed=name))
+        return img
+
+    def luks(self, name, tree):
+        m = self.mm.make_luks(self.media, name, 2, 512, tree,
+                              env_path("KIKAN_IT_XTS_ENCRYPT", is_dir=False))
+        return m["image"], m["passphrase_file"]
+
+    def script(self, doc):
+        path = os.path.join(self.tmp, "checkin-%d.json" % time.monotonic_ns())
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        return path
+
+    def checkin(self, doc, *extra, env=None):
+        args = ["checkin", "--json", "--policy", self.policy, "--database", self.db_test6(),
+                "--kiosk-id", "kiosk-test", "--script", self.script(doc)] + list(extra)
+        r = self.kikan(*args, env=env, timeout=CHECKIN_TIMEOUT)
+        try:
+            out = json.loads(r.stdout.decode("utf-8"))
+        except ValueError:
+            self.fail("kikan checkin did not print JSON:\n" + r.describe())
+        self.assertEqual(out["format"], "kikan-checkin", r.describe())
+        return out, r
+
+    def item(self, doc, asset):
+        for it in doc["items"]:
+            if it["asset"] == asset:
+                return it
+        self.fail("no item %s in %s" % (asset, json.dumps(doc, ensure_ascii=False)))
+
+    def codes(self, obj):
+        return {(r["code"], r["provenance"]) for r in obj["reasons"]}
+
+    def assert_db_check(self):
+        r = self.kikan("db", "check")
+        self.assertEqual(r.rc, 0, "kikan db check must pass:\n" + r.describe())
+
+    def clean_answers(self):
+        a = dict(ALL_NO)
+        a["Q19"] = "yes"
+        return a
+
+
+class CheckinScripted(CheckinTestCase):
+
+    def test_eicar_unencrypted_and_lost(self):
+        """Must show: USB-0007 with EICAR → QUARANTINE (MAL-02); USB-0008
+        clean but plain where encryption is required → HOLD (ENC-02);
+        LT-0003 declared lost → NOT RETURNED (INV-03) with an incident;
+        overall not CLEARED (exit 1: malware)."""
+        answers = self.clean_answers()
+        answers["Q1"] = "yes"
+        doc, r = self.checkin({
+            "employee": "E1001", "answers": answers,
+            "present": [{"asset": "USB-0007", "medium": self.fat("usb7", True)},
+                        {"asset": "USB-0008", "medium": self.fat("usb8", False)}],
+            "missing": [{"asset": "LT-0003", "declared": "lost",
+                         "data_held": "customer list (Excel)", "classification": "confidential",
+                         "personal_data": "yes"}]})
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertEqual(doc["state"], "ended")
+        self.assertNotEqual(doc["verdict"], "cleared")
+        self.assertEqual(doc["verdict"], "quarantine")
+        usb7, usb8, lt = (self.item(doc, a) for a in ("USB-0007", "USB-0008", "LT-0003"))
+        self.assertEqual(usb7["verdict"], "quarantine", json.dumps(usb7, ensure_ascii=False))
+        self.assertIn(("MAL-02", "M"), self.codes(usb7))
+        mal02 = [x for x in usb7["reasons"] if x["code"] == "MAL-02"][0]
+        self.assertIn("Eicar", mal02["text"])
+        self.assertIn("backup.zip", mal02["text"])
+        det = [f for f in usb7["inspection"]["findings"] if f["kind"] == "detection"]
+        self.assertTrue(det and det[0]["sha256"] and len(det[0]["sha256"]) == 64, usb7)
+        self.assertEqual(usb8["verdict"], "hold", json.dumps(usb8, ensure_ascii=False))
+        self.assertIn(("ENC-02", "M"), self.codes(usb8))
+        self.assertNotIn("MAL-02", {c for c, _ in self.codes(usb8)})
+        self.assertEqual(lt["verdict"], "not_returned")
+        self.assertIn(("INV-03", "D"), self.codes(lt))
+        self.assertEqual(len(doc["incidents"]), 1, doc["incidents"])
+        inc = doc["incidents"][0]
+        self.assertEqual((inc["kind"], inc["asset"], inc["personal_data"]),
+                         ("lost", "LT-0003", "yes"))
+        self.assertRegex(inc["number"], r"^INC-\d{4}-\d{6}$")
+        self.assertIn(inc["number"], [x for x in lt["reasons"] if x["code"] == "INV-03"][0]["text"])
+        # KR-08: what each inspection saw is in the store.
+        rows = self.sql("SELECT i.asset_id, n.result, n.files, n.engine_version, n.db_version "
+                        "FROM inspections n JOIN items i ON i.id = n.item_id ORDER BY i.asset_id")
+        self.assertEqual([(a, res) for a, res, *_ in rows],
+                         [("USB-0007", "infected"), ("USB-0008", "clean")])
+        self.assertTrue(all(f > 5 and e and "test-6.cvd" in (d or "") for _, _, f, e, d in rows),
+                        rows)
+        # The sticks are back with IT; the lost laptop's loan stays open.
+        open_loans = {a for (a,) in self.sql("SELECT asset_id FROM loans "
+                                             "WHERE returned_on IS NULL")}
+        self.assertEqual(open_loans, {"LT-0003"})
+        self.assert_db_check()
+
+    def clean_media(self):
+        usb7, pass7 = self.luks("usb7-luks", self.mm.tree_a(infected=False, seed="u7"))
+        usb8, pass8 = self.luks("usb8-luks", self.mm.tree_a(infected=False, seed="u8"))
+        tree = dict(self.ms.debian_tree())
+        tree["home/yamada/report.txt"] = b"Quarterly report\n" * 40
+        lt, passlt = self.luks("laptop-luks", tree)
+        return {"employee": "E1001", "answers": self.clean_answers(),
+                "present": [{"asset": "USB-0007", "medium": usb7, "passphrase_file": pass7},
+                            {"asset": "USB-0008", "medium": usb8, "passphrase_file": pass8},
+                            {"asset": "LT-0003", "serial": "PF3ABC12", "medium": lt,
+                             "passphrase_file": passlt}]}
+
+    def test_all_present_encrypted_clean_is_cleared(self):
+        """Must show: clean media, both sticks LUKS2 unlocked at the kiosk with
+        their passphrases, fresh signatures, every item present → CLEARED
+        with INV-01, MAL-01 and ENC-01 on each item (exit 0)."""
+        accept_test_cvd_age(self)
+        doc, r = self.checkin(self.clean_media())
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(doc["verdict"], "cleared", json.dumps(doc, ensure_ascii=False,
+                                                               indent=1))
+        for asset in ("USB-0007", "USB-0008", "LT-0003"):
+            it = self.item(doc, asset)
+            self.assertEqual(it["verdict"], "cleared", it)
+            self.assertTrue({("INV-01", "M"), ("MAL-01", "M"), ("ENC-01", "M")} <= self.codes(it),
+                            it)
+            self.assertEqual(it["inspection"]["result"], "clean")
+            self.assertTrue(it["inspection"]["unlocked"], it)
+            self.assertEqual(it["inspection"]["encryption"], "luks2")
+        self.assertEqual(self.sql("SELECT count(*) FROM loans WHERE returned_on IS NULL"),
+                         [(0,)])
+        self.assertEqual(doc["incidents"], [])
+        self.assert_db_check()
+
+    def test_stale_signatures_hold(self):
+        """Must show: the same check-in with the signatures stale (test-6.cvd
+        is from 2021 and max_age_days is the default) → HOLD, MAL-05."""
+        doc, r = self.checkin(self.clean_media())
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertEqual(doc["verdict"], "hold")
+        self.assertIn("MAL-05", {c for c, _ in self.codes(doc)})
+        for asset in ("USB-0007", "USB-0008", "LT-0003"):
+            it = self.item(doc, asset)
+            self.assertIn("MAL-05", {c for c, _ in self.codes(it)}, it)
+            self.assertNotEqual(it["verdict"], "cleared")
+        self.assert_db_check()
