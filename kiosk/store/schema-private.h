@@ -1,0 +1,5 @@
+/* Kikan store: the SQL of each schema step, embedded at build time from
+ * kiosk/store/schema-v*.sql (store.cmake). */
+#pragma once
+
+extern const char *const kikan_store_schema_v1;

@@ -1,0 +1,94 @@
+/* Kikan kiosk: the store, one SQLite file under the state home
+ * (issue #9 item 1; docs/store.md).
+ *
+ *   $KIKAN_HOME/kikan.db   WAL, foreign_keys=ON, synchronous=FULL
+ *
+ * The store keeps evidence (sessions, declarations, inspections, verdicts,
+ * IT actions: KR-08, KR-30) and the lending ledger (KR-01, KR-06).  It is
+ * never overwritten, repaired or re-created by the program: a file that is
+ * not a Kikan store, that fails PRAGMA integrity_check or
+ * foreign_key_check, or whose schema is newer than this program makes
+ * kikan_store_open() refuse service with a KIKAN_ERROR_STORE_* code, and
+ * the file stays byte for byte as it was.  `kikan db check` then tells IT
+ * what is wrong (kikan_store_check_file(), read-only).
+ *
+ * One KikanStore is one connection; use it from one thread at a time.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "home-private.h"
+
+/* The schema version this program writes and understands (PRAGMA
+ * user_version).  Older stores are migrated forward on open. */
+#define KIKAN_STORE_SCHEMA_VERSION 1
+
+/* The busy timeout every connection sets: the kiosk and a `kikan` command
+ * run by IT may use the store at the same time (WAL lets readers go on;
+ * writers wait this long for each other). */
+#define KIKAN_STORE_BUSY_TIMEOUT_MS 10000
+
+typedef struct KikanStore KikanStore;
+
+/* Opens $KIKAN_HOME/kikan.db, creating the home (0700) and the file (0600)
+ * when missing, checks it (integrity_check, foreign_key_check, schema
+ * version), sets and verifies the PRAGMAs, and migrates an older schema
+ * forward, each step in one transaction.  NULL with @error set when the
+ * store refuses service: KIKAN_ERROR_STORE_NOT_DATABASE, _NOT_KIKAN,
+ * _CORRUPT, _FOREIGN_KEYS, _TOO_NEW (the file was not changed), or
+ * KIKAN_ERROR_STORE / KIKAN_ERROR_HOME for other failures.  Free with
+ * kikan_store_free(). */
+KikanStore *kikan_store_open (KikanHome *home, GError **error);
+/* The same for a store file at @path (tests, tools). */
+KikanStore *kikan_store_open_path (const char *path, GError **error);
+void kikan_store_free (KikanStore *self);  /* accepts NULL */
+
+/* $KIKAN_HOME/kikan.db; free it. */
+char *kikan_store_dup_path_for_home (KikanHome *home);
+/* Borrowed. */
+const char *kikan_store_get_path (KikanStore *self);
+/* The connection, borrowed: for the other parts' prepared statements. */
+sqlite3 *kikan_store_get_db (KikanStore *self);
+
+/* BEGIN IMMEDIATE (takes the write lock at once, so that a transaction
+ * never fails half-way for a lock), COMMIT, ROLLBACK.  Rollback never
+ * fails loudly: it is what error paths call; it accepts a store with no
+ * open transaction. */
+gboolean kikan_store_begin (KikanStore *self, GError **error);
+gboolean kikan_store_commit (KikanStore *self, GError **error);
+void kikan_store_rollback (KikanStore *self);
+
+/* Runs @sql (one or more statements, no parameters). */
+gboolean kikan_store_exec (KikanStore *self, const char *sql, GError **error);
+
+/* Sets @error (KIKAN_ERROR_STORE, or _CORRUPT / _NOT_DATABASE for those
+ * SQLite codes) as "@what: <sqlite's message>. <what to do>".  @db may be
+ * NULL.  Returns FALSE, for `return kikan_store_set_error (…);`. */
+gboolean kikan_store_set_error (GError **error, sqlite3 *db, int rc, const char *what);
+
+/* The time now, UTC, "YYYY-MM-DDTHH:MM:SSZ"; and the date, "YYYY-MM-DD".
+ * KIKAN_FAKE_NOW=<unix seconds> fixes the clock (tests only; documented in
+ * docs/store.md).  Free them. */
+char *kikan_store_now_iso (void);
+char *kikan_store_today (void);
+/* The Unix time those use. */
+gint64 kikan_store_now_unix (void);
+
+/* Project checks of an open store: PRAGMA integrity_check,
+ * foreign_key_check and the invariants of docs/store.md.  *@problems gets
+ * one printable (escaped) line per problem, empty when the store is
+ * intact.  FALSE with @error set only when the check itself could not
+ * run. */
+gboolean kikan_store_check (KikanStore *self, GPtrArray **problems, GError **error);
+
+/* The same on the file at @path, opened read-only, for `kikan db check`:
+ * works on a store that kikan_store_open() refuses (not a database,
+ * damaged, newer schema), and reports why as problems.  *@version gets
+ * the schema version (-1 when unknown).  FALSE with @error set when
+ * there is nothing to check (no such file) or it cannot be read. */
+gboolean kikan_store_check_file (const char *path, GPtrArray **problems, int *version,
+                                 GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanStore, kikan_store_free)
