@@ -1,0 +1,553 @@
+/* Kikan kiosk: comparing a ledger CSV with the store, and importing it
+ * (Admin B-2, KR-02; docs/ledger.md "What an import changes").
+ *
+ * The file is the asset-management tool's full list of current loans: a
+ * loan in the file and not in the store is added, one in both that
+ * differs is changed, and an open loan of the store that the file no
+ * longer lists is closed ("removed by import").  The diff is computed
+ * inside the import's transaction, so what is reported is what was done. */
+#include "ledger-csv-private.h"
+
+#include <string.h>
+
+#include "error-private.h"
+#include "escape-private.h"
+#include "ledger-private.h"
+
+static void
+field_change_free (KikanLedgerFieldChange *c)
+{
+    if (c == NULL)
+        return;
+    g_free (c->field);
+    g_free (c->old_value);
+    g_free (c->new_value);
+    g_free (c);
+}
+
+static void
+change_free (KikanLedgerChange *c)
+{
+    if (c == NULL)
+        return;
+    g_free (c->asset_id);
+    g_free (c->employee_id);
+    g_free (c->lent_on);
+    if (c->fields != NULL)
+        g_ptr_array_unref (c->fields);
+    g_free (c);
+}
+
+void
+kikan_ledger_diff_free (KikanLedgerDiff *d)
+{
+    if (d == NULL)
+        return;
+    if (d->changes != NULL)
+        g_ptr_array_unref (d->changes);
+    if (d->renamed != NULL)
+        g_ptr_array_unref (d->renamed);
+    g_free (d);
+}
+
+static void
+add_field (GPtrArray *fields, const char *field, const char *old_value, const char *new_value)
+{
+    KikanLedgerFieldChange *c;
+
+    if (g_strcmp0 (old_value, new_value) == 0)
+        return;
+    c = g_new0 (KikanLedgerFieldChange, 1);
+    c->field = g_strdup (field);
+    c->old_value = g_strdup (old_value);
+    c->new_value = g_strdup (new_value);
+    g_ptr_array_add (fields, c);
+}
+
+static const char *
+yes_no (gboolean b)
+{
+    return b ? "yes" : "no";
+}
+
+static char *
+hex16 (guint16 v)
+{
+    return g_strdup_printf ("%04x", v);
+}
+
+/* What the store holds, read once. */
+typedef struct {
+    GPtrArray *loans;          /* KikanLoan, owned */
+    GHashTable *loan_of;       /* asset_id → KikanLoan */
+    GHashTable *name_of;       /* employee id → name (owned strings) */
+    GPtrArray *media;          /* KikanMedium, owned */
+    GHashTable *medium_of;     /* asset_id → KikanMedium */
+} Snapshot;
+
+static void
+snapshot_clear (Snapshot *s)
+{
+    g_clear_pointer (&s->loan_of, g_hash_table_unref);
+    g_clear_pointer (&s->loans, g_ptr_array_unref);
+    g_clear_pointer (&s->name_of, g_hash_table_unref);
+    g_clear_pointer (&s->medium_of, g_hash_table_unref);
+    g_clear_pointer (&s->media, g_ptr_array_unref);
+}
+
+static gboolean
+snapshot_load (KikanStore *store, Snapshot *s, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    s->loan_of = g_hash_table_new (g_str_hash, g_str_equal);
+    s->name_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    s->medium_of = g_hash_table_new (g_str_hash, g_str_equal);
+    if (store == NULL) {
+        s->loans = g_ptr_array_new ();
+        s->media = g_ptr_array_new ();
+        return TRUE;
+    }
+    if ((s->loans = kikan_ledger_list_open_loans (store, NULL, error)) == NULL
+        || (s->media = kikan_ledger_list_media (store, error)) == NULL)
+        return FALSE;
+    for (guint i = 0; i < s->loans->len; i++) {
+        KikanLoan *l = g_ptr_array_index (s->loans, i);
+
+        g_hash_table_insert (s->loan_of, l->asset_id, l);
+    }
+    for (guint i = 0; i < s->media->len; i++) {
+        KikanMedium *m = g_ptr_array_index (s->media, i);
+
+        g_hash_table_insert (s->medium_of, m->asset_id, m);
+    }
+    rc = sqlite3_prepare_v2 (kikan_store_get_db (store), "SELECT id, name FROM employees", -1,
+                             &st, NULL);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+            g_hash_table_insert (s->name_of, g_strdup ((const char *) sqlite3_column_text (st, 0)),
+                                 g_strdup ((const char *) sqlite3_column_text (st, 1)));
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize (st);
+    if (rc != SQLITE_OK)
+        return kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                                      "The ledger could not be read");
+    return TRUE;
+}
+
+static int
+by_asset (gconstpointer a, gconstpointer b)
+{
+    const KikanLedgerChange *x = *(KikanLedgerChange *const *) a;
+    const KikanLedgerChange *y = *(KikanLedgerChange *const *) b;
+
+    return strcmp (x->asset_id, y->asset_id);
+}
+
+static KikanLedgerDiff *
+diff_with (const Snapshot *s, const KikanLedgerFile *file)
+{
+    KikanLedgerDiff *d = g_new0 (KikanLedgerDiff, 1);
+    g_autoptr (GHashTable) in_file = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) employees_seen = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GPtrArray) removed = g_ptr_array_new ();
+    guint cols = file->columns;
+
+    d->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+    d->renamed = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+    for (guint i = 0; i < file->rows->len; i++) {
+        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
+        const KikanLoan *l = g_hash_table_lookup (s->loan_of, r->asset_id);
+        KikanLedgerChange *c;
+
+        g_hash_table_add (in_file, r->asset_id);
+        if (!g_hash_table_contains (employees_seen, r->employee_id)) {
+            const char *name = g_hash_table_lookup (s->name_of, r->employee_id);
+
+            g_hash_table_add (employees_seen, r->employee_id);
+            if (!g_hash_table_contains (s->name_of, r->employee_id)) {
+                d->employees_added++;
+            } else if (g_strcmp0 (name, r->employee_name) != 0) {
+                d->employees_renamed++;
+                add_field (d->renamed, r->employee_id, name, r->employee_name);
+            }
+        }
+
+        c = g_new0 (KikanLedgerChange, 1);
+        c->asset_id = g_strdup (r->asset_id);
+        c->employee_id = g_strdup (r->employee_id);
+        c->lent_on = g_strdup (r->lent_on);
+        c->line = r->line;
+        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+        if (l == NULL) {
+            c->kind = KIKAN_LEDGER_ADDED;
+            g_ptr_array_add (d->changes, c);
+            d->added++;
+            continue;
+        }
+        c->kind = KIKAN_LEDGER_CHANGED;
+        c->loan_id = l->id;
+        c->new_holder = strcmp (l->employee_id, r->employee_id) != 0;
+        add_field (c->fields, "employee_id", l->employee_id, r->employee_id);
+        add_field (c->fields, "lent_on", l->lent_on, r->lent_on);
+        if (cols & KIKAN_LEDGER_COL_DUE_ON)
+            add_field (c->fields, "due_on", l->due_on, r->due_on);
+        if (cols & KIKAN_LEDGER_COL_TELEWORK_METHOD)
+            add_field (c->fields, "telework_method", l->telework_method, r->telework_method);
+        add_field (c->fields, "asset_type", l->asset_type, r->asset_type);
+        add_field (c->fields, "serial", l->serial, r->serial);
+        add_field (c->fields, "encryption_required", yes_no (l->encryption_required),
+                   yes_no (r->encryption_required));
+        if (cols & KIKAN_LEDGER_COL_CLASSIFICATION)
+            add_field (c->fields, "classification", l->classification, r->classification);
+        if (cols & KIKAN_LEDGER_COL_OWNERSHIP)
+            add_field (c->fields, "ownership", l->ownership, r->ownership);
+        if (r->has_medium) {
+            const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
+            g_autofree char *ov = m != NULL ? hex16 (m->vid) : NULL;
+            g_autofree char *op = m != NULL ? hex16 (m->pid) : NULL;
+            g_autofree char *nv = hex16 (r->usb_vid);
+            g_autofree char *np = hex16 (r->usb_pid);
+
+            add_field (c->fields, "usb_vid", ov, nv);
+            add_field (c->fields, "usb_pid", op, np);
+            if (cols & KIKAN_LEDGER_COL_USB_SERIAL)
+                add_field (c->fields, "usb_serial", m != NULL ? m->usb_serial : NULL,
+                           r->usb_serial);
+            if (cols & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED)
+                add_field (c->fields, "hardware_encrypted",
+                           m != NULL ? yes_no (m->hardware_encrypted) : NULL,
+                           yes_no (r->hardware_encrypted));
+        }
+        if (c->fields->len == 0) {
+            change_free (c);
+            d->unchanged++;
+            continue;
+        }
+        g_ptr_array_add (d->changes, c);
+        d->changed++;
+    }
+    for (guint i = 0; i < s->loans->len; i++) {
+        const KikanLoan *l = g_ptr_array_index (s->loans, i);
+        KikanLedgerChange *c;
+
+        if (g_hash_table_contains (in_file, l->asset_id))
+            continue;
+        c = g_new0 (KikanLedgerChange, 1);
+        c->kind = KIKAN_LEDGER_REMOVED;
+        c->asset_id = g_strdup (l->asset_id);
+        c->employee_id = g_strdup (l->employee_id);
+        c->lent_on = g_strdup (l->lent_on);
+        c->loan_id = l->id;
+        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+        g_ptr_array_add (removed, c);
+        d->removed++;
+    }
+    g_ptr_array_sort (removed, by_asset);
+    for (guint i = 0; i < removed->len; i++)
+        g_ptr_array_add (d->changes, g_ptr_array_index (removed, i));
+    return d;
+}
+
+KikanLedgerDiff *
+kikan_ledger_diff (KikanStore *store, const KikanLedgerFile *file, GError **error)
+{
+    Snapshot s = { 0 };
+    KikanLedgerDiff *d = NULL;
+
+    g_return_val_if_fail (file != NULL, NULL);
+    if (snapshot_load (store, &s, error))
+        d = diff_with (&s, file);
+    snapshot_clear (&s);
+    return d;
+}
+
+/* ------------------------------------------------------------ apply */
+
+static sqlite3_stmt *
+prepare (KikanStore *store, const char *sql, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2 (kikan_store_get_db (store), sql, -1, &st, NULL);
+
+    if (rc != SQLITE_OK) {
+        kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                               "The ledger could not be updated");
+        return NULL;
+    }
+    return st;
+}
+
+static void
+bind_text (sqlite3_stmt *st, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null (st, i);
+    else
+        sqlite3_bind_text (st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Steps @st once and resets it for the next row. */
+static gboolean
+run (KikanStore *store, sqlite3_stmt *st, GError **error)
+{
+    int rc = sqlite3_step (st);
+
+    sqlite3_reset (st);
+    sqlite3_clear_bindings (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                                      "The ledger could not be updated");
+    return TRUE;
+}
+
+/* The later of @a and @b (dates compare as text). */
+static const char *
+later (const char *a, const char *b)
+{
+    return strcmp (a, b) >= 0 ? a : b;
+}
+
+static gboolean
+upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, const char *now,
+             GError **error)
+{
+    sqlite3_stmt *emp = NULL, *asset = NULL, *med_ins = NULL, *med_upd = NULL;
+    gboolean ok = FALSE;
+
+    emp = prepare (store,
+                   "INSERT INTO employees (id, name, updated_at) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                   "updated_at = excluded.updated_at WHERE employees.name IS NOT excluded.name",
+                   error);
+    /* Optional columns absent from the file (?5, ?6 NULL) keep the
+     * stored value. */
+    asset = emp == NULL ? NULL : prepare (store,
+                   "INSERT INTO assets (id, type, serial, encryption_required, "
+                   "classification_max, ownership, updated_at) VALUES (?1, ?2, ?3, ?4, "
+                   "coalesce(?5, 'internal'), coalesce(?6, 'company'), ?7) "
+                   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, serial = excluded.serial, "
+                   "encryption_required = excluded.encryption_required, "
+                   "classification_max = coalesce(?5, assets.classification_max), "
+                   "ownership = coalesce(?6, assets.ownership), updated_at = excluded.updated_at "
+                   "WHERE assets.type IS NOT excluded.type OR assets.serial IS NOT excluded.serial "
+                   "OR assets.encryption_required IS NOT excluded.encryption_required "
+                   "OR (?5 IS NOT NULL AND assets.classification_max IS NOT ?5) "
+                   "OR (?6 IS NOT NULL AND assets.ownership IS NOT ?6)", error);
+    med_ins = asset == NULL ? NULL : prepare (store,
+                   "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
+                   "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'ledger import')",
+                   error);
+    /* A new USB identity is a new registration: what was recorded about
+     * the old device (descriptors, fingerprint) no longer applies. */
+    med_upd = med_ins == NULL ? NULL : prepare (store,
+                   "UPDATE media SET vid = ?2, pid = ?3, usb_serial = ?4, hardware_encrypted = ?5, "
+                   "manufacturer = CASE WHEN ?6 THEN NULL ELSE manufacturer END, "
+                   "product = CASE WHEN ?6 THEN NULL ELSE product END, "
+                   "fingerprint = CASE WHEN ?6 THEN NULL ELSE fingerprint END, "
+                   "registered_at = CASE WHEN ?6 THEN ?7 ELSE registered_at END, "
+                   "registered_by = CASE WHEN ?6 THEN 'ledger import' ELSE registered_by END "
+                   "WHERE asset_id = ?1", error);
+    if (med_upd == NULL)
+        goto out;
+
+    for (guint i = 0; i < file->rows->len; i++) {
+        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
+
+        bind_text (emp, 1, r->employee_id);
+        bind_text (emp, 2, r->employee_name);
+        bind_text (emp, 3, now);
+        if (!run (store, emp, error))
+            goto out;
+        bind_text (asset, 1, r->asset_id);
+        bind_text (asset, 2, r->asset_type);
+        bind_text (asset, 3, r->serial);
+        sqlite3_bind_int (asset, 4, r->encryption_required ? 1 : 0);
+        bind_text (asset, 5, r->classification);
+        bind_text (asset, 6, r->ownership);
+        bind_text (asset, 7, now);
+        if (!run (store, asset, error))
+            goto out;
+        if (r->has_medium) {
+            const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
+            const char *serial = (file->columns & KIKAN_LEDGER_COL_USB_SERIAL) || m == NULL
+                                     ? r->usb_serial : m->usb_serial;
+            gboolean hw = (file->columns & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED) || m == NULL
+                              ? r->hardware_encrypted : m->hardware_encrypted;
+
+            if (m == NULL) {
+                bind_text (med_ins, 1, r->asset_id);
+                sqlite3_bind_int (med_ins, 2, r->usb_vid);
+                sqlite3_bind_int (med_ins, 3, r->usb_pid);
+                bind_text (med_ins, 4, serial);
+                sqlite3_bind_int (med_ins, 5, hw ? 1 : 0);
+                bind_text (med_ins, 6, now);
+                if (!run (store, med_ins, error))
+                    goto out;
+            } else {
+                gboolean new_identity = m->vid != r->usb_vid || m->pid != r->usb_pid
+                                        || g_strcmp0 (m->usb_serial, serial) != 0;
+
+                if (!new_identity && m->hardware_encrypted == hw)
+                    continue;
+                bind_text (med_upd, 1, r->asset_id);
+                sqlite3_bind_int (med_upd, 2, r->usb_vid);
+                sqlite3_bind_int (med_upd, 3, r->usb_pid);
+                bind_text (med_upd, 4, serial);
+                sqlite3_bind_int (med_upd, 5, hw ? 1 : 0);
+                sqlite3_bind_int (med_upd, 6, new_identity ? 1 : 0);
+                bind_text (med_upd, 7, now);
+                if (!run (store, med_upd, error))
+                    goto out;
+            }
+        }
+    }
+    ok = TRUE;
+out:
+    sqlite3_finalize (emp);
+    sqlite3_finalize (asset);
+    sqlite3_finalize (med_ins);
+    sqlite3_finalize (med_upd);
+    return ok;
+}
+
+static gboolean
+apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDiff *d,
+             const Snapshot *s, const char *today, GError **error)
+{
+    g_autoptr (GHashTable) row_of = g_hash_table_new (g_str_hash, g_str_equal);
+    sqlite3_stmt *ins = NULL, *upd = NULL;
+    gboolean ok = FALSE;
+
+    for (guint i = 0; i < file->rows->len; i++) {
+        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
+
+        g_hash_table_insert (row_of, r->asset_id, (gpointer) r);
+    }
+    ins = prepare (store, "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
+                          "telework_method) VALUES (?, ?, ?, ?, ?)", error);
+    upd = ins == NULL ? NULL : prepare (store,
+                   "UPDATE loans SET lent_on = ?2, "
+                   "due_on = CASE WHEN ?3 THEN ?4 ELSE due_on END, "
+                   "telework_method = CASE WHEN ?5 THEN ?6 ELSE telework_method END "
+                   "WHERE id = ?1 AND returned_on IS NULL", error);
+    if (upd == NULL)
+        goto out;
+    for (guint i = 0; i < d->changes->len; i++) {
+        const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
+        const KikanLedgerRow *r = g_hash_table_lookup (row_of, c->asset_id);
+        const KikanLoan *l = g_hash_table_lookup (s->loan_of, c->asset_id);
+
+        if (c->kind == KIKAN_LEDGER_REMOVED) {
+            /* Never returned before it was lent (docs/store.md). */
+            if (!kikan_ledger_close_loan (store, c->loan_id, later (today, l->lent_on), 0,
+                                          "removed by import", error))
+                goto out;
+            continue;
+        }
+        if (c->kind == KIKAN_LEDGER_CHANGED && !c->new_holder) {
+            sqlite3_bind_int64 (upd, 1, c->loan_id);
+            bind_text (upd, 2, r->lent_on);
+            sqlite3_bind_int (upd, 3, (file->columns & KIKAN_LEDGER_COL_DUE_ON) != 0);
+            bind_text (upd, 4, r->due_on);
+            sqlite3_bind_int (upd, 5, (file->columns & KIKAN_LEDGER_COL_TELEWORK_METHOD) != 0);
+            bind_text (upd, 6, r->telework_method);
+            if (!run (store, upd, error))
+                goto out;
+            continue;
+        }
+        if (c->kind == KIKAN_LEDGER_CHANGED) {
+            /* Another holder: the old loan ends, a new one begins, so the
+             * history says who held the asset when. */
+            g_autofree char *note = g_strdup_printf ("transferred to %s by import", r->employee_id);
+
+            if (!kikan_ledger_close_loan (store, c->loan_id, later (today, l->lent_on), 0, note,
+                                          error))
+                goto out;
+        }
+        bind_text (ins, 1, r->asset_id);
+        bind_text (ins, 2, r->employee_id);
+        bind_text (ins, 3, r->lent_on);
+        bind_text (ins, 4, r->due_on);
+        bind_text (ins, 5, r->telework_method);
+        if (!run (store, ins, error))
+            goto out;
+    }
+    ok = TRUE;
+out:
+    sqlite3_finalize (ins);
+    sqlite3_finalize (upd);
+    return ok;
+}
+
+static char *
+summary_json (const KikanLedgerFile *file, const KikanLedgerDiff *d)
+{
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autoptr (JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "action");
+    json_builder_add_string_value (b, "import");
+    kikan_json_add_hostile_string (b, "file", file->name);
+    json_builder_set_member_name (b, "sha256");
+    json_builder_add_string_value (b, file->sha256);
+    json_builder_set_member_name (b, "rows");
+    json_builder_add_int_value (b, file->rows->len);
+#define COUNT(name)                                                                            \
+    json_builder_set_member_name (b, #name);                                                   \
+    json_builder_add_int_value (b, d->name)
+    COUNT (added);
+    COUNT (changed);
+    COUNT (removed);
+    COUNT (unchanged);
+    COUNT (employees_added);
+    COUNT (employees_renamed);
+#undef COUNT
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    json_generator_set_root (gen, root);
+    return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedgerDiff **diff_out,
+                     GError **error)
+{
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autofree char *now = kikan_store_now_iso ();
+    g_autofree char *today = kikan_store_today ();
+    g_autofree char *summary = NULL;
+    g_autofree char *source = NULL;
+    Snapshot s = { 0 };
+
+    g_return_val_if_fail (store != NULL && file != NULL, FALSE);
+    if (!kikan_store_begin (store, error))
+        return FALSE;
+    if (!snapshot_load (store, &s, error))
+        goto fail;
+    d = diff_with (&s, file);
+    /* Closing first frees each asset's open-loan slot (one open loan per
+     * asset) before a new holder's loan is added; upserts give every
+     * loan its employee and asset. */
+    if (!upsert_rows (store, file, &s, now, error)
+        || !apply_loans (store, file, d, &s, today, error))
+        goto fail;
+    summary = summary_json (file, d);
+    source = g_strdup_printf ("import %s (sha256 %s)", file->name, file->sha256);
+    if (!kikan_ledger_log_change (store, source, summary, error)
+        || !kikan_store_commit (store, error))
+        goto fail;
+    snapshot_clear (&s);
+    if (diff_out != NULL)
+        *diff_out = g_steal_pointer (&d);
+    return TRUE;
+fail:
+    kikan_store_rollback (store);
+    snapshot_clear (&s);
+    return FALSE;
+}
