@@ -207,8 +207,10 @@ play (Run *run, KikanScript *script, GError **error)
         any_medium = TRUE;
     }
     fflush (stderr);
-    if (any_medium) {
-        if (script->visit_seconds >= 0)
+    /* visit_seconds 0: the employee leaves at once; every result (they
+     * come through this loop) arrives after the decision. */
+    if (any_medium && script->visit_seconds != 0) {
+        if (script->visit_seconds > 0)
             visit = g_timeout_add_seconds ((guint) script->visit_seconds, on_visit_over, run);
         g_main_loop_run (run->loop);
         if (visit != 0 && !run->visit_over)
@@ -360,6 +362,20 @@ kikan_cmd_checkin (int argc, char **argv)
     /* The whole script is checked before anything is recorded. */
     if (script_path != NULL && (script = kikan_script_load (script_path, &error)) == NULL)
         goto fail;
+    /* A medium that is not there is a typo or a stick already pulled:
+     * said before anything is recorded. */
+    for (guint i = 0; script != NULL && i < script->present->len; i++) {
+        const KikanScriptPresent *p = script->present->pdata[i];
+
+        if (p->medium != NULL && !g_file_test (p->medium, G_FILE_TEST_EXISTS)) {
+            g_autofree char *shown = kikan_escape_for_display (p->medium, -1);
+
+            g_set_error (&error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                         "present[%u]: the medium %s does not exist. Plug it in again, or "
+                         "correct the script; nothing was recorded.", i, shown);
+            goto fail;
+        }
+    }
     if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
         goto fail;
     if ((config = kikan_cli_load_config (home, &error)) == NULL)

@@ -232,3 +232,189 @@ class CheckinScripted(CheckinTestCase):
             self.assertIn("MAL-05", {c for c, _ in self.codes(it)}, it)
             self.assertNotEqual(it["verdict"], "cleared")
         self.assert_db_check()
+
+
+class CheckinCrash(CheckinTestCase):
+
+    def kill_script(self):
+        answers = {"Q1": "yes", "Q19": "yes"}
+        return {"employee": "E1001", "answers": answers,
+                "present": [{"asset": "USB-0007", "medium": self.usb7}],
+                "missing": [{"asset": "LT-0003", "declared": "lost"},
+                            {"asset": "USB-0008", "declared": "at_home",
+                             "return_by": "2026-12-24"}]}
+
+    def test_kill_points(self):
+        """Must show: SIGKILL at every commit point of a check-in (just
+        before and just after each COMMIT) always leaves `kikan db check`
+        passing, and the session either decided or, after the next start,
+        marked incomplete; an inspection cut short is never clean."""
+        self.usb7 = self.fat("usb7", True)
+        script = self.script(self.kill_script())
+        seen = {"killed": 0, "completed": 0}
+        k = 0
+        while True:
+            k += 1
+            self.assertLess(k, 200, "the check-in never completed")
+            # Every iteration starts from the same ledger.
+            self.sql("UPDATE loans SET returned_on = NULL, return_session = NULL")
+            before = self.sql("SELECT count(*) FROM sessions")[0][0]
+            r = self.kikan("checkin", "--json", "--database", self.db_test6(),
+                           "--script", script, env=self.env(KIKAN_TEST_KILL_AT=str(k)))
+            killed = r.rc == -signal.SIGKILL
+            self.assertIn(r.rc, (-signal.SIGKILL, 1), "kill point %d:\n%s" % (k, r.describe()))
+            self.assert_db_check()
+            rec = self.kikan("checkin", "--recover")
+            self.assertEqual(rec.rc, 0, rec.describe())
+            self.assert_db_check()
+            sessions = self.sql("SELECT id, state FROM sessions WHERE id > ? ORDER BY id",
+                                (before,))
+            if k == 1:
+                # Killed before the session's first commit: nothing half-written.
+                self.assertEqual(sessions, [], "kill point 1")
+            else:
+                self.assertEqual(len(sessions), 1, "kill point %d: %s" % (k, sessions))
+                sid, state = sessions[0]
+                if killed:
+                    self.assertIn(state, ("incomplete", "ended"), "kill point %d" % k)
+                else:
+                    self.assertEqual(state, "ended")
+                if state == "ended":
+                    # A decided session has its verdicts, and USB-0007 is held.
+                    v = self.sql("SELECT verdict FROM verdicts WHERE session_id = ? AND "
+                                 "item_id IS NULL ORDER BY id DESC LIMIT 1", (sid,))
+                    self.assertEqual(v, [("quarantine",)], "kill point %d" % k)
+            # Nothing is left looking inspected or running.
+            self.assertEqual(self.sql("SELECT count(*) FROM inspections WHERE ended_at IS NULL "
+                                      "OR (result = 'clean' AND files = 0)"), [(0,)],
+                             "kill point %d" % k)
+            self.assertEqual(self.sql("SELECT count(*) FROM items WHERE state IN "
+                                      "('inspecting', 'pending')"), [(0,)], "kill point %d" % k)
+            self.assertEqual(self.sql("SELECT count(*) FROM sessions WHERE state = 'open'"),
+                             [(0,)], "kill point %d" % k)
+            if killed:
+                seen["killed"] += 1
+            else:
+                seen["completed"] += 1
+                break
+        # Two kill points per commit: begin, 2 answers, 2 missing, 1 present,
+        # inspection start and end, the verdict = 9 commits.
+        self.assertEqual(seen["killed"], 18, seen)
+        # Every interrupted session is in IT's list.
+        q = json.loads(self.kikan("it", "list", "--json").stdout)
+        self.assertEqual(len(q["incomplete_sessions"]),
+                         self.sql("SELECT count(*) FROM sessions WHERE state = 'incomplete'")[0][0])
+
+
+class CheckinIt(CheckinTestCase):
+
+    def test_override_keeps_original(self):
+        """KR-30: an override needs who and why, keeps the engine's verdict,
+        shows PROC-02 and changes the overall; a resolve adds PROC-01."""
+        answers = self.clean_answers()
+        answers["Q1"] = "yes"
+        doc, r = self.checkin({
+            "employee": "E1001", "answers": answers,
+            "present": [{"asset": "USB-0007", "medium": self.fat("usb7", True)},
+                        {"asset": "USB-0008", "medium": self.fat("usb8", False)}],
+            "missing": [{"asset": "LT-0003", "declared": "at_home", "return_by": "2026-12-24"}]})
+        sid = str(doc["session_id"])
+        # Refused without a reason or an ID: nothing changes.
+        for bad in (["--by", "it01", "--reason", "  "], ["--reason", "checked"],
+                    ["--by", "", "--reason", "checked"]):
+            x = self.kikan("it", "override", sid, "USB-0007", "--verdict", "cleared", *bad)
+            self.assertEqual(x.rc, 2, x.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM it_actions"), [(0,)])
+        # A resolve is for a HOLD only; USB-0007 is QUARANTINE.
+        x = self.kikan("it", "resolve", sid, "USB-0007", "--by", "it01", "--reason", "looked")
+        self.assertEqual(x.rc, 2, x.describe())
+        x = self.kikan("it", "resolve", sid, "USB-0008", "--by", "it01",
+                       "--reason", "data is public brochures; stick re-encrypted by IT")
+        self.assertEqual(x.rc, 0, x.describe())
+        x = self.kikan("it", "override", sid, "USB-0007", "--by", "it02", "--verdict", "hold",
+                       "--reason", "EICAR test file from the security training")
+        self.assertEqual(x.rc, 0, x.describe())
+        shown = json.loads(self.kikan("it", "show", sid).stdout)
+        u7, u8 = self.item(shown, "USB-0007"), self.item(shown, "USB-0008")
+        self.assertEqual((u7["verdict"], u7["original_verdict"]), ("hold", "quarantine"))
+        self.assertIn(("PROC-02", "V"), self.codes(u7))
+        self.assertIn(("MAL-02", "M"), self.codes(u7), "the finding stays visible")
+        self.assertIn("it02", [x for x in u7["reasons"] if x["code"] == "PROC-02"][0]["text"])
+        self.assertEqual((u8["verdict"], u8["original_verdict"]), ("cleared", "hold"))
+        self.assertIn(("PROC-01", "V"), self.codes(u8))
+        # The laptop at home keeps the session NOT RETURNED.
+        self.assertEqual(shown["verdict"], "not_returned")
+        rows = self.sql("SELECT kind, by_user, from_verdict, to_verdict FROM it_actions "
+                        "ORDER BY id")
+        self.assertEqual(rows, [("resolve", "it01", "hold", "cleared"),
+                                ("override", "it02", "quarantine", "hold")])
+        # Both verdicts of USB-0007 stay in the store.
+        self.assertEqual(self.sql("SELECT verdict FROM verdicts v JOIN items i ON "
+                                  "i.id = v.item_id WHERE i.asset_id = 'USB-0007' AND "
+                                  "v.session_id = ? ORDER BY v.id", (int(sid),)),
+                         [("quarantine",), ("hold",)])
+        self.assert_db_check()
+
+
+class CheckinVisit(CheckinTestCase):
+
+    def test_visit_ends_before_inspection(self):
+        """Item 7: the visit ends (visit_seconds 0) while the medium is still
+        read: the item is HOLD "inspection pending, kept by IT" as the
+        employee leaves; the result is attached later with a new verdict."""
+        accept_test_cvd_age(self)
+        big = self.fat("usb7", True)
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "visit_seconds": 0,
+                               "present": [{"asset": "USB-0007", "medium": big}],
+                               "missing": [{"asset": "LT-0003", "declared": "at_home",
+                                            "return_by": "2026-12-24"},
+                                           {"asset": "USB-0008", "declared": "at_home",
+                                            "return_by": "2026-12-24"}]})
+        u7 = self.item(doc, "USB-0007")
+        self.assertEqual(u7["verdict"], "hold", u7)
+        self.assertIn("pending", [x for x in u7["reasons"] if x["code"] == "MAL-04"][0]["text"])
+        self.assertNotEqual(doc["verdict"], "cleared")
+        # By the time kikan exits, the result is attached: MAL-02 now.
+        shown = json.loads(self.kikan("it", "show", str(doc["session_id"])).stdout)
+        u7 = self.item(shown, "USB-0007")
+        self.assertEqual(u7["verdict"], "quarantine", u7)
+        self.assertEqual(u7["inspection"]["result"], "infected")
+        self.assertEqual(shown["verdict"], "quarantine")
+        self.assertEqual(self.sql("SELECT count(*) FROM verdicts v JOIN items i ON "
+                                  "i.id = v.item_id WHERE i.asset_id = 'USB-0007'"), [(2,)])
+        self.assert_db_check()
+
+
+class CheckinBadScript(CheckinTestCase):
+
+    def test_bad_scripts_record_nothing(self):
+        """A script with a mistake names it and records nothing."""
+        cases = [
+            ({"employee": "E1001", "answers": {"Q1": "maybe"}}, "answers.Q1"),
+            ({"employee": "E1001", "answers": {"Q20": "no"}}, "answers.Q20"),
+            ({"employee": "E1001", "presnt": []}, "presnt"),
+            ({"employee": "E1001", "present": [{"asset": "USB-0007", "mediun": "/x"}]},
+             "present[0].mediun"),
+            ({"employee": "E1001", "missing": [{"asset": "LT-0003", "declared": "at_home"}]},
+             "missing[0]"),
+            ({"employee": "E1001", "missing": [{"asset": "LT-0003", "declared": "burnt"}]},
+             "missing[0].declared"),
+            ({"answers": {}}, "employee"),
+            ({"employee": "E9999"}, "E9999"),
+            ({"employee": "E1001", "present": [{"asset": "USB-0007", "medium": "/nonexistent"}]},
+             "nonexistent"),
+        ]
+        for doc, where in cases:
+            r = self.kikan("checkin", "--database", self.db_test6(), "--script", self.script(doc))
+            self.assertEqual(r.rc, 2, r.describe())
+            self.assertIn(where, r.stderr.decode("utf-8"), r.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM declarations"), [(0,)])
+        for raw in (b"\xff\xfe{}", b"{\"employee\": \"E1001\"", b"[]", b"{\"employee\": \"E\x00\"}"):
+            path = os.path.join(self.tmp, "raw.json")
+            with open(path, "wb") as f:
+                f.write(raw)
+            r = self.kikan("checkin", "--script", path)
+            self.assertEqual(r.rc, 2, r.describe())
+        self.assert_db_check()
