@@ -85,7 +85,7 @@ typedef enum {
     KIKAN_ENCRYPTION_ENCRYPTED, /* every volume encrypted (see kind, unlocked) */
     KIKAN_ENCRYPTION_UNKNOWN,   /* possibly encrypted, undetermined */
     KIKAN_ENCRYPTION_MIXED,     /* some volumes plain: the plain part is unencrypted */
-} KikanEncryption;
+} KikanEncryptionState;
 
 /* The kiosk's signatures when a scan ran (or for the session): zero
  * means not known to be fresh, which is stale (MAL-05). */
@@ -116,7 +116,7 @@ typedef struct {
     guint n_not_inspected;
     const char *not_inspected_path;   /* the first one */
     const char *not_inspected_reason; /* "encrypted", "limit_exceeded" … */
-    KikanEncryption encryption;
+    KikanEncryptionState encryption;
     const char *encryption_kind;       /* "bitlocker", "luks2" … */
     gboolean unlocked;                 /* ENCRYPTED: unlocked and read at the kiosk */
     GPtrArray *findings;               /* KikanFinding* (posture-private.h), borrowed;

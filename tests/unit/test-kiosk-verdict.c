@@ -670,7 +670,7 @@ test_invariants_grid (void **state)
                                 it->asset_id = NULL;
                             it->inspection.state = (KikanInspectionState)state_;
                             it->inspection.result = (KikanScanResult)res;
-                            it->inspection.encryption = (KikanEncryption)enc;
+                            it->inspection.encryption = (KikanEncryptionState)enc;
                             item_stale = bits & 1;
                             session_stale = (bits >> 1) & 1;
                             skipped = (bits >> 2) & 1;
