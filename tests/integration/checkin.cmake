@@ -26,3 +26,27 @@ if(TARGET kikan AND TARGET kikan-scand)
       ENVIRONMENT "KIKAN_IT_KIKAN=$<TARGET_FILE:kikan>;KIKAN_IT_SCAND=$<TARGET_FILE:kikan-scand>;KIKAN_IT_FIXTURES=${KIKAN_FIXTURES_DIR};KIKAN_IT_SIGNATURES=${CMAKE_SOURCE_DIR}/signatures;KIKAN_IT_SHARED_TESTDATA=${KIKAN_SHARED_TESTDATA_DIR};KIKAN_IT_CLAMAV_TESTFILES=${KIKAN_CLAMAV_TESTFILES_DIR};KIKAN_IT_MAKE_MEDIA=${CMAKE_SOURCE_DIR}/tests/fixtures/make-media.py;KIKAN_IT_MAKE_SOFTWARE=${CMAKE_SOURCE_DIR}/tests/fixtures/make-software.py;KIKAN_IT_XTS_ENCRYPT=$<TARGET_FILE:xts-encrypt>;PYTHONDONTWRITEBYTECODE=1")
   endforeach()
 endif()
+
+# With USB sticks simulated by umockdev: under umockdev-wrapper, with the
+# system Python (gi.repository.UMockdev), as tests/integration/usb.cmake.
+set(KIKAN_IT_CHECKIN_USB_TESTS
+  test_checkin_usb.CheckinUsb.test_registered_stick_matched_by_serial
+  test_checkin_usb.CheckinUsb.test_unknown_stick_held
+  test_checkin_usb.CheckinUsb.test_storage_and_keyboard_quarantined
+  test_checkin_usb.CheckinUsb.test_removed_mid_inspection)
+set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_CHECKIN_USB_TESTS})
+find_program(KIKAN_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)
+find_program(KIKAN_SYSTEM_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+if(TARGET kikan AND TARGET kikan-scand)
+  foreach(id IN LISTS KIKAN_IT_CHECKIN_USB_TESTS)
+    string(REGEX REPLACE "^test_([a-z_]+)\\.[A-Za-z]+\\.test_(.+)$" "integration.\\1.\\2"
+           name "${id}")
+    add_test(NAME ${name}
+             COMMAND ${KIKAN_UMOCKDEV_WRAPPER} ${KIKAN_SYSTEM_PYTHON3} ${KIKAN_IT_CHECKIN_DIR}/run.py ${id}
+             WORKING_DIRECTORY ${KIKAN_IT_CHECKIN_DIR})
+    set_tests_properties(${name} PROPERTIES
+      LABELS integration
+      TIMEOUT 600
+      ENVIRONMENT "KIKAN_IT_KIKAN=$<TARGET_FILE:kikan>;KIKAN_IT_SCAND=$<TARGET_FILE:kikan-scand>;KIKAN_IT_FIXTURES=${KIKAN_FIXTURES_DIR};KIKAN_IT_SIGNATURES=${CMAKE_SOURCE_DIR}/signatures;KIKAN_IT_SHARED_TESTDATA=${KIKAN_SHARED_TESTDATA_DIR};KIKAN_IT_MAKE_MEDIA=${CMAKE_SOURCE_DIR}/tests/fixtures/make-media.py;KIKAN_IT_MAKE_SOFTWARE=${CMAKE_SOURCE_DIR}/tests/fixtures/make-software.py;KIKAN_IT_XTS_ENCRYPT=$<TARGET_FILE:xts-encrypt>;PYTHONDONTWRITEBYTECODE=1")
+  endforeach()
+endif()
