@@ -114,6 +114,20 @@ add_detection (Fixture *f, const char *sig, const char *path)
     in->detections = f->det;
 }
 
+/* A finding from a newer software part, with a slip code this engine
+ * does not know. */
+static void
+add_unknown_finding (Fixture *f)
+{
+    KikanFinding *x = g_new0 (KikanFinding, 1);
+
+    x->code = g_strdup ("SW-FUTURE");
+    x->slip_code = g_strdup ("SW-99");
+    x->level = KIKAN_LEVEL_INFO;
+    x->subject = g_strdup ("something new");
+    g_ptr_array_add (f->findings, x);
+}
+
 /* ---- the rows' builders: one change each from the baseline ---- */
 
 #define IT (&f->items[0])
@@ -258,6 +272,9 @@ B (b_q3_unset_laptop, f->decl->answer[3] = KIKAN_ANSWER_UNSET; IT->type = KIKAN_
 B (b_second_item_missing, f->items[1] = f->items[0]; f->items[1].asset_id = "USB-0008";
    f->items[1].presence = KIKAN_PRESENCE_UNDECLARED; f->n_items = 2)
 
+B (b_unknown_finding, add_unknown_finding (f))
+B (b_mixed_locked, IN->encryption = KIKAN_ENCRYPTION_MIXED; IN->unlocked = FALSE)
+
 typedef enum { ACT_NONE, ACT_RESOLVE, ACT_OVERRIDE } Act;
 
 typedef struct {
@@ -396,6 +413,10 @@ static const Row rows[] = {
     { "software facts: signatures stale", b_sig_stale_finding, "INV-01:M ENC-01:M MAL-05:M", HO,
       "INV-01:M", HO },
     { "worker ran unconfined", b_unconfined, "INV-01:M ENC-01:M MAL-04:M", HO, "INV-01:M", HO },
+    { "finding with an unknown slip code", b_unknown_finding, OK_ITEM " UPD-04:M", HO, "INV-01:M",
+      HO, "UPD-04=unknown finding SW-FUTURE: something new" },
+    { "mixed volumes, one locked", b_mixed_locked, "INV-01:M ENC-02:M MAL-04:M", HO, "INV-01:M",
+      HO },
     /* the declaration */
     { "Q2 temporarily lost", b_q2, OK_ITEM, CL, "INV-01:M DEC-10:D", HO, "DEC-10=INC-7" },
     { "Q2 not sure is yes", b_q2_not_sure, OK_ITEM, CL, "INV-01:M DEC-10:D", HO },
