@@ -384,9 +384,25 @@ process_row (Parser *p)
     if (all_empty)
         return;
     if (++p->records > KIKAN_LEDGER_MAX_ROWS) {
+        guint listed = p->problems->len;
+
         problem_at (p, &p->record_start, -1, "more than %u rows: this is not a ledger export "
                                              "(split it, or check that it is the right file)",
                     KIKAN_LEDGER_MAX_ROWS);
+        /* The reason the reading stopped comes first, whatever else was
+         * found on the way. */
+        if (p->problems->len == listed && listed > 0) {
+            g_free (g_ptr_array_steal_index (p->problems, listed - 1));
+            p->n_problems--;
+            problem_at (p, &p->record_start, -1, "more than %u rows: this is not a ledger "
+                                                 "export (split it, or check that it is the "
+                                                 "right file)", KIKAN_LEDGER_MAX_ROWS);
+        }
+        if (p->problems->len > 1) {
+            char *last = g_ptr_array_steal_index (p->problems, p->problems->len - 1);
+
+            g_ptr_array_insert (p->problems, 0, last);
+        }
         p->stop = TRUE;
         return;
     }

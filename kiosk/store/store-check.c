@@ -239,7 +239,7 @@ kikan_store_check_file (const char *path, GPtrArray **problems, int *version, GE
     static const char magic[16] = "SQLite format 3";
     g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
     g_autofree char *shown = NULL;
-    sqlite3 *db = NULL;
+    KikanStoreReader reader = { 0 };
     GStatBuf st;
     char head[100];
     ssize_t n;
@@ -292,15 +292,14 @@ kikan_store_check_file (const char *path, GPtrArray **problems, int *version, GE
     }
 
     /* Read-only: checking never changes the file, not even a checkpoint. */
-    rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    rc = kikan_store_reader_open (&reader, path);
     if (rc != SQLITE_OK) {
-        kikan_store_set_error (error, db, rc, "The store could not be opened for checking");
-        sqlite3_close_v2 (db);
+        kikan_store_set_error (error, reader.db, rc, "The store could not be opened for checking");
+        kikan_store_reader_close (&reader);
         return FALSE;
     }
-    sqlite3_busy_timeout (db, KIKAN_STORE_BUSY_TIMEOUT_MS);
-    ok = check_db (db, found, &v, error);
-    sqlite3_close_v2 (db);
+    ok = check_db (reader.db, found, &v, error);
+    kikan_store_reader_close (&reader);
     if (!ok)
         return FALSE;
     if (version != NULL)

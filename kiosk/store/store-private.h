@@ -91,4 +91,18 @@ gboolean kikan_store_check (KikanStore *self, GPtrArray **problems, GError **err
 gboolean kikan_store_check_file (const char *path, GPtrArray **problems, int *version,
                                  GError **error);
 
+/* Internal to store/: a read-only connection to @path, and its closing.
+ * A read-only connection to a WAL database creates the -wal and -shm
+ * files and cannot remove them; closing removes those it created while
+ * the -wal is still empty, so that looking at a store leaves no trace. */
+typedef struct {
+    sqlite3 *db;
+    gboolean had_wal;
+    gboolean had_shm;
+    char *path;
+} KikanStoreReader;
+
+int kikan_store_reader_open (KikanStoreReader *r, const char *path);
+void kikan_store_reader_close (KikanStoreReader *r);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanStore, kikan_store_free)

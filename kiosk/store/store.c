@@ -224,6 +224,45 @@ query_text (sqlite3 *db, const char *sql, int *rc_out)
     return out;
 }
 
+int
+kikan_store_reader_open (KikanStoreReader *r, const char *path)
+{
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+    int rc;
+
+    r->path = g_strdup (path);
+    r->had_wal = g_file_test (wal, G_FILE_TEST_EXISTS);
+    r->had_shm = g_file_test (shm, G_FILE_TEST_EXISTS);
+    rc = sqlite3_open_v2 (path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_busy_timeout (r->db, KIKAN_STORE_BUSY_TIMEOUT_MS);
+    return rc;
+}
+
+void
+kikan_store_reader_close (KikanStoreReader *r)
+{
+    g_autofree char *wal = NULL;
+    g_autofree char *shm = NULL;
+    GStatBuf st;
+
+    if (r->path == NULL)
+        return;
+    sqlite3_close_v2 (r->db);
+    r->db = NULL;
+    wal = g_strconcat (r->path, "-wal", NULL);
+    shm = g_strconcat (r->path, "-shm", NULL);
+    /* Only files this reader made, and only while the WAL holds nothing
+     * (another connection may have started writing meanwhile). */
+    if (!r->had_wal && g_lstat (wal, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0) {
+        g_unlink (wal);
+        if (!r->had_shm)
+            g_unlink (shm);
+    }
+    g_clear_pointer (&r->path, g_free);
+}
+
 /* Refuses service: @code, the situation, and what IT does next. */
 static void
 refuse (GError **error, KikanErrorCode code, const char *path, const char *what)
@@ -239,18 +278,19 @@ refuse (GError **error, KikanErrorCode code, const char *path, const char *what)
 static gboolean
 precheck (const char *path, GError **error)
 {
+    KikanStoreReader reader = { 0 };
     sqlite3 *db = NULL;
     g_autofree char *first = NULL;
     gint64 version = 0, tables = 0, fk_rows = 0;
     gboolean ok = FALSE;
     int rc;
 
-    rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    rc = kikan_store_reader_open (&reader, path);
+    db = reader.db;
     if (rc != SQLITE_OK) {
         kikan_store_set_error (error, db, rc, "The store could not be opened");
         goto out;
     }
-    sqlite3_busy_timeout (db, KIKAN_STORE_BUSY_TIMEOUT_MS);
     if (!query_int (db, "PRAGMA user_version", &version, &rc)) {
         if ((rc & 0xff) == SQLITE_NOTADB)
             refuse (error, KIKAN_ERROR_STORE_NOT_DATABASE, path, "is not a SQLite database");
@@ -316,7 +356,7 @@ precheck (const char *path, GError **error)
     }
     ok = TRUE;
 out:
-    sqlite3_close_v2 (db);
+    kikan_store_reader_close (&reader);
     return ok;
 }
 

@@ -1,0 +1,760 @@
+/* kiosk/ledger/: the CSV as people really write it parses; each malformed
+ * form names its line and column and imports nothing; a dry run reports
+ * added / changed / removed exactly and changes nothing; export then
+ * import is a no-op; the lookups the check-in uses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error-private.h"
+#include "home-private.h"
+#include "ledger-csv-private.h"
+#include "ledger-private.h"
+#include "store-private.h"
+
+#include "test-kiosk-home.h"
+
+#define HEADER "employee_id,employee_name,asset_id,asset_type,serial,encryption_required,lent_on"
+
+static KikanStore *
+open_store (void)
+{
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (GError) error = NULL;
+    KikanStore *store = kikan_store_open (home, &error);
+
+    if (store == NULL)
+        fail_msg ("store: %s", error->message);
+    return store;
+}
+
+static KikanLedgerFile *
+parse_ok (const char *text, gssize len)
+{
+    g_autoptr (GError) error = NULL;
+    KikanLedgerFile *f = kikan_ledger_csv_parse (text, len < 0 ? strlen (text) : (gsize) len,
+                                                 "test.csv", &error);
+
+    if (f == NULL)
+        fail_msg ("parse failed: %s", error->message);
+    return f;
+}
+
+static const KikanLedgerRow *
+row (const KikanLedgerFile *f, guint i)
+{
+    assert_true (i < f->rows->len);
+    return g_ptr_array_index (f->rows, i);
+}
+
+static char *
+file_sha256 (const char *path)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    assert_true (g_file_get_contents (path, &data, &len, NULL));
+    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+}
+
+/* Every row of the ledger tables, as one text: "nothing changed" means
+ * this text is the same. */
+static char *
+dump_ledger (KikanStore *store)
+{
+    static const char *const sql[] = {
+        "SELECT id, name FROM employees ORDER BY id",
+        "SELECT id, type, serial, encryption_required, classification_max, ownership FROM assets "
+        "ORDER BY id",
+        "SELECT id, asset_id, employee_id, lent_on, due_on, telework_method, returned_on, note "
+        "FROM loans ORDER BY id",
+        "SELECT asset_id, vid, pid, usb_serial, hardware_encrypted FROM media ORDER BY asset_id",
+    };
+    GString *out = g_string_new (NULL);
+
+    for (gsize i = 0; i < G_N_ELEMENTS (sql); i++) {
+        sqlite3_stmt *st = NULL;
+
+        assert_int_equal (sqlite3_prepare_v2 (kikan_store_get_db (store), sql[i], -1, &st, NULL),
+                          SQLITE_OK);
+        while (sqlite3_step (st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count (st); c++) {
+                const char *v = (const char *) sqlite3_column_text (st, c);
+
+                g_string_append_printf (out, "%s|", v != NULL ? v : "NULL");
+            }
+            g_string_append_c (out, '\n');
+        }
+        sqlite3_finalize (st);
+        g_string_append (out, "--\n");
+    }
+    return g_string_free (out, FALSE);
+}
+
+static gint64
+count (KikanStore *store, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    gint64 v;
+
+    assert_int_equal (sqlite3_prepare_v2 (kikan_store_get_db (store), sql, -1, &st, NULL),
+                      SQLITE_OK);
+    assert_int_equal (sqlite3_step (st), SQLITE_ROW);
+    v = sqlite3_column_int64 (st, 0);
+    sqlite3_finalize (st);
+    return v;
+}
+
+static KikanLedgerDiff *
+import_text (KikanStore *store, const char *text)
+{
+    g_autoptr (KikanLedgerFile) f = parse_ok (text, -1);
+    g_autoptr (GError) error = NULL;
+    KikanLedgerDiff *d = NULL;
+
+    if (!kikan_ledger_import (store, f, &d, &error))
+        fail_msg ("import failed: %s", error->message);
+    return d;
+}
+
+/* ------------------------------------------------------------ real-world forms */
+
+static void
+test_parse_bom_crlf_quotes_japanese (void **state)
+{
+    /* Columns in another order, an unknown column with a quoted newline,
+     * a quoted comma, doubled quotes, CRLF, a BOM. */
+    const char *text =
+        "\xef\xbb\xbf" "lent_on,asset_id,notes,employee_name,employee_id,asset_type,serial,"
+        "encryption_required\r\n"
+        "2026-10-01,LT-0003,\"two\r\nlines, and a comma\",山田 太郎,E1001,laptop,PF3K7Q2X,yes\r\n"
+        "2026-10-02,USB-0007,,\"Suzuki, Ichiro\",E1003,USB,\"4C53\"\"01\",No\r\n"
+        "2026-10-03,USB-0008,,\"高橋 \"\"タカ\"\" 健\",E1004,usb,,no\r\n";
+    g_autoptr (KikanLedgerFile) f = parse_ok (text, -1);
+
+    assert_int_equal (f->rows->len, 3);
+    assert_string_equal (row (f, 0)->employee_name, "山田 太郎");
+    assert_string_equal (row (f, 0)->asset_id, "LT-0003");
+    assert_string_equal (row (f, 0)->lent_on, "2026-10-01");
+    assert_true (row (f, 0)->encryption_required);
+    assert_int_equal (row (f, 0)->line, 2);
+    /* The quoted newline counts: the next record starts on line 4. */
+    assert_int_equal (row (f, 1)->line, 4);
+    assert_string_equal (row (f, 1)->employee_name, "Suzuki, Ichiro");
+    assert_string_equal (row (f, 1)->asset_type, "usb");
+    assert_string_equal (row (f, 1)->serial, "4C53\"01");
+    assert_false (row (f, 1)->encryption_required);
+    assert_string_equal (row (f, 2)->employee_name, "高橋 \"タカ\" 健");
+    assert_null (row (f, 2)->serial);
+    assert_int_equal (f->columns, 0);
+    /* The SHA-256 is the file's, BOM included. */
+    {
+        g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+
+        assert_string_equal (f->sha256, sum);
+    }
+}
+
+static void
+test_parse_lf_no_final_newline_and_blank_rows (void **state)
+{
+    const char *text = HEADER ",due_on,classification,usb_vid,usb_pid,usb_serial,"
+                              "hardware_encrypted\n"
+                       "\n"
+                       "E1,A,USB-1,usb,S1,yes,2026-01-31,2026-02-28,CONFIDENTIAL,0x0781,5581,SN1,yes\n"
+                       ",,,,,,,,,,,,\n"
+                       "E2,B,LT-1,laptop,S2,no,2024-02-29,,,,,,";
+    g_autoptr (KikanLedgerFile) f = parse_ok (text, -1);
+
+    assert_int_equal (f->rows->len, 2);
+    assert_int_equal (row (f, 0)->line, 3);
+    assert_string_equal (row (f, 0)->due_on, "2026-02-28");
+    assert_string_equal (row (f, 0)->classification, "confidential");
+    assert_true (row (f, 0)->has_medium);
+    assert_int_equal (row (f, 0)->usb_vid, 0x0781);
+    assert_int_equal (row (f, 0)->usb_pid, 0x5581);
+    assert_string_equal (row (f, 0)->usb_serial, "SN1");
+    assert_true (row (f, 0)->hardware_encrypted);
+    assert_int_equal (row (f, 1)->line, 5);
+    assert_null (row (f, 1)->due_on);
+    assert_string_equal (row (f, 1)->classification, "internal"); /* empty: the default */
+    assert_false (row (f, 1)->has_medium);
+    assert_true (f->columns & KIKAN_LEDGER_COL_DUE_ON);
+    assert_true (f->columns & KIKAN_LEDGER_COL_USB_SERIAL);
+    assert_false (f->columns & KIKAN_LEDGER_COL_OWNERSHIP);
+}
+
+static void
+test_parse_example_file (void **state)
+{
+    g_autofree char *path = g_build_filename (KIKAN_TEST_SOURCE_DIR, "data", "ledger.example.csv",
+                                              NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = kikan_ledger_csv_load (path, &error);
+    gboolean lt = FALSE, u7 = FALSE, u8 = FALSE;
+
+    if (f == NULL)
+        fail_msg ("%s", error->message);
+    for (guint i = 0; i < f->rows->len; i++) {
+        const KikanLedgerRow *r = row (f, i);
+
+        if (strcmp (r->employee_id, "E1001") != 0)
+            continue;
+        lt |= strcmp (r->asset_id, "LT-0003") == 0 && strcmp (r->asset_type, "laptop") == 0;
+        u7 |= strcmp (r->asset_id, "USB-0007") == 0 && strcmp (r->asset_type, "usb") == 0;
+        u8 |= strcmp (r->asset_id, "USB-0008") == 0 && strcmp (r->asset_type, "usb") == 0;
+    }
+    /* The demo's employee and items (issue #9 "Must show"). */
+    assert_true (lt && u7 && u8);
+    assert_true (f->rows->len >= 6);
+}
+
+/* ------------------------------------------------------------ malformed forms */
+
+typedef struct {
+    const char *name;
+    const char *text;
+    gssize len;           /* -1: strlen */
+    guint line;
+    guint column;
+    const char *mention;
+} Malformed;
+
+static const Malformed malformed[] = {
+    { "empty", "", -1, 1, 1, "the file is empty" },
+    { "bom only", "\xef\xbb\xbf\r\n", -1, 1, 1, "the file is empty" },
+    { "shift_jis name", HEADER "\r\nE1,\x8e\x52\x93\x63,LT-1,laptop,S,yes,2026-01-01\r\n", -1,
+      2, 4, "not UTF-8" },
+    { "nul byte", HEADER "\nE1,A,LT-1,laptop,S\0X,yes,2026-01-01\n",
+      (gssize) sizeof (HEADER "\nE1,A,LT-1,laptop,S\0X,yes,2026-01-01\n") - 1, 2, 19, "NUL byte" },
+    { "control in employee id", HEADER "\nE\x01" "1,A,LT-1,laptop,S,yes,2026-01-01\n", -1, 2, 1,
+      "(employee_id): the employee ID holds a control" },
+    { "escape in asset id", HEADER "\nE1,A,LT\x1b[2J,laptop,S,yes,2026-01-01\n", -1, 2, 6,
+      "(asset_id): the asset ID holds a control" },
+    { "bidi in asset id", HEADER "\nE1,A,LT\xe2\x80\xae" "1,laptop,S,yes,2026-01-01\n", -1, 2, 6,
+      "(asset_id)" },
+    { "space in asset id", HEADER "\nE1,A,\"LT 1\",laptop,S,yes,2026-01-01\n", -1, 2, 6,
+      "holds a space" },
+    { "duplicate column", HEADER ",serial\nE1,A,LT-1,laptop,S,yes,2026-01-01,S\n", -1, 1, 82,
+      "the column “serial” appears twice" },
+    { "missing column",
+      "employee_id,employee_name,asset_id,asset_type,encryption_required,lent_on\n", -1, 1, 1,
+      "no column serial" },
+    { "asset lent twice",
+      HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01\nE2,B,LT-1,laptop,S,yes,2026-01-02\n", -1, 3, 6,
+      "asset LT-1 is already lent on line 2" },
+    { "employee with two names",
+      HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01\nE1,Z,LT-2,laptop,S,yes,2026-01-02\n", -1, 3, 4,
+      "employee E1 has another name on line 2" },
+    { "too few fields", HEADER "\nE1,A,LT-1,laptop,S,yes\n", -1, 2, 20, "too few" },
+    { "too many fields", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01,extra\n", -1, 2, 35,
+      "too many" },
+    { "unquoted comma in a name", HEADER "\nE1,Suzuki, Ichiro,LT-1,laptop,S,yes,2026-01-01\n",
+      -1, 2, 37, "too many" },
+    { "bad asset type", HEADER "\nE1,山田 太郎,LT-1,lapto,S,yes,2026-01-01\n", -1, 2, 15,
+      "(asset_type): “lapto” is not an asset type" },
+    { "bad yes/no", HEADER "\nE1,A,LT-1,laptop,S,maybe,2026-01-01\n", -1, 2, 20,
+      "(encryption_required): “maybe” is not yes or no" },
+    { "not a real day", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-02-30\n", -1, 2, 24,
+      "(lent_on): “2026-02-30” is not a date" },
+    { "slashed date", HEADER "\nE1,A,LT-1,laptop,S,yes,2026/01/01\n", -1, 2, 24, "(lent_on)" },
+    { "due before lent", HEADER ",due_on\nE1,A,LT-1,laptop,S,yes,2026-03-01,2026-02-01\n", -1, 2,
+      35, "due (2026-02-01) before it was lent" },
+    { "bad classification", HEADER ",classification\nE1,A,LT-1,laptop,S,yes,2026-03-01,secret\n",
+      -1, 2, 35, "not a classification" },
+    { "bad usb vid", HEADER ",usb_vid,usb_pid\nE1,A,U-1,usb,S,yes,2026-03-01,07811,5581\n", -1,
+      2, 31, "(usb_vid)" },
+    { "usb vid without pid column", HEADER ",usb_vid\nE1,A,U-1,usb,S,yes,2026-03-01,0781\n", -1,
+      1, 1, "usb_vid and usb_pid come together" },
+    { "quote inside unquoted field", HEADER "\nE1,Ta\"ka,LT-1,laptop,S,yes,2026-01-01\n", -1, 2,
+      6, "double quote" },
+    { "text after closing quote", HEADER "\nE1,\"Taka\"x,LT-1,laptop,S,yes,2026-01-01\n", -1, 2,
+      10, "double quote" },
+    { "unterminated quote", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01\nE2,\"B,LT-2\n", -1, 3,
+      4, "never ends" },
+    { "name empty", HEADER "\nE1,,LT-1,laptop,S,yes,2026-01-01\n", -1, 2, 4, "the name is empty" },
+    { "id too long",
+      HEADER "\nE1,A,LT-0123456789012345678901234567890123456789012345678901234567890123456789,"
+             "laptop,S,yes,2026-01-01\n",
+      -1, 2, 6, "longer than 64 bytes" },
+};
+
+static void
+check_malformed (const Malformed *m)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = NULL;
+    g_autofree char *where = g_strdup_printf ("line %u, column %u", m->line, m->column);
+    gsize len = m->len < 0 ? strlen (m->text) : (gsize) m->len;
+
+    f = kikan_ledger_csv_parse (m->text, len, "bad.csv", &error);
+    if (f != NULL)
+        fail_msg ("%s: parsed, but must be refused", m->name);
+    if (!g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CSV))
+        fail_msg ("%s: wrong error: %s", m->name, error->message);
+    if (strstr (error->message, where) == NULL || strstr (error->message, m->mention) == NULL)
+        fail_msg ("%s: “%s” must name “%s” and mention “%s”", m->name, error->message, where,
+                  m->mention);
+    assert_non_null (strstr (error->message, "nothing was imported"));
+    assert_true (g_str_has_prefix (error->message, "bad.csv"));
+    /* Hostile bytes never reach the message raw. */
+    assert_null (strchr (error->message, 0x1b));
+    assert_null (strchr (error->message, 0x01));
+    assert_null (strstr (error->message, "\xe2\x80\xae"));
+    assert_true (g_utf8_validate (error->message, -1, NULL));
+}
+
+static void
+test_malformed_named_and_store_unchanged (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerDiff) d = import_text (store, HEADER "\nE9,Z,LT-9,laptop,S9,yes,2026-01-01\n");
+    g_autofree char *before = dump_ledger (store);
+    g_autofree char *sum_before = NULL;
+    g_autofree char *path = g_strdup (kikan_store_get_path (store));
+
+    g_clear_pointer (&store, kikan_store_free);
+    sum_before = file_sha256 (path);
+    for (gsize i = 0; i < G_N_ELEMENTS (malformed); i++)
+        check_malformed (&malformed[i]);
+    {
+        g_autofree char *sum_after = file_sha256 (path);
+        g_autoptr (KikanStore) again = open_store ();
+        g_autofree char *after = dump_ledger (again);
+
+        assert_string_equal (sum_before, sum_after);
+        assert_string_equal (before, after);
+    }
+}
+
+static void
+test_many_problems_listed_and_counted (void **state)
+{
+    g_autoptr (GString) text = g_string_new (HEADER "\n");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = NULL;
+
+    for (int i = 0; i < 30; i++)
+        g_string_append_printf (text, "E%d,A,LT-%d,desk,S,yes,2026-01-01\n", i, i);
+    f = kikan_ledger_csv_parse (text->str, text->len, "many.csv", &error);
+    assert_null (f);
+    assert_non_null (strstr (error->message, "30 problems found"));
+    assert_non_null (strstr (error->message, "line 2, column"));
+    assert_non_null (strstr (error->message, "… and 10 more"));
+}
+
+static void
+test_oversized_file_refused (void **state)
+{
+    gsize len = KIKAN_LEDGER_MAX_BYTES + 1;
+    g_autofree char *big = g_malloc (len);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = NULL;
+    g_autofree char *path = NULL;
+
+    memset (big, 'a', len);
+    memcpy (big, HEADER "\n", sizeof HEADER);
+    f = kikan_ledger_csv_parse (big, len, "big.csv", &error);
+    assert_null (f);
+    assert_non_null (strstr (error->message, "larger than 64 MiB"));
+    assert_non_null (strstr (error->message, "line 1, column 1"));
+    g_clear_error (&error);
+    /* From a file, refused before it is read. */
+    path = g_build_filename (g_getenv ("KIKAN_HOME"), "big.csv", NULL);
+    assert_true (g_file_set_contents (path, big, (gssize) len, NULL));
+    f = kikan_ledger_csv_load (path, &error);
+    assert_null (f);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CSV));
+    assert_non_null (strstr (error->message, "larger than 64 MiB"));
+}
+
+static void
+test_too_many_rows_refused (void **state)
+{
+    g_autoptr (GString) text = g_string_sized_new (2 * KIKAN_LEDGER_MAX_ROWS + 200);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = NULL;
+    g_autofree char *where = g_strdup_printf ("line %u, column 1", KIKAN_LEDGER_MAX_ROWS + 2);
+
+    /* Rows of one field each: cheap to make, and counted before their
+     * field count is checked. */
+    g_string_append (text, HEADER "\n");
+    for (guint i = 0; i <= KIKAN_LEDGER_MAX_ROWS; i++)
+        g_string_append (text, "x\n");
+    f = kikan_ledger_csv_parse (text->str, text->len, "rows.csv", &error);
+    assert_null (f);
+    assert_non_null (strstr (error->message, "more than 1000000 rows"));
+    if (strstr (error->message, where) == NULL)
+        fail_msg ("“%s” does not name %s", error->message, where);
+}
+
+/* ------------------------------------------------------------ diff and import */
+
+static const char *const base_file =
+    HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+    "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2026-12-25,VPN,,,,\r\n"
+    "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
+    "E1002,佐藤 花子,USB-0008,usb,U8,yes,2026-10-02,,,0781,5581,U8,no\r\n"
+    "E1003,\"Suzuki, Ichiro\",PH-0021,phone,IMEI1,yes,2026-09-15,,standalone,,,,\r\n";
+
+/* Against base_file: USB-0009 added; LT-0003 due date changed; USB-0008
+ * to another holder; PH-0021 removed; USB-0007 unchanged; E1002 renamed. */
+static const char *const next_file =
+    HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+    "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2027-01-15,VPN,,,,\r\n"
+    "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
+    "E1004,高橋 健,USB-0008,usb,U8,yes,2026-11-20,,,0781,5581,U8,no\r\n"
+    "E1002,佐藤 花子 (総務),USB-0009,usb,U9,no,2026-11-21,,,1e48,0010,U9,yes\r\n";
+
+static const KikanLedgerChange *
+change_for (const KikanLedgerDiff *d, const char *asset)
+{
+    for (guint i = 0; i < d->changes->len; i++) {
+        const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
+
+        if (strcmp (c->asset_id, asset) == 0)
+            return c;
+    }
+    fail_msg ("no change for %s", asset);
+    return NULL;
+}
+
+static void
+assert_next_diff (const KikanLedgerDiff *d)
+{
+    const KikanLedgerChange *c;
+    const KikanLedgerFieldChange *f;
+
+    assert_int_equal (d->added, 1);
+    assert_int_equal (d->changed, 2);
+    assert_int_equal (d->removed, 1);
+    assert_int_equal (d->unchanged, 1);
+    assert_int_equal (d->employees_added, 1);
+    assert_int_equal (d->employees_renamed, 1);
+    assert_int_equal (d->changes->len, 4);
+
+    c = change_for (d, "USB-0009");
+    assert_int_equal (c->kind, KIKAN_LEDGER_ADDED);
+    assert_string_equal (c->employee_id, "E1002");
+    assert_int_equal (c->line, 5);
+
+    c = change_for (d, "LT-0003");
+    assert_int_equal (c->kind, KIKAN_LEDGER_CHANGED);
+    assert_false (c->new_holder);
+    assert_int_equal (c->fields->len, 1);
+    f = g_ptr_array_index (c->fields, 0);
+    assert_string_equal (f->field, "due_on");
+    assert_string_equal (f->old_value, "2026-12-25");
+    assert_string_equal (f->new_value, "2027-01-15");
+
+    c = change_for (d, "USB-0008");
+    assert_int_equal (c->kind, KIKAN_LEDGER_CHANGED);
+    assert_true (c->new_holder);
+    assert_int_equal (c->fields->len, 2);
+    f = g_ptr_array_index (c->fields, 0);
+    assert_string_equal (f->field, "employee_id");
+    assert_string_equal (f->old_value, "E1002");
+    assert_string_equal (f->new_value, "E1004");
+    f = g_ptr_array_index (c->fields, 1);
+    assert_string_equal (f->field, "lent_on");
+
+    c = change_for (d, "PH-0021");
+    assert_int_equal (c->kind, KIKAN_LEDGER_REMOVED);
+    assert_string_equal (c->employee_id, "E1003");
+    /* Removed ones come last. */
+    assert_ptr_equal (c, g_ptr_array_index (d->changes, d->changes->len - 1));
+
+    f = g_ptr_array_index (d->renamed, 0);
+    assert_string_equal (f->field, "E1002");
+    assert_string_equal (f->old_value, "佐藤 花子");
+    assert_string_equal (f->new_value, "佐藤 花子 (総務)");
+}
+
+static void
+test_dry_run_reports_exactly_and_changes_nothing (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerDiff) first = import_text (store, base_file);
+    g_autoptr (KikanLedgerFile) f = parse_ok (next_file, -1);
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = dump_ledger (store);
+    g_autofree char *after = NULL;
+    g_autofree char *path = g_strdup (kikan_store_get_path (store));
+    g_autofree char *sum_before = NULL;
+    g_autofree char *sum_after = NULL;
+
+    assert_int_equal (first->added, 4);
+    assert_int_equal (first->employees_added, 3);
+    g_clear_pointer (&store, kikan_store_free);
+    sum_before = file_sha256 (path);
+
+    store = open_store ();
+    d = kikan_ledger_diff (store, f, &error);
+    assert_non_null (d);
+    assert_next_diff (d);
+    after = dump_ledger (store);
+    assert_string_equal (before, after);
+    g_clear_pointer (&store, kikan_store_free);
+    sum_after = file_sha256 (path);
+    assert_string_equal (sum_before, sum_after);
+}
+
+static void
+test_import_applies_the_diff (void **state)
+{
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanLedgerDiff) first = NULL;
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autoptr (KikanLedgerFile) f = parse_ok (next_file, -1);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLoan) l = NULL;
+    g_autoptr (KikanMedium) m = NULL;
+    g_autoptr (KikanEmployee) e = NULL;
+    g_autoptr (GPtrArray) loans = NULL;
+    g_autofree char *summary_like = NULL;
+
+    g_setenv ("KIKAN_FAKE_NOW", "1796299200", TRUE); /* 2026-12-03 */
+    store = open_store ();
+    first = import_text (store, base_file);
+    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_next_diff (d);
+
+    /* Removed: closed on the import date with the note. */
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE asset_id = 'PH-0021' AND "
+                                    "returned_on = '2026-12-03' AND note = 'removed by import'"),
+                      1);
+    /* New holder: the old loan ends, a new one begins. */
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE asset_id = 'USB-0008'"), 2);
+    l = kikan_ledger_find_open_loan (store, "USB-0008", &error);
+    assert_non_null (l);
+    assert_string_equal (l->employee_id, "E1004");
+    assert_string_equal (l->employee_name, "高橋 健");
+    assert_string_equal (l->lent_on, "2026-11-20");
+    g_clear_pointer (&l, kikan_loan_free);
+    l = kikan_ledger_find_open_loan (store, "LT-0003", &error);
+    assert_string_equal (l->due_on, "2027-01-15");
+    /* Media register filled from the file. */
+    m = kikan_ledger_find_medium (store, 0x1e48, 0x0010, "U9", &error);
+    assert_non_null (m);
+    assert_string_equal (m->asset_id, "USB-0009");
+    assert_true (m->hardware_encrypted);
+    assert_string_equal (m->registered_by, "ledger import");
+    e = kikan_ledger_find_employee (store, "E1002", &error);
+    assert_string_equal (e->name, "佐藤 花子 (総務)");
+    /* One ledger_changes row per import, with the file's hash and counts. */
+    assert_int_equal (count (store, "SELECT count(*) FROM ledger_changes"), 2);
+    summary_like = g_strdup_printf (
+        "SELECT count(*) FROM ledger_changes WHERE source LIKE '%%%s%%' AND "
+        "json_extract(summary, '$.added') = 1 AND json_extract(summary, '$.changed') = 2 AND "
+        "json_extract(summary, '$.removed') = 1 AND json_extract(summary, '$.sha256') = '%s'",
+        f->sha256, f->sha256);
+    assert_int_equal (count (store, summary_like), 1);
+    loans = kikan_ledger_list_open_loans (store, NULL, &error);
+    assert_int_equal (loans->len, 4);
+    /* The store still passes its own check. */
+    {
+        g_autoptr (GPtrArray) problems = NULL;
+
+        assert_true (kikan_store_check (store, &problems, &error));
+        assert_int_equal (problems->len, 0);
+    }
+    /* Importing the same file again changes nothing. */
+    g_clear_pointer (&d, kikan_ledger_diff_free);
+    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_int_equal (d->added + d->changed + d->removed, 0);
+    assert_int_equal (d->unchanged, 4);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+}
+
+static void
+test_import_is_all_or_nothing (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerDiff) first = import_text (store, base_file);
+    g_autoptr (KikanLedgerFile) f = parse_ok (next_file, -1);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    /* The database refuses the last loan the import writes: everything
+     * before it in the same import must be undone. */
+    assert_true (kikan_store_exec (store,
+                                   "CREATE TRIGGER refuse_0009 BEFORE INSERT ON loans "
+                                   "WHEN NEW.asset_id = 'USB-0009' "
+                                   "BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+                                   &error));
+    before = dump_ledger (store);
+    assert_false (kikan_ledger_import (store, f, NULL, &error));
+    assert_non_null (strstr (error->message, "refused by test"));
+    after = dump_ledger (store);
+    assert_string_equal (before, after);
+}
+
+static void
+test_export_then_import_is_a_noop (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    const char *text =
+        HEADER ",due_on,telework_method,classification,ownership,usb_vid,usb_pid,usb_serial,"
+               "hardware_encrypted\n"
+        "E1,\"Suzuki, Ichiro\",LT-1,laptop,\" SN with spaces \",yes,2026-10-01,2026-12-01,"
+        "\"VPN, then\nremote desktop\",confidential,leased,,,,\n"
+        "E2,\"高橋 \"\"タカ\"\" 健\",USB-1,usb,,no,2026-10-02,,,public,company,0781,5581,,yes\n"
+        "E2,\"高橋 \"\"タカ\"\" 健\",TOK-1,token,T1,no,2026-10-03,,,internal,personal,,,,\n";
+    g_autoptr (KikanLedgerDiff) first = import_text (store, text);
+    g_autoptr (GString) out = g_string_new (NULL);
+    g_autoptr (GString) out2 = g_string_new (NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = NULL;
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    assert_int_equal (first->added, 3);
+    assert_true (kikan_ledger_csv_export (store, out, &error));
+    /* RFC 4180: CRLF, quoted where needed. */
+    assert_true (g_str_has_prefix (out->str, "employee_id,employee_name,asset_id,asset_type,"
+                                             "serial,encryption_required,lent_on,"));
+    assert_non_null (strstr (out->str, "\r\n"));
+    assert_non_null (strstr (out->str, "\"Suzuki, Ichiro\""));
+    assert_non_null (strstr (out->str, "\"高橋 \"\"タカ\"\" 健\""));
+    assert_non_null (strstr (out->str, "\" SN with spaces \""));
+    f = parse_ok (out->str, (gssize) out->len);
+    assert_int_equal (f->rows->len, 3);
+    d = kikan_ledger_diff (store, f, &error);
+    assert_int_equal (d->added + d->changed + d->removed + d->employees_added
+                      + d->employees_renamed, 0);
+    assert_int_equal (d->unchanged, 3);
+    g_clear_pointer (&d, kikan_ledger_diff_free);
+    before = dump_ledger (store);
+    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_int_equal (d->unchanged, 3);
+    after = dump_ledger (store);
+    /* Not one row of the ledger changed; the import itself is logged. */
+    assert_string_equal (before, after);
+    assert_int_equal (count (store, "SELECT count(*) FROM ledger_changes"), 2);
+    assert_true (kikan_ledger_csv_export (store, out2, &error));
+    assert_string_equal (out->str, out2->str);
+}
+
+/* ------------------------------------------------------------ API of the check-in */
+
+static void
+test_lookups_lend_and_return (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerDiff) first = import_text (store, base_file);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) loans = NULL;
+    g_autoptr (KikanAsset) a = NULL;
+    g_autoptr (KikanEmployee) e = NULL;
+    g_autoptr (KikanMedium) m = NULL;
+    const KikanLoan *l;
+    gint64 id;
+
+    e = kikan_ledger_find_employee (store, "E1001", &error);
+    assert_string_equal (e->name, "山田 太郎");
+    g_clear_pointer (&e, kikan_employee_free);
+    e = kikan_ledger_find_employee (store, "E9999", &error);
+    assert_null (e);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
+    g_clear_error (&error);
+
+    loans = kikan_ledger_list_open_loans (store, "E1001", &error);
+    assert_int_equal (loans->len, 2);
+    l = g_ptr_array_index (loans, 0);
+    assert_string_equal (l->asset_id, "LT-0003");
+    assert_string_equal (l->asset_type, "laptop");
+    assert_string_equal (l->serial, "PF3K");
+    assert_true (l->encryption_required);
+    assert_string_equal (l->classification, "internal");
+    assert_string_equal (l->lent_on, "2026-10-01");
+    assert_string_equal (l->due_on, "2026-12-25");
+    assert_true (l->id > 0);
+
+    a = kikan_ledger_find_asset_by_tag_or_serial (store, "IMEI1", &error);
+    assert_string_equal (a->id, "PH-0021");
+    g_clear_pointer (&a, kikan_asset_free);
+    a = kikan_ledger_find_asset_by_tag_or_serial (store, "USB-0007", &error);
+    assert_string_equal (a->type, "usb");
+    g_clear_pointer (&a, kikan_asset_free);
+    a = kikan_ledger_find_asset (store, "NOPE", &error);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
+    g_clear_error (&error);
+
+    m = kikan_ledger_find_medium (store, 0x0781, 0x5581, "U8", &error);
+    assert_string_equal (m->asset_id, "USB-0008");
+    g_clear_pointer (&m, kikan_medium_free);
+    m = kikan_ledger_find_medium (store, 0x0781, 0x5581, "OTHER", &error);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
+    assert_non_null (strstr (error->message, "INV-06"));
+    g_clear_error (&error);
+    m = kikan_ledger_find_medium_by_asset (store, "USB-0007", &error);
+    assert_int_equal (m->vid, 0x0781);
+    assert_string_equal (m->usb_serial, "U7");
+    g_clear_pointer (&m, kikan_medium_free);
+
+    /* Lending what is lent is refused; returning frees it. */
+    id = kikan_ledger_lend (store, "USB-0007", "E1002", NULL, NULL, NULL, &error);
+    assert_int_equal (id, 0);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT));
+    g_clear_error (&error);
+    assert_true (kikan_ledger_return (store, "USB-0007", NULL, &error));
+    assert_false (kikan_ledger_return (store, "USB-0007", NULL, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
+    g_clear_error (&error);
+    id = kikan_ledger_lend (store, "USB-0007", "E1002", NULL, "2099-01-01", "VPN", &error);
+    assert_true (id > 0);
+
+    /* Closing inside the caller's transaction; never before the loan began. */
+    assert_true (kikan_store_begin (store, &error));
+    assert_false (kikan_ledger_close_loan (store, id, "2000-01-01", 0, NULL, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT));
+    g_clear_error (&error);
+    assert_true (kikan_ledger_close_loan (store, id, "2099-12-31", 0, "checked in", &error));
+    kikan_store_rollback (store);
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE returned_on IS NULL "
+                                    "AND asset_id = 'USB-0007'"),
+                      1);
+
+    /* Media register from the command line's function. */
+    assert_false (kikan_ledger_register_medium (store, "USB-0007", 1, 2, NULL, FALSE, "it01",
+                                                FALSE, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT));
+    g_clear_error (&error);
+    assert_true (kikan_ledger_register_medium (store, "USB-0007", 1, 2, NULL, TRUE, "it01", TRUE,
+                                               &error));
+    m = kikan_ledger_find_medium (store, 1, 2, NULL, &error);
+    assert_non_null (m);
+    assert_true (m->hardware_encrypted);
+    assert_string_equal (m->registered_by, "it01");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown (f, test_home_setup, test_home_teardown)
+        T (test_parse_bom_crlf_quotes_japanese),
+        T (test_parse_lf_no_final_newline_and_blank_rows),
+        T (test_parse_example_file),
+        T (test_malformed_named_and_store_unchanged),
+        T (test_many_problems_listed_and_counted),
+        T (test_oversized_file_refused),
+        T (test_too_many_rows_refused),
+        T (test_dry_run_reports_exactly_and_changes_nothing),
+        T (test_import_applies_the_diff),
+        T (test_import_is_all_or_nothing),
+        T (test_export_then_import_is_a_noop),
+        T (test_lookups_lend_and_return),
+#undef T
+    };
+
+    return cmocka_run_group_tests (tests, test_home_group_setup, test_home_group_teardown);
+}
