@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import time
 
-from kikan_it import RAW_CONTROL, KikanTestCase
+from kikan_it import RAW_CONTROL, KikanTestCase, kikan_bin
 
 STORAGE = [(0x08, 0x06, 0x50)]
 STORAGE_KEYBOARD = [(0x08, 0x06, 0x50), (0x03, 0x01, 0x01)]
@@ -58,19 +60,24 @@ class Testbed:
             manufacturer=b"SanDisk", product=b"Cruzer Blade", serial=b"4C530001230412117093",
             interfaces=STORAGE, block="sdb"):
         desc = descriptors(vid, pid, bcd, interfaces)
-        sys_ = self.tb.add_device(
-            "usb", name, self.hub,
-            ["idVendor", "%04x" % vid, "idProduct", "%04x" % pid, "bcdDevice", "%04x" % bcd,
-             "busnum", "1", "devnum", str(devnum), "bConfigurationValue", "1"],
-            # libusb skips a device without a DEVNAME (udev's devnode).
-            ["DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", "%03d" % devnum,
-             "DEVNAME", "/dev/bus/usb/001/%03d" % devnum])
-        # Raw bytes: a hostile device's strings need not be UTF-8.
+        # One add_from_string, so that every attribute exists before the
+        # "add" uevent umockdev sends: a watcher in another process reads
+        # the device as soon as it hears of it.  H: lines are raw bytes: a
+        # hostile device's strings need not be UTF-8.
+        attrs = {"idVendor": b"%04x" % vid, "idProduct": b"%04x" % pid,
+                 "bcdDevice": b"%04x" % bcd, "busnum": b"1", "devnum": b"%d" % devnum,
+                 "bConfigurationValue": b"1", "descriptors": desc}
         for attr, value in (("manufacturer", manufacturer), ("product", product),
                             ("serial", serial)):
             if value is not None:
-                self.tb.set_attribute_binary(sys_, attr, value + b"\n")
-        self.tb.set_attribute_binary(sys_, "descriptors", desc)
+                attrs[attr] = value + b"\n"
+        text = ("P: /devices/usb1/%s\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\n"
+                "E: BUSNUM=001\nE: DEVNUM=%03d\n"
+                # libusb skips a device without a DEVNAME (udev's devnode).
+                "E: DEVNAME=/dev/bus/usb/001/%03d\n" % (name, devnum, devnum))
+        text += "".join("H: %s=%s\n" % (k, v.hex()) for k, v in attrs.items())
+        self.tb.add_from_string(text)
+        sys_ = "/sys/devices/usb1/" + name
         first = None
         for n, (c, s, p) in enumerate(interfaces):
             itf = self.tb.add_device(
@@ -274,3 +281,64 @@ class UsbIdentify(UsbTestCase):
         self.assertNotIn(b"\x1b", run.stderr)
         run = self.kikan("usb", "identify")
         self.assertEqual(run.rc, 2, run.describe())
+
+
+class UsbWatch(UsbTestCase):
+    """Hot-plug seen by `kikan usb watch` in a child process: umockdev
+    delivers the test's uevents to the child's GUdevClient too."""
+
+    def start_watch(self, *args):
+        argv = [kikan_bin(), "usb", "watch", "--json", "--timeout", "30"] + list(args)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.env())
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        line = proc.stderr.readline()
+        self.assertIn(b"watching USB devices", line)
+        return proc
+
+    def finish(self, proc):
+        try:
+            out, err = proc.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            self.fail("kikan usb watch did not stop")
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIsNone(RAW_CONTROL.search(out), out)
+        return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
+    def test_hotplug_add_and_remove(self):
+        proc = self.start_watch("--exit-after", "2")
+        sys_, _ = self.tb.add(serial=b"HOT\x1b[2JPLUG")
+        time.sleep(0.5)
+        # The kernel's order: the partition, the disk, the interface, then
+        # the device itself.
+        block = sys_ + "/1-1:1.0/host6/target6:0:0/6:0:0:0/block/sdb"
+        for path in (block + "/sdb1", block, sys_ + "/1-1:1.0", sys_):
+            self.tb.tb.uevent(path, "remove")
+        events = self.finish(proc)
+        kinds = [e["event"] for e in events]
+        self.assertEqual(kinds[0], "device-added", events)
+        self.assertEqual(kinds[-1], "device-removed", events)
+        added = events[0]["device"]
+        self.assertEqual(events[0]["syspath"], sys_)
+        self.assertEqual((added["vid"], added["pid"]), ("0781", "5567"))
+        self.assertEqual(added["serial"], "HOT\x1b[2JPLUG")
+        # Block devices come with the device, or after it as block-added,
+        # depending on when the child read it: together, both of them.
+        nodes = set(added["block_devices"]) | {e["node"] for e in events
+                                               if e["event"] == "block-added"}
+        self.assertEqual(nodes, {"/dev/sdb", "/dev/sdb1"}, events)
+        removed_blocks = [e["node"] for e in events if e["event"] == "block-removed"]
+        self.assertEqual(removed_blocks, ["/dev/sdb1", "/dev/sdb"], events)
+        self.assertEqual(events[-1]["syspath"], sys_)
+        self.assertEqual(events[-1]["block_devices"], ["/dev/sdb", "/dev/sdb1"])
+
+    def test_present_device_reported(self):
+        sys_, fp = self.tb.add(interfaces=STORAGE_KEYBOARD)
+        proc = self.start_watch("--present", "--exit-after", "1")
+        events = self.finish(proc)
+        self.assertEqual([e["event"] for e in events], ["device-added"])
+        self.assertEqual(events[0]["syspath"], sys_)
+        self.assertEqual(events[0]["device"]["fingerprint"], fp)
+        self.assertIs(events[0]["device"]["badusb"], True)
+        self.assertEqual(events[0]["device"]["block_devices"], ["/dev/sdb", "/dev/sdb1"])

@@ -19,7 +19,9 @@ set(KIKAN_IT_USB_TESTS
   test_usb.UsbList.test_hostile_strings_escaped
   test_usb.UsbIdentify.test_identify_block_device
   test_usb.UsbIdentify.test_identify_not_usb
-  test_usb.UsbIdentify.test_identify_unknown_block_device)
+  test_usb.UsbIdentify.test_identify_unknown_block_device
+  test_usb.UsbWatch.test_hotplug_add_and_remove
+  test_usb.UsbWatch.test_present_device_reported)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_USB_TESTS})
 
 find_program(KIKAN_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)
