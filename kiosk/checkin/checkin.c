@@ -13,13 +13,7 @@
 #include "declaration-private.h"
 #include "evidence-private.h"
 #include "usb-private.h"
-/* verdict-private.h names two types as the scanner's headers do; until
- * they are renamed there, they are renamed here. */
-#define KikanEncryption KikanEncryptionState
-#define KikanDetection KikanVerdictDetection
 #include "verdict-private.h"
-#undef KikanEncryption
-#undef KikanDetection
 
 #define KIKAN_PROGRAM_VERSION "kikan " KIKAN_VERSION
 
@@ -1144,7 +1138,7 @@ encryption_evidence (KikanMediumEncryption enc)
 }
 
 static void
-usb_evidence (KikanCheckinItem *it, KikanItemEvidence *ev)
+usb_evidence (KikanCheckinItem *it, const KikanUsbModels *models, KikanItemEvidence *ev)
 {
     if (it->usb == NULL)
         return;
@@ -1158,12 +1152,14 @@ usb_evidence (KikanCheckinItem *it, KikanItemEvidence *ev)
             ev->usb_detail = f->detail;
             break;
         case KIKAN_USB_FINDING_MISMATCH:
-        case KIKAN_USB_FINDING_INTERFACES_UNKNOWN:
-            /* Interfaces that cannot be read are no identity to trust:
-             * held like a device that differs from its record. */
             if (ev->usb_state != KIKAN_USB_UNREGISTERED)
                 ev->usb_state = KIKAN_USB_MISMATCH;
             ev->usb_detail = f->detail;
+            break;
+        case KIKAN_USB_FINDING_INTERFACES_UNKNOWN:
+            /* BadUSB cannot be ruled out: USB-02, held. */
+            ev->usb_interfaces_unknown = TRUE;
+            ev->usb_interfaces_detail = f->detail;
             break;
         case KIKAN_USB_FINDING_BADUSB:
             ev->badusb = TRUE;
@@ -1171,7 +1167,9 @@ usb_evidence (KikanCheckinItem *it, KikanItemEvidence *ev)
             break;
         case KIKAN_USB_FINDING_HW_ENCRYPTED:
             ev->hw_encrypted = TRUE;
-            ev->hw_model = f->detail;
+            ev->hw_model = kikan_usb_models_lookup (models, it->usb->vid, it->usb->pid);
+            if (ev->hw_model == NULL)
+                ev->hw_model = "hardware-encrypted model";
             break;
         }
     }
@@ -1239,6 +1237,7 @@ inspection_evidence (KikanCheckin *self, Evidence *e, KikanCheckinItem *it,
     in->encryption_kind = s->encryption_kinds;
     in->unlocked = s->unlocked && !s->locked;
     in->findings = s->software;
+    in->n_systems = s->n_systems;
     signatures_from_summary (e, &in->signatures, s, self->options.max_age_days);
 }
 
@@ -1272,7 +1271,7 @@ build_evidence (KikanCheckin *self, Evidence *e)
                 "the serial given (%s) is not the ledger's (%s)",
                 it->typed_serial ? it->typed_serial : "from the USB register",
                 it->ledger_serial ? it->ledger_serial : "none"));
-        usb_evidence (it, &ev);
+        usb_evidence (it, self->models, &ev);
         if (it->medium != NULL || it->usb != NULL)
             inspection_evidence (self, e, it, &ev.inspection);
         if (it->declared_encrypted != NULL

@@ -57,6 +57,7 @@ typedef struct {
     gboolean locked;            /* an encrypted volume was not unlocked */
     gboolean unlocked;          /* a volume was unlocked with a passphrase */
     GPtrArray *software;        /* KikanFinding* (posture-private.h), owned copies */
+    guint n_systems;            /* operating systems whose facts were read (KR-46) */
     char *signatures_invalid;   /* MAL-05: why the signatures are not valid, or NULL */
     char *engine_version;
     char *db_version;           /* "daily 27000, main 62" */

@@ -193,6 +193,8 @@ kikan_inspection_summary_new_from_report (KikanScanReport *report, guint target,
     if (sw != NULL) {
         GPtrArray *findings = kikan_software_facts_get_findings (sw);
 
+        s->n_systems = kikan_software_facts_get_n_systems (sw);
+
         for (guint i = 0; findings != NULL && i < findings->len; i++) {
             const KikanFinding *f = findings->pdata[i];
 

@@ -121,6 +121,8 @@ typedef struct {
     gboolean unlocked;                 /* ENCRYPTED: unlocked and read at the kiosk */
     GPtrArray *findings;               /* KikanFinding* (posture-private.h), borrowed;
                                         * NULL for none */
+    guint n_systems;                   /* operating systems whose posture was measured on
+                                        * it (a laptop disk with none: UPD-04, KR-19) */
     KikanSignatureEvidence signatures; /* those the scan ran with */
 } KikanInspectionEvidence;
 

@@ -614,6 +614,14 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
                     "file", "(not reported)", NULL);
     }
     evaluate_findings (r, in->findings, FALSE);
+    /* KR-19, KR-46: a laptop's (or phone's) disk read to the end with no
+     * operating system on it gives no posture at all: never assumed
+     * compliant. */
+    if ((it->type == KIKAN_ITEM_TYPE_LAPTOP || it->type == KIKAN_ITEM_TYPE_PHONE)
+        && in->n_systems == 0 && kikan_verdict_result_find (r, "UPD-04") == NULL)
+        add_reason (r, "UPD-04", KIKAN_PROVENANCE_MEASURED,
+                    "no operating system was found on its disk, so its updates and antivirus "
+                    "could not be measured", NULL);
     if (!sig->fresh) {
         char days[16];
 

@@ -194,8 +194,10 @@ B (b_laptop_uninspected, IT->type = KIKAN_ITEM_TYPE_LAPTOP; IT->asset_id = "LT-0
 B (b_phone_uninspected, IT->type = KIKAN_ITEM_TYPE_PHONE; IT->asset_id = "PH-1";
    IT->usb_state = KIKAN_USB_NONE; IN->state = KIKAN_INSPECTION_NONE)
 B (b_laptop_plain, IT->type = KIKAN_ITEM_TYPE_LAPTOP; IT->asset_id = "LT-0003";
-   IT->usb_state = KIKAN_USB_NONE; IN->encryption = KIKAN_ENCRYPTION_PLAIN)
+   IT->usb_state = KIKAN_USB_NONE; IN->encryption = KIKAN_ENCRYPTION_PLAIN; IN->n_systems = 1)
 B (b_laptop_bitlocker, IT->type = KIKAN_ITEM_TYPE_LAPTOP; IT->asset_id = "LT-0003";
+   IT->usb_state = KIKAN_USB_NONE; IN->encryption_kind = "bitlocker"; IN->n_systems = 1)
+B (b_laptop_no_os, IT->type = KIKAN_ITEM_TYPE_LAPTOP; IT->asset_id = "LT-0003";
    IT->usb_state = KIKAN_USB_NONE; IN->encryption_kind = "bitlocker")
 B (b_laptop_pending, IT->type = KIKAN_ITEM_TYPE_LAPTOP; IT->asset_id = "LT-0003";
    IT->usb_state = KIKAN_USB_NONE; IN->state = KIKAN_INSPECTION_PENDING)
@@ -268,7 +270,7 @@ B (b_q19_not_sure, f->decl->answer[19] = KIKAN_ANSWER_NOT_SURE)
 B (b_q6_unset, f->decl->answer[6] = KIKAN_ANSWER_UNSET)
 B (b_q3_unset_no_laptop, f->decl->answer[3] = KIKAN_ANSWER_UNSET)
 B (b_q3_unset_laptop, f->decl->answer[3] = KIKAN_ANSWER_UNSET; IT->type = KIKAN_ITEM_TYPE_LAPTOP;
-   IT->asset_id = "LT-1"; IT->usb_state = KIKAN_USB_NONE)
+   IT->asset_id = "LT-1"; IT->usb_state = KIKAN_USB_NONE; IN->n_systems = 1)
 B (b_second_item_missing, f->items[1] = f->items[0]; f->items[1].asset_id = "USB-0008";
    f->items[1].presence = KIKAN_PRESENCE_UNDECLARED; f->n_items = 2)
 
@@ -366,6 +368,8 @@ static const Row rows[] = {
       HO },
     { "phone with no report", b_phone_uninspected, "INV-01:M UPD-04:M", HO, "INV-01:M", HO },
     { "laptop disk plain", b_laptop_plain, "INV-01:M MAL-01:M ENC-02:M", HO, "INV-01:M", HO },
+    { "laptop disk with no operating system", b_laptop_no_os, OK_ITEM " UPD-04:M", HO,
+      "INV-01:M", HO, "UPD-04=no operating system was found" },
     { "laptop disk BitLocker", b_laptop_bitlocker, OK_ITEM, CL, "INV-01:M", CL,
       "ENC-01=bitlocker, unlocked" },
     { "laptop inspection outlives the visit", b_laptop_pending, "INV-01:M MAL-04:M", HO,
