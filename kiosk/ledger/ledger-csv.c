@@ -193,7 +193,15 @@ problem_at (Parser *p, const Pos *pos, int field, const char *fmt, ...)
     va_start (ap, fmt);
     what = g_strdup_vprintf (fmt, ap);
     va_end (ap);
-    if (field >= 0)
+    /* A value after a quoted newline lies on a later line than its
+     * record: name both, the value's place and the record's. */
+    if (p->record_start.line > 0 && pos->line > p->record_start.line)
+        g_ptr_array_add (p->problems,
+                         g_strdup_printf ("line %u, column %u (%s%sthe record starts on line %u): "
+                                          "%s", pos->line, column_of (p, pos),
+                                          field >= 0 ? field_names[field] : "",
+                                          field >= 0 ? "; " : "", p->record_start.line, what));
+    else if (field >= 0)
         g_ptr_array_add (p->problems, g_strdup_printf ("line %u, column %u (%s): %s", pos->line,
                                                        column_of (p, pos), field_names[field],
                                                        what));
@@ -550,7 +558,8 @@ process_row (Parser *p)
         r->hardware_encrypted = yn == 1;
     }
 
-    /* Across rows: the file is one consistent picture of who holds what. */
+    /* Across rows: the file is one consistent picture of who holds what.
+     * Only a row without problems enters the tables (they borrow it). */
     if (p->n_problems == before) {
         gpointer other;
 
@@ -581,7 +590,7 @@ process_row (Parser *p)
                 problem_at (p, cell_pos (p, F_USB_SERIAL), F_USB_SERIAL,
                             "this USB identity is already asset %s's on line %u", s,
                             ((KikanLedgerRow *) other)->line);
-            } else {
+            } else if (p->n_problems == before) {
                 g_hash_table_insert (p->usb_rows, g_steal_pointer (&key), r);
             }
         }

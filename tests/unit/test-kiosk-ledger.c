@@ -348,6 +348,26 @@ test_many_problems_listed_and_counted (void **state)
     assert_non_null (strstr (error->message, "… and 10 more"));
 }
 
+/* Found by fuzz-ledger: a row refused for another reason must not stay
+ * in the table of USB identities that later rows are checked against. */
+static void
+test_refused_row_forgotten (void **state)
+{
+    const char *text = HEADER ",usb_vid,usb_pid,usb_serial\n"
+                              "E1,A,U-1,usb,S,yes,2026-01-01,0781,5581,SN1\n"
+                              "E1,Z,U-2,usb,S,yes,2026-01-01,0781,5581,SN2\n"
+                              "E3,C,U-3,usb,S,yes,2026-01-01,0781,5581,SN2\n"
+                              "E4,D,U-4,usb,S,yes,2026-01-01,0781,5581,SN1\n";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanLedgerFile) f = kikan_ledger_csv_parse (text, strlen (text), "t.csv", &error);
+
+    assert_null (f);
+    assert_non_null (strstr (error->message, "2 problems found"));
+    assert_non_null (strstr (error->message, "line 3, column 4 (employee_name)"));
+    assert_non_null (strstr (error->message, "line 5, column 41 (usb_serial): this USB identity "
+                                             "is already asset U-1's on line 2"));
+}
+
 static void
 test_oversized_file_refused (void **state)
 {
@@ -746,6 +766,7 @@ main (void)
         T (test_parse_example_file),
         T (test_malformed_named_and_store_unchanged),
         T (test_many_problems_listed_and_counted),
+        T (test_refused_row_forgotten),
         T (test_oversized_file_refused),
         T (test_too_many_rows_refused),
         T (test_dry_run_reports_exactly_and_changes_nothing),
