@@ -483,7 +483,8 @@ process_row (Parser *p)
             problem_at (p, cell_pos (p, F_DUE_ON), F_DUE_ON,
                         "“%s” is not a date written YYYY-MM-DD (leave it empty for no due date)",
                         s);
-        } else if (strcmp (v, r->lent_on) < 0) {
+        } else if (kikan_ledger_date_is_valid (r->lent_on) && strcmp (v, r->lent_on) < 0) {
+            /* Both are checked dates: nothing in them needs escaping. */
             problem_at (p, cell_pos (p, F_DUE_ON), F_DUE_ON,
                         "the item is due (%s) before it was lent (%s)", v, r->lent_on);
         }
