@@ -417,9 +417,13 @@ cmd_list (int argc, char **argv)
         g_autofree char *s = esc (l->serial);
         g_autofree char *e = esc (l->employee_id);
         g_autofree char *n = esc (l->employee_name);
+        g_autofree char *t = esc (l->asset_type);
+        g_autofree char *lent = esc (l->lent_on);
+        g_autofree char *due = esc (l->due_on);
 
-        printf ("%-12s %-7s %-16s %-10s %-10s %-10s %s\n", a, l->asset_type, s, e, l->lent_on,
-                l->due_on != NULL ? l->due_on : "-", n);
+        /* Even the store's checked values are escaped: the file may have
+         * been edited by hand (STYLE rule 14). */
+        printf ("%-12s %-7s %-16s %-10s %-10s %-10s %s\n", a, t, s, e, lent, due, n);
     }
     return KIKAN_EXIT_OK;
 }
@@ -620,9 +624,10 @@ cmd_media_list (int argc, char **argv)
         g_autofree char *a = esc (m->asset_id);
         g_autofree char *s = esc (m->usb_serial);
         g_autofree char *by = esc (m->registered_by);
+        g_autofree char *at = esc (m->registered_at);
 
         printf ("%-12s %04x:%04x %-24s %-9s %s by %s\n", a, m->vid, m->pid, s,
-                m->hardware_encrypted ? "yes" : "no", m->registered_at, by);
+                m->hardware_encrypted ? "yes" : "no", at, by);
     }
     return KIKAN_EXIT_OK;
 }
