@@ -31,6 +31,8 @@ CREATE TABLE assets (
                              CHECK (status IN ('in_service','retired','lost','stolen','repair')),
     updated_at           TEXT NOT NULL
 );
+-- The kiosk finds an item by its printed serial as well as by its tag.
+CREATE INDEX assets_serial ON assets(serial);
 
 -- Who holds what since when.  A returned loan keeps its row with returned_on.
 CREATE TABLE loans (

@@ -21,6 +21,7 @@ set(KIKAN_IT_LEDGER_TESTS
   test_ledger.DbCheck.test_no_store
   test_ledger.DbCheck.test_newer_schema_refused_and_explained
   test_ledger.DbCheck.test_not_a_database_refused_and_explained
+  test_ledger.DbCheck.test_damaged_page_refused_and_explained
   test_ledger.DbCheck.test_broken_invariant_found)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_LEDGER_TESTS})
 

@@ -352,6 +352,25 @@ class DbCheck(LedgerTestCase):
         self.assertEqual(len(doc["problems"]), 1, run.describe())
         self.assertIn("not a SQLite database", doc["problems"][0])
 
+    def test_damaged_page_refused_and_explained(self):
+        # Enough rows for several pages, then a page overwritten in the
+        # middle, as a failing disk would.
+        rows = "".join("E%04d,社員 %d,A-%04d,other,S,no,2026-01-01\n" % (i, i, i)
+                       for i in range(400))
+        self.run_kikan("ledger", "import", self.write("many.csv", H + "\n" + rows))
+        con = sqlite3.connect(self.db())
+        page = con.execute("PRAGMA page_size").fetchone()[0]
+        root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'loans'").fetchone()[0]
+        con.close()
+        with open(self.db(), "r+b") as f:
+            f.seek((root - 1) * page + 16)
+            f.write(b"\xa5" * (page // 2))
+        self.refused("is damaged")
+        doc, run = self.json_of("db", "check", "--json", expect=1)
+        self.assertTrue(doc["problems"], run.describe())
+        self.assertTrue(any("integrity_check" in p or "damaged" in p for p in doc["problems"]),
+                        run.describe())
+
     def test_broken_invariant_found(self):
         self.run_kikan("ledger", "import", self.write("base.csv", BASE))
         con = sqlite3.connect(self.db())

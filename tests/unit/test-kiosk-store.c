@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error-private.h"
 #include "home-private.h"
@@ -274,6 +275,29 @@ test_not_a_database_refused (void **state)
     assert_refused (path, KIKAN_ERROR_STORE_NOT_DATABASE, "not a SQLite database");
 }
 
+/* A link in place of the store is refused (O_NOFOLLOW): the kiosk never
+ * writes through it to a file somewhere else. */
+static void
+test_symlink_refused (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autofree char *real = g_strconcat (path, ".real", NULL);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+
+    raw_sql (real, "CREATE TABLE t (x); PRAGMA user_version = 1");
+    before = file_sha256 (real);
+    assert_int_equal (symlink (real, path), 0);
+    store = open_store (&error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE_NOT_DATABASE));
+    assert_non_null (strstr (error->message, "not a regular file"));
+    after = file_sha256 (real);
+    assert_string_equal (before, after);
+}
+
 static void
 test_other_programs_database_refused (void **state)
 {
@@ -522,6 +546,7 @@ main (void)
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_not_a_database_refused, test_home_setup,
                                          test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_symlink_refused, test_home_setup, test_home_teardown),
         cmocka_unit_test_setup_teardown (test_other_programs_database_refused, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_foreign_key_rows_refused, test_home_setup,
