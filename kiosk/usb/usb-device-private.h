@@ -68,7 +68,9 @@ GPtrArray *kikan_usb_list (GError **error);
 
 /* The USB device a block device belongs to: @devnode_or_name is "/dev/sdb",
  * "sdb", "/dev/sdb1" or a sysfs path.  NULL with no error when the block
- * device exists but is not on USB (a disk image, a SATA disk); NULL with
+ * device exists but is not on USB (a SATA disk, a loop device), or when
+ * @devnode_or_name is an absolute path outside /dev and /sys to a regular
+ * file or folder (a disk image, a folder presented as a medium); NULL with
  * an error when there is no such block device.  Free the result with
  * kikan_usb_device_free().  Blocks like kikan_usb_list(): from a main loop,
  * use the _async form. */

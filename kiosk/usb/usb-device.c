@@ -540,6 +540,11 @@ kikan_usb_find_for_block (const char *devnode_or_name, GError **error)
     g_autoptr (GUdevDevice) usb = NULL;
 
     g_return_val_if_fail (devnode_or_name != NULL, NULL);
+    /* A disk image or a folder presented as a medium is not on USB. */
+    if (devnode_or_name[0] == '/' && !g_str_has_prefix (devnode_or_name, "/dev/")
+        && !g_str_has_prefix (devnode_or_name, "/sys/")
+        && g_file_test (devnode_or_name, G_FILE_TEST_IS_REGULAR | G_FILE_TEST_IS_DIR))
+        return NULL;
     client = g_udev_client_new (NULL);
     if (devnode_or_name[0] == '\0' || (b = lookup_block (client, devnode_or_name)) == NULL
         || g_strcmp0 (g_udev_device_get_subsystem (b), "block") != 0) {

@@ -155,6 +155,13 @@ test_find_for_block (void **state)
     dev = kikan_usb_find_for_block ("/dev/loop0", &error);
     assert_null (dev);
     assert_null (error);
+    /* A disk image or a folder presented as a medium: not on USB either. */
+    dev = kikan_usb_find_for_block (KIKAN_TEST_SOURCE_DIR "/data/usb.conf.example", &error);
+    assert_null (dev);
+    assert_null (error);
+    dev = kikan_usb_find_for_block (KIKAN_TEST_SOURCE_DIR "/data", &error);
+    assert_null (dev);
+    assert_null (error);
     /* No such block device: an error that names it, escaped. */
     dev = kikan_usb_find_for_block ("/dev/sdz\x1b[2J", &error);
     assert_null (dev);
@@ -363,6 +370,7 @@ test_same_serial_other_fingerprint_mismatch (void **state)
     TbDevice genuine = stick ();
     g_autoptr (GByteArray) gd = tb_descriptors (&genuine);
     g_autofree char *fp = g_compute_checksum_for_data (G_CHECKSUM_SHA256, gd->data, gd->len);
+    g_autofree char *again = NULL;
     KikanUsbRegistration regs[1] = { { "USB-0007", 0x0781, 0x5567, "4C530001230412117093", fp,
                                        FALSE } };
     static const TbInterface storage_vendor[] = { { 1, 0x08, 0x06, 0x50, 0 },
@@ -385,7 +393,9 @@ test_same_serial_other_fingerprint_mismatch (void **state)
     assert_non_null (strstr (f->detail, "fingerprint"));
     assert_null (strstr (f->detail, "VID:PID"));
     /* The genuine stick itself matches its own fingerprint. */
-    assert_string_equal (kikan_usb_fingerprint (gd->data, gd->len), fp);
+    g_free (again);
+    again = kikan_usb_fingerprint (gd->data, gd->len);
+    assert_string_equal (again, fp);
     tb_free (tb);
 }
 
