@@ -74,11 +74,12 @@ typedef struct {
 
 enum {
     OP_BEGIN, OP_ANSWER, OP_PRESENT, OP_MISSING, OP_END_VISIT, OP_TO_JSON, OP_TOTAL,
-    OP_COMMIT, N_OPS
+    OP_NO_COMMIT, OP_COMMIT, N_OPS
 };
 static const char *const op_names[N_OPS] = {
     "begin (identify)", "answer (each)", "present (each)", "declare_missing (each)",
     "end_visit (verdicts, one transaction)", "to_json", "whole check-in (sum of the calls)",
+    "whole check-in without its COMMITs",
     "COMMIT alone (WAL fsync)",
 };
 
@@ -141,6 +142,7 @@ typedef struct {
     gint64 span_start_us;   /* first statement's start since the last reset, 0: none */
     gint64 span_end_us;     /* last statement's end */
     gint64 stmt_ns;         /* sum of the statements' own times */
+    gint64 commit_us;       /* sum of the COMMITs' times */
 } Trace;
 
 static Trace trace;
@@ -174,6 +176,7 @@ on_trace (unsigned type, void *ctx, void *p, void *x)
     trace.stmt_ns += us * 1000;
     if (sql != NULL && g_ascii_strncasecmp (sql, "COMMIT", 6) == 0) {
         trace.n_commits++;
+        trace.commit_us += us;
         if (trace.commits != NULL)
             g_array_append_val (trace.commits->us, us);
     }
@@ -186,6 +189,7 @@ trace_reset (void)
     trace.n_commits = 0;
     trace.span_start_us = trace.span_end_us = 0;
     trace.stmt_ns = 0;
+    trace.commit_us = 0;
 }
 
 /* ---- setting up ---- */
@@ -397,6 +401,8 @@ checkin_store_only (KikanStore *store, Pass *pass, gint64 *session)
     if (json == NULL)
         return fail (error, "to_json");
     g_array_append_val (pass->ops[OP_TOTAL].us, total);
+    total -= trace.commit_us;
+    g_array_append_val (pass->ops[OP_NO_COMMIT].us, total);
     pass->commits_per_checkin = trace.n_commits;
     pass->runs++;
     *session = kikan_checkin_get_session_id (c);
@@ -408,7 +414,8 @@ checkin_store_only (KikanStore *store, Pass *pass, gint64 *session)
 
 typedef struct {
     char *medium;
-    gint64 start_store_us;   /* kikan_checkin_inspect_async(): the start commit */
+    gint64 start_call_us;    /* kikan_checkin_inspect_async() on the caller's thread */
+    gint64 start_store_us;   /* its transaction, first statement to COMMIT's end */
     gint64 start_commit_us;  /* its COMMIT alone */
     gint64 result_store_us;  /* the result's transaction, first statement to COMMIT's end */
     gint64 result_commit_us; /* its COMMIT alone */
@@ -511,7 +518,8 @@ checkin_with_media (KikanStore *store, KikanInspector *inspector, char **media,
         a = g_get_monotonic_time ();
         kikan_checkin_inspect_async (c, ids[i], NULL, NULL, on_inspected, &w);
         b = g_get_monotonic_time ();
-        out[i].start_store_us = b - a;
+        out[i].start_call_us = b - a;
+        out[i].start_store_us = trace.span_end_us - trace.span_start_us;
         out[i].start_commit_us = commits.us->len > 0 ? g_array_index (commits.us, gint64, 0) : 0;
         trace_reset ();
         g_array_set_size (commits.us, 0);
@@ -693,11 +701,14 @@ main (int argc, char **argv)
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = NULL;
     g_autoptr (GString) md = g_string_new (NULL);
-    KikanStore *store = NULL;
+    KikanStore *store = NULL, *store_b = NULL;
+    g_autoptr (KikanHome) home_b = NULL;
+    g_autofree char *a_path = NULL, *b_path = NULL;
+    gboolean ok;
     Pass passes[2];
     guint n_passes = 0;
     gint64 template = 0, open_empty_us = 0, open_full_us = 0, prefill_us = 0;
-    double sync_med[3], sync_p95[3];
+    double sync_med[3], sync_p95[3], first_med = 0, first_p95 = 0;
     const char *const sync_modes[3] = { "FULL", "NORMAL", "OFF" };
     int status = 1;
 
@@ -712,44 +723,61 @@ main (int argc, char **argv)
                          "exactly %d\n", N_ITEMS);
         return 2;
     }
-    home = kikan_home_new_for_path (home_path);
+    /* Two stores on the same file system, used in turn run after run, so
+     * that whatever the disk does meanwhile (other tenants' writes) falls
+     * on both alike: a = as the ledger import leaves it, b = after a
+     * kiosk's year of check-ins. */
+    a_path = g_build_filename (home_path, "a", NULL);
+    b_path = g_build_filename (home_path, "b", NULL);
+    home = kikan_home_new_for_path (a_path);
     if ((store = open_store (home, &open_empty_us)) == NULL || !setup_ledger (store))
         goto out;
-
-    /* 1. the store as the ledger import leaves it */
-    pass_init (&passes[n_passes], "empty store");
-    for (gint r = 0; r < runs; r++)
-        if (!checkin_store_only (store, &passes[n_passes], &template))
-            goto out;
-    n_passes++;
-
-    /* 2. after a kiosk's year of check-ins */
+    /* The disk as the check-ins find it: on a shared machine an fsync
+     * costs what the other tenants' writes make it cost at the moment. */
+    if (!sync_probe (home_path, "FULL", 200, &first_med, &first_p95))
+        goto out;
     if (prefill_n > 0) {
-        gint64 t0 = g_get_monotonic_time ();
+        Pass scratch;
+        gint64 t0;
 
-        if (!prefill (store, (guint) prefill_n, template))
+        home_b = kikan_home_new_for_path (b_path);
+        if ((store_b = open_store (home_b, NULL)) == NULL || !setup_ledger (store_b))
+            goto out;
+        /* One real check-in: the rows the prefill copies. */
+        pass_init (&scratch, "template");
+        ok = checkin_store_only (store_b, &scratch, &template);
+        pass_clear (&scratch);
+        if (!ok)
+            goto out;
+        t0 = g_get_monotonic_time ();
+        if (!prefill (store_b, (guint) prefill_n, template))
             goto out;
         prefill_us = g_get_monotonic_time () - t0;
         /* Reopened, as the kiosk would be: the open checks the whole
          * file (integrity_check), so its time grows with the store. */
-        kikan_store_free (store);
-        if ((store = open_store (home, &open_full_us)) == NULL)
+        kikan_store_free (store_b);
+        if ((store_b = open_store (home_b, &open_full_us)) == NULL)
             goto out;
-        pass_init (&passes[n_passes], "after prefill");
-        passes[n_passes].sessions_before = count_rows (store, "sessions");
-        for (gint r = 0; r < runs; r++)
-            if (!checkin_store_only (store, &passes[n_passes], &template))
-                goto out;
-        n_passes++;
+    }
+    pass_init (&passes[n_passes++], "empty store");
+    if (store_b != NULL) {
+        pass_init (&passes[n_passes++], "full store");
+        passes[1].sessions_before = count_rows (store_b, "sessions");
+    }
+    for (gint r = 0; r < runs; r++) {
+        if (!checkin_store_only (store, &passes[0], &template))
+            goto out;
+        if (store_b != NULL && !checkin_store_only (store_b, &passes[1], &template))
+            goto out;
     }
 
-    printf ("store: %s\n", kikan_store_get_path (store));
+    printf ("stores: %s%s%s\n", kikan_store_get_path (store), store_b ? " and " : "",
+            store_b ? kikan_store_get_path (store_b) : "");
     printf ("store open: %.1f ms empty", open_empty_us / 1000.0);
     if (prefill_n > 0)
-        printf (", %.1f ms with %" G_GINT64_FORMAT " sessions (%" G_GINT64_FORMAT " items, "
-                "%" G_GINT64_FORMAT " verdicts; prefill by SQL took %.1f s)",
-                open_full_us / 1000.0, count_rows (store, "sessions"), count_rows (store, "items"),
-                count_rows (store, "verdicts"), prefill_us / 1e6);
+        printf (", %.1f ms with %" G_GINT64_FORMAT " sessions (%.1f MB; prefill by SQL took "
+                "%.1f s)", open_full_us / 1000.0, passes[1].sessions_before, file_mb (store_b),
+                prefill_us / 1e6);
     printf ("\n");
     for (guint i = 0; i < n_passes; i++)
         print_pass (stdout, &passes[i], FALSE);
@@ -760,31 +788,38 @@ main (int argc, char **argv)
                             "%u commits per check-in.\n\n", runs, N_QUESTIONS,
                             N_ITEMS - (guint) N_MISSING, (guint) N_MISSING,
                             passes[0].commits_per_checkin);
-    for (guint i = 0; i < n_passes; i++) {
-        FILE *f;
-        char *buf = NULL;
-        size_t len = 0;
+    if (store_b != NULL)
+        g_string_append_printf (md, "The two stores are used in turn, run after run: "
+                                "\"empty\" holds only the pass's own sessions; \"full\" "
+                                "held %" G_GINT64_FORMAT " sessions before the pass (%d added "
+                                "by SQL in %.1f s, copies of a real session spread over 500 "
+                                "employees and 10,000 assets): %" G_GINT64_FORMAT " items, "
+                                "%" G_GINT64_FORMAT " verdicts, %" G_GINT64_FORMAT " loans, "
+                                "%.1f MB.\n\n", passes[1].sessions_before, prefill_n,
+                                prefill_us / 1e6, count_rows (store_b, "items"),
+                                count_rows (store_b, "verdicts"), count_rows (store_b, "loans"),
+                                file_mb (store_b));
+    g_string_append (md, "| operation | samples | empty: median ms | p95 | max |");
+    if (store_b != NULL)
+        g_string_append (md, " full: median ms | p95 | max |");
+    g_string_append (md, "\n|---|---:|---:|---:|---:|");
+    if (store_b != NULL)
+        g_string_append (md, "---:|---:|---:|");
+    g_string_append (md, "\n");
+    for (guint k = 0; k < N_OPS; k++) {
+        g_string_append_printf (md, "| %s | %u |", op_names[k], passes[0].ops[k].us->len);
+        for (guint i = 0; i < n_passes; i++) {
+            GArray *a = passes[i].ops[k].us;
 
-        f = open_memstream (&buf, &len);
-        if (i == 1)
-            g_string_append_printf (md, "After prefill: %" G_GINT64_FORMAT " sessions in the "
-                                    "store before the pass (%d by SQL, shaped like the first "
-                                    "pass's), %" G_GINT64_FORMAT " items, %" G_GINT64_FORMAT
-                                    " verdicts, %" G_GINT64_FORMAT " loans.\n\n",
-                                    passes[i].sessions_before, prefill_n,
-                                    count_rows (store, "items"), count_rows (store, "verdicts"),
-                                    count_rows (store, "loans"));
-        print_pass (f, &passes[i], TRUE);
-        fclose (f);
-        g_string_append_len (md, buf, (gssize) len);
-        free (buf);
+            g_string_append_printf (md, " %.2f | %.2f | %.2f |", percentile_ms (a, 0.5),
+                                    percentile_ms (a, 0.95), percentile_ms (a, 1.0));
+        }
+        g_string_append (md, "\n");
     }
-    g_string_append_printf (md, "Opening the store (checks included: integrity_check, "
+    g_string_append_printf (md, "\nOpening the store (`kikan_store_open`: integrity_check, "
                             "foreign_key_check, schema): %.1f ms empty", open_empty_us / 1000.0);
-    if (prefill_n > 0)
-        g_string_append_printf (md, ", %.1f ms with %" G_GINT64_FORMAT " sessions "
-                                "(file %.1f MB)", open_full_us / 1000.0,
-                                passes[1].sessions_before, file_mb (store));
+    if (store_b != NULL)
+        g_string_append_printf (md, ", %.1f ms full", open_full_us / 1000.0);
     g_string_append (md, ".\n\n");
 
     /* 3. with inspections */
@@ -793,36 +828,42 @@ main (int argc, char **argv)
         g_autoptr (KikanInspector) inspector = NULL;
         Inspected ins[N_ITEMS] = { 0 };
         gint64 warm = 0, total = 0, sum_store = 0, sum_inspect = 0;
+        g_autoptr (GArray) per_store = g_array_new (FALSE, FALSE, sizeof (gint64));
 
         icfg.scand_path = scand;
         icfg.databases = databases;
         icfg.jobs = 2;
         icfg.max_age_days = 36500;
         inspector = kikan_inspector_new (&icfg, NULL);
-        if (!checkin_with_media (store, inspector, media, ins, &warm, &total))
+        /* In the full store when there is one: a kiosk's store after a year. */
+        if (!checkin_with_media (store_b != NULL ? store_b : store, inspector, media, ins,
+                                 &warm, &total))
             goto out;
         printf ("\nwith inspections: engine start %.0f ms (once per kiosk start, not counted)\n",
                 warm / 1000.0);
-        printf ("  %-4s %-8s %5s %9s %9s %10s %10s %11s %8s\n", "item", "result", "files",
-                "start ms", "(commit)", "result ms", "(commit)", "inspect ms", "store/%");
-        g_string_append (md, "| item | result | files | store: inspection start ms | of which "
-                             "COMMIT | store: result transaction ms | of which COMMIT | "
-                             "inspection ms | store / inspection |\n"
-                             "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        printf ("  %-4s %-8s %5s %8s %9s %9s %10s %10s %11s %8s\n", "item", "result", "files",
+                "call ms", "start ms", "(commit)", "result ms", "(commit)", "inspect ms",
+                "store/%");
+        g_string_append (md, "| item | result | files | inspect_async call ms | store: start "
+                             "transaction ms | of which COMMIT | store: result transaction ms "
+                             "| of which COMMIT | inspection ms | store / inspection |\n"
+                             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (guint i = 0; i < N_ITEMS; i++) {
             gint64 s = ins[i].start_store_us + ins[i].result_store_us;
             double ratio = ins[i].inspect_us > 0 ? (double) s / ins[i].inspect_us : NAN;
 
             sum_store += s;
             sum_inspect += ins[i].inspect_us;
-            printf ("  %-4u %-8s %5" G_GINT64_FORMAT " %9.2f %9.2f %10.2f %10.2f %11.1f %7.2f%%\n",
-                    i + 1, ins[i].result ? ins[i].result : "?", ins[i].files,
-                    ins[i].start_store_us / 1000.0, ins[i].start_commit_us / 1000.0,
+            g_array_append_val (per_store, s);
+            printf ("  %-4u %-8s %5" G_GINT64_FORMAT " %8.2f %9.2f %9.2f %10.2f %10.2f %11.1f "
+                    "%7.2f%%\n", i + 1, ins[i].result ? ins[i].result : "?", ins[i].files,
+                    ins[i].start_call_us / 1000.0, ins[i].start_store_us / 1000.0, ins[i].start_commit_us / 1000.0,
                     ins[i].result_store_us / 1000.0, ins[i].result_commit_us / 1000.0,
                     ins[i].inspect_us / 1000.0, 100 * ratio);
             g_string_append_printf (md, "| %u | %s | %" G_GINT64_FORMAT " | %.2f | %.2f | %.2f "
-                                    "| %.2f | %.1f | %.2f%% |\n", i + 1,
+                                    "| %.2f | %.2f | %.1f | %.2f%% |\n", i + 1,
                                     ins[i].result ? ins[i].result : "?", ins[i].files,
+                                    ins[i].start_call_us / 1000.0,
                                     ins[i].start_store_us / 1000.0,
                                     ins[i].start_commit_us / 1000.0,
                                     ins[i].result_store_us / 1000.0,
@@ -834,28 +875,36 @@ main (int argc, char **argv)
         printf ("  all 20: store %.1f ms, inspections %.1f ms (store / inspection %.2f%%); "
                 "whole check-in %.2f s\n", sum_store / 1000.0, sum_inspect / 1000.0,
                 100.0 * sum_store / MAX (sum_inspect, 1), total / 1e6);
-        g_string_append_printf (md, "| **all 20** | | | | | | | %.1f | %.2f%% |\n\n"
+        g_string_append_printf (md, "| **all 20** | | | | | | | | %.1f | %.2f%% |\n\n"
                                 "Store time of the 20 items together: %.1f ms; inspections "
                                 "%.1f ms; the whole check-in (begin to to_json, inspections "
-                                "one after the other) %.2f s. Engine start (once per kiosk "
-                                "start, before the first medium; not counted above): %.0f ms.\n"
-                                "\n", sum_inspect / 1000.0,
+                                "one after the other) %.2f s. Store time per medium (start and "
+                                "result transactions): median %.2f ms, max %.2f ms. Engine start "
+                                "(once per kiosk start, before the first medium; not counted "
+                                "above): %.0f ms.\n\n", sum_inspect / 1000.0,
                                 100.0 * sum_store / MAX (sum_inspect, 1), sum_store / 1000.0,
-                                sum_inspect / 1000.0, total / 1e6, warm / 1000.0);
+                                sum_inspect / 1000.0, total / 1e6, percentile_ms (per_store, 0.5),
+                                percentile_ms (per_store, 1.0), warm / 1000.0);
         /* For bench/checkin.sh's ratio against clamscan. */
         printf ("inspect_total_ms=%.1f\n", sum_inspect / 1000.0);
     }
 
     /* The price of synchronous=FULL on this disk. */
-    printf ("\none-row transaction, WAL, 200 commits each:\n");
-    g_string_append (md, "| one-row transaction, WAL | median ms | p95 ms |\n|---|---:|---:|\n");
+    printf ("\none-row transaction, WAL, 200 commits each:\n"
+            "  synchronous=FULL   median %.3f ms, p95 %.3f ms (before the check-ins)\n",
+            first_med, first_p95);
+    g_string_append_printf (md, "| one-row transaction on a scratch file, WAL, 200 commits | "
+                            "median ms | p95 ms |\n|---|---:|---:|\n"
+                            "| synchronous=FULL, before the check-ins | %.3f | %.3f |\n",
+                            first_med, first_p95);
     for (guint i = 0; i < 3; i++) {
         if (!sync_probe (home_path, sync_modes[i], 200, &sync_med[i], &sync_p95[i]))
             goto out;
         printf ("  synchronous=%-6s median %.3f ms, p95 %.3f ms\n", sync_modes[i], sync_med[i],
                 sync_p95[i]);
-        g_string_append_printf (md, "| synchronous=%s%s | %.3f | %.3f |\n", sync_modes[i],
-                                i == 0 ? " (the store's)" : "", sync_med[i], sync_p95[i]);
+        g_string_append_printf (md, "| synchronous=%s%s, after them | %.3f | %.3f |\n",
+                                sync_modes[i], i == 0 ? " (the store's)" : "", sync_med[i],
+                                sync_p95[i]);
     }
     g_string_append (md, "\n");
     if (markdown != NULL && !g_file_set_contents (markdown, md->str, (gssize) md->len, &error)) {
@@ -868,5 +917,6 @@ out:
     for (guint i = 0; i < n_passes; i++)
         pass_clear (&passes[i]);
     kikan_store_free (store);
+    kikan_store_free (store_b);
     return status;
 }

@@ -63,7 +63,7 @@ case "$PREFILL" in ''|*[!0-9]*) echo "bench: --prefill must be a whole number" >
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=${KIKAN_BENCH_DIR:-$HERE/work}/checkin
-ARGV_SHOWN="bench/checkin.sh $*"
+ARGV_SHOWN="bench/checkin.sh${*:+ $*}"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 3; }
@@ -172,10 +172,13 @@ CLK_TCK=$(getconf CLK_TCK)
 cpu_busy() {
     awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
 }
-children_cpu() {  # user+sys seconds of this shell's waited-for children
-    times | awk 'NR == 2 { t = 0
+# Sets CHILDREN_CPU to the user+sys seconds of this shell's waited-for
+# children.  Not a $(...): a subshell would not see this shell's children.
+children_cpu() {
+    times >"$WORK/.times"
+    CHILDREN_CPU=$(awk 'NR == 2 { t = 0
         for (i = 1; i <= NF; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
-        printf "%.2f", t }'
+        printf "%.2f", t }' "$WORK/.times")
 }
 
 # --wait-idle: wait (up to MIN minutes) until other processes keep the
@@ -199,14 +202,16 @@ fi
 # wait for them.  Start from a clean page cache's writeback.
 sync
 b0=$(cpu_busy)
-c0=$(children_cpu)
+children_cpu
+c0=$CHILDREN_CPU
 t0=$EPOCHREALTIME
 "$PROG" --home "$HOME_DIR/home" --runs "$RUNS" --prefill "$PREFILL" --scand "$SCAND" \
     "${DB_ARGS[@]}" "${MEDIA_ARGS[@]}" --markdown "$MD" | tee "$LOG" \
     || die "the benchmark program failed"
 PROG_S=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 b1=$(cpu_busy)
-c1=$(children_cpu)
+children_cpu
+c1=$CHILDREN_CPU
 LOAD=$(awk -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v w="$PROG_S" -v n="$(nproc)" \
     'BEGIN { own = c1 - c0; f = b1 - b0 - own; if (f < 0) f = 0
              printf "the benchmark used %.1f CPU-s; other processes %.1f CPU-s, %.0f%% of the %d CPUs", own, f, 100 * f / (w * n), n }')
