@@ -220,12 +220,18 @@ cmd_import (int argc, char **argv)
     }
     if (dry_run) {
         g_autoptr (KikanHome) home = kikan_home_new ();
-        g_autofree char *path = kikan_store_dup_path_for_home (home);
 
-        /* A dry run creates nothing: without a store, everything in the
-         * file would be added. */
-        if (g_file_test (path, G_FILE_TEST_EXISTS) && (store = open_store ()) == NULL)
+        /* A dry run changes nothing, creates nothing and migrates
+         * nothing: without a store, or with an empty one, everything in
+         * the file would be added. */
+        store = kikan_store_open_readonly (home, &error);
+        if (store == NULL && !g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
+            kikan_cli_print_error (error);
             return KIKAN_EXIT_ERROR;
+        }
+        g_clear_error (&error);
+        if (store != NULL && kikan_store_get_version (store) == 0)
+            g_clear_pointer (&store, kikan_store_free);
         diff = kikan_ledger_diff (store, file, &error);
     } else {
         if ((store = open_store ()) == NULL)

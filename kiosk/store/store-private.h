@@ -43,7 +43,16 @@ typedef struct KikanStore KikanStore;
 KikanStore *kikan_store_open (KikanHome *home, GError **error);
 /* The same for a store file at @path (tests, tools). */
 KikanStore *kikan_store_open_path (const char *path, GError **error);
+/* $KIKAN_HOME/kikan.db read-only, for commands that must change nothing
+ * (`kikan ledger import --dry-run`): the same refusals, no PRAGMA set, no
+ * migration, and no file left behind.  KIKAN_ERROR_NOT_FOUND when there
+ * is no store.  Its schema may be older than this program's
+ * (kikan_store_get_version; 0: an empty store, no tables). */
+KikanStore *kikan_store_open_readonly (KikanHome *home, GError **error);
 void kikan_store_free (KikanStore *self);  /* accepts NULL */
+
+/* The schema version of the open store. */
+int kikan_store_get_version (KikanStore *self);
 
 /* $KIKAN_HOME/kikan.db; free it. */
 char *kikan_store_dup_path_for_home (KikanHome *home);

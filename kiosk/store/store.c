@@ -25,6 +25,10 @@
 struct KikanStore {
     char *path;
     sqlite3 *db;
+    int version;
+    /* A read-only store's connection, removed as it came. */
+    gboolean readonly;
+    KikanStoreReader reader;
 };
 
 /* Forward migrations: step i takes user_version i to i + 1, in one
@@ -103,7 +107,9 @@ kikan_store_free (KikanStore *self)
 {
     if (self == NULL)
         return;
-    if (self->db != NULL)
+    if (self->readonly)
+        kikan_store_reader_close (&self->reader);
+    else if (self->db != NULL)
         sqlite3_close_v2 (self->db);
     g_free (self->path);
     g_free (self);
@@ -525,7 +531,59 @@ kikan_store_open_path (const char *path, GError **error)
     sqlite3_extended_result_codes (self->db, 1);
     if (!set_pragmas (self, error) || !migrate (self, error))
         return NULL;
+    self->version = KIKAN_STORE_SCHEMA_VERSION;
     return g_steal_pointer (&self);
+}
+
+KikanStore *
+kikan_store_open_readonly (KikanHome *home, GError **error)
+{
+    g_autoptr (KikanStore) self = NULL;
+    g_autofree char *path = NULL;
+    gint64 version = 0;
+    GStatBuf st;
+    int rc;
+
+    g_return_val_if_fail (home != NULL, NULL);
+    path = kikan_store_dup_path_for_home (home);
+    if (g_lstat (path, &st) != 0) {
+        g_autofree char *shown = kikan_escape_for_display (path, -1);
+        int e = errno;
+
+        g_set_error (error, KIKAN_ERROR, e == ENOENT ? KIKAN_ERROR_NOT_FOUND : KIKAN_ERROR_STORE,
+                     "The store %s cannot be read: %s.", shown, g_strerror (e));
+        return NULL;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        refuse (error, KIKAN_ERROR_STORE_NOT_DATABASE, path,
+                "is not a regular file (a link, folder or device)");
+        return NULL;
+    }
+    if (!check_header (path, error) || !precheck (path, error))
+        return NULL;
+    self = g_new0 (KikanStore, 1);
+    self->path = g_strdup (path);
+    self->readonly = TRUE;
+    rc = kikan_store_reader_open (&self->reader, path);
+    self->db = self->reader.db;
+    if (rc != SQLITE_OK) {
+        kikan_store_set_error (error, self->db, rc, "The store could not be opened for reading");
+        return NULL;
+    }
+    sqlite3_extended_result_codes (self->db, 1);
+    if (!query_int (self->db, "PRAGMA user_version", &version, &rc)) {
+        kikan_store_set_error (error, self->db, rc, "The store could not be read");
+        return NULL;
+    }
+    self->version = (int) version;
+    return g_steal_pointer (&self);
+}
+
+int
+kikan_store_get_version (KikanStore *self)
+{
+    g_return_val_if_fail (self != NULL, -1);
+    return self->version;
 }
 
 KikanStore *

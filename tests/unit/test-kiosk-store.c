@@ -338,6 +338,43 @@ test_check_file_missing (void **state)
 }
 
 static void
+test_readonly_open_changes_nothing (void **state)
+{
+    g_autofree char *path = make_store_with_rows (3);
+    g_autofree char *before = file_sha256 (path);
+    g_autofree char *after = NULL;
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = kikan_store_open_readonly (home, &error);
+
+    assert_non_null (store);
+    assert_int_equal (kikan_store_get_version (store), 1);
+    assert_int_equal (query_int (kikan_store_get_db (store), "SELECT count(*) FROM employees"), 3);
+    /* It cannot write. */
+    assert_false (kikan_store_exec (store, "DELETE FROM employees", &error));
+    g_clear_error (&error);
+    g_clear_pointer (&store, kikan_store_free);
+    after = file_sha256 (path);
+    assert_string_equal (before, after);
+    assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+    /* No store: not found, and none is made. */
+    g_unlink (path);
+    store = kikan_store_open_readonly (home, &error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
+    assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_clear_error (&error);
+
+    /* The same refusals as a writing open. */
+    raw_sql (path, "PRAGMA user_version = 5");
+    store = kikan_store_open_readonly (home, &error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE_TOO_NEW));
+}
+
+static void
 test_transactions (void **state)
 {
     g_autoptr (GError) error = NULL;
@@ -552,6 +589,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_foreign_key_rows_refused, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_check_file_missing, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_readonly_open_changes_nothing, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_transactions, test_home_setup, test_home_teardown),
         cmocka_unit_test_setup_teardown (test_now_iso_fake_clock, test_home_setup,
