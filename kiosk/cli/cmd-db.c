@@ -17,12 +17,11 @@ cmd_check (int argc, char **argv)
 {
     gboolean json = FALSE;
     const GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write the kikan-db-check JSON document",
-          NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write the kikan-db-check JSON document", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("— check the store's integrity and the project's invariants");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("— check the store's integrity and the project's invariants");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (GPtrArray) problems = NULL;
@@ -78,7 +77,7 @@ cmd_check (int argc, char **argv)
                 problems->len == 1 ? "" : "s");
         /* Each line was escaped where it was made (store-check.c). */
         for (guint i = 0; i < problems->len; i++)
-            printf ("  %s\n", (const char *) g_ptr_array_index (problems, i));
+            printf ("  %s\n", (const char *)g_ptr_array_index (problems, i));
         printf ("Restore the store from the last backup; keep this copy for IT to examine.\n");
     }
     return problems->len == 0 ? KIKAN_EXIT_OK : 1;

@@ -7,8 +7,8 @@
  *   kikan ledger list [--json] [--employee ID]
  *   kikan ledger lend ASSET EMPLOYEE [--due YYYY-MM-DD] [--method TEXT]
  *   kikan ledger return ASSET
- *   kikan ledger media add ASSET --vid HEX --pid HEX [--serial S] [--hardware-encrypted] [--replace]
- *   kikan ledger media list [--json]
+ *   kikan ledger media add ASSET --vid HEX --pid HEX [--serial S] [--hardware-encrypted]
+ * [--replace] kikan ledger media list [--json]
  *
  * Exit status: 0 done, 2 the command could not do its job (nothing was
  * changed). */
@@ -90,7 +90,8 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
         printf ("  renamed  employee %s: %s → %s\n", id, o, n);
     }
     printf ("Loans: %u added, %u changed, %u removed, %u unchanged. Employees: %u added, %u "
-            "renamed.\n", d->added, d->changed, d->removed, d->unchanged, d->employees_added,
+            "renamed.\n",
+            d->added, d->changed, d->removed, d->unchanged, d->employees_added,
             d->employees_renamed);
     if (dry_run)
         printf ("Dry run: nothing was changed. Run “kikan ledger import FILE” to apply.\n");
@@ -127,7 +128,7 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
         for (guint i = 0; i < d->changes->len; i++) {
             const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
 
-            if ((int) c->kind != k)
+            if ((int)c->kind != k)
                 continue;
             json_builder_begin_object (b);
             add_opt_string (b, "asset_id", c->asset_id);
@@ -172,8 +173,8 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
     json_builder_end_array (b);
     json_builder_set_member_name (b, "counts");
     json_builder_begin_object (b);
-#define COUNT(name)                                                                            \
-    json_builder_set_member_name (b, #name);                                                   \
+#define COUNT(name)                                                                               \
+    json_builder_set_member_name (b, #name);                                                      \
     json_builder_add_int_value (b, d->name)
     COUNT (added);
     COUNT (changed);
@@ -284,7 +285,7 @@ cmd_export (int argc, char **argv)
     }
     /* Names and who holds what: personal data, so 0600; written whole or
      * not at all. */
-    if (!g_file_set_contents_full (argv[1], out->str, (gssize) out->len,
+    if (!g_file_set_contents_full (argv[1], out->str, (gssize)out->len,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error)) {
         g_autofree char *shown = kikan_escape_for_display (argv[1], -1);
 
@@ -328,8 +329,7 @@ cmd_list (int argc, char **argv)
     char *employee = NULL;
     const GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write the kikan-ledger JSON document", NULL },
-        { "employee", 'e', 0, G_OPTION_ARG_STRING, &employee, "Only this employee's loans",
-          "ID" },
+        { "employee", 'e', 0, G_OPTION_ARG_STRING, &employee, "Only this employee's loans", "ID" },
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("— list the open loans");
@@ -447,8 +447,8 @@ cmd_lend (int argc, char **argv)
           "Telework method (e.g. \"VPN\", \"remote desktop\", \"standalone\")", "TEXT" },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("ASSET EMPLOYEE — lend an asset to an employee from today");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("ASSET EMPLOYEE — lend an asset to an employee from today");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanStore) store = NULL;
     g_autofree char *today = kikan_store_today ();
@@ -481,8 +481,8 @@ static int
 cmd_return (int argc, char **argv)
 {
     const GOptionEntry entries[] = { { NULL } };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("ASSET — record that a lent asset came back (today)");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("ASSET — record that a lent asset came back (today)");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanStore) store = NULL;
     g_autofree char *a = NULL;
@@ -515,14 +515,16 @@ parse_hex_option (const char *name, const char *v, guint16 *out)
 
     if (d != NULL && g_ascii_strncasecmp (d, "0x", 2) == 0)
         d += 2;
-    if (d != NULL && d[0] != '\0' && strlen (d) <= 4 && strspn (d, "0123456789abcdefABCDEF") ==
-        strlen (d)) {
-        *out = (guint16) g_ascii_strtoull (d, NULL, 16);
+    if (d != NULL && d[0] != '\0' && strlen (d) <= 4
+        && strspn (d, "0123456789abcdefABCDEF") == strlen (d)) {
+        *out = (guint16)g_ascii_strtoull (d, NULL, 16);
         return TRUE;
     }
     shown = kikan_escape_for_display (v != NULL ? v : "(missing)", -1);
-    fprintf (stderr, "kikan: --%s %s: give the USB ID as 4 hex digits, e.g. --vid 0781 "
-                     "--pid 5581 (as “kikan usb list” shows it).\n", name, shown);
+    fprintf (stderr,
+             "kikan: --%s %s: give the USB ID as 4 hex digits, e.g. --vid 0781 "
+             "--pid 5581 (as “kikan usb list” shows it).\n",
+             name, shown);
     return FALSE;
 }
 
@@ -539,12 +541,12 @@ cmd_media_add (int argc, char **argv)
         { "serial", 0, 0, G_OPTION_ARG_STRING, &serial, "USB serial number (iSerialNumber)", "S" },
         { "hardware-encrypted", 0, 0, G_OPTION_ARG_NONE, &hw,
           "The medium encrypts in hardware (ENC-01)", NULL },
-        { "replace", 0, 0, G_OPTION_ARG_NONE, &replace,
-          "Replace the asset's registered identity", NULL },
+        { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, "Replace the asset's registered identity",
+          NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("ASSET — register a removable medium's USB identity (KR-06)");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("ASSET — register a removable medium's USB identity (KR-06)");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanStore) store = NULL;
     g_autofree char *a = NULL;
@@ -574,8 +576,7 @@ cmd_media_add (int argc, char **argv)
         return KIKAN_EXIT_ERROR;
     }
     a = kikan_escape_for_display (argv[1], -1);
-    printf ("Registered %s as USB %04x:%04x%s.\n", a, vid, pid,
-            hw ? ", hardware-encrypted" : "");
+    printf ("Registered %s as USB %04x:%04x%s.\n", a, vid, pid, hw ? ", hardware-encrypted" : "");
     return KIKAN_EXIT_OK;
 }
 
@@ -638,15 +639,15 @@ cmd_media_list (int argc, char **argv)
     return KIKAN_EXIT_OK;
 }
 
-static const char usage[] =
-    "Usage: kikan ledger import [--dry-run] [--json] FILE\n"
-    "       kikan ledger export [FILE|-]\n"
-    "       kikan ledger list [--json] [--employee ID]\n"
-    "       kikan ledger lend ASSET EMPLOYEE [--due YYYY-MM-DD] [--method TEXT]\n"
-    "       kikan ledger return ASSET\n"
-    "       kikan ledger media add ASSET --vid HEX --pid HEX [--serial S] "
-    "[--hardware-encrypted] [--replace]\n"
-    "       kikan ledger media list [--json]\n";
+static const char usage[]
+    = "Usage: kikan ledger import [--dry-run] [--json] FILE\n"
+      "       kikan ledger export [FILE|-]\n"
+      "       kikan ledger list [--json] [--employee ID]\n"
+      "       kikan ledger lend ASSET EMPLOYEE [--due YYYY-MM-DD] [--method TEXT]\n"
+      "       kikan ledger return ASSET\n"
+      "       kikan ledger media add ASSET --vid HEX --pid HEX [--serial S] "
+      "[--hardware-encrypted] [--replace]\n"
+      "       kikan ledger media list [--json]\n";
 
 int
 kikan_cmd_ledger (int argc, char **argv)

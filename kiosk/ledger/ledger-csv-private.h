@@ -18,8 +18,8 @@
  * (the wrong export) or an attack on the kiosk's memory. */
 #define KIKAN_LEDGER_MAX_BYTES (64 * 1024 * 1024)
 #define KIKAN_LEDGER_MAX_ROWS 1000000
-#define KIKAN_LEDGER_MAX_ID 64        /* bytes, employee_id and asset_id */
-#define KIKAN_LEDGER_MAX_TEXT 1024    /* bytes, every other known field */
+#define KIKAN_LEDGER_MAX_ID 64     /* bytes, employee_id and asset_id */
+#define KIKAN_LEDGER_MAX_TEXT 1024 /* bytes, every other known field */
 /* At most this many problems are listed; the count says how many more. */
 #define KIKAN_LEDGER_MAX_PROBLEMS 20
 
@@ -45,30 +45,30 @@ typedef struct {
     char *employee_id;
     char *employee_name;
     char *asset_id;
-    char *asset_type;           /* normalised to lower case */
-    char *serial;               /* NULL when empty */
+    char *asset_type; /* normalised to lower case */
+    char *serial;     /* NULL when empty */
     gboolean encryption_required;
     char *lent_on;
-    char *due_on;               /* NULL when empty or absent */
-    char *telework_method;      /* NULL when empty or absent */
-    char *classification;       /* NULL when absent */
-    char *ownership;            /* NULL when absent */
-    gboolean has_medium;        /* usb_vid and usb_pid filled */
+    char *due_on;          /* NULL when empty or absent */
+    char *telework_method; /* NULL when empty or absent */
+    char *classification;  /* NULL when absent */
+    char *ownership;       /* NULL when absent */
+    gboolean has_medium;   /* usb_vid and usb_pid filled */
     guint16 usb_vid;
     guint16 usb_pid;
-    char *usb_serial;           /* NULL when empty or absent */
+    char *usb_serial; /* NULL when empty or absent */
     gboolean hardware_encrypted;
 } KikanLedgerRow;
 
 typedef struct {
-    char *name;                 /* as given, for messages (not escaped) */
+    char *name; /* as given, for messages (not escaped) */
     char sha256[65];
     gsize size;
-    guint columns;              /* KikanLedgerColumns present */
-    GPtrArray *rows;            /* KikanLedgerRow, in file order */
+    guint columns;   /* KikanLedgerColumns present */
+    GPtrArray *rows; /* KikanLedgerRow, in file order */
 } KikanLedgerFile;
 
-void kikan_ledger_file_free (KikanLedgerFile *f);  /* accepts NULL */
+void kikan_ledger_file_free (KikanLedgerFile *f); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanLedgerFile, kikan_ledger_file_free)
 
 /* Parses and validates @len bytes of @data (a whole file; @name is used
@@ -94,30 +94,30 @@ typedef enum {
 } KikanLedgerChangeKind;
 
 typedef struct {
-    char *field;                /* "employee_id", "due_on", "usb_serial", … */
-    char *old_value;            /* NULL: none */
-    char *new_value;            /* NULL: none */
+    char *field;     /* "employee_id", "due_on", "usb_serial", … */
+    char *old_value; /* NULL: none */
+    char *new_value; /* NULL: none */
 } KikanLedgerFieldChange;
 
 typedef struct {
     KikanLedgerChangeKind kind;
     char *asset_id;
-    char *employee_id;          /* the file's holder; the store's for removed */
+    char *employee_id; /* the file's holder; the store's for removed */
     char *lent_on;
-    guint line;                 /* 0 for removed */
-    gint64 loan_id;             /* the store's open loan (changed, removed), else 0 */
-    gboolean new_holder;        /* changed: another employee holds it now */
-    GPtrArray *fields;          /* KikanLedgerFieldChange (changed only) */
+    guint line;          /* 0 for removed */
+    gint64 loan_id;      /* the store's open loan (changed, removed), else 0 */
+    gboolean new_holder; /* changed: another employee holds it now */
+    GPtrArray *fields;   /* KikanLedgerFieldChange (changed only) */
 } KikanLedgerChange;
 
 typedef struct {
-    GPtrArray *changes;         /* KikanLedgerChange: added and changed in file order, then removed */
-    GPtrArray *renamed;         /* KikanLedgerFieldChange: field = employee ID, old → new name */
+    GPtrArray *changes; /* KikanLedgerChange: added and changed in file order, then removed */
+    GPtrArray *renamed; /* KikanLedgerFieldChange: field = employee ID, old → new name */
     guint added, changed, removed, unchanged;
     guint employees_added, employees_renamed;
 } KikanLedgerDiff;
 
-void kikan_ledger_diff_free (KikanLedgerDiff *d);  /* accepts NULL */
+void kikan_ledger_diff_free (KikanLedgerDiff *d); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanLedgerDiff, kikan_ledger_diff_free)
 
 /* What importing @file into @store would change; @store NULL compares

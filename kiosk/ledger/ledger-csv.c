@@ -43,9 +43,9 @@ enum {
 #define N_REQUIRED 7
 
 static const char *const field_names[N_FIELDS] = {
-    "employee_id", "employee_name", "asset_id", "asset_type", "serial",
-    "encryption_required", "lent_on", "due_on", "telework_method", "classification",
-    "ownership", "usb_vid", "usb_pid", "usb_serial", "hardware_encrypted",
+    "employee_id",         "employee_name", "asset_id", "asset_type",      "serial",
+    "encryption_required", "lent_on",       "due_on",   "telework_method", "classification",
+    "ownership",           "usb_vid",       "usb_pid",  "usb_serial",      "hardware_encrypted",
 };
 
 /* The KikanLedgerColumns bit of each optional field. */
@@ -97,15 +97,15 @@ row_free (KikanLedgerRow *r)
 /* ------------------------------------------------------------ positions */
 
 typedef struct {
-    gsize off;          /* byte offset in the data */
+    gsize off; /* byte offset in the data */
     guint line;
-    gsize line_start;   /* offset of that line's first byte */
+    gsize line_start; /* offset of that line's first byte */
 } Pos;
 
 typedef struct {
     const char *data;
     gsize len;
-    gsize begin;        /* after a BOM */
+    gsize begin; /* after a BOM */
     const char *name;
 
     /* Where the byte being fed lies. */
@@ -115,11 +115,11 @@ typedef struct {
     Pos record_start;
     Pos field_start;
 
-    GPtrArray *fields;  /* char *, the current record */
-    GArray *starts;     /* Pos, the first byte of each field */
+    GPtrArray *fields; /* char *, the current record */
+    GArray *starts;    /* Pos, the first byte of each field */
 
     gboolean have_header;
-    int column_of[N_FIELDS];  /* header index of each known field, -1 */
+    int column_of[N_FIELDS]; /* header index of each known field, -1 */
     guint n_columns;
     guint records;
 
@@ -128,9 +128,9 @@ typedef struct {
     gboolean stop;
 
     KikanLedgerFile *file;
-    GHashTable *asset_lines;     /* asset_id → line (GUINT_TO_POINTER) */
-    GHashTable *employee_rows;   /* employee_id → KikanLedgerRow (borrowed) */
-    GHashTable *usb_rows;        /* "vid:pid:serial" → KikanLedgerRow (borrowed) */
+    GHashTable *asset_lines;   /* asset_id → line (GUINT_TO_POINTER) */
+    GHashTable *employee_rows; /* employee_id → KikanLedgerRow (borrowed) */
+    GHashTable *usb_rows;      /* "vid:pid:serial" → KikanLedgerRow (borrowed) */
 } Parser;
 
 /* 1-based column in characters: UTF-8 continuation bytes do not count. */
@@ -141,7 +141,7 @@ column_of (const Parser *p, const Pos *pos)
     gsize from = MAX (pos->line_start, p->begin);
 
     for (gsize i = from; i < pos->off && i < p->len; i++)
-        if (((guchar) p->data[i] & 0xc0) != 0x80)
+        if (((guchar)p->data[i] & 0xc0) != 0x80)
             col++;
     return col;
 }
@@ -154,7 +154,8 @@ pos_of (const Parser *p, gsize off)
     Pos pos = { p->begin, 1, p->begin };
 
     for (gsize i = p->begin; i < off && i < p->len; i++) {
-        if (p->data[i] == '\n' || (p->data[i] == '\r' && (i + 1 >= p->len || p->data[i + 1] != '\n'))) {
+        if (p->data[i] == '\n'
+            || (p->data[i] == '\r' && (i + 1 >= p->len || p->data[i + 1] != '\n'))) {
             pos.line++;
             pos.line_start = i + 1;
         }
@@ -178,8 +179,8 @@ shown (const char *v)
     return kikan_escape_for_display (cut != NULL ? cut : v, -1);
 }
 
-static void
-problem_at (Parser *p, const Pos *pos, int field, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+static void problem_at (Parser *p, const Pos *pos, int field, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
 
 static void
 problem_at (Parser *p, const Pos *pos, int field, const char *fmt, ...)
@@ -198,13 +199,14 @@ problem_at (Parser *p, const Pos *pos, int field, const char *fmt, ...)
     if (p->record_start.line > 0 && pos->line > p->record_start.line)
         g_ptr_array_add (p->problems,
                          g_strdup_printf ("line %u, column %u (%s%sthe record starts on line %u): "
-                                          "%s", pos->line, column_of (p, pos),
+                                          "%s",
+                                          pos->line, column_of (p, pos),
                                           field >= 0 ? field_names[field] : "",
                                           field >= 0 ? "; " : "", p->record_start.line, what));
     else if (field >= 0)
-        g_ptr_array_add (p->problems, g_strdup_printf ("line %u, column %u (%s): %s", pos->line,
-                                                       column_of (p, pos), field_names[field],
-                                                       what));
+        g_ptr_array_add (p->problems,
+                         g_strdup_printf ("line %u, column %u (%s): %s", pos->line,
+                                          column_of (p, pos), field_names[field], what));
     else
         g_ptr_array_add (p->problems, g_strdup_printf ("line %u, column %u: %s", pos->line,
                                                        column_of (p, pos), what));
@@ -229,11 +231,11 @@ text_problem (const char *v, gboolean multiline, gsize max)
     if (strlen (v) > max)
         return max == KIKAN_LEDGER_MAX_ID ? "longer than 64 bytes" : "longer than 1024 bytes";
     for (const char *c = v; *c != '\0'; c = g_utf8_next_char (c)) {
-        gsize n = (gsize) (g_utf8_next_char (c) - c);
+        gsize n = (gsize)(g_utf8_next_char (c) - c);
 
         if (multiline && (*c == '\t' || *c == '\n' || *c == '\r'))
             continue;
-        if (!kikan_escape_is_clean (c, (gssize) n))
+        if (!kikan_escape_is_clean (c, (gssize)n))
             return "holds a control or invisible character";
     }
     return NULL;
@@ -280,7 +282,7 @@ parse_hex16 (const char *v, guint16 *out)
         if (!g_ascii_isxdigit (*c))
             return FALSE;
     x = g_ascii_strtoull (d, NULL, 16);
-    *out = (guint16) x;
+    *out = (guint16)x;
     return TRUE;
 }
 
@@ -313,7 +315,7 @@ cell_pos (Parser *p, int field)
 static void
 process_header (Parser *p)
 {
-    g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     GString *missing = g_string_new (NULL);
 
     p->n_columns = p->fields->len;
@@ -330,27 +332,19 @@ process_header (Parser *p)
             if (g_hash_table_lookup_extended (seen, name, NULL, &first)) {
                 g_autofree char *s = shown (name);
 
-                problem_at (p, pos, -1,
-                            "the column “%s” appears twice (first in column %u of the header); "
-                            "each column may appear once", s,
-                            column_of (p, &g_array_index (p->starts, Pos, GPOINTER_TO_UINT (first))));
+                problem_at (
+                    p, pos, -1,
+                    "the column “%s” appears twice (first in column %u of the header); "
+                    "each column may appear once",
+                    s, column_of (p, &g_array_index (p->starts, Pos, GPOINTER_TO_UINT (first))));
             } else {
                 g_hash_table_insert (seen, g_strdup (name), GUINT_TO_POINTER (i));
             }
             for (int f = 0; f < N_FIELDS; f++)
                 if (strcmp (name, field_names[f]) == 0 && p->column_of[f] < 0)
-                    p->column_of[f] = (int) i;
+                    p->column_of[f] = (int)i;
         }
         g_free (name);
-    }
-    /* (The keys were copied; the table frees nothing itself.) */
-    {
-        GHashTableIter it;
-        gpointer k;
-
-        g_hash_table_iter_init (&it, seen);
-        while (g_hash_table_iter_next (&it, &k, NULL))
-            g_free (k);
     }
     for (int f = 0; f < N_REQUIRED; f++)
         if (p->column_of[f] < 0)
@@ -361,8 +355,9 @@ process_header (Parser *p)
                     "asset_id, asset_type, serial, encryption_required, lent_on, in any order)",
                     missing->str);
     if ((p->column_of[F_USB_VID] < 0) != (p->column_of[F_USB_PID] < 0))
-        problem_at (p, &p->record_start, -1, "usb_vid and usb_pid come together: the header "
-                                             "has only one of them");
+        problem_at (p, &p->record_start, -1,
+                    "usb_vid and usb_pid come together: the header "
+                    "has only one of them");
     for (int f = N_REQUIRED; f < N_FIELDS; f++)
         if (p->column_of[f] >= 0)
             p->file->columns |= field_bits[f];
@@ -385,7 +380,7 @@ process_row (Parser *p)
     int yn;
 
     for (guint i = 0; i < p->fields->len; i++)
-        if (((const char *) g_ptr_array_index (p->fields, i))[0] != '\0')
+        if (((const char *)g_ptr_array_index (p->fields, i))[0] != '\0')
             all_empty = FALSE;
     /* A row of empty cells (",,,,,,") is what spreadsheets leave at the
      * end: nothing to import, not an error. */
@@ -394,17 +389,20 @@ process_row (Parser *p)
     if (++p->records > KIKAN_LEDGER_MAX_ROWS) {
         guint listed = p->problems->len;
 
-        problem_at (p, &p->record_start, -1, "more than %u rows: this is not a ledger export "
-                                             "(split it, or check that it is the right file)",
+        problem_at (p, &p->record_start, -1,
+                    "more than %u rows: this is not a ledger export "
+                    "(split it, or check that it is the right file)",
                     KIKAN_LEDGER_MAX_ROWS);
         /* The reason the reading stopped comes first, whatever else was
          * found on the way. */
         if (p->problems->len == listed && listed > 0) {
             g_free (g_ptr_array_steal_index (p->problems, listed - 1));
             p->n_problems--;
-            problem_at (p, &p->record_start, -1, "more than %u rows: this is not a ledger "
-                                                 "export (split it, or check that it is the "
-                                                 "right file)", KIKAN_LEDGER_MAX_ROWS);
+            problem_at (p, &p->record_start, -1,
+                        "more than %u rows: this is not a ledger "
+                        "export (split it, or check that it is the "
+                        "right file)",
+                        KIKAN_LEDGER_MAX_ROWS);
         }
         if (p->problems->len > 1) {
             char *last = g_ptr_array_steal_index (p->problems, p->problems->len - 1);
@@ -419,8 +417,9 @@ process_row (Parser *p)
                              ? &g_array_index (p->starts, Pos, p->n_columns)
                              : &g_array_index (p->starts, Pos, p->fields->len - 1);
 
-        problem_at (p, pos, -1, "this row has %u fields but the header has %u (too %s); a "
-                                "comma inside a value needs the value in double quotes",
+        problem_at (p, pos, -1,
+                    "this row has %u fields but the header has %u (too %s); a "
+                    "comma inside a value needs the value in double quotes",
                     p->fields->len, p->n_columns, p->fields->len > p->n_columns ? "many" : "few");
         return;
     }
@@ -569,28 +568,29 @@ process_row (Parser *p)
 
             problem_at (p, cell_pos (p, F_ASSET_ID), F_ASSET_ID,
                         "asset %s is already lent on line %u: an asset is lent to one person "
-                        "at a time", s, GPOINTER_TO_UINT (other));
+                        "at a time",
+                        s, GPOINTER_TO_UINT (other));
         }
         other = g_hash_table_lookup (p->employee_rows, r->employee_id);
-        if (other != NULL && strcmp (((KikanLedgerRow *) other)->employee_name,
-                                     r->employee_name) != 0) {
+        if (other != NULL
+            && strcmp (((KikanLedgerRow *)other)->employee_name, r->employee_name) != 0) {
             g_autofree char *s = shown (r->employee_id);
 
             problem_at (p, cell_pos (p, F_EMPLOYEE_NAME), F_EMPLOYEE_NAME,
-                        "employee %s has another name on line %u; one employee has one name",
-                        s, ((KikanLedgerRow *) other)->line);
+                        "employee %s has another name on line %u; one employee has one name", s,
+                        ((KikanLedgerRow *)other)->line);
         }
         if (r->has_medium && r->usb_serial != NULL) {
-            g_autofree char *key = g_strdup_printf ("%04x:%04x:%s", r->usb_vid, r->usb_pid,
-                                                    r->usb_serial);
+            g_autofree char *key
+                = g_strdup_printf ("%04x:%04x:%s", r->usb_vid, r->usb_pid, r->usb_serial);
 
             other = g_hash_table_lookup (p->usb_rows, key);
             if (other != NULL) {
-                g_autofree char *s = shown (((KikanLedgerRow *) other)->asset_id);
+                g_autofree char *s = shown (((KikanLedgerRow *)other)->asset_id);
 
                 problem_at (p, cell_pos (p, F_USB_SERIAL), F_USB_SERIAL,
                             "this USB identity is already asset %s's on line %u", s,
-                            ((KikanLedgerRow *) other)->line);
+                            ((KikanLedgerRow *)other)->line);
             } else if (p->n_problems == before) {
                 g_hash_table_insert (p->usb_rows, g_steal_pointer (&key), r);
             }
@@ -623,7 +623,7 @@ on_record (int c, void *data)
 {
     Parser *p = data;
 
-    (void) c;
+    (void)c;
     if (p->fields->len > 0 && !p->stop) {
         if (!p->have_header) {
             p->have_header = TRUE;
@@ -644,11 +644,12 @@ fail_with_problems (Parser *p, GError **error)
     g_autofree char *name = kikan_escape_for_display (p->name, -1);
     GString *msg = g_string_new (NULL);
 
-    g_string_append_printf (msg, "%s cannot be imported: %u problem%s found; nothing was "
-                                 "imported. Correct the file and import it again.",
+    g_string_append_printf (msg,
+                            "%s cannot be imported: %u problem%s found; nothing was "
+                            "imported. Correct the file and import it again.",
                             name, p->n_problems, p->n_problems == 1 ? "" : "s");
     for (guint i = 0; i < p->problems->len; i++)
-        g_string_append_printf (msg, "\n  %s", (const char *) g_ptr_array_index (p->problems, i));
+        g_string_append_printf (msg, "\n  %s", (const char *)g_ptr_array_index (p->problems, i));
     if (p->n_problems > p->problems->len)
         g_string_append_printf (msg, "\n  … and %u more", p->n_problems - p->problems->len);
     g_set_error_literal (error, KIKAN_ERROR, KIKAN_ERROR_CSV, msg->str);
@@ -668,8 +669,8 @@ kikan_ledger_csv_parse (const char *data, gsize len, const char *name, GError **
     g_return_val_if_fail (data != NULL || len == 0, NULL);
     file->name = g_strdup (name != NULL ? name : "ledger.csv");
     file->size = len;
-    file->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-    g_checksum_update (sum, (const guchar *) (data != NULL ? data : ""), len);
+    file->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
+    g_checksum_update (sum, (const guchar *)(data != NULL ? data : ""), len);
     g_strlcpy (file->sha256, g_checksum_get_string (sum), sizeof file->sha256);
 
     p.data = data != NULL ? data : "";
@@ -686,8 +687,9 @@ kikan_ledger_csv_parse (const char *data, gsize len, const char *name, GError **
     if (len > KIKAN_LEDGER_MAX_BYTES) {
         Pos start = { p.begin, 1, p.begin };
 
-        problem_at (&p, &start, -1, "the file is larger than %u MiB: this is not a ledger "
-                                    "export (check that it is the right file)",
+        problem_at (&p, &start, -1,
+                    "the file is larger than %u MiB: this is not a ledger "
+                    "export (check that it is the right file)",
                     KIKAN_LEDGER_MAX_BYTES / (1024 * 1024));
         fail_with_problems (&p, error);
         g_ptr_array_unref (p.problems);
@@ -696,14 +698,15 @@ kikan_ledger_csv_parse (const char *data, gsize len, const char *name, GError **
     /* Encoding first: a byte that is not UTF-8 makes every name suspect.
      * (g_utf8_validate_len also stops at a NUL byte.) */
     if (!g_utf8_validate_len (p.data + p.begin, len - p.begin, &bad)) {
-        Pos at = pos_of (&p, (gsize) (bad - p.data));
+        Pos at = pos_of (&p, (gsize)(bad - p.data));
 
         if (*bad == '\0')
             problem_at (&p, &at, -1, "a NUL byte: this is not a text file");
         else
-            problem_at (&p, &at, -1, "the byte 0x%02x is not UTF-8 (Excel's plain “CSV” is "
-                                     "Shift_JIS: save as “CSV UTF-8” instead)",
-                        (guchar) *bad);
+            problem_at (&p, &at, -1,
+                        "the byte 0x%02x is not UTF-8 (Excel's plain “CSV” is "
+                        "Shift_JIS: save as “CSV UTF-8” instead)",
+                        (guchar)*bad);
         fail_with_problems (&p, error);
         g_ptr_array_unref (p.problems);
         return NULL;
@@ -761,9 +764,10 @@ kikan_ledger_csv_parse (const char *data, gsize len, const char *name, GError **
     if (!p.have_header && p.n_problems == 0) {
         Pos start = { p.begin, 1, p.begin };
 
-        problem_at (&p, &start, -1, "the file is empty: the first row must name the columns "
-                                    "(employee_id, employee_name, asset_id, asset_type, serial, "
-                                    "encryption_required, lent_on)");
+        problem_at (&p, &start, -1,
+                    "the file is empty: the first row must name the columns "
+                    "(employee_id, employee_name, asset_id, asset_type, serial, "
+                    "encryption_required, lent_on)");
     }
     if (p.n_problems > 0) {
         fail_with_problems (&p, error);
@@ -815,9 +819,9 @@ kikan_ledger_csv_load (const char *path, GError **error)
     }
     /* Read at most one byte past the cap: a file that grows while it is
      * read is still refused. */
-    buf = g_malloc ((gsize) st.st_size + 2);
+    buf = g_malloc ((gsize)st.st_size + 2);
     for (;;) {
-        gsize want = (gsize) st.st_size + 1 - got;
+        gsize want = (gsize)st.st_size + 1 - got;
         ssize_t n;
 
         if (want == 0)
@@ -835,10 +839,10 @@ kikan_ledger_csv_load (const char *path, GError **error)
         }
         if (n == 0)
             break;
-        got += (gsize) n;
+        got += (gsize)n;
     }
     close (fd);
-    if (got > (gsize) st.st_size) {
+    if (got > (gsize)st.st_size) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
                      "%s changed while it was being read: copy it, then import the copy.", name);
         return NULL;
@@ -898,11 +902,13 @@ kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error)
         return kikan_store_set_error (error, db, rc, "The ledger could not be read");
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         gboolean medium = sqlite3_column_type (st, 11) != SQLITE_NULL;
-        g_autofree char *vid = medium ? g_strdup_printf ("%04x", sqlite3_column_int (st, 11)) : NULL;
-        g_autofree char *pid = medium ? g_strdup_printf ("%04x", sqlite3_column_int (st, 12)) : NULL;
+        g_autofree char *vid
+            = medium ? g_strdup_printf ("%04x", sqlite3_column_int (st, 11)) : NULL;
+        g_autofree char *pid
+            = medium ? g_strdup_printf ("%04x", sqlite3_column_int (st, 12)) : NULL;
 
         for (int c = 0; c <= 10; c++) {
-            const char *v = (const char *) sqlite3_column_text (st, c);
+            const char *v = (const char *)sqlite3_column_text (st, c);
 
             if (c == F_ENCRYPTION_REQUIRED)
                 v = sqlite3_column_int (st, c) != 0 ? "yes" : "no";
@@ -910,7 +916,7 @@ kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error)
         }
         put_field (out, vid, FALSE);
         put_field (out, pid, FALSE);
-        put_field (out, medium ? (const char *) sqlite3_column_text (st, 13) : NULL, FALSE);
+        put_field (out, medium ? (const char *)sqlite3_column_text (st, 13) : NULL, FALSE);
         put_field (out, medium ? (sqlite3_column_int (st, 14) != 0 ? "yes" : "no") : NULL, FALSE);
         g_string_append (out, "\r\n");
     }

@@ -78,11 +78,11 @@ hex16 (guint16 v)
 
 /* What the store holds, read once. */
 typedef struct {
-    GPtrArray *loans;          /* KikanLoan, owned */
-    GHashTable *loan_of;       /* asset_id → KikanLoan */
-    GHashTable *name_of;       /* employee id → name (owned strings) */
-    GPtrArray *media;          /* KikanMedium, owned */
-    GHashTable *medium_of;     /* asset_id → KikanMedium */
+    GPtrArray *loans;      /* KikanLoan, owned */
+    GHashTable *loan_of;   /* asset_id → KikanLoan */
+    GHashTable *name_of;   /* employee id → name (owned strings) */
+    GPtrArray *media;      /* KikanMedium, owned */
+    GHashTable *medium_of; /* asset_id → KikanMedium */
 } Snapshot;
 
 static void
@@ -122,12 +122,12 @@ snapshot_load (KikanStore *store, Snapshot *s, GError **error)
 
         g_hash_table_insert (s->medium_of, m->asset_id, m);
     }
-    rc = sqlite3_prepare_v2 (kikan_store_get_db (store), "SELECT id, name FROM employees", -1,
-                             &st, NULL);
+    rc = sqlite3_prepare_v2 (kikan_store_get_db (store), "SELECT id, name FROM employees", -1, &st,
+                             NULL);
     if (rc == SQLITE_OK) {
         while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-            g_hash_table_insert (s->name_of, g_strdup ((const char *) sqlite3_column_text (st, 0)),
-                                 g_strdup ((const char *) sqlite3_column_text (st, 1)));
+            g_hash_table_insert (s->name_of, g_strdup ((const char *)sqlite3_column_text (st, 0)),
+                                 g_strdup ((const char *)sqlite3_column_text (st, 1)));
         if (rc == SQLITE_DONE)
             rc = SQLITE_OK;
     }
@@ -141,8 +141,8 @@ snapshot_load (KikanStore *store, Snapshot *s, GError **error)
 static int
 by_asset (gconstpointer a, gconstpointer b)
 {
-    const KikanLedgerChange *x = *(KikanLedgerChange *const *) a;
-    const KikanLedgerChange *y = *(KikanLedgerChange *const *) b;
+    const KikanLedgerChange *x = *(KikanLedgerChange *const *)a;
+    const KikanLedgerChange *y = *(KikanLedgerChange *const *)b;
 
     return strcmp (x->asset_id, y->asset_id);
 }
@@ -156,8 +156,8 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
     g_autoptr (GPtrArray) removed = g_ptr_array_new ();
     guint cols = file->columns;
 
-    d->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
-    d->renamed = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+    d->changes = g_ptr_array_new_with_free_func ((GDestroyNotify)change_free);
+    d->renamed = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
     for (guint i = 0; i < file->rows->len; i++) {
         const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
         const KikanLoan *l = g_hash_table_lookup (s->loan_of, r->asset_id);
@@ -181,7 +181,7 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
         c->employee_id = g_strdup (r->employee_id);
         c->lent_on = g_strdup (r->lent_on);
         c->line = r->line;
-        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
         if (l == NULL) {
             c->kind = KIKAN_LEDGER_ADDED;
             g_ptr_array_add (d->changes, c);
@@ -242,7 +242,7 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
         c->employee_id = g_strdup (l->employee_id);
         c->lent_on = g_strdup (l->lent_on);
         c->loan_id = l->id;
-        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_change_free);
+        c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
         g_ptr_array_add (removed, c);
         d->removed++;
     }
@@ -325,32 +325,45 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
                    error);
     /* Optional columns absent from the file (?5, ?6 NULL) keep the
      * stored value. */
-    asset = emp == NULL ? NULL : prepare (store,
-                   "INSERT INTO assets (id, type, serial, encryption_required, "
-                   "classification_max, ownership, updated_at) VALUES (?1, ?2, ?3, ?4, "
-                   "coalesce(?5, 'internal'), coalesce(?6, 'company'), ?7) "
-                   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, serial = excluded.serial, "
-                   "encryption_required = excluded.encryption_required, "
-                   "classification_max = coalesce(?5, assets.classification_max), "
-                   "ownership = coalesce(?6, assets.ownership), updated_at = excluded.updated_at "
-                   "WHERE assets.type IS NOT excluded.type OR assets.serial IS NOT excluded.serial "
-                   "OR assets.encryption_required IS NOT excluded.encryption_required "
-                   "OR (?5 IS NOT NULL AND assets.classification_max IS NOT ?5) "
-                   "OR (?6 IS NOT NULL AND assets.ownership IS NOT ?6)", error);
-    med_ins = asset == NULL ? NULL : prepare (store,
-                   "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
-                   "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'ledger import')",
-                   error);
+    asset
+        = emp == NULL
+              ? NULL
+              : prepare (
+                  store,
+                  "INSERT INTO assets (id, type, serial, encryption_required, "
+                  "classification_max, ownership, updated_at) VALUES (?1, ?2, ?3, ?4, "
+                  "coalesce(?5, 'internal'), coalesce(?6, 'company'), ?7) "
+                  "ON CONFLICT (id) DO UPDATE SET type = excluded.type, serial = excluded.serial, "
+                  "encryption_required = excluded.encryption_required, "
+                  "classification_max = coalesce(?5, assets.classification_max), "
+                  "ownership = coalesce(?6, assets.ownership), updated_at = excluded.updated_at "
+                  "WHERE assets.type IS NOT excluded.type OR assets.serial IS NOT excluded.serial "
+                  "OR assets.encryption_required IS NOT excluded.encryption_required "
+                  "OR (?5 IS NOT NULL AND assets.classification_max IS NOT ?5) "
+                  "OR (?6 IS NOT NULL AND assets.ownership IS NOT ?6)",
+                  error);
+    med_ins = asset == NULL
+                  ? NULL
+                  : prepare (
+                      store,
+                      "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
+                      "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'ledger import')",
+                      error);
     /* A new USB identity is a new registration: what was recorded about
      * the old device (descriptors, fingerprint) no longer applies. */
-    med_upd = med_ins == NULL ? NULL : prepare (store,
-                   "UPDATE media SET vid = ?2, pid = ?3, usb_serial = ?4, hardware_encrypted = ?5, "
-                   "manufacturer = CASE WHEN ?6 THEN NULL ELSE manufacturer END, "
-                   "product = CASE WHEN ?6 THEN NULL ELSE product END, "
-                   "fingerprint = CASE WHEN ?6 THEN NULL ELSE fingerprint END, "
-                   "registered_at = CASE WHEN ?6 THEN ?7 ELSE registered_at END, "
-                   "registered_by = CASE WHEN ?6 THEN 'ledger import' ELSE registered_by END "
-                   "WHERE asset_id = ?1", error);
+    med_upd
+        = med_ins == NULL
+              ? NULL
+              : prepare (
+                  store,
+                  "UPDATE media SET vid = ?2, pid = ?3, usb_serial = ?4, hardware_encrypted = ?5, "
+                  "manufacturer = CASE WHEN ?6 THEN NULL ELSE manufacturer END, "
+                  "product = CASE WHEN ?6 THEN NULL ELSE product END, "
+                  "fingerprint = CASE WHEN ?6 THEN NULL ELSE fingerprint END, "
+                  "registered_at = CASE WHEN ?6 THEN ?7 ELSE registered_at END, "
+                  "registered_by = CASE WHEN ?6 THEN 'ledger import' ELSE registered_by END "
+                  "WHERE asset_id = ?1",
+                  error);
     if (med_upd == NULL)
         goto out;
 
@@ -374,9 +387,11 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
         if (r->has_medium) {
             const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
             const char *serial = (file->columns & KIKAN_LEDGER_COL_USB_SERIAL) || m == NULL
-                                     ? r->usb_serial : m->usb_serial;
+                                     ? r->usb_serial
+                                     : m->usb_serial;
             gboolean hw = (file->columns & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED) || m == NULL
-                              ? r->hardware_encrypted : m->hardware_encrypted;
+                              ? r->hardware_encrypted
+                              : m->hardware_encrypted;
 
             if (m == NULL) {
                 bind_text (med_ins, 1, r->asset_id);
@@ -425,15 +440,19 @@ apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDi
     for (guint i = 0; i < file->rows->len; i++) {
         const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
 
-        g_hash_table_insert (row_of, r->asset_id, (gpointer) r);
+        g_hash_table_insert (row_of, r->asset_id, (gpointer)r);
     }
-    ins = prepare (store, "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
-                          "telework_method) VALUES (?, ?, ?, ?, ?)", error);
-    upd = ins == NULL ? NULL : prepare (store,
-                   "UPDATE loans SET lent_on = ?2, "
-                   "due_on = CASE WHEN ?3 THEN ?4 ELSE due_on END, "
-                   "telework_method = CASE WHEN ?5 THEN ?6 ELSE telework_method END "
-                   "WHERE id = ?1 AND returned_on IS NULL", error);
+    ins = prepare (store,
+                   "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
+                   "telework_method) VALUES (?, ?, ?, ?, ?)",
+                   error);
+    upd = ins == NULL ? NULL
+                      : prepare (store,
+                                 "UPDATE loans SET lent_on = ?2, "
+                                 "due_on = CASE WHEN ?3 THEN ?4 ELSE due_on END, "
+                                 "telework_method = CASE WHEN ?5 THEN ?6 ELSE telework_method END "
+                                 "WHERE id = ?1 AND returned_on IS NULL",
+                                 error);
     if (upd == NULL)
         goto out;
     for (guint i = 0; i < d->changes->len; i++) {
@@ -462,7 +481,8 @@ apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDi
         if (c->kind == KIKAN_LEDGER_CHANGED) {
             /* Another holder: the old loan ends, a new one begins, so the
              * history says who held the asset when. */
-            g_autofree char *note = g_strdup_printf ("transferred to %s by import", r->employee_id);
+            g_autofree char *note
+                = g_strdup_printf ("transferred to %s by import", r->employee_id);
 
             if (!kikan_ledger_close_loan (store, c->loan_id, later (today, l->lent_on), 0, note,
                                           error))
@@ -498,8 +518,8 @@ summary_json (const KikanLedgerFile *file, const KikanLedgerDiff *d)
     json_builder_add_string_value (b, file->sha256);
     json_builder_set_member_name (b, "rows");
     json_builder_add_int_value (b, file->rows->len);
-#define COUNT(name)                                                                            \
-    json_builder_set_member_name (b, #name);                                                   \
+#define COUNT(name)                                                                               \
+    json_builder_set_member_name (b, #name);                                                      \
     json_builder_add_int_value (b, d->name)
     COUNT (added);
     COUNT (changed);
@@ -531,9 +551,9 @@ kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedger
     if (!snapshot_load (store, &s, error))
         goto fail;
     d = diff_with (&s, file);
-    /* Closing first frees each asset's open-loan slot (one open loan per
-     * asset) before a new holder's loan is added; upserts give every
-     * loan its employee and asset. */
+    /* Employees and assets first (every loan refers to them); then the
+     * loans, where a new holder's loan is opened only after the old one
+     * is closed (one open loan per asset). */
     if (!upsert_rows (store, file, &s, now, error)
         || !apply_loans (store, file, d, &s, today, error))
         goto fail;

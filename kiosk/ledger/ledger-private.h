@@ -18,39 +18,39 @@
 #include "store-private.h"
 
 typedef struct {
-    char *id;            /* "E1001" */
-    char *name;          /* verbatim, Japanese welcome */
-    char *department;    /* NULL when unknown */
-    char *email;         /* NULL when unknown */
+    char *id;         /* "E1001" */
+    char *name;       /* verbatim, Japanese welcome */
+    char *department; /* NULL when unknown */
+    char *email;      /* NULL when unknown */
     gboolean active;
 } KikanEmployee;
 
 typedef struct {
-    char *id;                 /* asset tag, "USB-0007" */
-    char *type;               /* laptop | usb | phone | token | other */
-    char *serial;             /* NULL when unknown */
-    char *model;              /* NULL when unknown */
-    char *ownership;          /* company | leased | personal */
+    char *id;        /* asset tag, "USB-0007" */
+    char *type;      /* laptop | usb | phone | token | other */
+    char *serial;    /* NULL when unknown */
+    char *model;     /* NULL when unknown */
+    char *ownership; /* company | leased | personal */
     gboolean encryption_required;
-    char *classification;     /* highest data classification allowed: public | internal | confidential */
-    char *status;             /* in_service | retired | lost | stolen | repair */
+    char *classification; /* most secret data allowed: public | internal | confidential */
+    char *status;         /* in_service | retired | lost | stolen | repair */
 } KikanAsset;
 
 /* A loan joined with its asset (and its holder's name). */
 typedef struct {
-    gint64 id;                /* loans.id */
+    gint64 id; /* loans.id */
     char *asset_id;
     char *asset_type;
-    char *serial;             /* NULL when unknown */
+    char *serial; /* NULL when unknown */
     gboolean encryption_required;
     char *classification;
     char *ownership;
     char *employee_id;
     char *employee_name;
-    char *lent_on;            /* YYYY-MM-DD */
-    char *due_on;             /* NULL when none */
-    char *telework_method;    /* NULL when none */
-    char *returned_on;        /* NULL while open */
+    char *lent_on;         /* YYYY-MM-DD */
+    char *due_on;          /* NULL when none */
+    char *telework_method; /* NULL when none */
+    char *returned_on;     /* NULL while open */
 } KikanLoan;
 
 /* A registered removable medium (KR-06, Admin E-4). */
@@ -58,16 +58,16 @@ typedef struct {
     char *asset_id;
     guint16 vid;
     guint16 pid;
-    char *usb_serial;         /* iSerialNumber, NULL when the device has none */
-    char *manufacturer;       /* NULL when not recorded */
-    char *product;            /* NULL when not recorded */
-    char *fingerprint;        /* SHA-256 hex of the descriptors, NULL until recorded */
+    char *usb_serial;   /* iSerialNumber, NULL when the device has none */
+    char *manufacturer; /* NULL when not recorded */
+    char *product;      /* NULL when not recorded */
+    char *fingerprint;  /* SHA-256 hex of the descriptors, NULL until recorded */
     gboolean hardware_encrypted;
     char *registered_at;
     char *registered_by;
 } KikanMedium;
 
-void kikan_employee_free (KikanEmployee *e);  /* each accepts NULL */
+void kikan_employee_free (KikanEmployee *e); /* each accepts NULL */
 void kikan_asset_free (KikanAsset *a);
 void kikan_loan_free (KikanLoan *l);
 void kikan_medium_free (KikanMedium *m);

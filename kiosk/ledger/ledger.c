@@ -78,10 +78,10 @@ kikan_ledger_date_is_valid (const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !g_ascii_isdigit (s[i]))
             return FALSE;
-    y = (guint) g_ascii_strtoull (s, NULL, 10);
-    m = (guint) g_ascii_strtoull (s + 5, NULL, 10);
-    d = (guint) g_ascii_strtoull (s + 8, NULL, 10);
-    return y >= 1970 && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+    y = (guint)g_ascii_strtoull (s, NULL, 10);
+    m = (guint)g_ascii_strtoull (s + 5, NULL, 10);
+    d = (guint)g_ascii_strtoull (s + 8, NULL, 10);
+    return y >= 1970 && g_date_valid_dmy ((GDateDay)d, (GDateMonth)m, (GDateYear)y);
 }
 
 /* ------------------------------------------------------------ statements */
@@ -114,7 +114,7 @@ dup_col (sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text (st, i);
 
-    return t != NULL ? g_strndup ((const char *) t, (gsize) sqlite3_column_bytes (st, i)) : NULL;
+    return t != NULL ? g_strndup ((const char *)t, (gsize)sqlite3_column_bytes (st, i)) : NULL;
 }
 
 /* Steps a statement that changes rows; finalizes it. */
@@ -150,8 +150,11 @@ kikan_ledger_find_employee (KikanStore *store, const char *id, GError **error)
     int rc;
 
     g_return_val_if_fail (store != NULL && id != NULL, NULL);
-    if ((st = prepare (store, "SELECT id, name, department, email, active FROM employees "
-                              "WHERE id = ?", error)) == NULL)
+    if ((st = prepare (store,
+                       "SELECT id, name, department, email, active FROM employees "
+                       "WHERE id = ?",
+                       error))
+        == NULL)
         return NULL;
     bind_text (st, 1, id);
     rc = sqlite3_step (st);
@@ -163,8 +166,10 @@ kikan_ledger_find_employee (KikanStore *store, const char *id, GError **error)
         e->email = dup_col (st, 3);
         e->active = sqlite3_column_int (st, 4) != 0;
     } else if (rc == SQLITE_DONE) {
-        not_found (error, "No employee %s in the ledger. Check the ID on the badge; IT imports "
-                          "the ledger with “kikan ledger import”.", id);
+        not_found (error,
+                   "No employee %s in the ledger. Check the ID on the badge; IT imports "
+                   "the ledger with “kikan ledger import”.",
+                   id);
     } else {
         kikan_store_set_error (error, kikan_store_get_db (store), rc,
                                "The ledger could not be read");
@@ -175,9 +180,9 @@ kikan_ledger_find_employee (KikanStore *store, const char *id, GError **error)
 
 /* ------------------------------------------------------------ loans */
 
-#define LOAN_COLUMNS                                                                           \
-    "l.id, l.asset_id, a.type, a.serial, a.encryption_required, a.classification_max, "         \
-    "a.ownership, l.employee_id, e.name, l.lent_on, l.due_on, l.telework_method, l.returned_on " \
+#define LOAN_COLUMNS                                                                              \
+    "l.id, l.asset_id, a.type, a.serial, a.encryption_required, a.classification_max, "           \
+    "a.ownership, l.employee_id, e.name, l.lent_on, l.due_on, l.telework_method, l.returned_on "  \
     "FROM loans l JOIN assets a ON a.id = l.asset_id JOIN employees e ON e.id = l.employee_id "
 
 static KikanLoan *
@@ -204,7 +209,7 @@ loan_from_row (sqlite3_stmt *st)
 GPtrArray *
 kikan_ledger_list_open_loans (KikanStore *store, const char *employee_id, GError **error)
 {
-    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) kikan_loan_free);
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)kikan_loan_free);
     sqlite3_stmt *st;
     int rc;
 
@@ -267,7 +272,8 @@ kikan_ledger_close_loan (KikanStore *store, gint64 loan_id, const char *returned
         return FALSE;
     }
     if ((st = prepare (store, "SELECT lent_on FROM loans WHERE id = ? AND returned_on IS NULL",
-                       error)) == NULL)
+                       error))
+        == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, loan_id);
     rc = sqlite3_step (st);
@@ -280,19 +286,23 @@ kikan_ledger_close_loan (KikanStore *store, gint64 loan_id, const char *returned
     if (lent_on == NULL) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND,
                      "Loan %" G_GINT64_FORMAT " is not open: it was returned already or does "
-                     "not exist.", loan_id);
+                     "not exist.",
+                     loan_id);
         return FALSE;
     }
     /* Dates compare as text in this format (docs/store.md invariants). */
     if (strcmp (returned_on, lent_on) < 0) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
                      "Loan %" G_GINT64_FORMAT " cannot be returned on %s: it was lent on %s. "
-                     "Check the kiosk's clock.", loan_id, returned_on, lent_on);
+                     "Check the kiosk's clock.",
+                     loan_id, returned_on, lent_on);
         return FALSE;
     }
-    if ((st = prepare (store, "UPDATE loans SET returned_on = ?, return_session = ?, "
-                              "note = coalesce(?, note) WHERE id = ? AND returned_on IS NULL",
-                       error)) == NULL)
+    if ((st = prepare (store,
+                       "UPDATE loans SET returned_on = ?, return_session = ?, "
+                       "note = coalesce(?, note) WHERE id = ? AND returned_on IS NULL",
+                       error))
+        == NULL)
         return FALSE;
     bind_text (st, 1, returned_on);
     if (return_session > 0)
@@ -312,7 +322,8 @@ kikan_ledger_log_change (KikanStore *store, const char *source, const char *summ
     sqlite3_stmt *st;
 
     if ((st = prepare (store, "INSERT INTO ledger_changes (at, source, summary) VALUES (?, ?, ?)",
-                       error)) == NULL)
+                       error))
+        == NULL)
         return FALSE;
     bind_text (st, 1, now);
     bind_text (st, 2, source);
@@ -381,15 +392,19 @@ kikan_ledger_lend (KikanStore *store, const char *asset_id, const char *employee
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
                      "Asset %s is already lent to %s since %s. Return it first with “kikan "
-                     "ledger return %s”.", a, h, open->lent_on, a);
+                     "ledger return %s”.",
+                     a, h, open->lent_on, a);
         goto fail;
     }
     if (!g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
         g_propagate_error (error, g_steal_pointer (&local));
         goto fail;
     }
-    if ((st = prepare (store, "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
-                              "telework_method) VALUES (?, ?, ?, ?, ?)", error)) == NULL)
+    if ((st = prepare (store,
+                       "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
+                       "telework_method) VALUES (?, ?, ?, ?, ?)",
+                       error))
+        == NULL)
         goto fail;
     bind_text (st, 1, asset_id);
     bind_text (st, 2, employee_id);
@@ -435,8 +450,8 @@ fail:
 
 /* ------------------------------------------------------------ assets */
 
-#define ASSET_COLUMNS                                                                          \
-    "id, type, serial, model, ownership, encryption_required, classification_max, status "    \
+#define ASSET_COLUMNS                                                                             \
+    "id, type, serial, model, ownership, encryption_required, classification_max, status "        \
     "FROM assets "
 
 static KikanAsset *
@@ -470,8 +485,10 @@ kikan_ledger_find_asset (KikanStore *store, const char *id, GError **error)
     if (rc == SQLITE_ROW)
         a = asset_from_row (st);
     else if (rc == SQLITE_DONE)
-        not_found (error, "No asset %s in the ledger. Check the asset tag; IT imports the "
-                          "ledger with “kikan ledger import”.", id);
+        not_found (error,
+                   "No asset %s in the ledger. Check the asset tag; IT imports the "
+                   "ledger with “kikan ledger import”.",
+                   id);
     else
         kikan_store_set_error (error, kikan_store_get_db (store), rc,
                                "The ledger could not be read");
@@ -487,8 +504,9 @@ kikan_ledger_find_asset_by_serial (KikanStore *store, const char *serial, GError
     int rc, n = 0;
 
     g_return_val_if_fail (store != NULL && serial != NULL, NULL);
-    if ((st = prepare (store, "SELECT " ASSET_COLUMNS "WHERE serial = ? ORDER BY id LIMIT 2",
-                       error)) == NULL)
+    if ((st
+         = prepare (store, "SELECT " ASSET_COLUMNS "WHERE serial = ? ORDER BY id LIMIT 2", error))
+        == NULL)
         return NULL;
     bind_text (st, 1, serial);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
@@ -503,8 +521,10 @@ kikan_ledger_find_asset_by_serial (KikanStore *store, const char *serial, GError
         return NULL;
     }
     if (n == 0) {
-        not_found (error, "No asset with serial number %s in the ledger. Check the number, or "
-                          "type the asset tag instead.", serial);
+        not_found (error,
+                   "No asset with serial number %s in the ledger. Check the number, or "
+                   "type the asset tag instead.",
+                   serial);
         return NULL;
     }
     if (n > 1) {
@@ -533,8 +553,10 @@ kikan_ledger_find_asset_by_tag_or_serial (KikanStore *store, const char *text, G
     g_clear_error (&local);
     a = kikan_ledger_find_asset_by_serial (store, text, &local);
     if (a == NULL && g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
-        not_found (error, "No asset with the tag or serial number %s in the ledger. Check the "
-                          "label on the item.", text);
+        not_found (error,
+                   "No asset with the tag or serial number %s in the ledger. Check the "
+                   "label on the item.",
+                   text);
         return NULL;
     }
     if (a == NULL)
@@ -544,8 +566,8 @@ kikan_ledger_find_asset_by_tag_or_serial (KikanStore *store, const char *text, G
 
 /* ------------------------------------------------------------ media */
 
-#define MEDIUM_COLUMNS                                                                         \
-    "asset_id, vid, pid, usb_serial, manufacturer, product, fingerprint, hardware_encrypted, " \
+#define MEDIUM_COLUMNS                                                                            \
+    "asset_id, vid, pid, usb_serial, manufacturer, product, fingerprint, hardware_encrypted, "    \
     "registered_at, registered_by FROM media "
 
 static KikanMedium *
@@ -554,8 +576,8 @@ medium_from_row (sqlite3_stmt *st)
     KikanMedium *m = g_new0 (KikanMedium, 1);
 
     m->asset_id = dup_col (st, 0);
-    m->vid = (guint16) sqlite3_column_int (st, 1);
-    m->pid = (guint16) sqlite3_column_int (st, 2);
+    m->vid = (guint16)sqlite3_column_int (st, 1);
+    m->pid = (guint16)sqlite3_column_int (st, 2);
     m->usb_serial = dup_col (st, 3);
     m->manufacturer = dup_col (st, 4);
     m->product = dup_col (st, 5);
@@ -575,8 +597,11 @@ kikan_ledger_find_medium (KikanStore *store, guint16 vid, guint16 pid, const cha
     int rc, n = 0;
 
     g_return_val_if_fail (store != NULL, NULL);
-    if ((st = prepare (store, "SELECT " MEDIUM_COLUMNS "WHERE vid = ? AND pid = ? "
-                              "AND usb_serial IS ? ORDER BY asset_id LIMIT 2", error)) == NULL)
+    if ((st = prepare (store,
+                       "SELECT " MEDIUM_COLUMNS "WHERE vid = ? AND pid = ? "
+                       "AND usb_serial IS ? ORDER BY asset_id LIMIT 2",
+                       error))
+        == NULL)
         return NULL;
     sqlite3_bind_int (st, 1, vid);
     sqlite3_bind_int (st, 2, pid);
@@ -596,12 +621,13 @@ kikan_ledger_find_medium (KikanStore *store, guint16 vid, guint16 pid, const cha
         return m;
     kikan_medium_free (m);
     if (n == 0) {
-        g_autofree char *s = kikan_escape_for_display (usb_serial != NULL ? usb_serial : "(none)",
-                                                       -1);
+        g_autofree char *s
+            = kikan_escape_for_display (usb_serial != NULL ? usb_serial : "(none)", -1);
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND,
                      "The medium %04x:%04x with serial %s is not in the media register (INV-06). "
-                     "IT registers media with “kikan ledger media add”.", vid, pid, s);
+                     "IT registers media with “kikan ledger media add”.",
+                     vid, pid, s);
     } else {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
                      "Several registered media are %04x:%04x without a serial number: this "
@@ -626,8 +652,10 @@ kikan_ledger_find_medium_by_asset (KikanStore *store, const char *asset_id, GErr
     if (rc == SQLITE_ROW)
         m = medium_from_row (st);
     else if (rc == SQLITE_DONE)
-        not_found (error, "Asset %s is not in the media register. IT registers media with "
-                          "“kikan ledger media add”.", asset_id);
+        not_found (error,
+                   "Asset %s is not in the media register. IT registers media with "
+                   "“kikan ledger media add”.",
+                   asset_id);
     else
         kikan_store_set_error (error, kikan_store_get_db (store), rc,
                                "The media register could not be read");
@@ -638,8 +666,7 @@ kikan_ledger_find_medium_by_asset (KikanStore *store, const char *asset_id, GErr
 GPtrArray *
 kikan_ledger_list_media (KikanStore *store, GError **error)
 {
-    g_autoptr (GPtrArray) out =
-        g_ptr_array_new_with_free_func ((GDestroyNotify) kikan_medium_free);
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)kikan_medium_free);
     sqlite3_stmt *st;
     int rc;
 
@@ -659,8 +686,8 @@ kikan_ledger_list_media (KikanStore *store, GError **error)
 
 gboolean
 kikan_ledger_register_medium (KikanStore *store, const char *asset_id, guint16 vid, guint16 pid,
-                              const char *usb_serial, gboolean hardware_encrypted,
-                              const char *by, gboolean replace, GError **error)
+                              const char *usb_serial, gboolean hardware_encrypted, const char *by,
+                              gboolean replace, GError **error)
 {
     g_autoptr (KikanAsset) asset = NULL;
     g_autoptr (KikanMedium) old = NULL;
@@ -684,7 +711,8 @@ kikan_ledger_register_medium (KikanStore *store, const char *asset_id, guint16 v
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
                      "Asset %s is already registered as %04x:%04x. Add --replace to register "
-                     "it again with the new identity.", a, old->vid, old->pid);
+                     "it again with the new identity.",
+                     a, old->vid, old->pid);
         goto fail;
     }
     /* A new identity drops the descriptor fingerprint recorded for the old. */
@@ -696,7 +724,9 @@ kikan_ledger_register_medium (KikanStore *store, const char *asset_id, guint16 v
                        "hardware_encrypted = excluded.hardware_encrypted, "
                        "manufacturer = NULL, product = NULL, fingerprint = NULL, "
                        "registered_at = excluded.registered_at, "
-                       "registered_by = excluded.registered_by", error)) == NULL)
+                       "registered_by = excluded.registered_by",
+                       error))
+        == NULL)
         goto fail;
     bind_text (st, 1, asset_id);
     sqlite3_bind_int (st, 2, vid);

@@ -26,7 +26,7 @@ col (sqlite3_stmt *st, int i)
 
     if (t == NULL)
         return g_strdup ("NULL");
-    return kikan_escape_for_display ((const char *) t, sqlite3_column_bytes (st, i));
+    return kikan_escape_for_display ((const char *)t, sqlite3_column_bytes (st, i));
 }
 
 /* One invariant: @sql returns the rows that break it; @fmt prints one row
@@ -40,7 +40,8 @@ static const Invariant invariants[] = {
     { "SELECT asset_id, count(*) FROM loans WHERE returned_on IS NULL "
       "GROUP BY asset_id HAVING count(*) > 1 ORDER BY asset_id",
       "asset %s has %s open loans; at most one is allowed" },
-    { "SELECT id, asset_id, lent_on FROM loans WHERE lent_on IS NULL OR date(lent_on) IS NOT lent_on "
+    { "SELECT id, asset_id, lent_on FROM loans WHERE lent_on IS NULL OR date(lent_on) IS NOT "
+      "lent_on "
       "ORDER BY id",
       "loan %s (asset %s): lent_on %s is not a date YYYY-MM-DD" },
     { "SELECT id, asset_id, returned_on FROM loans WHERE returned_on IS NOT NULL "
@@ -148,19 +149,19 @@ check_db (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
             return TRUE;
         }
         if (is_damage (rc)) {
-            g_ptr_array_add (problems, g_strdup_printf ("the file is damaged: %s",
-                                                        sqlite3_errstr (rc)));
+            g_ptr_array_add (problems,
+                             g_strdup_printf ("the file is damaged: %s", sqlite3_errstr (rc)));
             return TRUE;
         }
         return kikan_store_set_error (error, db, rc, "The store could not be read");
     }
-    *version_out = (int) version;
+    *version_out = (int)version;
 
     /* SQLite's own checks, row by row (integrity_check lists up to 100). */
     rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-            const char *t = (const char *) sqlite3_column_text (st, 0);
+            const char *t = (const char *)sqlite3_column_text (st, 0);
 
             if (t != NULL && strcmp (t, "ok") == 0)
                 continue;
@@ -173,25 +174,30 @@ check_db (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
     if (rc != SQLITE_DONE && rc != SQLITE_OK) {
         if (!is_damage (rc))
             return kikan_store_set_error (error, db, rc, "The store could not be checked");
-        g_ptr_array_add (problems, g_strdup_printf ("the file is damaged: %s", sqlite3_errmsg (db)));
+        g_ptr_array_add (problems,
+                         g_strdup_printf ("the file is damaged: %s", sqlite3_errmsg (db)));
         return TRUE;
     }
     if (!run_rows (db,
                    "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check "
                    "ORDER BY 1, 2",
-                   "foreign_key_check: %s row %s refers to a %s row that does not exist",
-                   problems, &rc)) {
+                   "foreign_key_check: %s row %s refers to a %s row that does not exist", problems,
+                   &rc)) {
         if (!is_damage (rc))
             return kikan_store_set_error (error, db, rc, "The store could not be checked");
-        g_ptr_array_add (problems, g_strdup_printf ("the file is damaged: %s", sqlite3_errmsg (db)));
+        g_ptr_array_add (problems,
+                         g_strdup_printf ("the file is damaged: %s", sqlite3_errmsg (db)));
         return TRUE;
     }
 
     if (version > KIKAN_STORE_SCHEMA_VERSION) {
-        g_ptr_array_add (problems, g_strdup_printf (
-            "schema version %" G_GINT64_FORMAT " is newer than this program knows (%d): it was "
-            "written by a newer Kikan; use that version, or restore a backup made by this one",
-            version, KIKAN_STORE_SCHEMA_VERSION));
+        g_ptr_array_add (
+            problems,
+            g_strdup_printf (
+                "schema version %" G_GINT64_FORMAT
+                " is newer than this program knows (%d): it was "
+                "written by a newer Kikan; use that version, or restore a backup made by this one",
+                version, KIKAN_STORE_SCHEMA_VERSION));
         return TRUE;
     }
     if (version == 0) {
@@ -202,9 +208,10 @@ check_db (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
             tables = sqlite3_column_int64 (st, 0);
         sqlite3_finalize (st);
         if (tables > 0)
-            g_ptr_array_add (problems, g_strdup (
-                "the file is a SQLite database of another program (tables, but no Kikan "
-                "schema version)"));
+            g_ptr_array_add (
+                problems,
+                g_strdup ("the file is a SQLite database of another program (tables, but no Kikan "
+                          "schema version)"));
         /* An empty store: nothing else to look at. */
         return TRUE;
     }
@@ -212,8 +219,8 @@ check_db (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
         if (!run_rows (db, invariants[i].sql, invariants[i].fmt, problems, &rc)) {
             if (!is_damage (rc))
                 return kikan_store_set_error (error, db, rc, "The store could not be checked");
-            g_ptr_array_add (problems, g_strdup_printf ("the file is damaged: %s",
-                                                        sqlite3_errmsg (db)));
+            g_ptr_array_add (problems,
+                             g_strdup_printf ("the file is damaged: %s", sqlite3_errmsg (db)));
             return TRUE;
         }
     }
@@ -272,7 +279,8 @@ kikan_store_check_file (const char *path, GPtrArray **problems, int *version, GE
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                      "The store %s cannot be read: %s. Run kikan as the kiosk user, who owns "
-                     "the state directory.", shown, g_strerror (e));
+                     "the state directory.",
+                     shown, g_strerror (e));
         return FALSE;
     }
     n = read (fd, head, sizeof head);
@@ -284,7 +292,7 @@ kikan_store_check_file (const char *path, GPtrArray **problems, int *version, GE
         *problems = g_steal_pointer (&found);
         return TRUE;
     }
-    if (n < (ssize_t) sizeof head || memcmp (head, magic, sizeof magic) != 0) {
+    if (n < (ssize_t)sizeof head || memcmp (head, magic, sizeof magic) != 0) {
         g_ptr_array_add (found, g_strdup ("the file is not a SQLite database (its first bytes "
                                           "are not \"SQLite format 3\")"));
         *problems = g_steal_pointer (&found);

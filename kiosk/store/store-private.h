@@ -49,7 +49,7 @@ KikanStore *kikan_store_open_path (const char *path, GError **error);
  * is no store.  Its schema may be older than this program's
  * (kikan_store_get_version; 0: an empty store, no tables). */
 KikanStore *kikan_store_open_readonly (KikanHome *home, GError **error);
-void kikan_store_free (KikanStore *self);  /* accepts NULL */
+void kikan_store_free (KikanStore *self); /* accepts NULL */
 
 /* The schema version of the open store. */
 int kikan_store_get_version (KikanStore *self);

@@ -18,7 +18,7 @@
 
 /* What every refusal tells IT to do next (docs/store.md "When the store
  * refuses service"). */
-#define REFUSAL_HINT                                                                           \
+#define REFUSAL_HINT                                                                              \
     "Restore the store from the last backup, or run “kikan db check” for details; the file "  \
     "was not changed."
 
@@ -221,7 +221,7 @@ query_text (sqlite3 *db, const char *sql, int *rc_out)
     if (rc == SQLITE_OK) {
         rc = sqlite3_step (st);
         if (rc == SQLITE_ROW) {
-            out = g_strdup ((const char *) sqlite3_column_text (st, 0));
+            out = g_strdup ((const char *)sqlite3_column_text (st, 0));
             rc = SQLITE_OK;
         }
     }
@@ -324,7 +324,8 @@ precheck (const char *path, GError **error)
      * database: never add Kikan's tables to it. */
     if (!query_int (db, "SELECT count(*) FROM sqlite_schema", &tables, &rc)) {
         if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
-            refuse (error, KIKAN_ERROR_STORE_CORRUPT, path, "is damaged (its schema cannot be read)");
+            refuse (error, KIKAN_ERROR_STORE_CORRUPT, path,
+                    "is damaged (its schema cannot be read)");
         else
             kikan_store_set_error (error, db, rc, "The store could not be read");
         goto out;
@@ -337,8 +338,8 @@ precheck (const char *path, GError **error)
     }
     first = query_text (db, "PRAGMA integrity_check", &rc);
     if (rc != SQLITE_OK || first == NULL || strcmp (first, "ok") != 0) {
-        g_autofree char *msg = kikan_escape_for_display (
-            first != NULL ? first : sqlite3_errmsg (db), -1);
+        g_autofree char *msg
+            = kikan_escape_for_display (first != NULL ? first : sqlite3_errmsg (db), -1);
         g_autofree char *what = g_strdup_printf ("is damaged (PRAGMA integrity_check: %s)", msg);
 
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB) {
@@ -353,9 +354,10 @@ precheck (const char *path, GError **error)
         goto out;
     }
     if (fk_rows > 0) {
-        g_autofree char *what = g_strdup_printf (
-            "has %" G_GINT64_FORMAT " row(s) that refer to rows which do not exist "
-            "(PRAGMA foreign_key_check)", fk_rows);
+        g_autofree char *what = g_strdup_printf ("has %" G_GINT64_FORMAT
+                                                 " row(s) that refer to rows which do not exist "
+                                                 "(PRAGMA foreign_key_check)",
+                                                 fk_rows);
 
         refuse (error, KIKAN_ERROR_STORE_FOREIGN_KEYS, path, what);
         goto out;
@@ -382,14 +384,15 @@ check_header (const char *path, GError **error)
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                      "The store %s cannot be read: %s. Run kikan as the kiosk user, who owns "
-                     "the state directory.", shown, g_strerror (e));
+                     "the state directory.",
+                     shown, g_strerror (e));
         return FALSE;
     }
     n = read (fd, head, sizeof head);
     close (fd);
     if (n == 0)
         return TRUE;
-    if (n < (ssize_t) sizeof head || memcmp (head, magic, sizeof magic) != 0) {
+    if (n < (ssize_t)sizeof head || memcmp (head, magic, sizeof magic) != 0) {
         refuse (error, KIKAN_ERROR_STORE_NOT_DATABASE, path, "is not a SQLite database");
         return FALSE;
     }
@@ -423,13 +426,15 @@ set_pragmas (KikanStore *self, GError **error)
         return FALSE;
     }
     if (sqlite3_exec (self->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL,
-                      NULL) != SQLITE_OK)
+                      NULL)
+        != SQLITE_OK)
         return kikan_store_set_error (error, self->db, sqlite3_errcode (self->db),
                                       "The store's settings could not be applied");
     if (!query_int (self->db, "PRAGMA synchronous", &v, &rc) || v != 2) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                      "The store did not accept synchronous=FULL (it reports %" G_GINT64_FORMAT
-                     "). Report this to the Kikan maintainers.", v);
+                     "). Report this to the Kikan maintainers.",
+                     v);
         return FALSE;
     }
     if (!query_int (self->db, "PRAGMA foreign_keys", &v, &rc) || v != 1) {
@@ -438,7 +443,8 @@ set_pragmas (KikanStore *self, GError **error)
                      "without them: install Debian's libsqlite3-0.");
         return FALSE;
     }
-    if (!query_int (self->db, "PRAGMA busy_timeout", &v, &rc) || v != KIKAN_STORE_BUSY_TIMEOUT_MS) {
+    if (!query_int (self->db, "PRAGMA busy_timeout", &v, &rc)
+        || v != KIKAN_STORE_BUSY_TIMEOUT_MS) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                      "The store did not accept its busy timeout. Report this to the Kikan "
                      "maintainers.");
@@ -456,8 +462,8 @@ migrate (KikanStore *self, GError **error)
     if (!query_int (self->db, "PRAGMA user_version", &version, &rc))
         return kikan_store_set_error (error, self->db, rc, "The store could not be read");
     for (gint64 v = version; v < KIKAN_STORE_SCHEMA_VERSION; v++) {
-        g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT,
-                                                        v + 1);
+        g_autofree char *set_version
+            = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, v + 1);
 
         if (!kikan_store_begin (self, error))
             return FALSE;
@@ -495,7 +501,8 @@ kikan_store_open_path (const char *path, GError **error)
 
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                          "The store %s cannot be used: %s. Run kikan as the kiosk user, who "
-                         "owns the state directory.", shown, g_strerror (e));
+                         "owns the state directory.",
+                         shown, g_strerror (e));
             return NULL;
         }
         /* A new store: an empty file (an empty SQLite database), made here
@@ -508,7 +515,8 @@ kikan_store_open_path (const char *path, GError **error)
 
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
                          "The store %s cannot be created: %s. Check that the state directory "
-                         "is writable by the kiosk user.", shown, g_strerror (e));
+                         "is writable by the kiosk user.",
+                         shown, g_strerror (e));
             return NULL;
         }
         if (fd >= 0)
@@ -575,7 +583,7 @@ kikan_store_open_readonly (KikanHome *home, GError **error)
         kikan_store_set_error (error, self->db, rc, "The store could not be read");
         return NULL;
     }
-    self->version = (int) version;
+    self->version = (int)version;
     return g_steal_pointer (&self);
 }
 

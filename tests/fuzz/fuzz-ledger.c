@@ -38,7 +38,7 @@ check_refusal (const GError *error)
         || strstr (m, "nothing was imported") == NULL)
         abort ();
     for (const char *c = m; *c != '\0'; c++)
-        if (((guchar) *c < 0x20 && *c != '\n') || *c == 0x7f)
+        if (((guchar)*c < 0x20 && *c != '\n') || *c == 0x7f)
             abort ();
     /* Every problem line names a line and a column. */
     for (const char *nl = strchr (m, '\n'); nl != NULL; nl = strchr (nl + 1, '\n')) {
@@ -132,7 +132,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     GError *error = NULL;
-    KikanLedgerFile *f = kikan_ledger_csv_parse ((const char *) data, size, "fuzz.csv", &error);
+    KikanLedgerFile *f = kikan_ledger_csv_parse ((const char *)data, size, "fuzz.csv", &error);
 
     if (f == NULL) {
         check_refusal (error);

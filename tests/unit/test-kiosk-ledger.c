@@ -37,8 +37,8 @@ static KikanLedgerFile *
 parse_ok (const char *text, gssize len)
 {
     g_autoptr (GError) error = NULL;
-    KikanLedgerFile *f = kikan_ledger_csv_parse (text, len < 0 ? strlen (text) : (gsize) len,
-                                                 "test.csv", &error);
+    KikanLedgerFile *f
+        = kikan_ledger_csv_parse (text, len < 0 ? strlen (text) : (gsize)len, "test.csv", &error);
 
     if (f == NULL)
         fail_msg ("parse failed: %s", error->message);
@@ -59,7 +59,7 @@ file_sha256 (const char *path)
     gsize len = 0;
 
     assert_true (g_file_get_contents (path, &data, &len, NULL));
-    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data, len);
 }
 
 /* Every row of the ledger tables, as one text: "nothing changed" means
@@ -84,7 +84,7 @@ dump_ledger (KikanStore *store)
                           SQLITE_OK);
         while (sqlite3_step (st) == SQLITE_ROW) {
             for (int c = 0; c < sqlite3_column_count (st); c++) {
-                const char *v = (const char *) sqlite3_column_text (st, c);
+                const char *v = (const char *)sqlite3_column_text (st, c);
 
                 g_string_append_printf (out, "%s|", v != NULL ? v : "NULL");
             }
@@ -129,12 +129,13 @@ test_parse_bom_crlf_quotes_japanese (void **state)
 {
     /* Columns in another order, an unknown column with a quoted newline,
      * a quoted comma, doubled quotes, CRLF, a BOM. */
-    const char *text =
-        "\xef\xbb\xbf" "lent_on,asset_id,notes,employee_name,employee_id,asset_type,serial,"
-        "encryption_required\r\n"
-        "2026-10-01,LT-0003,\"two\r\nlines, and a comma\",山田 太郎,E1001,laptop,PF3K7Q2X,yes\r\n"
-        "2026-10-02,USB-0007,,\"Suzuki, Ichiro\",E1003,USB,\"4C53\"\"01\",No\r\n"
-        "2026-10-03,USB-0008,,\"高橋 \"\"タカ\"\" 健\",E1004,usb,,no\r\n";
+    const char *text = "\xef\xbb\xbf"
+                       "lent_on,asset_id,notes,employee_name,employee_id,asset_type,serial,"
+                       "encryption_required\r\n"
+                       "2026-10-01,LT-0003,\"two\r\nlines, and a comma\",山田 "
+                       "太郎,E1001,laptop,PF3K7Q2X,yes\r\n"
+                       "2026-10-02,USB-0007,,\"Suzuki, Ichiro\",E1003,USB,\"4C53\"\"01\",No\r\n"
+                       "2026-10-03,USB-0008,,\"高橋 \"\"タカ\"\" 健\",E1004,usb,,no\r\n";
     g_autoptr (KikanLedgerFile) f = parse_ok (text, -1);
 
     assert_int_equal (f->rows->len, 3);
@@ -163,12 +164,13 @@ test_parse_bom_crlf_quotes_japanese (void **state)
 static void
 test_parse_lf_no_final_newline_and_blank_rows (void **state)
 {
-    const char *text = HEADER ",due_on,classification,usb_vid,usb_pid,usb_serial,"
-                              "hardware_encrypted\n"
-                       "\n"
-                       "E1,A,USB-1,usb,S1,yes,2026-01-31,2026-02-28,CONFIDENTIAL,0x0781,5581,SN1,yes\n"
-                       ",,,,,,,,,,,,\n"
-                       "E2,B,LT-1,laptop,S2,no,2024-02-29,,,,,,";
+    const char *text
+        = HEADER ",due_on,classification,usb_vid,usb_pid,usb_serial,"
+                 "hardware_encrypted\n"
+                 "\n"
+                 "E1,A,USB-1,usb,S1,yes,2026-01-31,2026-02-28,CONFIDENTIAL,0x0781,5581,SN1,yes\n"
+                 ",,,,,,,,,,,,\n"
+                 "E2,B,LT-1,laptop,S2,no,2024-02-29,,,,,,";
     g_autoptr (KikanLedgerFile) f = parse_ok (text, -1);
 
     assert_int_equal (f->rows->len, 2);
@@ -192,8 +194,8 @@ test_parse_lf_no_final_newline_and_blank_rows (void **state)
 static void
 test_parse_example_file (void **state)
 {
-    g_autofree char *path = g_build_filename (KIKAN_TEST_SOURCE_DIR, "data", "ledger.example.csv",
-                                              NULL);
+    g_autofree char *path
+        = g_build_filename (KIKAN_TEST_SOURCE_DIR, "data", "ledger.example.csv", NULL);
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanLedgerFile) f = kikan_ledger_csv_load (path, &error);
     gboolean lt = FALSE, u7 = FALSE, u8 = FALSE;
@@ -219,7 +221,7 @@ test_parse_example_file (void **state)
 typedef struct {
     const char *name;
     const char *text;
-    gssize len;           /* -1: strlen */
+    gssize len; /* -1: strlen */
     guint line;
     guint column;
     const char *mention;
@@ -228,16 +230,20 @@ typedef struct {
 static const Malformed malformed[] = {
     { "empty", "", -1, 1, 1, "the file is empty" },
     { "bom only", "\xef\xbb\xbf\r\n", -1, 1, 1, "the file is empty" },
-    { "shift_jis name", HEADER "\r\nE1,\x8e\x52\x93\x63,LT-1,laptop,S,yes,2026-01-01\r\n", -1,
-      2, 4, "not UTF-8" },
+    { "shift_jis name", HEADER "\r\nE1,\x8e\x52\x93\x63,LT-1,laptop,S,yes,2026-01-01\r\n", -1, 2,
+      4, "not UTF-8" },
     { "nul byte", HEADER "\nE1,A,LT-1,laptop,S\0X,yes,2026-01-01\n",
-      (gssize) sizeof (HEADER "\nE1,A,LT-1,laptop,S\0X,yes,2026-01-01\n") - 1, 2, 19, "NUL byte" },
-    { "control in employee id", HEADER "\nE\x01" "1,A,LT-1,laptop,S,yes,2026-01-01\n", -1, 2, 1,
-      "(employee_id): the employee ID holds a control" },
+      (gssize)sizeof (HEADER "\nE1,A,LT-1,laptop,S\0X,yes,2026-01-01\n") - 1, 2, 19, "NUL byte" },
+    { "control in employee id",
+      HEADER "\nE\x01"
+             "1,A,LT-1,laptop,S,yes,2026-01-01\n",
+      -1, 2, 1, "(employee_id): the employee ID holds a control" },
     { "escape in asset id", HEADER "\nE1,A,LT\x1b[2J,laptop,S,yes,2026-01-01\n", -1, 2, 6,
       "(asset_id): the asset ID holds a control" },
-    { "bidi in asset id", HEADER "\nE1,A,LT\xe2\x80\xae" "1,laptop,S,yes,2026-01-01\n", -1, 2, 6,
-      "(asset_id)" },
+    { "bidi in asset id",
+      HEADER "\nE1,A,LT\xe2\x80\xae"
+             "1,laptop,S,yes,2026-01-01\n",
+      -1, 2, 6, "(asset_id)" },
     { "space in asset id", HEADER "\nE1,A,\"LT 1\",laptop,S,yes,2026-01-01\n", -1, 2, 6,
       "holds a space" },
     { "duplicate column", HEADER ",serial\nE1,A,LT-1,laptop,S,yes,2026-01-01,S\n", -1, 1, 82,
@@ -254,8 +260,8 @@ static const Malformed malformed[] = {
     { "too few fields", HEADER "\nE1,A,LT-1,laptop,S,yes\n", -1, 2, 20, "too few" },
     { "too many fields", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01,extra\n", -1, 2, 35,
       "too many" },
-    { "unquoted comma in a name", HEADER "\nE1,Suzuki, Ichiro,LT-1,laptop,S,yes,2026-01-01\n",
-      -1, 2, 37, "too many" },
+    { "unquoted comma in a name", HEADER "\nE1,Suzuki, Ichiro,LT-1,laptop,S,yes,2026-01-01\n", -1,
+      2, 37, "too many" },
     { "bad asset type", HEADER "\nE1,山田 太郎,LT-1,lapto,S,yes,2026-01-01\n", -1, 2, 15,
       "(asset_type): “lapto” is not an asset type" },
     { "bad yes/no", HEADER "\nE1,A,LT-1,laptop,S,maybe,2026-01-01\n", -1, 2, 20,
@@ -267,16 +273,16 @@ static const Malformed malformed[] = {
       35, "due (2026-02-01) before it was lent" },
     { "bad classification", HEADER ",classification\nE1,A,LT-1,laptop,S,yes,2026-03-01,secret\n",
       -1, 2, 35, "not a classification" },
-    { "bad usb vid", HEADER ",usb_vid,usb_pid\nE1,A,U-1,usb,S,yes,2026-03-01,07811,5581\n", -1,
-      2, 31, "(usb_vid)" },
-    { "usb vid without pid column", HEADER ",usb_vid\nE1,A,U-1,usb,S,yes,2026-03-01,0781\n", -1,
-      1, 1, "usb_vid and usb_pid come together" },
-    { "quote inside unquoted field", HEADER "\nE1,Ta\"ka,LT-1,laptop,S,yes,2026-01-01\n", -1, 2,
-      6, "double quote" },
+    { "bad usb vid", HEADER ",usb_vid,usb_pid\nE1,A,U-1,usb,S,yes,2026-03-01,07811,5581\n", -1, 2,
+      31, "(usb_vid)" },
+    { "usb vid without pid column", HEADER ",usb_vid\nE1,A,U-1,usb,S,yes,2026-03-01,0781\n", -1, 1,
+      1, "usb_vid and usb_pid come together" },
+    { "quote inside unquoted field", HEADER "\nE1,Ta\"ka,LT-1,laptop,S,yes,2026-01-01\n", -1, 2, 6,
+      "double quote" },
     { "text after closing quote", HEADER "\nE1,\"Taka\"x,LT-1,laptop,S,yes,2026-01-01\n", -1, 2,
       10, "double quote" },
-    { "unterminated quote", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01\nE2,\"B,LT-2\n", -1, 3,
-      4, "never ends" },
+    { "unterminated quote", HEADER "\nE1,A,LT-1,laptop,S,yes,2026-01-01\nE2,\"B,LT-2\n", -1, 3, 4,
+      "never ends" },
     { "name empty", HEADER "\nE1,,LT-1,laptop,S,yes,2026-01-01\n", -1, 2, 4, "the name is empty" },
     { "id too long",
       HEADER "\nE1,A,LT-0123456789012345678901234567890123456789012345678901234567890123456789,"
@@ -290,7 +296,7 @@ check_malformed (const Malformed *m)
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanLedgerFile) f = NULL;
     g_autofree char *where = g_strdup_printf ("line %u, column %u", m->line, m->column);
-    gsize len = m->len < 0 ? strlen (m->text) : (gsize) m->len;
+    gsize len = m->len < 0 ? strlen (m->text) : (gsize)m->len;
 
     f = kikan_ledger_csv_parse (m->text, len, "bad.csv", &error);
     if (f != NULL)
@@ -313,7 +319,8 @@ static void
 test_malformed_named_and_store_unchanged (void **state)
 {
     g_autoptr (KikanStore) store = open_store ();
-    g_autoptr (KikanLedgerDiff) d = import_text (store, HEADER "\nE9,Z,LT-9,laptop,S9,yes,2026-01-01\n");
+    g_autoptr (KikanLedgerDiff) d
+        = import_text (store, HEADER "\nE9,Z,LT-9,laptop,S9,yes,2026-01-01\n");
     g_autofree char *before = dump_ledger (store);
     g_autofree char *sum_before = NULL;
     g_autofree char *path = g_strdup (kikan_store_get_path (store));
@@ -386,7 +393,7 @@ test_oversized_file_refused (void **state)
     g_clear_error (&error);
     /* From a file, refused before it is read. */
     path = g_build_filename (g_getenv ("KIKAN_HOME"), "big.csv", NULL);
-    assert_true (g_file_set_contents (path, big, (gssize) len, NULL));
+    assert_true (g_file_set_contents (path, big, (gssize)len, NULL));
     f = kikan_ledger_csv_load (path, &error);
     assert_null (f);
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CSV));
@@ -415,21 +422,21 @@ test_too_many_rows_refused (void **state)
 
 /* ------------------------------------------------------------ diff and import */
 
-static const char *const base_file =
-    HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
-    "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2026-12-25,VPN,,,,\r\n"
-    "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
-    "E1002,佐藤 花子,USB-0008,usb,U8,yes,2026-10-02,,,0781,5581,U8,no\r\n"
-    "E1003,\"Suzuki, Ichiro\",PH-0021,phone,IMEI1,yes,2026-09-15,,standalone,,,,\r\n";
+static const char *const base_file
+    = HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+             "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2026-12-25,VPN,,,,\r\n"
+             "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
+             "E1002,佐藤 花子,USB-0008,usb,U8,yes,2026-10-02,,,0781,5581,U8,no\r\n"
+             "E1003,\"Suzuki, Ichiro\",PH-0021,phone,IMEI1,yes,2026-09-15,,standalone,,,,\r\n";
 
 /* Against base_file: USB-0009 added; LT-0003 due date changed; USB-0008
  * to another holder; PH-0021 removed; USB-0007 unchanged; E1002 renamed. */
-static const char *const next_file =
-    HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
-    "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2027-01-15,VPN,,,,\r\n"
-    "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
-    "E1004,高橋 健,USB-0008,usb,U8,yes,2026-11-20,,,0781,5581,U8,no\r\n"
-    "E1002,佐藤 花子 (総務),USB-0009,usb,U9,no,2026-11-21,,,1e48,0010,U9,yes\r\n";
+static const char *const next_file
+    = HEADER ",due_on,telework_method,usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+             "E1001,山田 太郎,LT-0003,laptop,PF3K,yes,2026-10-01,2027-01-15,VPN,,,,\r\n"
+             "E1001,山田 太郎,USB-0007,usb,U7,yes,2026-10-01,,VPN,0781,5581,U7,no\r\n"
+             "E1004,高橋 健,USB-0008,usb,U8,yes,2026-11-20,,,0781,5581,U8,no\r\n"
+             "E1002,佐藤 花子 (総務),USB-0009,usb,U9,no,2026-11-21,,,1e48,0010,U9,yes\r\n";
 
 static const KikanLedgerChange *
 change_for (const KikanLedgerDiff *d, const char *asset)
@@ -620,9 +627,9 @@ static void
 test_export_then_import_is_a_noop (void **state)
 {
     g_autoptr (KikanStore) store = open_store ();
-    const char *text =
-        HEADER ",due_on,telework_method,classification,ownership,usb_vid,usb_pid,usb_serial,"
-               "hardware_encrypted\n"
+    const char *text = HEADER
+        ",due_on,telework_method,classification,ownership,usb_vid,usb_pid,usb_serial,"
+        "hardware_encrypted\n"
         "E1,\"Suzuki, Ichiro\",LT-1,laptop,\" SN with spaces \",yes,2026-10-01,2026-12-01,"
         "\"VPN, then\nremote desktop\",confidential,leased,,,,\n"
         "E2,\"高橋 \"\"タカ\"\" 健\",USB-1,usb,,no,2026-10-02,,,public,company,0781,5581,,yes\n"
@@ -645,11 +652,11 @@ test_export_then_import_is_a_noop (void **state)
     assert_non_null (strstr (out->str, "\"Suzuki, Ichiro\""));
     assert_non_null (strstr (out->str, "\"高橋 \"\"タカ\"\" 健\""));
     assert_non_null (strstr (out->str, "\" SN with spaces \""));
-    f = parse_ok (out->str, (gssize) out->len);
+    f = parse_ok (out->str, (gssize)out->len);
     assert_int_equal (f->rows->len, 3);
     d = kikan_ledger_diff (store, f, &error);
-    assert_int_equal (d->added + d->changed + d->removed + d->employees_added
-                      + d->employees_renamed, 0);
+    assert_int_equal (
+        d->added + d->changed + d->removed + d->employees_added + d->employees_renamed, 0);
     assert_int_equal (d->unchanged, 3);
     g_clear_pointer (&d, kikan_ledger_diff_free);
     before = dump_ledger (store);
@@ -748,8 +755,8 @@ test_lookups_lend_and_return (void **state)
                                                 FALSE, &error));
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT));
     g_clear_error (&error);
-    assert_true (kikan_ledger_register_medium (store, "USB-0007", 1, 2, NULL, TRUE, "it01", TRUE,
-                                               &error));
+    assert_true (
+        kikan_ledger_register_medium (store, "USB-0007", 1, 2, NULL, TRUE, "it01", TRUE, &error));
     m = kikan_ledger_find_medium (store, 1, 2, NULL, &error);
     assert_non_null (m);
     assert_true (m->hardware_encrypted);

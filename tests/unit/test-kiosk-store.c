@@ -42,7 +42,7 @@ file_sha256 (const char *path)
     gsize len = 0;
 
     assert_true (g_file_get_contents (path, &data, &len, NULL));
-    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data, len);
 }
 
 static gint64
@@ -66,7 +66,7 @@ query_text (sqlite3 *db, const char *sql)
 
     assert_int_equal (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal (sqlite3_step (st), SQLITE_ROW);
-    v = g_strdup ((const char *) sqlite3_column_text (st, 0));
+    v = g_strdup ((const char *)sqlite3_column_text (st, 0));
     sqlite3_finalize (st);
     return v;
 }
@@ -101,7 +101,8 @@ make_store_with_rows (int employees)
                       SQLITE_OK);
     for (int i = 0; i < employees; i++) {
         g_autofree char *id = g_strdup_printf ("E%05d", i);
-        g_autofree char *name = g_strdup_printf ("社員 %d with a name long enough to fill pages", i);
+        g_autofree char *name
+            = g_strdup_printf ("社員 %d with a name long enough to fill pages", i);
 
         sqlite3_bind_text (st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text (st, 2, name, -1, SQLITE_TRANSIENT);
@@ -162,8 +163,9 @@ test_pragmas_in_effect (void **state)
     assert_int_equal (query_int (db, "PRAGMA busy_timeout"), KIKAN_STORE_BUSY_TIMEOUT_MS);
     assert_int_equal (query_int (db, "PRAGMA user_version"), KIKAN_STORE_SCHEMA_VERSION);
     /* Foreign keys really bite: a loan of an unknown asset is refused. */
-    assert_int_not_equal (sqlite3_exec (db, "INSERT INTO loans (asset_id, employee_id, lent_on) "
-                                            "VALUES ('nope', 'nobody', '2026-01-01')",
+    assert_int_not_equal (sqlite3_exec (db,
+                                        "INSERT INTO loans (asset_id, employee_id, lent_on) "
+                                        "VALUES ('nope', 'nobody', '2026-01-01')",
                                         NULL, NULL, NULL),
                           SQLITE_OK);
     /* The store holds personal data: only the kiosk user reads it. */
@@ -198,10 +200,11 @@ test_migration_from_empty_file (void **state)
     db = kikan_store_get_db (store);
     assert_int_equal (query_int (db, "PRAGMA user_version"), 1);
     /* Every table of schema v1 is there. */
-    assert_int_equal (query_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                                     "AND name IN ('employees','assets','loans','media','sessions',"
-                                     "'declarations','items','inspections','findings','incidents',"
-                                     "'verdicts','it_actions','ledger_changes')"),
+    assert_int_equal (query_int (db,
+                                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                 "AND name IN ('employees','assets','loans','media','sessions',"
+                                 "'declarations','items','inspections','findings','incidents',"
+                                 "'verdicts','it_actions','ledger_changes')"),
                       13);
 }
 
@@ -237,7 +240,8 @@ test_corrupt_page_refused (void **state)
     assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     page = query_int (db, "PRAGMA page_size");
     {
-        gint64 root = query_int (db, "SELECT rootpage FROM sqlite_schema WHERE name = 'employees'");
+        gint64 root
+            = query_int (db, "SELECT rootpage FROM sqlite_schema WHERE name = 'employees'");
         gint64 pages = query_int (db, "PRAGMA page_count");
 
         sqlite3_close (db);
@@ -245,10 +249,10 @@ test_corrupt_page_refused (void **state)
         /* Overwrite the middle of a page of the employees b-tree (its
          * root, an interior page with 400 rows), as a failing disk would. */
         assert_true (g_file_get_contents (path, &data, &len, NULL));
-        assert_true ((gsize) (root * page) <= len);
-        memset (data + (root - 1) * page + 16, 0xa5, (gsize) page / 2);
+        assert_true ((gsize)(root * page) <= len);
+        memset (data + (root - 1) * page + 16, 0xa5, (gsize)page / 2);
     }
-    assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+    assert_true (g_file_set_contents (path, data, (gssize)len, NULL));
     assert_refused (path, KIKAN_ERROR_STORE_CORRUPT, "damaged");
     assert_true (kikan_store_check_file (path, &problems, NULL, &error));
     assert_true (problems->len >= 1);
@@ -264,7 +268,7 @@ test_not_a_database_refused (void **state)
 
     for (int i = 0; i < 100; i++)
         g_string_append (text, "employee_id,employee_name\r\nE1001,山田\r\n");
-    assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+    assert_true (g_file_set_contents (path, text->str, (gssize)text->len, NULL));
     assert_refused (path, KIKAN_ERROR_STORE_NOT_DATABASE, "not a SQLite database");
     assert_true (kikan_store_check_file (path, &problems, NULL, &error));
     assert_int_equal (problems->len, 1);
@@ -384,20 +388,26 @@ test_transactions (void **state)
     assert_non_null (store);
     db = kikan_store_get_db (store);
     assert_true (kikan_store_begin (store, &error));
-    assert_true (kikan_store_exec (store, "INSERT INTO employees (id, name, updated_at) VALUES "
-                                          "('E1', 'a', 'x')", &error));
+    assert_true (kikan_store_exec (store,
+                                   "INSERT INTO employees (id, name, updated_at) VALUES "
+                                   "('E1', 'a', 'x')",
+                                   &error));
     kikan_store_rollback (store);
     assert_int_equal (query_int (db, "SELECT count(*) FROM employees"), 0);
     /* Rollback with no transaction open is harmless. */
     kikan_store_rollback (store);
     assert_true (kikan_store_begin (store, &error));
-    assert_true (kikan_store_exec (store, "INSERT INTO employees (id, name, updated_at) VALUES "
-                                          "('E1', 'a', 'x')", &error));
+    assert_true (kikan_store_exec (store,
+                                   "INSERT INTO employees (id, name, updated_at) VALUES "
+                                   "('E1', 'a', 'x')",
+                                   &error));
     assert_true (kikan_store_commit (store, &error));
     assert_int_equal (query_int (db, "SELECT count(*) FROM employees"), 1);
     /* A failing statement gives a KIKAN_ERROR_STORE with SQLite's words. */
-    assert_false (kikan_store_exec (store, "INSERT INTO employees (id, name, updated_at) VALUES "
-                                           "('E1', 'b', 'x')", &error));
+    assert_false (kikan_store_exec (store,
+                                    "INSERT INTO employees (id, name, updated_at) VALUES "
+                                    "('E1', 'b', 'x')",
+                                    &error));
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
     assert_non_null (strstr (error->message, "UNIQUE"));
 }
@@ -425,19 +435,20 @@ test_now_iso_fake_clock (void **state)
 
 /* ------------------------------------------------------------ invariants */
 
-static const char *const base_rows =
-    "INSERT INTO employees (id, name, updated_at) VALUES ('E1', 'A', 't'), ('E2', 'B', 't');"
-    "INSERT INTO assets (id, type, updated_at) VALUES ('LT-1', 'laptop', 't'), "
-    "('USB-1', 'usb', 't');"
-    "INSERT INTO loans (id, asset_id, employee_id, lent_on) VALUES "
-    "(1, 'LT-1', 'E1', '2026-10-01'), (2, 'USB-1', 'E2', '2026-10-01');"
-    "INSERT INTO sessions (id, uuid, employee_id, kiosk_id, started_at, state, program_version) "
-    "VALUES (1, 'u1', 'E1', 'k', '2026-12-01T10:00:00Z', 'ended', '0'),"
-    "(2, 'u2', 'E1', 'k', '2026-12-01T11:00:00Z', 'open', '0');"
-    "INSERT INTO items (id, session_id, asset_id, loan_id, presence, presented_at) VALUES "
-    "(1, 1, 'LT-1', 1, 'present', 't');"
-    "INSERT INTO verdicts (session_id, item_id, verdict, reasons, decided_at, decided_by) VALUES "
-    "(1, 1, 'cleared', '[]', 't', 'kiosk'), (1, NULL, 'cleared', '[]', 't', 'kiosk');";
+static const char *const base_rows
+    = "INSERT INTO employees (id, name, updated_at) VALUES ('E1', 'A', 't'), ('E2', 'B', 't');"
+      "INSERT INTO assets (id, type, updated_at) VALUES ('LT-1', 'laptop', 't'), "
+      "('USB-1', 'usb', 't');"
+      "INSERT INTO loans (id, asset_id, employee_id, lent_on) VALUES "
+      "(1, 'LT-1', 'E1', '2026-10-01'), (2, 'USB-1', 'E2', '2026-10-01');"
+      "INSERT INTO sessions (id, uuid, employee_id, kiosk_id, started_at, state, program_version) "
+      "VALUES (1, 'u1', 'E1', 'k', '2026-12-01T10:00:00Z', 'ended', '0'),"
+      "(2, 'u2', 'E1', 'k', '2026-12-01T11:00:00Z', 'open', '0');"
+      "INSERT INTO items (id, session_id, asset_id, loan_id, presence, presented_at) VALUES "
+      "(1, 1, 'LT-1', 1, 'present', 't');"
+      "INSERT INTO verdicts (session_id, item_id, verdict, reasons, decided_at, decided_by) "
+      "VALUES "
+      "(1, 1, 'cleared', '[]', 't', 'kiosk'), (1, NULL, 'cleared', '[]', 't', 'kiosk');";
 
 static GPtrArray *
 check_after (const char *breakage)
@@ -464,11 +475,11 @@ assert_one_problem (const char *breakage, const char *must_mention)
     g_autoptr (GPtrArray) problems = check_after (breakage);
 
     if (problems->len != 1)
-        fail_msg ("expected exactly one problem mentioning “%s”, got %u (first: %s)",
-                  must_mention, problems->len,
-                  problems->len > 0 ? (char *) g_ptr_array_index (problems, 0) : "none");
+        fail_msg ("expected exactly one problem mentioning “%s”, got %u (first: %s)", must_mention,
+                  problems->len,
+                  problems->len > 0 ? (char *)g_ptr_array_index (problems, 0) : "none");
     if (strstr (g_ptr_array_index (problems, 0), must_mention) == NULL)
-        fail_msg ("“%s” does not mention “%s”", (char *) g_ptr_array_index (problems, 0),
+        fail_msg ("“%s” does not mention “%s”", (char *)g_ptr_array_index (problems, 0),
                   must_mention);
 }
 
@@ -560,9 +571,9 @@ test_check_loan_of_another_employee (void **state)
 static void
 test_check_hostile_values_escaped (void **state)
 {
-    g_autoptr (GPtrArray) problems =
-        check_after ("PRAGMA ignore_check_constraints = ON;"
-                     "UPDATE verdicts SET verdict = 'x' || char(27) || '[2J' WHERE item_id = 1");
+    g_autoptr (GPtrArray) problems
+        = check_after ("PRAGMA ignore_check_constraints = ON;"
+                       "UPDATE verdicts SET verdict = 'x' || char(27) || '[2J' WHERE item_id = 1");
 
     assert_int_equal (problems->len, 1);
     assert_null (strchr (g_ptr_array_index (problems, 0), 27));
@@ -573,8 +584,10 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_pragmas_in_effect, test_home_setup, test_home_teardown),
-        cmocka_unit_test_setup_teardown (test_reopen_keeps_data, test_home_setup, test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_pragmas_in_effect, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_reopen_keeps_data, test_home_setup,
+                                         test_home_teardown),
         cmocka_unit_test_setup_teardown (test_migration_from_empty_file, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_newer_version_refused, test_home_setup,
@@ -583,7 +596,8 @@ main (void)
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_not_a_database_refused, test_home_setup,
                                          test_home_teardown),
-        cmocka_unit_test_setup_teardown (test_symlink_refused, test_home_setup, test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_symlink_refused, test_home_setup,
+                                         test_home_teardown),
         cmocka_unit_test_setup_teardown (test_other_programs_database_refused, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_foreign_key_rows_refused, test_home_setup,
