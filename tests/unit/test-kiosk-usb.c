@@ -120,6 +120,7 @@ test_strings_fall_back_to_sysfs (void **state)
     const KikanUsbDevice *dev = only_device (list);
 
     (void) state;
+    assert_string_equal (dev->syspath, sys);
     assert_int_equal (dev->strings_source, KIKAN_USB_STRINGS_SYSFS);
     assert_string_equal (dev->serial, "4C530001230412117093");
     assert_string_equal (dev->product, "Cruzer Blade");
@@ -259,6 +260,7 @@ test_registered_stick_matched_by_serial (void **state)
 
     (void) state;
     assert_non_null (dev);
+    assert_string_equal (dev->syspath, sys);
     regs[1].fingerprint = dev->fingerprint;
     m = kikan_usb_match (dev, regs, 3);
     assert_int_equal (m.kind, KIKAN_USB_MATCH_EXACT);
