@@ -203,6 +203,13 @@ on_block_added (KikanUsbWatch *watch, const char *syspath, const char *node, Wat
 }
 
 static void
+on_block_changed (KikanUsbWatch *watch, const char *syspath, const char *node, Watching *w)
+{
+    (void) watch;
+    on_block (w, "block-changed", syspath, node);
+}
+
+static void
 on_block_removed (KikanUsbWatch *watch, const char *syspath, const char *node, Watching *w)
 {
     (void) watch;
@@ -281,6 +288,7 @@ cmd_watch (int argc, char **argv)
     watch = kikan_usb_watch_new (present);
     g_signal_connect (watch, "device-added", G_CALLBACK (on_device_added), &w);
     g_signal_connect (watch, "block-added", G_CALLBACK (on_block_added), &w);
+    g_signal_connect (watch, "block-changed", G_CALLBACK (on_block_changed), &w);
     g_signal_connect (watch, "block-removed", G_CALLBACK (on_block_removed), &w);
     g_signal_connect (watch, "device-removed", G_CALLBACK (on_device_removed), &w);
     g_unix_signal_add (SIGINT, quit_loop, loop);

@@ -25,12 +25,14 @@
  *        KikanUsbWatch *watch = kikan_usb_watch_new (FALSE);
  *        g_signal_connect (watch, "device-removed", G_CALLBACK (on_removed), item);
  *        g_signal_connect (watch, "block-removed", G_CALLBACK (on_block_removed), item);
+        g_signal_connect (watch, "block-changed", G_CALLBACK (on_block_removed), item);
  *        static void on_removed (KikanUsbWatch *w, const char *syspath,
  *                                const char *const *nodes, Item *item) {
  *            if (kikan_usb_removal_concerns (syspath, nodes, item->syspath, item->node))
  *                g_cancellable_cancel (item->cancellable);
  *        }
- *        // "block-removed" gives (syspath, node): pass (syspath, (const char *[]){ node, NULL }).
+ *        // "block-removed" and "block-changed" (a card pulled from a card reader) give
+        // (syspath, node): pass (syspath, (const char *[]){ node, NULL }).
  *
  *    Check kikan_usb_watch_is_present (watch, item->syspath) right after
  *    connecting: a medium pulled before the watcher existed sends nothing.

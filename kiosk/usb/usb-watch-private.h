@@ -16,6 +16,10 @@
  *   "block-added"    (KikanUsbWatch*, const char *syspath, const char *devnode)
  *       A block device (disk or partition) appeared beneath the USB device
  *       @syspath after its "device-added".
+ *   "block-changed"  (KikanUsbWatch*, const char *syspath, const char *devnode)
+ *       The medium behind a block device changed: a card pulled out of (or
+ *       swapped in) a USB card reader, which itself stays.  For an
+ *       inspection of @devnode this is a removal.
  *   "block-removed"  (KikanUsbWatch*, const char *syspath, const char *devnode)
  *       A block device beneath @syspath went away (the kernel removes the
  *       children first, so this comes before "device-removed").

@@ -22,7 +22,14 @@ struct _KikanUsbWatch {
 
 G_DEFINE_FINAL_TYPE (KikanUsbWatch, kikan_usb_watch, G_TYPE_OBJECT)
 
-enum { SIG_DEVICE_ADDED, SIG_BLOCK_ADDED, SIG_BLOCK_REMOVED, SIG_DEVICE_REMOVED, N_SIGNALS };
+enum {
+    SIG_DEVICE_ADDED,
+    SIG_BLOCK_ADDED,
+    SIG_BLOCK_CHANGED,
+    SIG_BLOCK_REMOVED,
+    SIG_DEVICE_REMOVED,
+    N_SIGNALS
+};
 static guint signals[N_SIGNALS];
 
 static void
@@ -227,6 +234,11 @@ on_uevent (GUdevClient *client, const char *action, GUdevDevice *u, KikanUsbWatc
             tracked_add_node (t, node);
             if (t->announced && !known)
                 g_signal_emit (self, signals[SIG_BLOCK_ADDED], 0, t->syspath, node);
+        } else if (g_str_equal (action, "change")) {
+            /* A card reader stays while its card is pulled or swapped: the
+             * disk only changes (DISK_MEDIA_CHANGE=1). */
+            if (t->announced)
+                g_signal_emit (self, signals[SIG_BLOCK_CHANGED], 0, t->syspath, node);
         } else if (g_str_equal (action, "remove")) {
             /* Kept in t->nodes: "device-removed" lists everything it had. */
             tracked_add_node (t, node);
@@ -272,6 +284,9 @@ kikan_usb_watch_class_init (KikanUsbWatchClass *klass)
     signals[SIG_BLOCK_ADDED] = g_signal_new ("block-added", G_TYPE_FROM_CLASS (klass),
                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                              2, G_TYPE_STRING, G_TYPE_STRING);
+    signals[SIG_BLOCK_CHANGED] = g_signal_new ("block-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
     signals[SIG_BLOCK_REMOVED] = g_signal_new ("block-removed", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);

@@ -61,6 +61,12 @@ on_block_added (KikanUsbWatch *w, const char *syspath, const char *node, Events 
 }
 
 static void
+on_block_changed (KikanUsbWatch *w, const char *syspath, const char *node, Events *ev)
+{
+    on_block (w, syspath, node, ev, "block-changed");
+}
+
+static void
 on_block_removed (KikanUsbWatch *w, const char *syspath, const char *node, Events *ev)
 {
     on_block (w, syspath, node, ev, "block-removed");
@@ -87,6 +93,7 @@ watch_new (Events *ev, gboolean report_present)
     w = kikan_usb_watch_new (report_present);
     g_signal_connect (w, "device-added", G_CALLBACK (on_added), ev);
     g_signal_connect (w, "block-added", G_CALLBACK (on_block_added), ev);
+    g_signal_connect (w, "block-changed", G_CALLBACK (on_block_changed), ev);
     g_signal_connect (w, "block-removed", G_CALLBACK (on_block_removed), ev);
     g_signal_connect (w, "device-removed", G_CALLBACK (on_removed), ev);
     return w;
@@ -229,12 +236,18 @@ test_block_after_device (void **state)
     g_free (want);
     want = g_strdup_printf ("block-added %s /dev/sdc", sys);
     assert_log (&ev, 1, want);
-    /* A "remove" for the device alone still names the disk it had. */
-    umockdev_testbed_uevent (tb->tb, sys, "remove");
+    /* The card in a card reader pulled out: the disk changes. */
+    umockdev_testbed_uevent (tb->tb, disk, "change");
     wait_for (&ev, 3);
     g_free (want);
-    want = g_strdup_printf ("removed %s /dev/sdc", sys);
+    want = g_strdup_printf ("block-changed %s /dev/sdc", sys);
     assert_log (&ev, 2, want);
+    /* A "remove" for the device alone still names the disk it had. */
+    umockdev_testbed_uevent (tb->tb, sys, "remove");
+    wait_for (&ev, 4);
+    g_free (want);
+    want = g_strdup_printf ("removed %s /dev/sdc", sys);
+    assert_log (&ev, 3, want);
 
     g_clear_object (&w);
     g_main_context_pop_thread_default (ev.context);
