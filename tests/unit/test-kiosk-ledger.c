@@ -566,6 +566,8 @@ test_import_applies_the_diff (void **state)
     g_clear_pointer (&l, kikan_loan_free);
     l = kikan_ledger_find_open_loan (store, "LT-0003", &error);
     assert_string_equal (l->due_on, "2027-01-15");
+    /* Same holder: the loan is corrected in place, no new loan. */
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE asset_id = 'LT-0003'"), 1);
     /* Media register filled from the file. */
     m = kikan_ledger_find_medium (store, 0x1e48, 0x0010, "U9", &error);
     assert_non_null (m);
@@ -668,6 +670,116 @@ test_export_then_import_is_a_noop (void **state)
     assert_int_equal (count (store, "SELECT count(*) FROM ledger_changes"), 2);
     assert_true (kikan_ledger_csv_export (store, out2, &error));
     assert_string_equal (out->str, out2->str);
+}
+
+/* Random ledgers, imported one after the other: after each import the
+ * store's open loans are exactly the file's rows (export says so), the
+ * diff's counts add up, and the store passes its own check. */
+static void
+append_random_file (GString *out, GRand *rand, int round)
+{
+    static const char *const types[] = { "laptop", "usb", "phone", "token", "other" };
+    static const char *const classes[] = { "public", "internal", "confidential" };
+    static const char *const owners[] = { "company", "leased", "personal" };
+
+    g_string_append (out, HEADER ",due_on,telework_method,classification,ownership,usb_vid,"
+                                 "usb_pid,usb_serial,hardware_encrypted\r\n");
+    for (int a = 0; a < 30; a++) {
+        int e = g_rand_int_range (rand, 0, 8);
+        /* Asset a has a fixed type; USB sticks always carry an identity. */
+        const char *type = types[a % 5];
+        int month = g_rand_int_range (rand, 1, 12);
+
+        if (g_rand_int_range (rand, 0, 4) == 0)
+            continue; /* not lent in this file */
+        g_string_append_printf (out, "E%d,\"社員 %d%s\",A-%02d,%s,S%d,%s,2026-%02d-%02d,", e, e,
+                                (e + round) % 3 == 0 && round % 2 ? ", 新" : "", a, type,
+                                g_rand_int_range (rand, 0, 3),
+                                g_rand_boolean (rand) ? "yes" : "no", month,
+                                g_rand_int_range (rand, 1, 29));
+        if (g_rand_boolean (rand))
+            g_string_append_printf (out, "2026-12-%02d", g_rand_int_range (rand, 1, 32));
+        g_string_append_printf (out, ",%s,%s,%s,", g_rand_boolean (rand) ? "\"VPN,\nRDP\"" : "",
+                                classes[g_rand_int_range (rand, 0, 3)],
+                                owners[g_rand_int_range (rand, 0, 3)]);
+        if (strcmp (type, "usb") == 0)
+            g_string_append_printf (out, "0781,%04x,U%d-%d,%s", g_rand_int_range (rand, 1, 3), a,
+                                    g_rand_int_range (rand, 0, 2),
+                                    g_rand_boolean (rand) ? "yes" : "no");
+        else
+            g_string_append (out, ",,,");
+        g_string_append (out, "\r\n");
+    }
+}
+
+static int
+by_asset_id (gconstpointer a, gconstpointer b)
+{
+    return strcmp ((*(KikanLedgerRow *const *)a)->asset_id,
+                   (*(KikanLedgerRow *const *)b)->asset_id);
+}
+
+static void
+assert_rows_equal (GPtrArray *x, GPtrArray *y)
+{
+    assert_int_equal (x->len, y->len);
+    g_ptr_array_sort (x, by_asset_id);
+    g_ptr_array_sort (y, by_asset_id);
+    for (guint i = 0; i < x->len; i++) {
+        const KikanLedgerRow *a = g_ptr_array_index (x, i);
+        const KikanLedgerRow *b = g_ptr_array_index (y, i);
+
+        assert_string_equal (a->asset_id, b->asset_id);
+        assert_string_equal (a->employee_id, b->employee_id);
+        assert_string_equal (a->employee_name, b->employee_name);
+        assert_string_equal (a->asset_type, b->asset_type);
+        assert_int_equal (g_strcmp0 (a->serial, b->serial), 0);
+        assert_int_equal (a->encryption_required, b->encryption_required);
+        assert_string_equal (a->lent_on, b->lent_on);
+        assert_int_equal (g_strcmp0 (a->due_on, b->due_on), 0);
+        assert_int_equal (g_strcmp0 (a->telework_method, b->telework_method), 0);
+        assert_string_equal (a->classification, b->classification);
+        assert_string_equal (a->ownership, b->ownership);
+        assert_int_equal (a->has_medium, b->has_medium);
+        assert_int_equal (a->usb_vid, b->usb_vid);
+        assert_int_equal (a->usb_pid, b->usb_pid);
+        assert_int_equal (g_strcmp0 (a->usb_serial, b->usb_serial), 0);
+        assert_int_equal (a->hardware_encrypted, b->hardware_encrypted);
+    }
+}
+
+static void
+test_random_imports_make_the_ledger_the_file (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (GRand) rand = g_rand_new_with_seed (20261203);
+    guint open_before = 0;
+
+    for (int round = 0; round < 25; round++) {
+        g_autoptr (GString) text = g_string_new (NULL);
+        g_autoptr (GString) out = g_string_new (NULL);
+        g_autoptr (KikanLedgerFile) f = NULL;
+        g_autoptr (KikanLedgerFile) back = NULL;
+        g_autoptr (KikanLedgerDiff) d = NULL;
+        g_autoptr (GPtrArray) problems = NULL;
+        g_autoptr (GError) error = NULL;
+
+        append_random_file (text, rand, round);
+        f = parse_ok (text->str, (gssize)text->len);
+        if (!kikan_ledger_import (store, f, &d, &error))
+            fail_msg ("round %d: %s", round, error->message);
+        /* Every loan of the file is added, changed or unchanged; every
+         * open loan of the store before is changed, unchanged or removed. */
+        assert_int_equal (d->added + d->changed + d->unchanged, f->rows->len);
+        assert_int_equal (d->changed + d->unchanged + d->removed, open_before);
+        assert_true (kikan_ledger_csv_export (store, out, &error));
+        back = parse_ok (out->str, (gssize)out->len);
+        assert_rows_equal (f->rows, back->rows);
+        assert_true (kikan_store_check (store, &problems, &error));
+        if (problems->len > 0)
+            fail_msg ("round %d: %s", round, (char *)g_ptr_array_index (problems, 0));
+        open_before = f->rows->len;
+    }
 }
 
 /* ------------------------------------------------------------ API of the check-in */
@@ -780,6 +892,7 @@ main (void)
         T (test_import_applies_the_diff),
         T (test_import_is_all_or_nothing),
         T (test_export_then_import_is_a_noop),
+        T (test_random_imports_make_the_ledger_the_file),
         T (test_lookups_lend_and_return),
 #undef T
     };
