@@ -613,8 +613,9 @@ identify_usb (KikanCheckin *self, KikanCheckinItem *it, const char *node, GError
     g_autoptr (GError) usb_error = NULL;
     KikanUsbMatch m;
 
-    it->usb_node = g_strdup (node);
     it->usb = kikan_usb_find_for_block (node, &usb_error);
+    if (it->usb != NULL || usb_error != NULL)
+        it->usb_node = g_strdup (node);
     if (it->usb == NULL) {
         if (usb_error != NULL) {
             g_autofree char *shown = kikan_escape_for_display (node, -1);
@@ -703,7 +704,12 @@ kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError *
         return 0;
     if (p->asset == NULL && p->serial != NULL && !resolve_asset (self, it, p->serial, error))
         return 0;
-    if (p->usb_device != NULL && !identify_usb (self, it, p->usb_device, error))
+    /* The identity is read from the device named, else from the medium
+     * itself: a stick read as /dev/sdX is matched against the register
+     * whether or not the person said it was USB (an image or a folder is
+     * not on USB and has no USB identity). */
+    if ((p->usb_device != NULL || p->medium != NULL)
+        && !identify_usb (self, it, p->usb_device != NULL ? p->usb_device : p->medium, error))
         return 0;
     if (it->asset_id != NULL && find_item_for_asset (self, it->asset_id) != NULL) {
         g_autofree char *shown = kikan_escape_for_display (it->asset_id, -1);
