@@ -247,6 +247,16 @@ print_reasons (JsonObject *o, const char *indent)
     }
 }
 
+/* "NOT RETURNED" for "not_returned": the headings of REQUIREMENTS 5.3. */
+static char *
+verdict_shown (const char *v)
+{
+    char *up = g_ascii_strup (v != NULL ? v : "undecided", -1);
+
+    g_strdelimit (up, "_", ' ');
+    return up;
+}
+
 /* The human summary, from what was recorded. */
 static void
 print_session (JsonNode *root)
@@ -257,8 +267,7 @@ print_session (JsonNode *root)
     JsonArray *incidents = json_object_get_array_member (o, "incidents");
     g_autofree char *name = kikan_escape_for_display (str_member (emp, "name"), -1);
     g_autofree char *id = kikan_escape_for_display (str_member (emp, "id"), -1);
-    g_autofree char *overall = g_ascii_strup (str_member (o, "verdict") ? str_member (o, "verdict")
-                                                                        : "undecided", -1);
+    g_autofree char *overall = verdict_shown (str_member (o, "verdict"));
 
     printf ("Check-in %s for %s (%s)\n", str_member (o, "session"), id, name);
     for (guint i = 0; i < json_array_get_length (items); i++) {
@@ -267,8 +276,7 @@ print_session (JsonNode *root)
             str_member (it, "asset") ? str_member (it, "asset")
                                      : str_member (it, "presented_as") ? str_member (it, "presented_as")
                                                                        : "(unregistered medium)", -1);
-        g_autofree char *verdict = g_ascii_strup (str_member (it, "verdict") ? str_member (it, "verdict")
-                                                                             : "undecided", -1);
+        g_autofree char *verdict = verdict_shown (str_member (it, "verdict"));
 
         printf ("  %-12s %-8s %-10s %s\n", asset, str_member (it, "type") ? str_member (it, "type") : "-",
                 str_member (it, "presence"), verdict);
