@@ -61,9 +61,11 @@ KikanUsbDevice *kikan_usb_device_copy (const KikanUsbDevice *dev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanUsbDevice, kikan_usb_device_free)
 
 /* Every USB device but the root hubs, ordered by bus and address: an
- * array of KikanUsbDevice* the caller frees (g_ptr_array_unref).  Fails
- * only when neither udev nor libusb can be used.  May block for a few
- * seconds in the worst case (string reads time out after 500 ms each). */
+ * array of KikanUsbDevice* the caller frees (g_ptr_array_unref), empty
+ * when nothing is attached.  Without libusb (no usbfs) the identities come
+ * from sysfs alone, with interfaces_known FALSE; @error is not set today.
+ * May block for a few seconds in the worst case (string reads time out
+ * after 500 ms each). */
 GPtrArray *kikan_usb_list (GError **error);
 
 /* The USB device a block device belongs to: @devnode_or_name is "/dev/sdb",
