@@ -131,8 +131,25 @@ is_damage (int rc)
 
 /* The checks on an open connection.  A query that fails because the file
  * is damaged is a problem found; any other failure is an error. */
+static gboolean check_db_snapshot (sqlite3 *db, GPtrArray *problems, int *version_out,
+                                   GError **error);
+
+/* The checks see one snapshot of the store (one read transaction), so
+ * that a program writing meanwhile cannot make them see half a change. */
 static gboolean
 check_db (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
+{
+    gboolean began
+        = sqlite3_get_autocommit (db) && sqlite3_exec (db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    gboolean ok = check_db_snapshot (db, problems, version_out, error);
+
+    if (began)
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    return ok;
+}
+
+static gboolean
+check_db_snapshot (sqlite3 *db, GPtrArray *problems, int *version_out, GError **error)
 {
     sqlite3_stmt *st = NULL;
     gint64 version = -1;

@@ -100,14 +100,12 @@ gboolean kikan_store_check (KikanStore *self, GPtrArray **problems, GError **err
 gboolean kikan_store_check_file (const char *path, GPtrArray **problems, int *version,
                                  GError **error);
 
-/* Internal to store/: a read-only connection to @path, and its closing.
- * A read-only connection to a WAL database creates the -wal and -shm
- * files and cannot remove them; closing removes those it created while
- * the -wal is still empty, so that looking at a store leaves no trace. */
+/* Internal to store/: a read-only connection to @path.  It never writes
+ * the store file; like any SQLite reader of a WAL database it may leave
+ * an empty -wal and a -shm beside it, which it must not remove (another
+ * program may be about to write into them). */
 typedef struct {
     sqlite3 *db;
-    gboolean had_wal;
-    gboolean had_shm;
     char *path;
 } KikanStoreReader;
 

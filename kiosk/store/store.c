@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -233,13 +234,9 @@ query_text (sqlite3 *db, const char *sql, int *rc_out)
 int
 kikan_store_reader_open (KikanStoreReader *r, const char *path)
 {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
     int rc;
 
     r->path = g_strdup (path);
-    r->had_wal = g_file_test (wal, G_FILE_TEST_EXISTS);
-    r->had_shm = g_file_test (shm, G_FILE_TEST_EXISTS);
     rc = sqlite3_open_v2 (path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
     if (rc == SQLITE_OK)
         sqlite3_busy_timeout (r->db, KIKAN_STORE_BUSY_TIMEOUT_MS);
@@ -249,23 +246,13 @@ kikan_store_reader_open (KikanStoreReader *r, const char *path)
 void
 kikan_store_reader_close (KikanStoreReader *r)
 {
-    g_autofree char *wal = NULL;
-    g_autofree char *shm = NULL;
-    GStatBuf st;
-
     if (r->path == NULL)
         return;
+    /* A read-only connection cannot remove the -wal and -shm it may have
+     * made (they hold nothing), and neither may this code: another
+     * program may be about to write its first frame into that -wal. */
     sqlite3_close_v2 (r->db);
     r->db = NULL;
-    wal = g_strconcat (r->path, "-wal", NULL);
-    shm = g_strconcat (r->path, "-shm", NULL);
-    /* Only files this reader made, and only while the WAL holds nothing
-     * (another connection may have started writing meanwhile). */
-    if (!r->had_wal && g_lstat (wal, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0) {
-        g_unlink (wal);
-        if (!r->had_shm)
-            g_unlink (shm);
-    }
     g_clear_pointer (&r->path, g_free);
 }
 
@@ -282,7 +269,7 @@ refuse (GError **error, KikanErrorCode code, const char *path, const char *what)
  * read-only connection that is closed before anything is written: a
  * refused file is never modified, not even by a checkpoint on close. */
 static gboolean
-precheck (const char *path, GError **error)
+precheck (const char *path, gint64 *version_out, GError **error)
 {
     KikanStoreReader reader = { 0 };
     sqlite3 *db = NULL;
@@ -297,6 +284,10 @@ precheck (const char *path, GError **error)
         kikan_store_set_error (error, db, rc, "The store could not be opened");
         goto out;
     }
+    /* One snapshot for every question below: another program may set the
+     * store up meanwhile, and a version read before its commit with
+     * tables read after it would look like another program's database. */
+    sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
     if (!query_int (db, "PRAGMA user_version", &version, &rc)) {
         if ((rc & 0xff) == SQLITE_NOTADB)
             refuse (error, KIKAN_ERROR_STORE_NOT_DATABASE, path, "is not a SQLite database");
@@ -362,16 +353,55 @@ precheck (const char *path, GError **error)
         refuse (error, KIKAN_ERROR_STORE_FOREIGN_KEYS, path, what);
         goto out;
     }
+    *version_out = version;
     ok = TRUE;
 out:
     kikan_store_reader_close (&reader);
     return ok;
 }
 
+/* Holds the lock that lets one program at a time turn a new or old store
+ * into a current one: switching a file to WAL mode and migrating it are
+ * not safe against another connection doing the same at that moment
+ * (SQLite then reports "database is locked" or even an I/O error).  An
+ * flock() on the store's folder, never on the store file: SQLite's own
+ * POSIX locks on the file would be dropped by any close() of another
+ * descriptor of it.  -1 with @error set when it cannot be had in time. */
+static int
+lock_setup (const char *path, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname (path);
+    gint64 deadline = g_get_monotonic_time () + KIKAN_STORE_BUSY_TIMEOUT_MS * (gint64)1000;
+    int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+    if (fd < 0) {
+        g_autofree char *shown = kikan_escape_for_display (dir, -1);
+        int e = errno;
+
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
+                     "The state directory %s cannot be opened: %s. Run kikan as the kiosk "
+                     "user, who owns it.",
+                     shown, g_strerror (e));
+        return -1;
+    }
+    while (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        if ((errno != EWOULDBLOCK && errno != EINTR) || g_get_monotonic_time () > deadline) {
+            close (fd);
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE,
+                         "Another Kikan program has been setting up the store for %d s. Wait "
+                         "for it to finish, then try again.",
+                         KIKAN_STORE_BUSY_TIMEOUT_MS / 1000);
+            return -1;
+        }
+        g_usleep (20 * 1000);
+    }
+    return fd;
+}
+
 /* The file's first bytes say whether SQLite should be let near it at all
  * (a zero-length file is an empty database: it is migrated from v0). */
 static gboolean
-check_header (const char *path, GError **error)
+check_header (const char *path, gboolean *wal, GError **error)
 {
     static const char magic[16] = "SQLite format 3";
     char head[100];
@@ -390,12 +420,15 @@ check_header (const char *path, GError **error)
     }
     n = read (fd, head, sizeof head);
     close (fd);
+    *wal = FALSE;
     if (n == 0)
         return TRUE;
     if (n < (ssize_t)sizeof head || memcmp (head, magic, sizeof magic) != 0) {
         refuse (error, KIKAN_ERROR_STORE_NOT_DATABASE, path, "is not a SQLite database");
         return FALSE;
     }
+    /* File format read and write versions 2: the file is in WAL mode. */
+    *wal = head[18] == 2 && head[19] == 2;
     return TRUE;
 }
 
@@ -464,9 +497,29 @@ migrate (KikanStore *self, GError **error)
     for (gint64 v = version; v < KIKAN_STORE_SCHEMA_VERSION; v++) {
         g_autofree char *set_version
             = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, v + 1);
+        gint64 now = 0;
 
         if (!kikan_store_begin (self, error))
             return FALSE;
+        /* Two programs may open a new store at once (the kiosk and an IT
+         * command): under the write lock, the other may have done this
+         * step already. */
+        if (!query_int (self->db, "PRAGMA user_version", &now, &rc)) {
+            kikan_store_set_error (error, self->db, rc, "The store could not be read");
+            kikan_store_rollback (self);
+            return FALSE;
+        }
+        if (now > KIKAN_STORE_SCHEMA_VERSION) {
+            kikan_store_rollback (self);
+            refuse (error, KIKAN_ERROR_STORE_TOO_NEW, self->path,
+                    "was just upgraded by a newer Kikan, to a schema this program does not know");
+            return FALSE;
+        }
+        if (now > v) {
+            kikan_store_rollback (self);
+            v = now - 1;
+            continue;
+        }
         rc = sqlite3_exec (self->db, *migrations[v], NULL, NULL, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec (self->db, set_version, NULL, NULL, NULL);
@@ -488,6 +541,9 @@ KikanStore *
 kikan_store_open_path (const char *path, GError **error)
 {
     g_autoptr (KikanStore) self = NULL;
+    gboolean wal = FALSE;
+    gint64 version = 0;
+    int lock_fd = -1;
     GStatBuf st;
     int rc;
 
@@ -526,20 +582,35 @@ kikan_store_open_path (const char *path, GError **error)
                 "is not a regular file (a link, folder or device)");
         return NULL;
     }
-    if (!check_header (path, error) || !precheck (path, error))
+    if (!check_header (path, &wal, error) || !precheck (path, &version, error))
         return NULL;
+    /* A store that is not yet in WAL mode or not yet current is set up
+     * by one program at a time, which looks at it again once it holds
+     * the lock: the other may have done it meanwhile. */
+    if (!wal || version < KIKAN_STORE_SCHEMA_VERSION) {
+        if ((lock_fd = lock_setup (path, error)) < 0)
+            return NULL;
+        if (!check_header (path, &wal, error) || !precheck (path, &version, error))
+            goto out;
+    }
 
     self = g_new0 (KikanStore, 1);
     self->path = g_strdup (path);
     rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
     if (rc != SQLITE_OK) {
         kikan_store_set_error (error, self->db, rc, "The store could not be opened for writing");
-        return NULL;
+        g_clear_pointer (&self, kikan_store_free);
+        goto out;
     }
     sqlite3_extended_result_codes (self->db, 1);
-    if (!set_pragmas (self, error) || !migrate (self, error))
-        return NULL;
+    if (!set_pragmas (self, error) || !migrate (self, error)) {
+        g_clear_pointer (&self, kikan_store_free);
+        goto out;
+    }
     self->version = KIKAN_STORE_SCHEMA_VERSION;
+out:
+    if (lock_fd >= 0)
+        close (lock_fd);
     return g_steal_pointer (&self);
 }
 
@@ -548,6 +619,7 @@ kikan_store_open_readonly (KikanHome *home, GError **error)
 {
     g_autoptr (KikanStore) self = NULL;
     g_autofree char *path = NULL;
+    gboolean wal = FALSE;
     gint64 version = 0;
     GStatBuf st;
     int rc;
@@ -567,7 +639,7 @@ kikan_store_open_readonly (KikanHome *home, GError **error)
                 "is not a regular file (a link, folder or device)");
         return NULL;
     }
-    if (!check_header (path, error) || !precheck (path, error))
+    if (!check_header (path, &wal, error) || !precheck (path, &version, error))
         return NULL;
     self = g_new0 (KikanStore, 1);
     self->path = g_strdup (path);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "error-private.h"
@@ -114,17 +115,27 @@ make_store_with_rows (int employees)
     return g_strdup (kikan_store_get_path (store));
 }
 
+/* Nothing but the store file holds data: a -wal beside it, if a look at
+ * the store left one, is empty. */
+static void
+assert_wal_empty (const char *path)
+{
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    GStatBuf st;
+
+    if (g_stat (wal, &st) == 0)
+        assert_int_equal (st.st_size, 0);
+}
+
 /* Opening @path must fail with @code, say what to do, and change no byte
- * of the file, nor leave a -wal or -shm beside it. */
+ * of the file. */
 static void
 assert_refused (const char *path, KikanErrorCode code, const char *must_mention)
 {
     g_autofree char *before = file_sha256 (path);
     g_autofree char *after = NULL;
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanStore) store = NULL;
-    gboolean had_wal = g_file_test (wal, G_FILE_TEST_EXISTS);
 
     for (int attempt = 0; attempt < 2; attempt++) {
         store = open_store (&error);
@@ -141,7 +152,7 @@ assert_refused (const char *path, KikanErrorCode code, const char *must_mention)
     }
     after = file_sha256 (path);
     assert_string_equal (before, after);
-    assert_int_equal (g_file_test (wal, G_FILE_TEST_EXISTS), had_wal);
+    assert_wal_empty (path);
 }
 
 static void
@@ -206,6 +217,51 @@ test_migration_from_empty_file (void **state)
                                  "'declarations','items','inspections','findings','incidents',"
                                  "'verdicts','it_actions','ledger_changes')"),
                       13);
+}
+
+/* The kiosk and an IT command may both open a store that does not exist
+ * yet: both must get it, migrated once. */
+static void
+test_concurrent_first_open (void **state)
+{
+    g_autofree char *path = store_path ();
+
+    /* The race is a matter of timing: a few rounds, each on a new file. */
+    for (int round = 0; round < 3; round++) {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (KikanStore) store = NULL;
+        pid_t pids[6];
+
+        for (gsize i = 0; i < G_N_ELEMENTS (pids); i++) {
+            pids[i] = fork ();
+            assert_true (pids[i] >= 0);
+            if (pids[i] == 0) {
+                GError *e = NULL;
+                KikanStore *s = open_store (&e);
+
+                if (s == NULL)
+                    fprintf (stderr, "child: %s\n", e->message);
+                _exit (s != NULL ? 0 : 1);
+            }
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS (pids); i++) {
+            int status = 0;
+
+            assert_int_equal (waitpid (pids[i], &status, 0), pids[i]);
+            assert_true (WIFEXITED (status));
+            assert_int_equal (WEXITSTATUS (status), 0);
+        }
+        store = open_store (&error);
+        assert_non_null (store);
+        assert_int_equal (query_int (kikan_store_get_db (store), "PRAGMA user_version"), 1);
+        g_clear_pointer (&store, kikan_store_free);
+        for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx;
+             sfx++) {
+            g_autofree char *p = g_strconcat (path, *sfx, NULL);
+
+            g_unlink (p);
+        }
+    }
 }
 
 static void
@@ -347,7 +403,6 @@ test_readonly_open_changes_nothing (void **state)
     g_autofree char *path = make_store_with_rows (3);
     g_autofree char *before = file_sha256 (path);
     g_autofree char *after = NULL;
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanStore) store = kikan_store_open_readonly (home, &error);
@@ -361,10 +416,14 @@ test_readonly_open_changes_nothing (void **state)
     g_clear_pointer (&store, kikan_store_free);
     after = file_sha256 (path);
     assert_string_equal (before, after);
-    assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+    assert_wal_empty (path);
 
     /* No store: not found, and none is made. */
-    g_unlink (path);
+    for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx; sfx++) {
+        g_autofree char *p = g_strconcat (path, *sfx, NULL);
+
+        g_unlink (p);
+    }
     store = kikan_store_open_readonly (home, &error);
     assert_null (store);
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND));
@@ -589,6 +648,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reopen_keeps_data, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_migration_from_empty_file, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_concurrent_first_open, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_newer_version_refused, test_home_setup,
                                          test_home_teardown),
