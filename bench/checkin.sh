@@ -23,6 +23,7 @@
 set -euo pipefail
 export LC_ALL=C
 
+ARGV_SHOWN="bench/checkin.sh${*:+ $*}"
 BUILD=
 RUNS=50
 PREFILL=10000
@@ -63,7 +64,6 @@ case "$PREFILL" in ''|*[!0-9]*) echo "bench: --prefill must be a whole number" >
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=${KIKAN_BENCH_DIR:-$HERE/work}/checkin
-ARGV_SHOWN="bench/checkin.sh${*:+ $*}"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 3; }
