@@ -1,0 +1,195 @@
+"""Red-team tests of the check-in (issue #9; docs/checkin.md, docs/verdicts.md):
+an employee after a CLEARED slip, a hostile script or medium, an IT insider,
+a crash.  Each test asserts the behaviour the product promises; the comment
+on each says what is wrong now and what is right.
+
+The base store (test_checkin.CheckinTestCase) lends E1001 a laptop and two
+USB sticks; most tests here take the laptop's loan away and let the sticks
+come back plain (encryption_required 0), so that a clean FAT image is
+CLEARED and anything that clears more than it should shows.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+from kikan_it import accept_test_cvd_age, kikan_bin
+from test_checkin import CheckinTestCase
+import test_checkin_usb
+from test_usb import STORAGE
+
+
+def descendants(pid):
+    """Every process below @pid, children of any of its threads included
+    (the inspector starts the daemon from a worker thread)."""
+    out = []
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                kids = [int(x) for x in f.read().split()]
+        except OSError:
+            continue
+        for k in kids:
+            out.append(k)
+            out.extend(descendants(k))
+    return out
+
+
+class RedteamCase(CheckinTestCase):
+
+    def setUp(self):
+        super().setUp()
+        accept_test_cvd_age(self)
+        self.sql("DELETE FROM loans WHERE asset_id = 'LT-0003'")
+        self.sql("UPDATE assets SET encryption_required = 0")
+
+    def raw_script(self, text):
+        path = os.path.join(self.tmp, "raw-%d.json" % time.monotonic_ns())
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def held_session(self):
+        """A decided session of E1001 whose USB-0008 is HOLD (a medium
+        that holds nothing readable): returns (doc, session id as text)."""
+        empty = os.path.join(self.media, "empty.img")
+        open(empty, "w").close()
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": self.fat("u7", False)},
+                                           {"asset": "USB-0008", "medium": empty}]})
+        self.assertEqual(self.item(doc, "USB-0008")["verdict"], "hold", r.describe())
+        self.assertEqual(doc["verdict"], "hold", r.describe())
+        return doc, str(doc["session_id"])
+
+
+class RedteamPresent(RedteamCase):
+
+    def test_same_medium_presented_as_two_assets(self):
+        # WRONG NOW: one image presented as USB-0007 and USB-0008 is read twice, both CLEARED, both loans closed, exit 0; RIGHT: a medium already presented in this session is refused (exit 2) or never clears the second asset (KR-03).
+        img = self.fat("u7", False)
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": img},
+                                           {"asset": "USB-0008", "medium": img}]})
+        self.assertNotEqual(r.rc, 0, r.describe())
+        self.assertNotEqual(doc["verdict"], "cleared")
+        self.assertEqual(self.sql("SELECT count(*) FROM loans WHERE asset_id = 'USB-0008' "
+                                  "AND returned_on IS NULL"), [(1,)],
+                         "USB-0008 never came back: its loan must stay open")
+
+    def test_same_medium_under_another_spelling(self):
+        # WRONG NOW: the same image named "dir/u7.img" and "dir/./u7.img" counts as two returned sticks and CLEARS; RIGHT: the same file (same device and inode) is one medium, the second presentation refused or held.
+        img = self.fat("u7", False)
+        other = os.path.join(os.path.dirname(img), ".", os.path.basename(img))
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": img},
+                                           {"asset": "USB-0008", "medium": other}]})
+        self.assertNotEqual(doc["verdict"], "cleared", r.describe())
+        self.assertNotEqual(r.rc, 0)
+
+
+class RedteamScript(RedteamCase):
+
+    def test_duplicate_json_key_answer_not_lost(self):
+        # WRONG NOW: {"Q5": "yes", "Q5": "no"} keeps only the last answer (json-glib), so the "yes" (unusual behaviour, KR-23 incident) is silently dropped and the session CLEARS; RIGHT: a question answered twice is refused, "answered twice", nothing recorded (exit 2).
+        body = json.dumps({"employee": "E2002", "answers": self.clean_answers()})
+        body = body.replace('"Q5": "no"', '"Q5": "yes", "Q5": "no"')
+        self.assertIn('"Q5": "yes", "Q5": "no"', body)
+        r = self.kikan("checkin", "--json", "--database", self.db_test6(),
+                       "--script", self.raw_script(body))
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn("answers.Q5", r.stderr.decode("utf-8"), r.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
+
+
+class RedteamIt(RedteamCase):
+
+    def test_reason_of_unicode_spaces_refused(self):
+        # WRONG NOW: --reason "\u3000" (an ideographic space) or "\u00a0\u200b" passes the blank check (ASCII only) and resolves the HOLD with no written reason; RIGHT: a reason with no visible character is refused (exit 2), nothing changed (KR-30).
+        _, sid = self.held_session()
+        for reason in ("\u3000", "\u00a0\u200b", "\u2028\u2003"):
+            x = self.kikan("it", "resolve", sid, "USB-0008", "--by", "it01", "--reason", reason)
+            self.assertEqual(x.rc, 2, "reason %r: %s" % (reason, x.describe()))
+        for by in ("\u3000", "\u200b"):
+            x = self.kikan("it", "resolve", sid, "USB-0008", "--by", by, "--reason", "checked")
+            self.assertEqual(x.rc, 2, "by %r: %s" % (by, x.describe()))
+        self.assertEqual(self.sql("SELECT count(*) FROM it_actions"), [(0,)])
+
+    def test_session_hold_is_in_it_queue(self):
+        # WRONG NOW: a session HOLD only by its own reasons (Q5 yes: DEC-01, incident) has no item, so `kikan it list` shows nothing and nobody resolves it; RIGHT: the queue lists every session whose verdict in force is not CLEARED.
+        answers = self.clean_answers()
+        answers["Q5"] = "yes"
+        doc, r = self.checkin({"employee": "E2002", "answers": answers})
+        self.assertEqual(doc["verdict"], "hold", r.describe())
+        q = self.kikan("it", "list", "--json")
+        self.assertEqual(q.rc, 0, q.describe())
+        self.assertIn(doc["session"], q.stdout.decode("utf-8"),
+                      "the held session must be in IT's queue:\n" + q.describe())
+        h = self.kikan("it", "list")
+        self.assertNotIn("Nothing is waiting for IT", h.stdout.decode("utf-8"), h.describe())
+
+    def test_hand_edited_verdict_detected(self):
+        # WRONG NOW: `UPDATE verdicts SET verdict = 'cleared'` on a HOLD session leaves `kikan db check` saying "intact" and `kikan it show` printing cleared; RIGHT: db check reports a verdict row that disagrees with its own reasons / the items' verdicts (exit not 0).
+        doc, sid = self.held_session()
+        self.sql("UPDATE verdicts SET verdict = 'cleared' WHERE session_id = ?", (int(sid),))
+        x = self.kikan("db", "check")
+        self.assertNotEqual(x.rc, 0, "a hand-edited verdict must be found:\n" + x.describe())
+
+    def test_it_action_survives_late_inspection_result(self):
+        # WRONG NOW: IT overrides USB-0008 to QUARANTINE after the visit; when USB-0007's pending inspection ends, decide() writes fresh kiosk rows for every inspected item and the session, so the override silently stops being in force and the overall becomes CLEARED; RIGHT: an IT action stays in force until IT changes it (KR-30), the overall counts it.
+        small = self.fat("u8", False)
+        big = os.path.join(self.media, "big.img")
+        tree = self.mm.tree_a(infected=False, seed="big")
+        for n in range(1500):
+            tree["Data/%04d/file.bin" % n] = self.mm.prng("f%d" % n, 40 * 1024)
+        self.mm.mkfs_fat(big, 96 * self.mm.MiB, 32, "BIG", "1234abcd", tree)
+        script = self.script({"employee": "E1001", "answers": self.clean_answers(),
+                              "visit_seconds": 0,
+                              "present": [{"asset": "USB-0008", "medium": small},
+                                          {"asset": "USB-0007", "medium": big}]})
+        proc = subprocess.Popen([kikan_bin(), "checkin", "--json", "--database", self.db_test6(),
+                                 "--script", script], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env())
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        stopped = []
+        try:
+            # Once USB-0008's result is in the store, freeze the daemon so
+            # that USB-0007 stays pending while IT acts.
+            end = time.monotonic() + 120
+            while time.monotonic() < end:
+                done = self.sql("SELECT count(*) FROM inspections n JOIN items i ON "
+                                "i.id = n.item_id WHERE i.asset_id = 'USB-0008' AND "
+                                "n.ended_at IS NOT NULL")[0][0]
+                if done:
+                    break
+                time.sleep(0.005)
+            for w in descendants(proc.pid):
+                os.kill(w, signal.SIGSTOP)
+                stopped.append(w)
+            self.assertTrue(stopped, "no daemon to hold")
+            pending = self.sql("SELECT count(*) FROM inspections n JOIN items i ON "
+                               "i.id = n.item_id WHERE i.asset_id = 'USB-0007' AND "
+                               "n.ended_at IS NULL")[0][0]
+            self.assertEqual(pending, 1, "USB-0007 finished too early for this test")
+            sid = self.sql("SELECT id FROM sessions ORDER BY id DESC LIMIT 1")[0][0]
+            end = time.monotonic() + 60
+            while self.sql("SELECT state FROM sessions WHERE id = ?", (sid,))[0][0] != "ended":
+                self.assertLess(time.monotonic(), end, "the visit never ended")
+                time.sleep(0.05)
+            x = self.kikan("it", "override", str(sid), "USB-0008", "--by", "it01",
+                           "--verdict", "quarantine", "--reason", "found in the car park")
+            self.assertEqual(x.rc, 0, x.describe())
+        finally:
+            for w in stopped:
+                os.kill(w, signal.SIGCONT)
+        proc.communicate(timeout=300)
+        shown = json.loads(self.kikan("it", "show", str(sid)).stdout)
+        u8 = self.item(shown, "USB-0008")
+        self.assertEqual(u8["verdict"], "quarantine", json.dumps(u8, ensure_ascii=False))
+        self.assertEqual(shown["verdict"], "quarantine")
+        self.assert_db_check()
