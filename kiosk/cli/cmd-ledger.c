@@ -192,10 +192,12 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
 static int
 cmd_import (int argc, char **argv)
 {
-    gboolean dry_run = FALSE, json = FALSE;
+    gboolean dry_run = FALSE, json = FALSE, allow_empty = FALSE;
     const GOptionEntry entries[] = {
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
           "Show what would change (added, changed, removed loans) and change nothing", NULL },
+        { "allow-empty", 0, 0, G_OPTION_ARG_NONE, &allow_empty,
+          "Accept a file that lists no loans at all (it closes every open loan)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write the kikan-ledger-import JSON document",
           NULL },
         { NULL },
@@ -237,6 +239,25 @@ cmd_import (int argc, char **argv)
     } else {
         if ((store = open_store ()) == NULL)
             return KIKAN_EXIT_ERROR;
+        /* A header and no rows is what a failed export from the asset
+         * tool looks like; taken as "nobody holds anything" it would close
+         * every loan, and every missing item would pass unnoticed (KR-03). */
+        if (file->rows->len == 0 && !allow_empty) {
+            g_autoptr (KikanLedgerDiff) would = kikan_ledger_diff (store, file, &error);
+
+            if (would == NULL) {
+                kikan_cli_print_error (error);
+                return KIKAN_EXIT_ERROR;
+            }
+            if (would->removed > 0) {
+                fprintf (stderr, "kikan: %s lists no loans at all; importing it would close "
+                                 "every one of the %u open loans. Nothing was changed. If every "
+                                 "item really is back, run the import again with "
+                                 "--allow-empty.\n",
+                         argv[1], would->removed);
+                return KIKAN_EXIT_ERROR;
+            }
+        }
         if (!kikan_ledger_import (store, file, &diff, &error))
             diff = NULL;
     }

@@ -142,6 +142,19 @@ class LedgerImport(LedgerTestCase):
         self.assertEqual(sorted(l["asset_id"] for l in after["loans"]),
                          ["LT-0003", "USB-0007", "USB-0008", "USB-0009"], run.describe())
 
+    def test_header_only_file_refused_without_allow_empty(self):
+        """A header and no rows (a failed export) would close every loan:
+        refused unless --allow-empty says it is meant."""
+        self.run_kikan("ledger", "import", self.write("base.csv", BASE))
+        before = self.run_kikan("ledger", "list", "--json").stdout
+        header_only = self.write("header.csv", BASE.splitlines()[0] + "\n")
+        run = self.run_kikan("ledger", "import", header_only, expect=2)
+        self.assertIn("--allow-empty", run.stderr.decode())
+        self.assertEqual(self.run_kikan("ledger", "list", "--json").stdout, before)
+        self.run_kikan("ledger", "import", "--allow-empty", header_only)
+        doc, _ = self.json_of("ledger", "list", "--json")
+        self.assertEqual(doc["loans"], [])
+
     def test_dry_run_without_store_creates_nothing(self):
         doc, run = self.json_of("ledger", "import", "--dry-run", "--json",
                                 self.write("base.csv", BASE))
