@@ -107,6 +107,19 @@ class RedteamScript(RedteamCase):
         self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
 
 
+    def test_missing_and_present_records_nothing(self):
+        # WRONG NOW: USB-0008 both declared lost and presented: the session, the answers and a "lost" incident with remote wipe requested are committed before the contradiction stops the run (exit 2, session left open); RIGHT: the script is refused before anything is recorded (docs/checkin.md "The whole file is checked before anything is recorded").
+        r = self.kikan("checkin", "--json", "--database", self.db_test6(), "--script", self.script(
+            {"employee": "E1001", "answers": self.clean_answers(),
+             "missing": [{"asset": "USB-0008", "declared": "lost", "data_held": "none"}],
+             "present": [{"asset": "USB-0007", "medium": self.fat("u7", False)},
+                         {"asset": "USB-0008", "medium": self.fat("u8", False)}]}))
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM incidents"), [(0,)],
+                         "no remote wipe may be requested for an item in hand")
+        self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
+
+
 class RedteamIt(RedteamCase):
 
     def test_reason_of_unicode_spaces_refused(self):
@@ -139,6 +152,45 @@ class RedteamIt(RedteamCase):
         self.sql("UPDATE verdicts SET verdict = 'cleared' WHERE session_id = ?", (int(sid),))
         x = self.kikan("db", "check")
         self.assertNotEqual(x.rc, 0, "a hand-edited verdict must be found:\n" + x.describe())
+
+    def freeze_daemon(self, proc):
+        """SIGSTOPs every process below @proc as soon as one exists."""
+        stopped = []
+        end = time.monotonic() + 60
+        while not stopped and time.monotonic() < end:
+            for w in descendants(proc.pid):
+                os.kill(w, signal.SIGSTOP)
+                stopped.append(w)
+            time.sleep(0.002)
+        self.assertTrue(stopped, "no daemon to hold")
+        return stopped
+
+    def test_loan_added_during_session_not_cleared(self):
+        # WRONG NOW: the employee's loans are read once at begin; USB-0009 lent to E1001 (`kikan ledger lend`) while the sticks are being read is ignored and the session ends CLEARED with USB-0009 out; RIGHT: end_visit re-reads the open loans in its transaction, so a loan unaccounted for is NOT RETURNED (KR-03).
+        self.sql("INSERT INTO assets (id, type, serial, encryption_required, classification_max, "
+                 "updated_at) VALUES ('USB-0009', 'usb', 'AA00000009', 0, 'internal', "
+                 "'2026-11-01T00:00:00Z')")
+        script = self.script({"employee": "E1001", "answers": self.clean_answers(),
+                              "present": [{"asset": "USB-0008", "medium": self.fat("u8", False)},
+                                          {"asset": "USB-0007", "medium": self.fat("u7", False)}]})
+        proc = subprocess.Popen([kikan_bin(), "checkin", "--json", "--database", self.db_test6(),
+                                 "--script", script], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env())
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        stopped = self.freeze_daemon(proc)
+        try:
+            x = self.kikan("ledger", "lend", "USB-0009", "E1001")
+            self.assertEqual(x.rc, 0, x.describe())
+        finally:
+            for w in stopped:
+                os.kill(w, signal.SIGCONT)
+        out, _ = proc.communicate(timeout=300)
+        doc = json.loads(out.decode("utf-8"))
+        self.assertEqual(self.sql("SELECT employee_id FROM loans WHERE asset_id = 'USB-0009' "
+                                  "AND returned_on IS NULL"), [("E1001",)])
+        self.assertNotEqual(doc["verdict"], "cleared",
+                            "E1001 holds USB-0009, which this session never saw")
+        self.assertNotEqual(proc.returncode, 0)
 
     def test_it_action_survives_late_inspection_result(self):
         # WRONG NOW: IT overrides USB-0008 to QUARANTINE after the visit; when USB-0007's pending inspection ends, decide() writes fresh kiosk rows for every inspected item and the session, so the override silently stops being in force and the overall becomes CLEARED; RIGHT: an IT action stays in force until IT changes it (KR-30), the overall counts it.
