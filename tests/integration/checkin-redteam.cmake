@@ -7,12 +7,14 @@ set(KIKAN_IT_CHECKIN_REDTEAM_TESTS
   test_checkin_redteam.RedteamPresent.test_same_medium_under_another_spelling
   test_checkin_redteam.RedteamScript.test_duplicate_json_key_answer_not_lost
   test_checkin_redteam.RedteamScript.test_missing_and_present_records_nothing
+  test_checkin_redteam.RedteamScript.test_script_path_escaped_in_error
   test_checkin_redteam.RedteamIt.test_loan_added_during_session_not_cleared
   test_checkin_redteam.RedteamIt.test_reason_of_unicode_spaces_refused
   test_checkin_redteam.RedteamIt.test_session_hold_is_in_it_queue
   test_checkin_redteam.RedteamIt.test_hand_edited_verdict_detected
   test_checkin_redteam.RedteamIt.test_it_action_survives_late_inspection_result)
-set(KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS)
+set(KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS
+  test_checkin_redteam.RedteamUsb.test_hostile_serial_escaped_once)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE
              ${KIKAN_IT_CHECKIN_REDTEAM_TESTS} ${KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS})
 
