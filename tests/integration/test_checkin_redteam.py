@@ -201,6 +201,16 @@ class RedteamIt(RedteamCase):
                             "E1001 holds USB-0009, which this session never saw")
         self.assertNotEqual(proc.returncode, 0)
 
+    def test_exit_status_counts_result_after_visit(self):
+        # WRONG NOW: visit_seconds 0, USB-0007 infected: kikan waits for the result, the store says QUARANTINE before it exits, yet it exits 3 (the visit's HOLD) and prints nothing about the malware; RIGHT: the exit status is the overall verdict in force when kikan exits (1 for QUARANTINE), so a headless caller learns of the malware.
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "visit_seconds": 0,
+                               "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
+                                           {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        shown = json.loads(self.kikan("it", "show", str(doc["session_id"])).stdout)
+        self.assertEqual(shown["verdict"], "quarantine")
+        self.assertEqual(r.rc, 1, r.describe())
+
     def test_it_action_survives_late_inspection_result(self):
         # WRONG NOW: IT overrides USB-0008 to QUARANTINE after the visit; when USB-0007's pending inspection ends, decide() writes fresh kiosk rows for every inspected item and the session, so the override silently stops being in force and the overall becomes CLEARED; RIGHT: an IT action stays in force until IT changes it (KR-30), the overall counts it.
         small = self.fat("u8", False)
