@@ -15,7 +15,8 @@ set(KIKAN_IT_CHECKIN_REDTEAM_TESTS
   test_checkin_redteam.RedteamIt.test_hand_edited_verdict_detected
   test_checkin_redteam.RedteamIt.test_it_action_survives_late_inspection_result)
 set(KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS
-  test_checkin_redteam.RedteamUsb.test_hostile_serial_escaped_once)
+  test_checkin_redteam.RedteamUsb.test_hostile_serial_escaped_once
+  test_checkin_redteam.RedteamUsb.test_storage_device_typed_token_not_cleared_unread)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE
              ${KIKAN_IT_CHECKIN_REDTEAM_TESTS} ${KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS})
 

@@ -295,3 +295,20 @@ class RedteamUsb(test_checkin_usb.CheckinUsb):
         inv06 = [x for x in unknown["reasons"] if x["code"] == "INV-06"][0]["text"]
         self.assertEqual(unknown["usb"]["serial"], "EVIL\x1b[2J")
         self.assertIn("EVIL\x1b[2J", inv06, "the JSON text carries the serial itself (JSON escapes it)")
+
+    def test_storage_device_typed_token_not_cleared_unread(self):
+        # WRONG NOW: a stick with a mass-storage interface (08/06/50), registered in the media register but typed "token" in the ledger, is plugged in and never read, yet it is CLEARED (INV-01 only, exit 0); RIGHT: a device that offers mass storage is a medium whatever the ledger's type: not read means MAL-04 HOLD ("no medium was read").
+        _, fp = self.tb.add(interfaces=STORAGE)
+        self.sql("INSERT INTO assets (id, type, serial, encryption_required, classification_max, "
+                 "updated_at) VALUES ('TK-0001', 'token', 'T1', 0, 'internal', "
+                 "'2026-11-01T00:00:00Z')")
+        self.sql("INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+                 "('TK-0001', 'E2002', '2026-10-01')")
+        self.register("TK-0001", fp=fp)
+        doc, r = self.checkin({"employee": "E2002", "answers": self.answers(),
+                               "present": [{"asset": "TK-0001", "usb_device": "/dev/sdb"}]})
+        it = self.item(doc, "TK-0001")
+        self.assertEqual(it["usb"]["interfaces"], "08/06/50")
+        self.assertNotEqual(it["verdict"], "cleared", json.dumps(it, ensure_ascii=False))
+        self.assertIn("MAL-04", {c for c, _ in self.codes(it)})
+        self.assertNotEqual(r.rc, 0, r.describe())
