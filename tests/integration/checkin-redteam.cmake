@@ -13,6 +13,7 @@ set(KIKAN_IT_CHECKIN_REDTEAM_TESTS
   test_checkin_redteam.RedteamIt.test_reason_of_unicode_spaces_refused
   test_checkin_redteam.RedteamIt.test_session_hold_is_in_it_queue
   test_checkin_redteam.RedteamIt.test_hand_edited_verdict_detected
+  test_checkin_redteam.RedteamIt.test_forged_it_verdict_row_detected
   test_checkin_redteam.RedteamIt.test_it_action_survives_late_inspection_result)
 set(KIKAN_IT_CHECKIN_REDTEAM_USB_TESTS
   test_checkin_redteam.RedteamUsb.test_hostile_serial_escaped_once

@@ -162,6 +162,18 @@ class RedteamIt(RedteamCase):
         x = self.kikan("db", "check")
         self.assertNotEqual(x.rc, 0, "a hand-edited verdict must be found:\n" + x.describe())
 
+    def test_forged_it_verdict_row_detected(self):
+        # WRONG NOW: an insider appends verdict rows "cleared" decided_by 'it01' with no it_actions row (no PROC-01/02, no reason); `kikan it show` then says cleared and `kikan db check` says intact; RIGHT: db check flags a verdict not decided by the kiosk that no IT action (who, why) accounts for (KR-30).
+        doc, sid = self.held_session()
+        self.sql("INSERT INTO verdicts (session_id, item_id, verdict, reasons, decided_at, "
+                 "decided_by) SELECT session_id, item_id, 'cleared', reasons, decided_at, 'it01' "
+                 "FROM verdicts WHERE session_id = ? ORDER BY id", (int(sid),))
+        shown = json.loads(self.kikan("it", "show", sid).stdout)
+        self.assertEqual(shown["verdict"], "cleared", "the forgery is in force")
+        x = self.kikan("db", "check")
+        self.assertNotEqual(x.rc, 0, "a verdict row no IT action explains must be found:\n"
+                            + x.describe())
+
     def freeze_daemon(self, proc):
         """SIGSTOPs every process below @proc as soon as one exists."""
         stopped = []
