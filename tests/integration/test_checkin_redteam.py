@@ -82,6 +82,17 @@ class RedteamPresent(RedteamCase):
                                   "AND returned_on IS NULL"), [(1,)],
                          "USB-0008 never came back: its loan must stay open")
 
+    def test_second_checkin_after_quarantine_not_cleared(self):
+        # WRONG NOW: right after a QUARANTINE check-in (malware on USB-0007, both loans closed as handed back), the same employee simply checks in again, has nothing left to return and gets CLEARED (exit 0): a CLEARED slip for the asking; RIGHT: while an earlier session of the employee has a verdict in force other than CLEARED that IT has not acted on, a new session is not CLEARED (or is refused).
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
+                                           {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        self.assertEqual((r.rc, doc["verdict"]), (1, "quarantine"), r.describe())
+        again, r2 = self.checkin({"employee": "E1001", "answers": self.clean_answers()})
+        self.assertNotEqual(again["verdict"], "cleared",
+                            "session %s is still QUARANTINE" % doc["session_id"])
+        self.assertNotEqual(r2.rc, 0, r2.describe())
+
     def test_same_medium_under_another_spelling(self):
         # WRONG NOW: the same image named "dir/u7.img" and "dir/./u7.img" counts as two returned sticks and CLEARS; RIGHT: the same file (same device and inode) is one medium, the second presentation refused or held.
         img = self.fat("u7", False)
