@@ -25,12 +25,12 @@ struct KikanCheckin {
     char *uuid;
     char *employee_id;
     char *employee_name;
-    GPtrArray *items;            /* KikanCheckinItem*, in the order recorded */
-    GPtrArray *loans;            /* KikanCheckinLoan*: the employee's open loans at start */
+    GPtrArray *items; /* KikanCheckinItem*, in the order recorded */
+    GPtrArray *loans; /* KikanCheckinLoan*: the employee's open loans at start */
     KikanUsbModels *models;
     KikanDeclaration *declaration;
     guint running;
-    gboolean ended;              /* end_visit done */
+    gboolean ended; /* end_visit done */
 };
 
 static void
@@ -91,60 +91,6 @@ rollback (KikanCheckin *self)
     return FALSE;
 }
 
-static gboolean
-sql_failed (sqlite3 *db, const char *what, GError **error)
-{
-    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
-                 "The kiosk's store could not %s: %s. Nothing of this step was recorded; "
-                 "try again, and call IT if it repeats.",
-                 what, sqlite3_errmsg (db));
-    return FALSE;
-}
-
-/* Binds @args (a NULL-terminated list of strings; use "\x01NULL" for NULL
- * …) is error-prone: each statement binds explicitly instead. */
-static sqlite3_stmt *
-prepare (sqlite3 *db, const char *sql, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-
-    if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) != SQLITE_OK) {
-        sql_failed (db, "prepare a statement", error);
-        sqlite3_finalize (st);
-        return NULL;
-    }
-    return st;
-}
-
-static void
-bind_text (sqlite3_stmt *st, int i, const char *v)
-{
-    if (v == NULL)
-        sqlite3_bind_null (st, i);
-    else
-        sqlite3_bind_text (st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-column_dup (sqlite3_stmt *st, int i)
-{
-    const unsigned char *v = sqlite3_column_text (st, i);
-
-    return v != NULL ? g_strdup ((const char *) v) : NULL;
-}
-
-/* Runs a statement that returns no rows. */
-static gboolean
-step_done (sqlite3 *db, sqlite3_stmt *st, const char *what, GError **error)
-{
-    int rc = sqlite3_step (st);
-
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return sql_failed (db, what, error);
-    return TRUE;
-}
-
 static void
 item_free (gpointer p)
 {
@@ -177,12 +123,12 @@ static void
 checkin_clear (gpointer p)
 {
     KikanCheckin *self = p;
-    g_free ((char *) self->options.kiosk_id);
-    g_free ((char *) self->options.policy_version);
-    g_free ((char *) self->options.usb_models_path);
-    g_free ((char *) self->options.signatures_invalid);
-    g_free ((char *) self->options.signatures_version);
-    g_free ((char *) self->options.signatures_date);
+    g_free ((char *)self->options.kiosk_id);
+    g_free ((char *)self->options.policy_version);
+    g_free ((char *)self->options.usb_models_path);
+    g_free ((char *)self->options.signatures_invalid);
+    g_free ((char *)self->options.signatures_version);
+    g_free ((char *)self->options.signatures_date);
     g_free (self->uuid);
     g_free (self->employee_id);
     g_free (self->employee_name);
@@ -231,39 +177,39 @@ kikan_checkin_get_n_running (KikanCheckin *self)
 static gboolean
 load_loans (KikanCheckin *self, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
         "SELECT l.id, a.id, a.type, a.serial, a.encryption_required, a.classification_max, "
         "l.lent_on, l.due_on FROM loans l JOIN assets a ON a.id = l.asset_id "
-        "WHERE l.employee_id = ? AND l.returned_on IS NULL ORDER BY a.id", error);
+        "WHERE l.employee_id = ? AND l.returned_on IS NULL ORDER BY a.id",
+        error);
     int rc;
 
     if (st == NULL)
         return FALSE;
-    bind_text (st, 1, self->employee_id);
+    kikan_store_bind_text (st, 1, self->employee_id);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         KikanCheckinLoan *l = g_new0 (KikanCheckinLoan, 1);
 
         l->loan_id = sqlite3_column_int64 (st, 0);
-        l->asset_id = column_dup (st, 1);
-        l->type = column_dup (st, 2);
-        l->serial = column_dup (st, 3);
+        l->asset_id = kikan_store_column_dup (st, 1);
+        l->type = kikan_store_column_dup (st, 2);
+        l->serial = kikan_store_column_dup (st, 3);
         l->encryption_required = sqlite3_column_int (st, 4) != 0;
-        l->classification = column_dup (st, 5);
-        l->lent_on = column_dup (st, 6);
-        l->due_on = column_dup (st, 7);
+        l->classification = kikan_store_column_dup (st, 5);
+        l->lent_on = kikan_store_column_dup (st, 6);
+        l->due_on = kikan_store_column_dup (st, 7);
         g_ptr_array_add (self->loans, l);
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the employee's loans", error);
+        return kikan_store_fail (self->store, "Could not read the employee's loans", error);
     return TRUE;
 }
 
 KikanCheckin *
 kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
-                     const KikanCheckinOptions *options, const char *employee_id,
-                     GError **error)
+                     const KikanCheckinOptions *options, const char *employee_id, GError **error)
 {
     g_autoptr (KikanCheckin) self = g_rc_box_new0 (KikanCheckin);
     g_autofree char *now = kikan_store_now_iso ();
@@ -280,8 +226,7 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
     self->declaration = kikan_declaration_new ();
     if (options != NULL)
         self->options = *options;
-    self->options.kiosk_id = g_strdup (self->options.kiosk_id ? self->options.kiosk_id
-                                                               : "kiosk");
+    self->options.kiosk_id = g_strdup (self->options.kiosk_id ? self->options.kiosk_id : "kiosk");
     self->options.policy_version = g_strdup (self->options.policy_version);
     self->options.usb_models_path = g_strdup (self->options.usb_models_path);
     self->options.signatures_invalid = g_strdup (self->options.signatures_invalid);
@@ -293,15 +238,17 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
     } else
         self->models = kikan_usb_models_new_empty ();
 
-    if ((st = prepare (db, "SELECT name, active FROM employees WHERE id = ?", error)) == NULL)
+    if ((st
+         = kikan_store_prepare (store, "SELECT name, active FROM employees WHERE id = ?", error))
+        == NULL)
         return NULL;
-    bind_text (st, 1, employee_id);
+    kikan_store_bind_text (st, 1, employee_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW && sqlite3_column_int (st, 1) == 1)
-        self->employee_name = column_dup (st, 0);
+        self->employee_name = kikan_store_column_dup (st, 0);
     sqlite3_finalize (st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sql_failed (db, "look up the employee", error), NULL;
+        return kikan_store_fail (store, "Could not look up the employee", error), NULL;
     if (self->employee_name == NULL) {
         g_autofree char *shown = kikan_escape_for_display (employee_id, -1);
 
@@ -318,17 +265,20 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
     self->uuid = g_uuid_string_random ();
     if (!begin (self, error))
         return NULL;
-    st = prepare (db, "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, state, "
-                      "policy_version, program_version) VALUES (?, ?, ?, ?, 'open', ?, ?)", error);
+    st = kikan_store_prepare (
+        store,
+        "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, state, "
+        "policy_version, program_version) VALUES (?, ?, ?, ?, 'open', ?, ?)",
+        error);
     if (st == NULL)
         return rollback (self), NULL;
-    bind_text (st, 1, self->uuid);
-    bind_text (st, 2, employee_id);
-    bind_text (st, 3, self->options.kiosk_id);
-    bind_text (st, 4, now);
-    bind_text (st, 5, self->options.policy_version);
-    bind_text (st, 6, KIKAN_PROGRAM_VERSION);
-    if (!step_done (db, st, "start the session", error))
+    kikan_store_bind_text (st, 1, self->uuid);
+    kikan_store_bind_text (st, 2, employee_id);
+    kikan_store_bind_text (st, 3, self->options.kiosk_id);
+    kikan_store_bind_text (st, 4, now);
+    kikan_store_bind_text (st, 5, self->options.policy_version);
+    kikan_store_bind_text (st, 6, KIKAN_PROGRAM_VERSION);
+    if (!kikan_store_step_done (store, st, "Could not start the session", error))
         return rollback (self), NULL;
     self->session_id = sqlite3_last_insert_rowid (db);
     if (!commit (self, error))
@@ -370,7 +320,7 @@ read_followup (KikanDeclaration *d, guint q, JsonObject *o)
         break;
     case 10:
         if ((v = followup_string (o, "classification")) != NULL)
-            (void) kikan_classification_from_string (v, &d->q10_classification);
+            (void)kikan_classification_from_string (v, &d->q10_classification);
         if ((v = followup_string (o, "personal_data")) != NULL && kikan_answer_from_string (v, &a))
             d->q10_personal_data = a;
         break;
@@ -387,8 +337,10 @@ read_followup (KikanDeclaration *d, guint q, JsonObject *o)
 static const char *
 incident_kind_for (guint q)
 {
-    return q == 2 ? "temporarily_lost" : q == 5 ? "unusual_behaviour"
-                                       : q == 6 ? "suspicious_mail" : NULL;
+    return q == 2   ? "temporarily_lost"
+           : q == 5 ? "unusual_behaviour"
+           : q == 6 ? "suspicious_mail"
+                    : NULL;
 }
 
 static char *
@@ -398,10 +350,12 @@ insert_incident (KikanCheckin *self, gint64 item_id, const char *kind, const cha
 {
     g_autofree char *now = kikan_store_now_iso ();
     sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
         "INSERT INTO incidents (number, session_id, item_id, kind, data_held, classification, "
         "personal_data, remote_wipe, locate, description, opened_at) VALUES "
-        "('pending-' || hex(randomblob(8)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+        "('pending-' || hex(randomblob(8)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        error);
     g_autofree char *number = NULL;
     gint64 id;
 
@@ -412,24 +366,26 @@ insert_incident (KikanCheckin *self, gint64 item_id, const char *kind, const cha
         sqlite3_bind_int64 (st, 2, item_id);
     else
         sqlite3_bind_null (st, 2);
-    bind_text (st, 3, kind);
-    bind_text (st, 4, data_held);
-    bind_text (st, 5, classification);
-    bind_text (st, 6, personal_data);
-    bind_text (st, 7, wipe);
-    bind_text (st, 8, locate);
-    bind_text (st, 9, description);
-    bind_text (st, 10, now);
-    if (!step_done (db, st, "open the incident", error))
+    kikan_store_bind_text (st, 3, kind);
+    kikan_store_bind_text (st, 4, data_held);
+    kikan_store_bind_text (st, 5, classification);
+    kikan_store_bind_text (st, 6, personal_data);
+    kikan_store_bind_text (st, 7, wipe);
+    kikan_store_bind_text (st, 8, locate);
+    kikan_store_bind_text (st, 9, description);
+    kikan_store_bind_text (st, 10, now);
+    if (!kikan_store_step_done (self->store, st, "Could not open the incident", error))
         return NULL;
     id = sqlite3_last_insert_rowid (db);
     /* "INC-2026-000042": the year and the row's id, unique by construction. */
     number = g_strdup_printf ("INC-%.4s-%06" G_GINT64_FORMAT, now, id);
-    if ((st = prepare (db, "UPDATE incidents SET number = ? WHERE id = ?", error)) == NULL)
+    if ((st = kikan_store_prepare (self->store, "UPDATE incidents SET number = ? WHERE id = ?",
+                                   error))
+        == NULL)
         return NULL;
-    bind_text (st, 1, number);
+    kikan_store_bind_text (st, 1, number);
     sqlite3_bind_int64 (st, 2, id);
-    if (!step_done (db, st, "number the incident", error))
+    if (!kikan_store_step_done (self->store, st, "Could not number the incident", error))
         return NULL;
     return g_steal_pointer (&number);
 }
@@ -441,7 +397,6 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
     g_autofree char *now = kikan_store_now_iso ();
     g_autoptr (JsonParser) parser = json_parser_new ();
     g_autofree char *incident = NULL;
-    sqlite3 *db = kikan_store_get_db (self->store);
     JsonObject *followup = NULL;
     guint q = kikan_question_from_string (question);
     sqlite3_stmt *st;
@@ -462,21 +417,23 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
     read_followup (self->declaration, q, followup);
     if (!begin (self, error))
         return FALSE;
-    st = prepare (db, "INSERT INTO declarations (session_id, question, answer, followup, "
-                      "answered_at) VALUES (?, ?, ?, ?, ?)", error);
+    st = kikan_store_prepare (self->store,
+                              "INSERT INTO declarations (session_id, question, answer, followup, "
+                              "answered_at) VALUES (?, ?, ?, ?, ?)",
+                              error);
     if (st == NULL)
         return rollback (self);
     sqlite3_bind_int64 (st, 1, self->session_id);
-    bind_text (st, 2, question);
-    bind_text (st, 3, answer);
-    bind_text (st, 4, followup_json);
-    bind_text (st, 5, now);
-    if (!step_done (db, st, "record the answer", error))
+    kikan_store_bind_text (st, 2, question);
+    kikan_store_bind_text (st, 3, answer);
+    kikan_store_bind_text (st, 4, followup_json);
+    kikan_store_bind_text (st, 5, now);
+    if (!kikan_store_step_done (self->store, st, "Could not record the answer", error))
         return rollback (self);
     if (incident_kind_for (q) != NULL && kikan_answer_is_yes (self->declaration->answer[q])) {
         incident = insert_incident (self, 0, incident_kind_for (q),
-                                    followup_string (followup, "data_held"), "unknown",
-                                    "not_sure", "not_applicable", "not_applicable",
+                                    followup_string (followup, "data_held"), "unknown", "not_sure",
+                                    "not_applicable", "not_applicable",
                                     followup_string (followup, "text"), error);
         if (incident == NULL)
             return rollback (self);
@@ -514,10 +471,8 @@ find_loan (KikanCheckin *self, const char *asset_id)
 
 /* Fills the asset fields of @it from the ledger: by tag, else by serial. */
 static gboolean
-resolve_asset (KikanCheckin *self, KikanCheckinItem *it, const char *tag_or_serial,
-               GError **error)
+resolve_asset (KikanCheckin *self, KikanCheckinItem *it, const char *tag_or_serial, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
     static const char *const queries[] = {
         "SELECT id, type, serial, encryption_required, classification_max FROM assets "
         "WHERE id = ?",
@@ -526,44 +481,44 @@ resolve_asset (KikanCheckin *self, KikanCheckinItem *it, const char *tag_or_seri
     };
 
     for (gsize q = 0; q < G_N_ELEMENTS (queries) && it->asset_id == NULL; q++) {
-        sqlite3_stmt *st = prepare (db, queries[q], error);
+        sqlite3_stmt *st = kikan_store_prepare (self->store, queries[q], error);
         int rc;
 
         if (st == NULL)
             return FALSE;
-        bind_text (st, 1, tag_or_serial);
+        kikan_store_bind_text (st, 1, tag_or_serial);
         rc = sqlite3_step (st);
         if (rc == SQLITE_ROW) {
-            it->asset_id = column_dup (st, 0);
-            it->type = column_dup (st, 1);
-            it->ledger_serial = column_dup (st, 2);
+            it->asset_id = kikan_store_column_dup (st, 0);
+            it->type = kikan_store_column_dup (st, 1);
+            it->ledger_serial = kikan_store_column_dup (st, 2);
             it->encryption_required = sqlite3_column_int (st, 3) != 0;
-            it->classification = column_dup (st, 4);
+            it->classification = kikan_store_column_dup (st, 4);
         }
         sqlite3_finalize (st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return sql_failed (db, "look up the asset", error);
+            return kikan_store_fail (self->store, "Could not look up the asset", error);
     }
     return TRUE;
 }
 
 static gboolean
-lent_to_someone_else (KikanCheckin *self, const char *asset_id, gboolean *other,
-                      GError **error)
+lent_to_someone_else (KikanCheckin *self, const char *asset_id, gboolean *other, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db, "SELECT 1 FROM loans WHERE asset_id = ? AND "
-                                    "returned_on IS NULL AND employee_id <> ?", error);
+    sqlite3_stmt *st = kikan_store_prepare (self->store,
+                                            "SELECT 1 FROM loans WHERE asset_id = ? AND "
+                                            "returned_on IS NULL AND employee_id <> ?",
+                                            error);
     int rc;
 
     if (st == NULL)
         return FALSE;
-    bind_text (st, 1, asset_id);
-    bind_text (st, 2, self->employee_id);
+    kikan_store_bind_text (st, 1, asset_id);
+    kikan_store_bind_text (st, 2, self->employee_id);
     rc = sqlite3_step (st);
     sqlite3_finalize (st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sql_failed (db, "look up the asset's loan", error);
+        return kikan_store_fail (self->store, "Could not look up the asset's loan", error);
     *other = rc == SQLITE_ROW;
     return TRUE;
 }
@@ -572,9 +527,10 @@ lent_to_someone_else (KikanCheckin *self, const char *asset_id, gboolean *other,
 static GArray *
 load_register (KikanCheckin *self, GPtrArray *strings, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db, "SELECT asset_id, vid, pid, usb_serial, fingerprint, "
-                                    "hardware_encrypted FROM media", error);
+    sqlite3_stmt *st = kikan_store_prepare (self->store,
+                                            "SELECT asset_id, vid, pid, usb_serial, fingerprint, "
+                                            "hardware_encrypted FROM media",
+                                            error);
     g_autoptr (GArray) regs = g_array_new (FALSE, TRUE, sizeof (KikanUsbRegistration));
     int rc;
 
@@ -584,20 +540,20 @@ load_register (KikanCheckin *self, GPtrArray *strings, GError **error)
         KikanUsbRegistration r = { 0 };
         char *s;
 
-        g_ptr_array_add (strings, s = column_dup (st, 0));
+        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 0));
         r.asset_id = s;
-        r.vid = (guint16) sqlite3_column_int (st, 1);
-        r.pid = (guint16) sqlite3_column_int (st, 2);
-        g_ptr_array_add (strings, s = column_dup (st, 3));
+        r.vid = (guint16)sqlite3_column_int (st, 1);
+        r.pid = (guint16)sqlite3_column_int (st, 2);
+        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 3));
         r.usb_serial = s;
-        g_ptr_array_add (strings, s = column_dup (st, 4));
+        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 4));
         r.fingerprint = s;
         r.hardware_encrypted = sqlite3_column_int (st, 5) != 0;
         g_array_append_val (regs, r);
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the media register", error), NULL;
+        return kikan_store_fail (self->store, "Could not read the media register", error), NULL;
     return g_steal_pointer (&regs);
 }
 
@@ -622,14 +578,15 @@ identify_usb (KikanCheckin *self, KikanCheckinItem *it, const char *node, GError
 
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                          "The USB device %s cannot be read: %s. Plug the medium in again, "
-                         "or hand it to IT.", shown, usb_error->message);
+                         "or hand it to IT.",
+                         shown, usb_error->message);
             return FALSE;
         }
         return TRUE;
     }
     if ((regs = load_register (self, strings, error)) == NULL)
         return FALSE;
-    m = kikan_usb_match (it->usb, (const KikanUsbRegistration *) regs->data, regs->len);
+    m = kikan_usb_match (it->usb, (const KikanUsbRegistration *)regs->data, regs->len);
     it->usb_findings = kikan_usb_assess (it->usb, m.reg, self->models);
     /* The register names the asset the device is, when the person did not. */
     if (it->asset_id == NULL && m.kind == KIKAN_USB_MATCH_EXACT)
@@ -646,39 +603,41 @@ static gboolean
 insert_item (KikanCheckin *self, KikanCheckinItem *it, GError **error)
 {
     g_autofree char *now = kikan_store_now_iso ();
-    g_autofree char *interfaces = it->usb ? kikan_usb_device_dup_interfaces_string (it->usb)
-                                          : NULL;
+    g_autofree char *interfaces
+        = it->usb ? kikan_usb_device_dup_interfaces_string (it->usb) : NULL;
     sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
         "INSERT INTO items (session_id, asset_id, loan_id, presented_as, typed_serial, "
         "presence, return_by, transferred_to, medium, usb_vid, usb_pid, usb_serial, "
         "usb_fingerprint, usb_interfaces, declared_encrypted, state, presented_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded', ?)", error);
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded', ?)",
+        error);
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, self->session_id);
-    bind_text (st, 2, it->asset_id);
+    kikan_store_bind_text (st, 2, it->asset_id);
     if (it->loan_id > 0)
         sqlite3_bind_int64 (st, 3, it->loan_id);
     else
         sqlite3_bind_null (st, 3);
-    bind_text (st, 4, it->presented_as);
-    bind_text (st, 5, it->typed_serial);
-    bind_text (st, 6, it->presence);
-    bind_text (st, 7, it->return_by);
-    bind_text (st, 8, it->transferred_to);
-    bind_text (st, 9, it->medium);
+    kikan_store_bind_text (st, 4, it->presented_as);
+    kikan_store_bind_text (st, 5, it->typed_serial);
+    kikan_store_bind_text (st, 6, it->presence);
+    kikan_store_bind_text (st, 7, it->return_by);
+    kikan_store_bind_text (st, 8, it->transferred_to);
+    kikan_store_bind_text (st, 9, it->medium);
     if (it->usb != NULL) {
         sqlite3_bind_int (st, 10, it->usb->vid);
         sqlite3_bind_int (st, 11, it->usb->pid);
-        bind_text (st, 12, it->usb->serial);
-        bind_text (st, 13, it->usb->fingerprint);
-        bind_text (st, 14, interfaces);
+        kikan_store_bind_text (st, 12, it->usb->serial);
+        kikan_store_bind_text (st, 13, it->usb->fingerprint);
+        kikan_store_bind_text (st, 14, interfaces);
     }
-    bind_text (st, 15, it->declared_encrypted);
-    bind_text (st, 16, now);
-    if (!step_done (db, st, "record the item", error))
+    kikan_store_bind_text (st, 15, it->declared_encrypted);
+    kikan_store_bind_text (st, 16, now);
+    if (!kikan_store_step_done (self->store, st, "Could not record the item", error))
         return FALSE;
     it->id = sqlite3_last_insert_rowid (db);
     it->state = g_strdup ("recorded");
@@ -715,8 +674,7 @@ kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError *
         g_autofree char *shown = kikan_escape_for_display (it->asset_id, -1);
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
-                     "%s is already part of this check-in. Each item is presented once.",
-                     shown);
+                     "%s is already part of this check-in. Each item is presented once.", shown);
         return 0;
     }
     /* The serial read off the item must be the ledger's (INV-05). */
@@ -743,12 +701,11 @@ open_incident (KikanCheckin *self, KikanCheckinItem *it, const KikanScriptMissin
                GError **error)
 {
     /* Remote wipe and locate are requested unless IT says otherwise (KR-04). */
-    it->incident_number = insert_incident (self, it->id, m->declared, m->data_held,
-                                           m->classification ? m->classification : "unknown",
-                                           m->personal_data ? m->personal_data : "not_sure",
-                                           m->remote_wipe ? m->remote_wipe : "requested",
-                                           m->locate ? m->locate : "requested",
-                                           m->description, error);
+    it->incident_number = insert_incident (
+        self, it->id, m->declared, m->data_held, m->classification ? m->classification : "unknown",
+        m->personal_data ? m->personal_data : "not_sure",
+        m->remote_wipe ? m->remote_wipe : "requested", m->locate ? m->locate : "requested",
+        m->description, error);
     return it->incident_number != NULL;
 }
 
@@ -766,14 +723,15 @@ kikan_checkin_declare_missing (KikanCheckin *self, const KikanScriptMissing *m, 
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                      "%s is not lent to you, so it cannot be declared missing here. If you "
-                     "hold it, present it; otherwise tell IT.", shown);
+                     "hold it, present it; otherwise tell IT.",
+                     shown);
         return 0;
     }
     if (find_item_for_asset (self, m->asset) != NULL) {
         g_autofree char *shown = kikan_escape_for_display (m->asset, -1);
 
-        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
-                     "%s is already part of this check-in.", shown);
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE, "%s is already part of this check-in.",
+                     shown);
         return 0;
     }
     it->asset_id = g_strdup (loan->asset_id);
@@ -823,19 +781,19 @@ set_state (KikanCheckinItem *it, const char *state)
 static gboolean
 update_item_state (KikanCheckin *self, KikanCheckinItem *it, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
-    sqlite3_stmt *st = prepare (db, "UPDATE items SET state = ? WHERE id = ?", error);
+    sqlite3_stmt *st
+        = kikan_store_prepare (self->store, "UPDATE items SET state = ? WHERE id = ?", error);
 
     if (st == NULL)
         return FALSE;
-    bind_text (st, 1, it->state);
+    kikan_store_bind_text (st, 1, it->state);
     sqlite3_bind_int64 (st, 2, it->id);
-    return step_done (db, st, "record the item's state", error);
+    return kikan_store_step_done (self->store, st, "Could not record the item's state", error);
 }
 
 typedef struct {
-    KikanCheckin *self;          /* a reference */
-    KikanCheckinItem *item;      /* lives as long as self */
+    KikanCheckin *self;     /* a reference */
+    KikanCheckinItem *item; /* lives as long as self */
     KikanCheckinProgress progress;
     gpointer progress_data;
 } InspectJob;
@@ -872,35 +830,40 @@ medium_id (KikanCheckinItem *it)
 }
 
 static gboolean
-insert_finding (sqlite3 *db, gint64 inspection_id, const char *kind, const char *path,
-                const char *sha256, const char *signature, const char *reason,
-                const char *detail, GError **error)
+insert_finding (KikanStore *store, gint64 inspection_id, const char *kind, const char *path,
+                const char *sha256, const char *signature, const char *reason, const char *detail,
+                GError **error)
 {
-    sqlite3_stmt *st = prepare (db, "INSERT INTO findings (inspection_id, kind, path, sha256, "
-                                    "signature, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                error);
+    sqlite3_stmt *st
+        = kikan_store_prepare (store,
+                               "INSERT INTO findings (inspection_id, kind, path, sha256, "
+                               "signature, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               error);
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, inspection_id);
-    bind_text (st, 2, kind);
-    bind_text (st, 3, path);
-    bind_text (st, 4, sha256 != NULL && sha256[0] != '\0' ? sha256 : NULL);
-    bind_text (st, 5, signature);
-    bind_text (st, 6, reason);
-    bind_text (st, 7, detail);
-    return step_done (db, st, "record a finding", error);
+    kikan_store_bind_text (st, 2, kind);
+    kikan_store_bind_text (st, 3, path);
+    kikan_store_bind_text (st, 4, sha256 != NULL && sha256[0] != '\0' ? sha256 : NULL);
+    kikan_store_bind_text (st, 5, signature);
+    kikan_store_bind_text (st, 6, reason);
+    kikan_store_bind_text (st, 7, detail);
+    return kikan_store_step_done (store, st, "Could not record a finding", error);
 }
 
 static const char *
 medium_encryption_to_string (KikanInspectionSummary *s)
 {
     switch (s->encryption) {
-    case KIKAN_MEDIUM_ENC_NONE: return "none";
-    case KIKAN_MEDIUM_ENC_ENCRYPTED: return s->encryption_kinds ? s->encryption_kinds
-                                                                : "encrypted";
-    case KIKAN_MEDIUM_ENC_MIXED: return "mixed";
-    default: return "unknown";
+    case KIKAN_MEDIUM_ENC_NONE:
+        return "none";
+    case KIKAN_MEDIUM_ENC_ENCRYPTED:
+        return s->encryption_kinds ? s->encryption_kinds : "encrypted";
+    case KIKAN_MEDIUM_ENC_MIXED:
+        return "mixed";
+    default:
+        return "unknown";
     }
 }
 
@@ -911,49 +874,50 @@ record_inspection_end (KikanCheckin *self, KikanCheckinItem *it, GError **error)
     KikanInspectionSummary *s = it->summary;
     g_autofree char *now = kikan_store_now_iso ();
     g_autofree char *mid = medium_id (it);
-    sqlite3 *db = kikan_store_get_db (self->store);
-    double seconds = (double) (g_get_monotonic_time () - it->started_us) / G_USEC_PER_SEC;
-    sqlite3_stmt *st = prepare (db,
+    double seconds = (double)(g_get_monotonic_time () - it->started_us) / G_USEC_PER_SEC;
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
         "UPDATE inspections SET ended_at = ?, result = ?, medium_id = ?, files = ?, bytes = ?, "
         "not_inspected = ?, encryption = ?, unlocked = ?, engine_version = ?, db_version = ?, "
-        "db_time = ?, duration_s = ?, status_detail = ? WHERE id = ?", error);
+        "db_time = ?, duration_s = ?, status_detail = ? WHERE id = ?",
+        error);
 
     if (st == NULL)
         return FALSE;
-    bind_text (st, 1, now);
-    bind_text (st, 2, s != NULL ? s->result : "not_inspected");
-    bind_text (st, 3, mid);
-    sqlite3_bind_int64 (st, 4, s != NULL ? (sqlite3_int64) s->files : 0);
-    sqlite3_bind_int64 (st, 5, s != NULL ? (sqlite3_int64) s->bytes : 0);
-    sqlite3_bind_int64 (st, 6, s != NULL ? (sqlite3_int64) s->n_not_inspected : 0);
-    bind_text (st, 7, s != NULL ? medium_encryption_to_string (s) : NULL);
+    kikan_store_bind_text (st, 1, now);
+    kikan_store_bind_text (st, 2, s != NULL ? s->result : "not_inspected");
+    kikan_store_bind_text (st, 3, mid);
+    sqlite3_bind_int64 (st, 4, s != NULL ? (sqlite3_int64)s->files : 0);
+    sqlite3_bind_int64 (st, 5, s != NULL ? (sqlite3_int64)s->bytes : 0);
+    sqlite3_bind_int64 (st, 6, s != NULL ? (sqlite3_int64)s->n_not_inspected : 0);
+    kikan_store_bind_text (st, 7, s != NULL ? medium_encryption_to_string (s) : NULL);
     sqlite3_bind_int (st, 8, s != NULL && s->unlocked);
-    bind_text (st, 9, s != NULL ? s->engine_version : NULL);
-    bind_text (st, 10, s != NULL ? s->db_version : NULL);
-    bind_text (st, 11, s != NULL ? s->db_time : NULL);
+    kikan_store_bind_text (st, 9, s != NULL ? s->engine_version : NULL);
+    kikan_store_bind_text (st, 10, s != NULL ? s->db_version : NULL);
+    kikan_store_bind_text (st, 11, s != NULL ? s->db_time : NULL);
     sqlite3_bind_double (st, 12, seconds);
-    bind_text (st, 13, s != NULL ? s->status_detail : it->failure);
+    kikan_store_bind_text (st, 13, s != NULL ? s->status_detail : it->failure);
     sqlite3_bind_int64 (st, 14, it->inspection_id);
-    if (!step_done (db, st, "record the inspection", error))
+    if (!kikan_store_step_done (self->store, st, "Could not record the inspection", error))
         return FALSE;
     for (guint i = 0; s != NULL && i < s->detections->len; i++) {
         KikanDetectionRecord *d = s->detections->pdata[i];
 
-        if (!insert_finding (db, it->inspection_id, "detection", d->path, d->sha256,
+        if (!insert_finding (self->store, it->inspection_id, "detection", d->path, d->sha256,
                              d->signature, NULL, NULL, error))
             return FALSE;
     }
     for (guint i = 0; s != NULL && i < s->skipped->len; i++) {
         KikanSkipped *k = s->skipped->pdata[i];
 
-        if (!insert_finding (db, it->inspection_id, "not_inspected", k->path, NULL, NULL,
+        if (!insert_finding (self->store, it->inspection_id, "not_inspected", k->path, NULL, NULL,
                              k->reason, k->detail, error))
             return FALSE;
     }
     for (guint i = 0; s != NULL && i < s->software->len; i++) {
         KikanFinding *f = s->software->pdata[i];
 
-        if (!insert_finding (db, it->inspection_id, "software", f->source, NULL, f->code,
+        if (!insert_finding (self->store, it->inspection_id, "software", f->source, NULL, f->code,
                              f->slip_code, f->detail, error))
             return FALSE;
     }
@@ -977,8 +941,8 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     self->running--;
     g_clear_object (&it->cancellable);
     if (report != NULL) {
-        it->summary = kikan_inspection_summary_new_from_report (report, 0,
-                                                                kikan_store_now_unix ());
+        it->summary
+            = kikan_inspection_summary_new_from_report (report, 0, kikan_store_now_unix ());
         set_state (it, "inspected");
     } else if (it->removed) {
         it->failure = g_strdup ("removed during inspection");
@@ -1003,9 +967,9 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id,
-                             KikanCheckinProgress progress, gpointer progress_data,
-                             GAsyncReadyCallback callback, gpointer user_data)
+kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id, KikanCheckinProgress progress,
+                             gpointer progress_data, GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
     g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
     g_autofree char *now = kikan_store_now_iso ();
@@ -1031,12 +995,14 @@ kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id,
         return;
     }
     set_state (it, "inspecting");
-    st = prepare (db, "INSERT INTO inspections (item_id, started_at) VALUES (?, ?)", &error);
+    st = kikan_store_prepare (
+        self->store, "INSERT INTO inspections (item_id, started_at) VALUES (?, ?)", &error);
     if (st != NULL) {
         sqlite3_bind_int64 (st, 1, it->id);
-        bind_text (st, 2, now);
+        kikan_store_bind_text (st, 2, now);
     }
-    if (st == NULL || !step_done (db, st, "start the inspection", &error)
+    if (st == NULL
+        || !kikan_store_step_done (self->store, st, "Could not start the inspection", &error)
         || !update_item_state (self, it, &error)) {
         rollback (self);
         set_state (it, "recorded");
@@ -1058,10 +1024,9 @@ kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id,
     it->cancellable = g_cancellable_new ();
     it->started_us = g_get_monotonic_time ();
     self->running++;
-    kikan_inspector_inspect_async (self->inspector, it->medium,
-                                   (const char *const *) it->passphrase_files, it->cancellable,
-                                   relay_progress_thunk, job, on_inspected,
-                                   g_steal_pointer (&task));
+    kikan_inspector_inspect_async (
+        self->inspector, it->medium, (const char *const *)it->passphrase_files, it->cancellable,
+        relay_progress_thunk, job, on_inspected, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1099,8 +1064,8 @@ kikan_checkin_medium_removed (KikanCheckin *self, const char *devnode_or_syspath
 
 /* Keeps what the evidence borrows alive until the verdict is recorded. */
 typedef struct {
-    GArray *items;          /* KikanItemEvidence */
-    GPtrArray *detections;  /* KikanVerdictDetection arrays, one per item (or NULL) */
+    GArray *items;         /* KikanItemEvidence */
+    GPtrArray *detections; /* KikanVerdictDetection arrays, one per item (or NULL) */
     GPtrArray *strings;
 } Evidence;
 
@@ -1136,10 +1101,14 @@ static KikanEncryptionState
 encryption_evidence (KikanMediumEncryption enc)
 {
     switch (enc) {
-    case KIKAN_MEDIUM_ENC_NONE: return KIKAN_ENCRYPTION_PLAIN;
-    case KIKAN_MEDIUM_ENC_ENCRYPTED: return KIKAN_ENCRYPTION_ENCRYPTED;
-    case KIKAN_MEDIUM_ENC_MIXED: return KIKAN_ENCRYPTION_MIXED;
-    default: return KIKAN_ENCRYPTION_UNKNOWN;
+    case KIKAN_MEDIUM_ENC_NONE:
+        return KIKAN_ENCRYPTION_PLAIN;
+    case KIKAN_MEDIUM_ENC_ENCRYPTED:
+        return KIKAN_ENCRYPTION_ENCRYPTED;
+    case KIKAN_MEDIUM_ENC_MIXED:
+        return KIKAN_ENCRYPTION_MIXED;
+    default:
+        return KIKAN_ENCRYPTION_UNKNOWN;
     }
 }
 
@@ -1217,8 +1186,8 @@ inspection_evidence (KikanCheckin *self, Evidence *e, KikanCheckinItem *it,
     if (!s->complete)
         in->detail = s->status_detail;
     if (s->detections->len > 0) {
-        GArray *d = g_array_sized_new (FALSE, TRUE, sizeof (KikanVerdictDetection),
-                                       s->detections->len);
+        GArray *d
+            = g_array_sized_new (FALSE, TRUE, sizeof (KikanVerdictDetection), s->detections->len);
 
         for (guint i = 0; i < s->detections->len; i++) {
             KikanDetectionRecord *r = s->detections->pdata[i];
@@ -1227,10 +1196,10 @@ inspection_evidence (KikanCheckin *self, Evidence *e, KikanCheckinItem *it,
             g_array_append_val (d, v);
         }
         g_ptr_array_add (e->detections, d);
-        in->detections = (const KikanVerdictDetection *) d->data;
+        in->detections = (const KikanVerdictDetection *)d->data;
         in->n_detections = d->len;
     }
-    in->n_not_inspected = (guint) MIN (s->n_not_inspected, G_MAXUINT);
+    in->n_not_inspected = (guint)MIN (s->n_not_inspected, G_MAXUINT);
     if (!s->complete && in->n_not_inspected == 0)
         in->n_not_inspected = 1;
     if (s->skipped->len > 0) {
@@ -1251,7 +1220,7 @@ static void
 build_evidence (KikanCheckin *self, Evidence *e)
 {
     e->items = g_array_sized_new (FALSE, TRUE, sizeof (KikanItemEvidence), self->items->len);
-    e->detections = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+    e->detections = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
     e->strings = g_ptr_array_new_with_free_func (g_free);
     for (guint i = 0; i < self->items->len; i++) {
         KikanCheckinItem *it = self->items->pdata[i];
@@ -1273,10 +1242,10 @@ build_evidence (KikanCheckin *self, Evidence *e)
         ev.transferred_to = it->transferred_to;
         ev.serial_mismatch = it->serial_mismatch;
         if (it->serial_mismatch)
-            ev.serial_detail = keep (e, g_strdup_printf (
-                "the serial given (%s) is not the ledger's (%s)",
-                it->typed_serial ? it->typed_serial : "from the USB register",
-                it->ledger_serial ? it->ledger_serial : "none"));
+            ev.serial_detail = keep (
+                e, g_strdup_printf ("the serial given (%s) is not the ledger's (%s)",
+                                    it->typed_serial ? it->typed_serial : "from the USB register",
+                                    it->ledger_serial ? it->ledger_serial : "none"));
         usb_evidence (it, self->models, &ev);
         if (it->medium != NULL || it->usb != NULL)
             inspection_evidence (self, e, it, &ev.inspection);
@@ -1311,12 +1280,13 @@ static gboolean
 insert_verdict (KikanCheckin *self, gint64 item_id, KikanVerdict verdict,
                 const KikanVerdictResult *r, const char *now, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (self->store);
     g_autoptr (JsonNode) node = kikan_verdict_result_to_json (r);
     g_autofree char *reasons = json_to_string (node, FALSE);
-    sqlite3_stmt *st = prepare (db, "INSERT INTO verdicts (session_id, item_id, verdict, reasons, "
-                                    "decided_at, decided_by) VALUES (?, ?, ?, ?, ?, 'kiosk')",
-                                error);
+    sqlite3_stmt *st
+        = kikan_store_prepare (self->store,
+                               "INSERT INTO verdicts (session_id, item_id, verdict, reasons, "
+                               "decided_at, decided_by) VALUES (?, ?, ?, ?, ?, 'kiosk')",
+                               error);
 
     if (st == NULL)
         return FALSE;
@@ -1325,10 +1295,10 @@ insert_verdict (KikanCheckin *self, gint64 item_id, KikanVerdict verdict,
         sqlite3_bind_int64 (st, 2, item_id);
     else
         sqlite3_bind_null (st, 2);
-    bind_text (st, 3, kikan_verdict_to_string (verdict));
-    bind_text (st, 4, reasons);
-    bind_text (st, 5, now);
-    return step_done (db, st, "record the verdict", error);
+    kikan_store_bind_text (st, 3, kikan_verdict_to_string (verdict));
+    kikan_store_bind_text (st, 4, reasons);
+    kikan_store_bind_text (st, 5, now);
+    return kikan_store_step_done (self->store, st, "Could not record the verdict", error);
 }
 
 /* Inside the caller's transaction: decides every item and the session and
@@ -1344,7 +1314,7 @@ decide (KikanCheckin *self, gboolean end_session, GError **error)
 
     build_evidence (self, &e);
     sev.declaration = self->declaration;
-    sev.items = (const KikanItemEvidence *) e.items->data;
+    sev.items = (const KikanItemEvidence *)e.items->data;
     sev.n_items = e.items->len;
     session_signatures (self, &e, &sev.signatures);
     sev.monitoring_days = self->options.monitoring_days;
@@ -1372,7 +1342,6 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
     g_autofree char *today = kikan_store_today ();
     g_autofree char *now = kikan_store_now_iso ();
     g_autoptr (GPtrArray) added = g_ptr_array_new ();
-    sqlite3 *db = kikan_store_get_db (self->store);
     sqlite3_stmt *st;
 
     g_return_val_if_fail (!self->ended, FALSE);
@@ -1415,22 +1384,26 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
         goto fail;
     /* What was handed back is back, whatever its verdict: a held item is
      * with IT, not with the employee (Admin B-1). */
-    st = prepare (db, "UPDATE loans SET returned_on = ?, return_session = ? WHERE id IN "
-                      "(SELECT loan_id FROM items WHERE session_id = ? AND presence = 'present' "
-                      "AND loan_id IS NOT NULL) AND returned_on IS NULL", error);
+    st = kikan_store_prepare (
+        self->store,
+        "UPDATE loans SET returned_on = ?, return_session = ? WHERE id IN "
+        "(SELECT loan_id FROM items WHERE session_id = ? AND presence = 'present' "
+        "AND loan_id IS NOT NULL) AND returned_on IS NULL",
+        error);
     if (st == NULL)
         goto fail;
-    bind_text (st, 1, today);
+    kikan_store_bind_text (st, 1, today);
     sqlite3_bind_int64 (st, 2, self->session_id);
     sqlite3_bind_int64 (st, 3, self->session_id);
-    if (!step_done (db, st, "record the returns", error))
+    if (!kikan_store_step_done (self->store, st, "Could not record the returns", error))
         goto fail;
-    if ((st = prepare (db, "UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ?",
-                       error)) == NULL)
+    if ((st = kikan_store_prepare (
+             self->store, "UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ?", error))
+        == NULL)
         goto fail;
-    bind_text (st, 1, now);
+    kikan_store_bind_text (st, 1, now);
     sqlite3_bind_int64 (st, 2, self->session_id);
-    if (!step_done (db, st, "end the session", error))
+    if (!kikan_store_step_done (self->store, st, "Could not end the session", error))
         goto fail;
     if (!commit (self, error))
         goto undo;
@@ -1450,7 +1423,7 @@ undo:
 static void
 add_column_string (JsonBuilder *b, const char *member, sqlite3_stmt *st, int col)
 {
-    const char *v = (const char *) sqlite3_column_text (st, col);
+    const char *v = (const char *)sqlite3_column_text (st, col);
 
     if (v == NULL)
         return;
@@ -1490,12 +1463,14 @@ add_verdict_members (JsonBuilder *b, const char *text, GError **error)
 }
 
 static gboolean
-add_inspection (JsonBuilder *b, sqlite3 *db, gint64 item_id, GError **error)
+add_inspection (JsonBuilder *b, KikanStore *store, gint64 item_id, GError **error)
 {
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
         "SELECT id, started_at, ended_at, result, medium_id, files, bytes, not_inspected, "
         "encryption, unlocked, engine_version, db_version, db_time, duration_s, status_detail "
-        "FROM inspections WHERE item_id = ? ORDER BY id DESC LIMIT 1", error);
+        "FROM inspections WHERE item_id = ? ORDER BY id DESC LIMIT 1",
+        error);
     gint64 inspection_id;
     int rc;
 
@@ -1504,7 +1479,8 @@ add_inspection (JsonBuilder *b, sqlite3 *db, gint64 item_id, GError **error)
     sqlite3_bind_int64 (st, 1, item_id);
     if ((rc = sqlite3_step (st)) != SQLITE_ROW) {
         sqlite3_finalize (st);
-        return rc == SQLITE_DONE ? TRUE : sql_failed (db, "read an inspection", error);
+        return rc == SQLITE_DONE ? TRUE
+                                 : kikan_store_fail (store, "Could not read an inspection", error);
     }
     inspection_id = sqlite3_column_int64 (st, 0);
     json_builder_set_member_name (b, "inspection");
@@ -1514,7 +1490,7 @@ add_inspection (JsonBuilder *b, sqlite3 *db, gint64 item_id, GError **error)
     /* An inspection that never ended is not inspected, in every output. */
     json_builder_set_member_name (b, "result");
     json_builder_add_string_value (b, sqlite3_column_text (st, 3) != NULL
-                                          ? (const char *) sqlite3_column_text (st, 3)
+                                          ? (const char *)sqlite3_column_text (st, 3)
                                           : "not_inspected");
     add_column_string (b, "medium_id", st, 4);
     add_column_int (b, "files", st, 5);
@@ -1533,8 +1509,10 @@ add_inspection (JsonBuilder *b, sqlite3 *db, gint64 item_id, GError **error)
     add_column_string (b, "detail", st, 14);
     sqlite3_finalize (st);
 
-    st = prepare (db, "SELECT kind, path, sha256, signature, reason, detail FROM findings "
-                      "WHERE inspection_id = ? ORDER BY id", error);
+    st = kikan_store_prepare (store,
+                              "SELECT kind, path, sha256, signature, reason, detail FROM findings "
+                              "WHERE inspection_id = ? ORDER BY id",
+                              error);
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, inspection_id);
@@ -1554,20 +1532,23 @@ add_inspection (JsonBuilder *b, sqlite3 *db, gint64 item_id, GError **error)
     sqlite3_finalize (st);
     json_builder_end_object (b);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the findings", error);
+        return kikan_store_fail (store, "Could not read the findings", error);
     return TRUE;
 }
 
 /* The newest verdict row of @item_id (0: the session's). */
 static gboolean
-add_latest_verdict (JsonBuilder *b, sqlite3 *db, gint64 session_id, gint64 item_id,
+add_latest_verdict (JsonBuilder *b, KikanStore *store, gint64 session_id, gint64 item_id,
                     GError **error)
 {
-    sqlite3_stmt *st = prepare (db, item_id > 0
-        ? "SELECT verdict, reasons, decided_at, decided_by FROM verdicts WHERE session_id = ? "
-          "AND item_id = ? ORDER BY id DESC LIMIT 1"
-        : "SELECT verdict, reasons, decided_at, decided_by FROM verdicts WHERE session_id = ? "
-          "AND item_id IS NULL AND ? = 0 ORDER BY id DESC LIMIT 1", error);
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
+        item_id > 0
+            ? "SELECT verdict, reasons, decided_at, decided_by FROM verdicts WHERE session_id = ? "
+              "AND item_id = ? ORDER BY id DESC LIMIT 1"
+            : "SELECT verdict, reasons, decided_at, decided_by FROM verdicts WHERE session_id = ? "
+              "AND item_id IS NULL AND ? = 0 ORDER BY id DESC LIMIT 1",
+        error);
     gboolean ok = TRUE;
     int rc;
 
@@ -1577,10 +1558,10 @@ add_latest_verdict (JsonBuilder *b, sqlite3 *db, gint64 session_id, gint64 item_
     sqlite3_bind_int64 (st, 2, item_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW) {
-        ok = add_verdict_members (b, (const char *) sqlite3_column_text (st, 1), error);
+        ok = add_verdict_members (b, (const char *)sqlite3_column_text (st, 1), error);
         /* The column is the verdict in force (for the session: overall). */
         json_builder_set_member_name (b, "verdict");
-        json_builder_add_string_value (b, (const char *) sqlite3_column_text (st, 0));
+        json_builder_add_string_value (b, (const char *)sqlite3_column_text (st, 0));
         add_column_string (b, "decided_at", st, 2);
         add_column_string (b, "decided_by", st, 3);
     } else if (rc == SQLITE_DONE) {
@@ -1588,7 +1569,7 @@ add_latest_verdict (JsonBuilder *b, sqlite3 *db, gint64 session_id, gint64 item_
         json_builder_set_member_name (b, "verdict");
         json_builder_add_null_value (b);
     } else
-        ok = sql_failed (db, "read a verdict", error);
+        ok = kikan_store_fail (store, "Could not read a verdict", error);
     sqlite3_finalize (st);
     return ok;
 }
@@ -1596,14 +1577,15 @@ add_latest_verdict (JsonBuilder *b, sqlite3 *db, gint64 session_id, gint64 item_
 JsonNode *
 kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (store);
     g_autoptr (JsonBuilder) b = json_builder_new ();
     sqlite3_stmt *st;
     int rc;
 
-    st = prepare (db, "SELECT s.uuid, s.kiosk_id, s.started_at, s.ended_at, s.state, "
-                      "s.employee_id, e.name, s.program_version FROM sessions s "
-                      "JOIN employees e ON e.id = s.employee_id WHERE s.id = ?", error);
+    st = kikan_store_prepare (store,
+                              "SELECT s.uuid, s.kiosk_id, s.started_at, s.ended_at, s.state, "
+                              "s.employee_id, e.name, s.program_version FROM sessions s "
+                              "JOIN employees e ON e.id = s.employee_id WHERE s.id = ?",
+                              error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64 (st, 1, session_id);
@@ -1613,7 +1595,7 @@ kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **er
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                          "There is no session %" G_GINT64_FORMAT " in the store.", session_id);
         else
-            sql_failed (db, "read the session", error);
+            kikan_store_fail (store, "Could not read the session", error);
         return NULL;
     }
     json_builder_begin_object (b);
@@ -1635,14 +1617,17 @@ kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **er
     json_builder_end_object (b);
     add_column_string (b, "program", st, 7);
     sqlite3_finalize (st);
-    if (!add_latest_verdict (b, db, session_id, 0, error))
+    if (!add_latest_verdict (b, store, session_id, 0, error))
         return NULL;
 
-    st = prepare (db, "SELECT i.id, i.asset_id, a.type, i.presence, i.presented_as, i.medium, "
-                      "i.state, i.return_by, i.transferred_to, i.usb_vid, i.usb_pid, "
-                      "i.usb_serial, i.usb_interfaces, a.serial FROM items i "
-                      "LEFT JOIN assets a ON a.id = i.asset_id WHERE i.session_id = ? "
-                      "ORDER BY i.id", error);
+    st = kikan_store_prepare (
+        store,
+        "SELECT i.id, i.asset_id, a.type, i.presence, i.presented_as, i.medium, "
+        "i.state, i.return_by, i.transferred_to, i.usb_vid, i.usb_pid, "
+        "i.usb_serial, i.usb_interfaces, a.serial FROM items i "
+        "LEFT JOIN assets a ON a.id = i.asset_id WHERE i.session_id = ? "
+        "ORDER BY i.id",
+        error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64 (st, 1, session_id);
@@ -1678,8 +1663,8 @@ kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **er
             add_column_string (b, "interfaces", st, 12);
             json_builder_end_object (b);
         }
-        if (!add_latest_verdict (b, db, session_id, item_id, error)
-            || !add_inspection (b, db, item_id, error)) {
+        if (!add_latest_verdict (b, store, session_id, item_id, error)
+            || !add_inspection (b, store, item_id, error)) {
             sqlite3_finalize (st);
             return NULL;
         }
@@ -1688,12 +1673,15 @@ kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **er
     json_builder_end_array (b);
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the items", error), NULL;
+        return kikan_store_fail (store, "Could not read the items", error), NULL;
 
-    st = prepare (db, "SELECT n.number, n.kind, i.asset_id, n.item_id, n.classification, "
-                      "n.personal_data, n.remote_wipe, n.locate, n.opened_at FROM incidents n "
-                      "LEFT JOIN items i ON i.id = n.item_id WHERE n.session_id = ? "
-                      "ORDER BY n.id", error);
+    st = kikan_store_prepare (
+        store,
+        "SELECT n.number, n.kind, i.asset_id, n.item_id, n.classification, "
+        "n.personal_data, n.remote_wipe, n.locate, n.opened_at FROM incidents n "
+        "LEFT JOIN items i ON i.id = n.item_id WHERE n.session_id = ? "
+        "ORDER BY n.id",
+        error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64 (st, 1, session_id);
@@ -1716,7 +1704,7 @@ kikan_checkin_session_to_json (KikanStore *store, gint64 session_id, GError **er
     json_builder_end_array (b);
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the incidents", error), NULL;
+        return kikan_store_fail (store, "Could not read the incidents", error), NULL;
     json_builder_end_object (b);
     return json_builder_get_root (b);
 }
@@ -1734,12 +1722,14 @@ kikan_checkin_dup_verdict (KikanStore *store, gint64 session_id)
     sqlite3_stmt *st = NULL;
     char *v = NULL;
 
-    if (sqlite3_prepare_v2 (db, "SELECT verdict FROM verdicts WHERE session_id = ? AND "
-                                "item_id IS NULL ORDER BY id DESC LIMIT 1", -1, &st, NULL)
+    if (sqlite3_prepare_v2 (db,
+                            "SELECT verdict FROM verdicts WHERE session_id = ? AND "
+                            "item_id IS NULL ORDER BY id DESC LIMIT 1",
+                            -1, &st, NULL)
         == SQLITE_OK) {
         sqlite3_bind_int64 (st, 1, session_id);
         if (sqlite3_step (st) == SQLITE_ROW)
-            v = column_dup (st, 0);
+            v = kikan_store_column_dup (st, 0);
     }
     sqlite3_finalize (st);
     return v;
@@ -1765,7 +1755,7 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
     if (!kikan_store_begin (store, error))
         return FALSE;
     for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
-        sqlite3_stmt *st = prepare (db, steps[i], error);
+        sqlite3_stmt *st = kikan_store_prepare (store, steps[i], error);
         int idx;
 
         if (st == NULL) {
@@ -1773,14 +1763,15 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
             return FALSE;
         }
         if ((idx = sqlite3_bind_parameter_index (st, ":now")) > 0)
-            bind_text (st, idx, now);
+            kikan_store_bind_text (st, idx, now);
         if (sqlite3_step (st) != SQLITE_DONE) {
             sqlite3_finalize (st);
             kikan_store_rollback (store);
-            return sql_failed (db, "close the sessions a crash left open", error);
+            return kikan_store_fail (store, "Could not close the sessions a crash left open",
+                                     error);
         }
         if (i == G_N_ELEMENTS (steps) - 1)
-            n = (guint) sqlite3_changes (db);
+            n = (guint)sqlite3_changes (db);
         sqlite3_finalize (st);
     }
     if (!kikan_store_commit (store, error))

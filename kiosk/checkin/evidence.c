@@ -82,7 +82,7 @@ add_kind (GString *kinds, const char *kind)
 {
     g_auto (GStrv) have = g_strsplit (kinds->str, ",", -1);
 
-    if (kinds->len > 0 && g_strv_contains ((const char *const *) have, kind))
+    if (kinds->len > 0 && g_strv_contains ((const char *const *)have, kind))
         return;
     g_string_append_printf (kinds, "%s%s", kinds->len ? "," : "", kind);
 }
@@ -163,9 +163,9 @@ kikan_inspection_summary_new_from_report (KikanScanReport *report, guint target,
 
     s->detections = g_ptr_array_new_with_free_func (detection_free);
     s->skipped = g_ptr_array_new_with_free_func (skipped_free);
-    s->software = g_ptr_array_new_with_free_func ((GDestroyNotify) kikan_finding_free);
-    s->result = g_strdup (kikan_result_to_string (kikan_scan_report_get_target_result (report,
-                                                                                       target)));
+    s->software = g_ptr_array_new_with_free_func ((GDestroyNotify)kikan_finding_free);
+    s->result
+        = g_strdup (kikan_result_to_string (kikan_scan_report_get_target_result (report, target)));
     s->complete = kikan_scan_report_get_target_status (report, target) == KIKAN_TARGET_COMPLETE;
     detail = kikan_scan_report_get_target_detail (report, target);
     s->status_detail = detail != NULL && detail[0] != '\0' ? g_strdup (detail) : NULL;
@@ -198,9 +198,8 @@ kikan_inspection_summary_new_from_report (KikanScanReport *report, guint target,
         for (guint i = 0; findings != NULL && i < findings->len; i++) {
             const KikanFinding *f = findings->pdata[i];
 
-            g_ptr_array_add (s->software,
-                             kikan_finding_new (f->code, f->level, f->subject, f->source,
-                                                g_strdup (f->detail)));
+            g_ptr_array_add (s->software, kikan_finding_new (f->code, f->level, f->subject,
+                                                             f->source, g_strdup (f->detail)));
         }
     }
     s->signatures_invalid = kikan_scan_report_dup_signatures_invalid (report, now);

@@ -9,34 +9,13 @@
 #include "escape-private.h"
 #include "verdict-private.h"
 
-static gboolean
-sql_failed (sqlite3 *db, const char *what, GError **error)
-{
-    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
-                 "The kiosk's store could not %s: %s. Nothing was changed.", what,
-                 sqlite3_errmsg (db));
-    return FALSE;
-}
-
-static sqlite3_stmt *
-prepare (sqlite3 *db, const char *sql, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-
-    if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) != SQLITE_OK) {
-        sql_failed (db, "prepare a statement", error);
-        sqlite3_finalize (st);
-        return NULL;
-    }
-    return st;
-}
-
 gint64
 kikan_it_find_session (KikanStore *store, const char *ref, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (store);
-    sqlite3_stmt *st = prepare (db, "SELECT id FROM sessions WHERE uuid = ?1 OR "
-                                    "CAST(id AS TEXT) = ?1", error);
+    sqlite3_stmt *st = kikan_store_prepare (store,
+                                            "SELECT id FROM sessions WHERE uuid = ?1 OR "
+                                            "CAST(id AS TEXT) = ?1",
+                                            error);
     gint64 id = 0;
 
     if (st == NULL)
@@ -50,7 +29,8 @@ kikan_it_find_session (KikanStore *store, const char *ref, GError **error)
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                      "There is no session %s. “kikan it list” shows the sessions IT must "
-                     "look at.", shown);
+                     "look at.",
+                     shown);
     }
     return id;
 }
@@ -58,15 +38,16 @@ kikan_it_find_session (KikanStore *store, const char *ref, GError **error)
 gint64
 kikan_it_find_item (KikanStore *store, gint64 session_id, const char *ref, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (store);
     sqlite3_stmt *st;
     gint64 id = -1;
     int n = 0;
 
     if (strcmp (ref, "session") == 0)
         return 0;
-    st = prepare (db, "SELECT id FROM items WHERE session_id = ?1 AND "
-                      "(CAST(id AS TEXT) = ?2 OR asset_id = ?2)", error);
+    st = kikan_store_prepare (store,
+                              "SELECT id FROM items WHERE session_id = ?1 AND "
+                              "(CAST(id AS TEXT) = ?2 OR asset_id = ?2)",
+                              error);
     if (st == NULL)
         return -1;
     sqlite3_bind_int64 (st, 1, session_id);
@@ -90,12 +71,15 @@ kikan_it_find_item (KikanStore *store, gint64 session_id, const char *ref, GErro
 
 /* The verdict row in force for @item_id (0: the session's), as a result. */
 static KikanVerdictResult *
-load_latest (sqlite3 *db, gint64 session_id, gint64 item_id, GError **error)
+load_latest (KikanStore *store, gint64 session_id, gint64 item_id, GError **error)
 {
     g_autoptr (JsonParser) p = json_parser_new ();
-    sqlite3_stmt *st = prepare (db, "SELECT reasons FROM verdicts WHERE session_id = ?1 AND "
-                                    "((?2 = 0 AND item_id IS NULL) OR item_id = ?2) "
-                                    "ORDER BY id DESC LIMIT 1", error);
+    sqlite3_stmt *st
+        = kikan_store_prepare (store,
+                               "SELECT reasons FROM verdicts WHERE session_id = ?1 AND "
+                               "((?2 = 0 AND item_id IS NULL) OR item_id = ?2) "
+                               "ORDER BY id DESC LIMIT 1",
+                               error);
     KikanVerdictResult *r = NULL;
     int rc;
 
@@ -105,7 +89,7 @@ load_latest (sqlite3 *db, gint64 session_id, gint64 item_id, GError **error)
     sqlite3_bind_int64 (st, 2, item_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW) {
-        if (json_parser_load_from_data (p, (const char *) sqlite3_column_text (st, 0), -1, NULL))
+        if (json_parser_load_from_data (p, (const char *)sqlite3_column_text (st, 0), -1, NULL))
             r = kikan_verdict_result_from_json (json_parser_get_root (p), error);
         else
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
@@ -115,7 +99,7 @@ load_latest (sqlite3 *db, gint64 session_id, gint64 item_id, GError **error)
                      "This has no verdict yet: the session has not been decided (it may still "
                      "be running, or was left incomplete).");
     else
-        sql_failed (db, "read the verdict", error);
+        kikan_store_fail (store, "Could not read the verdict", error);
     sqlite3_finalize (st);
     return r;
 }
@@ -123,12 +107,14 @@ load_latest (sqlite3 *db, gint64 session_id, gint64 item_id, GError **error)
 /* The worst of the verdicts in force of every item and of the session's
  * own part. */
 static gboolean
-overall_now (sqlite3 *db, gint64 session_id, KikanVerdict *out, GError **error)
+overall_now (KikanStore *store, gint64 session_id, KikanVerdict *out, GError **error)
 {
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
         "SELECT v.verdict, v.item_id, v.reasons FROM verdicts v WHERE v.session_id = ?1 AND "
         "v.id = (SELECT max(w.id) FROM verdicts w WHERE w.session_id = ?1 AND "
-        "w.item_id IS v.item_id)", error);
+        "w.item_id IS v.item_id)",
+        error);
     KikanVerdict worst = KIKAN_VERDICT_CLEARED;
     gboolean any = FALSE;
     int rc;
@@ -145,7 +131,7 @@ overall_now (sqlite3 *db, gint64 session_id, KikanVerdict *out, GError **error)
             g_autoptr (JsonParser) p = json_parser_new ();
             g_autoptr (KikanVerdictResult) r = NULL;
 
-            if (!json_parser_load_from_data (p, (const char *) sqlite3_column_text (st, 2), -1,
+            if (!json_parser_load_from_data (p, (const char *)sqlite3_column_text (st, 2), -1,
                                              NULL)
                 || (r = kikan_verdict_result_from_json (json_parser_get_root (p), error))
                        == NULL) {
@@ -156,7 +142,7 @@ overall_now (sqlite3 *db, gint64 session_id, KikanVerdict *out, GError **error)
                 return FALSE;
             }
             v = r->verdict;
-        } else if (!kikan_verdict_from_string ((const char *) sqlite3_column_text (st, 0), &v)) {
+        } else if (!kikan_verdict_from_string ((const char *)sqlite3_column_text (st, 0), &v)) {
             sqlite3_finalize (st);
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
                          "A verdict in the store is not one Kikan knows: run “kikan db check”.");
@@ -167,20 +153,23 @@ overall_now (sqlite3 *db, gint64 session_id, KikanVerdict *out, GError **error)
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the verdicts", error);
+        return kikan_store_fail (store, "Could not read the verdicts", error);
     /* Fail closed: a session with no verdict at all is never cleared. */
     *out = any ? worst : KIKAN_VERDICT_HOLD;
     return TRUE;
 }
 
 static gboolean
-insert_verdict (sqlite3 *db, gint64 session_id, gint64 item_id, const char *verdict,
+insert_verdict (KikanStore *store, gint64 session_id, gint64 item_id, const char *verdict,
                 const char *reasons, const char *at, const char *by, gint64 action_id,
                 GError **error)
 {
-    sqlite3_stmt *st = prepare (db, "INSERT INTO verdicts (session_id, item_id, verdict, "
-                                    "reasons, decided_at, decided_by, it_action_id) VALUES "
-                                    "(?, ?, ?, ?, ?, ?, ?)", error);
+    sqlite3_stmt *st
+        = kikan_store_prepare (store,
+                               "INSERT INTO verdicts (session_id, item_id, verdict, "
+                               "reasons, decided_at, decided_by, it_action_id) VALUES "
+                               "(?, ?, ?, ?, ?, ?, ?)",
+                               error);
 
     if (st == NULL)
         return FALSE;
@@ -196,34 +185,36 @@ insert_verdict (sqlite3 *db, gint64 session_id, gint64 item_id, const char *verd
     sqlite3_bind_int64 (st, 7, action_id);
     if (sqlite3_step (st) != SQLITE_DONE) {
         sqlite3_finalize (st);
-        return sql_failed (db, "record the verdict", error);
+        return kikan_store_fail (store, "Could not record the verdict", error);
     }
     sqlite3_finalize (st);
     return TRUE;
 }
 
 static char *
-act_locked (sqlite3 *db, gint64 session_id, gint64 item_id, gboolean override,
-            KikanVerdict to, const char *by, const char *reason, const char *now,
-            GError **error)
+act_locked (KikanStore *store, gint64 session_id, gint64 item_id, gboolean override,
+            KikanVerdict to, const char *by, const char *reason, const char *now, GError **error)
 {
-    g_autoptr (KikanVerdictResult) r = load_latest (db, session_id, item_id, error);
+    g_autoptr (KikanVerdictResult) r = load_latest (store, session_id, item_id, error);
     g_autoptr (KikanVerdictResult) session_part = NULL;
     g_autoptr (JsonNode) node = NULL;
     g_autofree char *json = NULL;
     g_autofree char *session_json = NULL;
-    KikanVerdict from, overall;
+    KikanVerdict from, overall = KIKAN_VERDICT_HOLD;
     sqlite3_stmt *st;
     gint64 action_id;
 
     if (r == NULL)
         return NULL;
     from = r->verdict;
-    if (!kikan_verdict_apply_it_action (r, override ? KIKAN_IT_OVERRIDE : KIKAN_IT_RESOLVE, to,
-                                        by, reason, now, error))
+    if (!kikan_verdict_apply_it_action (r, override ? KIKAN_IT_OVERRIDE : KIKAN_IT_RESOLVE, to, by,
+                                        reason, now, error))
         return NULL;
-    st = prepare (db, "INSERT INTO it_actions (session_id, item_id, kind, by_user, reason, "
-                      "from_verdict, to_verdict, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+    st = kikan_store_prepare (
+        store,
+        "INSERT INTO it_actions (session_id, item_id, kind, by_user, reason, "
+        "from_verdict, to_verdict, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64 (st, 1, session_id);
@@ -239,19 +230,19 @@ act_locked (sqlite3 *db, gint64 session_id, gint64 item_id, gboolean override,
     sqlite3_bind_text (st, 8, now, -1, SQLITE_TRANSIENT);
     if (sqlite3_step (st) != SQLITE_DONE) {
         sqlite3_finalize (st);
-        sql_failed (db, "record the IT action", error);
+        kikan_store_fail (store, "Could not record the IT action", error);
         return NULL;
     }
     sqlite3_finalize (st);
-    action_id = sqlite3_last_insert_rowid (db);
+    action_id = sqlite3_last_insert_rowid (kikan_store_get_db (store));
     node = kikan_verdict_result_to_json (r);
     json = json_to_string (node, FALSE);
     if (item_id > 0) {
-        if (!insert_verdict (db, session_id, item_id, kikan_verdict_to_string (r->verdict), json,
-                             now, by, action_id, error))
+        if (!insert_verdict (store, session_id, item_id, kikan_verdict_to_string (r->verdict),
+                             json, now, by, action_id, error))
             return NULL;
         /* The session's row is restated with the new overall. */
-        if ((session_part = load_latest (db, session_id, 0, error)) == NULL)
+        if ((session_part = load_latest (store, session_id, 0, error)) == NULL)
             return NULL;
         g_clear_pointer (&node, json_node_unref);
         node = kikan_verdict_result_to_json (session_part);
@@ -260,16 +251,17 @@ act_locked (sqlite3 *db, gint64 session_id, gint64 item_id, gboolean override,
         session_json = g_steal_pointer (&json);
     /* The overall row is written last, so it is computed with the new
      * item row in place; a placeholder first keeps the session's part. */
-    if (!insert_verdict (db, session_id, 0, "hold", session_json, now, by, action_id, error)
-        || !overall_now (db, session_id, &overall, error))
+    if (!insert_verdict (store, session_id, 0, "hold", session_json, now, by, action_id, error)
+        || !overall_now (store, session_id, &overall, error))
         return NULL;
-    st = prepare (db, "UPDATE verdicts SET verdict = ? WHERE id = last_insert_rowid()", error);
+    st = kikan_store_prepare (
+        store, "UPDATE verdicts SET verdict = ? WHERE id = last_insert_rowid()", error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_text (st, 1, kikan_verdict_to_string (overall), -1, SQLITE_STATIC);
     if (sqlite3_step (st) != SQLITE_DONE) {
         sqlite3_finalize (st);
-        sql_failed (db, "record the overall verdict", error);
+        kikan_store_fail (store, "Could not record the overall verdict", error);
         return NULL;
     }
     sqlite3_finalize (st);
@@ -291,8 +283,7 @@ kikan_it_act (KikanStore *store, gint64 session_id, gint64 item_id, gboolean ove
     }
     if (!kikan_store_begin (store, error))
         return NULL;
-    overall = act_locked (kikan_store_get_db (store), session_id, item_id, override, v, by,
-                          reason, now, error);
+    overall = act_locked (store, session_id, item_id, override, v, by, reason, now, error);
     if (overall == NULL) {
         kikan_store_rollback (store);
         return NULL;
@@ -307,15 +298,16 @@ kikan_it_act (KikanStore *store, gint64 session_id, gint64 item_id, gboolean ove
 JsonNode *
 kikan_it_queue_to_json (KikanStore *store, GError **error)
 {
-    sqlite3 *db = kikan_store_get_db (store);
     g_autoptr (JsonBuilder) b = json_builder_new ();
-    sqlite3_stmt *st = prepare (db,
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
         "SELECT s.uuid, s.id, s.employee_id, s.started_at, s.state, i.id, i.asset_id, "
         "i.presented_as, i.state, v.verdict, v.decided_by FROM items i "
         "JOIN sessions s ON s.id = i.session_id "
         "LEFT JOIN verdicts v ON v.id = (SELECT max(w.id) FROM verdicts w WHERE w.item_id = i.id) "
         "WHERE v.verdict IS NULL OR v.verdict <> 'cleared' OR i.state IN ('pending', 'failed') "
-        "ORDER BY s.id DESC, i.id", error);
+        "ORDER BY s.id DESC, i.id",
+        error);
     int rc;
 
     if (st == NULL)
@@ -326,12 +318,12 @@ kikan_it_queue_to_json (KikanStore *store, GError **error)
     json_builder_set_member_name (b, "items");
     json_builder_begin_array (b);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        static const char *const names[] = { "session", NULL, "employee", "started_at",
-                                             "session_state", NULL, "asset", "presented_as",
-                                             "state", "verdict", "decided_by" };
+        static const char *const names[]
+            = { "session", NULL,           "employee", "started_at", "session_state", NULL,
+                "asset",   "presented_as", "state",    "verdict",    "decided_by" };
 
         json_builder_begin_object (b);
-        for (int c = 0; c < (int) G_N_ELEMENTS (names); c++) {
+        for (int c = 0; c < (int)G_N_ELEMENTS (names); c++) {
             if (c == 1 || c == 5) {
                 json_builder_set_member_name (b, c == 1 ? "session_id" : "item");
                 json_builder_add_int_value (b, sqlite3_column_int64 (st, c));
@@ -342,34 +334,36 @@ kikan_it_queue_to_json (KikanStore *store, GError **error)
                 json_builder_add_null_value (b);
             } else
                 kikan_json_add_hostile_string (b, names[c],
-                                               (const char *) sqlite3_column_text (st, c));
+                                               (const char *)sqlite3_column_text (st, c));
         }
         json_builder_end_object (b);
     }
     json_builder_end_array (b);
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read IT's queue", error), NULL;
-    st = prepare (db, "SELECT uuid, id, employee_id, started_at FROM sessions WHERE state = "
-                      "'incomplete' ORDER BY id DESC", error);
+        return kikan_store_fail (store, "Could not read IT's queue", error), NULL;
+    st = kikan_store_prepare (
+        store,
+        "SELECT uuid, id, employee_id, started_at FROM sessions WHERE state = "
+        "'incomplete' ORDER BY id DESC",
+        error);
     if (st == NULL)
         return NULL;
     json_builder_set_member_name (b, "incomplete_sessions");
     json_builder_begin_array (b);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         json_builder_begin_object (b);
-        kikan_json_add_hostile_string (b, "session", (const char *) sqlite3_column_text (st, 0));
+        kikan_json_add_hostile_string (b, "session", (const char *)sqlite3_column_text (st, 0));
         json_builder_set_member_name (b, "session_id");
         json_builder_add_int_value (b, sqlite3_column_int64 (st, 1));
-        kikan_json_add_hostile_string (b, "employee", (const char *) sqlite3_column_text (st, 2));
-        kikan_json_add_hostile_string (b, "started_at",
-                                       (const char *) sqlite3_column_text (st, 3));
+        kikan_json_add_hostile_string (b, "employee", (const char *)sqlite3_column_text (st, 2));
+        kikan_json_add_hostile_string (b, "started_at", (const char *)sqlite3_column_text (st, 3));
         json_builder_end_object (b);
     }
     json_builder_end_array (b);
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
-        return sql_failed (db, "read the incomplete sessions", error), NULL;
+        return kikan_store_fail (store, "Could not read the incomplete sessions", error), NULL;
     json_builder_end_object (b);
     return json_builder_get_root (b);
 }

@@ -119,7 +119,7 @@ get_string (JsonObject *o, const char *member, const char *where, const char *co
     if (strlen (v) > 4096)
         return fail (error, place, "longer than 4096 bytes");
     if (allowed != NULL && !one_of (v, allowed)) {
-        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
+        g_autofree char *list = g_strjoinv (", ", (char **)allowed);
         g_autofree char *msg = g_strdup_printf ("must be one of %s", list);
 
         return fail (error, place, msg);
@@ -138,8 +138,8 @@ only_known (JsonObject *o, const char *where, const char *const *known, GError *
 
     for (GList *l = members; l != NULL; l = l->next)
         if (!one_of (l->data, known)) {
-            g_autofree char *place =
-                g_strdup_printf ("%s%s%s", where, where[0] ? "." : "", (char *) l->data);
+            g_autofree char *place
+                = g_strdup_printf ("%s%s%s", where, where[0] ? "." : "", (char *)l->data);
 
             return fail (error, place, "unknown key");
         }
@@ -172,7 +172,7 @@ parse_answers (JsonObject *root, KikanScript *s, GError **error)
         free_text = number == 17 || number == 18;
         a = g_new0 (KikanScriptAnswer, 1);
         g_ptr_array_add (s->answers, a);
-        a->question = g_strdup_printf ("Q%u", (unsigned) number);
+        a->question = g_strdup_printf ("Q%u", (unsigned)number);
         if (JSON_NODE_HOLDS_OBJECT (v)) {
             /* {"answer": "yes", follow-up members…}: the follow-up is kept
              * verbatim as the person gave it (D-evidence). */
@@ -200,7 +200,7 @@ parse_answers (JsonObject *root, KikanScript *s, GError **error)
             return fail (error, place, "a string or an object with \"answer\" is expected");
         /* json-glib keeps the last of duplicate keys; one question, one answer. */
         for (guint i = 0; i + 1 < s->answers->len; i++)
-            if (strcmp (((KikanScriptAnswer *) s->answers->pdata[i])->question, a->question) == 0)
+            if (strcmp (((KikanScriptAnswer *)s->answers->pdata[i])->question, a->question) == 0)
                 return fail (error, place, "answered twice");
     }
     return TRUE;
@@ -209,9 +209,14 @@ parse_answers (JsonObject *root, KikanScript *s, GError **error)
 static gboolean
 parse_present (JsonObject *root, KikanScript *s, GError **error)
 {
-    static const char *const known[] = { "asset", "serial", "medium", "usb_device",
-                                         "passphrase_file", "passphrase_files",
-                                         "declared_encrypted", NULL };
+    static const char *const known[] = { "asset",
+                                         "serial",
+                                         "medium",
+                                         "usb_device",
+                                         "passphrase_file",
+                                         "passphrase_files",
+                                         "declared_encrypted",
+                                         NULL };
     JsonNode *n = json_object_get_member (root, "present");
     JsonArray *a;
 
@@ -257,10 +262,11 @@ parse_present (JsonObject *root, KikanScript *s, GError **error)
         if (files != NULL) {
             JsonArray *fa;
 
-            if (!JSON_NODE_HOLDS_ARRAY (files) || json_array_get_length (
-                    fa = json_node_get_array (files)) > 16)
-                return fail (error, where, "\"passphrase_files\" must be an array of at most "
-                                           "16 paths");
+            if (!JSON_NODE_HOLDS_ARRAY (files)
+                || json_array_get_length (fa = json_node_get_array (files)) > 16)
+                return fail (error, where,
+                             "\"passphrase_files\" must be an array of at most "
+                             "16 paths");
             for (guint k = 0; k < json_array_get_length (fa); k++) {
                 JsonNode *f = json_array_get_element (fa, k);
 
@@ -271,7 +277,7 @@ parse_present (JsonObject *root, KikanScript *s, GError **error)
             }
         }
         g_ptr_array_add (list, NULL);
-        p->passphrase_files = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+        p->passphrase_files = (char **)g_ptr_array_free (g_steal_pointer (&list), FALSE);
     }
     return TRUE;
 }
@@ -279,15 +285,15 @@ parse_present (JsonObject *root, KikanScript *s, GError **error)
 static gboolean
 parse_missing (JsonObject *root, KikanScript *s, GError **error)
 {
-    static const char *const known[] = { "asset", "declared", "return_by", "to", "data_held",
-                                         "classification", "personal_data", "remote_wipe",
-                                         "locate", "description", NULL };
-    static const char *const dispositions[] = { "at_home", "lost", "stolen", "damaged",
-                                                "transferred", NULL };
-    static const char *const classes[] = { "public", "internal", "confidential", "unknown",
-                                           NULL };
-    static const char *const wipe[] = { "requested", "done", "not_available", "not_applicable",
-                                        NULL };
+    static const char *const known[] = {
+        "asset",         "declared",    "return_by", "to",          "data_held", "classification",
+        "personal_data", "remote_wipe", "locate",    "description", NULL
+    };
+    static const char *const dispositions[]
+        = { "at_home", "lost", "stolen", "damaged", "transferred", NULL };
+    static const char *const classes[] = { "public", "internal", "confidential", "unknown", NULL };
+    static const char *const wipe[]
+        = { "requested", "done", "not_available", "not_applicable", NULL };
     JsonNode *n = json_object_get_member (root, "missing");
     JsonArray *a;
 
@@ -316,8 +322,7 @@ parse_missing (JsonObject *root, KikanScript *s, GError **error)
             || !get_string (o, "return_by", where, NULL, TRUE, &m->return_by, error)
             || !get_string (o, "to", where, NULL, FALSE, &m->to, error)
             || !get_string (o, "data_held", where, NULL, FALSE, &m->data_held, error)
-            || !get_string (o, "classification", where, classes, FALSE, &m->classification,
-                            error)
+            || !get_string (o, "classification", where, classes, FALSE, &m->classification, error)
             || !get_string (o, "personal_data", where, answer_values, FALSE, &m->personal_data,
                             error)
             || !get_string (o, "remote_wipe", where, wipe, FALSE, &m->remote_wipe, error)
@@ -337,8 +342,8 @@ parse_missing (JsonObject *root, KikanScript *s, GError **error)
 KikanScript *
 kikan_script_parse (const char *data, gsize len, GError **error)
 {
-    static const char *const known[] = { "employee", "answers", "present", "missing",
-                                         "visit_seconds", NULL };
+    static const char *const known[]
+        = { "employee", "answers", "present", "missing", "visit_seconds", NULL };
     g_autoptr (JsonParser) parser = json_parser_new ();
     g_autoptr (KikanScript) s = g_new0 (KikanScript, 1);
     g_autoptr (GError) json_error = NULL;
@@ -354,11 +359,11 @@ kikan_script_parse (const char *data, gsize len, GError **error)
         fail (error, "the whole file", "larger than 1 MiB");
         return NULL;
     }
-    if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, (gssize) len, NULL)) {
+    if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, (gssize)len, NULL)) {
         fail (error, "the whole file", "not UTF-8 text");
         return NULL;
     }
-    if (!json_parser_load_from_data (parser, data, (gssize) len, &json_error)) {
+    if (!json_parser_load_from_data (parser, data, (gssize)len, &json_error)) {
         fail (error, "the whole file", json_error->message);
         return NULL;
     }
@@ -382,7 +387,7 @@ kikan_script_parse (const char *data, gsize len, GError **error)
             fail (error, "visit_seconds", "a whole number of seconds, 0 … 86400, is expected");
             return NULL;
         }
-        s->visit_seconds = (gint) json_node_get_int (visit);
+        s->visit_seconds = (gint)json_node_get_int (visit);
     }
     if (!parse_answers (o, s, error) || !parse_present (o, s, error)
         || !parse_missing (o, s, error))

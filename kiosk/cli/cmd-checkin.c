@@ -28,7 +28,7 @@ typedef struct {
     GMainLoop *loop;
     KikanCheckin *checkin;
     gboolean visit_over;
-    GError *error;          /* the first inspection the store could not record */
+    GError *error; /* the first inspection the store could not record */
 } Run;
 
 /* One check-in at a time per home: the lock is held for the life of the
@@ -83,8 +83,7 @@ measure_signatures (KikanDbSources *sources, guint max_age_days, char **invalid,
             }
         }
     }
-    state = kikan_db_age_assess (newest, max_age_days, g_get_real_time () / G_USEC_PER_SEC,
-                                 &age);
+    state = kikan_db_age_assess (newest, max_age_days, g_get_real_time () / G_USEC_PER_SEC, &age);
     if (newest > 0) {
         g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (newest);
 
@@ -94,8 +93,8 @@ measure_signatures (KikanDbSources *sources, guint max_age_days, char **invalid,
     if (state == KIKAN_DB_AGE_NONE)
         *invalid = g_strdup ("include no official (signed) database");
     else if (state != KIKAN_DB_AGE_FRESH)
-        *invalid = g_strdup_printf ("are %.1f days old, more than the %u allowed", age,
-                                    max_age_days);
+        *invalid
+            = g_strdup_printf ("are %.1f days old, more than the %u allowed", age, max_age_days);
 }
 
 static void
@@ -140,9 +139,9 @@ on_device_removed (KikanUsbWatch *watch, const char *syspath, const char *const 
 {
     Run *run = data;
 
-    (void) kikan_checkin_medium_removed (run->checkin, syspath);
+    (void)kikan_checkin_medium_removed (run->checkin, syspath);
     for (gsize i = 0; nodes != NULL && nodes[i] != NULL; i++)
-        (void) kikan_checkin_medium_removed (run->checkin, nodes[i]);
+        (void)kikan_checkin_medium_removed (run->checkin, nodes[i]);
 }
 
 static gboolean
@@ -167,8 +166,7 @@ play (Run *run, KikanScript *script, GError **error)
     for (guint i = 0; i < script->answers->len; i++) {
         KikanScriptAnswer *a = script->answers->pdata[i];
 
-        if (!kikan_checkin_answer (run->checkin, a->question, a->answer, a->followup_json,
-                                   error))
+        if (!kikan_checkin_answer (run->checkin, a->question, a->answer, a->followup_json, error))
             return FALSE;
     }
     for (guint i = 0; i < script->missing->len; i++)
@@ -211,7 +209,7 @@ play (Run *run, KikanScript *script, GError **error)
      * come through this loop) arrives after the decision. */
     if (any_medium && script->visit_seconds != 0) {
         if (script->visit_seconds > 0)
-            visit = g_timeout_add_seconds ((guint) script->visit_seconds, on_visit_over, run);
+            visit = g_timeout_add_seconds ((guint)script->visit_seconds, on_visit_over, run);
         g_main_loop_run (run->loop);
         if (visit != 0 && !run->visit_over)
             g_source_remove (visit);
@@ -273,12 +271,14 @@ print_session (JsonNode *root)
     for (guint i = 0; i < json_array_get_length (items); i++) {
         JsonObject *it = json_array_get_object_element (items, i);
         g_autofree char *asset = kikan_escape_for_display (
-            str_member (it, "asset") ? str_member (it, "asset")
-                                     : str_member (it, "presented_as") ? str_member (it, "presented_as")
-                                                                       : "(unregistered medium)", -1);
+            str_member (it, "asset")          ? str_member (it, "asset")
+            : str_member (it, "presented_as") ? str_member (it, "presented_as")
+                                              : "(unregistered medium)",
+            -1);
         g_autofree char *verdict = verdict_shown (str_member (it, "verdict"));
 
-        printf ("  %-12s %-8s %-10s %s\n", asset, str_member (it, "type") ? str_member (it, "type") : "-",
+        printf ("  %-12s %-8s %-10s %s\n", asset,
+                str_member (it, "type") ? str_member (it, "type") : "-",
                 str_member (it, "presence"), verdict);
         print_reasons (it, "      ");
     }
@@ -302,7 +302,7 @@ exit_for_verdict (const char *v)
         return KIKAN_EXIT_INFECTED;
     if (v == NULL)
         return KIKAN_EXIT_ERROR;
-    return KIKAN_EXIT_STALE;  /* 3: not cleared (conditional, hold, not returned) */
+    return KIKAN_EXIT_STALE; /* 3: not cleared (conditional, hold, not returned) */
 }
 
 int
@@ -330,8 +330,8 @@ kikan_cmd_checkin (int argc, char **argv)
           "Hardware-encrypted USB models (default /etc/kikan/usb.conf when present)", "FILE" },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("— a returning employee's check-in, played from a script");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("— a returning employee's check-in, played from a script");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (KikanConfig) config = NULL;
@@ -357,10 +357,10 @@ kikan_cmd_checkin (int argc, char **argv)
     int status;
 
     g_option_context_add_main_entries (context, entries, NULL);
-    g_option_context_set_description (context,
-                                      "Exit status: 0 CLEARED, 1 QUARANTINE, 3 any other verdict "
-                                      "(CONDITIONAL, HOLD, NOT RETURNED), 2 the check-in could not "
-                                      "be done. See docs/checkin.md.");
+    g_option_context_set_description (
+        context, "Exit status: 0 CLEARED, 1 QUARANTINE, 3 any other verdict "
+                 "(CONDITIONAL, HOLD, NOT RETURNED), 2 the check-in could not "
+                 "be done. See docs/checkin.md.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (script_path == NULL && !recover_only) {
@@ -380,7 +380,8 @@ kikan_cmd_checkin (int argc, char **argv)
 
             g_set_error (&error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                          "present[%u]: the medium %s does not exist. Plug it in again, or "
-                         "correct the script; nothing was recorded.", i, shown);
+                         "correct the script; nothing was recorded.",
+                         i, shown);
             goto fail;
         }
     }
@@ -395,8 +396,9 @@ kikan_cmd_checkin (int argc, char **argv)
     if (!kikan_checkin_recover (store, &recovered, &error))
         goto fail;
     if (recovered > 0)
-        fprintf (stderr, "kikan: %u check-in session(s) left open by a crash or power loss were "
-                         "closed as incomplete; IT sees them with “kikan it list”.\n",
+        fprintf (stderr,
+                 "kikan: %u check-in session(s) left open by a crash or power loss were "
+                 "closed as incomplete; IT sees them with “kikan it list”.\n",
                  recovered);
     if (recover_only) {
         close (lock);
@@ -410,7 +412,7 @@ kikan_cmd_checkin (int argc, char **argv)
     kikan_cli_use_home_tmpdir (home);
     scand = kikan_paths_dup_scand ();
     icfg.scand_path = scand;
-    icfg.databases = (char **) kikan_db_sources_get_paths (sources);
+    icfg.databases = (char **)kikan_db_sources_get_paths (sources);
     icfg.limits = config->limits;
     icfg.jobs = config->jobs;
     icfg.timeout_s = config->timeout_s;
@@ -450,8 +452,9 @@ kikan_cmd_checkin (int argc, char **argv)
     verdict = kikan_checkin_dup_verdict (store, kikan_checkin_get_session_id (checkin));
     status = exit_for_verdict (verdict);
     if (kikan_checkin_get_n_running (checkin) > 0) {
-        fprintf (stderr, "kikan: %u inspection(s) go on after the visit; their results will "
-                         "be attached to session %s for IT.\n",
+        fprintf (stderr,
+                 "kikan: %u inspection(s) go on after the visit; their results will "
+                 "be attached to session %s for IT.\n",
                  kikan_checkin_get_n_running (checkin), kikan_checkin_get_uuid (checkin));
         g_main_loop_run (loop);
     }

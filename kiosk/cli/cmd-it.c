@@ -88,8 +88,8 @@ kikan_cmd_it (int argc, char **argv)
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context =
-        g_option_context_new ("list|show|resolve|override … — IT staff's queue and actions");
+    g_autoptr (GOptionContext) context
+        = g_option_context_new ("list|show|resolve|override … — IT staff's queue and actions");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (KikanStore) store = NULL;

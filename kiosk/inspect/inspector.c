@@ -11,8 +11,8 @@
 struct KikanInspector {
     KikanInspectorConfig config;
     const KikanPolicy *policy;
-    GMutex lock;                /* one inspection at a time; guards session */
-    KikanScanSession *session;  /* the warm daemon, NULL until first used or after a cancel */
+    GMutex lock;               /* one inspection at a time; guards session */
+    KikanScanSession *session; /* the warm daemon, NULL until first used or after a cancel */
 };
 
 typedef struct {
@@ -20,7 +20,7 @@ typedef struct {
     char **passphrase_files;
     KikanInspectorProgress progress;
     gpointer progress_data;
-    GMainContext *context;      /* the caller's, for progress */
+    GMainContext *context; /* the caller's, for progress */
 } Job;
 
 typedef struct {
@@ -89,8 +89,7 @@ relay_progress (const KikanProgress *p, gpointer user_data)
     call->p = *p;
     call->progress = job->progress;
     call->progress_data = job->progress_data;
-    g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_progress, call,
-                                g_free);
+    g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_progress, call, g_free);
 }
 
 static void
@@ -123,7 +122,7 @@ inspect_locked (KikanInspector *self, Job *job, GCancellable *cancellable, GErro
     if (self->session == NULL) {
         KikanEngineOptions eopts = { 0 };
 
-        eopts.databases = (const char *const *) self->config.databases;
+        eopts.databases = (const char *const *)self->config.databases;
         eopts.n_databases = g_strv_length (self->config.databases);
         eopts.limits = self->config.limits;
         self->session = kikan_scan_session_new (self->config.scand_path, &eopts, error);
@@ -156,17 +155,17 @@ inspect_locked (KikanInspector *self, Job *job, GCancellable *cancellable, GErro
     kikan_scan_report_set_target_kind (report, index, target->kind, target->size,
                                        params.n_secrets > 0);
 
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self->session,
-                                     NULL);
-    ok = kikan_scan_session_scan_into (self->session, target, &params, report, index, &events,
-                                       job, &scan_error);
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self->session, NULL);
+    ok = kikan_scan_session_scan_into (self->session, target, &params, report, index, &events, job,
+                                       &scan_error);
     /* Waits for a cancel handler running on another thread to return, so
      * the session is not freed under it. */
     g_cancellable_disconnect (cancellable, handler);
     if (g_cancellable_is_cancelled (cancellable)) {
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                      "The inspection of %s was cancelled before it finished; nothing of it "
-                     "counts.", job->path);
+                     "counts.",
+                     job->path);
         return NULL;
     }
     /* A daemon that stopped (killed, timed out) has already ended the
@@ -192,7 +191,7 @@ inspect_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     if (report == NULL)
         g_task_return_error (task, error);
     else
-        g_task_return_pointer (task, report, (GDestroyNotify) kikan_scan_report_free);
+        g_task_return_pointer (task, report, (GDestroyNotify)kikan_scan_report_free);
 }
 
 void
@@ -213,11 +212,11 @@ kikan_inspector_inspect_async (KikanInspector *self, const char *path,
     g_task_set_return_on_cancel (task, FALSE);
     job = g_new0 (Job, 1);
     job->path = g_strdup (path);
-    job->passphrase_files = g_strdupv ((char **) passphrase_files);
+    job->passphrase_files = g_strdupv ((char **)passphrase_files);
     job->progress = progress;
     job->progress_data = progress_data;
     job->context = g_main_context_ref_thread_default ();
-    g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+    g_task_set_task_data (task, job, (GDestroyNotify)job_free);
     g_object_set_data (G_OBJECT (task), "kikan-inspector", self);
     g_task_run_in_thread (task, inspect_thread);
 }

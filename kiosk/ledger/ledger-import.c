@@ -267,29 +267,6 @@ kikan_ledger_diff (KikanStore *store, const KikanLedgerFile *file, GError **erro
 
 /* ------------------------------------------------------------ apply */
 
-static sqlite3_stmt *
-prepare (KikanStore *store, const char *sql, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (kikan_store_get_db (store), sql, -1, &st, NULL);
-
-    if (rc != SQLITE_OK) {
-        kikan_store_set_error (error, kikan_store_get_db (store), rc,
-                               "The ledger could not be updated");
-        return NULL;
-    }
-    return st;
-}
-
-static void
-bind_text (sqlite3_stmt *st, int i, const char *v)
-{
-    if (v == NULL)
-        sqlite3_bind_null (st, i);
-    else
-        sqlite3_bind_text (st, i, v, -1, SQLITE_TRANSIENT);
-}
-
 /* Steps @st once and resets it for the next row. */
 static gboolean
 run (KikanStore *store, sqlite3_stmt *st, GError **error)
@@ -318,17 +295,18 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
     sqlite3_stmt *emp = NULL, *asset = NULL, *med_ins = NULL, *med_upd = NULL;
     gboolean ok = FALSE;
 
-    emp = prepare (store,
-                   "INSERT INTO employees (id, name, updated_at) VALUES (?1, ?2, ?3) "
-                   "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-                   "updated_at = excluded.updated_at WHERE employees.name IS NOT excluded.name",
-                   error);
+    emp = kikan_store_prepare (
+        store,
+        "INSERT INTO employees (id, name, updated_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+        "updated_at = excluded.updated_at WHERE employees.name IS NOT excluded.name",
+        error);
     /* Optional columns absent from the file (?5, ?6 NULL) keep the
      * stored value. */
     asset
         = emp == NULL
               ? NULL
-              : prepare (
+              : kikan_store_prepare (
                   store,
                   "INSERT INTO assets (id, type, serial, encryption_required, "
                   "classification_max, ownership, updated_at) VALUES (?1, ?2, ?3, ?4, "
@@ -344,7 +322,7 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
                   error);
     med_ins = asset == NULL
                   ? NULL
-                  : prepare (
+                  : kikan_store_prepare (
                       store,
                       "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
                       "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'ledger import')",
@@ -354,7 +332,7 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
     med_upd
         = med_ins == NULL
               ? NULL
-              : prepare (
+              : kikan_store_prepare (
                   store,
                   "UPDATE media SET vid = ?2, pid = ?3, usb_serial = ?4, hardware_encrypted = ?5, "
                   "manufacturer = CASE WHEN ?6 THEN NULL ELSE manufacturer END, "
@@ -370,18 +348,18 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
     for (guint i = 0; i < file->rows->len; i++) {
         const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
 
-        bind_text (emp, 1, r->employee_id);
-        bind_text (emp, 2, r->employee_name);
-        bind_text (emp, 3, now);
+        kikan_store_bind_text (emp, 1, r->employee_id);
+        kikan_store_bind_text (emp, 2, r->employee_name);
+        kikan_store_bind_text (emp, 3, now);
         if (!run (store, emp, error))
             goto out;
-        bind_text (asset, 1, r->asset_id);
-        bind_text (asset, 2, r->asset_type);
-        bind_text (asset, 3, r->serial);
+        kikan_store_bind_text (asset, 1, r->asset_id);
+        kikan_store_bind_text (asset, 2, r->asset_type);
+        kikan_store_bind_text (asset, 3, r->serial);
         sqlite3_bind_int (asset, 4, r->encryption_required ? 1 : 0);
-        bind_text (asset, 5, r->classification);
-        bind_text (asset, 6, r->ownership);
-        bind_text (asset, 7, now);
+        kikan_store_bind_text (asset, 5, r->classification);
+        kikan_store_bind_text (asset, 6, r->ownership);
+        kikan_store_bind_text (asset, 7, now);
         if (!run (store, asset, error))
             goto out;
         if (r->has_medium) {
@@ -394,12 +372,12 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
                               : m->hardware_encrypted;
 
             if (m == NULL) {
-                bind_text (med_ins, 1, r->asset_id);
+                kikan_store_bind_text (med_ins, 1, r->asset_id);
                 sqlite3_bind_int (med_ins, 2, r->usb_vid);
                 sqlite3_bind_int (med_ins, 3, r->usb_pid);
-                bind_text (med_ins, 4, serial);
+                kikan_store_bind_text (med_ins, 4, serial);
                 sqlite3_bind_int (med_ins, 5, hw ? 1 : 0);
-                bind_text (med_ins, 6, now);
+                kikan_store_bind_text (med_ins, 6, now);
                 if (!run (store, med_ins, error))
                     goto out;
             } else {
@@ -408,13 +386,13 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
 
                 if (!new_identity && m->hardware_encrypted == hw)
                     continue;
-                bind_text (med_upd, 1, r->asset_id);
+                kikan_store_bind_text (med_upd, 1, r->asset_id);
                 sqlite3_bind_int (med_upd, 2, r->usb_vid);
                 sqlite3_bind_int (med_upd, 3, r->usb_pid);
-                bind_text (med_upd, 4, serial);
+                kikan_store_bind_text (med_upd, 4, serial);
                 sqlite3_bind_int (med_upd, 5, hw ? 1 : 0);
                 sqlite3_bind_int (med_upd, 6, new_identity ? 1 : 0);
-                bind_text (med_upd, 7, now);
+                kikan_store_bind_text (med_upd, 7, now);
                 if (!run (store, med_upd, error))
                     goto out;
             }
@@ -442,17 +420,18 @@ apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDi
 
         g_hash_table_insert (row_of, r->asset_id, (gpointer)r);
     }
-    ins = prepare (store,
-                   "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
-                   "telework_method) VALUES (?, ?, ?, ?, ?)",
-                   error);
+    ins = kikan_store_prepare (store,
+                               "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
+                               "telework_method) VALUES (?, ?, ?, ?, ?)",
+                               error);
     upd = ins == NULL ? NULL
-                      : prepare (store,
-                                 "UPDATE loans SET lent_on = ?2, "
-                                 "due_on = CASE WHEN ?3 THEN ?4 ELSE due_on END, "
-                                 "telework_method = CASE WHEN ?5 THEN ?6 ELSE telework_method END "
-                                 "WHERE id = ?1 AND returned_on IS NULL",
-                                 error);
+                      : kikan_store_prepare (
+                          store,
+                          "UPDATE loans SET lent_on = ?2, "
+                          "due_on = CASE WHEN ?3 THEN ?4 ELSE due_on END, "
+                          "telework_method = CASE WHEN ?5 THEN ?6 ELSE telework_method END "
+                          "WHERE id = ?1 AND returned_on IS NULL",
+                          error);
     if (upd == NULL)
         goto out;
     for (guint i = 0; i < d->changes->len; i++) {
@@ -469,11 +448,11 @@ apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDi
         }
         if (c->kind == KIKAN_LEDGER_CHANGED && !c->new_holder) {
             sqlite3_bind_int64 (upd, 1, c->loan_id);
-            bind_text (upd, 2, r->lent_on);
+            kikan_store_bind_text (upd, 2, r->lent_on);
             sqlite3_bind_int (upd, 3, (file->columns & KIKAN_LEDGER_COL_DUE_ON) != 0);
-            bind_text (upd, 4, r->due_on);
+            kikan_store_bind_text (upd, 4, r->due_on);
             sqlite3_bind_int (upd, 5, (file->columns & KIKAN_LEDGER_COL_TELEWORK_METHOD) != 0);
-            bind_text (upd, 6, r->telework_method);
+            kikan_store_bind_text (upd, 6, r->telework_method);
             if (!run (store, upd, error))
                 goto out;
             continue;
@@ -488,11 +467,11 @@ apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDi
                                           error))
                 goto out;
         }
-        bind_text (ins, 1, r->asset_id);
-        bind_text (ins, 2, r->employee_id);
-        bind_text (ins, 3, r->lent_on);
-        bind_text (ins, 4, r->due_on);
-        bind_text (ins, 5, r->telework_method);
+        kikan_store_bind_text (ins, 1, r->asset_id);
+        kikan_store_bind_text (ins, 2, r->employee_id);
+        kikan_store_bind_text (ins, 3, r->lent_on);
+        kikan_store_bind_text (ins, 4, r->due_on);
+        kikan_store_bind_text (ins, 5, r->telework_method);
         if (!run (store, ins, error))
             goto out;
     }

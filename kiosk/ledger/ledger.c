@@ -86,49 +86,6 @@ kikan_ledger_date_is_valid (const char *s)
 
 /* ------------------------------------------------------------ statements */
 
-static sqlite3_stmt *
-prepare (KikanStore *store, const char *sql, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (kikan_store_get_db (store), sql, -1, &st, NULL);
-
-    if (rc != SQLITE_OK) {
-        kikan_store_set_error (error, kikan_store_get_db (store), rc,
-                               "The ledger could not be read");
-        return NULL;
-    }
-    return st;
-}
-
-static void
-bind_text (sqlite3_stmt *st, int i, const char *v)
-{
-    if (v == NULL)
-        sqlite3_bind_null (st, i);
-    else
-        sqlite3_bind_text (st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-dup_col (sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text (st, i);
-
-    return t != NULL ? g_strndup ((const char *)t, (gsize)sqlite3_column_bytes (st, i)) : NULL;
-}
-
-/* Steps a statement that changes rows; finalizes it. */
-static gboolean
-step_done (KikanStore *store, sqlite3_stmt *st, const char *what, GError **error)
-{
-    int rc = sqlite3_step (st);
-
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_set_error (error, kikan_store_get_db (store), rc, what);
-    return TRUE;
-}
-
 static void
 not_found (GError **error, const char *fmt, const char *value)
 {
@@ -150,20 +107,20 @@ kikan_ledger_find_employee (KikanStore *store, const char *id, GError **error)
     int rc;
 
     g_return_val_if_fail (store != NULL && id != NULL, NULL);
-    if ((st = prepare (store,
-                       "SELECT id, name, department, email, active FROM employees "
-                       "WHERE id = ?",
-                       error))
+    if ((st = kikan_store_prepare (store,
+                                   "SELECT id, name, department, email, active FROM employees "
+                                   "WHERE id = ?",
+                                   error))
         == NULL)
         return NULL;
-    bind_text (st, 1, id);
+    kikan_store_bind_text (st, 1, id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW) {
         e = g_new0 (KikanEmployee, 1);
-        e->id = dup_col (st, 0);
-        e->name = dup_col (st, 1);
-        e->department = dup_col (st, 2);
-        e->email = dup_col (st, 3);
+        e->id = kikan_store_column_dup (st, 0);
+        e->name = kikan_store_column_dup (st, 1);
+        e->department = kikan_store_column_dup (st, 2);
+        e->email = kikan_store_column_dup (st, 3);
         e->active = sqlite3_column_int (st, 4) != 0;
     } else if (rc == SQLITE_DONE) {
         not_found (error,
@@ -191,18 +148,18 @@ loan_from_row (sqlite3_stmt *st)
     KikanLoan *l = g_new0 (KikanLoan, 1);
 
     l->id = sqlite3_column_int64 (st, 0);
-    l->asset_id = dup_col (st, 1);
-    l->asset_type = dup_col (st, 2);
-    l->serial = dup_col (st, 3);
+    l->asset_id = kikan_store_column_dup (st, 1);
+    l->asset_type = kikan_store_column_dup (st, 2);
+    l->serial = kikan_store_column_dup (st, 3);
     l->encryption_required = sqlite3_column_int (st, 4) != 0;
-    l->classification = dup_col (st, 5);
-    l->ownership = dup_col (st, 6);
-    l->employee_id = dup_col (st, 7);
-    l->employee_name = dup_col (st, 8);
-    l->lent_on = dup_col (st, 9);
-    l->due_on = dup_col (st, 10);
-    l->telework_method = dup_col (st, 11);
-    l->returned_on = dup_col (st, 12);
+    l->classification = kikan_store_column_dup (st, 5);
+    l->ownership = kikan_store_column_dup (st, 6);
+    l->employee_id = kikan_store_column_dup (st, 7);
+    l->employee_name = kikan_store_column_dup (st, 8);
+    l->lent_on = kikan_store_column_dup (st, 9);
+    l->due_on = kikan_store_column_dup (st, 10);
+    l->telework_method = kikan_store_column_dup (st, 11);
+    l->returned_on = kikan_store_column_dup (st, 12);
     return l;
 }
 
@@ -214,13 +171,14 @@ kikan_ledger_list_open_loans (KikanStore *store, const char *employee_id, GError
     int rc;
 
     g_return_val_if_fail (store != NULL, NULL);
-    st = prepare (store,
-                  "SELECT " LOAN_COLUMNS "WHERE l.returned_on IS NULL "
-                  "AND (?1 IS NULL OR l.employee_id = ?1) ORDER BY l.employee_id, l.asset_id",
-                  error);
+    st = kikan_store_prepare (
+        store,
+        "SELECT " LOAN_COLUMNS "WHERE l.returned_on IS NULL "
+        "AND (?1 IS NULL OR l.employee_id = ?1) ORDER BY l.employee_id, l.asset_id",
+        error);
     if (st == NULL)
         return NULL;
-    bind_text (st, 1, employee_id);
+    kikan_store_bind_text (st, 1, employee_id);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW)
         g_ptr_array_add (out, loan_from_row (st));
     sqlite3_finalize (st);
@@ -240,11 +198,11 @@ kikan_ledger_find_open_loan (KikanStore *store, const char *asset_id, GError **e
     int rc;
 
     g_return_val_if_fail (store != NULL && asset_id != NULL, NULL);
-    st = prepare (store, "SELECT " LOAN_COLUMNS "WHERE l.returned_on IS NULL AND l.asset_id = ?",
-                  error);
+    st = kikan_store_prepare (
+        store, "SELECT " LOAN_COLUMNS "WHERE l.returned_on IS NULL AND l.asset_id = ?", error);
     if (st == NULL)
         return NULL;
-    bind_text (st, 1, asset_id);
+    kikan_store_bind_text (st, 1, asset_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW)
         l = loan_from_row (st);
@@ -271,14 +229,14 @@ kikan_ledger_close_loan (KikanStore *store, gint64 loan_id, const char *returned
                      "A loan cannot be closed on “%s”: not a date YYYY-MM-DD.", returned_on);
         return FALSE;
     }
-    if ((st = prepare (store, "SELECT lent_on FROM loans WHERE id = ? AND returned_on IS NULL",
-                       error))
+    if ((st = kikan_store_prepare (
+             store, "SELECT lent_on FROM loans WHERE id = ? AND returned_on IS NULL", error))
         == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, loan_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW)
-        lent_on = dup_col (st, 0);
+        lent_on = kikan_store_column_dup (st, 0);
     sqlite3_finalize (st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return kikan_store_set_error (error, kikan_store_get_db (store), rc,
@@ -298,20 +256,20 @@ kikan_ledger_close_loan (KikanStore *store, gint64 loan_id, const char *returned
                      loan_id, returned_on, lent_on);
         return FALSE;
     }
-    if ((st = prepare (store,
-                       "UPDATE loans SET returned_on = ?, return_session = ?, "
-                       "note = coalesce(?, note) WHERE id = ? AND returned_on IS NULL",
-                       error))
+    if ((st = kikan_store_prepare (store,
+                                   "UPDATE loans SET returned_on = ?, return_session = ?, "
+                                   "note = coalesce(?, note) WHERE id = ? AND returned_on IS NULL",
+                                   error))
         == NULL)
         return FALSE;
-    bind_text (st, 1, returned_on);
+    kikan_store_bind_text (st, 1, returned_on);
     if (return_session > 0)
         sqlite3_bind_int64 (st, 2, return_session);
     else
         sqlite3_bind_null (st, 2);
-    bind_text (st, 3, note);
+    kikan_store_bind_text (st, 3, note);
     sqlite3_bind_int64 (st, 4, loan_id);
-    return step_done (store, st, "The loan could not be closed", error);
+    return kikan_store_step_done (store, st, "The loan could not be closed", error);
 }
 
 gboolean
@@ -321,14 +279,14 @@ kikan_ledger_log_change (KikanStore *store, const char *source, const char *summ
     g_autofree char *now = kikan_store_now_iso ();
     sqlite3_stmt *st;
 
-    if ((st = prepare (store, "INSERT INTO ledger_changes (at, source, summary) VALUES (?, ?, ?)",
-                       error))
+    if ((st = kikan_store_prepare (
+             store, "INSERT INTO ledger_changes (at, source, summary) VALUES (?, ?, ?)", error))
         == NULL)
         return FALSE;
-    bind_text (st, 1, now);
-    bind_text (st, 2, source);
-    bind_text (st, 3, summary);
-    return step_done (store, st, "The ledger change could not be recorded", error);
+    kikan_store_bind_text (st, 1, now);
+    kikan_store_bind_text (st, 2, source);
+    kikan_store_bind_text (st, 3, summary);
+    return kikan_store_step_done (store, st, "The ledger change could not be recorded", error);
 }
 
 static char *
@@ -400,18 +358,18 @@ kikan_ledger_lend (KikanStore *store, const char *asset_id, const char *employee
         g_propagate_error (error, g_steal_pointer (&local));
         goto fail;
     }
-    if ((st = prepare (store,
-                       "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
-                       "telework_method) VALUES (?, ?, ?, ?, ?)",
-                       error))
+    if ((st = kikan_store_prepare (store,
+                                   "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
+                                   "telework_method) VALUES (?, ?, ?, ?, ?)",
+                                   error))
         == NULL)
         goto fail;
-    bind_text (st, 1, asset_id);
-    bind_text (st, 2, employee_id);
-    bind_text (st, 3, lent_on);
-    bind_text (st, 4, due_on);
-    bind_text (st, 5, telework_method);
-    if (!step_done (store, st, "The loan could not be recorded", error))
+    kikan_store_bind_text (st, 1, asset_id);
+    kikan_store_bind_text (st, 2, employee_id);
+    kikan_store_bind_text (st, 3, lent_on);
+    kikan_store_bind_text (st, 4, due_on);
+    kikan_store_bind_text (st, 5, telework_method);
+    if (!kikan_store_step_done (store, st, "The loan could not be recorded", error))
         goto fail;
     id = sqlite3_last_insert_rowid (kikan_store_get_db (store));
     summary = summary_json ("lend", asset_id, employee_id, id);
@@ -459,14 +417,14 @@ asset_from_row (sqlite3_stmt *st)
 {
     KikanAsset *a = g_new0 (KikanAsset, 1);
 
-    a->id = dup_col (st, 0);
-    a->type = dup_col (st, 1);
-    a->serial = dup_col (st, 2);
-    a->model = dup_col (st, 3);
-    a->ownership = dup_col (st, 4);
+    a->id = kikan_store_column_dup (st, 0);
+    a->type = kikan_store_column_dup (st, 1);
+    a->serial = kikan_store_column_dup (st, 2);
+    a->model = kikan_store_column_dup (st, 3);
+    a->ownership = kikan_store_column_dup (st, 4);
     a->encryption_required = sqlite3_column_int (st, 5) != 0;
-    a->classification = dup_col (st, 6);
-    a->status = dup_col (st, 7);
+    a->classification = kikan_store_column_dup (st, 6);
+    a->status = kikan_store_column_dup (st, 7);
     return a;
 }
 
@@ -478,9 +436,9 @@ kikan_ledger_find_asset (KikanStore *store, const char *id, GError **error)
     int rc;
 
     g_return_val_if_fail (store != NULL && id != NULL, NULL);
-    if ((st = prepare (store, "SELECT " ASSET_COLUMNS "WHERE id = ?", error)) == NULL)
+    if ((st = kikan_store_prepare (store, "SELECT " ASSET_COLUMNS "WHERE id = ?", error)) == NULL)
         return NULL;
-    bind_text (st, 1, id);
+    kikan_store_bind_text (st, 1, id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW)
         a = asset_from_row (st);
@@ -504,11 +462,11 @@ kikan_ledger_find_asset_by_serial (KikanStore *store, const char *serial, GError
     int rc, n = 0;
 
     g_return_val_if_fail (store != NULL && serial != NULL, NULL);
-    if ((st
-         = prepare (store, "SELECT " ASSET_COLUMNS "WHERE serial = ? ORDER BY id LIMIT 2", error))
+    if ((st = kikan_store_prepare (
+             store, "SELECT " ASSET_COLUMNS "WHERE serial = ? ORDER BY id LIMIT 2", error))
         == NULL)
         return NULL;
-    bind_text (st, 1, serial);
+    kikan_store_bind_text (st, 1, serial);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         if (n++ == 0)
             a = asset_from_row (st);
@@ -575,16 +533,16 @@ medium_from_row (sqlite3_stmt *st)
 {
     KikanMedium *m = g_new0 (KikanMedium, 1);
 
-    m->asset_id = dup_col (st, 0);
+    m->asset_id = kikan_store_column_dup (st, 0);
     m->vid = (guint16)sqlite3_column_int (st, 1);
     m->pid = (guint16)sqlite3_column_int (st, 2);
-    m->usb_serial = dup_col (st, 3);
-    m->manufacturer = dup_col (st, 4);
-    m->product = dup_col (st, 5);
-    m->fingerprint = dup_col (st, 6);
+    m->usb_serial = kikan_store_column_dup (st, 3);
+    m->manufacturer = kikan_store_column_dup (st, 4);
+    m->product = kikan_store_column_dup (st, 5);
+    m->fingerprint = kikan_store_column_dup (st, 6);
     m->hardware_encrypted = sqlite3_column_int (st, 7) != 0;
-    m->registered_at = dup_col (st, 8);
-    m->registered_by = dup_col (st, 9);
+    m->registered_at = kikan_store_column_dup (st, 8);
+    m->registered_by = kikan_store_column_dup (st, 9);
     return m;
 }
 
@@ -597,15 +555,15 @@ kikan_ledger_find_medium (KikanStore *store, guint16 vid, guint16 pid, const cha
     int rc, n = 0;
 
     g_return_val_if_fail (store != NULL, NULL);
-    if ((st = prepare (store,
-                       "SELECT " MEDIUM_COLUMNS "WHERE vid = ? AND pid = ? "
-                       "AND usb_serial IS ? ORDER BY asset_id LIMIT 2",
-                       error))
+    if ((st = kikan_store_prepare (store,
+                                   "SELECT " MEDIUM_COLUMNS "WHERE vid = ? AND pid = ? "
+                                   "AND usb_serial IS ? ORDER BY asset_id LIMIT 2",
+                                   error))
         == NULL)
         return NULL;
     sqlite3_bind_int (st, 1, vid);
     sqlite3_bind_int (st, 2, pid);
-    bind_text (st, 3, usb_serial);
+    kikan_store_bind_text (st, 3, usb_serial);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         if (n++ == 0)
             m = medium_from_row (st);
@@ -645,9 +603,10 @@ kikan_ledger_find_medium_by_asset (KikanStore *store, const char *asset_id, GErr
     int rc;
 
     g_return_val_if_fail (store != NULL && asset_id != NULL, NULL);
-    if ((st = prepare (store, "SELECT " MEDIUM_COLUMNS "WHERE asset_id = ?", error)) == NULL)
+    if ((st = kikan_store_prepare (store, "SELECT " MEDIUM_COLUMNS "WHERE asset_id = ?", error))
+        == NULL)
         return NULL;
-    bind_text (st, 1, asset_id);
+    kikan_store_bind_text (st, 1, asset_id);
     rc = sqlite3_step (st);
     if (rc == SQLITE_ROW)
         m = medium_from_row (st);
@@ -671,7 +630,8 @@ kikan_ledger_list_media (KikanStore *store, GError **error)
     int rc;
 
     g_return_val_if_fail (store != NULL, NULL);
-    if ((st = prepare (store, "SELECT " MEDIUM_COLUMNS "ORDER BY asset_id", error)) == NULL)
+    if ((st = kikan_store_prepare (store, "SELECT " MEDIUM_COLUMNS "ORDER BY asset_id", error))
+        == NULL)
         return NULL;
     while ((rc = sqlite3_step (st)) == SQLITE_ROW)
         g_ptr_array_add (out, medium_from_row (st));
@@ -716,26 +676,27 @@ kikan_ledger_register_medium (KikanStore *store, const char *asset_id, guint16 v
         goto fail;
     }
     /* A new identity drops the descriptor fingerprint recorded for the old. */
-    if ((st = prepare (store,
-                       "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
-                       "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (asset_id) DO UPDATE SET vid = excluded.vid, "
-                       "pid = excluded.pid, usb_serial = excluded.usb_serial, "
-                       "hardware_encrypted = excluded.hardware_encrypted, "
-                       "manufacturer = NULL, product = NULL, fingerprint = NULL, "
-                       "registered_at = excluded.registered_at, "
-                       "registered_by = excluded.registered_by",
-                       error))
+    if ((st = kikan_store_prepare (
+             store,
+             "INSERT INTO media (asset_id, vid, pid, usb_serial, hardware_encrypted, "
+             "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (asset_id) DO UPDATE SET vid = excluded.vid, "
+             "pid = excluded.pid, usb_serial = excluded.usb_serial, "
+             "hardware_encrypted = excluded.hardware_encrypted, "
+             "manufacturer = NULL, product = NULL, fingerprint = NULL, "
+             "registered_at = excluded.registered_at, "
+             "registered_by = excluded.registered_by",
+             error))
         == NULL)
         goto fail;
-    bind_text (st, 1, asset_id);
+    kikan_store_bind_text (st, 1, asset_id);
     sqlite3_bind_int (st, 2, vid);
     sqlite3_bind_int (st, 3, pid);
-    bind_text (st, 4, usb_serial);
+    kikan_store_bind_text (st, 4, usb_serial);
     sqlite3_bind_int (st, 5, hardware_encrypted ? 1 : 0);
-    bind_text (st, 6, now);
-    bind_text (st, 7, by);
-    if (!step_done (store, st, "The medium could not be registered", error))
+    kikan_store_bind_text (st, 6, now);
+    kikan_store_bind_text (st, 7, by);
+    if (!kikan_store_step_done (store, st, "The medium could not be registered", error))
         goto fail;
     summary = summary_json (old != NULL ? "media replace" : "media add", asset_id, NULL, 0);
     if (!kikan_ledger_log_change (store, "media", summary, error)

@@ -69,6 +69,19 @@ gboolean kikan_store_begin (KikanStore *self, GError **error);
 gboolean kikan_store_commit (KikanStore *self, GError **error);
 void kikan_store_rollback (KikanStore *self);
 
+/* The small steps every part's statements take, so that each reports a
+ * failure the same way (kikan_store_set_error, with @what: "Could not
+ * record the item").  prepare returns NULL with @error set; step_done runs
+ * a statement that returns no rows and finalizes it; bind_text binds NULL
+ * for NULL; column_dup copies a text column (NULL for NULL). */
+sqlite3_stmt *kikan_store_prepare (KikanStore *self, const char *sql, GError **error);
+gboolean kikan_store_step_done (KikanStore *self, sqlite3_stmt *st, const char *what,
+                                GError **error);
+void kikan_store_bind_text (sqlite3_stmt *st, int i, const char *v);
+char *kikan_store_column_dup (sqlite3_stmt *st, int i);
+/* kikan_store_set_error() with the connection's last error. */
+gboolean kikan_store_fail (KikanStore *self, const char *what, GError **error);
+
 /* Runs @sql (one or more statements, no parameters). */
 gboolean kikan_store_exec (KikanStore *self, const char *sql, GError **error);
 

@@ -678,3 +678,51 @@ kikan_store_open (KikanHome *home, GError **error)
     path = kikan_store_dup_path_for_home (home);
     return kikan_store_open_path (path, error);
 }
+
+sqlite3_stmt *
+kikan_store_prepare (KikanStore *self, const char *sql, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2 (self->db, sql, -1, &st, NULL);
+
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize (st);
+        kikan_store_set_error (error, self->db, rc, "Could not prepare a statement of the store");
+        return NULL;
+    }
+    return st;
+}
+
+gboolean
+kikan_store_step_done (KikanStore *self, sqlite3_stmt *st, const char *what, GError **error)
+{
+    int rc = sqlite3_step (st);
+
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_set_error (error, self->db, rc, what);
+    return TRUE;
+}
+
+void
+kikan_store_bind_text (sqlite3_stmt *st, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null (st, i);
+    else
+        sqlite3_bind_text (st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+char *
+kikan_store_column_dup (sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text (st, i);
+
+    return t != NULL ? g_strndup ((const char *)t, (gsize)sqlite3_column_bytes (st, i)) : NULL;
+}
+
+gboolean
+kikan_store_fail (KikanStore *self, const char *what, GError **error)
+{
+    return kikan_store_set_error (error, self->db, sqlite3_extended_errcode (self->db), what);
+}
