@@ -54,6 +54,19 @@ void kikan_checkin_free (KikanCheckin *self);  /* accepts NULL; the store keeps 
 const char *kikan_checkin_get_uuid (KikanCheckin *self);
 gint64 kikan_checkin_get_session_id (KikanCheckin *self);
 
+/* Checks @script against the store without writing anything, so that a
+ * script that cannot be played records nothing: the employee is an
+ * active one, no asset is named twice or both presented and declared
+ * missing, each missing one is lent to the employee, and no medium (the
+ * same file or device under any name) is presented twice. */
+gboolean kikan_checkin_check_script (KikanStore *store, const KikanScript *script,
+                                     GError **error);
+
+/* The check-in cannot go on (an error after it began): the session is
+ * recorded 'incomplete', as after a crash, and what it started is
+ * cancelled.  The object may only be freed afterwards. */
+gboolean kikan_checkin_abandon (KikanCheckin *self, GError **error);
+
 /* Declare: stores the answer to @question ("Q1" … "Q19") verbatim, with
  * its follow-up (JSON text or NULL), as D-evidence. */
 gboolean kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answer,

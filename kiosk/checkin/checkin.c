@@ -2,6 +2,8 @@
 #include "checkin-private.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include "escape-private.h"
 #include "declaration-private.h"
 #include "evidence-private.h"
+#include "it-actions-private.h"
 #include "usb-private.h"
 #include "verdict-private.h"
 
@@ -107,6 +110,7 @@ item_free (gpointer p)
     g_free (it->incident_number);
     g_free (it->typed_serial);
     g_free (it->medium);
+    g_free (it->medium_key);
     g_strfreev (it->passphrase_files);
     g_free (it->declared_encrypted);
     g_clear_pointer (&it->usb, kikan_usb_device_free);
@@ -175,7 +179,7 @@ kikan_checkin_get_n_running (KikanCheckin *self)
 }
 
 static gboolean
-load_loans (KikanCheckin *self, GError **error)
+load_loans (KikanCheckin *self, GPtrArray *into, GError **error)
 {
     sqlite3_stmt *st = kikan_store_prepare (
         self->store,
@@ -199,7 +203,7 @@ load_loans (KikanCheckin *self, GError **error)
         l->classification = kikan_store_column_dup (st, 5);
         l->lent_on = kikan_store_column_dup (st, 6);
         l->due_on = kikan_store_column_dup (st, 7);
-        g_ptr_array_add (self->loans, l);
+        g_ptr_array_add (into, l);
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
@@ -259,7 +263,7 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
                      shown);
         return NULL;
     }
-    if (!load_loans (self, error))
+    if (!load_loans (self, self->loans, error))
         return NULL;
 
     self->uuid = g_uuid_string_random ();
@@ -644,6 +648,22 @@ insert_item (KikanCheckin *self, KikanCheckinItem *it, GError **error)
     return TRUE;
 }
 
+/* What makes two names one medium: the device number of a block or
+ * character device, else the file's device and inode (a symbolic link, a
+ * "./" or a hard link is the same medium).  NULL when it cannot be
+ * examined (the inspection will say why). */
+static char *
+medium_key (const char *path)
+{
+    struct stat st;
+
+    if (path == NULL || stat (path, &st) != 0)
+        return NULL;
+    if (S_ISBLK (st.st_mode) || S_ISCHR (st.st_mode))
+        return g_strdup_printf ("rdev:%ju", (uintmax_t)st.st_rdev);
+    return g_strdup_printf ("ino:%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+}
+
 gint64
 kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError **error)
 {
@@ -657,6 +677,23 @@ kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError *
     it->presented_as = g_strdup (p->asset != NULL ? p->asset : p->serial);
     it->typed_serial = g_strdup (p->serial);
     it->medium = g_strdup (p->medium);
+    it->medium_key = medium_key (p->medium);
+    /* One medium can prove the return of one item only (KR-03). */
+    for (guint i = 0; it->medium_key != NULL && i < self->items->len; i++) {
+        KikanCheckinItem *other = self->items->pdata[i];
+
+        if (g_strcmp0 (other->medium_key, it->medium_key) == 0) {
+            g_autofree char *shown = kikan_escape_for_display (p->medium, -1);
+            g_autofree char *as = kikan_escape_for_display (
+                other->asset_id ? other->asset_id : other->presented_as, -1);
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                         "The medium %s was already presented in this check-in (as %s). Each "
+                         "item is a medium of its own; hand the other one over.",
+                         shown, as ? as : "an unregistered medium");
+            return 0;
+        }
+    }
     it->passphrase_files = g_strdupv (p->passphrase_files);
     it->declared_encrypted = g_strdup (p->declared_encrypted);
     if (p->asset != NULL && !resolve_asset (self, it, p->asset, error))
@@ -924,7 +961,7 @@ record_inspection_end (KikanCheckin *self, KikanCheckinItem *it, GError **error)
     return update_item_state (self, it, error);
 }
 
-static gboolean decide (KikanCheckin *self, gboolean end_session, GError **error);
+static gboolean decide (KikanCheckin *self, KikanCheckinItem *late, GError **error);
 
 static void
 on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -954,7 +991,7 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     /* The result counts only once it is in the store; a session already
      * decided (the visit ended) gets the item's new verdict now (item 7). */
     if (!begin (self, &store_error) || !record_inspection_end (self, it, &store_error)
-        || (self->ended && !decide (self, FALSE, &store_error))) {
+        || (self->ended && !decide (self, it, &store_error))) {
         rollback (self);
         g_task_return_error (task, g_steal_pointer (&store_error));
         return;
@@ -1113,36 +1150,49 @@ encryption_evidence (KikanMediumEncryption enc)
 }
 
 static void
-usb_evidence (KikanCheckinItem *it, const KikanUsbModels *models, KikanItemEvidence *ev)
+usb_evidence (KikanCheckinItem *it, const KikanUsbModels *models, Evidence *e,
+              KikanItemEvidence *ev)
 {
-    if (it->usb == NULL)
+    const KikanUsbDevice *d = it->usb;
+    g_autofree char *interfaces = NULL;
+
+    if (d == NULL)
         return;
     ev->usb_state = KIKAN_USB_MATCHED;
+    ev->offers_storage = kikan_usb_device_has_class (d, 0x08);
+    interfaces = kikan_usb_device_dup_interfaces_string (d);
+    /* Reason texts keep what the device said verbatim, like every other
+     * piece of evidence: they are escaped once, where they are shown (the
+     * findings' own details are already escaped for display). */
     for (guint i = 0; it->usb_findings != NULL && i < it->usb_findings->len; i++) {
         KikanUsbFinding *f = it->usb_findings->pdata[i];
 
         switch (f->kind) {
         case KIKAN_USB_FINDING_UNREGISTERED:
             ev->usb_state = KIKAN_USB_UNREGISTERED;
-            ev->usb_detail = f->detail;
+            ev->usb_detail = keep (e, g_strdup_printf ("USB device %04x:%04x, serial %s", d->vid,
+                                                       d->pid, d->serial ? d->serial : "(none)"));
             break;
         case KIKAN_USB_FINDING_MISMATCH:
             if (ev->usb_state != KIKAN_USB_UNREGISTERED)
                 ev->usb_state = KIKAN_USB_MISMATCH;
-            ev->usb_detail = f->detail;
+            ev->usb_detail = keep (
+                e, g_strdup_printf ("USB device %04x:%04x, serial %s, differs from the media "
+                                    "register's record of that serial",
+                                    d->vid, d->pid, d->serial ? d->serial : "(none)"));
             break;
         case KIKAN_USB_FINDING_INTERFACES_UNKNOWN:
             /* BadUSB cannot be ruled out: USB-02, held. */
             ev->usb_interfaces_unknown = TRUE;
-            ev->usb_interfaces_detail = f->detail;
+            ev->usb_interfaces_detail = "its configuration descriptors could not be read";
             break;
         case KIKAN_USB_FINDING_BADUSB:
             ev->badusb = TRUE;
-            ev->badusb_detail = f->detail;
+            ev->badusb_detail = keep (e, g_strdup_printf ("interfaces %s", interfaces));
             break;
         case KIKAN_USB_FINDING_HW_ENCRYPTED:
             ev->hw_encrypted = TRUE;
-            ev->hw_model = kikan_usb_models_lookup (models, it->usb->vid, it->usb->pid);
+            ev->hw_model = kikan_usb_models_lookup (models, d->vid, d->pid);
             if (ev->hw_model == NULL)
                 ev->hw_model = "hardware-encrypted model";
             break;
@@ -1246,7 +1296,7 @@ build_evidence (KikanCheckin *self, Evidence *e)
                 e, g_strdup_printf ("the serial given (%s) is not the ledger's (%s)",
                                     it->typed_serial ? it->typed_serial : "from the USB register",
                                     it->ledger_serial ? it->ledger_serial : "none"));
-        usb_evidence (it, self->models, &ev);
+        usb_evidence (it, self->models, e, &ev);
         if (it->medium != NULL || it->usb != NULL)
             inspection_evidence (self, e, it, &ev.inspection);
         if (it->declared_encrypted != NULL
@@ -1301,18 +1351,60 @@ insert_verdict (KikanCheckin *self, gint64 item_id, KikanVerdict verdict,
     return kikan_store_step_done (self->store, st, "Could not record the verdict", error);
 }
 
+/* PROC-08: earlier check-ins of this employee that IT has not settled: an
+ * item handed over whose verdict in force is not CLEARED (or CONDITIONAL),
+ * or the session's own reasons holding.  "session 3, 5", or NULL. */
+static gboolean
+earlier_held (KikanCheckin *self, char **out, GError **error)
+{
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
+        "SELECT group_concat(s.id, ', ') FROM sessions s WHERE s.employee_id = ?1 AND "
+        "s.id < ?2 AND s.state = 'ended' AND (EXISTS (SELECT 1 FROM items i WHERE "
+        "i.session_id = s.id AND i.presence = 'present' AND coalesce((SELECT v.verdict FROM "
+        "verdicts v WHERE v.item_id = i.id ORDER BY v.id DESC LIMIT 1), 'hold') NOT IN "
+        "('cleared', 'conditional')) OR coalesce((SELECT json_extract(v.reasons, '$.verdict') "
+        "FROM verdicts v WHERE v.session_id = s.id AND v.item_id IS NULL ORDER BY v.id DESC "
+        "LIMIT 1), 'hold') IN ('hold', 'quarantine'))",
+        error);
+    int rc;
+
+    *out = NULL;
+    if (st == NULL)
+        return FALSE;
+    kikan_store_bind_text (st, 1, self->employee_id);
+    sqlite3_bind_int64 (st, 2, self->session_id);
+    rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW && sqlite3_column_type (st, 0) != SQLITE_NULL)
+        *out = g_strdup_printf ("session %s", (const char *)sqlite3_column_text (st, 0));
+    sqlite3_finalize (st);
+    if (rc != SQLITE_ROW)
+        return kikan_store_fail (self->store, "Could not read the employee's earlier check-ins",
+                                 error);
+    return TRUE;
+}
+
 /* Inside the caller's transaction: decides every item and the session and
  * records the verdicts (a new row each time: older ones stay). */
+static gboolean decide_late (KikanCheckin *self, KikanCheckinItem *late,
+                             KikanSessionVerdict *sv, const char *now, GError **error);
+
+/* @late NULL: the decision at the end of the visit, a row for every item
+ * and the session.  Else the result of @late arrived after the visit. */
 static gboolean
-decide (KikanCheckin *self, gboolean end_session, GError **error)
+decide (KikanCheckin *self, KikanCheckinItem *late, GError **error)
 {
     g_auto (Evidence) e = { 0 };
     g_autofree char *today = kikan_store_today ();
     g_autofree char *now = kikan_store_now_iso ();
     g_autoptr (KikanSessionVerdict) sv = NULL;
+    g_autofree char *earlier = NULL;
     KikanSessionEvidence sev = { 0 };
 
+    if (!earlier_held (self, &earlier, error))
+        return FALSE;
     build_evidence (self, &e);
+    sev.earlier_held = earlier;
     sev.declaration = self->declaration;
     sev.items = (const KikanItemEvidence *)e.items->data;
     sev.n_items = e.items->len;
@@ -1321,19 +1413,78 @@ decide (KikanCheckin *self, gboolean end_session, GError **error)
     sev.today = today;
     if ((sv = kikan_verdict_evaluate_session (&sev, error)) == NULL)
         return FALSE;
-    for (guint i = 0; i < self->items->len; i++) {
-        KikanCheckinItem *it = self->items->pdata[i];
-        KikanVerdictResult *r = sv->items->pdata[i];
+    if (late == NULL) {
+        for (guint i = 0; i < self->items->len; i++) {
+            KikanCheckinItem *it = self->items->pdata[i];
+            KikanVerdictResult *r = sv->items->pdata[i];
 
-        /* After the visit only the items whose inspection just ended get a
-         * new row; the session's always does. */
-        if (!end_session && it->summary == NULL && g_strcmp0 (it->state, "inspected") != 0
-            && g_strcmp0 (it->state, "removed") != 0 && g_strcmp0 (it->state, "failed") != 0)
-            continue;
-        if (!insert_verdict (self, it->id, r->verdict, r, now, error))
+            if (!insert_verdict (self, it->id, r->verdict, r, now, error))
+                return FALSE;
+        }
+        return insert_verdict (self, 0, sv->overall, sv->session, now, error);
+    }
+    return decide_late (self, late, sv, now, error);
+}
+
+/* After the visit (item 7): the result of @late arrived.  Only its row is
+ * new, and only when it says more than an IT decision already in force
+ * for it: malware found after IT cleared a pending item wins, but a
+ * clean result does not undo IT's stricter call.  Every other item keeps
+ * its row in force, IT's included (KR-30), and so does a session part IT
+ * acted on; the overall is restated from what is in force. */
+static gboolean
+decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv,
+             const char *now, GError **error)
+{
+    KikanVerdictResult *r = NULL;
+    g_autoptr (JsonNode) part = NULL;
+    g_autofree char *part_json = NULL;
+    g_autofree char *it_verdict = NULL;
+    g_autofree char *session_by = NULL;
+    g_autofree char *session_part = NULL;
+    KikanVerdict in_force, overall;
+    sqlite3_stmt *st;
+
+    for (guint i = 0; i < self->items->len; i++)
+        if (self->items->pdata[i] == late)
+            r = sv->items->pdata[i];
+    g_assert (r != NULL);
+    st = kikan_store_prepare (self->store,
+                              "SELECT verdict, decided_by FROM verdicts WHERE item_id = ? "
+                              "ORDER BY id DESC LIMIT 1",
+                              error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64 (st, 1, late->id);
+    if (sqlite3_step (st) == SQLITE_ROW && g_strcmp0 ((const char *)sqlite3_column_text (st, 1),
+                                                      "kiosk") != 0)
+        it_verdict = kikan_store_column_dup (st, 0);
+    sqlite3_finalize (st);
+    if (it_verdict == NULL || !kikan_verdict_from_string (it_verdict, &in_force)
+        || kikan_verdict_worst (in_force, r->verdict) != in_force) {
+        if (!insert_verdict (self, late->id, r->verdict, r, now, error))
             return FALSE;
     }
-    return insert_verdict (self, 0, sv->overall, sv->session, now, error);
+    st = kikan_store_prepare (self->store,
+                              "SELECT decided_by, reasons FROM verdicts WHERE session_id = ? AND "
+                              "item_id IS NULL ORDER BY id DESC LIMIT 1",
+                              error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64 (st, 1, self->session_id);
+    if (sqlite3_step (st) == SQLITE_ROW) {
+        session_by = kikan_store_column_dup (st, 0);
+        session_part = kikan_store_column_dup (st, 1);
+    }
+    sqlite3_finalize (st);
+    if (session_by != NULL && strcmp (session_by, "kiosk") != 0 && session_part != NULL)
+        part_json = g_steal_pointer (&session_part);
+    else {
+        part = kikan_verdict_result_to_json (sv->session);
+        part_json = json_to_string (part, FALSE);
+    }
+    return kikan_it_restate_session (self->store, self->session_id, part_json, now, "kiosk", 0,
+                                     &overall, error);
 }
 
 gboolean
@@ -1347,6 +1498,20 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
     g_return_val_if_fail (!self->ended, FALSE);
     if (!begin (self, error))
         return FALSE;
+    /* The loans are read again inside this transaction: one lent while the
+     * employee stood at the kiosk is theirs to account for too (KR-03). */
+    {
+        g_autoptr (GPtrArray) now_lent = g_ptr_array_new_with_free_func (loan_free);
+
+        if (!load_loans (self, now_lent, error))
+            goto fail;
+        for (guint i = 0; i < now_lent->len; i++) {
+            KikanCheckinLoan *l = now_lent->pdata[i];
+
+            if (find_loan (self, l->asset_id) == NULL)
+                g_ptr_array_add (self->loans, g_ptr_array_steal_index (now_lent, i--));
+        }
+    }
     /* A lent item neither presented nor declared is recorded as such: it
      * is never silently fine (KR-03). */
     for (guint i = 0; i < self->loans->len; i++) {
@@ -1380,7 +1545,7 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
         if (!update_item_state (self, it, error))
             goto fail;
     }
-    if (!decide (self, TRUE, error))
+    if (!decide (self, NULL, error))
         goto fail;
     /* What was handed back is back, whatever its verdict: a held item is
      * with IT, not with the employee (Admin B-1). */
@@ -1778,5 +1943,140 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
         return FALSE;
     if (n_sessions != NULL)
         *n_sessions = n;
+    return TRUE;
+}
+
+gboolean
+kikan_checkin_check_script (KikanStore *store, const KikanScript *script, GError **error)
+{
+    g_autoptr (GHashTable) assets = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) media = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    sqlite3_stmt *st;
+    int rc;
+
+    st = kikan_store_prepare (store, "SELECT 1 FROM employees WHERE id = ? AND active = 1",
+                              error);
+    if (st == NULL)
+        return FALSE;
+    kikan_store_bind_text (st, 1, script->employee);
+    rc = sqlite3_step (st);
+    sqlite3_finalize (st);
+    if (rc != SQLITE_ROW) {
+        g_autofree char *shown = kikan_escape_for_display (script->employee, -1);
+
+        if (rc != SQLITE_DONE)
+            return kikan_store_fail (store, "Could not look up the employee", error);
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                     "Employee ID %s is not in the lending ledger (or no longer active). Check "
+                     "the ID on your badge; if it is right, ask IT to add you to the ledger. "
+                     "Nothing was recorded.",
+                     shown);
+        return FALSE;
+    }
+    for (guint i = 0; i < script->present->len + script->missing->len; i++) {
+        gboolean present = i < script->present->len;
+        const char *asset = present
+                                ? ((KikanScriptPresent *)script->present->pdata[i])->asset
+                                : ((KikanScriptMissing *)
+                                       script->missing->pdata[i - script->present->len])
+                                      ->asset;
+        const char *medium
+            = present ? ((KikanScriptPresent *)script->present->pdata[i])->medium : NULL;
+        g_autofree char *key = medium_key (medium);
+
+        if (asset != NULL && !g_hash_table_add (assets, (gpointer)asset)) {
+            g_autofree char *shown = kikan_escape_for_display (asset, -1);
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                         "%s is named twice in the script (presented or declared missing: "
+                         "one or the other, once). Nothing was recorded.",
+                         shown);
+            return FALSE;
+        }
+        if (key != NULL && !g_hash_table_add (media, g_steal_pointer (&key))) {
+            g_autofree char *shown = kikan_escape_for_display (medium, -1);
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                         "present[%u]: the medium %s is one already presented (the same file "
+                         "or device). Nothing was recorded.",
+                         i, shown);
+            return FALSE;
+        }
+        if (present)
+            continue;
+        st = kikan_store_prepare (store,
+                                  "SELECT 1 FROM loans WHERE asset_id = ? AND employee_id = ? "
+                                  "AND returned_on IS NULL",
+                                  error);
+        if (st == NULL)
+            return FALSE;
+        kikan_store_bind_text (st, 1, asset);
+        kikan_store_bind_text (st, 2, script->employee);
+        rc = sqlite3_step (st);
+        sqlite3_finalize (st);
+        if (rc == SQLITE_DONE) {
+            g_autofree char *shown = kikan_escape_for_display (asset, -1);
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                         "%s is not lent to you, so it cannot be declared missing here. If you "
+                         "hold it, present it; otherwise tell IT. Nothing was recorded.",
+                         shown);
+            return FALSE;
+        }
+        if (rc != SQLITE_ROW)
+            return kikan_store_fail (store, "Could not read the loans", error);
+    }
+    return TRUE;
+}
+
+gboolean
+kikan_checkin_abandon (KikanCheckin *self, GError **error)
+{
+    g_autofree char *now = kikan_store_now_iso ();
+    sqlite3_stmt *st;
+
+    for (guint i = 0; i < self->items->len; i++) {
+        KikanCheckinItem *it = self->items->pdata[i];
+
+        if (it->cancellable != NULL)
+            g_cancellable_cancel (it->cancellable);
+    }
+    if (self->ended)
+        return TRUE;
+    if (!begin (self, error))
+        return FALSE;
+    st = kikan_store_prepare (self->store,
+                              "UPDATE inspections SET ended_at = ?1, result = 'not_inspected', "
+                              "status_detail = 'the check-in was abandoned' WHERE ended_at IS "
+                              "NULL AND item_id IN (SELECT id FROM items WHERE session_id = ?2)",
+                              error);
+    if (st == NULL)
+        return rollback (self);
+    kikan_store_bind_text (st, 1, now);
+    sqlite3_bind_int64 (st, 2, self->session_id);
+    if (!kikan_store_step_done (self->store, st, "Could not close the inspections", error))
+        return rollback (self);
+    st = kikan_store_prepare (self->store,
+                              "UPDATE items SET state = 'failed' WHERE session_id = ? AND state "
+                              "IN ('inspecting', 'pending')",
+                              error);
+    if (st == NULL)
+        return rollback (self);
+    sqlite3_bind_int64 (st, 1, self->session_id);
+    if (!kikan_store_step_done (self->store, st, "Could not close the items", error))
+        return rollback (self);
+    st = kikan_store_prepare (self->store,
+                              "UPDATE sessions SET state = 'incomplete', ended_at = ? WHERE id = ? "
+                              "AND state = 'open'",
+                              error);
+    if (st == NULL)
+        return rollback (self);
+    kikan_store_bind_text (st, 1, now);
+    sqlite3_bind_int64 (st, 2, self->session_id);
+    if (!kikan_store_step_done (self->store, st, "Could not close the session", error))
+        return rollback (self);
+    if (!commit (self, error))
+        return FALSE;
+    self->ended = TRUE;
     return TRUE;
 }

@@ -88,6 +88,7 @@ typedef struct {
     char *typed_serial;
     gboolean serial_mismatch;   /* INV-05 */
     char *medium;
+    char *medium_key;           /* the same file or device under any name: "dev:ino" */
     char **passphrase_files;
     char *declared_encrypted;
     /* USB identity, when the item came as a USB block device. */

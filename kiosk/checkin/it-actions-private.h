@@ -12,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "reasons-private.h"
 #include "store-private.h"
 
 /* The session named by @ref: its numeric id or its UUID.  0 with @error
@@ -29,6 +30,15 @@ gint64 kikan_it_find_item (KikanStore *store, gint64 session_id, const char *ref
  * overall verdict (free it) or NULL with @error; nothing is written then. */
 char *kikan_it_act (KikanStore *store, gint64 session_id, gint64 item_id, gboolean override,
                     const char *to, const char *by, const char *reason, GError **error);
+
+/* Inside the caller's transaction: a new session row carrying @part_json
+ * (the session's own reasons, as kikan_verdict_result_to_json() writes
+ * them) whose verdict is the worst of every verdict in force in the
+ * session: the newest row of each item, IT's included, and that part.
+ * @by is "kiosk" or the IT user; @action_id the IT action, or 0. */
+gboolean kikan_it_restate_session (KikanStore *store, gint64 session_id, const char *part_json,
+                                   const char *at, const char *by, gint64 action_id,
+                                   KikanVerdict *overall, GError **error);
 
 /* IT's queue: items whose verdict in force is not CLEARED (HOLD,
  * QUARANTINE, NOT RETURNED, CONDITIONAL), inspections pending or failed,

@@ -182,7 +182,10 @@ insert_verdict (KikanStore *store, gint64 session_id, gint64 item_id, const char
     sqlite3_bind_text (st, 4, reasons, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (st, 5, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (st, 6, by, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (st, 7, action_id);
+    if (action_id > 0)
+        sqlite3_bind_int64 (st, 7, action_id);
+    else
+        sqlite3_bind_null (st, 7);
     if (sqlite3_step (st) != SQLITE_DONE) {
         sqlite3_finalize (st);
         return kikan_store_fail (store, "Could not record the verdict", error);
@@ -249,23 +252,30 @@ act_locked (KikanStore *store, gint64 session_id, gint64 item_id, gboolean overr
         session_json = json_to_string (node, FALSE);
     } else
         session_json = g_steal_pointer (&json);
-    /* The overall row is written last, so it is computed with the new
-     * item row in place; a placeholder first keeps the session's part. */
-    if (!insert_verdict (store, session_id, 0, "hold", session_json, now, by, action_id, error)
-        || !overall_now (store, session_id, &overall, error))
+    if (!kikan_it_restate_session (store, session_id, session_json, now, by, action_id, &overall,
+                                   error))
         return NULL;
+    return g_strdup (kikan_verdict_to_string (overall));
+}
+
+gboolean
+kikan_it_restate_session (KikanStore *store, gint64 session_id, const char *part_json,
+                          const char *at, const char *by, gint64 action_id,
+                          KikanVerdict *overall, GError **error)
+{
+    sqlite3_stmt *st;
+
+    /* The overall row is written last, so it is computed with every new
+     * item row in place; a placeholder first carries the session's part. */
+    if (!insert_verdict (store, session_id, 0, "hold", part_json, at, by, action_id, error)
+        || !overall_now (store, session_id, overall, error))
+        return FALSE;
     st = kikan_store_prepare (
         store, "UPDATE verdicts SET verdict = ? WHERE id = last_insert_rowid()", error);
     if (st == NULL)
-        return NULL;
-    sqlite3_bind_text (st, 1, kikan_verdict_to_string (overall), -1, SQLITE_STATIC);
-    if (sqlite3_step (st) != SQLITE_DONE) {
-        sqlite3_finalize (st);
-        kikan_store_fail (store, "Could not record the overall verdict", error);
-        return NULL;
-    }
-    sqlite3_finalize (st);
-    return g_strdup (kikan_verdict_to_string (overall));
+        return FALSE;
+    sqlite3_bind_text (st, 1, kikan_verdict_to_string (*overall), -1, SQLITE_STATIC);
+    return kikan_store_step_done (store, st, "Could not record the overall verdict", error);
 }
 
 char *
@@ -342,6 +352,33 @@ kikan_it_queue_to_json (KikanStore *store, GError **error)
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
         return kikan_store_fail (store, "Could not read IT's queue", error), NULL;
+    /* Sessions held by their own reasons (the declaration: DEC-01, DEC-11,
+     * PROC-08 …), which no item carries. */
+    st = kikan_store_prepare (
+        store,
+        "SELECT s.uuid, s.id, s.employee_id, s.started_at, json_extract(v.reasons, '$.verdict') "
+        "FROM sessions s JOIN verdicts v ON v.id = (SELECT max(w.id) FROM verdicts w WHERE "
+        "w.session_id = s.id AND w.item_id IS NULL) WHERE json_extract(v.reasons, '$.verdict') "
+        "NOT IN ('cleared', 'conditional') ORDER BY s.id DESC",
+        error);
+    if (st == NULL)
+        return NULL;
+    json_builder_set_member_name (b, "held_sessions");
+    json_builder_begin_array (b);
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        json_builder_begin_object (b);
+        kikan_json_add_hostile_string (b, "session", (const char *)sqlite3_column_text (st, 0));
+        json_builder_set_member_name (b, "session_id");
+        json_builder_add_int_value (b, sqlite3_column_int64 (st, 1));
+        kikan_json_add_hostile_string (b, "employee", (const char *)sqlite3_column_text (st, 2));
+        kikan_json_add_hostile_string (b, "started_at", (const char *)sqlite3_column_text (st, 3));
+        kikan_json_add_hostile_string (b, "verdict", (const char *)sqlite3_column_text (st, 4));
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_fail (store, "Could not read the held sessions", error), NULL;
     st = kikan_store_prepare (
         store,
         "SELECT uuid, id, employee_id, started_at FROM sessions WHERE state = "

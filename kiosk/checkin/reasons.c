@@ -174,6 +174,11 @@ static const KikanReasonDef reason_defs[] = {
       NULL },
     { "USB-02", HO, FALSE, FALSE, M,
       "The device's USB interfaces could not be read – IT checks it before use", NULL },
+    /* Project extension: a CLEARED slip must not be had by checking in
+     * again while IT still holds what an earlier check-in handed over. */
+    { "PROC-08", HO, FALSE, FALSE, M,
+      "An earlier check-in ({session}) is still under IT review – it must be settled first",
+      NULL },
 };
 
 const KikanReasonDef *

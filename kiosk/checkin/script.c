@@ -339,6 +339,65 @@ parse_missing (JsonObject *root, KikanScript *s, GError **error)
     return TRUE;
 }
 
+/* json-glib keeps the last of duplicate keys and drops the others without
+ * a word: {"Q5": "yes", "Q5": "no"} would lose a declared incident.  The
+ * parser's signals show every member as it is read; a name seen twice in
+ * one object is remembered with its object, and refused below. */
+typedef struct {
+    GHashTable *names;      /* JsonObject* -> GHashTable of member names */
+    JsonObject *dup_object; /* borrowed: the first object with a duplicate */
+    char *dup_name;
+} DupCheck;
+
+static void
+on_object_member (JsonParser *parser, JsonObject *object, const char *name, gpointer data)
+{
+    DupCheck *d = data;
+    GHashTable *seen = g_hash_table_lookup (d->names, object);
+
+    if (seen == NULL) {
+        seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert (d->names, object, seen);
+    }
+    if (!g_hash_table_add (seen, g_strdup (name)) && d->dup_object == NULL) {
+        d->dup_object = object;
+        d->dup_name = g_strdup (name);
+    }
+}
+
+/* The place of @target below @node, as fail() names places. */
+static char *
+place_of (JsonNode *node, JsonObject *target, const char *here)
+{
+    if (JSON_NODE_HOLDS_OBJECT (node)) {
+        JsonObject *o = json_node_get_object (node);
+        g_autoptr (GList) members = NULL;
+
+        if (o == target)
+            return g_strdup (here);
+        members = json_object_get_members (o);
+        for (GList *l = members; l != NULL; l = l->next) {
+            g_autofree char *sub = g_strdup_printf ("%s%s%s", here, here[0] ? "." : "",
+                                                    (char *) l->data);
+            char *found = place_of (json_object_get_member (o, l->data), target, sub);
+
+            if (found != NULL)
+                return found;
+        }
+    } else if (JSON_NODE_HOLDS_ARRAY (node)) {
+        JsonArray *a = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (a); i++) {
+            g_autofree char *sub = g_strdup_printf ("%s[%u]", here, i);
+            char *found = place_of (json_array_get_element (a, i), target, sub);
+
+            if (found != NULL)
+                return found;
+        }
+    }
+    return NULL;
+}
+
 KikanScript *
 kikan_script_parse (const char *data, gsize len, GError **error)
 {
@@ -350,6 +409,7 @@ kikan_script_parse (const char *data, gsize len, GError **error)
     JsonNode *root;
     JsonObject *o;
     JsonNode *visit;
+    DupCheck dup = { 0 };
 
     s->answers = g_ptr_array_new_with_free_func (answer_free);
     s->present = g_ptr_array_new_with_free_func (present_free);
@@ -363,11 +423,24 @@ kikan_script_parse (const char *data, gsize len, GError **error)
         fail (error, "the whole file", "not UTF-8 text");
         return NULL;
     }
+    dup.names = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                       (GDestroyNotify) g_hash_table_unref);
+    g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &dup);
     if (!json_parser_load_from_data (parser, data, (gssize)len, &json_error)) {
         fail (error, "the whole file", json_error->message);
-        return NULL;
+        goto out_dup;
     }
     root = json_parser_get_root (parser);
+    if (dup.dup_object != NULL) {
+        g_autofree char *where = root != NULL ? place_of (root, dup.dup_object, "") : NULL;
+        g_autofree char *place = g_strdup_printf ("%s%s%s", where ? where : "",
+                                                  where && where[0] ? "." : "", dup.dup_name);
+
+        fail (error, place, "given twice (a JSON key may appear only once)");
+        goto out_dup;
+    }
+    g_clear_pointer (&dup.names, g_hash_table_unref);
+    g_clear_pointer (&dup.dup_name, g_free);
     if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
         fail (error, "the top level", "an object is expected");
         return NULL;
@@ -393,6 +466,11 @@ kikan_script_parse (const char *data, gsize len, GError **error)
         || !parse_missing (o, s, error))
         return NULL;
     return g_steal_pointer (&s);
+
+out_dup:
+    g_clear_pointer (&dup.names, g_hash_table_unref);
+    g_free (dup.dup_name);
+    return NULL;
 }
 
 KikanScript *
@@ -404,9 +482,11 @@ kikan_script_load (const char *path, GError **error)
 
     if (!g_file_get_contents (path, &data, &len, &read_error)) {
         g_autofree char *shown = kikan_escape_for_display (path, -1);
+        /* GLib's message repeats the path as typed. */
+        g_autofree char *why = kikan_escape_for_display (read_error->message, -1);
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
-                     "The check-in script %s cannot be read: %s.", shown, read_error->message);
+                     "The check-in script %s cannot be read: %s.", shown, why);
         return NULL;
     }
     return kikan_script_parse (data, len, error);

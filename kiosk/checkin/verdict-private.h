@@ -145,6 +145,8 @@ typedef struct {
     const char *usb_detail;
     gboolean badusb;                 /* storage + keyboard/mouse/network: USB-01 */
     const char *badusb_detail;       /* "mass storage + HID keyboard (03/01/01)" */
+    gboolean offers_storage;          /* the device has a mass-storage interface: a medium,
+                                       * whatever the ledger's type */
     gboolean usb_interfaces_unknown; /* interfaces could not be read: USB-02 */
     const char *usb_interfaces_detail;
     gboolean hw_encrypted;
@@ -162,6 +164,10 @@ typedef struct {
     KikanSignatureEvidence signatures; /* the kiosk's, now */
     guint monitoring_days;             /* PROC-03; 0: the default, 14 */
     const char *today;                 /* "YYYY-MM-DD", required */
+    /* Earlier check-ins of the same employee whose items (or own reasons)
+     * are still held by IT: "session 12, 14", or NULL.  While IT has not
+     * settled them, this one is not CLEARED either (PROC-08). */
+    const char *earlier_held;
 } KikanSessionEvidence;
 
 #define KIKAN_MONITORING_DAYS_DEFAULT 14

@@ -281,8 +281,10 @@ or_default (const char *s, const char *dflt)
 static gboolean
 is_medium (const KikanItemEvidence *it)
 {
+    /* What the device itself offers beats what the ledger calls it: a
+     * "token" that is also a USB mass-storage device is a medium. */
     return it->asset_id == NULL || it->type == KIKAN_ITEM_TYPE_USB
-           || it->type == KIKAN_ITEM_TYPE_NONE;
+           || it->type == KIKAN_ITEM_TYPE_NONE || it->offers_storage;
 }
 
 static gboolean
@@ -921,6 +923,9 @@ kikan_verdict_evaluate_session (const KikanSessionEvidence *ev, GError **error)
             || any_item_has (sv, "SW-03", KIKAN_PROVENANCE_MEASURED)))
         add_reason (sv->session, "SW-04", KIKAN_PROVENANCE_MEASURED,
                     "Q3 answered no, unapproved or prohibited software found", NULL);
+    if (ev->earlier_held != NULL)
+        add_reason (sv->session, "PROC-08", KIKAN_PROVENANCE_MEASURED, NULL, "session",
+                    ev->earlier_held, NULL);
     if (!ev->signatures.fresh) {
         char days[16];
 
@@ -955,11 +960,27 @@ kikan_verdict_evaluate_session (const KikanSessionEvidence *ev, GError **error)
 static gboolean
 blank (const char *s)
 {
-    if (s == NULL)
+    /* KR-30: who and why must be written.  Unicode spaces (U+3000, NBSP),
+     * zero-width and other format characters and controls write nothing;
+     * invalid UTF-8 is no text either. */
+    if (s == NULL || !g_utf8_validate (s, -1, NULL))
         return TRUE;
-    for (; *s != '\0'; s++) {
-        if (!g_ascii_isspace (*s))
+    for (; *s != '\0'; s = g_utf8_next_char (s)) {
+        gunichar c = g_utf8_get_char (s);
+
+        switch (g_unichar_type (c)) {
+        case G_UNICODE_CONTROL:
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_UNASSIGNED:
+        case G_UNICODE_PRIVATE_USE:
+        case G_UNICODE_SURROGATE:
+        case G_UNICODE_LINE_SEPARATOR:
+        case G_UNICODE_PARAGRAPH_SEPARATOR:
+        case G_UNICODE_SPACE_SEPARATOR:
+            continue;
+        default:
             return FALSE;
+        }
     }
     return TRUE;
 }

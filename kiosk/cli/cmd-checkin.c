@@ -431,14 +431,25 @@ kikan_cmd_checkin (int argc, char **argv)
     options.signatures_version = sig_version;
     options.signatures_date = sig_date;
     options.max_age_days = config->max_age_days;
+    /* Everything a script can get wrong is said before anything is
+     * recorded. */
+    if (!kikan_checkin_check_script (store, script, &error))
+        goto fail;
     if ((checkin = kikan_checkin_begin (store, inspector, &options, script->employee, &error))
         == NULL)
         goto fail;
     loop = g_main_loop_new (NULL, FALSE);
     run.loop = loop;
     run.checkin = checkin;
-    if (!play (&run, script, &error))
+    if (!play (&run, script, &error)) {
+        g_autoptr (GError) abandon_error = NULL;
+
+        /* Whatever went wrong after the session began, it is closed as
+         * incomplete now, not left open for the next start. */
+        if (!kikan_checkin_abandon (checkin, &abandon_error))
+            g_warning ("%s", abandon_error->message);
         goto fail;
+    }
     /* The visit is over; inspections still running are attached to the
      * session when they end (item 7): the decision as the employee leaves
      * is printed now, the final one is in the store. */
@@ -452,11 +463,26 @@ kikan_cmd_checkin (int argc, char **argv)
     verdict = kikan_checkin_dup_verdict (store, kikan_checkin_get_session_id (checkin));
     status = exit_for_verdict (verdict);
     if (kikan_checkin_get_n_running (checkin) > 0) {
+        g_autofree char *final = NULL;
+
         fprintf (stderr,
                  "kikan: %u inspection(s) go on after the visit; their results will "
                  "be attached to session %s for IT.\n",
                  kikan_checkin_get_n_running (checkin), kikan_checkin_get_uuid (checkin));
         g_main_loop_run (loop);
+        /* The exit status is the verdict in force when kikan exits, so that
+         * a headless caller learns of malware found after the visit. */
+        final = kikan_checkin_dup_verdict (store, kikan_checkin_get_session_id (checkin));
+        if (g_strcmp0 (final, verdict) != 0) {
+            g_autofree char *shown = verdict_shown (final);
+
+            fprintf (stderr,
+                     "kikan: after the visit, the inspections changed the verdict of session "
+                     "%s to %s: “kikan it show %" G_GINT64_FORMAT "” shows why.\n",
+                     kikan_checkin_get_uuid (checkin), shown,
+                     kikan_checkin_get_session_id (checkin));
+            status = exit_for_verdict (final);
+        }
     }
     g_clear_pointer (&checkin, kikan_checkin_free);
     close (lock);

@@ -38,8 +38,10 @@ print_queue (JsonNode *root)
     JsonObject *o = json_node_get_object (root);
     JsonArray *items = json_object_get_array_member (o, "items");
     JsonArray *incomplete = json_object_get_array_member (o, "incomplete_sessions");
+    JsonArray *held = json_object_get_array_member (o, "held_sessions");
 
-    if (json_array_get_length (items) == 0 && json_array_get_length (incomplete) == 0) {
+    if (json_array_get_length (items) == 0 && json_array_get_length (incomplete) == 0
+        && json_array_get_length (held) == 0) {
         printf ("Nothing is waiting for IT.\n");
         return;
     }
@@ -58,6 +60,16 @@ print_queue (JsonNode *root)
                 json_object_get_int_member (it, "item"), shown, emp,
                 verdict ? verdict : "undecided",
                 json_object_get_string_member_with_default (it, "state", ""));
+    }
+    for (guint i = 0; i < json_array_get_length (held); i++) {
+        JsonObject *h = json_array_get_object_element (held, i);
+        g_autofree char *emp = kikan_escape_for_display (
+            json_object_get_string_member_with_default (h, "employee", ""), -1);
+
+        printf ("session %" G_GINT64_FORMAT "  item session  %-10s %-12s its own reasons "
+                "(declaration)\n",
+                json_object_get_int_member (h, "session_id"), emp,
+                json_object_get_string_member_with_default (h, "verdict", ""));
     }
     for (guint i = 0; i < json_array_get_length (incomplete); i++) {
         JsonObject *s = json_array_get_object_element (incomplete, i);

@@ -83,6 +83,35 @@ static const Invariant invariants[] = {
     { "SELECT i.id, i.asset_id, l.id, l.asset_id FROM items i JOIN loans l ON l.id = i.loan_id "
       "WHERE i.asset_id IS NOT l.asset_id ORDER BY i.id",
       "item %s is asset %s, but its loan %s is for asset %s" },
+    /* Verdicts (KR-30).  An item's row says its verdict twice: the column
+     * and the reasons it was decided with; they must agree. */
+    { "SELECT id, item_id, verdict, json_extract(reasons, '$.verdict') FROM verdicts "
+      "WHERE item_id IS NOT NULL AND (json_valid(reasons) = 0 OR "
+      "verdict IS NOT json_extract(reasons, '$.verdict')) ORDER BY id",
+      "verdict %s of item %s says %s, but the reasons it was decided with say %s" },
+    /* Only the kiosk decides without an IT action; every other row names
+     * the action (who, why) that made it, for the same item. */
+    { "SELECT id, decided_by FROM verdicts WHERE decided_by <> 'kiosk' AND (it_action_id IS NULL "
+      "OR NOT EXISTS (SELECT 1 FROM it_actions a WHERE a.id = it_action_id AND "
+      "a.session_id = verdicts.session_id AND a.by_user = verdicts.decided_by AND "
+      "(verdicts.item_id IS NULL OR (a.item_id IS verdicts.item_id AND "
+      "a.to_verdict = verdicts.verdict)))) ORDER BY id",
+      "verdict %s was decided by %s, but no IT action of that user, item and verdict explains it" },
+    { "SELECT id FROM verdicts WHERE decided_by = 'kiosk' AND it_action_id IS NOT NULL ORDER BY id",
+      "verdict %s is the kiosk's but names an IT action" },
+    /* The overall in force is the worst of the verdicts in force. */
+    { "WITH rank(v, r) AS (VALUES ('cleared', 0), ('conditional', 1), ('hold', 2), "
+      "('not_returned', 3), ('quarantine', 4)), "
+      "latest AS (SELECT v.* FROM verdicts v WHERE v.id = (SELECT max(w.id) FROM verdicts w "
+      "WHERE w.session_id = v.session_id AND w.item_id IS v.item_id)), "
+      "parts AS (SELECT session_id, (SELECT r FROM rank WHERE v = verdict) AS r FROM latest "
+      "WHERE item_id IS NOT NULL UNION ALL SELECT session_id, (SELECT r FROM rank WHERE v = "
+      "json_extract(reasons, '$.verdict')) FROM latest WHERE item_id IS NULL), "
+      "worst AS (SELECT session_id, max(r) AS r FROM parts GROUP BY session_id) "
+      "SELECT l.session_id, l.verdict, (SELECT v FROM rank WHERE r = w.r) FROM latest l "
+      "JOIN worst w ON w.session_id = l.session_id WHERE l.item_id IS NULL AND "
+      "(SELECT r FROM rank WHERE v = l.verdict) IS NOT w.r ORDER BY l.session_id",
+      "session %s has the overall verdict %s, but the verdicts in force make it %s" },
 };
 
 static void

@@ -151,6 +151,8 @@ B (b_token_lost, IT->type = KIKAN_ITEM_TYPE_TOKEN; IT->asset_id = "TOK-1";
    IT->presence = KIKAN_PRESENCE_LOST; IT->incident = "INC-9")
 B (b_token_present, IT->type = KIKAN_ITEM_TYPE_TOKEN; IT->asset_id = "TOK-1";
    IT->usb_state = KIKAN_USB_NONE; IN->state = KIKAN_INSPECTION_NONE)
+B (b_token_storage_unread, IT->type = KIKAN_ITEM_TYPE_TOKEN; IT->asset_id = "TOK-1";
+   IT->offers_storage = TRUE; IN->state = KIKAN_INSPECTION_NONE)
 B (b_other_present, IT->type = KIKAN_ITEM_TYPE_OTHER; IT->asset_id = "ACC-1";
    IT->usb_state = KIKAN_USB_NONE; IN->state = KIKAN_INSPECTION_NONE)
 B (b_serial_mismatch, IT->serial_mismatch = TRUE; IT->serial_detail = "typed SN-2, ledger SN-1")
@@ -268,6 +270,7 @@ B (b_q18, kikan_declaration_set_text (f->decl, 18, "printing");
 B (b_q19_no, f->decl->answer[19] = KIKAN_ANSWER_NO)
 B (b_q19_not_sure, f->decl->answer[19] = KIKAN_ANSWER_NOT_SURE)
 B (b_q6_unset, f->decl->answer[6] = KIKAN_ANSWER_UNSET)
+B (b_earlier_held, f->ev.earlier_held = "session 12")
 B (b_q3_unset_no_laptop, f->decl->answer[3] = KIKAN_ANSWER_UNSET)
 B (b_q3_unset_laptop, f->decl->answer[3] = KIKAN_ANSWER_UNSET; IT->type = KIKAN_ITEM_TYPE_LAPTOP;
    IT->asset_id = "LT-1"; IT->usb_state = KIKAN_USB_NONE; IN->n_systems = 1)
@@ -312,6 +315,8 @@ static const Row rows[] = {
     { "token at home", b_token_missing, "INV-02:D INV-08:M", NR, "", NR },
     { "token lost", b_token_lost, "INV-03:D INV-08:M", NR, "", NR },
     { "token present: only INV-01", b_token_present, "INV-01:M", CL, "INV-01:M", CL },
+    { "token that is a USB storage device, not read", b_token_storage_unread,
+      "INV-01:M MAL-04:M", HO, "INV-01:M", HO },
     { "accessory present: only INV-01", b_other_present, "INV-01:M", CL, "INV-01:M", CL },
     /* INV: identity */
     { "serial mismatch", b_serial_mismatch, "INV-05:M MAL-01:M ENC-01:M", HO, "", HO,
@@ -423,6 +428,8 @@ static const Row rows[] = {
       HO },
     /* the declaration */
     { "Q2 temporarily lost", b_q2, OK_ITEM, CL, "INV-01:M DEC-10:D", HO, "DEC-10=INC-7" },
+    { "an earlier check-in still held by IT", b_earlier_held, OK_ITEM, CL, "INV-01:M PROC-08:M",
+      HO, "PROC-08=session 12" },
     { "Q2 not sure is yes", b_q2_not_sure, OK_ITEM, CL, "INV-01:M DEC-10:D", HO },
     { "Q3 software declared", b_q3, OK_ITEM, CL, "INV-01:M SW-01:D", HO, "SW-01=declared: Slack" },
     { "Q4 download source", b_q4, OK_ITEM, CL, "INV-01:M SW-02:D", HO },
