@@ -1,7 +1,7 @@
 """Red-team tests of the check-in (issue #9; docs/checkin.md, docs/verdicts.md):
 an employee after a CLEARED slip, a hostile script or medium, an IT insider,
 a crash.  Each test asserts the behaviour the product promises; the comment
-on each says what is wrong now and what is right.
+on each says what was wrong when it was written and what is right (all fixed).
 
 The base store (test_checkin.CheckinTestCase) lends E1001 a laptop and two
 USB sticks; most tests here take the laptop's loan away and let the sticks
@@ -71,19 +71,26 @@ class RedteamCase(CheckinTestCase):
 class RedteamPresent(RedteamCase):
 
     def test_same_medium_presented_as_two_assets(self):
-        # WRONG NOW: one image presented as USB-0007 and USB-0008 is read twice, both CLEARED, both loans closed, exit 0; RIGHT: a medium already presented in this session is refused (exit 2) or never clears the second asset (KR-03).
+        # WAS WRONG: one image presented as USB-0007 and USB-0008 was read twice, both CLEARED, both loans closed, exit 0; RIGHT (now): a medium already presented is refused (exit 2), nothing recorded (KR-03).
         img = self.fat("u7", False)
-        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
-                               "present": [{"asset": "USB-0007", "medium": img},
-                                           {"asset": "USB-0008", "medium": img}]})
-        self.assertNotEqual(r.rc, 0, r.describe())
-        self.assertNotEqual(doc["verdict"], "cleared")
+        self.assert_refused_as_one_medium(img, img)
+
+    def assert_refused_as_one_medium(self, first, second):
+        """Refused before anything is recorded (exit 2, the medium named),
+        and USB-0008's loan stays open."""
+        r = self.kikan("checkin", "--json", "--database", self.db_test6(), "--script", self.script(
+            {"employee": "E1001", "answers": self.clean_answers(),
+             "present": [{"asset": "USB-0007", "medium": first},
+                         {"asset": "USB-0008", "medium": second}]}))
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn("already presented", r.stderr.decode("utf-8"), r.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
         self.assertEqual(self.sql("SELECT count(*) FROM loans WHERE asset_id = 'USB-0008' "
                                   "AND returned_on IS NULL"), [(1,)],
                          "USB-0008 never came back: its loan must stay open")
 
     def test_second_checkin_after_quarantine_not_cleared(self):
-        # WRONG NOW: right after a QUARANTINE check-in (malware on USB-0007, both loans closed as handed back), the same employee simply checks in again, has nothing left to return and gets CLEARED (exit 0): a CLEARED slip for the asking; RIGHT: while an earlier session of the employee has a verdict in force other than CLEARED that IT has not acted on, a new session is not CLEARED (or is refused).
+        # WAS WRONG (fixed): right after a QUARANTINE check-in (malware on USB-0007, both loans closed as handed back), the same employee simply checks in again, has nothing left to return and gets CLEARED (exit 0): a CLEARED slip for the asking; RIGHT: while an earlier session of the employee has a verdict in force other than CLEARED that IT has not acted on, a new session is not CLEARED (or is refused).
         doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
                                "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
                                            {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
@@ -94,20 +101,23 @@ class RedteamPresent(RedteamCase):
         self.assertNotEqual(r2.rc, 0, r2.describe())
 
     def test_same_medium_under_another_spelling(self):
-        # WRONG NOW: the same image named "dir/u7.img" and "dir/./u7.img" counts as two returned sticks and CLEARS; RIGHT: the same file (same device and inode) is one medium, the second presentation refused or held.
+        # WAS WRONG: the same image named "dir/u7.img" and "dir/./u7.img" counted as two returned sticks and CLEARED; RIGHT (now): the same file (same device and inode) is one medium, the script refused before anything is recorded.
         img = self.fat("u7", False)
         other = os.path.join(os.path.dirname(img), ".", os.path.basename(img))
-        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
-                               "present": [{"asset": "USB-0007", "medium": img},
-                                           {"asset": "USB-0008", "medium": other}]})
-        self.assertNotEqual(doc["verdict"], "cleared", r.describe())
-        self.assertNotEqual(r.rc, 0)
+        self.assert_refused_as_one_medium(img, other)
+        # A hard link and a symbolic link are the same medium too.
+        hard = img + ".hard"
+        os.link(img, hard)
+        self.assert_refused_as_one_medium(img, hard)
+        soft = img + ".soft"
+        os.symlink(img, soft)
+        self.assert_refused_as_one_medium(soft, img)
 
 
 class RedteamScript(RedteamCase):
 
     def test_duplicate_json_key_answer_not_lost(self):
-        # WRONG NOW: {"Q5": "yes", "Q5": "no"} keeps only the last answer (json-glib), so the "yes" (unusual behaviour, KR-23 incident) is silently dropped and the session CLEARS; RIGHT: a question answered twice is refused, "answered twice", nothing recorded (exit 2).
+        # WAS WRONG (fixed): {"Q5": "yes", "Q5": "no"} keeps only the last answer (json-glib), so the "yes" (unusual behaviour, KR-23 incident) is silently dropped and the session CLEARS; RIGHT: a question answered twice is refused, "answered twice", nothing recorded (exit 2).
         body = json.dumps({"employee": "E2002", "answers": self.clean_answers()})
         body = body.replace('"Q5": "no"', '"Q5": "yes", "Q5": "no"')
         self.assertIn('"Q5": "yes", "Q5": "no"', body)
@@ -119,7 +129,7 @@ class RedteamScript(RedteamCase):
 
 
     def test_missing_and_present_records_nothing(self):
-        # WRONG NOW: USB-0008 both declared lost and presented: the session, the answers and a "lost" incident with remote wipe requested are committed before the contradiction stops the run (exit 2, session left open); RIGHT: the script is refused before anything is recorded (docs/checkin.md "The whole file is checked before anything is recorded").
+        # WAS WRONG (fixed): USB-0008 both declared lost and presented: the session, the answers and a "lost" incident with remote wipe requested are committed before the contradiction stops the run (exit 2, session left open); RIGHT: the script is refused before anything is recorded (docs/checkin.md "The whole file is checked before anything is recorded").
         r = self.kikan("checkin", "--json", "--database", self.db_test6(), "--script", self.script(
             {"employee": "E1001", "answers": self.clean_answers(),
              "missing": [{"asset": "USB-0008", "declared": "lost", "data_held": "none"}],
@@ -132,7 +142,7 @@ class RedteamScript(RedteamCase):
 
 
     def test_script_path_escaped_in_error(self):
-        # WRONG NOW: a script path holding ESC reaches the terminal raw through GLib's "Failed to open file" message (kikan_script_load appends read_error->message unescaped); RIGHT: every byte of a path a person typed is escaped before it is printed (STYLE rule 14).
+        # WAS WRONG (fixed): a script path holding ESC reaches the terminal raw through GLib's "Failed to open file" message (kikan_script_load appends read_error->message unescaped); RIGHT: every byte of a path a person typed is escaped before it is printed (STYLE rule 14).
         path = os.path.join(self.tmp, "x\x1b[2J\x1b]0;pwn\x07.json")
         r = self.kikan("checkin", "--script", path)
         self.assertEqual(r.rc, 2, r.describe())
@@ -143,7 +153,7 @@ class RedteamScript(RedteamCase):
 class RedteamIt(RedteamCase):
 
     def test_reason_of_unicode_spaces_refused(self):
-        # WRONG NOW: --reason "\u3000" (an ideographic space) or "\u00a0\u200b" passes the blank check (ASCII only) and resolves the HOLD with no written reason; RIGHT: a reason with no visible character is refused (exit 2), nothing changed (KR-30).
+        # WAS WRONG (fixed): --reason "\u3000" (an ideographic space) or "\u00a0\u200b" passes the blank check (ASCII only) and resolves the HOLD with no written reason; RIGHT: a reason with no visible character is refused (exit 2), nothing changed (KR-30).
         _, sid = self.held_session()
         for reason in ("\u3000", "\u00a0\u200b", "\u2028\u2003"):
             x = self.kikan("it", "resolve", sid, "USB-0008", "--by", "it01", "--reason", reason)
@@ -154,7 +164,7 @@ class RedteamIt(RedteamCase):
         self.assertEqual(self.sql("SELECT count(*) FROM it_actions"), [(0,)])
 
     def test_session_hold_is_in_it_queue(self):
-        # WRONG NOW: a session HOLD only by its own reasons (Q5 yes: DEC-01, incident) has no item, so `kikan it list` shows nothing and nobody resolves it; RIGHT: the queue lists every session whose verdict in force is not CLEARED.
+        # WAS WRONG (fixed): a session HOLD only by its own reasons (Q5 yes: DEC-01, incident) has no item, so `kikan it list` shows nothing and nobody resolves it; RIGHT: the queue lists every session whose verdict in force is not CLEARED.
         answers = self.clean_answers()
         answers["Q5"] = "yes"
         doc, r = self.checkin({"employee": "E2002", "answers": answers})
@@ -167,14 +177,14 @@ class RedteamIt(RedteamCase):
         self.assertNotIn("Nothing is waiting for IT", h.stdout.decode("utf-8"), h.describe())
 
     def test_hand_edited_verdict_detected(self):
-        # WRONG NOW: `UPDATE verdicts SET verdict = 'cleared'` on a HOLD session leaves `kikan db check` saying "intact" and `kikan it show` printing cleared; RIGHT: db check reports a verdict row that disagrees with its own reasons / the items' verdicts (exit not 0).
+        # WAS WRONG (fixed): `UPDATE verdicts SET verdict = 'cleared'` on a HOLD session leaves `kikan db check` saying "intact" and `kikan it show` printing cleared; RIGHT: db check reports a verdict row that disagrees with its own reasons / the items' verdicts (exit not 0).
         doc, sid = self.held_session()
         self.sql("UPDATE verdicts SET verdict = 'cleared' WHERE session_id = ?", (int(sid),))
         x = self.kikan("db", "check")
         self.assertNotEqual(x.rc, 0, "a hand-edited verdict must be found:\n" + x.describe())
 
     def test_forged_it_verdict_row_detected(self):
-        # WRONG NOW: an insider appends verdict rows "cleared" decided_by 'it01' with no it_actions row (no PROC-01/02, no reason); `kikan it show` then says cleared and `kikan db check` says intact; RIGHT: db check flags a verdict not decided by the kiosk that no IT action (who, why) accounts for (KR-30).
+        # WAS WRONG (fixed): an insider appends verdict rows "cleared" decided_by 'it01' with no it_actions row (no PROC-01/02, no reason); `kikan it show` then says cleared and `kikan db check` says intact; RIGHT: db check flags a verdict not decided by the kiosk that no IT action (who, why) accounts for (KR-30).
         doc, sid = self.held_session()
         self.sql("INSERT INTO verdicts (session_id, item_id, verdict, reasons, decided_at, "
                  "decided_by) SELECT session_id, item_id, 'cleared', reasons, decided_at, 'it01' "
@@ -198,7 +208,7 @@ class RedteamIt(RedteamCase):
         return stopped
 
     def test_loan_added_during_session_not_cleared(self):
-        # WRONG NOW: the employee's loans are read once at begin; USB-0009 lent to E1001 (`kikan ledger lend`) while the sticks are being read is ignored and the session ends CLEARED with USB-0009 out; RIGHT: end_visit re-reads the open loans in its transaction, so a loan unaccounted for is NOT RETURNED (KR-03).
+        # WAS WRONG (fixed): the employee's loans are read once at begin; USB-0009 lent to E1001 (`kikan ledger lend`) while the sticks are being read is ignored and the session ends CLEARED with USB-0009 out; RIGHT: end_visit re-reads the open loans in its transaction, so a loan unaccounted for is NOT RETURNED (KR-03).
         self.sql("INSERT INTO assets (id, type, serial, encryption_required, classification_max, "
                  "updated_at) VALUES ('USB-0009', 'usb', 'AA00000009', 0, 'internal', "
                  "'2026-11-01T00:00:00Z')")
@@ -225,7 +235,7 @@ class RedteamIt(RedteamCase):
         self.assertNotEqual(proc.returncode, 0)
 
     def test_exit_status_counts_result_after_visit(self):
-        # WRONG NOW: visit_seconds 0, USB-0007 infected: kikan waits for the result, the store says QUARANTINE before it exits, yet it exits 3 (the visit's HOLD) and prints nothing about the malware; RIGHT: the exit status is the overall verdict in force when kikan exits (1 for QUARANTINE), so a headless caller learns of the malware.
+        # WAS WRONG (fixed): visit_seconds 0, USB-0007 infected: kikan waits for the result, the store says QUARANTINE before it exits, yet it exits 3 (the visit's HOLD) and prints nothing about the malware; RIGHT: the exit status is the overall verdict in force when kikan exits (1 for QUARANTINE), so a headless caller learns of the malware.
         doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
                                "visit_seconds": 0,
                                "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
@@ -235,7 +245,7 @@ class RedteamIt(RedteamCase):
         self.assertEqual(r.rc, 1, r.describe())
 
     def test_it_action_survives_late_inspection_result(self):
-        # WRONG NOW: IT overrides USB-0008 to QUARANTINE after the visit; when USB-0007's pending inspection ends, decide() writes fresh kiosk rows for every inspected item and the session, so the override silently stops being in force and the overall becomes CLEARED; RIGHT: an IT action stays in force until IT changes it (KR-30), the overall counts it.
+        # WAS WRONG (fixed): IT overrides USB-0008 to QUARANTINE after the visit; when USB-0007's pending inspection ends, decide() writes fresh kiosk rows for every inspected item and the session, so the override silently stops being in force and the overall becomes CLEARED; RIGHT: an IT action stays in force until IT changes it (KR-30), the overall counts it.
         small = self.fat("u8", False)
         big = os.path.join(self.media, "big.img")
         tree = self.mm.tree_a(infected=False, seed="big")
@@ -298,7 +308,7 @@ class RedteamUsb(test_checkin_usb.CheckinUsb):
     test_removed_mid_inspection = None
 
     def test_hostile_serial_escaped_once(self):
-        # WRONG NOW: INV-06 text carries the serial already escaped by usb-assess ("\\x1B"), and the printer escapes it again, so IT reads "EVIL\\\\x1B[2J" (a literal backslash) for a serial that holds ESC, in `kikan checkin` and `kikan it show`; RIGHT: escaped exactly once where shown: "EVIL\\x1B[2J".
+        # WAS WRONG (fixed): INV-06 text carries the serial already escaped by usb-assess ("\\x1B"), and the printer escapes it again, so IT reads "EVIL\\\\x1B[2J" (a literal backslash) for a serial that holds ESC, in `kikan checkin` and `kikan it show`; RIGHT: escaped exactly once where shown: "EVIL\\x1B[2J".
         self.tb.add(serial=b"EVIL\x1b[2J", interfaces=STORAGE)
         self.register("USB-0007")
         script = self.script({"employee": "E1001", "answers": self.answers(),
@@ -320,7 +330,7 @@ class RedteamUsb(test_checkin_usb.CheckinUsb):
         self.assertIn("EVIL\x1b[2J", inv06, "the JSON text carries the serial itself (JSON escapes it)")
 
     def test_storage_device_typed_token_not_cleared_unread(self):
-        # WRONG NOW: a stick with a mass-storage interface (08/06/50), registered in the media register but typed "token" in the ledger, is plugged in and never read, yet it is CLEARED (INV-01 only, exit 0); RIGHT: a device that offers mass storage is a medium whatever the ledger's type: not read means MAL-04 HOLD ("no medium was read").
+        # WAS WRONG (fixed): a stick with a mass-storage interface (08/06/50), registered in the media register but typed "token" in the ledger, is plugged in and never read, yet it is CLEARED (INV-01 only, exit 0); RIGHT: a device that offers mass storage is a medium whatever the ledger's type: not read means MAL-04 HOLD ("no medium was read").
         _, fp = self.tb.add(interfaces=STORAGE)
         self.sql("INSERT INTO assets (id, type, serial, encryption_required, classification_max, "
                  "updated_at) VALUES ('TK-0001', 'token', 'T1', 0, 'internal', "
