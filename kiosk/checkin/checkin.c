@@ -648,6 +648,14 @@ insert_item (KikanCheckin *self, KikanCheckinItem *it, GError **error)
     return TRUE;
 }
 
+static gboolean
+is_block_device (const char *path)
+{
+    struct stat st;
+
+    return path != NULL && stat (path, &st) == 0 && S_ISBLK (st.st_mode);
+}
+
 /* What makes two names one medium: the device number of a block or
  * character device, else the file's device and inode (a symbolic link, a
  * "./" or a hard link is the same medium).  NULL when it cannot be
@@ -704,8 +712,10 @@ kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError *
      * itself: a stick read as /dev/sdX is matched against the register
      * whether or not the person said it was USB (an image or a folder is
      * not on USB and has no USB identity). */
-    if ((p->usb_device != NULL || p->medium != NULL)
-        && !identify_usb (self, it, p->usb_device != NULL ? p->usb_device : p->medium, error))
+    if (p->usb_device != NULL && !identify_usb (self, it, p->usb_device, error))
+        return 0;
+    if (p->usb_device == NULL && is_block_device (p->medium)
+        && !identify_usb (self, it, p->medium, error))
         return 0;
     if (it->asset_id != NULL && find_item_for_asset (self, it->asset_id) != NULL) {
         g_autofree char *shown = kikan_escape_for_display (it->asset_id, -1);

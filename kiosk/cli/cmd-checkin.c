@@ -53,7 +53,8 @@ take_lock (KikanHome *home, GError **error)
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_BUSY,
                      saved == EWOULDBLOCK
                          ? "Another check-in is running on this kiosk. Wait for it to end."
-                         : "The check-in lock %s cannot be taken: %s.",
+                         : "The check-in lock %s cannot be taken: %s. Run kikan as the kiosk "
+                           "user, who owns the state directory.",
                      path, g_strerror (saved));
         return -1;
     }

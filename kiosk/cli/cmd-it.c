@@ -148,7 +148,14 @@ kikan_cmd_it (int argc, char **argv)
                              "nothing was changed.\n");
             return KIKAN_EXIT_ERROR;
         }
+        /* "kiosk" is how the store marks the kiosk's own decisions. */
+        if (g_ascii_strcasecmp (by, "kiosk") == 0) {
+            fprintf (stderr, "kikan: “kiosk” is not an IT user: give your own ID with --by; "
+                             "nothing was changed.\n");
+            return KIKAN_EXIT_ERROR;
+        }
         if (override && verdict == NULL) {
+
             fprintf (stderr, "kikan: an override needs --verdict VERDICT; nothing was "
                              "changed.\n");
             return KIKAN_EXIT_ERROR;

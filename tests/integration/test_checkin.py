@@ -321,7 +321,8 @@ class CheckinIt(CheckinTestCase):
         sid = str(doc["session_id"])
         # Refused without a reason or an ID: nothing changes.
         for bad in (["--by", "it01", "--reason", "  "], ["--reason", "checked"],
-                    ["--by", "", "--reason", "checked"]):
+                    ["--by", "", "--reason", "checked"], ["--by", "kiosk", "--reason", "x"],
+                    ["--by", "Kiosk", "--reason", "x"]):
             x = self.kikan("it", "override", sid, "USB-0007", "--verdict", "cleared", *bad)
             self.assertEqual(x.rc, 2, x.describe())
         self.assertEqual(self.sql("SELECT count(*) FROM it_actions"), [(0,)])
