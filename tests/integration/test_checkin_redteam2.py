@@ -393,3 +393,32 @@ class ScriptNames(RedteamCase):
         self.assertEqual(self.sql("SELECT count(*) FROM incidents"), [(0,)],
                          "no remote wipe may be requested for an item in hand")
         self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
+
+    def test_personal_data_on_plain_stick_not_cleared(self):
+        # WRONG NOW: Q10 yes, level "public" but personal data "yes" (or "not_sure"), both sticks plain: no ENC-02, the session CLEARED (exit 0) with only PROC-07 "loss would require notification"; RIGHT: personal data declared on media needs encryption whatever level was typed (KR-14, fail closed): a plain stick is ENC-02 HOLD.
+        for pd in ("yes", "not_sure"):
+            a = self.clean_answers()
+            a["Q10"] = {"answer": "yes", "classification": "public", "personal_data": pd}
+            doc, r = self.checkin({"employee": "E1001", "answers": a,
+                                   "present": [{"asset": "USB-0007", "medium": self.fat("u7" + pd, False)},
+                                               {"asset": "USB-0008", "medium": self.fat("u8" + pd, False)}]})
+            self.assertIn("PROC-07", {c for c, _ in self.codes(doc)}, r.describe())
+            self.assertNotEqual(doc["verdict"], "cleared", "personal_data %s: %s" % (pd, r.describe()))
+            self.sql("UPDATE loans SET returned_on = NULL, return_session = NULL")
+            self.sql("DELETE FROM verdicts")
+
+    def test_quarantined_item_not_lent_again(self):
+        # WRONG NOW: USB-0007 is QUARANTINE (EICAR) and with IT, no IT action on it, yet `kikan ledger lend USB-0007 E2002` and an import lending it to E2002 both succeed silently, handing the infected stick to someone else; RIGHT: an item whose verdict in force is QUARANTINE or HOLD is not lent again until IT settles it (refused, exit 2, nothing changed).
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
+                                           {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        self.assertEqual(self.item(doc, "USB-0007")["verdict"], "quarantine", r.describe())
+        x = self.kikan("ledger", "lend", "USB-0007", "E2002")
+        self.assertEqual(x.rc, 2, x.describe())
+        p = os.path.join(self.tmp, "l.csv")
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(H + "\r\nE2002,\"Sato, Hanako\",USB-0007,usb,AA00000007,no,2026-12-01\r\n")
+        x = self.kikan("ledger", "import", p)
+        self.assertEqual(x.rc, 2, x.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM loans WHERE asset_id = 'USB-0007' AND "
+                                  "returned_on IS NULL"), [(0,)])
