@@ -29,7 +29,8 @@ set(KIKAN_IT_CHECKIN_REDTEAM2_TESTS
   test_checkin_redteam2.Output.test_hostile_serial_presented_escaped
   test_checkin_redteam2.ScriptNames.test_lost_and_presented_by_serial_records_nothing
   test_checkin_redteam2.ScriptNames.test_personal_data_on_plain_stick_not_cleared
-  test_checkin_redteam2.ScriptNames.test_quarantined_item_not_lent_again)
+  test_checkin_redteam2.ScriptNames.test_quarantined_item_not_lent_again
+  test_checkin_redteam2.ScriptNames.test_lone_surrogate_follow_up_checked_before_recording)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_CHECKIN_REDTEAM2_TESTS})
 
 set(KIKAN_IT_CHECKIN_REDTEAM2_ENV
