@@ -337,13 +337,15 @@ read_followup (KikanDeclaration *d, guint q, JsonObject *o)
     }
 }
 
-/* Q2, Q5 and Q6 answered Yes or Not sure open an incident (KR-23). */
+/* Q2, Q5 and Q6 answered Yes or Not sure open an incident (KR-23); Q7
+ * (a personal device used for work) opens IT's BYOD follow-up (KR-22). */
 static const char *
 incident_kind_for (guint q)
 {
     return q == 2   ? "temporarily_lost"
            : q == 5 ? "unusual_behaviour"
            : q == 6 ? "suspicious_mail"
+           : q == 7 ? "byod_followup"
                     : NULL;
 }
 
@@ -436,15 +438,19 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
         return rollback (self);
     if (incident_kind_for (q) != NULL && kikan_answer_is_yes (self->declaration->answer[q])) {
         incident = insert_incident (self, 0, incident_kind_for (q),
-                                    followup_string (followup, "data_held"), "unknown", "not_sure",
-                                    "not_applicable", "not_applicable",
-                                    followup_string (followup, "text"), error);
+                                    followup_string (followup, q == 7 ? "work" : "data_held"),
+                                    "unknown", "not_sure", "not_applicable", "not_applicable",
+                                    followup_string (followup, q == 7 ? "device" : "text"),
+                                    error);
         if (incident == NULL)
             return rollback (self);
     }
     if (!commit (self, error))
         return FALSE;
-    if (incident != NULL)
+    if (incident != NULL && q == 7) {
+        g_free (self->declaration->byod_ref);
+        self->declaration->byod_ref = g_strdup (incident);
+    } else if (incident != NULL)
         kikan_declaration_set_incident (self->declaration, q, incident);
     return TRUE;
 }
@@ -1497,6 +1503,54 @@ decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv
                                      &overall, error);
 }
 
+/* Inside the end of the visit's transaction: the ledger as it is now, not
+ * as it was when each item was presented.  An import or a lend during the
+ * visit may have moved a loan to someone else (INV-07), closed it, or
+ * changed what the asset requires (ENC-02): the verdict is decided against
+ * the ledger in force when it is written. */
+static gboolean
+refresh_items (KikanCheckin *self, GError **error)
+{
+    for (guint i = 0; i < self->items->len; i++) {
+        KikanCheckinItem *it = self->items->pdata[i];
+        sqlite3_stmt *st;
+        int rc;
+
+        if (it->asset_id == NULL)
+            continue;
+        st = kikan_store_prepare (
+            self->store,
+            "SELECT a.type, a.encryption_required, a.classification_max, l.id, l.employee_id "
+            "FROM assets a LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_on IS NULL "
+            "WHERE a.id = ?",
+            error);
+        if (st == NULL)
+            return FALSE;
+        kikan_store_bind_text (st, 1, it->asset_id);
+        rc = sqlite3_step (st);
+        if (rc == SQLITE_ROW) {
+            const char *holder = (const char *)sqlite3_column_text (st, 4);
+
+            g_free (it->type);
+            it->type = kikan_store_column_dup (st, 0);
+            it->encryption_required = sqlite3_column_int (st, 1) != 0;
+            g_free (it->classification);
+            it->classification = kikan_store_column_dup (st, 2);
+            if (holder != NULL && strcmp (holder, self->employee_id) == 0) {
+                it->loan_id = sqlite3_column_int64 (st, 3);
+                it->lent_to_other = FALSE;
+            } else {
+                it->loan_id = 0;
+                it->lent_to_other = holder != NULL;
+            }
+        }
+        sqlite3_finalize (st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return kikan_store_fail (self->store, "Could not read the ledger", error);
+    }
+    return TRUE;
+}
+
 gboolean
 kikan_checkin_end_visit (KikanCheckin *self, GError **error)
 {
@@ -1522,6 +1576,8 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
                 g_ptr_array_add (self->loans, g_ptr_array_steal_index (now_lent, i--));
         }
     }
+    if (!refresh_items (self, error))
+        goto fail;
     /* A lent item neither presented nor declared is recorded as such: it
      * is never silently fine (KR-03). */
     for (guint i = 0; i < self->loans->len; i++) {
@@ -1956,10 +2012,38 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
     return TRUE;
 }
 
+/* The asset @text names, by tag then by serial, as resolve_asset(); NULL
+ * in *out when none. */
+static gboolean
+resolve_tag_or_serial (KikanStore *store, const char *text, char **out, GError **error)
+{
+    static const char *const queries[] = {
+        "SELECT id FROM assets WHERE id = ?",
+        "SELECT id FROM assets WHERE serial = ? AND serial <> ''",
+    };
+
+    *out = NULL;
+    for (gsize q = 0; q < G_N_ELEMENTS (queries) && *out == NULL; q++) {
+        sqlite3_stmt *st = kikan_store_prepare (store, queries[q], error);
+        int rc;
+
+        if (st == NULL)
+            return FALSE;
+        kikan_store_bind_text (st, 1, text);
+        rc = sqlite3_step (st);
+        if (rc == SQLITE_ROW)
+            *out = kikan_store_column_dup (st, 0);
+        sqlite3_finalize (st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return kikan_store_fail (store, "Could not look up the asset", error);
+    }
+    return TRUE;
+}
+
 gboolean
 kikan_checkin_check_script (KikanStore *store, const KikanScript *script, GError **error)
 {
-    g_autoptr (GHashTable) assets = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) assets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr (GHashTable) media = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     sqlite3_stmt *st;
     int rc;
@@ -1985,16 +2069,24 @@ kikan_checkin_check_script (KikanStore *store, const KikanScript *script, GError
     }
     for (guint i = 0; i < script->present->len + script->missing->len; i++) {
         gboolean present = i < script->present->len;
-        const char *asset = present
-                                ? ((KikanScriptPresent *)script->present->pdata[i])->asset
-                                : ((KikanScriptMissing *)
-                                       script->missing->pdata[i - script->present->len])
-                                      ->asset;
+        const KikanScriptPresent *p = present ? script->present->pdata[i] : NULL;
+        const char *named = present ? (p->asset != NULL ? p->asset : p->serial)
+                                    : ((KikanScriptMissing *)
+                                           script->missing->pdata[i - script->present->len])
+                                          ->asset;
+        g_autofree char *resolved = NULL;
+        const char *asset;
+
+        /* Compared by the asset each name resolves to, as present() will:
+         * a tag, or a serial. */
+        if (named != NULL && !resolve_tag_or_serial (store, named, &resolved, error))
+            return FALSE;
+        asset = resolved != NULL ? resolved : named;
         const char *medium
             = present ? ((KikanScriptPresent *)script->present->pdata[i])->medium : NULL;
         g_autofree char *key = medium_key (medium);
 
-        if (asset != NULL && !g_hash_table_add (assets, (gpointer)asset)) {
+        if (asset != NULL && !g_hash_table_add (assets, g_strdup (asset))) {
             g_autofree char *shown = kikan_escape_for_display (asset, -1);
 
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,

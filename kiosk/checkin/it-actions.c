@@ -352,6 +352,36 @@ kikan_it_queue_to_json (KikanStore *store, GError **error)
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
         return kikan_store_fail (store, "Could not read IT's queue", error), NULL;
+    /* Incidents and follow-ups opened at the kiosk (KR-04, KR-22, KR-23):
+     * closing them comes with the IT screens of the kiosk (issue #11). */
+    st = kikan_store_prepare (store,
+                              "SELECT n.number, n.kind, s.uuid, s.id, s.employee_id, n.opened_at "
+                              "FROM incidents n JOIN sessions s ON s.id = n.session_id "
+                              "ORDER BY n.id DESC",
+                              error);
+    if (st == NULL)
+        return NULL;
+    json_builder_set_member_name (b, "incidents");
+    json_builder_begin_array (b);
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        static const char *const names[] = { "number", "kind", "session", NULL, "employee",
+                                             "opened_at" };
+
+        json_builder_begin_object (b);
+        for (int c = 0; c < (int)G_N_ELEMENTS (names); c++) {
+            if (names[c] == NULL) {
+                json_builder_set_member_name (b, "session_id");
+                json_builder_add_int_value (b, sqlite3_column_int64 (st, c));
+            } else
+                kikan_json_add_hostile_string (b, names[c],
+                                               (const char *)sqlite3_column_text (st, c));
+        }
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_fail (store, "Could not read the incidents", error), NULL;
     /* Sessions held by their own reasons (the declaration: DEC-01, DEC-11,
      * PROC-08 …), which no item carries. */
     st = kikan_store_prepare (

@@ -186,8 +186,18 @@ parse_answers (JsonObject *root, KikanScript *s, GError **error)
             if (a->answer == NULL)
                 return fail (error, place, "\"answer\" is missing");
             json_object_remove_member (rest, "answer");
-            if (json_object_get_size (rest) > 0)
+            if (json_object_get_size (rest) > 0) {
+                g_autoptr (JsonParser) again = json_parser_new ();
+
                 a->followup_json = json_to_string (copy, FALSE);
+                /* What is stored must read back as it was given: text
+                 * that does not (a lone UTF-16 surrogate escape) is
+                 * refused now, not after the session began. */
+                if (!g_utf8_validate (a->followup_json, -1, NULL)
+                    || !json_parser_load_from_data (again, a->followup_json, -1, NULL))
+                    return fail (error, place, "the follow-up holds text that is not valid "
+                                               "Unicode");
+            }
         } else if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING) {
             const char *text = json_node_get_string (v);
 

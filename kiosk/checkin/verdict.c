@@ -496,9 +496,11 @@ static gboolean
 work_data_declared (const KikanDeclaration *decl)
 {
     /* KR-14: work data above "public" (or of a level not said) on media
-     * needs encryption whatever the ledger says. */
+     * needs encryption whatever the ledger says; so does personal data
+     * (yes or not sure) whatever level was typed (Case 2, KR-47). */
     return decl != NULL && kikan_answer_is_yes (decl->answer[10])
-           && decl->q10_classification != KIKAN_CLASSIFICATION_PUBLIC;
+           && (decl->q10_classification != KIKAN_CLASSIFICATION_PUBLIC
+               || kikan_answer_is_yes (decl->q10_personal_data));
 }
 
 static void

@@ -39,9 +39,10 @@ print_queue (JsonNode *root)
     JsonArray *items = json_object_get_array_member (o, "items");
     JsonArray *incomplete = json_object_get_array_member (o, "incomplete_sessions");
     JsonArray *held = json_object_get_array_member (o, "held_sessions");
+    JsonArray *incidents = json_object_get_array_member (o, "incidents");
 
     if (json_array_get_length (items) == 0 && json_array_get_length (incomplete) == 0
-        && json_array_get_length (held) == 0) {
+        && json_array_get_length (held) == 0 && json_array_get_length (incidents) == 0) {
         printf ("Nothing is waiting for IT.\n");
         return;
     }
@@ -70,6 +71,17 @@ print_queue (JsonNode *root)
                 "(declaration)\n",
                 json_object_get_int_member (h, "session_id"), emp,
                 json_object_get_string_member_with_default (h, "verdict", ""));
+    }
+    for (guint i = 0; i < json_array_get_length (incidents); i++) {
+        JsonObject *n = json_array_get_object_element (incidents, i);
+        g_autofree char *emp = kikan_escape_for_display (
+            json_object_get_string_member_with_default (n, "employee", ""), -1);
+
+        printf ("session %" G_GINT64_FORMAT "  incident %s  %-10s %s, opened %s\n",
+                json_object_get_int_member (n, "session_id"),
+                json_object_get_string_member_with_default (n, "number", ""), emp,
+                json_object_get_string_member_with_default (n, "kind", ""),
+                json_object_get_string_member_with_default (n, "opened_at", ""));
     }
     for (guint i = 0; i < json_array_get_length (incomplete); i++) {
         JsonObject *s = json_array_get_object_element (incomplete, i);

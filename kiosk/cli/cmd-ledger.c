@@ -93,6 +93,12 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
             "renamed.\n",
             d->added, d->changed, d->removed, d->unchanged, d->employees_added,
             d->employees_renamed);
+    if (d->returned_at_kiosk > 0)
+        printf ("%u row(s) describe loans already handed back at the kiosk: kept returned "
+                "(the asset tool has not recorded the return yet).\n",
+                d->returned_at_kiosk);
+    if (dry_run && d->refusal != NULL)
+        printf ("The import would be refused: %s.\n", d->refusal);
     if (dry_run)
         printf ("Dry run: nothing was changed. Run “kikan ledger import FILE” to apply.\n");
 }
@@ -180,6 +186,7 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
     COUNT (changed);
     COUNT (removed);
     COUNT (unchanged);
+    COUNT (returned_at_kiosk);
     COUNT (employees_added);
     COUNT (employees_renamed);
 #undef COUNT

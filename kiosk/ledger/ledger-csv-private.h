@@ -115,6 +115,13 @@ typedef struct {
     GPtrArray *renamed; /* KikanLedgerFieldChange: field = employee ID, old → new name */
     guint added, changed, removed, unchanged;
     guint employees_added, employees_renamed;
+    /* Rows for loans handed back at the kiosk that the asset tool does not
+     * know of yet (the row's loan began on or before that return): kept
+     * returned, not opened again. */
+    guint returned_at_kiosk;
+    /* Why the file cannot be imported as it is (a new loan of an asset IT
+     * still holds after a check-in, naming its line), or NULL. */
+    char *refusal;
 } KikanLedgerDiff;
 
 void kikan_ledger_diff_free (KikanLedgerDiff *d); /* accepts NULL */

@@ -288,12 +288,50 @@ parse_hex16 (const char *v, guint16 *out)
 
 /* ------------------------------------------------------------ records */
 
+/* A spreadsheet runs a cell that starts with = + - @ as a formula: the
+ * export writes one apostrophe before such a value (and before one that
+ * already starts with apostrophes and then one of those), and the import
+ * takes exactly one away again, so that export → import changes nothing
+ * (CSV injection, OWASP). */
+static gboolean
+formula_guarded (const char *v)
+{
+    while (*v == '\'')
+        v++;
+    return *v == '=' || *v == '+' || *v == '-' || *v == '@';
+}
+
 static const char *
 cell (Parser *p, int field)
 {
     int c = p->column_of[field];
+    const char *v = c >= 0 ? g_ptr_array_index (p->fields, c) : NULL;
 
-    return c >= 0 ? g_ptr_array_index (p->fields, c) : NULL;
+    if (v != NULL && v[0] == '\'' && formula_guarded (v))
+        return v + 1;
+    return v;
+}
+
+/* TRUE when @v shows nothing: only spaces (any Unicode space, NBSP and
+ * U+3000 included), separators, format or control characters. */
+static gboolean
+shows_nothing (const char *v)
+{
+    if (!g_utf8_validate (v, -1, NULL))
+        return FALSE;  /* said elsewhere: not UTF-8 */
+    for (; *v != '\0'; v = g_utf8_next_char (v)) {
+        switch (g_unichar_type (g_utf8_get_char (v))) {
+        case G_UNICODE_CONTROL:
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_LINE_SEPARATOR:
+        case G_UNICODE_PARAGRAPH_SEPARATOR:
+        case G_UNICODE_SPACE_SEPARATOR:
+            continue;
+        default:
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* A required cell: the header check made sure its column exists. */
@@ -433,7 +471,7 @@ process_row (Parser *p)
     r->employee_id = g_strdup (v);
 
     v = req (p, F_EMPLOYEE_NAME);
-    if (v[0] == '\0')
+    if (v[0] == '\0' || shows_nothing (v))
         problem_at (p, cell_pos (p, F_EMPLOYEE_NAME), F_EMPLOYEE_NAME, "the name is empty");
     else if ((why = text_problem (v, FALSE, KIKAN_LEDGER_MAX_TEXT)) != NULL)
         problem_at (p, cell_pos (p, F_EMPLOYEE_NAME), F_EMPLOYEE_NAME, "the name %s", why);
@@ -857,12 +895,15 @@ kikan_ledger_csv_load (const char *path, GError **error)
 static void
 put_field (GString *out, const char *v, gboolean first)
 {
+    g_autofree char *guarded = NULL;
     gsize n;
 
     if (!first)
         g_string_append_c (out, ',');
     if (v == NULL || v[0] == '\0')
         return;
+    if (formula_guarded (v))
+        v = guarded = g_strconcat ("'", v, NULL);
     n = strlen (v);
     if (strpbrk (v, ",\"\r\n") == NULL && v[0] != ' ' && v[0] != '\t' && v[n - 1] != ' '
         && v[n - 1] != '\t') {

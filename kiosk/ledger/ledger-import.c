@@ -47,6 +47,7 @@ kikan_ledger_diff_free (KikanLedgerDiff *d)
         g_ptr_array_unref (d->changes);
     if (d->renamed != NULL)
         g_ptr_array_unref (d->renamed);
+    g_free (d->refusal);
     g_free (d);
 }
 
@@ -83,6 +84,9 @@ typedef struct {
     GHashTable *name_of;   /* employee id → name (owned strings) */
     GPtrArray *media;      /* KikanMedium, owned */
     GHashTable *medium_of; /* asset_id → KikanMedium */
+    GHashTable *kiosk_return_of; /* asset_id → "employee\nreturned_on" of its newest loan,
+                                  * when that was handed back at the kiosk */
+    KikanStore *store;     /* borrowed, NULL for an empty ledger */
 } Snapshot;
 
 static void
@@ -93,6 +97,7 @@ snapshot_clear (Snapshot *s)
     g_clear_pointer (&s->name_of, g_hash_table_unref);
     g_clear_pointer (&s->medium_of, g_hash_table_unref);
     g_clear_pointer (&s->media, g_ptr_array_unref);
+    g_clear_pointer (&s->kiosk_return_of, g_hash_table_unref);
 }
 
 static gboolean
@@ -104,6 +109,8 @@ snapshot_load (KikanStore *store, Snapshot *s, GError **error)
     s->loan_of = g_hash_table_new (g_str_hash, g_str_equal);
     s->name_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     s->medium_of = g_hash_table_new (g_str_hash, g_str_equal);
+    s->kiosk_return_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    s->store = store;
     if (store == NULL) {
         s->loans = g_ptr_array_new ();
         s->media = g_ptr_array_new ();
@@ -122,6 +129,26 @@ snapshot_load (KikanStore *store, Snapshot *s, GError **error)
 
         g_hash_table_insert (s->medium_of, m->asset_id, m);
     }
+    rc = sqlite3_prepare_v2 (kikan_store_get_db (store),
+                             "SELECT l.asset_id, l.employee_id, l.returned_on FROM loans l "
+                             "WHERE l.return_session IS NOT NULL AND l.id = (SELECT max(m.id) "
+                             "FROM loans m WHERE m.asset_id = l.asset_id)",
+                             -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+            g_hash_table_insert (s->kiosk_return_of,
+                                 g_strdup ((const char *)sqlite3_column_text (st, 0)),
+                                 g_strdup_printf ("%s\n%s",
+                                                  (const char *)sqlite3_column_text (st, 1),
+                                                  (const char *)sqlite3_column_text (st, 2)));
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize (st);
+    st = NULL;
+    if (rc != SQLITE_OK)
+        return kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                                      "The ledger could not be read");
     rc = sqlite3_prepare_v2 (kikan_store_get_db (store), "SELECT id, name FROM employees", -1, &st,
                              NULL);
     if (rc == SQLITE_OK) {
@@ -183,6 +210,31 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
         c->line = r->line;
         c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
         if (l == NULL) {
+            const char *back = g_hash_table_lookup (s->kiosk_return_of, r->asset_id);
+            g_auto (GStrv) who_when = back != NULL ? g_strsplit (back, "\n", 2) : NULL;
+
+            /* The asset tool lags behind the kiosk: the loan this row
+             * describes is the one handed back there. */
+            if (who_when != NULL && who_when[1] != NULL
+                && strcmp (who_when[0], r->employee_id) == 0
+                && strcmp (r->lent_on, who_when[1]) <= 0) {
+                change_free (c);
+                d->returned_at_kiosk++;
+                continue;
+            }
+            if (s->store != NULL && d->refusal == NULL) {
+                g_autofree char *held = NULL;
+                g_autoptr (GError) held_error = NULL;
+
+                if (!kikan_ledger_asset_held (s->store, r->asset_id, &held, &held_error))
+                    held = g_strdup (held_error->message);
+                if (held != NULL) {
+                    g_autofree char *a = kikan_escape_for_display (r->asset_id, -1);
+
+                    d->refusal = g_strdup_printf ("line %u: asset %s cannot be lent: %s", r->line,
+                                                  a, held);
+                }
+            }
             c->kind = KIKAN_LEDGER_ADDED;
             g_ptr_array_add (d->changes, c);
             d->added++;
@@ -504,6 +556,7 @@ summary_json (const KikanLedgerFile *file, const KikanLedgerDiff *d)
     COUNT (changed);
     COUNT (removed);
     COUNT (unchanged);
+    COUNT (returned_at_kiosk);
     COUNT (employees_added);
     COUNT (employees_renamed);
 #undef COUNT
@@ -530,6 +583,14 @@ kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedger
     if (!snapshot_load (store, &s, error))
         goto fail;
     d = diff_with (&s, file);
+    if (d->refusal != NULL) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
+                     "The file cannot be imported: %s. IT settles it first (“kikan it resolve” "
+                     "or “kikan it override”), or the asset tool drops that loan; nothing was "
+                     "imported.",
+                     d->refusal);
+        goto fail;
+    }
     /* Employees and assets first (every loan refers to them); then the
      * loans, where a new holder's loan is opened only after the old one
      * is closed (one open loan per asset). */

@@ -71,6 +71,14 @@ void kikan_employee_free (KikanEmployee *e); /* each accepts NULL */
 void kikan_asset_free (KikanAsset *a);
 void kikan_loan_free (KikanLoan *l);
 void kikan_medium_free (KikanMedium *m);
+/* Whether IT still holds @asset_id after a check-in: the newest item that
+ * handed it over has a verdict in force of HOLD or QUARANTINE (or none
+ * yet).  *why (free it) then says which session and verdict; NULL when the
+ * asset may be lent.  Such an asset is not lent again until IT settles it
+ * (`kikan it resolve|override`). */
+gboolean kikan_ledger_asset_held (KikanStore *store, const char *asset_id, char **why,
+                                  GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanEmployee, kikan_employee_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanAsset, kikan_asset_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanLoan, kikan_loan_free)

@@ -343,6 +343,21 @@ kikan_ledger_lend (KikanStore *store, const char *asset_id, const char *employee
     if ((asset = kikan_ledger_find_asset (store, asset_id, error)) == NULL
         || (emp = kikan_ledger_find_employee (store, employee_id, error)) == NULL)
         goto fail;
+    {
+        g_autofree char *held = NULL;
+
+        if (!kikan_ledger_asset_held (store, asset_id, &held, error))
+            goto fail;
+        if (held != NULL) {
+            g_autofree char *a = kikan_escape_for_display (asset_id, -1);
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
+                         "Asset %s cannot be lent: %s. IT settles it first (“kikan it resolve” "
+                         "or “kikan it override”); nothing was changed.",
+                         a, held);
+            goto fail;
+        }
+    }
     open = kikan_ledger_find_open_loan (store, asset_id, &local);
     if (open != NULL) {
         g_autofree char *a = kikan_escape_for_display (asset_id, -1);
@@ -706,4 +721,35 @@ kikan_ledger_register_medium (KikanStore *store, const char *asset_id, guint16 v
 fail:
     kikan_store_rollback (store);
     return FALSE;
+}
+
+gboolean
+kikan_ledger_asset_held (KikanStore *store, const char *asset_id, char **why, GError **error)
+{
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
+        "SELECT i.session_id, coalesce((SELECT v.verdict FROM verdicts v WHERE v.item_id = i.id "
+        "ORDER BY v.id DESC LIMIT 1), 'undecided') FROM items i WHERE i.asset_id = ? AND "
+        "i.presence = 'present' ORDER BY i.id DESC LIMIT 1",
+        error);
+    int rc;
+
+    *why = NULL;
+    if (st == NULL)
+        return FALSE;
+    kikan_store_bind_text (st, 1, asset_id);
+    rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text (st, 1);
+
+        if (g_strcmp0 (v, "hold") == 0 || g_strcmp0 (v, "quarantine") == 0
+            || g_strcmp0 (v, "undecided") == 0)
+            *why = g_strdup_printf ("it is held by IT after check-in session %lld (%s)",
+                                    (long long)sqlite3_column_int64 (st, 0), v);
+    }
+    sqlite3_finalize (st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                                      "The ledger could not be read");
+    return TRUE;
 }

@@ -161,14 +161,16 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_inspection ON findings(inspection_id);
 
--- Lost or stolen items (KR-04), and incidents from Q2/Q5/Q6 (KR-23).
+-- Lost or stolen items (KR-04), incidents from Q2/Q5/Q6 (KR-23), and the
+-- IT follow-up a personal device used for work opens (Q7, KR-22).
 CREATE TABLE incidents (
     id            INTEGER PRIMARY KEY,
     number        TEXT NOT NULL UNIQUE,       -- "INC-2026-000123", printed on the slip
     session_id    INTEGER NOT NULL REFERENCES sessions(id),
     item_id       INTEGER REFERENCES items(id),
     kind          TEXT NOT NULL CHECK (kind IN
-                      ('lost','stolen','temporarily_lost','unusual_behaviour','suspicious_mail')),
+                      ('lost','stolen','temporarily_lost','unusual_behaviour','suspicious_mail',
+                       'byod_followup')),
     data_held     TEXT,
     classification TEXT CHECK (classification IN ('public','internal','confidential','unknown')),
     personal_data TEXT CHECK (personal_data IN ('yes','no','not_sure')),

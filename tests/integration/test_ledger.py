@@ -118,7 +118,8 @@ class LedgerImport(LedgerTestCase):
         self.assertEqual(changed["USB-0008"]["fields"][0],
                          {"field": "employee_id", "old": "E1002", "new": "E1004"}, ctx)
         self.assertEqual(doc["counts"], {"added": 1, "changed": 2, "removed": 1, "unchanged": 1,
-                                         "employees_added": 1, "employees_renamed": 0}, ctx)
+                                         "returned_at_kiosk": 0, "employees_added": 1,
+                                         "employees_renamed": 0}, ctx)
         self.assertEqual(doc["sha256"], sha256_file(nxt), ctx)
 
         human = self.run_kikan("ledger", "import", "--dry-run", nxt).stdout.decode()

@@ -253,6 +253,10 @@ B (b_q7_not_deleted, f->decl->answer[7] = KIKAN_ANSWER_YES;
 B (b_q8_not_scanned, f->decl->answer[8] = KIKAN_ANSWER_YES)
 B (b_q8_scanned, f->decl->answer[8] = KIKAN_ANSWER_YES; f->decl->q8_media_inspected = TRUE)
 B (b_q9, f->decl->answer[9] = KIKAN_ANSWER_YES)
+B (b_q10_personal_plain, f->decl->answer[10] = KIKAN_ANSWER_YES;
+   f->decl->q10_classification = KIKAN_CLASSIFICATION_PUBLIC;
+   f->decl->q10_personal_data = KIKAN_ANSWER_YES; IT->encryption_required = FALSE;
+   IN->encryption = KIKAN_ENCRYPTION_PLAIN)
 B (b_q10_personal, f->decl->answer[10] = KIKAN_ANSWER_YES;
    f->decl->q10_personal_data = KIKAN_ANSWER_NOT_SURE)
 B (b_q11, f->decl->answer[11] = KIKAN_ANSWER_YES)
@@ -444,6 +448,8 @@ static const Row rows[] = {
       "DEC-03=scanned at this kiosk" },
     { "Q9 unregistered media", b_q9, OK_ITEM, CL, "INV-01:M INV-06:D", HO },
     { "Q10 personal data", b_q10_personal, OK_ITEM, CL, "INV-01:M PROC-07:D", CL },
+    { "Q10 public but personal data, plain stick", b_q10_personal_plain,
+      "INV-01:M MAL-01:M ENC-02:M", HO, "INV-01:M PROC-07:D", HO },
     { "Q11 updates postponed", b_q11, OK_ITEM, CL, "INV-01:M UPD-01:D PROC-04:D PROC-03:M", CO },
     { "Q12 settings changed", b_q12, OK_ITEM, CL, "INV-01:M CFG-07:D", HO },
     { "Q13 public Wi-Fi (info)", b_q13, OK_ITEM, CL, "INV-01:M DEC-07:D", CL },
