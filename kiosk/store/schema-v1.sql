@@ -49,6 +49,7 @@ CREATE TABLE loans (
 -- At most one open loan per asset.
 CREATE UNIQUE INDEX loans_open_asset ON loans(asset_id) WHERE returned_on IS NULL;
 CREATE INDEX loans_employee ON loans(employee_id);
+CREATE INDEX loans_asset ON loans(asset_id);
 
 -- The removable-media register (KR-06, Admin E-4): USB identity of an asset.
 CREATE TABLE media (
@@ -123,6 +124,7 @@ CREATE TABLE items (
     presented_at  TEXT NOT NULL
 );
 CREATE INDEX items_session ON items(session_id);
+CREATE INDEX items_asset ON items(asset_id);
 
 -- KR-08: one row per inspection of a medium.  result: clean | infected |
 -- not_inspected; the report is the scan's JSON (docs/json.md), verbatim.
@@ -181,6 +183,7 @@ CREATE TABLE incidents (
     description   TEXT,
     opened_at     TEXT NOT NULL
 );
+CREATE INDEX incidents_session ON incidents(session_id);
 
 -- Verdicts: one row per item and one per session (item_id NULL) each time
 -- the verdict engine decides.  The newest row of an item is its verdict;
@@ -198,6 +201,9 @@ CREATE TABLE verdicts (
     it_action_id INTEGER REFERENCES it_actions(id)
 );
 CREATE INDEX verdicts_session ON verdicts(session_id, item_id);
+-- The verdict in force of an item is its newest row: looked up by item for
+-- every earlier check-in (PROC-08), the IT queue and kikan db check.
+CREATE INDEX verdicts_item ON verdicts(item_id, id);
 
 -- IT resolutions and overrides (PROC-01, PROC-02, KR-30).
 CREATE TABLE it_actions (

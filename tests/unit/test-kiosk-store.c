@@ -507,7 +507,8 @@ static const char *const base_rows
       "(1, 1, 'LT-1', 1, 'present', 't');"
       "INSERT INTO verdicts (session_id, item_id, verdict, reasons, decided_at, decided_by) "
       "VALUES "
-      "(1, 1, 'cleared', '[]', 't', 'kiosk'), (1, NULL, 'cleared', '[]', 't', 'kiosk');";
+      "(1, 1, 'cleared', '{\"verdict\":\"cleared\",\"reasons\":[]}', 't', 'kiosk'), "
+      "(1, NULL, 'cleared', '{\"verdict\":\"cleared\",\"reasons\":[]}', 't', 'kiosk');";
 
 static GPtrArray *
 check_after (const char *breakage)
@@ -578,8 +579,26 @@ static void
 test_check_bad_verdict_value (void **state)
 {
     assert_one_problem ("PRAGMA ignore_check_constraints = ON;"
-                        "UPDATE verdicts SET verdict = 'fine' WHERE item_id = 1",
+                        "UPDATE verdicts SET verdict = 'fine', reasons = "
+                        "json_object('verdict', 'fine') WHERE item_id = 1",
                         "has the value fine, which is not a verdict");
+}
+
+/* The overall in force must be the worst of the verdicts in force. */
+static void
+test_check_overall_not_the_worst (void **state)
+{
+    assert_one_problem ("UPDATE verdicts SET verdict = 'hold' WHERE item_id IS NULL",
+                        "session 1 has the overall verdict hold, but the verdicts in force make "
+                        "it cleared");
+}
+
+/* A row that is not the kiosk's names the IT action behind it. */
+static void
+test_check_row_without_it_action (void **state)
+{
+    assert_one_problem ("UPDATE verdicts SET decided_by = 'it01' WHERE item_id = 1",
+                        "no IT action of that user, item and verdict explains it");
 }
 
 static void
@@ -632,7 +651,8 @@ test_check_hostile_values_escaped (void **state)
 {
     g_autoptr (GPtrArray) problems
         = check_after ("PRAGMA ignore_check_constraints = ON;"
-                       "UPDATE verdicts SET verdict = 'x' || char(27) || '[2J' WHERE item_id = 1");
+                       "UPDATE verdicts SET verdict = 'x' || char(27) || '[2J', reasons = "
+                       "json_object('verdict', 'x' || char(27) || '[2J') WHERE item_id = 1");
 
     assert_int_equal (problems->len, 1);
     assert_null (strchr (g_ptr_array_index (problems, 0), 27));
@@ -680,6 +700,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_check_bad_verdict_value, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_check_it_action_without_reason, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_check_overall_not_the_worst, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_check_row_without_it_action, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_check_it_action_without_user, test_home_setup,
                                          test_home_teardown),
