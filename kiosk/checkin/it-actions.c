@@ -305,132 +305,91 @@ kikan_it_act (KikanStore *store, gint64 session_id, gint64 item_id, gboolean ove
     return overall;
 }
 
-JsonNode *
-kikan_it_queue_to_json (KikanStore *store, GError **error)
+/* Adds member @member: an array with one object per row of @sql, whose
+ * columns are named by @names (NULL-terminated); a name starting with '#'
+ * is an integer (the '#' dropped), any other a string from the store,
+ * escaped as hostile; SQL NULL is JSON null. */
+static gboolean
+add_rows (JsonBuilder *b, KikanStore *store, const char *member, const char *sql,
+          const char *const *names, const char *what, GError **error)
 {
-    g_autoptr (JsonBuilder) b = json_builder_new ();
-    sqlite3_stmt *st = kikan_store_prepare (
-        store,
-        "SELECT s.uuid, s.id, s.employee_id, s.started_at, s.state, i.id, i.asset_id, "
-        "i.presented_as, i.state, v.verdict, v.decided_by FROM items i "
-        "JOIN sessions s ON s.id = i.session_id "
-        "LEFT JOIN verdicts v ON v.id = (SELECT max(w.id) FROM verdicts w WHERE w.item_id = i.id) "
-        "WHERE v.verdict IS NULL OR v.verdict <> 'cleared' OR i.state IN ('pending', 'failed') "
-        "ORDER BY s.id DESC, i.id",
-        error);
+    sqlite3_stmt *st = kikan_store_prepare (store, sql, error);
     int rc;
 
     if (st == NULL)
-        return NULL;
+        return FALSE;
+    json_builder_set_member_name (b, member);
+    json_builder_begin_array (b);
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        json_builder_begin_object (b);
+        for (int c = 0; names[c] != NULL; c++) {
+            const char *name = names[c][0] == '#' ? names[c] + 1 : names[c];
+
+            if (sqlite3_column_type (st, c) == SQLITE_NULL) {
+                json_builder_set_member_name (b, name);
+                json_builder_add_null_value (b);
+            } else if (names[c][0] == '#') {
+                json_builder_set_member_name (b, name);
+                json_builder_add_int_value (b, sqlite3_column_int64 (st, c));
+            } else
+                kikan_json_add_hostile_string (b, name,
+                                               (const char *)sqlite3_column_text (st, c));
+        }
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_fail (store, what, error);
+    return TRUE;
+}
+
+JsonNode *
+kikan_it_queue_to_json (KikanStore *store, GError **error)
+{
+    static const char *const item_columns[]
+        = { "session", "#session_id",  "employee", "started_at", "session_state", "#item",
+            "asset",   "presented_as", "state",    "verdict",    "decided_by",    NULL };
+    static const char *const incident_columns[]
+        = { "number", "kind", "session", "#session_id", "employee", "opened_at", NULL };
+    static const char *const held_columns[]
+        = { "session", "#session_id", "employee", "started_at", "verdict", NULL };
+    static const char *const incomplete_columns[]
+        = { "session", "#session_id", "employee", "started_at", NULL };
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "format");
     json_builder_add_string_value (b, "kikan-it-queue");
-    json_builder_set_member_name (b, "items");
-    json_builder_begin_array (b);
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        static const char *const names[]
-            = { "session", NULL,           "employee", "started_at", "session_state", NULL,
-                "asset",   "presented_as", "state",    "verdict",    "decided_by" };
-
-        json_builder_begin_object (b);
-        for (int c = 0; c < (int)G_N_ELEMENTS (names); c++) {
-            if (c == 1 || c == 5) {
-                json_builder_set_member_name (b, c == 1 ? "session_id" : "item");
-                json_builder_add_int_value (b, sqlite3_column_int64 (st, c));
-                continue;
-            }
-            if (sqlite3_column_type (st, c) == SQLITE_NULL) {
-                json_builder_set_member_name (b, names[c]);
-                json_builder_add_null_value (b);
-            } else
-                kikan_json_add_hostile_string (b, names[c],
-                                               (const char *)sqlite3_column_text (st, c));
-        }
-        json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (store, "Could not read IT's queue", error), NULL;
-    /* Incidents and follow-ups opened at the kiosk (KR-04, KR-22, KR-23):
-     * closing them comes with the IT screens of the kiosk (issue #11). */
-    st = kikan_store_prepare (store,
-                              "SELECT n.number, n.kind, s.uuid, s.id, s.employee_id, n.opened_at "
-                              "FROM incidents n JOIN sessions s ON s.id = n.session_id "
-                              "ORDER BY n.id DESC",
-                              error);
-    if (st == NULL)
+    if (!add_rows (b, store, "items",
+                   "SELECT s.uuid, s.id, s.employee_id, s.started_at, s.state, i.id, i.asset_id, "
+                   "i.presented_as, i.state, v.verdict, v.decided_by FROM items i "
+                   "JOIN sessions s ON s.id = i.session_id LEFT JOIN verdicts v ON v.id = "
+                   "(SELECT max(w.id) FROM verdicts w WHERE w.item_id = i.id) "
+                   "WHERE v.verdict IS NULL OR v.verdict <> 'cleared' OR i.state IN ('pending', "
+                   "'failed') ORDER BY s.id DESC, i.id",
+                   item_columns, "Could not read IT's queue", error)
+        /* Incidents and follow-ups opened at the kiosk (KR-04, KR-22,
+         * KR-23): closing them comes with the IT screens (issue #11). */
+        || !add_rows (b, store, "incidents",
+                      "SELECT n.number, n.kind, s.uuid, s.id, s.employee_id, n.opened_at "
+                      "FROM incidents n JOIN sessions s ON s.id = n.session_id "
+                      "ORDER BY n.id DESC",
+                      incident_columns, "Could not read the incidents", error)
+        /* Sessions held by their own reasons (the declaration: DEC-01,
+         * DEC-11, PROC-08 …), which no item carries. */
+        || !add_rows (b, store, "held_sessions",
+                      "SELECT s.uuid, s.id, s.employee_id, s.started_at, "
+                      "json_extract(v.reasons, '$.verdict') FROM sessions s JOIN verdicts v ON "
+                      "v.id = (SELECT max(w.id) FROM verdicts w WHERE w.session_id = s.id AND "
+                      "w.item_id IS NULL) WHERE json_extract(v.reasons, '$.verdict') NOT IN "
+                      "('cleared', 'conditional') ORDER BY s.id DESC",
+                      held_columns, "Could not read the held sessions", error)
+        || !add_rows (b, store, "incomplete_sessions",
+                      "SELECT uuid, id, employee_id, started_at FROM sessions WHERE state = "
+                      "'incomplete' ORDER BY id DESC",
+                      incomplete_columns, "Could not read the incomplete sessions", error))
         return NULL;
-    json_builder_set_member_name (b, "incidents");
-    json_builder_begin_array (b);
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        static const char *const names[] = { "number", "kind", "session", NULL, "employee",
-                                             "opened_at" };
-
-        json_builder_begin_object (b);
-        for (int c = 0; c < (int)G_N_ELEMENTS (names); c++) {
-            if (names[c] == NULL) {
-                json_builder_set_member_name (b, "session_id");
-                json_builder_add_int_value (b, sqlite3_column_int64 (st, c));
-            } else
-                kikan_json_add_hostile_string (b, names[c],
-                                               (const char *)sqlite3_column_text (st, c));
-        }
-        json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (store, "Could not read the incidents", error), NULL;
-    /* Sessions held by their own reasons (the declaration: DEC-01, DEC-11,
-     * PROC-08 …), which no item carries. */
-    st = kikan_store_prepare (
-        store,
-        "SELECT s.uuid, s.id, s.employee_id, s.started_at, json_extract(v.reasons, '$.verdict') "
-        "FROM sessions s JOIN verdicts v ON v.id = (SELECT max(w.id) FROM verdicts w WHERE "
-        "w.session_id = s.id AND w.item_id IS NULL) WHERE json_extract(v.reasons, '$.verdict') "
-        "NOT IN ('cleared', 'conditional') ORDER BY s.id DESC",
-        error);
-    if (st == NULL)
-        return NULL;
-    json_builder_set_member_name (b, "held_sessions");
-    json_builder_begin_array (b);
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        json_builder_begin_object (b);
-        kikan_json_add_hostile_string (b, "session", (const char *)sqlite3_column_text (st, 0));
-        json_builder_set_member_name (b, "session_id");
-        json_builder_add_int_value (b, sqlite3_column_int64 (st, 1));
-        kikan_json_add_hostile_string (b, "employee", (const char *)sqlite3_column_text (st, 2));
-        kikan_json_add_hostile_string (b, "started_at", (const char *)sqlite3_column_text (st, 3));
-        kikan_json_add_hostile_string (b, "verdict", (const char *)sqlite3_column_text (st, 4));
-        json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (store, "Could not read the held sessions", error), NULL;
-    st = kikan_store_prepare (
-        store,
-        "SELECT uuid, id, employee_id, started_at FROM sessions WHERE state = "
-        "'incomplete' ORDER BY id DESC",
-        error);
-    if (st == NULL)
-        return NULL;
-    json_builder_set_member_name (b, "incomplete_sessions");
-    json_builder_begin_array (b);
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        json_builder_begin_object (b);
-        kikan_json_add_hostile_string (b, "session", (const char *)sqlite3_column_text (st, 0));
-        json_builder_set_member_name (b, "session_id");
-        json_builder_add_int_value (b, sqlite3_column_int64 (st, 1));
-        kikan_json_add_hostile_string (b, "employee", (const char *)sqlite3_column_text (st, 2));
-        kikan_json_add_hostile_string (b, "started_at", (const char *)sqlite3_column_text (st, 3));
-        json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (store, "Could not read the incomplete sessions", error), NULL;
     json_builder_end_object (b);
     return json_builder_get_root (b);
 }
