@@ -243,6 +243,16 @@ print_reasons (JsonObject *o, const char *indent)
 
         printf ("%s%s (%s) %s\n", indent, str_member (r, "code"), str_member (r, "provenance"),
                 text);
+        /* KR-28: what a CONDITIONAL clearance asks, and until when. */
+        if (json_object_has_member (r, "condition")
+            && JSON_NODE_HOLDS_OBJECT (json_object_get_member (r, "condition"))) {
+            JsonObject *c = json_object_get_object_member (r, "condition");
+            g_autofree char *what = kikan_escape_for_display (str_member (c, "text"), -1);
+            const char *until = str_member (c, "until");
+
+            printf ("%*s  condition: %s%s%s\n", (int)strlen (indent), "", what,
+                    until ? " — until " : "", until ? until : "");
+        }
     }
 }
 
