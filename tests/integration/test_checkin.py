@@ -220,6 +220,20 @@ class CheckinScripted(CheckinTestCase):
         self.assertEqual(doc["incidents"], [])
         self.assert_db_check()
 
+    def test_conditions_printed(self):
+        """KR-28: a CONDITIONAL check-in says, on the screen as in the JSON,
+        what each condition asks and until when (PROC-03 monitoring)."""
+        accept_test_cvd_age(self)
+        answers = self.clean_answers()
+        answers["Q14"] = "yes"
+        r = self.kikan("checkin", "--policy", self.policy, "--database", self.db_test6(),
+                       "--script", self.script({"employee": "E2002", "answers": answers}))
+        out = r.stdout.decode("utf-8")
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertIn("Overall: CONDITIONAL", out)
+        self.assertIn("condition: Reset the password", out)
+        self.assertRegex(out, r"PROC-03 .*\n +condition: .* until \d{4}-\d{2}-\d{2}")
+
     def test_stale_signatures_hold(self):
         """Must show: the same check-in with the signatures stale (test-6.cvd
         is from 2021 and max_age_days is the default) → HOLD, MAL-05."""
