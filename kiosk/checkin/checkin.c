@@ -32,6 +32,7 @@ struct KikanCheckin {
     GPtrArray *loans; /* KikanCheckinLoan*: the employee's open loans at start */
     KikanUsbModels *models;
     KikanDeclaration *declaration;
+    char **q8_media;             /* the media Q8's follow-up names (asset tags), or NULL */
     guint running;
     gboolean ended; /* end_visit done */
 };
@@ -140,6 +141,7 @@ checkin_clear (gpointer p)
     g_ptr_array_unref (self->loans);
     g_clear_pointer (&self->models, kikan_usb_models_free);
     g_clear_pointer (&self->declaration, kikan_declaration_free);
+    g_strfreev (self->q8_media);
 }
 
 void
@@ -421,6 +423,23 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
         followup = json_node_get_object (json_parser_get_root (parser));
     }
     read_followup (self->declaration, q, followup);
+    /* Q8: the media data moved through, to be scanned here (DEC-03). */
+    if (q == 8) {
+        JsonNode *m = followup != NULL ? json_object_get_member (followup, "media") : NULL;
+        g_autoptr (GPtrArray) named = g_ptr_array_new_with_free_func (g_free);
+
+        for (guint i = 0; m != NULL && JSON_NODE_HOLDS_ARRAY (m)
+                          && i < json_array_get_length (json_node_get_array (m));
+             i++) {
+            JsonNode *e = json_array_get_element (json_node_get_array (m), i);
+
+            if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+                g_ptr_array_add (named, g_strdup (json_node_get_string (e)));
+        }
+        g_ptr_array_add (named, NULL);
+        g_strfreev (self->q8_media);
+        self->q8_media = (char **)g_ptr_array_free (g_steal_pointer (&named), FALSE);
+    }
     if (!begin (self, error))
         return FALSE;
     st = kikan_store_prepare (self->store,
@@ -1367,6 +1386,30 @@ insert_verdict (KikanCheckin *self, gint64 item_id, KikanVerdict verdict,
     return kikan_store_step_done (self->store, st, "Could not record the verdict", error);
 }
 
+/* Q8's follow-up named the media data moved through: DEC-03 is settled
+ * only when every one of them was handed over and read to the end here. */
+static gboolean
+q8_media_inspected (KikanCheckin *self)
+{
+    if (self->q8_media == NULL || self->q8_media[0] == NULL)
+        return FALSE;
+    for (gsize m = 0; self->q8_media[m] != NULL; m++) {
+        gboolean read = FALSE;
+
+        for (guint i = 0; i < self->items->len && !read; i++) {
+            KikanCheckinItem *it = self->items->pdata[i];
+
+            read = it->summary != NULL && it->summary->complete
+                   && g_strcmp0 (it->state, "inspected") == 0
+                   && (g_strcmp0 (it->asset_id, self->q8_media[m]) == 0
+                       || g_strcmp0 (it->presented_as, self->q8_media[m]) == 0);
+        }
+        if (!read)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* PROC-08: earlier check-ins of this employee that IT has not settled: an
  * item handed over whose verdict in force is not CLEARED (or CONDITIONAL),
  * or the session's own reasons holding.  "session 3, 5", or NULL. */
@@ -1419,6 +1462,7 @@ decide (KikanCheckin *self, KikanCheckinItem *late, GError **error)
 
     if (!earlier_held (self, &earlier, error))
         return FALSE;
+    self->declaration->q8_media_inspected = q8_media_inspected (self);
     build_evidence (self, &e);
     sev.earlier_held = earlier;
     sev.declaration = self->declaration;

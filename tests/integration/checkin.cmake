@@ -8,6 +8,7 @@ set(KIKAN_IT_CHECKIN_TESTS
   test_checkin.CheckinScripted.test_all_present_encrypted_clean_is_cleared
   test_checkin.CheckinScripted.test_stale_signatures_hold
   test_checkin.CheckinScripted.test_conditions_printed
+  test_checkin.CheckinScripted.test_q8_media_scanned_here
   test_checkin.CheckinCrash.test_kill_points
   test_checkin.CheckinIt.test_override_keeps_original
   test_checkin.CheckinVisit.test_visit_ends_before_inspection

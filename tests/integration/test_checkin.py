@@ -234,6 +234,30 @@ class CheckinScripted(CheckinTestCase):
         self.assertIn("condition: Reset the password", out)
         self.assertRegex(out, r"PROC-03 .*\n +condition: .* until \d{4}-\d{2}-\d{2}")
 
+    def test_q8_media_scanned_here(self):
+        """DEC-03: data moved through a medium (Q8) holds until that medium is
+        read here; naming a medium that was read to the end settles it, one
+        that was not presented does not."""
+        accept_test_cvd_age(self)
+        self.sql("UPDATE assets SET encryption_required = 0")
+        self.sql("DELETE FROM loans WHERE asset_id = 'LT-0003'")
+        for named, level in ((["USB-0007"], "info"), (["USB-0007", "USB-0099"], "hold")):
+            self.sql("UPDATE loans SET returned_on = NULL, return_session = NULL")
+            self.sql("DELETE FROM verdicts")
+            answers = self.clean_answers()
+            answers["Q8"] = {"answer": "yes", "media": named}
+            doc, r = self.checkin({"employee": "E1001", "answers": answers,
+                                   "present": [{"asset": "USB-0007",
+                                                "medium": self.fat("q8" + level, False)},
+                                               {"asset": "USB-0008",
+                                                "medium": self.fat("q8b" + level, False)}]})
+            dec03 = [x for x in doc["reasons"] if x["code"] == "DEC-03"]
+            self.assertEqual(len(dec03), 1, r.describe())
+            self.assertEqual(dec03[0]["level"], level,
+                             dec03[0])
+            self.assertEqual(doc["verdict"], "cleared" if level == "info" else "hold",
+                             r.describe())
+
     def test_stale_signatures_hold(self):
         """Must show: the same check-in with the signatures stale (test-6.cvd
         is from 2021 and max_age_days is the default) → HOLD, MAL-05."""
