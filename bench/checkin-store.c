@@ -1044,7 +1044,7 @@ main (int argc, char **argv)
         g_string_append_printf (md, "| what reads the whole store | empty ms |%s\n|---|---:|%s\n",
                                 store_b != NULL ? " full ms |" : "",
                                 store_b != NULL ? "---:|" : "");
-        g_string_append_printf (md, "| `kikan_store_open` (integrity_check, foreign_key_check, "
+        g_string_append_printf (md, "| `kikan_store_open` (quick_check, foreign_key_check, "
                                 "schema) | %.1f |", open_empty_us / 1000.0);
         if (store_b != NULL)
             g_string_append_printf (md, " %.1f |", open_full_us / 1000.0);
