@@ -26,6 +26,7 @@
 #include "inspector-private.h"
 #include "script-private.h"
 #include "store-private.h"
+#include "usb-private.h"
 
 typedef struct KikanCheckin KikanCheckin;
 
@@ -76,6 +77,12 @@ gboolean kikan_checkin_answer (KikanCheckin *self, const char *question, const c
  * (an asset already presented or declared in this session). */
 gint64 kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *item,
                               GError **error);
+/* The same with the USB identity already read (the kiosk's watcher reads
+ * it off the main loop when the stick is plugged in: "device-added"), so
+ * that presenting never waits on the device.  @device is copied; NULL
+ * reads it from @item's usb_device, as kikan_checkin_present(). */
+gint64 kikan_checkin_present_device (KikanCheckin *self, const KikanScriptPresent *item,
+                                     const KikanUsbDevice *device, GError **error);
 /* A lent item not presented, with what the person declares (KR-03);
  * lost or stolen opens an incident (KR-04). */
 gint64 kikan_checkin_declare_missing (KikanCheckin *self, const KikanScriptMissing *item,
@@ -89,6 +96,10 @@ void kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id,
                                   GAsyncReadyCallback callback, gpointer user_data);
 gboolean kikan_checkin_inspect_finish (KikanCheckin *self, GAsyncResult *result,
                                        GError **error);
+/* The person (or IT) stops item @item_id's inspection: it ends at once,
+ * nothing of it counts, and the item is recorded failed, "cancelled at the
+ * kiosk" (HOLD, MAL-04).  FALSE when it is not being inspected. */
+gboolean kikan_checkin_cancel_inspection (KikanCheckin *self, gint64 item_id);
 /* The medium of a presented item went away (USB removal): its inspection
  * is cancelled and the item recorded "removed during inspection" (HOLD).
  * @devnode is the block device node ("/dev/sdb") or the USB device's

@@ -32,7 +32,7 @@ struct KikanCheckin {
     GPtrArray *loans; /* KikanCheckinLoan*: the employee's open loans at start */
     KikanUsbModels *models;
     KikanDeclaration *declaration;
-    char **q8_media;             /* the media Q8's follow-up names (asset tags), or NULL */
+    char **q8_media; /* the media Q8's follow-up names (asset tags), or NULL */
     guint running;
     gboolean ended; /* end_visit done */
 };
@@ -459,8 +459,7 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
         incident = insert_incident (self, 0, incident_kind_for (q),
                                     followup_string (followup, q == 7 ? "work" : "data_held"),
                                     "unknown", "not_sure", "not_applicable", "not_applicable",
-                                    followup_string (followup, q == 7 ? "device" : "text"),
-                                    error);
+                                    followup_string (followup, q == 7 ? "device" : "text"), error);
         if (incident == NULL)
             return rollback (self);
     }
@@ -590,13 +589,36 @@ load_register (KikanCheckin *self, GPtrArray *strings, GError **error)
  * INV-05, INV-06, BadUSB, ENC-01).  A medium that is not on USB (a disk
  * image, a dock) has no USB findings; one whose USB identity cannot be
  * read fails closed through the findings of the assessment. */
+/* Matches @it->usb (already read) against the register and judges it. */
 static gboolean
-identify_usb (KikanCheckin *self, KikanCheckinItem *it, const char *node, GError **error)
+assess_usb (KikanCheckin *self, KikanCheckinItem *it, GError **error)
 {
     g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
     g_autoptr (GArray) regs = NULL;
-    g_autoptr (GError) usb_error = NULL;
     KikanUsbMatch m;
+
+    if ((regs = load_register (self, strings, error)) == NULL)
+        return FALSE;
+    m = kikan_usb_match (it->usb, (const KikanUsbRegistration *)regs->data, regs->len);
+    it->usb_findings = kikan_usb_assess (it->usb, m.reg, self->models);
+    /* The register names the asset the device is, when the person did not. */
+    if (it->asset_id == NULL && m.kind == KIKAN_USB_MATCH_EXACT)
+        return resolve_asset (self, it, m.reg->asset_id, error);
+    /* A device registered as another asset than the one claimed is a
+     * mismatch (INV-05), whatever its own findings say. */
+    if (it->asset_id != NULL && m.kind == KIKAN_USB_MATCH_EXACT
+        && strcmp (m.reg->asset_id, it->asset_id) != 0)
+        it->serial_mismatch = TRUE;
+    return TRUE;
+}
+
+/* Reads the USB identity of block device @node (may wait on the device:
+ * the kiosk passes the watcher's identity instead, see
+ * kikan_checkin_present_device). */
+static gboolean
+identify_usb (KikanCheckin *self, KikanCheckinItem *it, const char *node, GError **error)
+{
+    g_autoptr (GError) usb_error = NULL;
 
     it->usb = kikan_usb_find_for_block (node, &usb_error);
     if (it->usb != NULL || usb_error != NULL)
@@ -613,19 +635,7 @@ identify_usb (KikanCheckin *self, KikanCheckinItem *it, const char *node, GError
         }
         return TRUE;
     }
-    if ((regs = load_register (self, strings, error)) == NULL)
-        return FALSE;
-    m = kikan_usb_match (it->usb, (const KikanUsbRegistration *)regs->data, regs->len);
-    it->usb_findings = kikan_usb_assess (it->usb, m.reg, self->models);
-    /* The register names the asset the device is, when the person did not. */
-    if (it->asset_id == NULL && m.kind == KIKAN_USB_MATCH_EXACT)
-        return resolve_asset (self, it, m.reg->asset_id, error);
-    /* A device registered as another asset than the one claimed is a
-     * mismatch (INV-05), whatever its own findings say. */
-    if (it->asset_id != NULL && m.kind == KIKAN_USB_MATCH_EXACT
-        && strcmp (m.reg->asset_id, it->asset_id) != 0)
-        it->serial_mismatch = TRUE;
-    return TRUE;
+    return assess_usb (self, it, error);
 }
 
 static gboolean
@@ -700,6 +710,13 @@ medium_key (const char *path)
 gint64
 kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError **error)
 {
+    return kikan_checkin_present_device (self, p, NULL, error);
+}
+
+gint64
+kikan_checkin_present_device (KikanCheckin *self, const KikanScriptPresent *p,
+                              const KikanUsbDevice *device, GError **error)
+{
     g_autoptr (GPtrArray) hold = g_ptr_array_new_with_free_func (item_free);
     KikanCheckinItem *it = g_new0 (KikanCheckinItem, 1);
     KikanCheckinLoan *loan;
@@ -737,10 +754,19 @@ kikan_checkin_present (KikanCheckin *self, const KikanScriptPresent *p, GError *
      * itself: a stick read as /dev/sdX is matched against the register
      * whether or not the person said it was USB (an image or a folder is
      * not on USB and has no USB identity). */
-    if (p->usb_device != NULL && !identify_usb (self, it, p->usb_device, error))
+    if (device != NULL) {
+        /* Read off the main loop by the watcher: nothing here waits on the
+         * device. */
+        it->usb = kikan_usb_device_copy (device);
+        it->usb_node = g_strdup (p->usb_device != NULL          ? p->usb_device
+                                 : device->block_nodes->len > 0 ? device->block_nodes->pdata[0]
+                                                                : NULL);
+        if (!assess_usb (self, it, error))
+            return 0;
+    } else if (p->usb_device != NULL && !identify_usb (self, it, p->usb_device, error))
         return 0;
-    if (p->usb_device == NULL && is_block_device (p->medium)
-        && !identify_usb (self, it, p->medium, error))
+    else if (p->usb_device == NULL && is_block_device (p->medium)
+             && !identify_usb (self, it, p->medium, error))
         return 0;
     if (it->asset_id != NULL && find_item_for_asset (self, it->asset_id) != NULL) {
         g_autofree char *shown = kikan_escape_for_display (it->asset_id, -1);
@@ -1019,6 +1045,9 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     } else if (it->removed) {
         it->failure = g_strdup ("removed during inspection");
         set_state (it, "removed");
+    } else if (it->cancelled) {
+        it->failure = g_strdup ("cancelled at the kiosk before the inspection finished");
+        set_state (it, "failed");
     } else {
         it->failure = g_strdup (error->message);
         set_state (it, "failed");
@@ -1445,8 +1474,8 @@ earlier_held (KikanCheckin *self, char **out, GError **error)
 
 /* Inside the caller's transaction: decides every item and the session and
  * records the verdicts (a new row each time: older ones stay). */
-static gboolean decide_late (KikanCheckin *self, KikanCheckinItem *late,
-                             KikanSessionVerdict *sv, const char *now, GError **error);
+static gboolean decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv,
+                             const char *now, GError **error);
 
 /* @late NULL: the decision at the end of the visit, a row for every item
  * and the session.  Else the result of @late arrived after the visit. */
@@ -1493,8 +1522,8 @@ decide (KikanCheckin *self, KikanCheckinItem *late, GError **error)
  * its row in force, IT's included (KR-30), and so does a session part IT
  * acted on; the overall is restated from what is in force. */
 static gboolean
-decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv,
-             const char *now, GError **error)
+decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv, const char *now,
+             GError **error)
 {
     KikanVerdictResult *r = NULL;
     g_autoptr (JsonNode) part = NULL;
@@ -1516,8 +1545,8 @@ decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, late->id);
-    if (sqlite3_step (st) == SQLITE_ROW && g_strcmp0 ((const char *)sqlite3_column_text (st, 1),
-                                                      "kiosk") != 0)
+    if (sqlite3_step (st) == SQLITE_ROW
+        && g_strcmp0 ((const char *)sqlite3_column_text (st, 1), "kiosk") != 0)
         it_verdict = kikan_store_column_dup (st, 0);
     sqlite3_finalize (st);
     if (it_verdict == NULL || !kikan_verdict_from_string (it_verdict, &in_force)
@@ -2092,8 +2121,7 @@ kikan_checkin_check_script (KikanStore *store, const KikanScript *script, GError
     sqlite3_stmt *st;
     int rc;
 
-    st = kikan_store_prepare (store, "SELECT 1 FROM employees WHERE id = ? AND active = 1",
-                              error);
+    st = kikan_store_prepare (store, "SELECT 1 FROM employees WHERE id = ? AND active = 1", error);
     if (st == NULL)
         return FALSE;
     kikan_store_bind_text (st, 1, script->employee);
@@ -2114,10 +2142,10 @@ kikan_checkin_check_script (KikanStore *store, const KikanScript *script, GError
     for (guint i = 0; i < script->present->len + script->missing->len; i++) {
         gboolean present = i < script->present->len;
         const KikanScriptPresent *p = present ? script->present->pdata[i] : NULL;
-        const char *named = present ? (p->asset != NULL ? p->asset : p->serial)
-                                    : ((KikanScriptMissing *)
-                                           script->missing->pdata[i - script->present->len])
-                                          ->asset;
+        const char *named
+            = present ? (p->asset != NULL ? p->asset : p->serial)
+                      : ((KikanScriptMissing *)script->missing->pdata[i - script->present->len])
+                            ->asset;
         g_autofree char *resolved = NULL;
         const char *asset;
 
@@ -2211,10 +2239,11 @@ kikan_checkin_abandon (KikanCheckin *self, GError **error)
     sqlite3_bind_int64 (st, 1, self->session_id);
     if (!kikan_store_step_done (self->store, st, "Could not close the items", error))
         return rollback (self);
-    st = kikan_store_prepare (self->store,
-                              "UPDATE sessions SET state = 'incomplete', ended_at = ? WHERE id = ? "
-                              "AND state = 'open'",
-                              error);
+    st = kikan_store_prepare (
+        self->store,
+        "UPDATE sessions SET state = 'incomplete', ended_at = ? WHERE id = ? "
+        "AND state = 'open'",
+        error);
     if (st == NULL)
         return rollback (self);
     kikan_store_bind_text (st, 1, now);
@@ -2224,5 +2253,17 @@ kikan_checkin_abandon (KikanCheckin *self, GError **error)
     if (!commit (self, error))
         return FALSE;
     self->ended = TRUE;
+    return TRUE;
+}
+
+gboolean
+kikan_checkin_cancel_inspection (KikanCheckin *self, gint64 item_id)
+{
+    KikanCheckinItem *it = find_item (self, item_id);
+
+    if (it == NULL || it->cancellable == NULL)
+        return FALSE;
+    it->cancelled = TRUE;
+    g_cancellable_cancel (it->cancellable);
     return TRUE;
 }

@@ -102,5 +102,6 @@ typedef struct {
     gint64 started_us;
     GCancellable *cancellable;
     gboolean removed;
+    gboolean cancelled;         /* kikan_checkin_cancel_inspection() */
     KikanInspectionSummary *summary;
 } KikanCheckinItem;
