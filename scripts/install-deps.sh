@@ -17,6 +17,8 @@ PKGS=(
   libinih-dev
   # kiosk/ check-in (issue #9): the store, the ledger CSV, USB identity
   libsqlite3-dev sqlite3 libcsv-dev libusb-1.0-0-dev libgudev-1.0-dev
+  # kiosk/audit/: BLAKE2b for the audit chain (issue #10)
+  libsodium-dev
   # tests (umockdev: USB devices and hot-plug without a USB bus)
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps

@@ -13,6 +13,7 @@
 #include "error-private.h"
 #include "escape-private.h"
 #include "declaration-private.h"
+#include "audit-private.h"
 #include "evidence-private.h"
 #include "it-actions-private.h"
 #include "usb-private.h"
@@ -93,6 +94,22 @@ rollback (KikanCheckin *self)
 {
     kikan_store_rollback (self->store);
     return FALSE;
+}
+
+/* Inside the step's transaction: its record in the audit chain (issue #10
+ * item 1), which commits, or rolls back, with it.  Takes @payload. */
+static gboolean
+audit (KikanCheckin *self, const char *kind, JsonNode *payload, GError **error)
+{
+    g_autoptr (JsonNode) p = payload;
+
+    return kikan_audit_append (self->store, kind, self->session_id, p, error);
+}
+
+static char *
+id_text (gint64 id)
+{
+    return g_strdup_printf ("%" G_GINT64_FORMAT, id);
 }
 
 static void
@@ -287,6 +304,11 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
     if (!kikan_store_step_done (store, st, "Could not start the session", error))
         return rollback (self), NULL;
     self->session_id = sqlite3_last_insert_rowid (db);
+    if (!audit (self, "session_start",
+                kikan_audit_payload ("session", self->uuid, "employee", employee_id, "kiosk",
+                                     self->options.kiosk_id, NULL),
+                error))
+        return rollback (self), NULL;
     if (!commit (self, error))
         return NULL;
     return g_steal_pointer (&self);
@@ -454,6 +476,11 @@ kikan_checkin_answer (KikanCheckin *self, const char *question, const char *answ
     kikan_store_bind_text (st, 4, followup_json);
     kikan_store_bind_text (st, 5, now);
     if (!kikan_store_step_done (self->store, st, "Could not record the answer", error))
+        return rollback (self);
+    if (!audit (self, "declaration",
+                kikan_audit_payload ("question", question, "answer", answer, "followup",
+                                     followup_json, NULL),
+                error))
         return rollback (self);
     if (incident_kind_for (q) != NULL && kikan_answer_is_yes (self->declaration->answer[q])) {
         incident = insert_incident (self, 0, incident_kind_for (q),
@@ -680,7 +707,16 @@ insert_item (KikanCheckin *self, KikanCheckinItem *it, GError **error)
         return FALSE;
     it->id = sqlite3_last_insert_rowid (db);
     it->state = g_strdup ("recorded");
-    return TRUE;
+    {
+        g_autofree char *item = id_text (it->id);
+
+        return audit (self, "item",
+                      kikan_audit_payload ("item", item, "asset", it->asset_id, "presented_as",
+                                           it->presented_as, "presence", it->presence, "medium",
+                                           it->medium, "usb_serial",
+                                           it->usb != NULL ? it->usb->serial : NULL, NULL),
+                      error);
+    }
 }
 
 static gboolean
@@ -1019,7 +1055,23 @@ record_inspection_end (KikanCheckin *self, KikanCheckinItem *it, GError **error)
                              f->slip_code, f->detail, error))
             return FALSE;
     }
-    return update_item_state (self, it, error);
+    if (!update_item_state (self, it, error))
+        return FALSE;
+    {
+        g_autofree char *item = id_text (it->id);
+        g_autofree char *files = g_strdup_printf ("%" G_GUINT64_FORMAT, s ? s->files : 0);
+        g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, s ? s->bytes : 0);
+
+        return audit (self, "inspection",
+                      kikan_audit_payload ("item", item, "state", it->state, "result",
+                                           s ? s->result : "not_inspected", "files", files,
+                                           "bytes", bytes, "engine_version",
+                                           s ? s->engine_version : NULL, "db_version",
+                                           s ? s->db_version : NULL, "db_time",
+                                           s ? s->db_time : NULL, "detail",
+                                           s ? s->status_detail : it->failure, NULL),
+                      error);
+    }
 }
 
 static gboolean decide (KikanCheckin *self, KikanCheckinItem *late, GError **error);
@@ -1111,6 +1163,17 @@ kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id, KikanCheckinPro
         return;
     }
     it->inspection_id = sqlite3_last_insert_rowid (db);
+    {
+        g_autofree char *item = id_text (it->id);
+
+        if (!audit (self, "inspection_start",
+                    kikan_audit_payload ("item", item, "medium", it->medium, NULL), &error)) {
+            rollback (self);
+            set_state (it, "recorded");
+            g_task_return_error (task, error);
+            return;
+        }
+    }
     if (!commit (self, &error)) {
         set_state (it, "recorded");
         g_task_return_error (task, error);
@@ -1412,7 +1475,17 @@ insert_verdict (KikanCheckin *self, gint64 item_id, KikanVerdict verdict,
     kikan_store_bind_text (st, 3, kikan_verdict_to_string (verdict));
     kikan_store_bind_text (st, 4, reasons);
     kikan_store_bind_text (st, 5, now);
-    return kikan_store_step_done (self->store, st, "Could not record the verdict", error);
+    if (!kikan_store_step_done (self->store, st, "Could not record the verdict", error))
+        return FALSE;
+    {
+        g_autofree char *item = item_id > 0 ? id_text (item_id) : NULL;
+
+        return audit (self, "verdict",
+                      kikan_audit_payload ("item", item, "verdict",
+                                           kikan_verdict_to_string (verdict), "reasons", reasons,
+                                           "by", "kiosk", NULL),
+                      error);
+    }
 }
 
 /* Q8's follow-up named the media data moved through: DEC-03 is settled
@@ -1708,6 +1781,8 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
     kikan_store_bind_text (st, 1, now);
     sqlite3_bind_int64 (st, 2, self->session_id);
     if (!kikan_store_step_done (self->store, st, "Could not end the session", error))
+        goto fail;
+    if (!audit (self, "session_end", kikan_audit_payload ("session", self->uuid, NULL), error))
         goto fail;
     if (!commit (self, error))
         goto undo;
@@ -2058,6 +2133,34 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
 
     if (!kikan_store_begin (store, error))
         return FALSE;
+    /* Each session closed here gets its record in the audit chain. */
+    {
+        sqlite3_stmt *st = kikan_store_prepare (
+            store, "SELECT id, uuid FROM sessions WHERE state = 'open' ORDER BY id", error);
+        int rc;
+
+        if (st == NULL) {
+            kikan_store_rollback (store);
+            return FALSE;
+        }
+        while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+            g_autoptr (JsonNode) p = kikan_audit_payload (
+                "session", (const char *)sqlite3_column_text (st, 1), "why",
+                "left open by a crash or power loss", NULL);
+
+            if (!kikan_audit_append (store, "session_incomplete", sqlite3_column_int64 (st, 0),
+                                     p, error)) {
+                sqlite3_finalize (st);
+                kikan_store_rollback (store);
+                return FALSE;
+            }
+        }
+        sqlite3_finalize (st);
+        if (rc != SQLITE_DONE) {
+            kikan_store_rollback (store);
+            return kikan_store_fail (store, "Could not read the open sessions", error);
+        }
+    }
     for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
         sqlite3_stmt *st = kikan_store_prepare (store, steps[i], error);
         int idx;
@@ -2249,6 +2352,9 @@ kikan_checkin_abandon (KikanCheckin *self, GError **error)
     kikan_store_bind_text (st, 1, now);
     sqlite3_bind_int64 (st, 2, self->session_id);
     if (!kikan_store_step_done (self->store, st, "Could not close the session", error))
+        return rollback (self);
+    if (!audit (self, "session_incomplete",
+                kikan_audit_payload ("session", self->uuid, "why", "abandoned", NULL), error))
         return rollback (self);
     if (!commit (self, error))
         return FALSE;

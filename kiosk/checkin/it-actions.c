@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "audit-private.h"
 #include "error-private.h"
 #include "escape-private.h"
 #include "verdict-private.h"
@@ -238,12 +239,31 @@ act_locked (KikanStore *store, gint64 session_id, gint64 item_id, gboolean overr
     }
     sqlite3_finalize (st);
     action_id = sqlite3_last_insert_rowid (kikan_store_get_db (store));
+    {
+        g_autofree char *item = item_id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, item_id)
+                                            : NULL;
+        g_autoptr (JsonNode) p = kikan_audit_payload (
+            "kind", override ? "override" : "resolve", "item", item, "by", by, "reason", reason,
+            "from", kikan_verdict_to_string (from), "to", kikan_verdict_to_string (to), NULL);
+
+        if (!kikan_audit_append (store, "it_action", session_id, p, error))
+            return NULL;
+    }
     node = kikan_verdict_result_to_json (r);
     json = json_to_string (node, FALSE);
     if (item_id > 0) {
         if (!insert_verdict (store, session_id, item_id, kikan_verdict_to_string (r->verdict),
                              json, now, by, action_id, error))
             return NULL;
+        {
+            g_autofree char *item = g_strdup_printf ("%" G_GINT64_FORMAT, item_id);
+            g_autoptr (JsonNode) p = kikan_audit_payload (
+                "item", item, "verdict", kikan_verdict_to_string (r->verdict), "reasons", json,
+                "by", by, NULL);
+
+            if (!kikan_audit_append (store, "verdict", session_id, p, error))
+                return NULL;
+        }
         /* The session's row is restated with the new overall. */
         if ((session_part = load_latest (store, session_id, 0, error)) == NULL)
             return NULL;
@@ -275,7 +295,15 @@ kikan_it_restate_session (KikanStore *store, gint64 session_id, const char *part
     if (st == NULL)
         return FALSE;
     sqlite3_bind_text (st, 1, kikan_verdict_to_string (*overall), -1, SQLITE_STATIC);
-    return kikan_store_step_done (store, st, "Could not record the overall verdict", error);
+    if (!kikan_store_step_done (store, st, "Could not record the overall verdict", error))
+        return FALSE;
+    {
+        g_autoptr (JsonNode) p
+            = kikan_audit_payload ("item", NULL, "verdict", kikan_verdict_to_string (*overall),
+                                   "reasons", part_json, "by", by, NULL);
+
+        return kikan_audit_append (store, "verdict", session_id, p, error);
+    }
 }
 
 char *

@@ -28,6 +28,7 @@ int kikan_cmd_it (int argc, char **argv);
 int kikan_cmd_ledger (int argc, char **argv);
 int kikan_cmd_usb (int argc, char **argv);
 int kikan_cmd_db (int argc, char **argv);
+int kikan_cmd_audit (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */
 void kikan_cli_print_error (const GError *error);

@@ -23,6 +23,7 @@ static const struct {
     { "ledger", kikan_cmd_ledger, "the lending ledger: import, export, list, lend, return" },
     { "usb", kikan_cmd_usb, "USB devices attached, with their identity and interfaces" },
     { "db", kikan_cmd_db, "the kiosk's store: check its integrity" },
+    { "audit", kikan_cmd_audit, "the tamper-evident audit trail: verify the chain, list records" },
 };
 
 static void

@@ -2,6 +2,8 @@
  * (KR-01, KR-06; docs/ledger.md). */
 #include "ledger-private.h"
 
+#include "audit-private.h"
+
 #include <string.h>
 
 #include "error-private.h"
@@ -286,7 +288,14 @@ kikan_ledger_log_change (KikanStore *store, const char *source, const char *summ
     kikan_store_bind_text (st, 1, now);
     kikan_store_bind_text (st, 2, source);
     kikan_store_bind_text (st, 3, summary);
-    return kikan_store_step_done (store, st, "The ledger change could not be recorded", error);
+    if (!kikan_store_step_done (store, st, "The ledger change could not be recorded", error))
+        return FALSE;
+    {
+        /* The same change in the audit chain, in the same transaction. */
+        g_autoptr (JsonNode) p = kikan_audit_payload ("source", source, "summary", summary, NULL);
+
+        return kikan_audit_append (store, "ledger_change", 0, p, error);
+    }
 }
 
 static char *

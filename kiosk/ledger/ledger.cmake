@@ -16,4 +16,5 @@ endif()
 
 kikan_kiosk_library(kikan_kiosk_ledger ledger
   SOURCES ledger.c ledger-csv.c ledger-import.c
-  LINKS kikan_kiosk_store kikan_kiosk_common kikan_libcsv PkgConfig::SQLITE PkgConfig::JSONGLIB)
+  LINKS kikan_kiosk_store kikan_kiosk_audit kikan_kiosk_common kikan_libcsv PkgConfig::SQLITE
+        PkgConfig::JSONGLIB)

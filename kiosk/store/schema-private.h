@@ -3,3 +3,4 @@
 #pragma once
 
 extern const char *const kikan_store_schema_v1;
+extern const char *const kikan_store_schema_v2;

@@ -38,6 +38,7 @@ struct KikanStore {
  * step, since stores in the field were made by it. */
 static const char *const *const migrations[] = {
     &kikan_store_schema_v1, /* 0 → 1: the first schema */
+    &kikan_store_schema_v2, /* 1 → 2: the audit chain (issue #10) */
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIKAN_STORE_SCHEMA_VERSION);
 

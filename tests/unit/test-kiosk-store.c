@@ -16,6 +16,7 @@
 
 #include "error-private.h"
 #include "home-private.h"
+#include "schema-private.h"
 #include "store-private.h"
 
 #include "test-kiosk-home.h"
@@ -209,7 +210,7 @@ test_migration_from_empty_file (void **state)
     store = open_store (&error);
     assert_non_null (store);
     db = kikan_store_get_db (store);
-    assert_int_equal (query_int (db, "PRAGMA user_version"), 1);
+    assert_int_equal (query_int (db, "PRAGMA user_version"), KIKAN_STORE_SCHEMA_VERSION);
     /* Every table of schema v1 is there. */
     assert_int_equal (query_int (db,
                                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
@@ -217,6 +218,35 @@ test_migration_from_empty_file (void **state)
                                  "'declarations','items','inspections','findings','incidents',"
                                  "'verdicts','it_actions','ledger_changes')"),
                       13);
+}
+
+/* A store made by the first release (schema v1, with data) is migrated
+ * forward on open, its data kept: step 1 → 2 adds the audit chain. */
+static void
+test_migration_from_v1_keeps_data (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+    sqlite3 *raw = NULL;
+    sqlite3 *db;
+
+    assert_int_equal (sqlite3_open (path, &raw), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (raw, kikan_store_schema_v1, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (raw,
+                                    "INSERT INTO employees (id, name, updated_at) VALUES "
+                                    "('E1', 'Aoki', 'x'); PRAGMA user_version = 1;",
+                                    NULL, NULL, NULL),
+                      SQLITE_OK);
+    sqlite3_close (raw);
+    store = open_store (&error);
+    g_assert_no_error (error);
+    db = kikan_store_get_db (store);
+    assert_int_equal (query_int (db, "PRAGMA user_version"), 2);
+    assert_int_equal (query_int (db, "SELECT count(*) FROM employees WHERE id = 'E1'"), 1);
+    assert_int_equal (query_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                     "'audit_records'"),
+                      1);
 }
 
 /* The kiosk and an IT command may both open a store that does not exist
@@ -253,7 +283,8 @@ test_concurrent_first_open (void **state)
         }
         store = open_store (&error);
         assert_non_null (store);
-        assert_int_equal (query_int (kikan_store_get_db (store), "PRAGMA user_version"), 1);
+        assert_int_equal (query_int (kikan_store_get_db (store), "PRAGMA user_version"),
+                          KIKAN_STORE_SCHEMA_VERSION);
         g_clear_pointer (&store, kikan_store_free);
         for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx;
              sfx++) {
@@ -408,7 +439,7 @@ test_readonly_open_changes_nothing (void **state)
     g_autoptr (KikanStore) store = kikan_store_open_readonly (home, &error);
 
     assert_non_null (store);
-    assert_int_equal (kikan_store_get_version (store), 1);
+    assert_int_equal (kikan_store_get_version (store), KIKAN_STORE_SCHEMA_VERSION);
     assert_int_equal (query_int (kikan_store_get_db (store), "SELECT count(*) FROM employees"), 3);
     /* It cannot write. */
     assert_false (kikan_store_exec (store, "DELETE FROM employees", &error));
@@ -668,6 +699,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reopen_keeps_data, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_migration_from_empty_file, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_migration_from_v1_keeps_data, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_concurrent_first_open, test_home_setup,
                                          test_home_teardown),
