@@ -15,6 +15,7 @@
 #include "declaration-private.h"
 #include "audit-private.h"
 #include "evidence-private.h"
+#include "ledger-private.h"
 #include "it-actions-private.h"
 #include "usb-private.h"
 #include "verdict-private.h"
@@ -30,27 +31,13 @@ struct KikanCheckin {
     char *employee_id;
     char *employee_name;
     GPtrArray *items; /* KikanCheckinItem*, in the order recorded */
-    GPtrArray *loans; /* KikanCheckinLoan*: the employee's open loans at start */
+    GPtrArray *loans; /* KikanLoan* (ledger): the employee's open loans */
     KikanUsbModels *models;
     KikanDeclaration *declaration;
     char **q8_media; /* the media Q8's follow-up names (asset tags), or NULL */
     guint running;
     gboolean ended; /* end_visit done */
 };
-
-static void
-loan_free (gpointer p)
-{
-    KikanCheckinLoan *l = p;
-
-    g_free (l->asset_id);
-    g_free (l->type);
-    g_free (l->serial);
-    g_free (l->classification);
-    g_free (l->lent_on);
-    g_free (l->due_on);
-    g_free (l);
-}
 
 /* ---- the store, in small steps ---- */
 
@@ -155,7 +142,7 @@ checkin_clear (gpointer p)
     g_free (self->employee_id);
     g_free (self->employee_name);
     g_ptr_array_unref (self->items);
-    g_ptr_array_unref (self->loans);
+    g_clear_pointer (&self->loans, g_ptr_array_unref);
     g_clear_pointer (&self->models, kikan_usb_models_free);
     g_clear_pointer (&self->declaration, kikan_declaration_free);
     g_strfreev (self->q8_media);
@@ -197,37 +184,11 @@ kikan_checkin_get_n_running (KikanCheckin *self)
     return self->running;
 }
 
-static gboolean
-load_loans (KikanCheckin *self, GPtrArray *into, GError **error)
+/* The employee's open loans, as the ledger lists them (KikanLoan*). */
+static GPtrArray *
+load_loans (KikanCheckin *self, GError **error)
 {
-    sqlite3_stmt *st = kikan_store_prepare (
-        self->store,
-        "SELECT l.id, a.id, a.type, a.serial, a.encryption_required, a.classification_max, "
-        "l.lent_on, l.due_on FROM loans l JOIN assets a ON a.id = l.asset_id "
-        "WHERE l.employee_id = ? AND l.returned_on IS NULL ORDER BY a.id",
-        error);
-    int rc;
-
-    if (st == NULL)
-        return FALSE;
-    kikan_store_bind_text (st, 1, self->employee_id);
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        KikanCheckinLoan *l = g_new0 (KikanCheckinLoan, 1);
-
-        l->loan_id = sqlite3_column_int64 (st, 0);
-        l->asset_id = kikan_store_column_dup (st, 1);
-        l->type = kikan_store_column_dup (st, 2);
-        l->serial = kikan_store_column_dup (st, 3);
-        l->encryption_required = sqlite3_column_int (st, 4) != 0;
-        l->classification = kikan_store_column_dup (st, 5);
-        l->lent_on = kikan_store_column_dup (st, 6);
-        l->due_on = kikan_store_column_dup (st, 7);
-        g_ptr_array_add (into, l);
-    }
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (self->store, "Could not read the employee's loans", error);
-    return TRUE;
+    return kikan_ledger_list_open_loans (self->store, self->employee_id, error);
 }
 
 KikanCheckin *
@@ -244,7 +205,6 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
     self->store = store;
     self->inspector = inspector;
     self->items = g_ptr_array_new_with_free_func (item_free);
-    self->loans = g_ptr_array_new_with_free_func (loan_free);
     self->employee_id = g_strdup (employee_id);
     self->declaration = kikan_declaration_new ();
     if (options != NULL)
@@ -282,7 +242,7 @@ kikan_checkin_begin (KikanStore *store, KikanInspector *inspector,
                      shown);
         return NULL;
     }
-    if (!load_loans (self, self->loans, error))
+    if ((self->loans = load_loans (self, error)) == NULL)
         return NULL;
 
     self->uuid = g_uuid_string_random ();
@@ -512,11 +472,23 @@ find_item_for_asset (KikanCheckin *self, const char *asset_id)
     return NULL;
 }
 
-static KikanCheckinLoan *
+/* The asset fields of an item that is one of the employee's loans. */
+static void
+item_from_loan (KikanCheckinItem *it, const KikanLoan *l)
+{
+    it->asset_id = g_strdup (l->asset_id);
+    it->type = g_strdup (l->asset_type);
+    it->ledger_serial = g_strdup (l->serial);
+    it->encryption_required = l->encryption_required;
+    it->classification = g_strdup (l->classification);
+    it->loan_id = l->id;
+}
+
+static KikanLoan *
 find_loan (KikanCheckin *self, const char *asset_id)
 {
     for (guint i = 0; asset_id != NULL && i < self->loans->len; i++) {
-        KikanCheckinLoan *l = self->loans->pdata[i];
+        KikanLoan *l = self->loans->pdata[i];
 
         if (strcmp (l->asset_id, asset_id) == 0)
             return l;
@@ -524,91 +496,61 @@ find_loan (KikanCheckin *self, const char *asset_id)
     return NULL;
 }
 
-/* Fills the asset fields of @it from the ledger: by tag, else by serial. */
+/* Fills the asset fields of @it from the ledger: by tag, else by serial
+ * (kikan_ledger_find_asset_by_tag_or_serial).  Not in the ledger leaves
+ * them empty (an unregistered item, INV-06); a serial two assets share is
+ * an error: the person types the tag instead. */
 static gboolean
 resolve_asset (KikanCheckin *self, KikanCheckinItem *it, const char *tag_or_serial, GError **error)
 {
-    static const char *const queries[] = {
-        "SELECT id, type, serial, encryption_required, classification_max FROM assets "
-        "WHERE id = ?",
-        "SELECT id, type, serial, encryption_required, classification_max FROM assets "
-        "WHERE serial = ? AND serial <> ''",
-    };
+    g_autoptr (GError) local = NULL;
+    g_autoptr (KikanAsset) a
+        = kikan_ledger_find_asset_by_tag_or_serial (self->store, tag_or_serial, &local);
 
-    for (gsize q = 0; q < G_N_ELEMENTS (queries) && it->asset_id == NULL; q++) {
-        sqlite3_stmt *st = kikan_store_prepare (self->store, queries[q], error);
-        int rc;
-
-        if (st == NULL)
-            return FALSE;
-        kikan_store_bind_text (st, 1, tag_or_serial);
-        rc = sqlite3_step (st);
-        if (rc == SQLITE_ROW) {
-            it->asset_id = kikan_store_column_dup (st, 0);
-            it->type = kikan_store_column_dup (st, 1);
-            it->ledger_serial = kikan_store_column_dup (st, 2);
-            it->encryption_required = sqlite3_column_int (st, 3) != 0;
-            it->classification = kikan_store_column_dup (st, 4);
-        }
-        sqlite3_finalize (st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return kikan_store_fail (self->store, "Could not look up the asset", error);
+    if (a == NULL) {
+        if (g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND))
+            return TRUE;
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
     }
+    it->asset_id = g_strdup (a->id);
+    it->type = g_strdup (a->type);
+    it->ledger_serial = g_strdup (a->serial);
+    it->encryption_required = a->encryption_required;
+    it->classification = g_strdup (a->classification);
     return TRUE;
 }
 
 static gboolean
 lent_to_someone_else (KikanCheckin *self, const char *asset_id, gboolean *other, GError **error)
 {
-    sqlite3_stmt *st = kikan_store_prepare (self->store,
-                                            "SELECT 1 FROM loans WHERE asset_id = ? AND "
-                                            "returned_on IS NULL AND employee_id <> ?",
-                                            error);
-    int rc;
+    g_autoptr (GError) local = NULL;
+    g_autoptr (KikanLoan) l = kikan_ledger_find_open_loan (self->store, asset_id, &local);
 
-    if (st == NULL)
+    if (l == NULL && !g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
+        g_propagate_error (error, g_steal_pointer (&local));
         return FALSE;
-    kikan_store_bind_text (st, 1, asset_id);
-    kikan_store_bind_text (st, 2, self->employee_id);
-    rc = sqlite3_step (st);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return kikan_store_fail (self->store, "Could not look up the asset's loan", error);
-    *other = rc == SQLITE_ROW;
+    }
+    *other = l != NULL && strcmp (l->employee_id, self->employee_id) != 0;
     return TRUE;
 }
 
-/* The media register as the USB matcher reads it (KR-06). */
+/* The media register (KR-06) as the USB matcher reads it; @media keeps
+ * the ledger's rows the registrations borrow from. */
 static GArray *
-load_register (KikanCheckin *self, GPtrArray *strings, GError **error)
+load_register (KikanCheckin *self, GPtrArray **media, GError **error)
 {
-    sqlite3_stmt *st = kikan_store_prepare (self->store,
-                                            "SELECT asset_id, vid, pid, usb_serial, fingerprint, "
-                                            "hardware_encrypted FROM media",
-                                            error);
     g_autoptr (GArray) regs = g_array_new (FALSE, TRUE, sizeof (KikanUsbRegistration));
-    int rc;
 
-    if (st == NULL)
+    if ((*media = kikan_ledger_list_media (self->store, error)) == NULL)
         return NULL;
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        KikanUsbRegistration r = { 0 };
-        char *s;
+    for (guint i = 0; i < (*media)->len; i++) {
+        const KikanMedium *m = (*media)->pdata[i];
+        KikanUsbRegistration r = { m->asset_id, m->vid, m->pid, m->usb_serial, m->fingerprint,
+                                   m->hardware_encrypted };
 
-        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 0));
-        r.asset_id = s;
-        r.vid = (guint16)sqlite3_column_int (st, 1);
-        r.pid = (guint16)sqlite3_column_int (st, 2);
-        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 3));
-        r.usb_serial = s;
-        g_ptr_array_add (strings, s = kikan_store_column_dup (st, 4));
-        r.fingerprint = s;
-        r.hardware_encrypted = sqlite3_column_int (st, 5) != 0;
         g_array_append_val (regs, r);
     }
-    sqlite3_finalize (st);
-    if (rc != SQLITE_DONE)
-        return kikan_store_fail (self->store, "Could not read the media register", error), NULL;
     return g_steal_pointer (&regs);
 }
 
@@ -620,11 +562,11 @@ load_register (KikanCheckin *self, GPtrArray *strings, GError **error)
 static gboolean
 assess_usb (KikanCheckin *self, KikanCheckinItem *it, GError **error)
 {
-    g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GPtrArray) media = NULL;
     g_autoptr (GArray) regs = NULL;
     KikanUsbMatch m;
 
-    if ((regs = load_register (self, strings, error)) == NULL)
+    if ((regs = load_register (self, &media, error)) == NULL)
         return FALSE;
     m = kikan_usb_match (it->usb, (const KikanUsbRegistration *)regs->data, regs->len);
     it->usb_findings = kikan_usb_assess (it->usb, m.reg, self->models);
@@ -755,7 +697,7 @@ kikan_checkin_present_device (KikanCheckin *self, const KikanScriptPresent *p,
 {
     g_autoptr (GPtrArray) hold = g_ptr_array_new_with_free_func (item_free);
     KikanCheckinItem *it = g_new0 (KikanCheckinItem, 1);
-    KikanCheckinLoan *loan;
+    KikanLoan *loan;
 
     g_ptr_array_add (hold, it);
     g_return_val_if_fail (!self->ended, 0);
@@ -816,7 +758,7 @@ kikan_checkin_present_device (KikanCheckin *self, const KikanScriptPresent *p,
         && it->ledger_serial[0] != '\0' && strcmp (p->serial, it->ledger_serial) != 0)
         it->serial_mismatch = TRUE;
     if ((loan = find_loan (self, it->asset_id)) != NULL)
-        it->loan_id = loan->loan_id;
+        it->loan_id = loan->id;
     else if (it->asset_id != NULL
              && !lent_to_someone_else (self, it->asset_id, &it->lent_to_other, error))
         return 0;
@@ -848,7 +790,7 @@ kikan_checkin_declare_missing (KikanCheckin *self, const KikanScriptMissing *m, 
 {
     g_autoptr (GPtrArray) hold = g_ptr_array_new_with_free_func (item_free);
     KikanCheckinItem *it = g_new0 (KikanCheckinItem, 1);
-    KikanCheckinLoan *loan = find_loan (self, m->asset);
+    KikanLoan *loan = find_loan (self, m->asset);
 
     g_ptr_array_add (hold, it);
     g_return_val_if_fail (!self->ended, 0);
@@ -868,13 +810,8 @@ kikan_checkin_declare_missing (KikanCheckin *self, const KikanScriptMissing *m, 
                      shown);
         return 0;
     }
-    it->asset_id = g_strdup (loan->asset_id);
+    item_from_loan (it, loan);
     it->presented_as = g_strdup (m->asset);
-    it->type = g_strdup (loan->type);
-    it->ledger_serial = g_strdup (loan->serial);
-    it->encryption_required = loan->encryption_required;
-    it->classification = g_strdup (loan->classification);
-    it->loan_id = loan->loan_id;
     it->presence = g_strdup (m->declared);
     it->return_by = g_strdup (m->return_by);
     it->transferred_to = g_strdup (m->to);
@@ -1659,40 +1596,26 @@ refresh_items (KikanCheckin *self, GError **error)
 {
     for (guint i = 0; i < self->items->len; i++) {
         KikanCheckinItem *it = self->items->pdata[i];
-        sqlite3_stmt *st;
-        int rc;
+        g_autoptr (GError) local = NULL;
+        g_autoptr (KikanAsset) a = NULL;
+        g_autoptr (KikanLoan) l = NULL;
 
         if (it->asset_id == NULL)
             continue;
-        st = kikan_store_prepare (
-            self->store,
-            "SELECT a.type, a.encryption_required, a.classification_max, l.id, l.employee_id "
-            "FROM assets a LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_on IS NULL "
-            "WHERE a.id = ?",
-            error);
-        if (st == NULL)
+        if ((a = kikan_ledger_find_asset (self->store, it->asset_id, error)) == NULL)
             return FALSE;
-        kikan_store_bind_text (st, 1, it->asset_id);
-        rc = sqlite3_step (st);
-        if (rc == SQLITE_ROW) {
-            const char *holder = (const char *)sqlite3_column_text (st, 4);
-
-            g_free (it->type);
-            it->type = kikan_store_column_dup (st, 0);
-            it->encryption_required = sqlite3_column_int (st, 1) != 0;
-            g_free (it->classification);
-            it->classification = kikan_store_column_dup (st, 2);
-            if (holder != NULL && strcmp (holder, self->employee_id) == 0) {
-                it->loan_id = sqlite3_column_int64 (st, 3);
-                it->lent_to_other = FALSE;
-            } else {
-                it->loan_id = 0;
-                it->lent_to_other = holder != NULL;
-            }
+        l = kikan_ledger_find_open_loan (self->store, it->asset_id, &local);
+        if (l == NULL && !g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
+            g_propagate_error (error, g_steal_pointer (&local));
+            return FALSE;
         }
-        sqlite3_finalize (st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return kikan_store_fail (self->store, "Could not read the ledger", error);
+        g_free (it->type);
+        it->type = g_strdup (a->type);
+        it->encryption_required = a->encryption_required;
+        g_free (it->classification);
+        it->classification = g_strdup (a->classification);
+        it->loan_id = l != NULL && strcmp (l->employee_id, self->employee_id) == 0 ? l->id : 0;
+        it->lent_to_other = l != NULL && strcmp (l->employee_id, self->employee_id) != 0;
     }
     return TRUE;
 }
@@ -1709,36 +1632,28 @@ kikan_checkin_end_visit (KikanCheckin *self, GError **error)
     if (!begin (self, error))
         return FALSE;
     /* The loans are read again inside this transaction: one lent while the
-     * employee stood at the kiosk is theirs to account for too (KR-03). */
+     * employee stood at the kiosk is theirs to account for too, and one
+     * moved to someone else or closed meanwhile is no longer (KR-03). */
     {
-        g_autoptr (GPtrArray) now_lent = g_ptr_array_new_with_free_func (loan_free);
+        GPtrArray *now_lent = load_loans (self, error);
 
-        if (!load_loans (self, now_lent, error))
+        if (now_lent == NULL)
             goto fail;
-        for (guint i = 0; i < now_lent->len; i++) {
-            KikanCheckinLoan *l = now_lent->pdata[i];
-
-            if (find_loan (self, l->asset_id) == NULL)
-                g_ptr_array_add (self->loans, g_ptr_array_steal_index (now_lent, i--));
-        }
+        g_ptr_array_unref (self->loans);
+        self->loans = now_lent;
     }
     if (!refresh_items (self, error))
         goto fail;
     /* A lent item neither presented nor declared is recorded as such: it
      * is never silently fine (KR-03). */
     for (guint i = 0; i < self->loans->len; i++) {
-        KikanCheckinLoan *l = self->loans->pdata[i];
+        KikanLoan *l = self->loans->pdata[i];
         KikanCheckinItem *it;
 
         if (find_item_for_asset (self, l->asset_id) != NULL)
             continue;
         it = g_new0 (KikanCheckinItem, 1);
-        it->asset_id = g_strdup (l->asset_id);
-        it->type = g_strdup (l->type);
-        it->ledger_serial = g_strdup (l->serial);
-        it->encryption_required = l->encryption_required;
-        it->classification = g_strdup (l->classification);
-        it->loan_id = l->loan_id;
+        item_from_loan (it, l);
         it->presence = g_strdup ("undeclared");
         g_ptr_array_add (self->items, it);
         g_ptr_array_add (added, it);
@@ -2193,25 +2108,13 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
 static gboolean
 resolve_tag_or_serial (KikanStore *store, const char *text, char **out, GError **error)
 {
-    static const char *const queries[] = {
-        "SELECT id FROM assets WHERE id = ?",
-        "SELECT id FROM assets WHERE serial = ? AND serial <> ''",
-    };
+    g_autoptr (GError) local = NULL;
+    g_autoptr (KikanAsset) a = kikan_ledger_find_asset_by_tag_or_serial (store, text, &local);
 
-    *out = NULL;
-    for (gsize q = 0; q < G_N_ELEMENTS (queries) && *out == NULL; q++) {
-        sqlite3_stmt *st = kikan_store_prepare (store, queries[q], error);
-        int rc;
-
-        if (st == NULL)
-            return FALSE;
-        kikan_store_bind_text (st, 1, text);
-        rc = sqlite3_step (st);
-        if (rc == SQLITE_ROW)
-            *out = kikan_store_column_dup (st, 0);
-        sqlite3_finalize (st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return kikan_store_fail (store, "Could not look up the asset", error);
+    *out = a != NULL ? g_strdup (a->id) : NULL;
+    if (a == NULL && !g_error_matches (local, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND)) {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
     }
     return TRUE;
 }

@@ -13,18 +13,6 @@
 #include "scan-report-private.h"
 #include "usb-private.h"
 
-/* An open loan of the employee at the start of the session. */
-typedef struct {
-    gint64 loan_id;
-    char *asset_id;
-    char *type;                 /* laptop | usb | phone | token | other */
-    char *serial;
-    gboolean encryption_required;
-    char *classification;       /* public | internal | confidential */
-    char *lent_on;
-    char *due_on;
-} KikanCheckinLoan;
-
 typedef enum {
     KIKAN_MEDIUM_ENC_NONE,      /* every volume a plain file system */
     KIKAN_MEDIUM_ENC_ENCRYPTED, /* every volume encrypted (unlocked or not) */

@@ -12,7 +12,8 @@ set(KIKAN_IT_CHECKIN_TESTS
   test_checkin.CheckinCrash.test_kill_points
   test_checkin.CheckinIt.test_override_keeps_original
   test_checkin.CheckinVisit.test_visit_ends_before_inspection
-  test_checkin.CheckinBadScript.test_bad_scripts_record_nothing)
+  test_checkin.CheckinBadScript.test_bad_scripts_record_nothing
+  test_checkin.CheckinBadScript.test_serial_two_assets_share_is_refused)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_CHECKIN_TESTS})
 
 if(TARGET kikan AND TARGET kikan-scand)

@@ -427,6 +427,17 @@ class CheckinVisit(CheckinTestCase):
 
 class CheckinBadScript(CheckinTestCase):
 
+    def test_serial_two_assets_share_is_refused(self):
+        """A serial two assets of the ledger share names neither: the script
+        is refused (type the tag), never resolved to one of them at random."""
+        self.sql("UPDATE assets SET serial = 'DUP-1' WHERE id IN ('USB-0007', 'USB-0008')")
+        r = self.kikan("checkin", "--database", self.db_test6(), "--script", self.script(
+            {"employee": "E1001", "present": [{"serial": "DUP-1",
+                                               "medium": self.fat("dup", False)}]}))
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn("DUP-1", r.stderr.decode("utf-8"), r.describe())
+        self.assertEqual(self.sql("SELECT count(*) FROM sessions"), [(0,)])
+
     def test_bad_scripts_record_nothing(self):
         """A script with a mistake names it and records nothing."""
         cases = [
