@@ -1,0 +1,199 @@
+"""Red-team round 3 of the check-in and the audit chain (issue #9, #10;
+docs/checkin.md, docs/verdicts.md, docs/audit.md).
+
+A test that fails now has a one-line comment "# WRONG NOW: …; RIGHT: …";
+the others are attacks that held, kept so that they keep holding.
+"""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+from kikan_it import kikan_bin
+from test_checkin_redteam import RedteamCase, descendants
+
+
+class Media3(RedteamCase):
+    """USB-0007 and USB-0008 plain (encryption_required 0): a clean FAT
+    image is CLEARED, so anything cleared more than it should shows."""
+
+    def run2(self, u7, **extra7):
+        p7 = {"asset": "USB-0007", "medium": u7}
+        p7.update(extra7)
+        return self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                             "present": [p7, {"asset": "USB-0008",
+                                              "medium": self.fat("u8", False)}]})
+
+    def test_control_two_clean_sticks_cleared(self):
+        doc, r = self.run2(self.fat("u7", False))
+        self.assertEqual((doc["verdict"], r.rc), ("cleared", 0), r.describe())
+
+    def test_folder_with_fifo_not_cleared(self):
+        d = self.mkdir("fifo-folder")
+        with open(os.path.join(d, "a.txt"), "w") as f:
+            f.write("hello\n")
+        os.mkfifo(os.path.join(d, "pipe"))
+        doc, r = self.run2(d)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+        self.assertIn("MAL-04", {c for c, _ in self.codes(self.item(doc, "USB-0007"))})
+
+    def test_partition_past_end_not_cleared(self):
+        img = os.path.join(self.media, "pastend.img")
+        self.mm.mbr_past_end(img, self.media)
+        doc, r = self.run2(img)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+
+    def test_luks_wrong_passphrase_not_cleared(self):
+        img, _ = self.luks("u7w", self.mm.tree_a(infected=True, seed="w"))
+        wrong = os.path.join(self.tmp, "wrong.pass")
+        with open(wrong, "w") as f:
+            f.write("not the passphrase\n")
+        doc, r = self.run2(img, passphrase_file=wrong)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+        self.assertNotEqual(doc["verdict"], "cleared", r.describe())
+
+    def test_luks_symlinked_passphrase_file(self):
+        img, pw = self.luks("u7s", self.mm.tree_a(infected=True, seed="s"))
+        link = os.path.join(self.tmp, "link.pass")
+        os.symlink(pw, link)
+        doc, r = self.run2(img, passphrase_file=link)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+
+    def composite(self, name, blank):
+        """MBR: p1 a clean FAT16, p2 a LUKS2 volume holding EICAR, and (if
+        @blank) p3 4 MiB of zeros with no file system."""
+        mm = self.mm
+        fat = os.path.join(self.media, name + ".p1")
+        mm.mkfs_fat(fat, 16 * mm.MiB, 16, "PLAIN", "1234abce", mm.tree_a(infected=False, seed=name))
+        luks, pw = self.luks(name + "-l", mm.tree_a(infected=True, seed=name + "l"))
+        img = os.path.join(self.media, name + ".img")
+        s1, c1 = 2048, 16 * mm.MiB // 512
+        s2, c2 = s1 + c1, os.path.getsize(luks) // 512
+        s3, c3 = s2 + c2, 4 * mm.MiB // 512
+        mm.make_sparse(img, (s3 + c3 + 2048) * 512)
+        mm.dd_into(fat, img, s1 * 512)
+        mm.dd_into(luks, img, s2 * 512)
+        entries = [(0x0C, s1, c1), (0x83, s2, c2)] + ([(0x83, s3, c3)] if blank else [])
+        mm.write_raw_mbr(img, entries)
+        return img, pw
+
+    def test_locked_luks_partition_not_cleared(self):
+        img, _ = self.composite("c1", False)
+        doc, r = self.run2(img)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+
+    def test_locked_luks_beside_blank_partition_not_cleared(self):
+        img, _ = self.composite("c2", True)
+        doc, r = self.run2(img)
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared", r.describe())
+
+
+class Daemon3(RedteamCase):
+
+    def scand_pids(self, pid):
+        out = []
+        for k in descendants(pid):
+            try:
+                with open("/proc/%d/comm" % k) as f:
+                    if f.read().strip().startswith("kikan-scand"):
+                        out.append(k)
+            except OSError:
+                pass
+        return out
+
+    def test_daemon_killed_mid_scan_not_cleared(self):
+        n = 4000
+        d = self.mkdir("many")
+        for i in range(n):
+            sub = os.path.join(d, "d%02d" % (i % 50))
+            os.makedirs(sub, exist_ok=True)
+            with open(os.path.join(sub, "f%05d.txt" % i), "w") as f:
+                f.write(("line %d\n" % i) * (1 + i % 50))
+        script = self.script({"employee": "E1001", "answers": self.clean_answers(),
+                              "present": [{"asset": "USB-0007", "medium": d},
+                                          {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        env = self.env()
+        p = subprocess.Popen([kikan_bin(), "checkin", "--json", "--database", self.db_test6(),
+                              "--script", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        killed = []
+        deadline = time.monotonic() + 120
+        while p.poll() is None and time.monotonic() < deadline and not killed:
+            rows = self.sql("SELECT count(*) FROM inspections i JOIN items t ON t.id = i.item_id "
+                            "WHERE t.asset_id = 'USB-0007' AND i.ended_at IS NULL")
+            if rows and rows[0][0] > 0:
+                time.sleep(0.05)
+                for k in self.scand_pids(p.pid):
+                    os.kill(k, signal.SIGKILL)
+                    killed.append(k)
+            time.sleep(0.01)
+        out, err = p.communicate(timeout=600)
+        self.assertTrue(killed, "the daemon was never seen during USB-0007's inspection")
+        doc = json.loads(out.decode())
+        it = self.item(doc, "USB-0007")
+        files = self.sql("SELECT i.files FROM inspections i JOIN items t ON t.id = i.item_id "
+                         "WHERE t.asset_id = 'USB-0007' ORDER BY i.id DESC LIMIT 1")
+        if it["verdict"] == "cleared":
+            self.assertGreaterEqual(files[0][0], n, "cleared after a partial read: %s\n%s"
+                                    % (files, err.decode()))
+        self.assertEqual(self.item(doc, "USB-0008")["verdict"], "cleared", err.decode())
+
+
+class Audit3(RedteamCase):
+
+    def tamper(self, *statements):
+        con = sqlite3.connect(os.path.join(self.home, "kikan.db"))
+        try:
+            con.execute("DROP TRIGGER IF EXISTS audit_records_no_update")
+            con.execute("DROP TRIGGER IF EXISTS audit_records_no_delete")
+            for s in statements:
+                con.execute(s)
+            con.commit()
+        finally:
+            con.close()
+
+    def session(self):
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007", "medium": self.fat("u7", False)},
+                                           {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        self.assertEqual(doc["verdict"], "cleared", r.describe())
+        self.assertEqual(self.kikan("audit", "verify").rc, 0)
+        return doc
+
+    def test_tail_records_deleted_detected(self):
+        # WRONG NOW: deleting the chain's last records (here the 8 after the last 'item': both inspections, every verdict, session_end) leaves `kikan audit verify` saying "intact" (exit 0) although the store holds verdict rows with no audit record; RIGHT: verify also checks that every verdict, inspection, session end and IT action in the store has its record (or the head is anchored elsewhere), exit 1.
+        self.session()
+        n = self.sql("SELECT count(*) FROM audit_records WHERE seq > (SELECT max(seq) FROM "
+                     "audit_records WHERE kind = 'item')")[0][0]
+        self.tamper("DELETE FROM audit_records WHERE seq > (SELECT max(seq) FROM audit_records "
+                    "WHERE kind = 'item')")
+        self.assertGreater(n, 3)
+        r = self.kikan("audit", "verify")
+        self.assertEqual(r.rc, 1, "%d records (inspections, verdicts, session_end) deleted:\n%s"
+                         % (n, r.describe()))
+
+    def test_session_record_moved_out_of_listing_detected(self):
+        # WRONG NOW: the hash feeds session_id through sqlite3_column_int64, so setting a record's session_id to 1.5 keeps the hash ("intact") while `kikan audit list --session 1` no longer shows the session's overall verdict record; RIGHT: verify hashes (or type-checks) the stored value itself: a non-integer session_id, seq or a non-text field is BROKEN, exit 1.
+        doc = self.session()
+        sid = doc["session_id"]
+        seq = self.sql("SELECT max(seq) FROM audit_records WHERE kind = 'verdict' AND "
+                       "session_id = ?", (sid,))[0][0]
+        self.tamper("UPDATE audit_records SET session_id = session_id + 0.5 WHERE seq = %d" % seq)
+        shown = json.loads(self.kikan("audit", "list", "--json", "--session", sid).stdout)
+        r = self.kikan("audit", "verify")
+        self.assertTrue(r.rc == 1 or seq in [x["seq"] for x in shown["records"]],
+                        "record %d hidden from session %d's listing:\n%s" % (seq, sid, r.describe()))
+
+    def test_audit_list_escapes_kind_and_at(self):
+        # WRONG NOW: `kikan audit list` escapes the payload only; `at` and `kind` from an edited store reach the auditor's terminal raw (ESC[2J clears the screen, OSC sets the title, ESC[1A CR overwrites the line above); RIGHT: every stored field is escaped for display (kikan_escape_for_display) before printing.
+        self.session()
+        self.tamper("UPDATE audit_records SET kind = 'verdict' || char(27) || '[2J' || char(27) "
+                    "|| ']0;pwn' || char(7), at = 'x' || char(27) || '[1A' || char(13) "
+                    "WHERE seq = 3")
+        r = self.kikan("audit", "list")
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertNotIn(b"\x1b", r.stdout, r.describe())
+        self.assertNotIn(b"\x07", r.stdout)
