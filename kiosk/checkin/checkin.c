@@ -1293,10 +1293,8 @@ inspection_evidence (KikanCheckin *self, Evidence *e, KikanCheckinItem *it,
     in->result = g_strcmp0 (s->result, "clean") == 0      ? KIKAN_SCAN_CLEAN
                  : g_strcmp0 (s->result, "infected") == 0 ? KIKAN_SCAN_INFECTED
                                                           : KIKAN_SCAN_NOT_INSPECTED;
-    /* A medium whose worker did not finish is not inspected, whatever its
-     * files said (KR-10). */
-    if (!s->complete && in->result == KIKAN_SCAN_CLEAN)
-        in->result = KIKAN_SCAN_NOT_INSPECTED;
+    /* The report's result already makes a medium whose worker did not
+     * finish not inspected (scan-report.c, KR-10); say why. */
     if (!s->complete)
         in->detail = s->status_detail;
     if (s->detections->len > 0) {
@@ -1314,8 +1312,6 @@ inspection_evidence (KikanCheckin *self, Evidence *e, KikanCheckinItem *it,
         in->n_detections = d->len;
     }
     in->n_not_inspected = (guint)MIN (s->n_not_inspected, G_MAXUINT);
-    if (!s->complete && in->n_not_inspected == 0)
-        in->n_not_inspected = 1;
     if (s->skipped->len > 0) {
         KikanSkipped *k = s->skipped->pdata[0];
 
