@@ -142,6 +142,38 @@ class Daemon3(RedteamCase):
         self.assertEqual(self.item(doc, "USB-0008")["verdict"], "cleared", err.decode())
 
 
+    def test_image_rewritten_during_read_not_cleared(self):
+        mm = self.mm
+        img = os.path.join(self.media, "busy.img")
+        tree = {"d%02d/f%05d.bin" % (i % 40, i): mm.prng("busy%d" % i, 24 * 1024)
+                for i in range(3000)}
+        mm.mkfs_fat(img, 160 * mm.MiB, 32, "BUSY", "b0b0b0b0", tree)
+        script = self.script({"employee": "E1001", "answers": self.clean_answers(),
+                              "present": [{"asset": "USB-0007", "medium": img},
+                                          {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
+        p = subprocess.Popen([kikan_bin(), "checkin", "--json", "--database", self.db_test6(),
+                              "--script", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env())
+        touched = False
+        deadline = time.monotonic() + 120
+        while p.poll() is None and time.monotonic() < deadline and not touched:
+            rows = self.sql("SELECT count(*) FROM inspections i JOIN items t ON t.id = i.item_id "
+                            "WHERE t.asset_id = 'USB-0007' AND i.ended_at IS NULL")
+            if rows and rows[0][0] > 0:
+                time.sleep(0.2)
+                with open(img, "r+b") as f:     # the image grows and changes under the reader
+                    f.seek(0, 2)
+                    f.write(b"X" * 4096)
+                touched = p.poll() is None
+            time.sleep(0.01)
+        out, err = p.communicate(timeout=600)
+        self.assertTrue(touched, "the inspection ended before the image was changed")
+        doc = json.loads(out.decode())
+        self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared",
+                            "image changed during its read yet cleared")
+        import sys; print(json.dumps(self.item(doc, "USB-0007"), ensure_ascii=False)[:1500], file=sys.stderr)
+
+
 class Audit3(RedteamCase):
 
     def tamper(self, *statements):
