@@ -143,11 +143,14 @@ class Daemon3(RedteamCase):
 
 
     def test_image_rewritten_during_read_not_cleared(self):
+        # WRONG NOW: a disk image written to while its inspection runs (EICAR over the data of d00/f00000.txt, already read, and 4 KiB appended, so size and mtime change) is CLEARED with MAL-01 and the stick now holds EICAR; per-file change checks cover folder files only; RIGHT: the medium's size/mtime (or identity) is compared before and after the read and a change makes the item MAL-04 "changed during inspection", HOLD.
         mm = self.mm
         img = os.path.join(self.media, "busy.img")
-        tree = {"d%02d/f%05d.bin" % (i % 40, i): mm.prng("busy%d" % i, 24 * 1024)
+        tree = {"d%02d/f%05d.txt" % (i % 40, i): (("note %d\n" % i) * 2500).encode()
                 for i in range(3000)}
         mm.mkfs_fat(img, 160 * mm.MiB, 32, "BUSY", "b0b0b0b0", tree)
+        with open(img, "rb") as f:
+            at = f.read().index(b"note 0\nnote 0\n")
         script = self.script({"employee": "E1001", "answers": self.clean_answers(),
                               "present": [{"asset": "USB-0007", "medium": img},
                                           {"asset": "USB-0008", "medium": self.fat("u8", False)}]})
@@ -161,17 +164,21 @@ class Daemon3(RedteamCase):
                             "WHERE t.asset_id = 'USB-0007' AND i.ended_at IS NULL")
             if rows and rows[0][0] > 0:
                 time.sleep(0.2)
-                with open(img, "r+b") as f:     # the image grows and changes under the reader
+                with open(img, "r+b") as f:     # EICAR over a file's data, and the image grows
+                    f.seek(at)
+                    f.write(mm.FX.eicar())
                     f.seek(0, 2)
                     f.write(b"X" * 4096)
-                touched = p.poll() is None
+                touched = self.sql("SELECT count(*) FROM inspections i JOIN items t ON "
+                                   "t.id = i.item_id WHERE t.asset_id = 'USB-0007' AND "
+                                   "i.ended_at IS NULL")[0][0] > 0
             time.sleep(0.01)
         out, err = p.communicate(timeout=600)
         self.assertTrue(touched, "the inspection ended before the image was changed")
         doc = json.loads(out.decode())
         self.assertNotEqual(self.item(doc, "USB-0007")["verdict"], "cleared",
                             "image changed during its read yet cleared")
-        import sys; print(json.dumps(self.item(doc, "USB-0007"), ensure_ascii=False)[:1500], file=sys.stderr)
+        self.assertIn("MAL-04", {c for c, _ in self.codes(self.item(doc, "USB-0007"))})
 
 
 class Audit3(RedteamCase):
