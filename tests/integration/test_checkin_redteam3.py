@@ -181,6 +181,56 @@ class Daemon3(RedteamCase):
         self.assertIn("MAL-04", {c for c, _ in self.codes(self.item(doc, "USB-0007"))})
 
 
+    def big_fat(self, name):
+        img = os.path.join(self.media, name + ".img")
+        tree = {"d%02d/f%05d.txt" % (i % 40, i): (("%s %d\n" % (name, i)) * 2500).encode()
+                for i in range(2500)}
+        self.mm.mkfs_fat(img, 128 * self.mm.MiB, 32, "BIG", "b1b1b1b1", tree)
+        return img
+
+    def test_it_session_action_survives_two_late_results(self):
+        # WRONG NOW: two items pending after the visit, IT overrides the session part to HOLD; the first late result keeps IT's part (restated row decided_by 'kiosk'), the second sees 'kiosk' as the latest session row's author and recomputes the part, so the overall becomes CLEARED (verdict rows 4 it01 hold, 6 kiosk hold, 8 kiosk cleared); RIGHT: decide_late looks for the session part in force by IT (it_action_id, not the latest row's decided_by), the overall stays HOLD (KR-30).
+        script = self.script({"employee": "E1001", "answers": self.clean_answers(),
+                              "visit_seconds": 0,
+                              "present": [{"asset": "USB-0007", "medium": self.big_fat("b7")},
+                                          {"asset": "USB-0008", "medium": self.big_fat("b8")}]})
+        proc = subprocess.Popen([kikan_bin(), "checkin", "--json", "--database", self.db_test6(),
+                                 "--script", script], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env())
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        stopped = []
+        try:
+            end = time.monotonic() + 120
+            while time.monotonic() < end and not stopped:
+                if self.sql("SELECT count(*) FROM inspections")[0][0] > 0:
+                    for w in self.scand_pids(proc.pid):
+                        os.kill(w, signal.SIGSTOP)
+                        stopped.append(w)
+                time.sleep(0.002)
+            self.assertTrue(stopped, "no daemon to hold")
+            sid = self.sql("SELECT id FROM sessions ORDER BY id DESC LIMIT 1")[0][0]
+            end = time.monotonic() + 60
+            while self.sql("SELECT state FROM sessions WHERE id = ?", (sid,))[0][0] != "ended":
+                self.assertLess(time.monotonic(), end, "the visit never ended")
+                time.sleep(0.05)
+            pending = self.sql("SELECT count(*) FROM items WHERE session_id = ? AND state = "
+                               "'pending'", (sid,))[0][0]
+            self.assertEqual(pending, 2, "both items must still be pending for this test")
+            x = self.kikan("it", "override", str(sid), "session", "--by", "it01",
+                           "--verdict", "hold", "--reason", "badge not returned")
+            self.assertEqual(x.rc, 0, x.describe())
+        finally:
+            for w in stopped:
+                os.kill(w, signal.SIGCONT)
+        proc.communicate(timeout=300)
+        shown = json.loads(self.kikan("it", "show", str(sid)).stdout)
+        self.assertEqual([self.item(shown, a)["verdict"] for a in ("USB-0007", "USB-0008")],
+                         ["cleared", "cleared"], json.dumps(shown, ensure_ascii=False)[:3000])
+        rows = self.sql("SELECT id, item_id, verdict, decided_by FROM verdicts WHERE session_id = ? "
+                        "ORDER BY id", (sid,))
+        self.assertEqual(shown["verdict"], "hold", rows)
+
+
 class Audit3(RedteamCase):
 
     def tamper(self, *statements):
