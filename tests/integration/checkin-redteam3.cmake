@@ -15,7 +15,8 @@ set(KIKAN_IT_CHECKIN_REDTEAM3_TESTS
   test_checkin_redteam3.Daemon3.test_it_session_action_survives_two_late_results
   test_checkin_redteam3.Audit3.test_tail_records_deleted_detected
   test_checkin_redteam3.Audit3.test_session_record_moved_out_of_listing_detected
-  test_checkin_redteam3.Audit3.test_audit_list_escapes_kind_and_at)
+  test_checkin_redteam3.Audit3.test_audit_list_escapes_kind_and_at
+  test_checkin_redteam3.Audit3.test_forged_record_seq_zero_detected)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_CHECKIN_REDTEAM3_TESTS})
 
 set(KIKAN_IT_CHECKIN_REDTEAM3_ENV

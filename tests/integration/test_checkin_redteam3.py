@@ -286,3 +286,14 @@ class Audit3(RedteamCase):
         self.assertEqual(r.rc, 0, r.describe())
         self.assertNotIn(b"\x1b", r.stdout, r.describe())
         self.assertNotIn(b"\x07", r.stdout)
+
+    def test_forged_record_seq_zero_detected(self):
+        # WRONG NOW: a forged record inserted with seq 0 and hash = 64 zeros (the genesis) sorts first, is "missing" with first_bad = MIN(0, 1) = 0, which means "no fault", and record 1 then follows it: `kikan audit verify` says "intact" and `kikan audit list` shows the forged IT action; RIGHT: any seq below 1 (or a hash not computed from its record) is BROKEN, exit 1.
+        doc = self.session()
+        self.tamper("INSERT INTO audit_records (seq, at, kind, session_id, payload, prev_hash, "
+                    "hash) VALUES (0, '2026-12-01T00:00:00Z', 'it_action', %d, "
+                    "'{\"kind\":\"override\",\"by\":\"ciso\",\"reason\":\"approved\"}', "
+                    "'%s', '%s')" % (doc["session_id"], "0" * 64, "0" * 64))
+        self.assertIn("ciso", self.kikan("audit", "list").stdout.decode())
+        r = self.kikan("audit", "verify")
+        self.assertEqual(r.rc, 1, r.describe())
