@@ -102,6 +102,66 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     return kikan_store_step_done (store, st, "Could not append to the audit chain", error);
 }
 
+static gboolean
+typed_as_written (sqlite3_stmt *st)
+{
+    return sqlite3_column_type (st, 0) == SQLITE_INTEGER
+           && sqlite3_column_type (st, 1) == SQLITE_TEXT
+           && sqlite3_column_type (st, 2) == SQLITE_TEXT
+           && (sqlite3_column_type (st, 3) == SQLITE_INTEGER
+               || sqlite3_column_type (st, 3) == SQLITE_NULL)
+           && sqlite3_column_type (st, 4) == SQLITE_TEXT
+           && sqlite3_column_type (st, 5) == SQLITE_TEXT
+           && sqlite3_column_type (st, 6) == SQLITE_TEXT;
+}
+
+/* What the store holds that the chain must account for: each row of these
+ * tables was written together with one record of that kind, so a chain
+ * cut short (its last records removed, which breaks no hash) shows as rows
+ * without records.  audit_baseline counts the rows a store had before the
+ * chain existed (schema step 1 -> 2). */
+static const struct {
+    const char *kind;
+    const char *table;
+} accounted[] = {
+    { "session_start", "sessions" }, { "declaration", "declarations" }, { "item", "items" },
+    { "verdict", "verdicts" },       { "it_action", "it_actions" },
+    { "ledger_change", "ledger_changes" },
+};
+
+static gboolean
+check_accounted (KikanStore *store, gint64 n, gint64 *first_bad, char **why, GError **error)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (accounted) && *first_bad == 0; i++) {
+        g_autofree char *sql = g_strdup_printf (
+            "SELECT (SELECT count(*) FROM %s) - coalesce((SELECT %s FROM audit_baseline), 0), "
+            "(SELECT count(*) FROM audit_records WHERE kind = ?)",
+            accounted[i].table, accounted[i].table);
+        sqlite3_stmt *st = kikan_store_prepare (store, sql, error);
+        gint64 rows, records;
+
+        if (st == NULL)
+            return FALSE;
+        sqlite3_bind_text (st, 1, accounted[i].kind, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) != SQLITE_ROW) {
+            sqlite3_finalize (st);
+            return kikan_store_fail (store, "Could not compare the store with its audit chain",
+                                     error);
+        }
+        rows = sqlite3_column_int64 (st, 0);
+        records = sqlite3_column_int64 (st, 1);
+        sqlite3_finalize (st);
+        if (rows != records) {
+            *first_bad = n + 1;
+            *why = g_strdup_printf ("the store holds %" G_GINT64_FORMAT " %s but the chain "
+                                    "records %" G_GINT64_FORMAT ": records were removed from its "
+                                    "end, or rows written without their record",
+                                    rows, accounted[i].table, records);
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_records,
                     GError **error)
@@ -137,7 +197,20 @@ kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_
         record_hash (seq, (const char *)sqlite3_column_text (st, 1),
                      (const char *)sqlite3_column_text (st, 2), sqlite3_column_int64 (st, 3),
                      (const char *)sqlite3_column_text (st, 4), prev, hash);
-        if (seq != expected) {
+        /* The hash reads each field as text or an integer: a value stored
+         * as another type (1.5 read as 1, a blob) would hash like the
+         * original while the store says something else. */
+        if (!typed_as_written (st)) {
+            *first_bad = MAX (seq, 1);
+            *why = g_strdup_printf ("record %" G_GINT64_FORMAT " holds a field of the wrong "
+                                    "type (it was edited after it was written)",
+                                    seq);
+        } else if (seq < 1) {
+            *first_bad = 1;
+            *why = g_strdup_printf ("a record numbered %" G_GINT64_FORMAT " stands before "
+                                    "record 1 (inserted)",
+                                    seq);
+        } else if (seq != expected) {
             *first_bad = MIN (seq, expected);
             *why = g_strdup_printf ("record %" G_GINT64_FORMAT " is missing: the chain jumps "
                                     "from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
@@ -163,6 +236,8 @@ kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_
         return kikan_store_fail (store, "Could not read the audit chain", error);
     if (n_records != NULL)
         *n_records = n;
+    if (*first_bad == 0)
+        return check_accounted (store, n, first_bad, why, error);
     return TRUE;
 }
 

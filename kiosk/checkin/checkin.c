@@ -1535,7 +1535,6 @@ decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv
     g_autoptr (JsonNode) part = NULL;
     g_autofree char *part_json = NULL;
     g_autofree char *it_verdict = NULL;
-    g_autofree char *session_by = NULL;
     g_autofree char *session_part = NULL;
     KikanVerdict in_force, overall;
     sqlite3_stmt *st;
@@ -1560,19 +1559,22 @@ decide_late (KikanCheckin *self, KikanCheckinItem *late, KikanSessionVerdict *sv
         if (!insert_verdict (self, late->id, r->verdict, r, now, error))
             return FALSE;
     }
-    st = kikan_store_prepare (self->store,
-                              "SELECT decided_by, reasons FROM verdicts WHERE session_id = ? AND "
-                              "item_id IS NULL ORDER BY id DESC LIMIT 1",
-                              error);
+    /* Once IT acted on the session's own reasons (it_actions with no
+     * item), every session row after it carries IT's part forward, the
+     * kiosk's restatements included: so does this one (KR-30). */
+    st = kikan_store_prepare (
+        self->store,
+        "SELECT (SELECT reasons FROM verdicts WHERE session_id = ?1 AND item_id IS NULL ORDER BY "
+        "id DESC LIMIT 1) WHERE EXISTS (SELECT 1 FROM it_actions WHERE session_id = ?1 AND "
+        "item_id IS NULL)",
+        error);
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64 (st, 1, self->session_id);
-    if (sqlite3_step (st) == SQLITE_ROW) {
-        session_by = kikan_store_column_dup (st, 0);
-        session_part = kikan_store_column_dup (st, 1);
-    }
+    if (sqlite3_step (st) == SQLITE_ROW)
+        session_part = kikan_store_column_dup (st, 0);
     sqlite3_finalize (st);
-    if (session_by != NULL && strcmp (session_by, "kiosk") != 0 && session_part != NULL)
+    if (session_part != NULL)
         part_json = g_steal_pointer (&session_part);
     else {
         part = kikan_verdict_result_to_json (sv->session);

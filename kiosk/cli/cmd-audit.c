@@ -36,9 +36,15 @@ print_list (JsonNode *root)
                                        : g_strdup_printf ("%" G_GINT64_FORMAT,
                                                           json_node_get_int (sid));
 
+        /* Every field comes from the store, which whoever holds the file
+         * can write: all of them are escaped. */
+        g_autofree char *at
+            = kikan_escape_for_display (json_object_get_string_member (r, "at"), -1);
+        g_autofree char *kind
+            = kikan_escape_for_display (json_object_get_string_member (r, "kind"), -1);
+
         printf ("%6" G_GINT64_FORMAT "  %s  %-18s session %-6s %s\n",
-                json_object_get_int_member (r, "seq"), json_object_get_string_member (r, "at"),
-                json_object_get_string_member (r, "kind"), session, shown);
+                json_object_get_int_member (r, "seq"), at, kind, session, shown);
     }
 }
 

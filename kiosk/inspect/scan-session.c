@@ -2,6 +2,7 @@
 #include "scan-session-private.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <gio/gio.h>
 
@@ -174,6 +175,25 @@ kikan_scan_session_scan (KikanScanSession *self, KikanScanTarget *target,
                                          error);
 }
 
+/* TRUE when @fd is still what @before described: same size, and for a
+ * file or folder the same modification and change times (a block
+ * device's times do not follow its content; it is read-only while held,
+ * BLKROSET). */
+static gboolean
+same_medium (const struct stat *before, int fd)
+{
+    struct stat now;
+
+    if (fstat (fd, &now) != 0 || now.st_size != before->st_size)
+        return FALSE;
+    if (S_ISBLK (now.st_mode))
+        return TRUE;
+    return now.st_mtim.tv_sec == before->st_mtim.tv_sec
+           && now.st_mtim.tv_nsec == before->st_mtim.tv_nsec
+           && now.st_ctim.tv_sec == before->st_ctim.tv_sec
+           && now.st_ctim.tv_nsec == before->st_ctim.tv_nsec;
+}
+
 gboolean
 kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
                               const KikanScanParams *params, KikanScanReport *report,
@@ -188,6 +208,8 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
     };
     Relay relay = { .report = report, .events = events, .user_data = user_data };
     KikanTargetEnd end = { 0 };
+    struct stat before;
+    gboolean have_before;
     int r;
 
     g_return_val_if_fail (self != NULL && target != NULL && report != NULL, FALSE);
@@ -198,6 +220,7 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_ENGINE, "The scan daemon has stopped.");
         return FALSE;
     }
+    have_before = fstat (target->fd, &before) == 0;
     r = kikan_scand_client_scan (self->client, target->fd, target->path, params, &ev, &relay,
                                  &end);
     if (r == KIKAN_ETIMEOUT) {
@@ -241,6 +264,14 @@ kikan_scan_session_scan_into (KikanScanSession *self, KikanScanTarget *target,
     }
     kikan_scan_report_end_target (report, relay.target, &end);
     kikan_target_end_clear (&end);
+    /* The worker checks each file it reads against itself; a disk image or
+     * folder changed while it was read (written into behind the kiosk's
+     * back) is caught here, on the whole medium: what was read may not be
+     * what is on it now, so none of it counts as inspected (KR-10). */
+    if (!have_before || !same_medium (&before, target->fd))
+        kikan_scan_report_fail_target (report, relay.target,
+                                       "changed during the inspection: the medium's size or "
+                                       "modification time moved while it was read");
     return TRUE;
 }
 

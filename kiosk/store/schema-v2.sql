@@ -16,6 +16,16 @@ CREATE TABLE audit_records (
 );
 CREATE INDEX audit_records_session ON audit_records(session_id);
 
+-- What a store made before the chain already held: those rows have no
+-- record, and kikan audit verify counts only the rows after them.
+CREATE TABLE audit_baseline AS SELECT
+    (SELECT count(*) FROM sessions) AS sessions,
+    (SELECT count(*) FROM declarations) AS declarations,
+    (SELECT count(*) FROM items) AS items,
+    (SELECT count(*) FROM verdicts) AS verdicts,
+    (SELECT count(*) FROM it_actions) AS it_actions,
+    (SELECT count(*) FROM ledger_changes) AS ledger_changes;
+
 -- The chain is append-only in the store itself too: an UPDATE or DELETE
 -- through SQLite fails (whoever holds the file can still rewrite it; the
 -- chain, not the trigger, is what proves that).

@@ -1,7 +1,7 @@
 """Red-team round 3 of the check-in and the audit chain (issue #9, #10;
 docs/checkin.md, docs/verdicts.md, docs/audit.md).
 
-A test that fails now has a one-line comment "# WRONG NOW: …; RIGHT: …";
+A test that fails now has a one-line comment "# WAS WRONG (fixed): …; RIGHT: …";
 the others are attacks that held, kept so that they keep holding.
 """
 
@@ -143,7 +143,7 @@ class Daemon3(RedteamCase):
 
 
     def test_image_rewritten_during_read_not_cleared(self):
-        # WRONG NOW: a disk image written to while its inspection runs (EICAR over the data of d00/f00000.txt, already read, and 4 KiB appended, so size and mtime change) is CLEARED with MAL-01 and the stick now holds EICAR; per-file change checks cover folder files only; RIGHT: the medium's size/mtime (or identity) is compared before and after the read and a change makes the item MAL-04 "changed during inspection", HOLD.
+        # WAS WRONG (fixed): a disk image written to while its inspection runs (EICAR over the data of d00/f00000.txt, already read, and 4 KiB appended, so size and mtime change) is CLEARED with MAL-01 and the stick now holds EICAR; per-file change checks cover folder files only; RIGHT: the medium's size/mtime (or identity) is compared before and after the read and a change makes the item MAL-04 "changed during inspection", HOLD.
         mm = self.mm
         img = os.path.join(self.media, "busy.img")
         tree = {"d%02d/f%05d.txt" % (i % 40, i): (("note %d\n" % i) * 2500).encode()
@@ -189,7 +189,7 @@ class Daemon3(RedteamCase):
         return img
 
     def test_it_session_action_survives_two_late_results(self):
-        # WRONG NOW: two items pending after the visit, IT overrides the session part to HOLD; the first late result keeps IT's part (restated row decided_by 'kiosk'), the second sees 'kiosk' as the latest session row's author and recomputes the part, so the overall becomes CLEARED (verdict rows 4 it01 hold, 6 kiosk hold, 8 kiosk cleared); RIGHT: decide_late looks for the session part in force by IT (it_action_id, not the latest row's decided_by), the overall stays HOLD (KR-30).
+        # WAS WRONG (fixed): two items pending after the visit, IT overrides the session part to HOLD; the first late result keeps IT's part (restated row decided_by 'kiosk'), the second sees 'kiosk' as the latest session row's author and recomputes the part, so the overall becomes CLEARED (verdict rows 4 it01 hold, 6 kiosk hold, 8 kiosk cleared); RIGHT: decide_late looks for the session part in force by IT (it_action_id, not the latest row's decided_by), the overall stays HOLD (KR-30).
         script = self.script({"employee": "E1001", "answers": self.clean_answers(),
                               "visit_seconds": 0,
                               "present": [{"asset": "USB-0007", "medium": self.big_fat("b7")},
@@ -253,7 +253,7 @@ class Audit3(RedteamCase):
         return doc
 
     def test_tail_records_deleted_detected(self):
-        # WRONG NOW: deleting the chain's last records (here the 8 after the last 'item': both inspections, every verdict, session_end) leaves `kikan audit verify` saying "intact" (exit 0) although the store holds verdict rows with no audit record; RIGHT: verify also checks that every verdict, inspection, session end and IT action in the store has its record (or the head is anchored elsewhere), exit 1.
+        # WAS WRONG (fixed): deleting the chain's last records (here the 8 after the last 'item': both inspections, every verdict, session_end) leaves `kikan audit verify` saying "intact" (exit 0) although the store holds verdict rows with no audit record; RIGHT: verify also checks that every verdict, inspection, session end and IT action in the store has its record (or the head is anchored elsewhere), exit 1.
         self.session()
         n = self.sql("SELECT count(*) FROM audit_records WHERE seq > (SELECT max(seq) FROM "
                      "audit_records WHERE kind = 'item')")[0][0]
@@ -265,7 +265,7 @@ class Audit3(RedteamCase):
                          % (n, r.describe()))
 
     def test_session_record_moved_out_of_listing_detected(self):
-        # WRONG NOW: the hash feeds session_id through sqlite3_column_int64, so setting a record's session_id to 1.5 keeps the hash ("intact") while `kikan audit list --session 1` no longer shows the session's overall verdict record; RIGHT: verify hashes (or type-checks) the stored value itself: a non-integer session_id, seq or a non-text field is BROKEN, exit 1.
+        # WAS WRONG (fixed): the hash feeds session_id through sqlite3_column_int64, so setting a record's session_id to 1.5 keeps the hash ("intact") while `kikan audit list --session 1` no longer shows the session's overall verdict record; RIGHT: verify hashes (or type-checks) the stored value itself: a non-integer session_id, seq or a non-text field is BROKEN, exit 1.
         doc = self.session()
         sid = doc["session_id"]
         seq = self.sql("SELECT max(seq) FROM audit_records WHERE kind = 'verdict' AND "
@@ -277,7 +277,7 @@ class Audit3(RedteamCase):
                         "record %d hidden from session %d's listing:\n%s" % (seq, sid, r.describe()))
 
     def test_audit_list_escapes_kind_and_at(self):
-        # WRONG NOW: `kikan audit list` escapes the payload only; `at` and `kind` from an edited store reach the auditor's terminal raw (ESC[2J clears the screen, OSC sets the title, ESC[1A CR overwrites the line above); RIGHT: every stored field is escaped for display (kikan_escape_for_display) before printing.
+        # WAS WRONG (fixed): `kikan audit list` escapes the payload only; `at` and `kind` from an edited store reach the auditor's terminal raw (ESC[2J clears the screen, OSC sets the title, ESC[1A CR overwrites the line above); RIGHT: every stored field is escaped for display (kikan_escape_for_display) before printing.
         self.session()
         self.tamper("UPDATE audit_records SET kind = 'verdict' || char(27) || '[2J' || char(27) "
                     "|| ']0;pwn' || char(7), at = 'x' || char(27) || '[1A' || char(13) "
@@ -288,7 +288,7 @@ class Audit3(RedteamCase):
         self.assertNotIn(b"\x07", r.stdout)
 
     def test_forged_record_seq_zero_detected(self):
-        # WRONG NOW: a forged record inserted with seq 0 and hash = 64 zeros (the genesis) sorts first, is "missing" with first_bad = MIN(0, 1) = 0, which means "no fault", and record 1 then follows it: `kikan audit verify` says "intact" and `kikan audit list` shows the forged IT action; RIGHT: any seq below 1 (or a hash not computed from its record) is BROKEN, exit 1.
+        # WAS WRONG (fixed): a forged record inserted with seq 0 and hash = 64 zeros (the genesis) sorts first, is "missing" with first_bad = MIN(0, 1) = 0, which means "no fault", and record 1 then follows it: `kikan audit verify` says "intact" and `kikan audit list` shows the forged IT action; RIGHT: any seq below 1 (or a hash not computed from its record) is BROKEN, exit 1.
         doc = self.session()
         self.tamper("INSERT INTO audit_records (seq, at, kind, session_id, payload, prev_hash, "
                     "hash) VALUES (0, '2026-12-01T00:00:00Z', 'it_action', %d, "
