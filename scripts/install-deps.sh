@@ -19,6 +19,10 @@ PKGS=(
   libsqlite3-dev sqlite3 libcsv-dev libusb-1.0-0-dev libgudev-1.0-dev
   # kiosk/audit/: BLAKE2b for the audit chain (issue #10)
   libsodium-dev
+  # kiosk/slip/ and kiosk/print/ (issue #10): the slip PDF (cairo + pango,
+  # Japanese with Noto CJK), its QR code, the signed payload (CBOR, zlib),
+  # printing through CUPS
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev libcbor-dev libcups2-dev
   # tests (umockdev: USB devices and hot-plug without a USB bus)
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
@@ -37,6 +41,9 @@ PKGS=(
   genisoimage
   # bench: clamscan, clamd and clamdscan in the same run
   clamav-daemon clamdscan
+  # slip and print tests: render and read back the PDF, decode its QR, a
+  # private cupsd of the test's own
+  poppler-utils zbar-tools cups-daemon cups-client cups-filters
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
 )
