@@ -29,6 +29,9 @@ int kikan_cmd_ledger (int argc, char **argv);
 int kikan_cmd_usb (int argc, char **argv);
 int kikan_cmd_db (int argc, char **argv);
 int kikan_cmd_audit (int argc, char **argv);
+/* `kikan audit <sub>`: argv[0] is <sub>. */
+int kikan_cmd_audit_verify (int argc, char **argv);
+int kikan_cmd_audit_list (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */
 void kikan_cli_print_error (const GError *error);
