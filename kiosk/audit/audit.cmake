@@ -1,7 +1,7 @@
 # kiosk/audit/: the audit chain (issue #10 item 1; docs/audit.md).
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 kikan_kiosk_library(kikan_kiosk_audit audit
-  SOURCES audit.c
+  SOURCES audit.c seal.c verifier.c
           audit-query.c
           audit-export.c
           audit-sample.c

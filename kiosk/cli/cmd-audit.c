@@ -12,8 +12,10 @@ static const struct {
     int (*run) (int argc, char **argv);
     const char *usage;
 } subcommands[] = {
+    { "init", kikan_cmd_audit_init, "init --kiosk-id ID [--key-file FILE] [--no-qr]" },
     { "verify", kikan_cmd_audit_verify,
-      "verify\n  kikan audit verify --bundle FILE [--key kikan-vk1:…] [--public-key HEX]" },
+      "verify [--key kikan-vk1:…] [--public-key HEX]\n"
+      "  kikan audit verify --bundle FILE [--key kikan-vk1:…] [--public-key HEX]" },
     { "list", kikan_cmd_audit_list, "list [--json] [filters]" },
     { "show", kikan_cmd_audit_show, "show SEQ [--json]" },
     { "export", kikan_cmd_audit_export,
