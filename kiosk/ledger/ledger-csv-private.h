@@ -85,6 +85,13 @@ KikanLedgerFile *kikan_ledger_csv_load (const char *path, GError **error);
  * it into the same store changes nothing. */
 gboolean kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error);
 
+/* Appends one CSV field to @out (a comma first unless @first; NULL or ""
+ * writes nothing), RFC 4180 quoted when needed, with the spreadsheet
+ * formula guard: a value that starts with = + - @ (after any apostrophes)
+ * gets one apostrophe in front (CSV injection, OWASP).  Shared with the
+ * network team's lists (kiosk/netlist/, KR-29). */
+void kikan_ledger_csv_put_field (GString *out, const char *v, gboolean first);
+
 /* ------------------------------------------------------------ import */
 
 typedef enum {

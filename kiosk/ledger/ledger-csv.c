@@ -892,8 +892,8 @@ kikan_ledger_csv_load (const char *path, GError **error)
 
 /* One value, RFC 4180: quoted when it holds a comma, a quote, a line
  * break, or space at either end (which the reader would trim). */
-static void
-put_field (GString *out, const char *v, gboolean first)
+void
+kikan_ledger_csv_put_field (GString *out, const char *v, gboolean first)
 {
     g_autofree char *guarded = NULL;
     gsize n;
@@ -928,7 +928,7 @@ kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error)
 
     g_return_val_if_fail (store != NULL && out != NULL, FALSE);
     for (int f = 0; f < N_FIELDS; f++)
-        put_field (out, field_names[f], f == 0);
+        kikan_ledger_csv_put_field (out, field_names[f], f == 0);
     g_string_append (out, "\r\n");
     rc = sqlite3_prepare_v2 (
         db,
@@ -953,12 +953,14 @@ kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error)
 
             if (c == F_ENCRYPTION_REQUIRED)
                 v = sqlite3_column_int (st, c) != 0 ? "yes" : "no";
-            put_field (out, v, c == 0);
+            kikan_ledger_csv_put_field (out, v, c == 0);
         }
-        put_field (out, vid, FALSE);
-        put_field (out, pid, FALSE);
-        put_field (out, medium ? (const char *)sqlite3_column_text (st, 13) : NULL, FALSE);
-        put_field (out, medium ? (sqlite3_column_int (st, 14) != 0 ? "yes" : "no") : NULL, FALSE);
+        kikan_ledger_csv_put_field (out, vid, FALSE);
+        kikan_ledger_csv_put_field (out, pid, FALSE);
+        kikan_ledger_csv_put_field (
+            out, medium ? (const char *)sqlite3_column_text (st, 13) : NULL, FALSE);
+        kikan_ledger_csv_put_field (
+            out, medium ? (sqlite3_column_int (st, 14) != 0 ? "yes" : "no") : NULL, FALSE);
         g_string_append (out, "\r\n");
     }
     sqlite3_finalize (st);
