@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cups/cups.h>
+#include <glib/gstdio.h>
 
 #include "error-private.h"
 #include "escape-private.h"
@@ -274,18 +275,50 @@ printer_state (Printer *p, int *state, gboolean *accepting, char **why, GError *
     return TRUE;
 }
 
-/* The state of job @id (IPP_JSTATE_*), 0 when CUPS no longer lists it. */
+/* The state of job @id (IPP_JSTATE_*), 0 when CUPS does not know it (or
+ * could not be asked); *why gets the job's state reasons and the
+ * printer's message about it (escaped, may be empty).  Asked with
+ * Get-Job-Attributes: cupsGetJobs2() lists only what the job history
+ * keeps and says nothing about why a job ended. */
 static int
-job_state (Printer *p, int id)
+job_state (Printer *p, int id, char **why)
 {
-    cups_job_t *jobs = NULL;
-    int n = cupsGetJobs2 (p->http, &jobs, p->queue, 0, CUPS_WHICHJOBS_ALL);
+    static const char *const attrs[] = { "job-state", "job-state-reasons",
+                                         "job-printer-state-message" };
+    ipp_t *req = ippNewRequest (IPP_OP_GET_JOB_ATTRIBUTES);
+    ipp_t *resp;
+    ipp_attribute_t *a;
+    GString *msg = g_string_new (NULL);
     int state = 0;
 
-    for (int i = 0; i < n; i++)
-        if (jobs[i].id == id)
-            state = jobs[i].state;
-    cupsFreeJobs (n, jobs);
+    ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+    ippAddInteger (req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", id);
+    ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+                  cupsUser ());
+    ippAddStrings (req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                   G_N_ELEMENTS (attrs), NULL, attrs);
+    resp = cupsDoRequest (p->http, req, "/");
+    if (resp != NULL && ippGetStatusCode (resp) <= IPP_STATUS_OK_CONFLICTING) {
+        if ((a = ippFindAttribute (resp, "job-state", IPP_TAG_ENUM)) != NULL)
+            state = ippGetInteger (a, 0);
+        if ((a = ippFindAttribute (resp, "job-printer-state-message", IPP_TAG_TEXT)) != NULL
+            && ippGetString (a, 0, NULL) != NULL)
+            g_string_append (msg, ippGetString (a, 0, NULL));
+        if ((a = ippFindAttribute (resp, "job-state-reasons", IPP_TAG_KEYWORD)) != NULL) {
+            for (int i = 0; i < ippGetCount (a); i++) {
+                const char *r = ippGetString (a, i, NULL);
+
+                if (r == NULL || g_str_equal (r, "none"))
+                    continue;
+                g_string_append_printf (msg, "%s%s", msg->len > 0 ? "; " : "", r);
+            }
+        }
+    } else {
+        g_debug ("Get-Job-Attributes %d: %s", id, cupsLastErrorString ());
+    }
+    ippDelete (resp);
+    *why = kikan_escape_for_display (msg->str, -1);
+    g_string_free (msg, TRUE);
     return state;
 }
 
@@ -307,41 +340,42 @@ state_name (int jstate)
     }
 }
 
+/* Hands the PDF to CUPS with cupsPrintFile2(), the call DESIGN.md
+ * verified here: the bytes go through a private temporary file (0600, the
+ * caller's TMPDIR), so that what is printed is exactly what the caller
+ * checked, even if the original file changes meanwhile. */
 static gboolean
 submit (Printer *p, const guint8 *data, gsize len, const char *title, guint copies, int *id,
         GError **error)
 {
     g_autofree char *copies_s = g_strdup_printf ("%u", copies);
+    g_autofree char *tmp = NULL;
+    g_autoptr (GError) local = NULL;
     cups_option_t *options = NULL;
     int n_options = 0;
-    gsize off = 0;
+    int fd;
 
-    n_options = cupsAddOption ("copies", copies_s, n_options, &options);
-    *id = cupsCreateJob (p->http, p->queue, title, n_options, options);
-    cupsFreeOptions (n_options, options);
-    if (*id <= 0)
-        goto fail;
-    if (cupsStartDocument (p->http, p->queue, *id, title, CUPS_FORMAT_PDF, 1)
-        != HTTP_STATUS_CONTINUE)
-        goto fail;
-    while (off < len) {
-        gsize chunk = MIN (len - off, (gsize)65536);
-
-        if (cupsWriteRequestData (p->http, (const char *)data + off, chunk)
-            != HTTP_STATUS_CONTINUE)
-            goto fail;
-        off += chunk;
+    *id = 0;
+    if ((fd = g_file_open_tmp ("kikan-print-XXXXXX.pdf", &tmp, &local)) < 0
+        || (close (fd), !g_file_set_contents_full (tmp, (const char *)data, (gssize)len,
+                                                   G_FILE_SET_CONTENTS_NONE, 0600, &local))) {
+        if (tmp != NULL)
+            g_unlink (tmp);
+        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_FILE,
+                     "The PDF could not be handed to the print service (temporary file: %s).",
+                     local->message);
+        return FALSE;
     }
-    if (cupsFinishDocument (p->http, p->queue) != IPP_STATUS_OK)
-        goto fail;
-    return TRUE;
-
-fail:
+    n_options = cupsAddOption ("copies", copies_s, n_options, &options);
+    n_options = cupsAddOption ("document-format", CUPS_FORMAT_PDF, n_options, &options);
+    *id = cupsPrintFile2 (p->http, p->queue, tmp, title, n_options, options);
+    cupsFreeOptions (n_options, options);
+    g_unlink (tmp);
+    if (*id > 0)
+        return TRUE;
     {
         g_autofree char *detail = kikan_escape_for_display (cupsLastErrorString (), -1);
 
-        if (*id > 0)
-            cancel_job (p, *id);
         g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_SUBMIT,
                      "The print service at %s did not take the job for the printer '%s': %s. "
                      "Check the printer and the print service (lpstat -p), then print again.",
@@ -381,6 +415,13 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
                      p.server_shown, queue);
         goto out;
     }
+    /* That connection only proves that a scheduler answers.  The requests
+     * go over libcups's own per-thread connection (CUPS_HTTP_DEFAULT),
+     * which it reopens as needed: a connection of ours that carried a
+     * document answered the next request with "Service Unavailable" over
+     * the local socket (CUPS 2.4.2). */
+    httpClose (p.http);
+    p.http = CUPS_HTTP_DEFAULT;
     if (!printer_state (&p, &pstate, &accepting, &why, error))
         goto out;
     if (pstate == IPP_PSTATE_STOPPED) {
@@ -402,7 +443,8 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
     *job_id = id;
     deadline = g_get_monotonic_time () + (gint64)timeout_s * G_USEC_PER_SEC;
     for (;;) {
-        int js = job_state (&p, id);
+        g_autofree char *jwhy = NULL;
+        int js = job_state (&p, id, &jwhy);
 
         if (js == IPP_JSTATE_COMPLETED) {
             ok = TRUE;
@@ -410,10 +452,8 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
         }
         if (js == IPP_JSTATE_ABORTED || js == IPP_JSTATE_CANCELED || js == IPP_JSTATE_STOPPED
             || js == 0) {
-            g_autofree char *w = NULL;
+            const char *w = jwhy;
 
-            if (!printer_state (&p, &pstate, &accepting, &w, NULL))
-                w = g_strdup ("");
             if (js == IPP_JSTATE_STOPPED)
                 cancel_job (&p, id);
             if (js == 0)
@@ -457,7 +497,7 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
     }
 
 out:
-    if (p.http != NULL)
+    if (p.http != CUPS_HTTP_DEFAULT)
         httpClose (p.http);
     g_free (p.server_shown);
     return ok;
