@@ -151,7 +151,7 @@ kikan_netlist_verify (const char *dir, const guint8 *public_key, KikanNetlistVer
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND, "%s is not a folder.", shown);
         return FALSE;
     }
-    if ((sums = read_in (dir, KIKAN_NETLIST_SUMS, KIKAN_NETLIST_MAX_SUMS_BYTES + 1, error))
+    if ((sums = read_in (dir, KIKAN_NETLIST_SUMS, 1024 * 1024, error))
             == NULL
         || (sig = read_in (dir, KIKAN_NETLIST_SIG, 4096, error)) == NULL)
         return FALSE;
