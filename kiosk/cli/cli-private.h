@@ -33,6 +33,12 @@ int kikan_cmd_audit (int argc, char **argv);
 int kikan_cmd_audit_verify (int argc, char **argv);
 int kikan_cmd_audit_init (int argc, char **argv);
 int kikan_cmd_audit_list (int argc, char **argv);
+/* `kikan slip <sub>`: argv[0] is <sub>.  kikan_cmd_slip is cmd-slip.c's
+ * (the slip helper's), which dispatches "print" to kikan_cmd_slip_print. */
+int kikan_cmd_slip (int argc, char **argv);
+int kikan_cmd_slip_print (int argc, char **argv);
+/* `kikan netlist export|verify` (KR-29). */
+int kikan_cmd_netlist (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */
 void kikan_cli_print_error (const GError *error);
