@@ -15,7 +15,7 @@ import re
 import sqlite3
 import tarfile
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+import nacl.signing
 
 from test_checkin import CheckinTestCase
 
@@ -284,19 +284,19 @@ class AuditExport(CheckinTestCase):
     def test_bundle_signed_by_another_key(self):
         key, pk = self.init()
         m = self.members(self.bundle())
-        other = Ed25519PrivateKey.generate()
-        m["manifest.sig"] = other.sign(m["manifest.json"]).hex().encode() + b"\n"
+        other = nacl.signing.SigningKey.generate()
+        m["manifest.sig"] = other.sign(m["manifest.json"]).signature.hex().encode() + b"\n"
         self.assert_tampered(self.rebuild(m, fix_manifest=False), "manifest.sig does not verify")
         # The identity replaced too: consistent alone, caught by the trusted key.
         ident = json.loads(m["identity.json"])
-        ident["public_key"] = other.public_key().public_bytes_raw().hex()
+        ident["public_key"] = bytes(other.verify_key).hex()
         m["identity.json"] = json.dumps(ident).encode()
         m = {k: v for k, v in m.items() if k != "manifest.sig"}
         forged = self.rebuild(m)
         with tarfile.open(forged, "r:*") as t:
             manifest = t.extractfile("manifest.json").read()
         m["manifest.json"] = manifest
-        m["manifest.sig"] = other.sign(manifest).hex().encode() + b"\n"
+        m["manifest.sig"] = other.sign(manifest).signature.hex().encode() + b"\n"
         forged = self.rebuild(m, fix_manifest=False)
         self.assert_tampered(forged, "another public key", "--public-key", pk)
 
