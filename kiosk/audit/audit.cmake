@@ -7,5 +7,6 @@ kikan_kiosk_library(kikan_kiosk_audit audit
           audit-sample.c
           audit-capacity.c
           bundle.c
+          audit-events.c
   LINKS kikan_kiosk_store kikan_kiosk_common PkgConfig::SODIUM PkgConfig::JSONGLIB
         PkgConfig::LIBARCHIVE)

@@ -9,12 +9,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "checkin-private.h"
 #include "db-file-private.h"
+#include "audit-capacity-private.h"
+#include "audit-events-private.h"
 #include "cli-private.h"
 #include "error-private.h"
 #include "escape-private.h"
@@ -316,6 +320,55 @@ exit_for_verdict (const char *v)
     return KIKAN_EXIT_STALE; /* 3: not cleared (conditional, hold, not returned) */
 }
 
+/* At each start (issue #10; KR-32, Admin J-5, J-6, J-8): a kikan.conf or
+ * policy file that changed since the last check-in is recorded in the
+ * audit trail (IT edits them by hand, so nothing else can), and a disk
+ * that will not hold another year of records is said, and recorded once a
+ * day. */
+static gboolean
+note_kiosk_state (KikanHome *home, KikanStore *store, const char *policy_path, GError **error)
+{
+    g_autofree char *conf = kikan_home_dup_config_path (home);
+    const char *files[] = { "kikan.conf", conf, "policy", policy_path, NULL };
+    KikanAuditCapacity cap = { 0 };
+    guint64 min_free_mb = KIKAN_AUDIT_MIN_FREE_MB_DEFAULT;
+    g_autofree char *today = kikan_store_today ();
+    gboolean ok = TRUE;
+
+    if (!g_file_test (conf, G_FILE_TEST_EXISTS))
+        files[1] = NULL;
+    if (!kikan_audit_note_files (store, files, NULL, error)
+        || !kikan_audit_capacity_load_min_free_mb (conf, &min_free_mb, error)
+        || !kikan_audit_capacity (store, min_free_mb, &cap, error))
+        return FALSE;
+    if (cap.warning) {
+        sqlite3_stmt *st;
+        gboolean noted_today = FALSE;
+
+        fprintf (stderr, "kikan: WARNING: %s\n", cap.warning_text);
+        st = kikan_store_prepare (store,
+                                  "SELECT 1 FROM audit_records WHERE kind = 'capacity_warning' "
+                                  "AND substr(at, 1, 10) = ? LIMIT 1",
+                                  error);
+        if (st == NULL) {
+            kikan_audit_capacity_clear (&cap);
+            return FALSE;
+        }
+        kikan_store_bind_text (st, 1, today);
+        noted_today = sqlite3_step (st) == SQLITE_ROW;
+        sqlite3_finalize (st);
+        if (!noted_today) {
+            ok = kikan_store_begin (store, error)
+                 && kikan_audit_capacity_record_warning (store, &cap, error)
+                 && kikan_store_commit (store, error);
+            if (!ok)
+                kikan_store_rollback (store);
+        }
+    }
+    kikan_audit_capacity_clear (&cap);
+    return ok;
+}
+
 int
 kikan_cmd_checkin (int argc, char **argv)
 {
@@ -416,6 +469,8 @@ kikan_cmd_checkin (int argc, char **argv)
         return KIKAN_EXIT_OK;
     }
     if (!kikan_cli_load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
+        goto fail;
+    if (!note_kiosk_state (home, store, policy_path, &error))
         goto fail;
     if ((sources = kikan_cli_resolve_databases (home, config, databases, &error)) == NULL)
         goto fail;

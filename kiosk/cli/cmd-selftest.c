@@ -1,6 +1,8 @@
 /* Kikan kiosk: `kikan selftest [--json] [--database PATH]…` (KR-36). */
 #include <stdio.h>
 
+#include "audit-events-private.h"
+#include "audit-private.h"
 #include "cli-private.h"
 #include "error-private.h"
 #include "escape-private.h"
@@ -210,6 +212,19 @@ kikan_cmd_selftest (int argc, char **argv)
         kikan_cli_print_json (root);
     } else {
         print_human (st, dir, null_sandbox);
+    }
+    /* The self-test's outcome is evidence that the kiosk could detect
+     * what it must (KR-36): it goes into the audit trail. */
+    {
+        g_autoptr (GError) audit_error = NULL;
+        g_autoptr (JsonNode) payload = kikan_audit_payload (
+            "outcome", kikan_selftest_passed (st) ? "passed" : "failed", NULL);
+
+        if (!kikan_audit_record_event (home, "selftest", payload, &audit_error)) {
+            fprintf (stderr, "kikan: the self-test could not be recorded in the audit trail: %s\n",
+                     audit_error->message);
+            return KIKAN_EXIT_ERROR;
+        }
     }
     return kikan_selftest_passed (st) ? KIKAN_EXIT_OK : KIKAN_EXIT_INFECTED;
 
