@@ -9,15 +9,15 @@
  * changed, removed, reordered or inserted breaks the chain from there, and
  * kikan_audit_verify() names the first record that does not hold.
  *
- * Not yet (issue #10 items 2-5): sealing with an evolving key, Ed25519
- * checkpoints, export bundles, slips.  A plain chain can be recomputed by
- * whoever holds the whole file; the seals are what will stop that.
+ * A plain chain can be recomputed by whoever holds the whole file; the
+ * forward-secure seals and record MACs (seal-private.h) are what stop that.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
 #include "store-private.h"
+#include "verifier-private.h"
 
 #define KIKAN_AUDIT_HASH_HEX_LEN 64
 
@@ -35,6 +35,20 @@ gboolean kikan_audit_append (KikanStore *store, const char *kind, gint64 session
  * it) says what is wrong with it.  *n_records (optional) counts them. */
 gboolean kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why,
                              gint64 *n_records, GError **error);
+
+/* The whole check: the chain, its seals and checkpoints, the record MACs
+ * when @initial_key (K_0, the auditor's verification key) is given, the
+ * identity against @trusted_key (the auditor's copy of the public key;
+ * NULL: the store's own), and the store's rows against the records.  TRUE
+ * when it could be read; @out says what holds (kikan_audit_verdict_clear
+ * it). */
+gboolean kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key,
+                                   const guint8 *trusted_key, KikanAuditVerdict *out,
+                                   GError **error);
+
+/* BLAKE2b-256 of one record, hex, into @out (65 bytes). */
+void kikan_audit_record_hash (gint64 seq, const char *at, const char *kind, gint64 session_id,
+                              const char *payload, const char *prev_hash, char *out);
 
 /* The records (of @session_id, or all when 0), oldest first, as JSON:
  * {"format": "kikan-audit", "records": [{seq, at, kind, session_id,

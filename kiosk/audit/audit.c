@@ -9,6 +9,8 @@
 
 #include "error-private.h"
 #include "escape-private.h"
+#include "seal-private.h"
+#include "verifier-private.h"
 
 /* The first record's "previous hash". */
 static const char genesis[KIKAN_AUDIT_HASH_HEX_LEN + 1]
@@ -24,9 +26,8 @@ feed (crypto_generichash_state *h, const char *s)
     crypto_generichash_update (h, (const unsigned char *)"", 1);
 }
 
-/* BLAKE2b-256 of one record, hex, into @out (65 bytes). */
-static void
-record_hash (gint64 seq, const char *at, const char *kind, gint64 session_id,
+void
+kikan_audit_record_hash (gint64 seq, const char *at, const char *kind, gint64 session_id,
              const char *payload, const char *prev_hash, char *out)
 {
     crypto_generichash_state h;
@@ -50,6 +51,33 @@ record_hash (gint64 seq, const char *at, const char *kind, gint64 session_id,
     sodium_bin2hex (out, KIKAN_AUDIT_HASH_HEX_LEN + 1, digest, sizeof digest);
 }
 
+/* The events after which the chain is sealed at once: the end of what a
+ * person or a command did (issue #10 item 2: "at every session end"). */
+static const char *const closing_kinds[] = {
+    "session_end", "session_incomplete", "it_action", "ledger_change", "slip_issued",
+    "slip_print", "netlist_export", "audit_export", "audit_sample", "audit_attestation",
+    "signature_import", "config_change", NULL,
+};
+
+static gboolean
+last_sealed_seq (KikanStore *store, gint64 *seq, GError **error)
+{
+    sqlite3_stmt *st = kikan_store_prepare (
+        store, "SELECT coalesce((SELECT seq FROM audit_seals ORDER BY epoch DESC LIMIT 1), 0)",
+        error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW)
+        *seq = sqlite3_column_int64 (st, 0);
+    sqlite3_finalize (st);
+    if (rc != SQLITE_ROW)
+        return kikan_store_fail (store, "Could not read the audit seals", error);
+    return TRUE;
+}
+
 gboolean
 kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, JsonNode *payload,
                     GError **error)
@@ -58,7 +86,9 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     g_autofree char *text = json_to_string (payload, FALSE);
     char prev[KIKAN_AUDIT_HASH_HEX_LEN + 1];
     char hash[KIKAN_AUDIT_HASH_HEX_LEN + 1];
-    gint64 seq = 1;
+    char mac[KIKAN_AUDIT_HASH_HEX_LEN + 1];
+    gboolean sealed = FALSE;
+    gint64 seq = 1, sealed_seq = 0;
     sqlite3_stmt *st;
     int rc;
 
@@ -82,10 +112,12 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     sqlite3_finalize (st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return kikan_store_fail (store, "Could not read the audit chain", error);
-    record_hash (seq, now, kind, session_id, text, prev, hash);
+    kikan_audit_record_hash (seq, now, kind, session_id, text, prev, hash);
+    if (!kikan_audit_mac_for_append (store, hash, mac, &sealed, error))
+        return FALSE;
     st = kikan_store_prepare (store,
                               "INSERT INTO audit_records (seq, at, kind, session_id, payload, "
-                              "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              "prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                               error);
     if (st == NULL)
         return FALSE;
@@ -99,20 +131,20 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     kikan_store_bind_text (st, 5, text);
     kikan_store_bind_text (st, 6, prev);
     kikan_store_bind_text (st, 7, hash);
-    return kikan_store_step_done (store, st, "Could not append to the audit chain", error);
-}
-
-static gboolean
-typed_as_written (sqlite3_stmt *st)
-{
-    return sqlite3_column_type (st, 0) == SQLITE_INTEGER
-           && sqlite3_column_type (st, 1) == SQLITE_TEXT
-           && sqlite3_column_type (st, 2) == SQLITE_TEXT
-           && (sqlite3_column_type (st, 3) == SQLITE_INTEGER
-               || sqlite3_column_type (st, 3) == SQLITE_NULL)
-           && sqlite3_column_type (st, 4) == SQLITE_TEXT
-           && sqlite3_column_type (st, 5) == SQLITE_TEXT
-           && sqlite3_column_type (st, 6) == SQLITE_TEXT;
+    kikan_store_bind_text (st, 8, sealed ? mac : NULL);
+    if (!kikan_store_step_done (store, st, "Could not append to the audit chain", error))
+        return FALSE;
+    if (!sealed)
+        return TRUE;
+    /* Seal where a person or a command finishes something, and at least
+     * every KIKAN_AUDIT_SEAL_INTERVAL records in between. */
+    if (g_strv_contains (closing_kinds, kind))
+        return kikan_audit_seal (store, kind, error);
+    if (!last_sealed_seq (store, &sealed_seq, error))
+        return FALSE;
+    if (seq - sealed_seq >= KIKAN_AUDIT_SEAL_INTERVAL)
+        return kikan_audit_seal (store, "interval", error);
+    return TRUE;
 }
 
 /* What the store holds that the chain must account for: each row of these
@@ -123,20 +155,36 @@ typed_as_written (sqlite3_stmt *st)
 static const struct {
     const char *kind;
     const char *table;
+    int since_version; /* 2: audit_baseline counts its rows from before the chain */
 } accounted[] = {
-    { "session_start", "sessions" }, { "declaration", "declarations" }, { "item", "items" },
-    { "verdict", "verdicts" },       { "it_action", "it_actions" },
-    { "ledger_change", "ledger_changes" },
+    { "session_start", "sessions", 2 },
+    { "declaration", "declarations", 2 },
+    { "item", "items", 2 },
+    { "verdict", "verdicts", 2 },
+    { "it_action", "it_actions", 2 },
+    { "ledger_change", "ledger_changes", 2 },
+    { "slip_issued", "slips", 3 },
+    { "slip_print", "slip_prints", 3 },
+    { "audit_sample", "audit_samples", 3 },
+    { "audit_attestation", "audit_attestations", 3 },
 };
 
 static gboolean
 check_accounted (KikanStore *store, gint64 n, gint64 *first_bad, char **why, GError **error)
 {
     for (gsize i = 0; i < G_N_ELEMENTS (accounted) && *first_bad == 0; i++) {
-        g_autofree char *sql = g_strdup_printf (
-            "SELECT (SELECT count(*) FROM %s) - coalesce((SELECT %s FROM audit_baseline), 0), "
-            "(SELECT count(*) FROM audit_records WHERE kind = ?)",
-            accounted[i].table, accounted[i].table);
+        g_autofree char *sql = NULL;
+
+        if (kikan_store_get_version (store) < accounted[i].since_version)
+            continue;
+        sql = accounted[i].since_version == 2
+                  ? g_strdup_printf ("SELECT (SELECT count(*) FROM %s) - coalesce((SELECT %s "
+                                     "FROM audit_baseline), 0), (SELECT count(*) FROM "
+                                     "audit_records WHERE kind = ?)",
+                                     accounted[i].table, accounted[i].table)
+                  : g_strdup_printf ("SELECT (SELECT count(*) FROM %s), (SELECT count(*) FROM "
+                                     "audit_records WHERE kind = ?)",
+                                     accounted[i].table);
         sqlite3_stmt *st = kikan_store_prepare (store, sql, error);
         gint64 rows, records;
 
@@ -162,82 +210,194 @@ check_accounted (KikanStore *store, gint64 n, gint64 *first_bad, char **why, GEr
     return TRUE;
 }
 
-gboolean
-kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_records,
-                    GError **error)
+static gboolean
+typed_as_written (sqlite3_stmt *st, int n_columns)
 {
-    sqlite3_stmt *st = kikan_store_prepare (store,
-                                            "SELECT seq, at, kind, session_id, payload, "
-                                            "prev_hash, hash FROM audit_records ORDER BY seq",
-                                            error);
-    char prev[KIKAN_AUDIT_HASH_HEX_LEN + 1];
-    gint64 expected = 1, n = 0;
+    static const int want[] = { SQLITE_INTEGER, SQLITE_TEXT, SQLITE_TEXT, -1,
+                                SQLITE_TEXT,    SQLITE_TEXT, SQLITE_TEXT, -2 };
+
+    for (int i = 0; i < n_columns; i++) {
+        int t = sqlite3_column_type (st, i);
+
+        if (want[i] == -1 ? t != SQLITE_INTEGER && t != SQLITE_NULL
+            : want[i] == -2 ? t != SQLITE_TEXT && t != SQLITE_NULL
+                            : t != want[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+feed_records (KikanStore *store, KikanAuditVerifier *v, GError **error)
+{
+    gboolean with_mac = kikan_store_get_version (store) >= 3;
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
+        with_mac ? "SELECT seq, at, kind, session_id, payload, prev_hash, hash, mac "
+                   "FROM audit_records ORDER BY seq"
+                 : "SELECT seq, at, kind, session_id, payload, prev_hash, hash "
+                   "FROM audit_records ORDER BY seq",
+        error);
     int rc;
 
-    *first_bad = 0;
-    *why = NULL;
     if (st == NULL)
         return FALSE;
-    if (sodium_init () < 0) {
-        sqlite3_finalize (st);
-        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_FAILED,
-                     "The audit chain cannot be checked (libsodium failed to start).");
-        return FALSE;
-    }
-    g_strlcpy (prev, genesis, sizeof prev);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        gint64 seq = sqlite3_column_int64 (st, 0);
-        const char *stored_prev = (const char *)sqlite3_column_text (st, 5);
-        const char *stored = (const char *)sqlite3_column_text (st, 6);
-        char hash[KIKAN_AUDIT_HASH_HEX_LEN + 1];
+        KikanAuditRecordView r = {
+            .seq = sqlite3_column_int64 (st, 0),
+            .at = (const char *)sqlite3_column_text (st, 1),
+            .kind = (const char *)sqlite3_column_text (st, 2),
+            .session_id = sqlite3_column_int64 (st, 3),
+            .payload = (const char *)sqlite3_column_text (st, 4),
+            .prev_hash = (const char *)sqlite3_column_text (st, 5),
+            .hash = (const char *)sqlite3_column_text (st, 6),
+            .mac = with_mac ? (const char *)sqlite3_column_text (st, 7) : NULL,
+            .typed_as_written = typed_as_written (st, with_mac ? 8 : 7),
+        };
 
-        n++;
-        if (*first_bad != 0)
-            continue;
-        record_hash (seq, (const char *)sqlite3_column_text (st, 1),
-                     (const char *)sqlite3_column_text (st, 2), sqlite3_column_int64 (st, 3),
-                     (const char *)sqlite3_column_text (st, 4), prev, hash);
-        /* The hash reads each field as text or an integer: a value stored
-         * as another type (1.5 read as 1, a blob) would hash like the
-         * original while the store says something else. */
-        if (!typed_as_written (st)) {
-            *first_bad = MAX (seq, 1);
-            *why = g_strdup_printf ("record %" G_GINT64_FORMAT " holds a field of the wrong "
-                                    "type (it was edited after it was written)",
-                                    seq);
-        } else if (seq < 1) {
-            *first_bad = 1;
-            *why = g_strdup_printf ("a record numbered %" G_GINT64_FORMAT " stands before "
-                                    "record 1 (inserted)",
-                                    seq);
-        } else if (seq != expected) {
-            *first_bad = MIN (seq, expected);
-            *why = g_strdup_printf ("record %" G_GINT64_FORMAT " is missing: the chain jumps "
-                                    "from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
-                                    expected, expected - 1, seq);
-        } else if (g_strcmp0 (stored_prev, prev) != 0) {
-            *first_bad = seq;
-            *why = g_strdup_printf ("record %" G_GINT64_FORMAT " does not follow the record "
-                                    "before it (removed, reordered or inserted)",
-                                    seq);
-        } else if (g_strcmp0 (stored, hash) != 0) {
-            *first_bad = seq;
-            *why = g_strdup_printf ("record %" G_GINT64_FORMAT " was changed after it was "
-                                    "written (its hash does not match its contents)",
-                                    seq);
-        }
-        /* The chain goes on from what is stored, so that one changed
-         * record is named alone. */
-        g_strlcpy (prev, stored != NULL ? stored : "", sizeof prev);
-        expected = seq + 1;
+        kikan_audit_verifier_add_record (v, &r);
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_DONE)
         return kikan_store_fail (store, "Could not read the audit chain", error);
+    return TRUE;
+}
+
+static gboolean
+feed_seals (KikanStore *store, KikanAuditVerifier *v, GError **error)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (kikan_store_get_version (store) < 3)
+        return TRUE;
+    st = kikan_store_prepare (store,
+                              "SELECT epoch, seq, head_hash, at, why, prev_mac, mac, signature "
+                              "FROM audit_seals ORDER BY epoch",
+                              error);
+    if (st == NULL)
+        return FALSE;
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        gboolean typed = sqlite3_column_type (st, 0) == SQLITE_INTEGER
+                         && sqlite3_column_type (st, 1) == SQLITE_INTEGER;
+        KikanAuditSealView s = {
+            .epoch = sqlite3_column_int64 (st, 0),
+            .seq = sqlite3_column_int64 (st, 1),
+            .head_hash = (const char *)sqlite3_column_text (st, 2),
+            .at = (const char *)sqlite3_column_text (st, 3),
+            .why = (const char *)sqlite3_column_text (st, 4),
+            .prev_mac = (const char *)sqlite3_column_text (st, 5),
+            .mac = (const char *)sqlite3_column_text (st, 6),
+            .signature = (const char *)sqlite3_column_text (st, 7),
+        };
+
+        for (int i = 2; i < 8; i++)
+            typed = typed && sqlite3_column_type (st, i) == SQLITE_TEXT;
+        s.typed_as_written = typed;
+        kikan_audit_verifier_add_seal (v, &s);
+    }
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE)
+        return kikan_store_fail (store, "Could not read the audit seals", error);
+    return TRUE;
+}
+
+/* The store's seal_key_id, to tell a wrong verification key from a forged
+ * seal. */
+static char *
+stored_key_id (KikanStore *store)
+{
+    sqlite3_stmt *st = kikan_store_prepare (store, "SELECT seal_key_id FROM audit_identity", NULL);
+    char *id = NULL;
+
+    if (st == NULL)
+        return NULL;
+    if (sqlite3_step (st) == SQLITE_ROW)
+        id = kikan_store_column_dup (st, 0);
+    sqlite3_finalize (st);
+    return id;
+}
+
+static void
+identity_problem (KikanAuditVerdict *out, char *why)
+{
+    if (out->first_bad == 0 || out->first_bad > 1) {
+        g_free (out->why);
+        out->why = why;
+        out->first_bad = 1;
+    } else {
+        g_free (why);
+    }
+}
+
+gboolean
+kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const guint8 *trusted_key,
+                          KikanAuditVerdict *out, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    g_autofree char *kiosk_id = NULL;
+    guint8 pk[KIKAN_AUDIT_PUBLIC_KEY_LEN];
+    gboolean initialised;
+    KikanAuditVerifier *v;
+
+    memset (out, 0, sizeof *out);
+    if (sodium_init () < 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_FAILED,
+                     "The audit chain cannot be checked (libsodium failed to start).");
+        return FALSE;
+    }
+    initialised = kikan_audit_identity (store, &kiosk_id, pk, &local);
+    if (local != NULL) {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    v = kikan_audit_verifier_new (initialised ? kiosk_id : NULL,
+                                  trusted_key != NULL ? trusted_key : initialised ? pk : NULL,
+                                  initial_key);
+    if (!feed_records (store, v, error) || !feed_seals (store, v, error)) {
+        KikanAuditVerdict discard;
+
+        kikan_audit_verifier_finish (v, &discard);
+        kikan_audit_verdict_clear (&discard);
+        return FALSE;
+    }
+    kikan_audit_verifier_finish (v, out);
+    if (initial_key != NULL) {
+        g_autofree char *have = initialised ? stored_key_id (store) : NULL;
+        char want[33];
+
+        kikan_audit_key_id (initial_key, want);
+        if (!initialised)
+            identity_problem (out, g_strdup ("you hold a verification key for this kiosk but the "
+                                             "store has no audit identity: it was removed"));
+        else if (g_strcmp0 (have, want) != 0)
+            identity_problem (out, g_strdup ("the verification key given does not belong to this "
+                                             "store: it is another kiosk's key, or this store's "
+                                             "identity was replaced"));
+    }
+    if (trusted_key != NULL && initialised && sodium_memcmp (trusted_key, pk, sizeof pk) != 0)
+        identity_problem (out, g_strdup ("the store's kiosk identity is not the public key you "
+                                         "trust: the identity was replaced"));
+    if (out->first_bad == 0)
+        return check_accounted (store, out->n_records, &out->first_bad, &out->why, error);
+    return TRUE;
+}
+
+gboolean
+kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_records,
+                    GError **error)
+{
+    KikanAuditVerdict v;
+
+    *first_bad = 0;
+    *why = NULL;
+    if (!kikan_audit_verify_store (store, NULL, NULL, &v, error))
+        return FALSE;
+    *first_bad = v.first_bad;
+    *why = g_steal_pointer (&v.why);
     if (n_records != NULL)
-        *n_records = n;
-    if (*first_bad == 0)
-        return check_accounted (store, n, first_bad, why, error);
+        *n_records = v.n_records;
+    kikan_audit_verdict_clear (&v);
     return TRUE;
 }
 

@@ -81,3 +81,15 @@ gboolean kikan_audit_head (KikanStore *store, gint64 *seq, char hash[65], GError
 
 /* Parses the text form of a verification key; FALSE when it is not one. */
 gboolean kikan_audit_parse_verification_key (const char *text, guint8 key[KIKAN_AUDIT_KEY_LEN]);
+
+/* Internal to audit/ (and to tests that play the attacker): the pieces
+ * both the sealing and the verifier compute. */
+void kikan_audit_evolve_key (guint8 key[KIKAN_AUDIT_KEY_LEN]);
+void kikan_audit_key_id (const guint8 initial_key[KIKAN_AUDIT_KEY_LEN], char out[33]);
+void kikan_audit_record_mac (const guint8 key[KIKAN_AUDIT_KEY_LEN], const char *hash,
+                             char out[65]);
+void kikan_audit_seal_mac (const guint8 key[KIKAN_AUDIT_KEY_LEN], GBytes *message, char out[65]);
+/* For kikan_audit_append, inside its transaction: *sealed FALSE when the
+ * kiosk is not initialised (no MAC); else @mac gets the record's MAC. */
+gboolean kikan_audit_mac_for_append (KikanStore *store, const char *hash, char mac[65],
+                                     gboolean *sealed, GError **error);

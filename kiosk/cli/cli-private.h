@@ -31,6 +31,7 @@ int kikan_cmd_db (int argc, char **argv);
 int kikan_cmd_audit (int argc, char **argv);
 /* `kikan audit <sub>`: argv[0] is <sub>. */
 int kikan_cmd_audit_verify (int argc, char **argv);
+int kikan_cmd_audit_init (int argc, char **argv);
 int kikan_cmd_audit_list (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */

@@ -11,7 +11,8 @@ static const struct {
     int (*run) (int argc, char **argv);
     const char *usage;
 } subcommands[] = {
-    { "verify", kikan_cmd_audit_verify, "verify" },
+    { "init", kikan_cmd_audit_init, "init --kiosk-id ID [--key-file FILE] [--no-qr]" },
+    { "verify", kikan_cmd_audit_verify, "verify [--key kikan-vk1:…] [--public-key HEX]" },
     { "list", kikan_cmd_audit_list, "list [--json] [--session N]" },
 };
 

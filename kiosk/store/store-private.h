@@ -69,6 +69,13 @@ gboolean kikan_store_begin (KikanStore *self, GError **error);
 gboolean kikan_store_commit (KikanStore *self, GError **error);
 void kikan_store_rollback (KikanStore *self);
 
+/* @fn runs once, after the next kikan_store_commit() that succeeds; a
+ * rollback drops it.  What must follow a commit and never precede it (the
+ * audit sealing key is evolved only once its seal is on disk).  Adding the
+ * same @fn and @data twice runs it once. */
+typedef void (*KikanStoreAfterCommit) (KikanStore *store, gpointer data);
+void kikan_store_after_commit (KikanStore *self, KikanStoreAfterCommit fn, gpointer data);
+
 /* The small steps every part's statements take, so that each reports a
  * failure the same way (kikan_store_set_error, with @what: "Could not
  * record the item").  prepare returns NULL with @error set; step_done runs

@@ -30,7 +30,15 @@ struct KikanStore {
     /* A read-only store's connection, removed as it came. */
     gboolean readonly;
     KikanStoreReader reader;
+    /* Run once after the next COMMIT that succeeds, dropped on ROLLBACK
+     * (kikan_store_after_commit). */
+    GArray *after_commit;
 };
+
+typedef struct {
+    KikanStoreAfterCommit fn;
+    gpointer data;
+} AfterCommit;
 
 /* Forward migrations: step i takes user_version i to i + 1, in one
  * transaction (docs/store.md "Schema versions").  A new version appends
@@ -114,6 +122,8 @@ kikan_store_free (KikanStore *self)
         kikan_store_reader_close (&self->reader);
     else if (self->db != NULL)
         sqlite3_close_v2 (self->db);
+    if (self->after_commit != NULL)
+        g_array_unref (self->after_commit);
     g_free (self->path);
     g_free (self);
 }
@@ -154,13 +164,41 @@ kikan_store_commit (KikanStore *self, GError **error)
         kikan_store_rollback (self);
         return FALSE;
     }
+    if (self->after_commit != NULL) {
+        g_autoptr (GArray) run = self->after_commit;
+
+        self->after_commit = NULL;
+        for (guint i = 0; i < run->len; i++) {
+            AfterCommit *a = &g_array_index (run, AfterCommit, i);
+
+            a->fn (self, a->data);
+        }
+    }
     return TRUE;
+}
+
+void
+kikan_store_after_commit (KikanStore *self, KikanStoreAfterCommit fn, gpointer data)
+{
+    AfterCommit a = { fn, data };
+
+    g_return_if_fail (self != NULL && fn != NULL);
+    for (guint i = 0; self->after_commit != NULL && i < self->after_commit->len; i++) {
+        AfterCommit *b = &g_array_index (self->after_commit, AfterCommit, i);
+
+        if (b->fn == fn && b->data == data)
+            return;
+    }
+    if (self->after_commit == NULL)
+        self->after_commit = g_array_new (FALSE, FALSE, sizeof (AfterCommit));
+    g_array_append_val (self->after_commit, a);
 }
 
 void
 kikan_store_rollback (KikanStore *self)
 {
     g_return_if_fail (self != NULL);
+    g_clear_pointer (&self->after_commit, g_array_unref);
     if (!sqlite3_get_autocommit (self->db))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
