@@ -33,6 +33,11 @@ int kikan_cmd_audit (int argc, char **argv);
 int kikan_cmd_audit_verify (int argc, char **argv);
 int kikan_cmd_audit_init (int argc, char **argv);
 int kikan_cmd_audit_list (int argc, char **argv);
+/* `kikan audit verify --slip FILE|PAYLOAD` (cmd-audit-slip.c). */
+int kikan_cmd_audit_verify_slip (const char *payload_or_file);
+int kikan_cmd_slip (int argc, char **argv);
+/* `kikan slip print …`: argv[0] is "print" (cmd-slip-print.c). */
+int kikan_cmd_slip_print (int argc, char **argv);
 
 /* "kikan: <message>" on stderr. */
 void kikan_cli_print_error (const GError *error);
