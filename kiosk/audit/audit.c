@@ -134,6 +134,7 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     kikan_store_bind_text (st, 8, sealed ? mac : NULL);
     if (!kikan_store_step_done (store, st, "Could not append to the audit chain", error))
         return FALSE;
+    kikan_audit_kill_point ();
     if (!sealed)
         return TRUE;
     /* Seal where a person or a command finishes something, and at least
@@ -319,15 +320,24 @@ stored_key_id (KikanStore *store)
 }
 
 static void
-identity_problem (KikanAuditVerdict *out, char *why)
+verdict_problem (KikanAuditVerdict *out, gint64 seq, char *why)
 {
-    if (out->first_bad == 0 || out->first_bad > 1) {
+    if (out->first_bad == 0 || out->first_bad > seq) {
         g_free (out->why);
         out->why = why;
-        out->first_bad = 1;
+        out->first_bad = seq;
     } else {
         g_free (why);
     }
+}
+
+/* What explains everything after it: it replaces any other finding. */
+static void
+identity_problem (KikanAuditVerdict *out, char *why)
+{
+    g_free (out->why);
+    out->why = why;
+    out->first_bad = 1;
 }
 
 gboolean
@@ -337,7 +347,7 @@ kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const gu
     g_autoptr (GError) local = NULL;
     g_autofree char *kiosk_id = NULL;
     guint8 pk[KIKAN_AUDIT_PUBLIC_KEY_LEN];
-    gboolean initialised;
+    gboolean initialised, wrong_key = FALSE;
     KikanAuditVerifier *v;
 
     memset (out, 0, sizeof *out);
@@ -351,9 +361,18 @@ kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const gu
         g_propagate_error (error, g_steal_pointer (&local));
         return FALSE;
     }
+    /* A verification key that is not this store's would fail every MAC:
+     * say that once instead (and check the rest without it). */
+    if (initial_key != NULL && initialised) {
+        g_autofree char *have = stored_key_id (store);
+        char want[33];
+
+        kikan_audit_key_id (initial_key, want);
+        wrong_key = g_strcmp0 (have, want) != 0;
+    }
     v = kikan_audit_verifier_new (initialised ? kiosk_id : NULL,
                                   trusted_key != NULL ? trusted_key : initialised ? pk : NULL,
-                                  initial_key);
+                                  wrong_key ? NULL : initial_key);
     if (!feed_records (store, v, error) || !feed_seals (store, v, error)) {
         KikanAuditVerdict discard;
 
@@ -363,17 +382,26 @@ kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const gu
     }
     kikan_audit_verifier_finish (v, out);
     if (initial_key != NULL) {
-        g_autofree char *have = initialised ? stored_key_id (store) : NULL;
-        char want[33];
-
-        kikan_audit_key_id (initial_key, want);
         if (!initialised)
             identity_problem (out, g_strdup ("you hold a verification key for this kiosk but the "
                                              "store has no audit identity: it was removed"));
-        else if (g_strcmp0 (have, want) != 0)
+        else if (wrong_key)
             identity_problem (out, g_strdup ("the verification key given does not belong to this "
                                              "store: it is another kiosk's key, or this store's "
                                              "identity was replaced"));
+    }
+    if (initialised) {
+        gint64 key_epoch = -1;
+
+        /* On the kiosk itself: a sealing key further on than the seals
+         * means the last seals were removed (the key only moves after a
+         * seal is committed). */
+        if (kikan_audit_key_epoch (store, &key_epoch, NULL) && key_epoch > out->n_seals)
+            verdict_problem (out, out->last_sealed_seq + 1,
+                             g_strdup_printf ("the kiosk's sealing key has made %" G_GINT64_FORMAT
+                                                    " seals but the store holds %" G_GINT64_FORMAT
+                                                    ": the last seals were removed",
+                                              key_epoch, out->n_seals));
     }
     if (trusted_key != NULL && initialised && sodium_memcmp (trusted_key, pk, sizeof pk) != 0)
         identity_problem (out, g_strdup ("the store's kiosk identity is not the public key you "

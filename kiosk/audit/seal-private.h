@@ -70,6 +70,12 @@ gboolean kikan_audit_identity (KikanStore *store, char **kiosk_id,
  * the last seal).  @why: "session_end", "it_action", "interval", … */
 gboolean kikan_audit_seal (KikanStore *store, const char *why, GError **error);
 
+/* Outside a transaction: brings keys/seal.key up to the committed seals,
+ * wiping the keys that already sealed (a crash between a seal's commit and
+ * the key's rewrite leaves the old key behind until this runs: the kiosk
+ * runs it at every start, through kikan_checkin_recover). */
+gboolean kikan_audit_wipe_used_keys (KikanStore *store, GError **error);
+
 /* Signs @msg with the kiosk's Ed25519 key (slips, export manifests).
  * KIKAN_ERROR_NOT_FOUND when the kiosk is not initialised. */
 gboolean kikan_audit_sign (KikanStore *store, const guint8 *msg, gsize len,
@@ -93,3 +99,8 @@ void kikan_audit_seal_mac (const guint8 key[KIKAN_AUDIT_KEY_LEN], GBytes *messag
  * kiosk is not initialised (no MAC); else @mac gets the record's MAC. */
 gboolean kikan_audit_mac_for_append (KikanStore *store, const char *hash, char mac[65],
                                      gboolean *sealed, GError **error);
+
+/* The epoch of the sealing key beside the store (-1: no key file). */
+gboolean kikan_audit_key_epoch (KikanStore *store, gint64 *epoch, GError **error);
+/* KIKAN_TEST_KILL_AUDIT=N: SIGKILL at the N-th write point (tests). */
+void kikan_audit_kill_point (void);

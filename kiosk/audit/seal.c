@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -38,6 +39,24 @@ key_path (KikanStore *store, const char *name)
     g_autofree char *dir = keys_dir (store);
 
     return g_build_filename (dir, name, NULL);
+}
+
+/* A test seam for the audit kill-point test (tests/integration/
+ * test_audit_seal.py): KIKAN_TEST_KILL_AUDIT=N makes the process SIGKILL
+ * itself at the N-th point where the chain or its key is being written. */
+void
+kikan_audit_kill_point (void)
+{
+    static gint counter;
+    static gint64 target = -1;
+
+    if (target == -1) {
+        const char *v = g_getenv ("KIKAN_TEST_KILL_AUDIT");
+
+        target = v != NULL ? g_ascii_strtoll (v, NULL, 10) : 0;
+    }
+    if (target > 0 && ++counter == target)
+        kill (getpid (), SIGKILL);
 }
 
 static gboolean
@@ -348,31 +367,45 @@ next_epoch (KikanStore *store, gint64 *epoch, GError **error)
                         error);
 }
 
+gboolean
+kikan_audit_wipe_used_keys (KikanStore *store, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    guint8 key[KIKAN_AUDIT_KEY_LEN];
+    gint64 have = 0, want = 0;
+    gboolean ok = TRUE;
+
+    if (!kikan_audit_identity (store, NULL, NULL, &local)) {
+        if (local == NULL)
+            return TRUE;
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    if (!next_epoch (store, &want, error) || !load_seal_key (store, &have, key, error))
+        return FALSE;
+    if (have < want) {
+        while (have < want) {
+            kikan_audit_evolve_key (key);
+            have++;
+        }
+        kikan_audit_kill_point ();
+        ok = save_seal_key (store, have, key, FALSE, error);
+    }
+    sodium_memzero (key, sizeof key);
+    return ok;
+}
+
 /* After a commit: the key file is brought to the epoch the committed
  * seals call for, and with it the key that made the last seal is gone. */
 static void
 wipe_used_key (KikanStore *store, gpointer data)
 {
     g_autoptr (GError) error = NULL;
-    guint8 key[KIKAN_AUDIT_KEY_LEN];
-    gint64 have = 0, want = 0;
 
     (void)data;
-    if (!next_epoch (store, &want, &error) || !load_seal_key (store, &have, key, &error)) {
+    if (!kikan_audit_wipe_used_keys (store, &error))
         g_printerr ("kikan: warning: the used audit sealing key could not be wiped: %s\n",
                     error->message);
-        return;
-    }
-    if (have < want) {
-        while (have < want) {
-            kikan_audit_evolve_key (key);
-            have++;
-        }
-        if (!save_seal_key (store, have, key, FALSE, &error))
-            g_printerr ("kikan: warning: the used audit sealing key could not be wiped: %s\n",
-                        error->message);
-    }
-    sodium_memzero (key, sizeof key);
 }
 
 /* K_e for the seal or record about to be written (e = seals so far).  A
@@ -532,6 +565,7 @@ kikan_audit_seal (KikanStore *store, const char *why, GError **error)
     kikan_store_bind_text (st, 8, sig_hex);
     if (!kikan_store_step_done (store, st, "Could not seal the audit chain", error))
         return FALSE;
+    kikan_audit_kill_point ();
     /* K_epoch has sealed once: it goes as soon as the seal is on disk. */
     kikan_store_after_commit (store, wipe_used_key, NULL);
     return TRUE;
@@ -735,4 +769,20 @@ kikan_audit_init (KikanStore *store, const char *kiosk_id, GError **error)
     out->public_key_hex = g_strdup (pk_hex);
     sodium_memzero (k0, sizeof k0);
     return g_steal_pointer (&out);
+}
+
+gboolean
+kikan_audit_key_epoch (KikanStore *store, gint64 *epoch, GError **error)
+{
+    g_autofree char *path = key_path (store, "seal.key");
+    guint8 key[KIKAN_AUDIT_KEY_LEN];
+    gboolean ok;
+
+    if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+        *epoch = -1;
+        return TRUE;
+    }
+    ok = load_seal_key (store, epoch, key, error);
+    sodium_memzero (key, sizeof key);
+    return ok;
 }

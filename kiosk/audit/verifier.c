@@ -34,9 +34,12 @@ struct KikanAuditVerifier {
     char prev_mac[65];
     gboolean all_signed;
 
-    /* The first problem found, by the record it points at. */
+    /* The first problem found that points at one record, and the first
+     * that points at a range of them (a seal that no longer matches). */
     gint64 first_bad;
     char *why;
+    gint64 range_from, range_to;
+    char *range_why;
 };
 
 static void
@@ -47,6 +50,23 @@ problem (KikanAuditVerifier *v, gint64 seq, char *why)
         v->first_bad = seq;
         g_free (v->why);
         v->why = why;
+    } else {
+        g_free (why);
+    }
+}
+
+/* A seal that does not hold says only that something in (from, to] was
+ * rewritten; a record MAC in that range that fails names the record, and
+ * wins (kikan_audit_verifier_finish). */
+static void
+range_problem (KikanAuditVerifier *v, gint64 from, gint64 to, char *why)
+{
+    from = MAX (from, 1);
+    if (v->range_from == 0 || from < v->range_from) {
+        v->range_from = from;
+        v->range_to = MAX (to, from);
+        g_free (v->range_why);
+        v->range_why = why;
     } else {
         g_free (why);
     }
@@ -219,7 +239,7 @@ kikan_audit_verifier_add_seal (KikanAuditVerifier *v, const KikanAuditSealView *
         guint8 head[32];
 
         if (!hex32 (s->head_hash, head) || !rec->hash_ok || memcmp (head, rec->hash, 32) != 0)
-            problem (v, from,
+            range_problem (v, from, s->seq,
                      g_strdup_printf ("records %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " no "
                                       "longer match seal %" G_GINT64_FORMAT ": one of them was "
                                       "changed, removed or inserted and the chain recomputed",
@@ -237,7 +257,7 @@ kikan_audit_verifier_add_seal (KikanAuditVerifier *v, const KikanAuditSealView *
                                             g_bytes_get_size (message), v->pk)
                    != 0) {
             v->all_signed = FALSE;
-            problem (v, from,
+            range_problem (v, from, s->seq,
                      g_strdup_printf ("seal %" G_GINT64_FORMAT " is not signed by this kiosk's "
                                       "key (forged or changed)",
                                       epoch));
@@ -248,7 +268,7 @@ kikan_audit_verifier_add_seal (KikanAuditVerifier *v, const KikanAuditSealView *
 
         kikan_audit_seal_mac (v->key, message, mac);
         if (g_strcmp0 (mac, s->mac) != 0)
-            problem (v, from,
+            range_problem (v, from, s->seq,
                      g_strdup_printf ("seal %" G_GINT64_FORMAT " was not made with the kiosk's "
                                       "sealing key for it: it was forged or re-sealed with a key "
                                       "taken later",
@@ -283,8 +303,15 @@ kikan_audit_verifier_finish (KikanAuditVerifier *v, KikanAuditVerdict *out)
                 break;
             }
     }
-    out->first_bad = v->first_bad;
-    out->why = g_steal_pointer (&v->why);
+    if (v->range_from != 0 && (v->first_bad == 0 || v->first_bad > v->range_to)) {
+        out->first_bad = v->range_from;
+        out->why = g_steal_pointer (&v->range_why);
+    } else {
+        out->first_bad = v->first_bad;
+        out->why = g_steal_pointer (&v->why);
+    }
+    g_free (v->why);
+    g_free (v->range_why);
     out->n_records = v->n;
     out->n_seals = v->next_epoch;
     out->last_sealed_seq = MAX (v->last_seq, 0);

@@ -14,6 +14,7 @@
 #include "escape-private.h"
 #include "declaration-private.h"
 #include "audit-private.h"
+#include "seal-private.h"
 #include "evidence-private.h"
 #include "ledger-private.h"
 #include "it-actions-private.h"
@@ -2043,6 +2044,12 @@ kikan_checkin_recover (KikanStore *store, guint *n_sessions, GError **error)
     sqlite3 *db = kikan_store_get_db (store);
     g_autofree char *now = kikan_store_now_iso ();
     guint n = 0;
+
+    /* A crash between a seal's commit and the sealing key's rewrite left
+     * a used key on the disk: wipe it before anything else (docs/audit.md
+     * "Keys"). */
+    if (!kikan_audit_wipe_used_keys (store, error))
+        return FALSE;
 
     if (!kikan_store_begin (store, error))
         return FALSE;
