@@ -439,7 +439,7 @@ field (Pen *pen, const char *label, const char *value_markup)
 /* The QR code, modules snapped to whole printer dots (DESIGN.md: 40–50 mm
  * at 203 dpi decodes reliably), centred. */
 static gboolean
-qr (Pen *pen, const char *payload, GError **error)
+qr (Pen *pen, const char *payload, gboolean top_right, double *size_out, GError **error)
 {
     QRcode *q = QRcode_encodeString (payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     double dots_per_module, module, size, x0, y0;
@@ -454,9 +454,15 @@ qr (Pen *pen, const char *payload, GError **error)
         dots_per_module = 1;
     module = dots_per_module * DOT_MM * MM;
     size = module * q->width;
-    need (pen, size + 8 * MM);
-    pen->y += 4 * MM; /* the quiet zone (four modules and more) */
-    x0 = round ((pen->x + (pen->width - size) / 2) / (DOT_MM * MM)) * (DOT_MM * MM);
+    if (size_out != NULL)
+        *size_out = size;
+    if (!top_right) {
+        need (pen, size + 8 * MM);
+        pen->y += 4 * MM; /* the quiet zone (four modules and more) */
+    }
+    /* A4: beside the header, in the page margin's quiet zone. */
+    x0 = top_right ? pen->x + pen->width - size : pen->x + (pen->width - size) / 2;
+    x0 = round (x0 / (DOT_MM * MM)) * (DOT_MM * MM);
     y0 = round (pen->y / (DOT_MM * MM)) * (DOT_MM * MM);
     cairo_set_source_rgb (pen->cr, 0, 0, 0);
     for (int r = 0; r < q->width; r++)
@@ -464,7 +470,8 @@ qr (Pen *pen, const char *payload, GError **error)
             if (q->data[r * q->width + c] & 1)
                 cairo_rectangle (pen->cr, x0 + c * module, y0 + r * module, module, module);
     cairo_fill (pen->cr);
-    pen->y = y0 + size + 4 * MM;
+    if (!top_right)
+        pen->y = y0 + size + 4 * MM;
     QRcode_free (q);
     return TRUE;
 }
@@ -644,7 +651,15 @@ draw (Pen *pen, const KikanSlipDoc *doc, KikanSlipLanguage language, GError **er
     g_autofree char *m = NULL;
     gboolean may_reconnect = v == KIKAN_SLIP_CLEARED || v == KIKAN_SLIP_CONDITIONAL;
 
+    gboolean qr_on_top = pen->page_h > 0; /* A4: the QR beside the header */
+    double full_width = pen->width, qr_size = 0, qr_top = pen->y;
+
     cairo_set_source_rgb (pen->cr, 0, 0, 0);
+    if (qr_on_top) {
+        if (!qr (pen, doc->payload, TRUE, &qr_size, error))
+            return FALSE;
+        pen->width = full_width - qr_size - 6 * MM;
+    }
     text_plain (pen, w->title, pen->body * 1.2, TRUE, 0);
     if (doc->copy) {
         g_autofree char *of = esc (doc->copy_of_number);
@@ -655,6 +670,13 @@ draw (Pen *pen, const KikanSlipDoc *doc, KikanSlipLanguage language, GError **er
     m = g_strdup_printf ("%s  <b>%s</b>", w->number, number);
     text (pen, m, pen->big * 0.8, FALSE, 0);
     g_clear_pointer (&m, g_free);
+    if (qr_on_top) {
+        g_autofree char *cap = g_markup_escape_text (w->qr_caption, -1);
+
+        text (pen, cap, pen->small, FALSE, 0);
+        pen->width = full_width;
+        pen->y = MAX (pen->y, qr_top + qr_size + 3 * MM);
+    }
     /* The verdict first and big: what the person must know. */
     m = g_strdup_printf ("%s: %s", w->overall, w->heading[v]);
     band (pen, m, pen->big);
@@ -745,11 +767,11 @@ draw (Pen *pen, const KikanSlipDoc *doc, KikanSlipLanguage language, GError **er
     }
     text_plain (pen, w->reminder, pen->body, TRUE, 0);
     text_plain (pen, w->logged, pen->small, FALSE, 0);
-    if (!qr (pen, doc->payload, error))
-        return FALSE;
-    {
+    if (!qr_on_top) {
         g_autofree char *cap = g_markup_escape_text (w->qr_caption, -1);
 
+        if (!qr (pen, doc->payload, FALSE, NULL, error))
+            return FALSE;
         m = g_strdup_printf ("%s\n%s  %s", cap, w->number, number);
         text (pen, m, pen->small, FALSE, 0);
         g_clear_pointer (&m, g_free);
