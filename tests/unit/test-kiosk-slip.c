@@ -289,8 +289,9 @@ patched (gssize at, guint8 v, gsize cut)
 {
     g_autoptr (KikanSlipPayload) p = typical ();
     g_autoptr (GBytes) prot = kikan_slip_payload_encode (p, NULL);
-    gsize n;
-    g_autofree guint8 *b = g_memdup2 (g_bytes_get_data (prot, &n), n);
+    gsize n = 0;
+    const guint8 *data = g_bytes_get_data (prot, &n);
+    g_autofree guint8 *b = g_memdup2 (data, n);
     g_autoptr (GBytes) changed = NULL;
 
     if (at >= 0)
