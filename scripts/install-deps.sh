@@ -44,7 +44,8 @@ PKGS=(
   # slip and print tests: render and read back the PDF, decode its QR, a
   # private cupsd of the test's own
   poppler-utils zbar-tools cups-daemon cups-client cups-filters
-  # the attacker of the seal tests re-signs checkpoints with the stolen key
+  # the attacker of the seal and export tests signs with Ed25519 keys of
+  # its own (Debian's python3)
   python3-nacl
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev

@@ -2,4 +2,10 @@
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 kikan_kiosk_library(kikan_kiosk_audit audit
   SOURCES audit.c seal.c verifier.c
-  LINKS kikan_kiosk_store kikan_kiosk_common PkgConfig::SODIUM PkgConfig::JSONGLIB)
+          audit-query.c
+          audit-export.c
+          audit-sample.c
+          audit-capacity.c
+          bundle.c
+  LINKS kikan_kiosk_store kikan_kiosk_common PkgConfig::SODIUM PkgConfig::JSONGLIB
+        PkgConfig::LIBARCHIVE)

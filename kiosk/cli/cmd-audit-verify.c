@@ -12,6 +12,7 @@
 
 #include "audit-private.h"
 #include "cli-private.h"
+#include "cmd-audit-private.h"
 #include "error-private.h"
 #include "escape-private.h"
 #include "store-private.h"
@@ -85,6 +86,10 @@ kikan_cmd_audit_verify (int argc, char **argv)
         return kikan_cmd_audit_verify_slip (argv[2]);
     if (argc == 2 && g_str_has_prefix (argv[1], "--slip="))
         return kikan_cmd_audit_verify_slip (argv[1] + strlen ("--slip="));
+    /* A bundle needs no store (cmd-audit-bundle.c). */
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv[i], "--bundle") == 0 || g_str_has_prefix (argv[i], "--bundle="))
+            return kikan_cmd_audit_verify_bundle (argc, argv);
     g_option_context_add_main_entries (context, entries, NULL);
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli-private.h"
+#include "cmd-audit-private.h"
 
 static const struct {
     const char *name;
@@ -12,8 +13,19 @@ static const struct {
     const char *usage;
 } subcommands[] = {
     { "init", kikan_cmd_audit_init, "init --kiosk-id ID [--key-file FILE] [--no-qr]" },
-    { "verify", kikan_cmd_audit_verify, "verify [--key kikan-vk1:…] [--public-key HEX]" },
-    { "list", kikan_cmd_audit_list, "list [--json] [--session N]" },
+    { "verify", kikan_cmd_audit_verify,
+      "verify [--key kikan-vk1:…] [--public-key HEX]\n"
+      "  kikan audit verify --bundle FILE [--key kikan-vk1:…] [--public-key HEX]" },
+    { "list", kikan_cmd_audit_list, "list [--json] [filters]" },
+    { "show", kikan_cmd_audit_show, "show SEQ [--json]" },
+    { "export", kikan_cmd_audit_export,
+      "export --format jsonl|csv|syslog [--out FILE] [filters]\n"
+      "  kikan audit export --bundle FILE [--compression gzip|xz]" },
+    { "sample", kikan_cmd_audit_sample,
+      "sample --size N --by REVIEWER [--seed HEX] [filters] [--json]" },
+    { "attest", kikan_cmd_audit_attest, "attest SAMPLE_ID --by REVIEWER --statement TEXT" },
+    { "samples", kikan_cmd_audit_samples, "samples [--json]" },
+    { "status", kikan_cmd_audit_status, "status [--json]" },
 };
 
 static int
@@ -22,6 +34,8 @@ usage (void)
     fprintf (stderr, "Usage:\n");
     for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
         fprintf (stderr, "  kikan audit %s\n", subcommands[i].usage);
+    fprintf (stderr, "filters: --since WHEN --until WHEN --employee ID --asset ID "
+                     "--verdict LEVEL --kind KIND --session N\n");
     return KIKAN_EXIT_ERROR;
 }
 

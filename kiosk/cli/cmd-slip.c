@@ -32,7 +32,7 @@ usage (void)
              "       kikan slip show NUMBER [--json]\n"
              "       kikan slip verify FILE|PAYLOAD [--public-key HEX | --public-key-file FILE] "
              "[--at TIME] [--json]\n"
-             "       kikan slip print …\n");
+             "       kikan slip print NUMBER [--queue Q] [--server S] [--json]\n");
     return KIKAN_EXIT_ERROR;
 }
 
@@ -489,14 +489,7 @@ kikan_cmd_slip (int argc, char **argv)
         return cmd_show (argc - 1, argv + 1);
     if (strcmp (argv[1], "verify") == 0)
         return cmd_verify (argc - 1, argv + 1);
-    if (strcmp (argv[1], "print") == 0) {
-#ifdef KIKAN_HAVE_SLIP_PRINT
+    if (strcmp (argv[1], "print") == 0)
         return kikan_cmd_slip_print (argc - 1, argv + 1); /* cmd-slip-print.c */
-#else
-        fprintf (stderr, "kikan: this kikan was built without `kikan slip print` (issue #10 "
-                         "item 6); the PDF is under $KIKAN_HOME/slips/.\n");
-        return KIKAN_EXIT_ERROR;
-#endif
-    }
     return usage ();
 }

@@ -25,6 +25,8 @@ static const struct {
     { "db", kikan_cmd_db, "the kiosk's store: check its integrity" },
     { "audit", kikan_cmd_audit, "the tamper-evident audit trail: verify the chain, list records" },
     { "slip", kikan_cmd_slip, "clearance slips: issue, reprint, show, verify (network team)" },
+    { "netlist", kikan_cmd_netlist,
+      "for the network team: export the signed cleared and watch lists, or verify them" },
 };
 
 static void

@@ -9,3 +9,13 @@ char *kikan_format_time_iso (gint64 t);
 char *kikan_format_time_human (gint64 t);
 /* "3 hours", "2.5 days", "1612 days"; free it. */
 char *kikan_format_age_days (double days);
+
+/* A spreadsheet runs a cell that starts with = + - @ as a formula (CSV
+ * injection, OWASP): TRUE when @v, past any leading apostrophes, starts
+ * with one of those.  Writers put one apostrophe before such a value;
+ * the ledger import takes exactly one away again. */
+gboolean kikan_csv_formula_guarded (const char *v);
+/* Appends one RFC 4180 field to @out (a comma first unless @first):
+ * formula-guarded, and quoted when it holds a comma, a quote, a line
+ * break, or space at either end.  NULL and "" write an empty field. */
+void kikan_csv_append_field (GString *out, const char *v, gboolean first);

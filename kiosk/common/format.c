@@ -1,6 +1,8 @@
 /* Kikan kiosk: how times and ages are written for people and for JSON. */
 #include "format-private.h"
 
+#include <string.h>
+
 static char *
 format_utc (gint64 t, const char *fmt)
 {
@@ -33,4 +35,39 @@ kikan_format_age_days (double days)
     if (days < 10.0)
         return g_strdup_printf ("%.1f days", days);
     return g_strdup_printf ("%.0f days", days);
+}
+
+gboolean
+kikan_csv_formula_guarded (const char *v)
+{
+    while (*v == '\'')
+        v++;
+    return *v == '=' || *v == '+' || *v == '-' || *v == '@';
+}
+
+void
+kikan_csv_append_field (GString *out, const char *v, gboolean first)
+{
+    g_autofree char *guarded = NULL;
+    gsize n;
+
+    if (!first)
+        g_string_append_c (out, ',');
+    if (v == NULL || v[0] == '\0')
+        return;
+    if (kikan_csv_formula_guarded (v))
+        v = guarded = g_strconcat ("'", v, NULL);
+    n = strlen (v);
+    if (strpbrk (v, ",\"\r\n") == NULL && v[0] != ' ' && v[0] != '\t' && v[n - 1] != ' '
+        && v[n - 1] != '\t') {
+        g_string_append (out, v);
+        return;
+    }
+    g_string_append_c (out, '"');
+    for (const char *c = v; *c != '\0'; c++) {
+        if (*c == '"')
+            g_string_append_c (out, '"');
+        g_string_append_c (out, *c);
+    }
+    g_string_append_c (out, '"');
 }

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "error-private.h"
+#include "format-private.h"
 #include "escape-private.h"
 #include "ledger-private.h"
 
@@ -292,14 +293,9 @@ parse_hex16 (const char *v, guint16 *out)
  * export writes one apostrophe before such a value (and before one that
  * already starts with apostrophes and then one of those), and the import
  * takes exactly one away again, so that export → import changes nothing
- * (CSV injection, OWASP). */
-static gboolean
-formula_guarded (const char *v)
-{
-    while (*v == '\'')
-        v++;
-    return *v == '=' || *v == '+' || *v == '-' || *v == '@';
-}
+ * (CSV injection, OWASP; kikan_csv_formula_guarded, shared with the audit
+ * export). */
+#define formula_guarded kikan_csv_formula_guarded
 
 static const char *
 cell (Parser *p, int field)
@@ -890,34 +886,8 @@ kikan_ledger_csv_load (const char *path, GError **error)
 
 /* ------------------------------------------------------------ export */
 
-/* One value, RFC 4180: quoted when it holds a comma, a quote, a line
- * break, or space at either end (which the reader would trim). */
-static void
-put_field (GString *out, const char *v, gboolean first)
-{
-    g_autofree char *guarded = NULL;
-    gsize n;
-
-    if (!first)
-        g_string_append_c (out, ',');
-    if (v == NULL || v[0] == '\0')
-        return;
-    if (formula_guarded (v))
-        v = guarded = g_strconcat ("'", v, NULL);
-    n = strlen (v);
-    if (strpbrk (v, ",\"\r\n") == NULL && v[0] != ' ' && v[0] != '\t' && v[n - 1] != ' '
-        && v[n - 1] != '\t') {
-        g_string_append (out, v);
-        return;
-    }
-    g_string_append_c (out, '"');
-    for (const char *c = v; *c != '\0'; c++) {
-        if (*c == '"')
-            g_string_append_c (out, '"');
-        g_string_append_c (out, *c);
-    }
-    g_string_append_c (out, '"');
-}
+/* One value, RFC 4180 (common/format.c, shared with the audit export). */
+#define put_field kikan_csv_append_field
 
 gboolean
 kikan_ledger_csv_export (KikanStore *store, GString *out, GError **error)

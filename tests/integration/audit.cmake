@@ -26,7 +26,8 @@ set(KIKAN_IT_AUDIT_SEAL_TESTS
   test_audit_seal.AuditSeal.test_identity_removed
   test_audit_seal.AuditSeal.test_init_twice_refused
   test_audit_seal.AuditSeal.test_bad_verification_key_text
-  test_audit_seal.AuditSealKill.test_kill_points)
+  test_audit_seal.AuditSealKill.test_kill_points
+  test_audit_seal.DbCheckSeesTheChain.test_db_check_fails_on_a_rewritten_chain)
 find_program(KIKAN_SYSTEM_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_AUDIT_TESTS}
              ${KIKAN_IT_AUDIT_SEAL_TESTS})

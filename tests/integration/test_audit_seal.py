@@ -401,3 +401,19 @@ class AuditSealKill(SealTestCase):
         # Every record, seal and key rewrite of the check-in was a kill point.
         self.assertGreater(killed, appended, (killed, appended))
         self.assert_db_check()
+
+
+class DbCheckSeesTheChain(SealTestCase):
+
+    def test_db_check_fails_on_a_rewritten_chain(self):
+        """`kikan db check` (IT's health check) also walks the chain: a
+        store whose rows are sound but whose chain was edited is not
+        intact."""
+        self.day_of_work()
+        self.assert_db_check()
+        seq = self.sql("SELECT min(seq) FROM audit_records WHERE kind = 'session_start'")[0][0]
+        self.tamper("UPDATE audit_records SET payload = replace(payload, 'E1001', 'E9999') "
+                    "WHERE seq = %d" % seq)
+        r = self.kikan("db", "check")
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertIn(b"the audit chain is broken at record %d" % seq, r.stdout)

@@ -1,0 +1,50 @@
+/* Kikan kiosk: will the store hold the audit trail for another year?
+ * (issue #10 item 3; KR-32, Admin J-6; docs/audit.md "Retention (KR-32)").
+ *
+ * Nothing in Kikan deletes audit records: retention is the disk's size.
+ * So the kiosk tells IT early when the disk will not last: the store's
+ * growth per day so far, projected against the free space of its file
+ * system.  The computation is here so that `kikan audit status`, the
+ * kiosk's screen and `kikan checkin` show the same warning.
+ *
+ * Test seam: KIKAN_TEST_FREE_BYTES=<bytes> replaces statvfs()'s free
+ * space (tests only; docs/audit.md), since a tiny file system cannot be
+ * mounted in a test.
+ */
+#pragma once
+
+#include "store-private.h"
+
+#define KIKAN_AUDIT_MIN_FREE_MB_DEFAULT 512
+#define KIKAN_AUDIT_MIN_DAYS 365
+
+typedef struct {
+    gint64 records;
+    char *oldest, *newest;     /* record times; NULL when there is none */
+    double span_days;          /* newest - oldest */
+    guint64 store_bytes;       /* kikan.db and its -wal */
+    guint64 free_bytes;        /* available to this user on the store's file system */
+    double bytes_per_day;      /* store_bytes over max(span, 1 day); 0 without records */
+    double days_until_full;    /* free / bytes_per_day; < 0: no growth to project */
+    guint64 min_free_bytes;
+    gboolean warning;
+    char *warning_text;        /* what is wrong and what to do, when warning */
+} KikanAuditCapacity;
+
+void kikan_audit_capacity_clear (KikanAuditCapacity *c);
+
+/* [audit] min_free_mb of kikan.conf at @conf_path (default 512 when the
+ * file or the key is missing).  KIKAN_ERROR_CONFIG naming the file and
+ * the key for a bad value or an unknown key in [audit]. */
+gboolean kikan_audit_capacity_load_min_free_mb (const char *conf_path, guint64 *min_free_mb,
+                                                GError **error);
+
+/* Fills @out for @store (free with kikan_audit_capacity_clear). */
+gboolean kikan_audit_capacity (KikanStore *store, guint64 min_free_mb, KikanAuditCapacity *out,
+                               GError **error);
+
+/* Inside the caller's transaction: a "capacity_warning" record holding
+ * the figures of @c (for the kiosk to leave a trace of the warning it
+ * showed). */
+gboolean kikan_audit_capacity_record_warning (KikanStore *store, const KikanAuditCapacity *c,
+                                              GError **error);
