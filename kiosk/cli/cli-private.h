@@ -33,6 +33,8 @@ int kikan_cmd_audit (int argc, char **argv);
 int kikan_cmd_audit_verify (int argc, char **argv);
 int kikan_cmd_audit_init (int argc, char **argv);
 int kikan_cmd_audit_list (int argc, char **argv);
+/* `kikan audit verify --slip FILE|PAYLOAD` (cmd-audit-slip.c). */
+int kikan_cmd_audit_verify_slip (const char *payload_or_file);
 /* `kikan slip <sub>`: argv[0] is <sub>.  kikan_cmd_slip is cmd-slip.c's
  * (the slip helper's), which dispatches "print" to kikan_cmd_slip_print. */
 int kikan_cmd_slip (int argc, char **argv);

@@ -81,6 +81,11 @@ kikan_cmd_audit_verify (int argc, char **argv)
     gboolean initialised, ok;
     int rc;
 
+    /* Issue #10 item 5: a slip checked against the chain (cmd-audit-slip.c). */
+    if (argc == 3 && strcmp (argv[1], "--slip") == 0)
+        return kikan_cmd_audit_verify_slip (argv[2]);
+    if (argc == 2 && g_str_has_prefix (argv[1], "--slip="))
+        return kikan_cmd_audit_verify_slip (argv[1] + strlen ("--slip="));
     /* A bundle needs no store (cmd-audit-bundle.c). */
     for (int i = 1; i < argc; i++)
         if (strcmp (argv[i], "--bundle") == 0 || g_str_has_prefix (argv[i], "--bundle="))

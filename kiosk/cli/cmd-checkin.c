@@ -25,6 +25,8 @@
 #include "format-private.h"
 #include "paths-private.h"
 #include "policy-private.h"
+#include "seal-private.h"
+#include "slip-private.h"
 #include "store-private.h"
 #include "usb-private.h"
 
@@ -306,6 +308,13 @@ print_session (JsonNode *root)
                 str_member (n, "asset") ? ", " : "", str_member (n, "asset") ? asset : "");
     }
     printf ("Overall: %s\n", overall);
+    if (json_object_has_member (o, "slip")
+        && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "slip"))) {
+        JsonObject *slip = json_object_get_object_member (o, "slip");
+        g_autofree char *pdf = kikan_escape_for_display (str_member (slip, "pdf"), -1);
+
+        printf ("Slip %s: %s\n", str_member (slip, "number"), pdf);
+    }
 }
 
 static int
@@ -367,6 +376,51 @@ note_kiosk_state (KikanHome *home, KikanStore *store, const char *policy_path, G
     }
     kikan_audit_capacity_clear (&cap);
     return ok;
+}
+
+/* Issue #10 item 4 (KR-27): the slip of the session that just ended, when
+ * the kiosk can sign one.  The check-in is recorded whatever happens here:
+ * a slip that cannot be issued is said plainly, with what to do, and
+ * "slip" is null in the JSON ("slip_not_issued" says why). */
+static void
+issue_slip (KikanStore *store, KikanHome *home, gint64 session_id, JsonNode *root)
+{
+    JsonObject *o = json_node_get_object (root);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanSlipConfig) config = NULL;
+    g_autoptr (KikanSlipIssued) slip = NULL;
+    g_autofree char *config_path = kikan_home_dup_config_path (home);
+    gboolean initialised = kikan_audit_identity (store, NULL, NULL, &error);
+
+    if (initialised && (config = kikan_slip_config_load (config_path, &error)) != NULL)
+        slip = kikan_slip_issue (store, home, session_id, config->layout, config->language, 0,
+                                 &error);
+    if (slip == NULL) {
+        g_autofree char *why = NULL;
+
+        if (!initialised && error == NULL)
+            why = g_strdup ("This kiosk has no signing key yet: IT must run `kikan audit init` "
+                            "once.");
+        else
+            why = g_strdup_printf ("%s IT can issue it later with `kikan slip issue %"
+                                   G_GINT64_FORMAT "`.",
+                                   error->message, session_id);
+        fprintf (stderr, "kikan: NO SLIP was issued for this check-in (it is recorded): %s\n",
+                 why);
+        json_object_set_null_member (o, "slip");
+        json_object_set_string_member (o, "slip_not_issued", why);
+        return;
+    }
+    {
+        JsonObject *s = json_object_new ();
+
+        json_object_set_string_member (s, "number", slip->number);
+        json_object_set_string_member (s, "pdf", slip->pdf_path);
+        json_object_set_string_member (s, "payload", slip->payload);
+        json_object_set_object_member (o, "slip", s);
+    }
+    /* PRINT: issue #10 item 6 (cmd-slip-print.c) prints slip->pdf_path here,
+     * e.g. kikan_slip_print (store, slip->id, …); the PDF is archived either way. */
 }
 
 int
@@ -535,6 +589,7 @@ kikan_cmd_checkin (int argc, char **argv)
      * is printed now, the final one is in the store. */
     if ((root = kikan_checkin_to_json (checkin, &error)) == NULL)
         goto fail;
+    issue_slip (store, home, kikan_checkin_get_session_id (checkin), root);
     if (json)
         kikan_cli_print_json (root);
     else

@@ -24,7 +24,7 @@ static const struct {
     { "usb", kikan_cmd_usb, "USB devices attached, with their identity and interfaces" },
     { "db", kikan_cmd_db, "the kiosk's store: check its integrity" },
     { "audit", kikan_cmd_audit, "the tamper-evident audit trail: verify the chain, list records" },
-    { "slip", kikan_cmd_slip, "clearance slips: print an issued slip (print NUMBER)" },
+    { "slip", kikan_cmd_slip, "clearance slips: issue, reprint, show, verify (network team)" },
     { "netlist", kikan_cmd_netlist,
       "for the network team: export the signed cleared and watch lists, or verify them" },
 };
