@@ -20,6 +20,7 @@
 #include "audit-capacity-private.h"
 #include "audit-events-private.h"
 #include "cli-private.h"
+#include "slip-print-private.h"
 #include "error-private.h"
 #include "escape-private.h"
 #include "format-private.h"
@@ -419,8 +420,38 @@ issue_slip (KikanStore *store, KikanHome *home, gint64 session_id, JsonNode *roo
         json_object_set_string_member (s, "payload", slip->payload);
         json_object_set_object_member (o, "slip", s);
     }
-    /* PRINT: issue #10 item 6 (cmd-slip-print.c) prints slip->pdf_path here,
-     * e.g. kikan_slip_print (store, slip->id, …); the PDF is archived either way. */
+    /* Issue #10 item 6: printed without a dialog to the [print] queue;
+     * with none, or a printer that fails, the person is told, the PDF
+     * stays archived and the attempt is recorded (slip_prints and a
+     * "slip_print" record). */
+    {
+        g_autoptr (GError) print_error = NULL;
+        g_autoptr (KikanSlipPrintOutcome) outcome = NULL;
+        JsonObject *p = json_object_new ();
+        gboolean recorded = kikan_slip_print_recorded (store, home, slip->number, NULL, &outcome,
+                                                       &print_error);
+
+        json_object_set_string_member (
+            p, "outcome", outcome != NULL ? kikan_slip_print_outcome_name (outcome->kind)
+                                          : "failed");
+        if (outcome != NULL && outcome->queue != NULL)
+            json_object_set_string_member (p, "queue", outcome->queue);
+        else
+            json_object_set_null_member (p, "queue");
+        json_object_set_boolean_member (p, "recorded", recorded);
+        if (outcome != NULL && outcome->message != NULL)
+            json_object_set_string_member (p, "message", outcome->message);
+        else if (print_error != NULL)
+            json_object_set_string_member (p, "message", print_error->message);
+        json_object_set_object_member (json_object_get_object_member (o, "slip"), "print", p);
+        if (!recorded)
+            fprintf (stderr, "kikan: the slip %s could not be printed or recorded: %s It is "
+                             "archived at %s; IT can print it with `kikan slip print %s`.\n",
+                     slip->number, print_error->message, slip->pdf_path, slip->number);
+        else if (outcome->kind != KIKAN_SLIP_PRINT_PRINTED)
+            fprintf (stderr, "kikan: the slip %s was NOT printed: %s\n", slip->number,
+                     outcome->message);
+    }
 }
 
 int

@@ -12,7 +12,9 @@ set(KIKAN_IT_SLIP_TESTS
   test_slip.Slip.test_audit_verify_slip
   test_slip.Slip.test_show_and_mistyped_number
   test_slip.SlipNotInitialised.test_checkin_completes_without_slip
-  test_slip.SlipNotInitialised.test_hostile_name_escaped_and_bad_config_named)
+  test_slip.SlipNotInitialised.test_hostile_name_escaped_and_bad_config_named
+  test_slip.SlipPrintedAtCheckin.test_checkin_prints_the_slip
+  test_slip.SlipPrintedAtCheckin.test_checkin_without_printer_says_so_and_keeps_the_slip)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_SLIP_TESTS})
 if(TARGET kikan AND TARGET kikan-scand)
   foreach(id IN LISTS KIKAN_IT_SLIP_TESTS)

@@ -364,3 +364,49 @@ class SlipNotInitialised(SlipTestCase):
         r = self.kikan("slip", "issue", str(doc["session_id"]))
         self.assertEqual(r.rc, 2, r.describe())
         self.assertIn(b"[slip] valid_hour", r.stderr)
+
+
+class SlipPrintedAtCheckin(SlipTestCase):
+    """Issue #10 item 6: the check-in prints its slip without a dialog to
+    the [print] queue, to a real cupsd of the test's own; without a
+    printer it says so, keeps the PDF and records the attempt."""
+
+    def setUp(self):
+        super().setUp()
+        self.init_kiosk()
+
+    def test_checkin_prints_the_slip(self):
+        from cupsd import PrivateCupsd
+        from test_print import pdfinfo
+        cups = PrivateCupsd(self.tmp)
+        cups.start()
+        self.addCleanup(cups.stop)
+        cups.add_queue("slips")
+        with open(os.path.join(self.home, "kikan.conf"), "a", encoding="utf-8") as f:
+            f.write("\n[print]\nqueue = slips\nserver = %s\ntimeout_s = 60\n" % cups.socket)
+        doc, r = self.conditional_checkin()
+        printed = doc["slip"]["print"]
+        self.assertEqual((printed["outcome"], printed["queue"], printed["recorded"]),
+                         ("printed", "slips", True), r.describe() + cups.describe())
+        jobs = cups.job_files("slips")
+        self.assertEqual(len(jobs), 1, cups.describe())
+        # The document that arrived is the archived slip, every page of it.
+        self.assertEqual(pdfinfo(jobs[0])["Pages"], pdfinfo(doc["slip"]["pdf"])["Pages"])
+        with open(jobs[0], "rb") as a, open(doc["slip"]["pdf"], "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertEqual(self.sql("SELECT outcome, queue FROM slip_prints"), [("printed", "slips")])
+        v = self.kikan("audit", "verify")
+        self.assertEqual(v.rc, 0, v.describe())
+
+    def test_checkin_without_printer_says_so_and_keeps_the_slip(self):
+        doc, r = self.conditional_checkin()
+        printed = doc["slip"]["print"]
+        self.assertEqual((printed["outcome"], printed["queue"]), ("no_printer", None))
+        self.assertIn(b"was NOT printed", r.stderr)
+        self.assertIn(doc["slip"]["number"].encode(), r.stderr)
+        self.assertTrue(os.path.isfile(doc["slip"]["pdf"]))
+        self.assertEqual(self.sql("SELECT outcome FROM slip_prints"), [("no_printer",)])
+        kinds = [k for (k,) in self.sql("SELECT kind FROM audit_records ORDER BY seq")]
+        self.assertEqual(kinds[-2:], ["slip_issued", "slip_print"])
+        v = self.kikan("audit", "verify")
+        self.assertEqual(v.rc, 0, v.describe())
