@@ -466,7 +466,8 @@ cmd_verify (int argc, char **argv)
         if (why != NULL)
             printf ("INVALID: %s\n", why);
         else
-            printf ("VALID.\n");
+            printf ("VALID: genuine and within its validity window (the verdicts above say "
+                    "whether the device may reconnect).\n");
     }
     if (!in_window)
         return KIKAN_EXIT_INFECTED; /* 1: forged, damaged or expired */
