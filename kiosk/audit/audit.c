@@ -59,25 +59,6 @@ static const char *const closing_kinds[] = {
     "signature_import", "config_change", "selftest", "capacity_warning", NULL,
 };
 
-static gboolean
-last_sealed_seq (KikanStore *store, gint64 *seq, GError **error)
-{
-    sqlite3_stmt *st = kikan_store_prepare (
-        store, "SELECT coalesce((SELECT seq FROM audit_seals ORDER BY epoch DESC LIMIT 1), 0)",
-        error);
-    int rc;
-
-    if (st == NULL)
-        return FALSE;
-    rc = sqlite3_step (st);
-    if (rc == SQLITE_ROW)
-        *seq = sqlite3_column_int64 (st, 0);
-    sqlite3_finalize (st);
-    if (rc != SQLITE_ROW)
-        return kikan_store_fail (store, "Could not read the audit seals", error);
-    return TRUE;
-}
-
 gboolean
 kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, JsonNode *payload,
                     GError **error)
@@ -141,7 +122,7 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
      * every KIKAN_AUDIT_SEAL_INTERVAL records in between. */
     if (g_strv_contains (closing_kinds, kind))
         return kikan_audit_seal (store, kind, error);
-    if (!last_sealed_seq (store, &sealed_seq, error))
+    if (!kikan_audit_last_sealed_seq (store, &sealed_seq, error))
         return FALSE;
     if (seq - sealed_seq >= KIKAN_AUDIT_SEAL_INTERVAL)
         return kikan_audit_seal (store, "interval", error);

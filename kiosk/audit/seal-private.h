@@ -102,5 +102,7 @@ gboolean kikan_audit_mac_for_append (KikanStore *store, const char *hash, char m
 
 /* The epoch of the sealing key beside the store (-1: no key file). */
 gboolean kikan_audit_key_epoch (KikanStore *store, gint64 *epoch, GError **error);
+/* The last record the last seal covers (0: no seal yet). */
+gboolean kikan_audit_last_sealed_seq (KikanStore *store, gint64 *seq, GError **error);
 /* KIKAN_TEST_KILL_AUDIT=N: SIGKILL at the N-th write point (tests). */
 void kikan_audit_kill_point (void);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +14,7 @@
 
 #include "audit-private.h"
 #include "error-private.h"
+#include "kill-point-private.h"
 #include "verifier-private.h"
 
 #define SEAL_KEY_MAGIC "kikan-seal-key-v1"
@@ -41,22 +41,12 @@ key_path (KikanStore *store, const char *name)
     return g_build_filename (dir, name, NULL);
 }
 
-/* A test seam for the audit kill-point test (tests/integration/
- * test_audit_seal.py): KIKAN_TEST_KILL_AUDIT=N makes the process SIGKILL
- * itself at the N-th point where the chain or its key is being written. */
 void
 kikan_audit_kill_point (void)
 {
-    static gint counter;
-    static gint64 target = -1;
+    static KikanKillPoint kp = KIKAN_KILL_POINT_INIT ("KIKAN_TEST_KILL_AUDIT");
 
-    if (target == -1) {
-        const char *v = g_getenv ("KIKAN_TEST_KILL_AUDIT");
-
-        target = v != NULL ? g_ascii_strtoll (v, NULL, 10) : 0;
-    }
-    if (target > 0 && ++counter == target)
-        kill (getpid (), SIGKILL);
+    kikan_kill_point (&kp);
 }
 
 static gboolean
@@ -356,6 +346,14 @@ kikan_audit_head (KikanStore *store, gint64 *seq, char hash[65], GError **error)
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return kikan_store_fail (store, "Could not read the audit chain", error);
     return TRUE;
+}
+
+gboolean
+kikan_audit_last_sealed_seq (KikanStore *store, gint64 *seq, GError **error)
+{
+    return query_int64 (
+        store, "SELECT coalesce((SELECT seq FROM audit_seals ORDER BY epoch DESC LIMIT 1), 0)",
+        seq, error);
 }
 
 /* The epoch of the next seal: the number of seals so far (as this

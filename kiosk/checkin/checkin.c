@@ -1,5 +1,6 @@
 /* Kikan kiosk: one returning employee's check-in (checkin-private.h). */
 #include "checkin-private.h"
+#include "kill-point-private.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -42,22 +43,15 @@ struct KikanCheckin {
 
 /* ---- the store, in small steps ---- */
 
-/* A test seam for the kill-point test (tests/integration/test_checkin.py):
- * KIKAN_TEST_KILL_AT=N makes the process SIGKILL itself at the N-th
- * commit point: odd N just before the N/2-th COMMIT, even N just after. */
+/* KIKAN_TEST_KILL_AT=N (tests/integration/test_checkin.py): SIGKILL at the
+ * N-th commit point: odd N just before the N/2-th COMMIT, even N just
+ * after (common/kill-point-private.h). */
 static void
 kill_point (void)
 {
-    static gint counter;
-    static gint64 target = -1;
+    static KikanKillPoint kp = KIKAN_KILL_POINT_INIT ("KIKAN_TEST_KILL_AT");
 
-    if (target == -1) {
-        const char *v = g_getenv ("KIKAN_TEST_KILL_AT");
-
-        target = v != NULL ? g_ascii_strtoll (v, NULL, 10) : 0;
-    }
-    if (target > 0 && ++counter == target)
-        kill (getpid (), SIGKILL);
+    kikan_kill_point (&kp);
 }
 
 static gboolean
