@@ -9,9 +9,12 @@ set(KIKAN_IT_AUDIT_REDTEAM_TESTS
   test_audit_redteam.SealTail.test_tail_cut_with_key_file_removed_detected
   test_audit_redteam.SealTail.test_auditor_copy_does_not_overclaim_after_tail_cut
   test_audit_redteam.SealTail.test_forged_unsealed_tail_reported_as_unsealed
+  test_audit_redteam.SealTail.test_finished_command_leaves_nothing_unsealed
   test_audit_redteam.SealTail.test_seal_beyond_chain_with_stolen_key_rejected
   test_audit_redteam.SealTamper.test_hash_stored_as_blob_named
   test_audit_redteam.SealTamper.test_mac_stored_as_blob_named
+  test_audit_redteam.SealTamper.test_payload_text_with_hidden_tail_after_nul_named
+  test_audit_redteam.SealTamper.test_payload_blob_with_hidden_tail_after_nul_named
   test_audit_redteam.SealTamper.test_mac_null_after_init_named
   test_audit_redteam.SealTamper.test_seal_seq_as_blob_rejected
   test_audit_redteam.SealTamper.test_seals_reordered_rejected
@@ -44,8 +47,7 @@ set(KIKAN_IT_AUDIT_REDTEAM_TESTS
   test_audit_redteam.SampleRedteam.test_bad_seeds_refused
   test_audit_redteam.SampleRedteam.test_attest_hostile
   test_audit_redteam.SampleRedteam.test_sample_filter_text_escaped_in_listing
-  test_audit_redteam.SlipRedteam.test_hostile_slip_numbers
-)
+  test_audit_redteam.SlipRedteam.test_hostile_slip_numbers)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_AUDIT_REDTEAM_TESTS})
 find_program(KIKAN_SYSTEM_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 if(TARGET kikan AND TARGET kikan-scand)
