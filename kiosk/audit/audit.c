@@ -59,6 +59,13 @@ static const char *const closing_kinds[] = {
     "signature_import", "config_change", "selftest", "capacity_warning", NULL,
 };
 
+static gboolean
+seal_before_commit (KikanStore *store, gpointer data, GError **error)
+{
+    (void)data;
+    return kikan_audit_seal (store, "commit", error);
+}
+
 gboolean
 kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, JsonNode *payload,
                     GError **error)
@@ -118,8 +125,11 @@ kikan_audit_append (KikanStore *store, const char *kind, gint64 session_id, Json
     kikan_audit_kill_point ();
     if (!sealed)
         return TRUE;
-    /* Seal where a person or a command finishes something, and at least
-     * every KIKAN_AUDIT_SEAL_INTERVAL records in between. */
+    /* Every transaction that appends ends with a seal over its last
+     * record, so that nothing a command committed is left unsealed; a
+     * seal is also made where a person or a command finishes something,
+     * and every KIKAN_AUDIT_SEAL_INTERVAL records of a long transaction. */
+    kikan_store_before_commit (store, seal_before_commit, NULL);
     if (g_strv_contains (closing_kinds, kind))
         return kikan_audit_seal (store, kind, error);
     if (!kikan_audit_last_sealed_seq (store, &sealed_seq, error))
@@ -192,19 +202,31 @@ check_accounted (KikanStore *store, gint64 n, gint64 *first_bad, char **why, GEr
     return TRUE;
 }
 
+/* Each column's type as stored, read BEFORE any value is (reading a blob
+ * as text converts it, and SQLite's type is then undefined): an integer
+ * stored as text or a real, a blob stored for text, or text that hides
+ * bytes after a NUL (which the hash, reading up to the NUL, would not
+ * cover while other readers show them) is a field that was edited after
+ * it was written.  @want: SQLITE_INTEGER, SQLITE_TEXT, or their negation
+ * for "or NULL". */
 static gboolean
-typed_as_written (sqlite3_stmt *st, int n_columns)
+typed_as_written (sqlite3_stmt *st, const int *want, int n_columns)
 {
-    static const int want[] = { SQLITE_INTEGER, SQLITE_TEXT, SQLITE_TEXT, -1,
-                                SQLITE_TEXT,    SQLITE_TEXT, SQLITE_TEXT, -2 };
-
     for (int i = 0; i < n_columns; i++) {
-        int t = sqlite3_column_type (st, i);
+        int t = sqlite3_column_type (st, i), w = ABS (want[i]);
 
-        if (want[i] == -1 ? t != SQLITE_INTEGER && t != SQLITE_NULL
-            : want[i] == -2 ? t != SQLITE_TEXT && t != SQLITE_NULL
-                            : t != want[i])
+        if (t == SQLITE_NULL && want[i] < 0)
+            continue;
+        if (t != w)
             return FALSE;
+    }
+    for (int i = 0; i < n_columns; i++) {
+        if (ABS (want[i]) == SQLITE_TEXT && sqlite3_column_type (st, i) == SQLITE_TEXT) {
+            const char *text = (const char *)sqlite3_column_text (st, i);
+
+            if (text == NULL || strlen (text) != (size_t)sqlite3_column_bytes (st, i))
+                return FALSE;
+        }
     }
     return TRUE;
 }
@@ -212,6 +234,8 @@ typed_as_written (sqlite3_stmt *st, int n_columns)
 static gboolean
 feed_records (KikanStore *store, KikanAuditVerifier *v, GError **error)
 {
+    static const int want[] = { SQLITE_INTEGER, SQLITE_TEXT, SQLITE_TEXT, -SQLITE_INTEGER,
+                                SQLITE_TEXT,    SQLITE_TEXT, SQLITE_TEXT, -SQLITE_TEXT };
     gboolean with_mac = kikan_store_get_version (store) >= 3;
     sqlite3_stmt *st = kikan_store_prepare (
         store,
@@ -225,18 +249,19 @@ feed_records (KikanStore *store, KikanAuditVerifier *v, GError **error)
     if (st == NULL)
         return FALSE;
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        KikanAuditRecordView r = {
-            .seq = sqlite3_column_int64 (st, 0),
-            .at = (const char *)sqlite3_column_text (st, 1),
-            .kind = (const char *)sqlite3_column_text (st, 2),
-            .session_id = sqlite3_column_int64 (st, 3),
-            .payload = (const char *)sqlite3_column_text (st, 4),
-            .prev_hash = (const char *)sqlite3_column_text (st, 5),
-            .hash = (const char *)sqlite3_column_text (st, 6),
-            .mac = with_mac ? (const char *)sqlite3_column_text (st, 7) : NULL,
-            .typed_as_written = typed_as_written (st, with_mac ? 8 : 7),
-        };
+        /* Types first: nothing before this line reads a value. */
+        gboolean typed = typed_as_written (st, want, with_mac ? 8 : 7);
+        KikanAuditRecordView r;
 
+        r.seq = sqlite3_column_int64 (st, 0);
+        r.at = (const char *)sqlite3_column_text (st, 1);
+        r.kind = (const char *)sqlite3_column_text (st, 2);
+        r.session_id = sqlite3_column_int64 (st, 3);
+        r.payload = (const char *)sqlite3_column_text (st, 4);
+        r.prev_hash = (const char *)sqlite3_column_text (st, 5);
+        r.hash = (const char *)sqlite3_column_text (st, 6);
+        r.mac = with_mac ? (const char *)sqlite3_column_text (st, 7) : NULL;
+        r.typed_as_written = typed;
         kikan_audit_verifier_add_record (v, &r);
     }
     sqlite3_finalize (st);
@@ -248,6 +273,8 @@ feed_records (KikanStore *store, KikanAuditVerifier *v, GError **error)
 static gboolean
 feed_seals (KikanStore *store, KikanAuditVerifier *v, GError **error)
 {
+    static const int want[] = { SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_TEXT,
+                                SQLITE_TEXT,    SQLITE_TEXT,    SQLITE_TEXT, SQLITE_TEXT };
     sqlite3_stmt *st;
     int rc;
 
@@ -260,21 +287,17 @@ feed_seals (KikanStore *store, KikanAuditVerifier *v, GError **error)
     if (st == NULL)
         return FALSE;
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        gboolean typed = sqlite3_column_type (st, 0) == SQLITE_INTEGER
-                         && sqlite3_column_type (st, 1) == SQLITE_INTEGER;
-        KikanAuditSealView s = {
-            .epoch = sqlite3_column_int64 (st, 0),
-            .seq = sqlite3_column_int64 (st, 1),
-            .head_hash = (const char *)sqlite3_column_text (st, 2),
-            .at = (const char *)sqlite3_column_text (st, 3),
-            .why = (const char *)sqlite3_column_text (st, 4),
-            .prev_mac = (const char *)sqlite3_column_text (st, 5),
-            .mac = (const char *)sqlite3_column_text (st, 6),
-            .signature = (const char *)sqlite3_column_text (st, 7),
-        };
+        gboolean typed = typed_as_written (st, want, 8);
+        KikanAuditSealView s;
 
-        for (int i = 2; i < 8; i++)
-            typed = typed && sqlite3_column_type (st, i) == SQLITE_TEXT;
+        s.epoch = sqlite3_column_int64 (st, 0);
+        s.seq = sqlite3_column_int64 (st, 1);
+        s.head_hash = (const char *)sqlite3_column_text (st, 2);
+        s.at = (const char *)sqlite3_column_text (st, 3);
+        s.why = (const char *)sqlite3_column_text (st, 4);
+        s.prev_mac = (const char *)sqlite3_column_text (st, 5);
+        s.mac = (const char *)sqlite3_column_text (st, 6);
+        s.signature = (const char *)sqlite3_column_text (st, 7);
         s.typed_as_written = typed;
         kikan_audit_verifier_add_seal (v, &s);
     }

@@ -76,6 +76,13 @@ void kikan_store_rollback (KikanStore *self);
 typedef void (*KikanStoreAfterCommit) (KikanStore *store, gpointer data);
 void kikan_store_after_commit (KikanStore *self, KikanStoreAfterCommit fn, gpointer data);
 
+/* @fn runs once, inside the transaction, just before the next
+ * kikan_store_commit() (a rollback drops it); when it fails, the
+ * transaction is rolled back and the commit fails with its error.  What
+ * must close every transaction (the audit seal over its last record). */
+typedef gboolean (*KikanStoreBeforeCommit) (KikanStore *store, gpointer data, GError **error);
+void kikan_store_before_commit (KikanStore *self, KikanStoreBeforeCommit fn, gpointer data);
+
 /* The small steps every part's statements take, so that each reports a
  * failure the same way (kikan_store_set_error, with @what: "Could not
  * record the item").  prepare returns NULL with @error set; step_done runs

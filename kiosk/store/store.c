@@ -31,14 +31,21 @@ struct KikanStore {
     gboolean readonly;
     KikanStoreReader reader;
     /* Run once after the next COMMIT that succeeds, dropped on ROLLBACK
-     * (kikan_store_after_commit). */
+     * (kikan_store_after_commit); run just before it, inside the
+     * transaction (kikan_store_before_commit). */
     GArray *after_commit;
+    GArray *before_commit;
 };
 
 typedef struct {
     KikanStoreAfterCommit fn;
     gpointer data;
 } AfterCommit;
+
+typedef struct {
+    KikanStoreBeforeCommit fn;
+    gpointer data;
+} BeforeCommit;
 
 /* Forward migrations: step i takes user_version i to i + 1, in one
  * transaction (docs/store.md "Schema versions").  A new version appends
@@ -124,6 +131,8 @@ kikan_store_free (KikanStore *self)
         sqlite3_close_v2 (self->db);
     if (self->after_commit != NULL)
         g_array_unref (self->after_commit);
+    if (self->before_commit != NULL)
+        g_array_unref (self->before_commit);
     g_free (self->path);
     g_free (self);
 }
@@ -158,6 +167,19 @@ kikan_store_commit (KikanStore *self, GError **error)
     int rc;
 
     g_return_val_if_fail (self != NULL, FALSE);
+    if (self->before_commit != NULL) {
+        g_autoptr (GArray) run = self->before_commit;
+
+        self->before_commit = NULL;
+        for (guint i = 0; i < run->len; i++) {
+            BeforeCommit *b = &g_array_index (run, BeforeCommit, i);
+
+            if (!b->fn (self, b->data, error)) {
+                kikan_store_rollback (self);
+                return FALSE;
+            }
+        }
+    }
     rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         kikan_store_set_error (error, self->db, rc, "The change could not be saved in the store");
@@ -175,6 +197,23 @@ kikan_store_commit (KikanStore *self, GError **error)
         }
     }
     return TRUE;
+}
+
+void
+kikan_store_before_commit (KikanStore *self, KikanStoreBeforeCommit fn, gpointer data)
+{
+    BeforeCommit b = { fn, data };
+
+    g_return_if_fail (self != NULL && fn != NULL);
+    for (guint i = 0; self->before_commit != NULL && i < self->before_commit->len; i++) {
+        BeforeCommit *o = &g_array_index (self->before_commit, BeforeCommit, i);
+
+        if (o->fn == fn && o->data == data)
+            return;
+    }
+    if (self->before_commit == NULL)
+        self->before_commit = g_array_new (FALSE, FALSE, sizeof (BeforeCommit));
+    g_array_append_val (self->before_commit, b);
 }
 
 void
@@ -199,6 +238,7 @@ kikan_store_rollback (KikanStore *self)
 {
     g_return_if_fail (self != NULL);
     g_clear_pointer (&self->after_commit, g_array_unref);
+    g_clear_pointer (&self->before_commit, g_array_unref);
     if (!sqlite3_get_autocommit (self->db))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
