@@ -75,8 +75,11 @@ kikan_audit_syslog_escape_param (GString *out, const char *value)
         if (u == '"' || u == '\\' || u == ']') {
             g_string_append_c (out, '\\');
             g_string_append_c (out, (char)u);
-        } else if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028
-                   || u == 0x2029) {
+        } else if (!kikan_escape_is_clean (c, g_utf8_next_char (c) - c)) {
+            /* Controls, C1, bidirectional and other invisible format
+             * characters, line separators: the classes a terminal would
+             * show as escapes, so that a SOC console cannot be made to
+             * show a reason or an ID reversed or hidden. */
             g_string_append_unichar (out, 0xfffd);
         } else {
             g_string_append_len (out, c, g_utf8_next_char (c) - c);

@@ -39,12 +39,14 @@ gboolean kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why,
 /* The whole check: the chain, its seals and checkpoints, the record MACs
  * when @initial_key (K_0, the auditor's verification key) is given, the
  * identity against @trusted_key (the auditor's copy of the public key;
- * NULL: the store's own), and the store's rows against the records.  TRUE
+ * NULL: the store's own), the end of the chain against the sealing key
+ * beside the store and @head_anchor ("SEQ:HASH" from a later slip or
+ * bundle; NULL: none), and the store's rows against the records.  TRUE
  * when it could be read; @out says what holds (kikan_audit_verdict_clear
  * it). */
 gboolean kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key,
-                                   const guint8 *trusted_key, KikanAuditVerdict *out,
-                                   GError **error);
+                                   const guint8 *trusted_key, const char *head_anchor,
+                                   KikanAuditVerdict *out, GError **error);
 
 /* BLAKE2b-256 of one record, hex, into @out (65 bytes). */
 void kikan_audit_record_hash (gint64 seq, const char *at, const char *kind, gint64 session_id,

@@ -344,9 +344,111 @@ identity_problem (KikanAuditVerdict *out, char *why)
     out->first_bad = 1;
 }
 
+/* On the kiosk itself: the sealing key moves one step after each seal is
+ * committed, and only forward, so its epoch must equal the seals (a crash
+ * may leave it one behind until the next start), and with K_0 it must be
+ * K_0 evolved that far: a thief who cuts the last seals cannot make the
+ * older key the cut calls for. */
+static void
+check_tail_on_kiosk (KikanStore *store, const guint8 *initial_key, KikanAuditVerdict *out)
+{
+    g_autoptr (GError) error = NULL;
+    guint8 key[KIKAN_AUDIT_KEY_LEN], want[KIKAN_AUDIT_KEY_LEN];
+    gboolean dir = FALSE, present = FALSE;
+    gint64 epoch = -1, from = out->last_sealed_seq + 1;
+
+    if (!kikan_audit_key_file (store, &dir, &present, &epoch, key, &error)) {
+        if (dir)
+            verdict_problem (out, from, g_strdup_printf ("the sealing key on this kiosk cannot "
+                                                         "be read (%s): the last seals cannot "
+                                                         "be vouched for",
+                                                         error->message));
+        return;
+    }
+    if (!dir)
+        return; /* a copy of the store: the auditor anchors it (--head) */
+    if (!present) {
+        verdict_problem (out, from, g_strdup ("the sealing key was removed from this kiosk: "
+                                              "the last seals cannot be vouched for (seals cut "
+                                              "from the end?)"));
+        return;
+    }
+    if (epoch > out->n_seals) {
+        verdict_problem (out, from,
+                         g_strdup_printf ("the kiosk's sealing key has made %" G_GINT64_FORMAT
+                                          " seals but the store holds %" G_GINT64_FORMAT
+                                          ": the last seals were removed",
+                                          epoch, out->n_seals));
+    } else if (initial_key != NULL) {
+        memcpy (want, initial_key, sizeof want);
+        for (gint64 e = 0; e < epoch; e++)
+            kikan_audit_evolve_key (want);
+        if (sodium_memcmp (want, key, sizeof key) != 0)
+            verdict_problem (out, from,
+                             g_strdup_printf ("the sealing key on this kiosk is not the key the "
+                                              "seals lead to at seal %" G_GINT64_FORMAT ": it was "
+                                              "replaced (seals cut from the end?)",
+                                              epoch));
+        else if (epoch == out->n_seals) {
+            out->tail_checked = TRUE;
+            out->tail_how = g_strdup_printf ("the sealing key on this kiosk is the one the "
+                                             "verification key leads to after seal %"
+                                             G_GINT64_FORMAT,
+                                             epoch - 1);
+        }
+    }
+    sodium_memzero (key, sizeof key);
+    sodium_memzero (want, sizeof want);
+}
+
+/* --head SEQ:HASH, from a later slip, bundle or export: the chain must
+ * still hold that record with that hash (a prefix of 16 hex digits or
+ * more, as a slip carries). */
+static void
+check_anchor (KikanStore *store, const char *anchor, KikanAuditVerdict *out, GError **error)
+{
+    g_auto (GStrv) parts = g_strsplit (anchor, ":", 2);
+    guint64 seq = 0;
+    sqlite3_stmt *st;
+    g_autofree char *hash = NULL;
+
+    (void)error;
+    if (g_strv_length (parts) != 2
+        || !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT64, &seq, NULL)
+        || strlen (parts[1]) < 16 || strlen (parts[1]) > 64) {
+        verdict_problem (out, 1, g_strdup ("the anchor given is not SEQ:HASH (16 to 64 hex "
+                                           "digits)"));
+        return;
+    }
+    st = kikan_store_prepare (store, "SELECT hash FROM audit_records WHERE seq = ?", NULL);
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64 (st, 1, (gint64)seq);
+    if (sqlite3_step (st) == SQLITE_ROW)
+        hash = kikan_store_column_dup (st, 0);
+    sqlite3_finalize (st);
+    if (hash == NULL)
+        verdict_problem (out, MIN ((gint64)seq, out->n_records + 1),
+                         g_strdup_printf ("the chain ends at record %" G_GINT64_FORMAT " but the "
+                                          "anchor names record %" G_GINT64_FORMAT ": records "
+                                          "were cut from the end",
+                                          out->n_records, (gint64)seq));
+    else if (g_ascii_strncasecmp (hash, parts[1], strlen (parts[1])) != 0)
+        verdict_problem (out, (gint64)seq,
+                         g_strdup_printf ("record %" G_GINT64_FORMAT " is not the one the "
+                                          "anchor names (rewritten)",
+                                          (gint64)seq));
+    else if (!out->tail_checked) {
+        out->tail_checked = TRUE;
+        out->tail_how = g_strdup_printf ("the chain still holds record %" G_GINT64_FORMAT
+                                         " as the anchor you gave",
+                                         (gint64)seq);
+    }
+}
+
 gboolean
 kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const guint8 *trusted_key,
-                          KikanAuditVerdict *out, GError **error)
+                          const char *head_anchor, KikanAuditVerdict *out, GError **error)
 {
     g_autoptr (GError) local = NULL;
     g_autofree char *kiosk_id = NULL;
@@ -394,19 +496,10 @@ kikan_audit_verify_store (KikanStore *store, const guint8 *initial_key, const gu
                                              "store: it is another kiosk's key, or this store's "
                                              "identity was replaced"));
     }
-    if (initialised) {
-        gint64 key_epoch = -1;
-
-        /* On the kiosk itself: a sealing key further on than the seals
-         * means the last seals were removed (the key only moves after a
-         * seal is committed). */
-        if (kikan_audit_key_epoch (store, &key_epoch, NULL) && key_epoch > out->n_seals)
-            verdict_problem (out, out->last_sealed_seq + 1,
-                             g_strdup_printf ("the kiosk's sealing key has made %" G_GINT64_FORMAT
-                                                    " seals but the store holds %" G_GINT64_FORMAT
-                                                    ": the last seals were removed",
-                                              key_epoch, out->n_seals));
-    }
+    if (initialised)
+        check_tail_on_kiosk (store, wrong_key ? NULL : initial_key, out);
+    if (head_anchor != NULL)
+        check_anchor (store, head_anchor, out, error);
     if (trusted_key != NULL && initialised && sodium_memcmp (trusted_key, pk, sizeof pk) != 0)
         identity_problem (out, g_strdup ("the store's kiosk identity is not the public key you "
                                          "trust: the identity was replaced"));
@@ -423,7 +516,7 @@ kikan_audit_verify (KikanStore *store, gint64 *first_bad, char **why, gint64 *n_
 
     *first_bad = 0;
     *why = NULL;
-    if (!kikan_audit_verify_store (store, NULL, NULL, &v, error))
+    if (!kikan_audit_verify_store (store, NULL, NULL, NULL, &v, error))
         return FALSE;
     *first_bad = v.first_bad;
     *why = g_steal_pointer (&v.why);

@@ -593,18 +593,54 @@ out:
     return ok;
 }
 
+/* JSON that two readers could read differently is refused: a member
+ * named twice (json-glib keeps the last, others the first) and a \u0000
+ * escape (the string ends there for C, not for others). */
+static void
+count_member (JsonParser *parser, JsonObject *object, const char *name, gpointer data)
+{
+    GHashTable *counts = data;
+
+    (void)parser;
+    (void)name;
+    g_hash_table_insert (counts, object,
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, object))
+                                           + 1));
+}
+
+static gboolean
+has_nul_escape (const char *data, gsize len)
+{
+    for (gsize i = 0; i + 5 < len; i++) {
+        gsize backslashes = 0;
+
+        if (data[i] != '\\' || g_ascii_strncasecmp (data + i + 1, "u0000", 5) != 0)
+            continue;
+        for (gsize j = i; j > 0 && data[j - 1] == '\\'; j--)
+            backslashes++;
+        if (backslashes % 2 == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static JsonNode *
 parse_json (GBytes *bytes, const char *member, guint line, GError **error)
 {
     g_autoptr (JsonParser) p = json_parser_new ();
     g_autoptr (GError) local = NULL;
+    g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
+    GHashTableIter it;
+    gpointer object, count;
     gsize len;
     const char *data = g_bytes_get_data (bytes, &len);
 
-    if (!g_utf8_validate (data, (gssize)len, NULL) || memchr (data, '\0', len) != NULL) {
-        fail_verify (error, "%s line %u is not UTF-8 text", member, line);
+    if (!g_utf8_validate (data, (gssize)len, NULL) || memchr (data, '\0', len) != NULL
+        || has_nul_escape (data, len)) {
+        fail_verify (error, "%s line %u is not UTF-8 text without NUL", member, line);
         return NULL;
     }
+    g_signal_connect (p, "object-member", G_CALLBACK (count_member), counts);
     if (!json_parser_load_from_data (p, data, (gssize)len, &local)
         || json_parser_get_root (p) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p))) {
         g_autofree char *why
@@ -613,6 +649,13 @@ parse_json (GBytes *bytes, const char *member, guint line, GError **error)
         fail_verify (error, "%s line %u is not a JSON object (%s)", member, line, why);
         return NULL;
     }
+    g_hash_table_iter_init (&it, counts);
+    while (g_hash_table_iter_next (&it, &object, &count))
+        if (GPOINTER_TO_UINT (count) != json_object_get_size (object)) {
+            fail_verify (error, "%s line %u names a member twice (two readers would read it "
+                         "differently)", member, line);
+            return NULL;
+        }
     return json_node_copy (json_parser_get_root (p));
 }
 

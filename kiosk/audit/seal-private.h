@@ -100,6 +100,10 @@ void kikan_audit_seal_mac (const guint8 key[KIKAN_AUDIT_KEY_LEN], GBytes *messag
 gboolean kikan_audit_mac_for_append (KikanStore *store, const char *hash, char mac[65],
                                      gboolean *sealed, GError **error);
 
+/* The sealing key beside the store, for verify on the kiosk: whether
+ * keys/ and keys/seal.key exist, and the key's epoch and value (wipe it). */
+gboolean kikan_audit_key_file (KikanStore *store, gboolean *keys_dir_present, gboolean *present,
+                               gint64 *epoch, guint8 key[KIKAN_AUDIT_KEY_LEN], GError **error);
 /* The epoch of the sealing key beside the store (-1: no key file). */
 gboolean kikan_audit_key_epoch (KikanStore *store, gint64 *epoch, GError **error);
 /* The last record the last seal covers (0: no seal yet). */

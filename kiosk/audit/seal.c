@@ -365,13 +365,61 @@ next_epoch (KikanStore *store, gint64 *epoch, GError **error)
                         error);
 }
 
+/* Brings seal.key forward to @want in one exclusive lock (read, derive,
+ * write), and never back: two kikan processes that each saw a seal
+ * committed cannot write an older key over a newer one. */
+static gboolean
+evolve_key_file_to (KikanStore *store, gint64 want, GError **error)
+{
+    g_autofree char *path = key_path (store, "seal.key");
+    char buf[SEAL_KEY_FILE_LEN + 2];
+    guint8 key[KIKAN_AUDIT_KEY_LEN];
+    gint64 have = 0;
+    ssize_t n;
+    gboolean ok = TRUE;
+    int fd = open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0)
+        return fail_io (error, "The audit sealing key cannot be read", path, errno);
+    if (flock (fd, LOCK_EX) != 0 || (n = pread (fd, buf, sizeof buf - 1, 0)) < 0) {
+        int err = errno;
+
+        close (fd);
+        return fail_io (error, "The audit sealing key cannot be read", path, err);
+    }
+    buf[n] = '\0';
+    if (!parse_seal_key (buf, (gsize)n, &have, key)) {
+        sodium_memzero (buf, sizeof buf);
+        close (fd);
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
+                     "The audit sealing key %s is damaged. The kiosk writes no audit record it "
+                     "cannot seal: tell IT (docs/audit.md \"Keys\").",
+                     path);
+        return FALSE;
+    }
+    if (have < want) {
+        while (have < want) {
+            kikan_audit_evolve_key (key);
+            have++;
+        }
+        kikan_audit_kill_point ();
+        format_seal_key (have, key, buf);
+        ok = pwrite (fd, buf, SEAL_KEY_FILE_LEN, 0) == (ssize_t)SEAL_KEY_FILE_LEN
+             && ftruncate (fd, (off_t)SEAL_KEY_FILE_LEN) == 0 && fsync (fd) == 0;
+        if (!ok)
+            fail_io (error, "The audit sealing key cannot be written", path, errno);
+    }
+    sodium_memzero (buf, sizeof buf);
+    sodium_memzero (key, sizeof key);
+    close (fd);
+    return ok;
+}
+
 gboolean
 kikan_audit_wipe_used_keys (KikanStore *store, GError **error)
 {
     g_autoptr (GError) local = NULL;
-    guint8 key[KIKAN_AUDIT_KEY_LEN];
-    gint64 have = 0, want = 0;
-    gboolean ok = TRUE;
+    gint64 want = 0;
 
     if (!kikan_audit_identity (store, NULL, NULL, &local)) {
         if (local == NULL)
@@ -379,18 +427,7 @@ kikan_audit_wipe_used_keys (KikanStore *store, GError **error)
         g_propagate_error (error, g_steal_pointer (&local));
         return FALSE;
     }
-    if (!next_epoch (store, &want, error) || !load_seal_key (store, &have, key, error))
-        return FALSE;
-    if (have < want) {
-        while (have < want) {
-            kikan_audit_evolve_key (key);
-            have++;
-        }
-        kikan_audit_kill_point ();
-        ok = save_seal_key (store, have, key, FALSE, error);
-    }
-    sodium_memzero (key, sizeof key);
-    return ok;
+    return next_epoch (store, &want, error) && evolve_key_file_to (store, want, error);
 }
 
 /* After a commit: the key file is brought to the epoch the committed
@@ -767,6 +804,21 @@ kikan_audit_init (KikanStore *store, const char *kiosk_id, GError **error)
     out->public_key_hex = g_strdup (pk_hex);
     sodium_memzero (k0, sizeof k0);
     return g_steal_pointer (&out);
+}
+
+gboolean
+kikan_audit_key_file (KikanStore *store, gboolean *keys_dir_present, gboolean *present,
+                      gint64 *epoch, guint8 key[KIKAN_AUDIT_KEY_LEN], GError **error)
+{
+    g_autofree char *dir = keys_dir (store);
+    g_autofree char *path = key_path (store, "seal.key");
+
+    *keys_dir_present = g_file_test (dir, G_FILE_TEST_IS_DIR);
+    *present = g_file_test (path, G_FILE_TEST_EXISTS);
+    *epoch = -1;
+    if (!*present)
+        return TRUE;
+    return load_seal_key (store, epoch, key, error);
 }
 
 gboolean

@@ -36,6 +36,13 @@ typedef struct {
     gboolean seals_signed;      /* every seal's Ed25519 signature checked */
     gboolean seals_keyed;       /* every seal's and record's MAC checked with K_0 */
     char *head_hash;            /* the last record's hash */
+    /* Records and seals cut from the END break no link: only something
+     * outside the chain can show it.  TRUE when that was checked: against
+     * the sealing key on the kiosk (its epoch equals the seals, and with
+     * K_0 it is the key they lead to), or against an anchor given by the
+     * auditor (a slip's or a bundle's head). */
+    gboolean tail_checked;
+    char *tail_how;             /* how, for people; NULL when not checked */
 } KikanAuditVerdict;
 
 void kikan_audit_verdict_clear (KikanAuditVerdict *v);

@@ -329,4 +329,5 @@ kikan_audit_verdict_clear (KikanAuditVerdict *v)
 {
     g_clear_pointer (&v->why, g_free);
     g_clear_pointer (&v->head_hash, g_free);
+    g_clear_pointer (&v->tail_how, g_free);
 }

@@ -41,9 +41,17 @@ print_intact (const KikanAuditVerdict *v, gboolean initialised, gboolean key_tru
                 "run): whoever holds the store file could have rewritten it.\n");
         return;
     }
-    if (v->seals_keyed)
+    if (v->seals_keyed && v->tail_checked)
         printf ("Seals and record MACs checked with the verification key: nothing sealed was "
-                "rewritten, even by someone holding this kiosk's disk.\n");
+                "rewritten, even by someone holding this kiosk's disk, and no seal was cut from "
+                "the end (%s).\n",
+                v->tail_how);
+    else if (v->seals_keyed)
+        printf ("Seals and record MACs checked with the verification key: no sealed record was "
+                "changed, removed, reordered or inserted. NOT CHECKED: whether records were cut "
+                "from the END together with their seals (this copy has no sealing key beside "
+                "it): give --head SEQ:HASH from a later slip, bundle or export, or run `kikan "
+                "audit verify --slip` with a slip issued later.\n");
     else
         printf ("NOT CHECKED: the forward-secure seals (give --key kikan-vk1:… from `kikan audit "
                 "init`). Without it, a thief holding this kiosk's disk could have rewritten the "
@@ -64,12 +72,15 @@ kikan_cmd_audit_verify (int argc, char **argv)
 {
     g_autofree char *key_text = NULL;
     g_autofree char *public_key = NULL;
+    g_autofree char *head = NULL;
     const GOptionEntry entries[] = {
         { "key", 0, 0, G_OPTION_ARG_STRING, &key_text,
           "The verification key from `kikan audit init` (checks the forward-secure seals)",
           "kikan-vk1:…" },
         { "public-key", 0, 0, G_OPTION_ARG_STRING, &public_key,
           "The kiosk's Ed25519 public key, as the auditor keeps it (hex)", "HEX" },
+        { "head", 0, 0, G_OPTION_ARG_STRING, &head,
+          "A record the chain must still hold, from a later slip, bundle or export", "SEQ:HASH" },
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("— check the audit chain");
@@ -94,7 +105,8 @@ kikan_cmd_audit_verify (int argc, char **argv)
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (argc != 1) {
-        fprintf (stderr, "Usage: kikan audit verify [--key kikan-vk1:…] [--public-key HEX]\n");
+        fprintf (stderr, "Usage: kikan audit verify [--key kikan-vk1:…] [--public-key HEX] "
+                         "[--head SEQ:HASH]\n");
         return KIKAN_EXIT_ERROR;
     }
     if (key_text != NULL && !kikan_audit_parse_verification_key (key_text, k0)) {
@@ -113,7 +125,7 @@ kikan_cmd_audit_verify (int argc, char **argv)
     if (error != NULL)
         goto fail;
     ok = kikan_audit_verify_store (store, key_text != NULL ? k0 : NULL,
-                                   public_key != NULL ? pk : NULL, &v, &error);
+                                   public_key != NULL ? pk : NULL, head, &v, &error);
     sodium_memzero (k0, sizeof k0);
     if (!ok)
         goto fail;

@@ -40,7 +40,9 @@ kikan_format_age_days (double days)
 gboolean
 kikan_csv_formula_guarded (const char *v)
 {
-    while (*v == '\'')
+    /* Spreadsheets also start a formula after leading apostrophes,
+     * spaces, tabs, CR and LF (OWASP "CSV injection"). */
+    while (*v == '\'' || *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
         v++;
     return *v == '=' || *v == '+' || *v == '-' || *v == '@';
 }
