@@ -31,6 +31,13 @@ home="$top/build/demo-home"
 rm -rf "$home"
 mkdir -p "$home"
 export KIKAN_HOME="$home"
+# What the slip prints under "security contact" (docs/slip.md).
+cat > "$home/kikan.conf" <<CONF
+[slip]
+contact_name = IT security desk / 情報セキュリティ窓口 (demo)
+contact_phone = 03-0000-0000
+contact_mail = security@example.invalid
+CONF
 echo
 echo "== kikan ledger import (data/ledger.example.csv), then a scripted check-in"
 "$top/build/kiosk/kikan" ledger import "$top/data/ledger.example.csv"
