@@ -155,12 +155,15 @@ inspect_locked (KikanInspector *self, Job *job, GCancellable *cancellable, GErro
     kikan_scan_report_set_target_kind (report, index, target->kind, target->size,
                                        params.n_secrets > 0);
 
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self->session, NULL);
+    handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                                           self->session, NULL)
+                                  : 0;
     ok = kikan_scan_session_scan_into (self->session, target, &params, report, index, &events, job,
                                        &scan_error);
     /* Waits for a cancel handler running on another thread to return, so
      * the session is not freed under it. */
-    g_cancellable_disconnect (cancellable, handler);
+    if (cancellable != NULL)
+        g_cancellable_disconnect (cancellable, handler);
     if (g_cancellable_is_cancelled (cancellable)) {
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                      "The inspection of %s was cancelled before it finished; nothing of it "
