@@ -21,25 +21,16 @@ kikan_cmd_audit_verify_slip (const char *arg)
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (KikanStore) store = NULL;
     g_autoptr (GPtrArray) steps = NULL;
-    g_autofree char *text = NULL, *failed = NULL;
+    g_autofree char *text = NULL, *failed = NULL, *superseded = NULL;
 
     if (g_str_has_prefix (arg, KIKAN_SLIP_PREFIX))
         text = g_strdup (arg);
     else {
-        gsize len = 0;
-
-        if (!g_file_get_contents (arg, &text, &len, &error))
+        if ((text = kikan_slip_read_code_file (arg, &error)) == NULL)
             goto fail;
-        if (len > 4 * KIKAN_SLIP_MAX_TEXT || memchr (text, '\0', len) != NULL) {
-            g_autofree char *shown = kikan_escape_for_display (arg, -1);
-
-            g_set_error (&error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
-                         "%s is not a slip code (too long, or binary).", shown);
-            goto fail;
-        }
     }
     if ((store = kikan_store_open_readonly (home, &error)) == NULL
-        || !kikan_slip_witness (store, text, &failed, &steps, &error))
+        || !kikan_slip_witness (store, text, &failed, &steps, &superseded, &error))
         goto fail;
     for (guint i = 0; i < steps->len; i++) {
         g_autofree char *shown = kikan_escape_for_display (steps->pdata[i], -1);
@@ -55,6 +46,11 @@ kikan_cmd_audit_verify_slip (const char *arg)
         return KIKAN_EXIT_INFECTED; /* 1 */
     }
     printf ("The slip matches this kiosk's audit trail.\n");
+    if (superseded != NULL) {
+        g_autofree char *shown = kikan_escape_for_display (superseded, -1);
+
+        printf ("%s.\n", shown);
+    }
     return KIKAN_EXIT_OK;
 fail:
     kikan_cli_print_error (error);

@@ -295,18 +295,9 @@ cmd_verify (int argc, char **argv)
     if (g_str_has_prefix (argv[1], KIKAN_SLIP_PREFIX))
         text = g_strdup (argv[1]);
     else {
-        gsize len = 0;
-
         /* What a barcode scanner wrote into a file. */
-        if (!g_file_get_contents (argv[1], &text, &len, &error))
+        if ((text = kikan_slip_read_code_file (argv[1], &error)) == NULL)
             goto fail;
-        if (len > 4 * KIKAN_SLIP_MAX_TEXT || memchr (text, '\0', len) != NULL) {
-            g_autofree char *shown = kikan_escape_for_display (argv[1], -1);
-
-            g_set_error (&error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
-                         "%s is not a slip code (too long, or binary).", shown);
-            goto fail;
-        }
     }
     if (key_hex != NULL) {
         if (!parse_hex_key (key_hex, pk)) {

@@ -126,9 +126,17 @@ gboolean kikan_slip_lookup (KikanStore *store, const char *number, gint64 *id,
  * with the payload's head bytes, a "slip_issued" record names this
  * number, and its session is the payload's.  TRUE when the check could
  * be made; then *failed is NULL when every step held, else which one did
- * not (free it).  *steps (optional) gets one line per step done. */
+ * not (free it).  *steps (optional) gets one line per step done.
+ * *superseded (optional) says, when the session's decision changed after
+ * the slip (a later verdict, inspection, IT action or slip), which slip is
+ * in force; NULL when this slip still shows the decision in force. */
 gboolean kikan_slip_witness (KikanStore *store, const char *payload, char **failed,
-                             GPtrArray **steps, GError **error);
+                             GPtrArray **steps, char **superseded, GError **error);
+
+/* The text of @path, a file a barcode scanner wrote a slip code into: only
+ * a regular file of at most a few codes' length is read (never /dev/zero,
+ * a FIFO or a huge file); errors name the path escaped.  Free with g_free. */
+char *kikan_slip_read_code_file (const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanSlipDoc, kikan_slip_doc_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanSlipIssued, kikan_slip_issued_free)

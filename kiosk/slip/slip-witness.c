@@ -30,9 +30,61 @@ step (GPtrArray *steps, const char *fmt, ...)
     va_end (ap);
 }
 
+static gboolean
+later_decisions (KikanStore *store, gint64 session, gint64 after_seq, const char *number,
+                 char **superseded, GError **error)
+{
+    g_autofree char *latest = NULL, *latest_payload = NULL;
+    gint64 decisions = 0;
+    sqlite3_stmt *st = kikan_store_prepare (
+        store,
+        "SELECT (SELECT count(*) FROM audit_records WHERE session_id = ?1 AND seq > ?2 AND kind "
+        "IN ('verdict', 'it_action', 'inspection')), (SELECT json_extract (payload, '$.number') "
+        "FROM audit_records WHERE session_id = ?1 AND seq > ?2 AND kind = 'slip_issued' ORDER BY "
+        "seq DESC LIMIT 1), (SELECT json_extract (payload, '$.payload') FROM audit_records WHERE "
+        "session_id = ?1 AND seq > ?2 AND kind = 'slip_issued' ORDER BY seq DESC LIMIT 1)",
+        error);
+
+    *superseded = NULL;
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64 (st, 1, session);
+    sqlite3_bind_int64 (st, 2, after_seq);
+    if (sqlite3_step (st) == SQLITE_ROW) {
+        decisions = sqlite3_column_int64 (st, 0);
+        latest = kikan_store_column_dup (st, 1);
+        latest_payload = kikan_store_column_dup (st, 2);
+    }
+    sqlite3_finalize (st);
+    if (latest != NULL && g_strcmp0 (latest, number) != 0) {
+        g_autoptr (GBytes) lprot = NULL;
+        guint8 lsig[KIKAN_SLIP_SIGNATURE_LEN];
+        g_autoptr (KikanSlipPayload) lp
+            = latest_payload != NULL
+                  ? kikan_slip_payload_decode (latest_payload, strlen (latest_payload), &lprot,
+                                               lsig, NULL)
+                  : NULL;
+        g_autofree char *verdict
+            = lp != NULL ? g_ascii_strup (kikan_slip_verdict_to_string (lp->verdict), -1)
+                         : g_strdup ("(unreadable)");
+
+        *superseded = g_strdup_printf ("SUPERSEDED: the session's decision changed after this "
+                                       "slip (%" G_GINT64_FORMAT " later decision%s); the later "
+                                       "slip %s says %s and is the one in force",
+                                       decisions, decisions == 1 ? "" : "s", latest, verdict);
+    } else if (decisions > 0) {
+        *superseded = g_strdup_printf ("SUPERSEDED: %" G_GINT64_FORMAT " decision%s were "
+                                       "recorded for the session after this slip and no slip "
+                                       "was issued since: this slip no longer shows the "
+                                       "decision in force (`kikan it show`)",
+                                       decisions, decisions == 1 ? "" : "s");
+    }
+    return TRUE;
+}
+
 gboolean
 kikan_slip_witness (KikanStore *store, const char *payload, char **failed, GPtrArray **steps_out,
-                    GError **error)
+                    char **superseded, GError **error)
 {
     g_autoptr (GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
     g_autoptr (KikanSlipPayload) p = NULL;
@@ -46,6 +98,8 @@ kikan_slip_witness (KikanStore *store, const char *payload, char **failed, GPtrA
     int rc;
 
     *failed = NULL;
+    if (superseded != NULL)
+        *superseded = NULL;
     if ((p = kikan_slip_payload_decode (payload, strlen (payload), &prot, sig, &local)) == NULL) {
         *failed = g_strdup_printf ("decode: %s", local->message);
         goto out;
@@ -198,6 +252,13 @@ kikan_slip_witness (KikanStore *store, const char *payload, char **failed, GPtrA
     step (steps, "the audit chain holds up to record %" G_GINT64_FORMAT " (of %" G_GINT64_FORMAT
           ")%s",
           bad != 0 ? bad - 1 : n, n, bad != 0 ? ": run `kikan audit verify`" : "");
+
+    /* What happened to the session after the slip: a slip is genuine for
+     * ever, but the decision in force may have changed since (an IT
+     * override, a late inspection, a slip issued again). */
+    if (superseded != NULL && !later_decisions (store, issued_session, issued_seq, p->number,
+                                                superseded, error))
+        return FALSE;
 
 out:
     if (steps_out != NULL)

@@ -537,11 +537,24 @@ write_pdf (KikanHome *home, const KikanSlipDoc *doc, KikanSlipLayout layout,
     path = g_build_filename (dir, name, NULL);
     tmp = g_strconcat (path, ".tmp", NULL);
     if (g_file_test (path, G_FILE_TEST_EXISTS)) {
-        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFLICT,
-                     "%s already exists, but the store has no slip %s: keep the file for IT "
-                     "and the auditor; no slip was issued.",
-                     path, doc->number);
-        return NULL;
+        /* The caller holds the store's write lock and the store has no slip
+         * of this number: the file is what a crash between a PDF's rename
+         * and its commit left (the number was never issued).  It is kept,
+         * aside, for IT and the auditor, and never blocks the next slip. */
+        g_autofree char *aside = g_strdup_printf ("%s.orphan-%" G_GINT64_FORMAT, path,
+                                                  g_get_real_time () / G_USEC_PER_SEC);
+
+        if (g_rename (path, aside) != 0) {
+            int saved = errno;
+
+            g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
+                         "%s was left by an earlier crash and cannot be moved aside (%s): no "
+                         "slip was issued; tell IT.",
+                         path, g_strerror (saved));
+            return NULL;
+        }
+        g_printerr ("kikan: a slip PDF a crash left behind (never issued) was kept as %s.\n",
+                    aside);
     }
     if (!kikan_slip_render (doc, layout, language, tmp, error)
         || !fsync_path (tmp, FALSE, error)) {
@@ -606,13 +619,16 @@ hex_prefix (const char *hex, guint8 out[KIKAN_SLIP_HEAD_LEN])
 
 /* The number of slip @id (and, for a reprint, the first slip's id). */
 static gboolean
-original_of (KikanStore *store, gint64 id, gint64 *first, char **number, GError **error)
+original_of (KikanStore *store, gint64 id, gint64 *first, char **number, gint64 *issued_at,
+             gint64 *valid_until, GError **error)
 {
     sqlite3_stmt *st = NULL;
+    g_autoptr (GDateTime) issued = NULL, until = NULL;
 
     if (!query_row (store,
-                    "SELECT coalesce(o.id, s.id), coalesce(o.number, s.number) FROM slips s "
-                    "LEFT JOIN slips o ON o.id = s.copy_of WHERE s.id = ?",
+                    "SELECT coalesce(o.id, s.id), coalesce(o.number, s.number), "
+                    "coalesce(o.issued_at, s.issued_at), coalesce(o.valid_until, s.valid_until) "
+                    "FROM slips s LEFT JOIN slips o ON o.id = s.copy_of WHERE s.id = ?",
                     id, &st, error))
         return FALSE;
     if (st == NULL) {
@@ -622,7 +638,18 @@ original_of (KikanStore *store, gint64 id, gint64 *first, char **number, GError 
     }
     *first = sqlite3_column_int64 (st, 0);
     *number = kikan_store_column_dup (st, 1);
+    issued = g_date_time_new_from_iso8601 ((const char *)sqlite3_column_text (st, 2), NULL);
+    until = g_date_time_new_from_iso8601 ((const char *)sqlite3_column_text (st, 3), NULL);
     sqlite3_finalize (st);
+    if (issued == NULL || until == NULL) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_STORE_CORRUPT,
+                     "The original of slip %" G_GINT64_FORMAT " has a damaged date: run `kikan "
+                     "db check`.",
+                     id);
+        return FALSE;
+    }
+    *issued_at = g_date_time_to_unix (issued);
+    *valid_until = g_date_time_to_unix (until);
     return TRUE;
 }
 
@@ -640,7 +667,7 @@ kikan_slip_issue (KikanStore *store, KikanHome *home, gint64 session_id, KikanSl
     g_autofree char *kiosk_id = NULL, *config_path = NULL, *relative = NULL;
     guint8 pk[KIKAN_AUDIT_PUBLIC_KEY_LEN], sig[KIKAN_AUDIT_SIGNATURE_LEN];
     char head[65];
-    gint64 seq = 0;
+    gint64 seq = 0, original_issued = 0, original_until = 0;
     sqlite3_stmt *st;
     gsize mlen;
     const guint8 *m;
@@ -658,8 +685,13 @@ kikan_slip_issue (KikanStore *store, KikanHome *home, gint64 session_id, KikanSl
     config_path = kikan_home_dup_config_path (home);
     if ((config = kikan_slip_config_load (config_path, error)) == NULL)
         return NULL;
-    if ((doc = gather (store, session_id, error)) == NULL)
+    /* Everything the slip says is read inside the transaction that records
+     * it: an IT decision committed in between cannot leave a slip showing
+     * the decision before it with a chain head taken after it. */
+    if (!kikan_store_begin (store, error))
         return NULL;
+    if ((doc = gather (store, session_id, error)) == NULL)
+        goto fail;
     doc->kiosk_id = g_strdup (kiosk_id);
     doc->contact_name = g_strdup (config->contact_name ? config->contact_name
                                                        : "IT security desk / 情報セキュリティ窓口");
@@ -670,14 +702,13 @@ kikan_slip_issue (KikanStore *store, KikanHome *home, gint64 session_id, KikanSl
     if (copy_of > 0) {
         gint64 first = 0;
 
-        if (!original_of (store, copy_of, &first, &doc->copy_of_number, error))
-            return NULL;
+        if (!original_of (store, copy_of, &first, &doc->copy_of_number, &original_issued,
+                          &original_until, error))
+            goto fail;
         copy_of = first;
         doc->copy = TRUE;
     }
 
-    if (!kikan_store_begin (store, error))
-        return NULL;
     if ((st = kikan_store_prepare (store, "SELECT coalesce(max(id), 0) + 1 FROM slips", error))
         == NULL)
         goto fail;
@@ -696,6 +727,11 @@ kikan_slip_issue (KikanStore *store, KikanHome *home, gint64 session_id, KikanSl
     out->chain_head = g_strdup (head);
     out->issued_at = kikan_store_now_unix ();
     out->valid_until = out->issued_at + (gint64)config->valid_hours * 3600;
+    /* A copy allows nothing its original did not: same window (KR-27). */
+    if (copy_of > 0) {
+        out->issued_at = original_issued;
+        out->valid_until = original_until;
+    }
     out->verdict = g_strdup (doc->verdict);
 
     p->number = g_strdup (out->number);

@@ -5,8 +5,9 @@ docs/netlist.md, docs/audit.md).
 The network team trusts a slip at the LAN port; the employee holds the
 paper (and may edit what a QR code says); the kiosk may be stolen (the
 thief holds the store and keys/, Python's zlib and PyNaCl).  A test that
-FAILS now (a real weakness) carries a one-line comment "# WRONG: …; RIGHT:
-…"; the others are attacks that held, kept so that they keep holding.
+failed when it was written (a real weakness, since fixed) carries a
+one-line comment "# WAS WRONG (fixed): …; RIGHT: …"; the others are
+attacks that held, kept so that they keep holding.
 Run with Debian's python3 (python3-nacl).
 """
 
@@ -225,7 +226,7 @@ class SlipPayloadRedteam(SlipRedteamCase):
         self.assert_refused(wrap(cbor_enc(m), sig), why="FORGED OR CHANGED")
 
     def test_reprint_does_not_extend_the_validity_window(self):
-        # WRONG: a reprint (COPY) made two days after the check-in gets a fresh valid_until (now + valid_hours), so a lost slip reprinted by IT re-admits a device whose clearance already expired (the network lists say "expired"); RIGHT: a reprint carries the original slip's issued_at/valid_until (a copy allows nothing the original did not), or it is refused as expired and IT issues a new slip after a new decision.
+        # WAS WRONG (fixed): a reprint (COPY) made two days after the check-in gets a fresh valid_until (now + valid_hours), so a lost slip reprinted by IT re-admits a device whose clearance already expired (the network lists say "expired"); RIGHT: a reprint carries the original slip's issued_at/valid_until (a copy allows nothing the original did not), or it is refused as expired and IT issues a new slip after a new decision.
         later = self.map[6] + 48 * 3600
         r = self.kikan("slip", "reprint", self.slip["number"], "--json",
                        env=self.env(KIKAN_FAKE_NOW=str(later)))
@@ -356,7 +357,7 @@ class SlipVerifyFileRedteam(SlipRedteamCase):
         return os.waitstatus_to_exitcode(status), err, ru.ru_maxrss / 1024, allowed
 
     def test_symlink_to_dev_zero_refused(self):
-        # WRONG: `slip verify FILE` and `audit verify --slip FILE` read FILE whole (g_file_get_contents) before the length check, so a symlink to /dev/zero (or a FIFO or device that never ends) grows the buffer until allocation fails: here over 256 MiB resident under a 512 MiB cap, and "Could not allocate 536870912 bytes to read file" instead of "not a slip code"; without a cap it takes the machine's memory; RIGHT: read at most 4 × 8192 + 1 bytes from FILE, refuse a longer or non-regular file as "not a slip code", exit 2.
+        # WAS WRONG (fixed): `slip verify FILE` and `audit verify --slip FILE` read FILE whole (g_file_get_contents) before the length check, so a symlink to /dev/zero (or a FIFO or device that never ends) grows the buffer until allocation fails: here over 256 MiB resident under a 512 MiB cap, and "Could not allocate 536870912 bytes to read file" instead of "not a slip code"; without a cap it takes the machine's memory; RIGHT: read at most 4 × 8192 + 1 bytes from FILE, refuse a longer or non-regular file as "not a slip code", exit 2.
         link = os.path.join(self.tmp, "scanned.txt")
         os.symlink("/dev/zero", link)
         for argv in (["slip", "verify", link], ["audit", "verify", "--slip", link]):
@@ -366,7 +367,7 @@ class SlipVerifyFileRedteam(SlipRedteamCase):
             self.assertIn(b"not a slip code", err)
 
     def test_huge_file_refused_without_reading_it(self):
-        # WRONG: a 400 MiB (sparse) file is read whole into memory (400 MiB resident) before it is refused as too long; RIGHT: a bounded read (at most 4 × 8192 + 1 bytes), then "not a slip code (too long)", exit 2.
+        # WAS WRONG (fixed): a 400 MiB (sparse) file is read whole into memory (400 MiB resident) before it is refused as too long; RIGHT: a bounded read (at most 4 × 8192 + 1 bytes), then "not a slip code (too long)", exit 2.
         big = os.path.join(self.tmp, "huge.txt")
         with open(big, "wb") as f:
             f.write((self.slip["payload"] + "\n").encode())
@@ -378,7 +379,7 @@ class SlipVerifyFileRedteam(SlipRedteamCase):
             self.assertIn(b"not a slip code", err)
 
     def test_hostile_code_taken_as_a_file_name_is_escaped(self):
-        # WRONG: a scanned code that does not start with "KS1:" is taken as a FILE name, and the "Failed to open file" error prints it raw: a QR code the employee made ("\x1b]0;…\x07", "\u202e") reaches the network team's terminal as escape sequences; RIGHT: every message naming FILE (GLib's file errors included) passes it through kikan_escape_for_display, as the "not a slip code" message already does.
+        # WAS WRONG (fixed): a scanned code that does not start with "KS1:" is taken as a FILE name, and the "Failed to open file" error prints it raw: a QR code the employee made ("\x1b]0;…\x07", "\u202e") reaches the network team's terminal as escape sequences; RIGHT: every message naming FILE (GLib's file errors included) passes it through kikan_escape_for_display, as the "not a slip code" message already does.
         hostile = "\x1b]0;VALID\x07\x1b[2J\u202eKS1:ABC"
         for argv in (["slip", "verify", hostile], ["audit", "verify", "--slip", hostile]):
             r = self.kikan(*argv)
@@ -451,7 +452,7 @@ class SlipSupersededRedteam(SlipRedteamCase):
         self.assertGreater(m_new[11], m_old[11], "the later slip witnesses a later head")
 
     def test_audit_verify_slip_names_a_superseded_slip(self):
-        # WRONG: `kikan audit verify --slip OLD` says "The slip matches this kiosk's audit trail" (exit 0) for a CLEARED slip whose session was since overridden to QUARANTINE and re-slipped, without a word about it; RIGHT: the witness also reports what happened to the slip's session after the slip (later verdicts, later slips by number) and says the slip is superseded, so an auditor or the desk checking a slip learns it no longer reflects the decision in force.
+        # WAS WRONG (fixed): `kikan audit verify --slip OLD` says "The slip matches this kiosk's audit trail" (exit 0) for a CLEARED slip whose session was since overridden to QUARANTINE and re-slipped, without a word about it; RIGHT: the witness also reports what happened to the slip's session after the slip (later verdicts, later slips by number) and says the slip is superseded, so an auditor or the desk checking a slip learns it no longer reflects the decision in force.
         r = self.kikan("audit", "verify", "--slip", self.old["payload"])
         out = r.stdout.decode("utf-8")
         self.assertIn(self.new["number"], out, r.describe())
@@ -522,7 +523,7 @@ class SlipIssueRedteam(SlipRedteamCase):
         self.assertEqual(self.kikan("audit", "verify").rc, 0)
 
     def test_crash_between_pdf_and_commit_does_not_block_later_slips(self):
-        # WRONG: a crash after the PDF is renamed into slips/ and before the COMMIT leaves <number>.pdf with no row; the number is max(id)+1 again next time, so every later slip (every check-in's) is refused with "already exists … no slip was issued" until someone deletes the file by hand; RIGHT: an orphan PDF is moved aside (kept for the auditor, e.g. <number>.orphan-<time>.pdf, with an audit record) and the slip issued, or numbers are never reused.
+        # WAS WRONG (fixed): a crash after the PDF is renamed into slips/ and before the COMMIT leaves <number>.pdf with no row; the number is max(id)+1 again next time, so every later slip (every check-in's) is refused with "already exists … no slip was issued" until someone deletes the file by hand; RIGHT: an orphan PDF is moved aside (kept for the auditor, e.g. <number>.orphan-<time>.pdf, with an audit record) and the slip issued, or numbers are never reused.
         doc, r = self.checkin({"employee": "E2002", "answers": self.clean_answers()})
         sid = doc["session_id"]
         before = self.sql("SELECT count(*) FROM slips")[0][0]
