@@ -25,6 +25,8 @@ int kikan_cmd_signatures (int argc, char **argv);
 int kikan_cmd_selftest (int argc, char **argv);
 int kikan_cmd_checkin (int argc, char **argv);
 int kikan_cmd_it (int argc, char **argv);
+/* `kikan it account …`: argv[0] is "account". */
+int kikan_cmd_it_account (int argc, char **argv);
 int kikan_cmd_ledger (int argc, char **argv);
 int kikan_cmd_usb (int argc, char **argv);
 int kikan_cmd_db (int argc, char **argv);

@@ -28,7 +28,8 @@ usage (void)
                      "       kikan it resolve SESSION ITEM --reason TEXT --by ID "
                      "[--verdict cleared|conditional]\n"
                      "       kikan it override SESSION ITEM --reason TEXT --by ID --verdict "
-                     "VERDICT\n");
+                     "VERDICT\n"
+                     "       kikan it account add|login|passwd ID [--password-file FILE]\n");
     return KIKAN_EXIT_ERROR;
 }
 
@@ -121,6 +122,9 @@ kikan_cmd_it (int argc, char **argv)
     const char *sub;
     guint n;
 
+    /* IT staff accounts have their own options (cmd-it-account.c). */
+    if (argc >= 2 && strcmp (argv[1], "account") == 0)
+        return kikan_cmd_it_account (argc - 1, argv + 1);
     g_option_context_add_main_entries (context, entries, NULL);
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;

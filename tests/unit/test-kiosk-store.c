@@ -242,7 +242,7 @@ test_migration_from_v1_keeps_data (void **state)
     store = open_store (&error);
     g_assert_no_error (error);
     db = kikan_store_get_db (store);
-    assert_int_equal (query_int (db, "PRAGMA user_version"), 3);
+    assert_int_equal (query_int (db, "PRAGMA user_version"), 4);
     assert_int_equal (query_int (db, "SELECT count(*) FROM employees WHERE id = 'E1'"), 1);
     assert_int_equal (query_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = "
                                      "'audit_records'"),

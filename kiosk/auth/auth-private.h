@@ -1,0 +1,65 @@
+/* Kikan kiosk: IT staff accounts for IT mode (issue #11 item 2; KR-35;
+ * docs/it-accounts.md).
+ *
+ *  - passwords are stored as libsodium's argon2id strings
+ *    (crypto_pwhash_str: salt and cost inside), never as text;
+ *  - an account starts with an initial password that must be changed
+ *    before IT mode opens (KIKAN_AUTH_MUST_CHANGE);
+ *  - after [it] max_failures wrong passwords in a row (default 5) the
+ *    account is locked for [it] lockout_minutes (default 15): while
+ *    locked, not even the right password opens it;
+ *  - every attempt (right, wrong, locked, unknown account) is an
+ *    "it_login" audit record in the same transaction as the counters it
+ *    changes, so the audit log and the lock-out never disagree.
+ * An unknown account is answered exactly like a wrong password (and costs
+ * the same time), so the kiosk does not tell who has an account.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "store-private.h"
+
+#define KIKAN_AUTH_MIN_PASSWORD_CHARS 12
+#define KIKAN_AUTH_MAX_PASSWORD_BYTES 1024
+
+typedef struct {
+    guint max_failures;     /* 1 … 100 */
+    guint lockout_minutes;  /* 1 … 10080 */
+} KikanAuthPolicy;
+
+/* [it] of kikan.conf at @conf_path (defaults when the file or a key is
+ * missing); KIKAN_ERROR_CONFIG naming the file and the key otherwise. */
+gboolean kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **error);
+
+typedef enum {
+    KIKAN_AUTH_OK,          /* IT mode opens */
+    KIKAN_AUTH_MUST_CHANGE, /* right password, but the initial one: change it first */
+    KIKAN_AUTH_REFUSED,     /* wrong password or no such account */
+    KIKAN_AUTH_LOCKED,      /* locked until locked_until (this attempt may have locked it) */
+} KikanAuthOutcome;
+
+typedef struct {
+    KikanAuthOutcome outcome;
+    guint failures_left;    /* after a refusal: attempts before the lock-out */
+    gint64 locked_until;    /* Unix time, when LOCKED */
+} KikanAuthResult;
+
+/* A new account @id (1-64 letters, digits, '.', '_', '-') with an initial
+ * password of at least KIKAN_AUTH_MIN_PASSWORD_CHARS characters that must
+ * be changed at the first login.  KIKAN_ERROR_CONFLICT when it exists. */
+gboolean kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
+                                 GError **error);
+
+/* One attempt, recorded (see above).  FALSE only when the store failed. */
+gboolean kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *id,
+                           const char *password, KikanAuthResult *result, GError **error);
+
+/* A login with @old (counted and recorded like any), then @new_password
+ * replaces it when it is at least KIKAN_AUTH_MIN_PASSWORD_CHARS
+ * characters, differs from @old and from the account's name
+ * (KIKAN_ERROR_USAGE says which rule it breaks).  *@result is the login's.
+ * TRUE when the password was changed. */
+gboolean kikan_auth_change_password (KikanStore *store, const KikanAuthPolicy *policy,
+                                     const char *id, const char *old, const char *new_password,
+                                     KikanAuthResult *result, GError **error);

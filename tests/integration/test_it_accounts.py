@@ -1,0 +1,162 @@
+"""IT staff accounts for IT mode (issue #11 item 2; KR-35;
+docs/it-accounts.md): argon2id passwords, the forced change of the initial
+one, the lock-out after repeated wrong passwords, and every attempt in the
+audit log (issue #10 item 1: "admin login and failure").
+
+Driven through `kikan it account add|login|passwd`, passwords from files
+(never the command line)."""
+
+import json
+import os
+import sqlite3
+import time
+
+from kikan_it import KikanTestCase
+
+INITIAL = "initial password 2026"
+CHOSEN = "a long sentence nobody guesses"
+
+
+class ItAccounts(KikanTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.now = 1796000000  # 2026-11-29, fixed so that the lock-out can be waited out
+        with open(os.path.join(self.home, "kikan.conf"), "w") as f:
+            f.write("[it]\nmax_failures = 5\nlockout_minutes = 15\n")
+        r = self.kikan("audit", "init", "--kiosk-id", "kiosk-test", "--no-qr",
+                       "--key-file", os.path.join(self.tmp, "vk.txt"))
+        self.assertEqual(r.rc, 0, r.describe())
+        with open(os.path.join(self.tmp, "vk.txt")) as f:
+            self.vk = dict(l.strip().split("=", 1) for l in f if "=" in l)["verification_key"]
+        r = self.account("add", "it01", INITIAL)
+        self.assertEqual(r.rc, 0, r.describe())
+
+    def account(self, sub, name, *passwords, at=None):
+        path = os.path.join(self.tmp, "pw-%d" % time.monotonic_ns())
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(p + "\n" for p in passwords))
+        env = self.env(KIKAN_FAKE_NOW=str(at if at is not None else self.now))
+        return self.kikan("it", "account", sub, name, "--password-file", path, env=env)
+
+    def logins(self):
+        con = sqlite3.connect(os.path.join(self.home, "kikan.db"))
+        try:
+            return [json.loads(p) for (p,) in con.execute(
+                "SELECT payload FROM audit_records WHERE kind = 'it_login' ORDER BY seq")]
+        finally:
+            con.close()
+
+    def assert_chain_sealed(self):
+        r = self.kikan("audit", "verify", "--key", self.vk)
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertNotIn(b"not sealed yet", r.stdout, r.describe())
+
+    def test_initial_password_must_be_changed(self):
+        r = self.account("login", "it01", INITIAL)
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertIn(b"change it first", r.stdout)
+        r = self.account("passwd", "it01", INITIAL, CHOSEN)
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(self.account("login", "it01", CHOSEN).rc, 0)
+        # The initial password opens nothing any more.
+        self.assertEqual(self.account("login", "it01", INITIAL).rc, 1)
+        outcomes = [l["outcome"] for l in self.logins()]
+        self.assertEqual(outcomes, ["ok_must_change", "ok_must_change", "ok", "wrong_password"])
+        self.assert_chain_sealed()
+
+    def test_five_wrong_passwords_lock_for_the_configured_time(self):
+        """Must show (issue #11): a wrong IT password five times locks IT
+        mode for the configured time, and each attempt is in the audit log."""
+        self.assertEqual(self.account("passwd", "it01", INITIAL, CHOSEN).rc, 0)
+        for i in range(4):
+            r = self.account("login", "it01", "wrong %d" % i, at=self.now + i)
+            self.assertEqual(r.rc, 1, r.describe())
+            self.assertIn(b"Wrong account or password", r.stdout)
+        r = self.account("login", "it01", "wrong 5", at=self.now + 4)
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertIn(b"LOCKED", r.stdout)
+        # Locked: even the right password is refused, until 15 minutes pass.
+        r = self.account("login", "it01", CHOSEN, at=self.now + 14 * 60)
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertIn(b"LOCKED", r.stdout)
+        r = self.account("login", "it01", CHOSEN, at=self.now + 4 + 15 * 60 + 1)
+        self.assertEqual(r.rc, 0, r.describe())
+        outcomes = [l["outcome"] for l in self.logins()]
+        self.assertEqual(outcomes, ["ok_must_change"] + ["wrong_password"] * 4
+                         + ["wrong_password_locked", "locked", "ok"])
+        self.assertEqual([l["failures"] for l in self.logins()][1:6], ["1", "2", "3", "4", "5"])
+        self.assertIsNotNone(self.logins()[5]["locked_until"])
+        self.assert_chain_sealed()
+
+    def test_a_right_password_resets_the_count(self):
+        self.assertEqual(self.account("passwd", "it01", INITIAL, CHOSEN).rc, 0)
+        for _ in range(4):
+            self.assertEqual(self.account("login", "it01", "nope").rc, 1)
+        self.assertEqual(self.account("login", "it01", CHOSEN).rc, 0)
+        for _ in range(4):
+            self.assertEqual(self.account("login", "it01", "nope").rc, 1)
+        self.assertEqual(self.account("login", "it01", CHOSEN).rc, 0)
+
+    def test_unknown_account_answered_like_a_wrong_password(self):
+        wrong = self.account("login", "it01", "not it")
+        unknown = self.account("login", "it99", "not it")
+        self.assertEqual((wrong.rc, unknown.rc), (1, 1))
+        self.assertEqual(wrong.stdout, unknown.stdout)
+        self.assertEqual(self.logins()[-1], {"account": "it99", "outcome": "unknown_account",
+                                             "failures": "0", "locked_until": None})
+
+    def test_weak_or_unchanged_passwords_refused_without_an_attempt(self):
+        before = len(self.logins())
+        for new, why in (("short", b"too short"), (INITIAL, b"must differ"),
+                         ("IT01", b"too short"), ("it01it01it01", None)):
+            r = self.account("passwd", "it01", INITIAL, new)
+            if why is None:
+                continue
+            self.assertEqual(r.rc, 2, r.describe())
+            self.assertIn(why, r.stderr)
+        r = self.account("passwd", "it01", INITIAL, "it01")
+        self.assertEqual(r.rc, 2, r.describe())
+        # Only the accepted change (the last loop pass) cost an attempt.
+        self.assertEqual(len(self.logins()), before + 1)
+
+    def test_passwords_are_never_stored_or_logged(self):
+        self.assertEqual(self.account("passwd", "it01", INITIAL, CHOSEN).rc, 0)
+        self.account("login", "it01", "a wrong guess 123")
+        data = b""
+        for name in os.listdir(self.home):
+            p = os.path.join(self.home, name)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    data += f.read()
+        for secret in (INITIAL, CHOSEN, "a wrong guess 123"):
+            self.assertNotIn(secret.encode(), data)
+        con = sqlite3.connect(os.path.join(self.home, "kikan.db"))
+        try:
+            (h,) = con.execute("SELECT password_hash FROM it_accounts").fetchone()
+        finally:
+            con.close()
+        self.assertTrue(h.startswith("$argon2id$"), h)
+
+    def test_account_names_and_config_checked(self):
+        r = self.account("add", "it01", INITIAL)
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn(b"already an IT account", r.stderr)
+        r = self.account("add", "bad name\x1b[2J", INITIAL)
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertNotIn(b"\x1b", r.stdout + r.stderr)
+        r = self.account("login", "evil\x1b[2J\u202e", "x")
+        self.assertEqual(r.rc, 1, r.describe())
+        listing = self.kikan("audit", "list")
+        self.assertNotIn(b"\x1b", listing.stdout)
+        self.assertNotIn("\u202e".encode(), listing.stdout)
+        with open(os.path.join(self.home, "kikan.conf"), "w") as f:
+            f.write("[it]\nmax_failure = 5\n")
+        r = self.account("login", "it01", INITIAL)
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn(b"[it] max_failure is not a known key", r.stderr)
+        with open(os.path.join(self.home, "kikan.conf"), "w") as f:
+            f.write("[it]\nlockout_minutes = 0\n")
+        r = self.account("login", "it01", INITIAL)
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn(b"[it] lockout_minutes must be", r.stderr)
