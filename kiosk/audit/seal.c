@@ -14,6 +14,7 @@
 
 #include "audit-private.h"
 #include "error-private.h"
+#include "format-private.h"
 #include "kill-point-private.h"
 #include "verifier-private.h"
 
@@ -692,19 +693,6 @@ kikan_audit_init_free (KikanAuditInit *self)
 }
 
 static gboolean
-valid_kiosk_id (const char *id)
-{
-    gsize n = id != NULL ? strlen (id) : 0;
-
-    if (n == 0 || n > 64)
-        return FALSE;
-    for (gsize i = 0; i < n; i++)
-        if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
-            return FALSE;
-    return TRUE;
-}
-
-static gboolean
 write_new_keys (KikanStore *store, const guint8 k0[KIKAN_AUDIT_KEY_LEN],
                 const guint8 sk[crypto_sign_SECRETKEYBYTES], GError **error)
 {
@@ -742,7 +730,7 @@ kikan_audit_init (KikanStore *store, const char *kiosk_id, GError **error)
     sqlite3_stmt *st;
     gboolean ok;
 
-    if (!valid_kiosk_id (kiosk_id)) {
+    if (!kikan_id_is_plain (kiosk_id)) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
                      "A kiosk ID is 1 to 64 letters, digits, '-', '_' or '.' (it is printed on "
                      "every slip).");

@@ -8,6 +8,7 @@
 
 #include "audit-private.h"
 #include "error-private.h"
+#include "format-private.h"
 #include "escape-private.h"
 
 #define DEFAULT_MAX_FAILURES 5u
@@ -68,19 +69,6 @@ kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **er
     return read_uint (kf, conf_path, "max_failures", 1, 100, &out->max_failures, error)
            && read_uint (kf, conf_path, "lockout_minutes", 1, 10080, &out->lockout_minutes,
                          error);
-}
-
-static gboolean
-valid_account_id (const char *id)
-{
-    gsize n = id != NULL ? strlen (id) : 0;
-
-    if (n == 0 || n > 64)
-        return FALSE;
-    for (gsize i = 0; i < n; i++)
-        if (!g_ascii_isalnum (id[i]) && id[i] != '.' && id[i] != '_' && id[i] != '-')
-            return FALSE;
-    return TRUE;
 }
 
 static gboolean
@@ -145,7 +133,7 @@ kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
     sqlite3_stmt *st;
     int rc;
 
-    if (!valid_account_id (id))
+    if (!kikan_id_is_plain (id))
         return bad_id (error);
     if (!password_acceptable (id, password, NULL, error) || !hash_password (password, hash, error))
         return FALSE;
@@ -314,13 +302,13 @@ kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *
         password = "";
     /* A name that could never be an account is still an attempt: it is
      * recorded (escaped), and answered like any refusal. */
-    shown_id = valid_account_id (id) ? g_strdup (id)
+    shown_id = kikan_id_is_plain (id) ? g_strdup (id)
                                      : kikan_escape_for_display (id != NULL ? id : "", 200);
     if (!kikan_store_begin (store, error))
         return FALSE;
     if (!read_account (store, shown_id, &a, error))
         goto fail;
-    if (!a.found || !valid_account_id (id)) {
+    if (!a.found || !kikan_id_is_plain (id)) {
         const char *dummy = dummy_hash ();
 
         /* The answer is always "no"; only the time it takes matters. */
@@ -382,7 +370,7 @@ kikan_auth_change_password (KikanStore *store, const KikanAuthPolicy *policy, co
     sqlite3_stmt *st;
 
     /* The rules first, so that a refused new password costs no attempt. */
-    if (!valid_account_id (id))
+    if (!kikan_id_is_plain (id))
         return bad_id (error);
     if (!password_acceptable (id, new_password, old, error))
         return FALSE;

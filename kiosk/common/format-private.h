@@ -19,3 +19,8 @@ gboolean kikan_csv_formula_guarded (const char *v);
  * formula-guarded, and quoted when it holds a comma, a quote, a line
  * break, or space at either end.  NULL and "" write an empty field. */
 void kikan_csv_append_field (GString *out, const char *v, gboolean first);
+
+/* TRUE when @id is 1 to 64 ASCII letters, digits, '.', '_' or '-': the
+ * shape of the names Kikan prints and records as they are (kiosk IDs, IT
+ * account names), so that none needs escaping. */
+gboolean kikan_id_is_plain (const char *id);

@@ -73,3 +73,16 @@ kikan_csv_append_field (GString *out, const char *v, gboolean first)
     }
     g_string_append_c (out, '"');
 }
+
+gboolean
+kikan_id_is_plain (const char *id)
+{
+    gsize n = id != NULL ? strlen (id) : 0;
+
+    if (n == 0 || n > 64)
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if (!g_ascii_isalnum (id[i]) && id[i] != '.' && id[i] != '_' && id[i] != '-')
+            return FALSE;
+    return TRUE;
+}
