@@ -8,8 +8,10 @@
  *                     [--at TIME] [--json]
  *   kikan slip print …                             (cmd-slip-print.c)
  *
- * verify is for the network team: exit 0 a valid slip within its window,
- * 1 invalid, forged or expired, 2 it could not be checked. */
+ * verify is for the network team: exit 0 a genuine slip within its window
+ * whose verdict lets the device reconnect (CLEARED, CONDITIONAL), 3 a
+ * genuine one whose verdict does not, 1 invalid, forged or expired, 2 it
+ * could not be checked. */
 #include <stdio.h>
 #include <string.h>
 
@@ -276,12 +278,14 @@ cmd_verify (int argc, char **argv)
     g_autoptr (GBytes) prot = NULL;
     guint8 pk[KIKAN_SLIP_PUBLIC_KEY_LEN], sig[KIKAN_SLIP_SIGNATURE_LEN];
     gint64 now;
-    gboolean sig_ok = FALSE, in_window = FALSE;
+    gboolean sig_ok = FALSE, in_window = FALSE, reconnect = FALSE;
 
     g_option_context_add_main_entries (context, entries, NULL);
-    g_option_context_set_description (context, "Exit status: 0 a valid slip within its validity "
-                                               "window, 1 forged, damaged or expired, 2 it could "
-                                               "not be checked.");
+    g_option_context_set_description (context, "Exit status: 0 a genuine slip within its "
+                                               "validity window that lets the device reconnect, "
+                                               "3 genuine but not cleared (HOLD, QUARANTINE, NOT "
+                                               "RETURNED), 1 forged, damaged or expired, 2 it "
+                                               "could not be checked.");
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
     if (argc != 2 || (key_hex != NULL && key_file != NULL))
@@ -355,6 +359,11 @@ cmd_verify (int argc, char **argv)
                                until);
     } else
         in_window = TRUE;
+    /* At the LAN port "exit 0" must mean "may reconnect": a genuine slip
+     * whose verdict is HOLD, QUARANTINE or NOT RETURNED is exit 3, so that
+     * a script `kikan slip verify "$code" && reconnect` fails closed. */
+    reconnect = in_window
+                && (p->verdict == KIKAN_SLIP_CLEARED || p->verdict == KIKAN_SLIP_CONDITIONAL);
 
     if (json) {
         g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -367,6 +376,8 @@ cmd_verify (int argc, char **argv)
         json_builder_add_boolean_value (b, in_window);
         json_builder_set_member_name (b, "signature_valid");
         json_builder_add_boolean_value (b, sig_ok);
+        json_builder_set_member_name (b, "reconnect_allowed");
+        json_builder_add_boolean_value (b, reconnect);
         kikan_json_add_hostile_string (b, "why", why);
         kikan_json_add_hostile_string (b, "key", key_source);
         if (p != NULL) {
@@ -450,18 +461,21 @@ cmd_verify (int argc, char **argv)
 
                 printf ("Enhanced network monitoring until %s (PROC-03, JNSA-2.6).\n", ds);
             }
-            if (in_window && p->verdict != KIKAN_SLIP_CLEARED
-                && p->verdict != KIKAN_SLIP_CONDITIONAL)
-                printf ("The slip is genuine, but its verdict does NOT allow reconnection.\n");
         }
         if (why != NULL)
             printf ("INVALID: %s\n", why);
+        else if (!reconnect)
+            printf ("GENUINE, but NOT CLEARED: the verdict does not allow reconnection. Send the "
+                    "employee to IT.\n");
         else
-            printf ("VALID: genuine and within its validity window (the verdicts above say "
-                    "whether the device may reconnect).\n");
+            printf ("VALID: genuine, within its validity window, and the device may reconnect"
+                    "%s.\n",
+                    p->verdict == KIKAN_SLIP_CONDITIONAL ? " under the conditions above" : "");
     }
     if (!in_window)
         return KIKAN_EXIT_INFECTED; /* 1: forged, damaged or expired */
+    if (!reconnect)
+        return KIKAN_EXIT_STALE; /* 3: genuine, not cleared for reconnection */
     return KIKAN_EXIT_OK;
 fail:
     kikan_cli_print_error (error);

@@ -14,7 +14,8 @@ set(KIKAN_IT_SLIP_TESTS
   test_slip.SlipNotInitialised.test_checkin_completes_without_slip
   test_slip.SlipNotInitialised.test_hostile_name_escaped_and_bad_config_named
   test_slip.SlipPrintedAtCheckin.test_checkin_prints_the_slip
-  test_slip.SlipPrintedAtCheckin.test_checkin_without_printer_says_so_and_keeps_the_slip)
+  test_slip.SlipPrintedAtCheckin.test_checkin_without_printer_says_so_and_keeps_the_slip
+  test_slip.SlipAtTheLanPort.test_cleared_exits_0_quarantine_exits_3)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_SLIP_TESTS})
 if(TARGET kikan AND TARGET kikan-scand)
   foreach(id IN LISTS KIKAN_IT_SLIP_TESTS)

@@ -124,19 +124,20 @@ class Slip(SlipTestCase):
         with open(scanned, "w") as f:
             f.write(codes[0] + "\n")
         r, v = self.verify(scanned)
-        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(r.rc, 3, r.describe())  # HOLD: genuine, not a pass at the LAN port
         self.assertTrue(v["valid"])
+        self.assertFalse(v["reconnect_allowed"])
         self.assertIn("this machine's own kiosk key", v["key"])
         self.assertEqual((v["number"], v["kiosk"], v["employee"], v["verdict"]),
                          (number, "K1", "E1001", self.doc["verdict"]))
         self.assertEqual(v["session"], self.doc["session"])
         self.assertFalse(v["copy"])
         r, v = self.verify(scanned, "--public-key", self.public_key)
-        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(r.rc, 3, r.describe())
         self.assertEqual(v["key"], "the public key you gave")
         r = self.kikan("slip", "verify", scanned, "--public-key-file", self.key_file)
-        self.assertEqual(r.rc, 0, r.describe())
-        self.assertIn(b"does NOT allow reconnection", r.stdout)  # HOLD: genuine, not a pass
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertIn(b"GENUINE, but NOT CLEARED", r.stdout)  # HOLD: genuine, not a pass
         # One slip row, one slip_issued record; the chain still holds.
         self.assertEqual(self.sql("SELECT count(*) FROM slips"), [(1,)])
         self.assertEqual(self.sql("SELECT count(*) FROM audit_records WHERE kind = "
@@ -222,7 +223,8 @@ class Slip(SlipTestCase):
         self.assertEqual(r.rc, 1, r.describe())
         self.assertIn(b"FAILED signature", r.stdout)
         r, v = self.verify(theirs, "--public-key", other_pk)
-        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(r.rc, 3, r.describe())  # genuine (theirs), HOLD
+        self.assertTrue(v["signature_valid"])
 
     def test_expired_and_not_yet_valid(self):
         """The validity window ([slip] valid_hours = 24) is judged at --at."""
@@ -233,7 +235,8 @@ class Slip(SlipTestCase):
         self.assertEqual(r.rc, 1, r.describe())
         self.assertIn("EXPIRED", v["why"])
         r, v = self.verify(self.slip["payload"], "--at", str(until - 60))
-        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(r.rc, 3, r.describe())  # in the window, but HOLD
+        self.assertTrue(v["valid"])
         r, v = self.verify(self.slip["payload"], "--at", "2001-01-01T00:00:00Z")
         self.assertEqual(r.rc, 1, r.describe())
         self.assertIn("NOT YET VALID", v["why"])
@@ -410,3 +413,38 @@ class SlipPrintedAtCheckin(SlipTestCase):
         self.assertEqual(kinds[-2:], ["slip_issued", "slip_print"])
         v = self.kikan("audit", "verify")
         self.assertEqual(v.rc, 0, v.describe())
+
+
+class SlipAtTheLanPort(SlipTestCase):
+    """`kikan slip verify` exits 0 only when the device may reconnect: a
+    script `kikan slip verify "$code" && reconnect` must fail closed for a
+    genuine slip whose verdict is not CLEARED or CONDITIONAL."""
+
+    def setUp(self):
+        super().setUp()
+        # Plain FAT sticks may clear: encryption is not required of them here.
+        self.sql("UPDATE assets SET encryption_required = 0")
+        self.sql("DELETE FROM loans WHERE asset_id = 'LT-0003'")
+        self.sql("UPDATE loans SET employee_id = 'E2002' WHERE asset_id = 'USB-0008'")
+        self.public_key, _ = self.init_kiosk()
+
+    def test_cleared_exits_0_quarantine_exits_3(self):
+        doc, r = self.checkin({"employee": "E1001", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0007",
+                                            "medium": self.fat("clean7", False)}]})
+        self.assertEqual(doc["verdict"], "cleared", r.describe())
+        r, v = self.verify(doc["slip"]["payload"], "--public-key", self.public_key)
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertTrue(v["reconnect_allowed"])
+        r = self.kikan("slip", "verify", doc["slip"]["payload"])
+        self.assertIn(b"the device may reconnect", r.stdout)
+        doc, r = self.checkin({"employee": "E2002", "answers": self.clean_answers(),
+                               "present": [{"asset": "USB-0008",
+                                            "medium": self.fat("eicar8", True)}]})
+        self.assertEqual(doc["verdict"], "quarantine", r.describe())
+        r, v = self.verify(doc["slip"]["payload"], "--public-key", self.public_key)
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertTrue(v["valid"] and v["signature_valid"])
+        self.assertFalse(v["reconnect_allowed"])
+        r = self.kikan("slip", "verify", doc["slip"]["payload"])
+        self.assertIn(b"GENUINE, but NOT CLEARED", r.stdout)
