@@ -91,12 +91,12 @@ class ItAccountsRedteam(KikanTestCase):
             self.assertEqual(r.rc, 1, r.describe())
             return time.monotonic() - t0
         wrong, unknown = [], []
-        for i in range(3):
-            # few enough not to lock it01 (3 < 5)
+        for i in range(4):
+            # few enough not to lock it01 (4 < 5)
             wrong.append(timed("it01"))
             unknown.append(timed("it99"))
-        w, u = statistics.median(wrong), statistics.median(unknown)
-        self.assertLess(abs(u - w), 0.35 * w, "wrong %.3fs unknown %.3fs" % (w, u))
+        w, u = min(wrong), min(unknown)  # min: least disturbed by load
+        self.assertLess(abs(u - w), 0.25 * w, "wrong %.3fs unknown %.3fs" % (w, u))
 
     def test_nul_in_password_file_is_refused_not_truncated(self):
         # WRONG: fgets+strlen cut the line at NUL, so "right password\0anything" opens IT mode; RIGHT: a line containing NUL is not text: refuse it (exit 2) before any attempt.
