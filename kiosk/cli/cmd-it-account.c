@@ -18,13 +18,17 @@
 #include "escape-private.h"
 #include "store-private.h"
 
-/* Up to @n lines of at most KIKAN_AUTH_MAX_PASSWORD_BYTES bytes each. */
+/* Exactly @n lines of at most KIKAN_AUTH_MAX_PASSWORD_BYTES bytes each.
+ * A line that holds a NUL (the password would be cut there) or is longer
+ * is refused before any attempt is made: a broken or binary file
+ * (/dev/zero) costs no attempt and opens nothing. */
 static char **
 read_lines (const char *path, guint n, GError **error)
 {
     g_autoptr (GPtrArray) lines = g_ptr_array_new ();
     FILE *f = path != NULL ? fopen (path, "re") : stdin;
-    char buf[KIKAN_AUTH_MAX_PASSWORD_BYTES + 3];
+    char buf[KIKAN_AUTH_MAX_PASSWORD_BYTES + 1];
+    gboolean ok = TRUE;
 
     if (f == NULL) {
         g_autofree char *shown = kikan_escape_for_display (path, -1);
@@ -33,26 +37,41 @@ read_lines (const char *path, guint n, GError **error)
                      shown);
         return NULL;
     }
-    while (lines->len < n && fgets (buf, sizeof buf, f) != NULL) {
-        gsize len = strlen (buf);
+    /* Byte by byte, never more than one line's worth: /dev/zero or a huge
+     * file stops at the first line that is too long or holds a NUL. */
+    while (ok && lines->len < n) {
+        gsize len = 0;
+        int c = EOF;
 
-        if (len > 0 && buf[len - 1] == '\n')
-            buf[--len] = '\0';
+        while (len <= KIKAN_AUTH_MAX_PASSWORD_BYTES && (c = getc (f)) != EOF && c != '\n') {
+            if (c == '\0' || len == KIKAN_AUTH_MAX_PASSWORD_BYTES) {
+                ok = FALSE;
+                break;
+            }
+            buf[len++] = (char)c;
+        }
+        if (!ok || (c == EOF && len == 0))
+            break;
         if (len > 0 && buf[len - 1] == '\r')
-            buf[--len] = '\0';
+            len--;
+        buf[len] = '\0';
         g_ptr_array_add (lines, g_strdup (buf));
     }
     sodium_memzero (buf, sizeof buf);
     if (f != stdin)
         fclose (f);
-    if (lines->len < n) {
+    if (!ok || lines->len < n) {
         for (guint i = 0; i < lines->len; i++) {
             sodium_memzero (lines->pdata[i], strlen (lines->pdata[i]));
             g_free (lines->pdata[i]);
         }
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
-                     n == 1 ? "Give the password on one line (standard input or --password-file)."
-                            : "Give the old password, then the new one, one per line.");
+                     !ok ? "A password line holds a NUL byte or is longer than %d bytes: "
+                           "nothing was tried."
+                     : n == 1 ? "Give the password on one line (standard input or "
+                                "--password-file)."
+                              : "Give the old password, then the new one, one per line.",
+                     KIKAN_AUTH_MAX_PASSWORD_BYTES);
         return NULL;
     }
     g_ptr_array_add (lines, NULL);
@@ -67,19 +86,9 @@ wipe_lines (char **lines)
     g_strfreev (lines);
 }
 
-static char *
-when (gint64 t)
-{
-    g_autoptr (GDateTime) d = g_date_time_new_from_unix_utc (t);
-
-    return g_date_time_format (d, "%Y-%m-%d %H:%M UTC");
-}
-
 static int
 report (const KikanAuthResult *r, const KikanAuthPolicy *policy)
 {
-    g_autofree char *until = NULL;
-
     switch (r->outcome) {
     case KIKAN_AUTH_OK:
         printf ("Signed in: IT mode opens.\n");
@@ -89,18 +98,15 @@ report (const KikanAuthResult *r, const KikanAuthPolicy *policy)
                 "account passwd`.\n");
         return KIKAN_EXIT_STALE; /* 3 */
     case KIKAN_AUTH_LOCKED:
-        until = when (r->locked_until);
-        printf ("IT mode is LOCKED for this account until %s after too many wrong passwords. "
-                "The attempts are in the audit log; another IT staff member can help "
-                "meanwhile.\n",
-                until);
-        return KIKAN_EXIT_INFECTED; /* 1 */
     case KIKAN_AUTH_REFUSED:
     default:
-        /* The same words whether the account exists or not, and no count:
-         * the kiosk does not tell who has an account. */
-        printf ("Wrong account or password. After %u wrong passwords in a row, IT mode locks "
-                "for %u minutes.\n",
+        /* The same words whether the account exists, is locked, or the
+         * password is wrong, and no count: a locked answer that only real
+         * accounts give would tell who has one.  The audit record says
+         * which it was. */
+        printf ("Not signed in: wrong account or password, or the account is locked after %u "
+                "wrong passwords in a row (for %u minutes). Every attempt is in the audit "
+                "log; another IT staff member can help meanwhile.\n",
                 policy->max_failures, policy->lockout_minutes);
         return KIKAN_EXIT_INFECTED; /* 1 */
     }

@@ -5,7 +5,7 @@
 -- an "it_login" audit record, written in the same transaction as the
 -- counters it changes.
 CREATE TABLE it_accounts (
-    id              TEXT PRIMARY KEY,
+    id              TEXT PRIMARY KEY COLLATE NOCASE,  -- it01 and IT01 are one account
     password_hash   TEXT NOT NULL,          -- crypto_pwhash_str (argon2id)
     must_change     INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),
     failures        INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
