@@ -72,8 +72,16 @@ if [ -z "$slip" ]; then
   echo "demo: UNEXPECTED: no slip was issued." >&2; exit 1
 fi
 echo "== the slip $slip ($home/$pdf): what the network team checks at the LAN port"
+set +e
 "$top/build/kiosk/kikan" slip verify "$payload" \
     --public-key "$(sed -n 's/^public_key=//p' "$home/auditor-key.txt")"
+slip_rc=$?
+set -e
+# 3: genuine, but the verdict (QUARANTINE) does not allow reconnection.
+if [ "$slip_rc" -ne 3 ]; then
+  echo "demo: UNEXPECTED: kikan slip verify exited $slip_rc for the QUARANTINE slip (3 expected)." >&2
+  exit 1
+fi
 echo
 echo "== what the auditor checks: the sealed chain, with the verification key"
 "$top/build/kiosk/kikan" audit verify \
