@@ -47,6 +47,9 @@ PKGS=(
   # the attacker of the seal and export tests signs with Ed25519 keys of
   # its own (Debian's python3)
   python3-nacl
+  # the GTK4 kiosk kikan-kiosk (issue #11): GTK 4.8 and libadwaita 1.2,
+  # its gettext catalogs, and Xvfb for the UI tests and screenshots
+  libgtk-4-dev libadwaita-1-dev gettext xvfb xauth
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
 )

@@ -1,0 +1,2 @@
+# ui/auditor: auditor mode, read-only (KR-31).
+list(APPEND KIKAN_UI_SOURCES auditor/auditor-view.c)
