@@ -293,7 +293,14 @@ kikan_kiosk_window_get_driver (KikanKioskWindow *self)
 void
 kikan_kiosk_window_set_mode (KikanKioskWindow *self, const char *mode)
 {
+    KikanStation *station = kikan_kiosk_window_get_station (self);
+
     if (gtk_stack_get_child_by_name (self->modes, mode) == NULL)
+        return;
+    /* KR-36: no check-in until the start-up self-test passed; the
+     * start-up screen stays, with what IT must do. */
+    if (g_strcmp0 (mode, "employee") == 0
+        && (station == NULL || !kikan_station_may_check_in (station)))
         return;
     gtk_stack_set_visible_child_name (self->modes, mode);
 }
