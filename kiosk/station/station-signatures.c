@@ -114,8 +114,9 @@ refuse (GTask *task, const char *why, const char *remedy)
                    record_error->message);
     g_task_return_new_error (task, KIKAN_ERROR, KIKAN_ERROR_REFUSED,
                              "The new signatures were not put in service: %s The kiosk goes on "
-                             "with the signatures it had.%s %s",
-                             why, restored != NULL ? restored : "", remedy);
+                             "with the signatures it had.%s%s%s",
+                             why, restored != NULL ? restored : "", remedy[0] != '\0' ? " " : "",
+                             remedy);
     g_object_unref (task);
 }
 
