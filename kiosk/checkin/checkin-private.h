@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "declaration-private.h"
 #include "inspector-private.h"
 #include "script-private.h"
 #include "store-private.h"
@@ -54,6 +55,18 @@ void kikan_checkin_free (KikanCheckin *self);  /* accepts NULL; the store keeps 
 
 const char *kikan_checkin_get_uuid (KikanCheckin *self);
 gint64 kikan_checkin_get_session_id (KikanCheckin *self);
+
+/* The employee's name as the ledger has it (verbatim: hostile, escape
+ * before display). */
+const char *kikan_checkin_get_employee_name (KikanCheckin *self);
+/* The employee's open loans when the session began (KikanLoan*, ledger;
+ * borrowed), what the kiosk lists as "what you hold". */
+GPtrArray *kikan_checkin_get_loans (KikanCheckin *self);
+/* What the employee holds, for the filtering of the declaration (5.1):
+ * the types lent, and media declared (Q9 Yes / Not sure) or an
+ * unregistered medium presented so far.  The kiosk asks
+ * kikan_declaration_applicable() with it. */
+void kikan_checkin_get_holdings (KikanCheckin *self, KikanHoldings *out);
 
 /* Checks @script against the store without writing anything, so that a
  * script that cannot be played records nothing: the employee is an

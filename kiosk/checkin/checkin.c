@@ -173,6 +173,45 @@ kikan_checkin_get_session_id (KikanCheckin *self)
     return self->session_id;
 }
 
+const char *
+kikan_checkin_get_employee_name (KikanCheckin *self)
+{
+    return self->employee_name;
+}
+
+GPtrArray *
+kikan_checkin_get_loans (KikanCheckin *self)
+{
+    return self->loans;
+}
+
+void
+kikan_checkin_get_holdings (KikanCheckin *self, KikanHoldings *out)
+{
+    memset (out, 0, sizeof *out);
+    for (guint i = 0; i < self->loans->len; i++) {
+        const char *type = ((KikanLoan *)self->loans->pdata[i])->asset_type;
+
+        if (g_strcmp0 (type, "laptop") == 0)
+            out->laptop = TRUE;
+        else if (g_strcmp0 (type, "phone") == 0)
+            out->phone = TRUE;
+        else if (g_strcmp0 (type, "usb") == 0)
+            out->usb = TRUE;
+        else if (g_strcmp0 (type, "token") == 0)
+            out->token = TRUE;
+        else
+            out->other = TRUE;
+    }
+    /* As kikan_session_evidence_holdings() decides at the verdict: an
+     * unregistered medium presented, or media declared in Q9. */
+    for (guint i = 0; i < self->items->len; i++)
+        if (((KikanCheckinItem *)self->items->pdata[i])->asset_id == NULL)
+            out->media_declared = TRUE;
+    if (self->declaration != NULL && kikan_answer_is_yes (self->declaration->answer[9]))
+        out->media_declared = TRUE;
+}
+
 guint
 kikan_checkin_get_n_running (KikanCheckin *self)
 {

@@ -11,9 +11,12 @@
  *   [signatures]
  *   max_age_days = 7          older newest signed database = stale (MAL-05)
  *   database_dirs = /srv/a;/srv/b   extra database folders for `kikan scan`
+ *   [kiosk]
+ *   idle_seconds = 120        kikan-kiosk: a visit with no touch or key for this
+ *                             long is warned, then ended (issue #11 item 1)
  *
  * A missing file means "all defaults".  A bad value, or an unknown key in
- * these two groups, is an error that names the key: a typo must not
+ * these groups, is an error that names the key: a typo must not
  * silently fall back to a default.  Other groups are left to other parts
  * of Kikan.
  */
@@ -24,6 +27,7 @@
 #include "kikan/engine.h"
 
 #define KIKAN_CONFIG_DEFAULT_MAX_AGE_DAYS 7u
+#define KIKAN_CONFIG_DEFAULT_IDLE_SECONDS 120u
 
 typedef struct {
     KikanLimits limits;      /* zero fields mean the engine's defaults */
@@ -31,6 +35,7 @@ typedef struct {
     guint timeout_s;         /* 0 = the daemon's default */
     guint max_age_days;
     char **database_dirs;    /* NULL-terminated, never NULL */
+    guint idle_seconds;      /* [kiosk]: the kiosk's inactivity timeout */
 } KikanConfig;
 
 /* All defaults. */

@@ -25,6 +25,9 @@ static const KeySpec key_specs[] = {
     { "scan", "timeout_s", KEY_NUMBER, 0, 7 * 86400, "0, the daemon's 3600" },
     { "signatures", "max_age_days", KEY_NUMBER, 1, 3650, "7" },
     { "signatures", "database_dirs", KEY_LIST, 0, 0, "none" },
+    /* Long enough to read a question and find a stick in a bag; short
+     * enough that a visit walked away from does not stay on screen. */
+    { "kiosk", "idle_seconds", KEY_NUMBER, 3, 3600, "120" },
 };
 
 KikanConfig *
@@ -33,6 +36,7 @@ kikan_config_new (void)
     KikanConfig *self = g_new0 (KikanConfig, 1);
 
     self->max_age_days = KIKAN_CONFIG_DEFAULT_MAX_AGE_DAYS;
+    self->idle_seconds = KIKAN_CONFIG_DEFAULT_IDLE_SECONDS;
     self->database_dirs = g_new0 (char *, 1);
     return self;
 }
@@ -111,13 +115,18 @@ store (KikanConfig *self, const KeySpec *spec, guint64 v)
         self->timeout_s = (guint) v;
     else if (g_str_equal (k, "max_age_days"))
         self->max_age_days = (guint) v;
+    else if (g_str_equal (k, "idle_seconds"))
+        self->idle_seconds = (guint) v;
     else
         g_assert_not_reached ();
 }
 
+/* @strict: an unknown key is an error (a typo must not fall back to a
+ * default); [kiosk] is shared with other parts of Kikan, which read their
+ * own keys, so only the keys known here are checked there. */
 static gboolean
 load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group,
-            GError **error)
+            gboolean strict, GError **error)
 {
     g_auto (GStrv) keys = NULL;
 
@@ -129,6 +138,8 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
         g_autofree char *value = NULL;
         guint64 v = 0;
 
+        if (spec == NULL && !strict)
+            continue;
         if (spec == NULL) {
             g_autoptr (GString) known = g_string_new (NULL);
 
@@ -209,8 +220,9 @@ kikan_config_load (const char *path, GError **error)
                      path, local->message);
         return NULL;
     }
-    if (!load_group (self, kf, path, "scan", error) ||
-        !load_group (self, kf, path, "signatures", error))
+    if (!load_group (self, kf, path, "scan", TRUE, error) ||
+        !load_group (self, kf, path, "signatures", TRUE, error) ||
+        !load_group (self, kf, path, "kiosk", FALSE, error))
         return NULL;
     return g_steal_pointer (&self);
 }

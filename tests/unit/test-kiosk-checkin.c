@@ -190,11 +190,39 @@ test_cancelled_inspection_holds (void **state)
     assert_int_equal (json_object_get_int_member (inspection, "files"), 0);
 }
 
+/* What the kiosk asks of the session to personalise the declaration
+ * (5.1): the loans, the name, the holdings; Q9 Yes or an unregistered
+ * medium counts as media declared (Q8 then applies). */
+static void
+test_holdings_for_the_declaration (void **state)
+{
+    g_autoptr (KikanStore) store = store_with_ledger ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanCheckin) c = kikan_checkin_begin (store, NULL, NULL, "E1", &error);
+    KikanHoldings h;
+
+    g_assert_no_error (error);
+    assert_string_equal (kikan_checkin_get_employee_name (c), "Aoki");
+    assert_int_equal (kikan_checkin_get_loans (c)->len, 2);
+    kikan_checkin_get_holdings (c, &h);
+    assert_true (h.usb);
+    assert_false (h.laptop || h.phone || h.token || h.other || h.media_declared);
+    assert_true (kikan_declaration_applicable (8, &h));
+    assert_false (kikan_declaration_applicable (3, &h));
+    assert_true (kikan_checkin_answer (c, "Q9", "not_sure", NULL, &error));
+    g_assert_no_error (error);
+    kikan_checkin_get_holdings (c, &h);
+    assert_true (h.media_declared);
+    assert_true (kikan_checkin_abandon (c, &error));
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_present_with_watched_identity, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_holdings_for_the_declaration, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_cancelled_inspection_holds, test_home_setup,
                                          test_home_teardown),

@@ -67,6 +67,7 @@ test_missing_file_gives_defaults (void **state)
 
     assert_non_null (config);
     assert_int_equal (config->max_age_days, 7);
+    assert_int_equal (config->idle_seconds, 120);
     assert_int_equal (config->jobs, 0);
     assert_int_equal (config->timeout_s, 0);
     assert_int_equal (config->limits.max_filesize, 0);
@@ -91,6 +92,7 @@ test_good_values (void **state)
               "max_age_days = 3\n"
               "database_dirs = /srv/a;/srv/b\n"
               "[kiosk]\n"
+              "idle_seconds = 45\n"
               "something_for_later = yes\n",
               &error);
 
@@ -103,6 +105,9 @@ test_good_values (void **state)
     assert_int_equal (config->jobs, 4);
     assert_int_equal (config->timeout_s, 1800);
     assert_int_equal (config->max_age_days, 3);
+    /* The kiosk's inactivity timeout (issue #11); other [kiosk] keys
+     * belong to other parts and are left alone. */
+    assert_int_equal (config->idle_seconds, 45);
     assert_string_equal (config->database_dirs[0], "/srv/a");
     assert_string_equal (config->database_dirs[1], "/srv/b");
     assert_null (config->database_dirs[2]);
@@ -122,6 +127,8 @@ test_bad_values_name_the_key (void **state)
     assert_config_error ("[scan]\ntimeout_s = 1h\n", "timeout_s", "1h");
     assert_config_error ("[signatures]\nmax_age_days = 0\n", "max_age_days", "out of range");
     assert_config_error ("[signatures]\nmax_age_days = week\n", "max_age_days", "week");
+    assert_config_error ("[kiosk]\nidle_seconds = 0\n", "idle_seconds", "out of range");
+    assert_config_error ("[kiosk]\nidle_seconds = soon\n", "idle_seconds", "soon");
     assert_config_error ("[signatures]\ndatabase_dirs = relative/dir\n", "database_dirs",
                          "relative/dir");
 }
