@@ -338,14 +338,18 @@ ui_harness_new (const UiHarnessOptions *options)
         ui_harness_sql_exec (h, options->ledger_sql);
     ui_harness_kikan (h, "audit", "init", "--kiosk-id", "kiosk-ui-test", "--no-qr", NULL);
 
+    if (options->before_start != NULL)
+        options->before_start (h, options->before_start_data);
+
     h->app = kikan_kiosk_application_new ();
     /* The options kikan-kiosk's command line would give (g_application_run
      * is not used: the test iterates the main context itself). */
-    dbs[0] = h->signatures;
+    dbs[0] = options->database != NULL ? options->database : h->signatures;
     g_variant_dict_insert (dict, "windowed", "b", TRUE);
     g_variant_dict_insert (dict, "kiosk-id", "s", "kiosk-ui-test");
     g_variant_dict_insert_value (dict, "policy", g_variant_new_bytestring (h->policy));
-    g_variant_dict_insert_value (dict, "database", g_variant_new_bytestring_array (dbs, 1));
+    if (dbs[0][0] != '\0')
+        g_variant_dict_insert_value (dict, "database", g_variant_new_bytestring_array (dbs, 1));
     g_variant_dict_insert (dict, "language", "s",
                            options->language != NULL ? options->language : "ja");
     g_signal_emit_by_name (h->app, "handle-local-options", dict, &ret);

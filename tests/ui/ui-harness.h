@@ -37,6 +37,14 @@ typedef struct {
     const char *language;
     /* Do not switch to the employee mode nor run the self-test. */
     gboolean stay_in_startup;
+    /* Called with the UiHarness * after the store, the ledger and the
+     * signing key are made, before the application starts and takes the
+     * check-in lock (e.g. for `kikan checkin --script`); may be NULL. */
+    void (*before_start) (gpointer harness, gpointer data);
+    gpointer before_start_data;
+    /* The --database folder: NULL the harness's test-6.cvd folder; "" none
+     * (the home's imported set, then kikan.conf's database_dirs). */
+    const char *database;
 } UiHarnessOptions;
 
 typedef struct {

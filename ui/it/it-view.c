@@ -1312,6 +1312,10 @@ kikan_it_view_dispose (GObject *object)
     g_clear_handle_id (&self->clock_timer, g_source_remove);
     if (self->window != NULL && g_object_get_data (G_OBJECT (self->window), VIEW_KEY) == self)
         g_object_set_data (G_OBJECT (self->window), VIEW_KEY, NULL);
+    /* The bin's child is the bound template child "pages": unparent it
+     * here, or AdwBin's dispose would unparent it after the template's
+     * dispose has dropped it. */
+    adw_bin_set_child (ADW_BIN (self), NULL);
     gtk_widget_dispose_template (GTK_WIDGET (self), KIKAN_TYPE_IT_VIEW);
     G_OBJECT_CLASS (kikan_it_view_parent_class)->dispose (object);
 }
@@ -1452,6 +1456,12 @@ KikanItView *
 kikan_it_view_find (KikanKioskWindow *window)
 {
     return g_object_get_data (G_OBJECT (window), VIEW_KEY);
+}
+
+GActionGroup *
+kikan_it_view_get_actions (KikanItView *self)
+{
+    return G_ACTION_GROUP (self->actions);
 }
 
 const char *

@@ -64,6 +64,8 @@ GtkWidget *kikan_it_view_new (KikanKioskWindow *window);
 /* The view @window shows now (borrowed), or NULL. */
 KikanItView *kikan_it_view_find (KikanKioskWindow *window);
 
+/* The "it" action group (borrowed; also inserted on the window). */
+GActionGroup *kikan_it_view_get_actions (KikanItView *self);
 /* The signed-in account, or NULL. */
 const char *kikan_it_view_get_account (KikanItView *self);
 /* "login", "change" or "main". */

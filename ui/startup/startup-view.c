@@ -389,6 +389,12 @@ kikan_startup_view_find (KikanKioskWindow *window)
     return g_object_get_data (G_OBJECT (window), "kikan-startup-view");
 }
 
+GActionGroup *
+kikan_startup_view_get_actions (KikanStartupView *self)
+{
+    return G_ACTION_GROUP (self->actions);
+}
+
 const char *
 kikan_startup_view_get_phase (KikanStartupView *self)
 {

@@ -31,6 +31,8 @@ GtkWidget *kikan_startup_view_new (KikanKioskWindow *window);
 /* The view @window shows now (borrowed), or NULL.  For tests and IT mode. */
 KikanStartupView *kikan_startup_view_find (KikanKioskWindow *window);
 
+/* The "startup" action group (borrowed; also inserted on the window). */
+GActionGroup *kikan_startup_view_get_actions (KikanStartupView *self);
 /* "unavailable" (the station could not be opened), "running", "passed" or
  * "failed". */
 const char *kikan_startup_view_get_phase (KikanStartupView *self);

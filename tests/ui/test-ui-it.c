@@ -1,0 +1,554 @@
+/* UI tests of IT mode and the start-up self-test screen (issue #11 items
+ * 2, 3 and 5; KR-30, KR-35, KR-36): the real kikan-kiosk in-process under
+ * Xvfb (ui-harness.h), driven through the "it" actions (ui/it/it-view.h)
+ * and the window's, as IT drives them through the buttons.  What is
+ * asserted is the store: it_actions, verdicts, audit_records, it_accounts.
+ * Real kikan-scand, real signed test signatures (test-6.cvd), a HOLD
+ * session made by the real `kikan checkin --script`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib/gstdio.h>
+
+#include "error-private.h"
+#include "it-view.h"
+#include "kiosk-driver.h"
+#include "startup-view.h"
+#include "ui-harness.h"
+
+#define INITIAL_PASSWORD "initial-password-2026"
+#define NEW_PASSWORD "correct-horse-battery-7"
+
+/* ------------------------------------------------------------ helpers */
+
+static GActionGroup *
+it_actions (UiHarness *h)
+{
+    KikanItView *view = kikan_it_view_find (h->window);
+
+    assert_non_null (view);
+    return kikan_it_view_get_actions (view);
+}
+
+static gboolean
+it_enabled (UiHarness *h, const char *name)
+{
+    GActionGroup *g = it_actions (h);
+
+    if (!g_action_group_has_action (g, name))
+        fail_msg ("no action it.%s", name);
+    return g_action_group_get_action_enabled (g, name);
+}
+
+/* Activates it.@name; fails the test when it is missing or disabled. */
+static void
+it_activate (UiHarness *h, const char *name, GVariant *parameter)
+{
+    GActionGroup *g = it_actions (h);
+
+    if (parameter != NULL)
+        g_variant_ref_sink (parameter);
+    if (!it_enabled (h, name))
+        fail_msg ("action it.%s is disabled", name);
+    g_action_group_activate_action (g, name, parameter);
+    if (parameter != NULL)
+        g_variant_unref (parameter);
+}
+
+static const char *
+it_message (UiHarness *h)
+{
+    return kikan_it_view_get_message (kikan_it_view_find (h->window));
+}
+
+static void
+write_file (const char *path, const char *text)
+{
+    g_autoptr (GError) error = NULL;
+
+    if (!g_file_set_contents (path, text, -1, &error))
+        fail_msg ("%s: %s", path, error->message);
+}
+
+/* The start-up self-test expects the project's own test signatures
+ * (signatures/kikan-test.hdb) as a source of their own beside test-6.cvd,
+ * as a deployed kiosk has them (docs/station.md): so the kiosk is started
+ * without --database (UiHarnessOptions.database "") and finds kikan.conf's
+ * database_dirs (test-6.cvd) and the project's folder. */
+static void
+add_project_signatures (UiHarness *h)
+{
+    (void)h;
+    g_setenv ("KIKAN_SIGNATURES_DIR", KIKAN_UI_TEST_PROJECT_SIGNATURES, TRUE);
+}
+
+/* An IT account with an initial password (must be changed at first use). */
+static void
+add_account (UiHarness *h, const char *id)
+{
+    g_autofree char *file = g_build_filename (h->tmp, "password.txt", NULL);
+
+    write_file (file, INITIAL_PASSWORD "\n");
+    ui_harness_kikan (h, "it", "account", "add", id, "--password-file", file, NULL);
+}
+
+/* it.login, then the forced change of the initial password, through the
+ * UI: IT mode's main page opens signed in as @id. */
+static void
+sign_in_first_time (UiHarness *h, const char *id)
+{
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+    view = kikan_it_view_find (h->window);
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_false (it_enabled (h, "override"));
+    it_activate (h, "login", g_variant_new ("(ss)", id, INITIAL_PASSWORD));
+    if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
+        fail_msg ("the initial password did not lead to the change page: %s", it_message (h));
+    assert_null (kikan_it_view_get_account (view));
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", INITIAL_PASSWORD, NEW_PASSWORD, NEW_PASSWORD));
+    if (g_strcmp0 (kikan_it_view_get_page (view), "main") != 0)
+        fail_msg ("the password change did not open IT mode: %s", it_message (h));
+    assert_string_equal (kikan_it_view_get_account (view), id);
+    assert_true (it_enabled (h, "override"));
+}
+
+static gint64
+count (UiHarness *h, const char *where_fmt, ...)
+{
+    va_list ap;
+    g_autofree char *where = NULL;
+    g_autofree char *sql = NULL;
+
+    va_start (ap, where_fmt);
+    where = g_strdup_vprintf (where_fmt, ap);
+    va_end (ap);
+    sql = g_strdup_printf ("SELECT count(*) FROM %s", where);
+    return ui_harness_sql_int (h, sql);
+}
+
+/* ------------------------------------------------------------ (a) override */
+
+/* A HOLD session made by the real CLI before the kiosk starts (the
+ * running kiosk holds the check-in lock): USB-0007 must be encrypted, and
+ * a plain folder's encryption cannot be determined → HOLD (ENC-03). */
+static void
+make_hold_session (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+    g_autofree char *medium = ui_harness_mkdir (h, "medium-usb7");
+    g_autofree char *file = g_build_filename (medium, "notes.txt", NULL);
+    g_autofree char *script = g_build_filename (h->tmp, "hold.json", NULL);
+    g_autofree char *json = NULL;
+    g_autoptr (GString) answers = g_string_new (NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr (GError) error = NULL;
+    int status = 0;
+    const char *argv[] = { KIKAN_UI_TEST_KIKAN, "checkin", "--kiosk-id", "kiosk-ui-test",
+                           "--script", script, NULL };
+
+    add_project_signatures (h);
+    write_file (file, "meeting notes of the quarter, nothing else\n");
+    for (int q = 1; q <= 17; q++)
+        g_string_append_printf (answers, "\"Q%d\": \"no\", ", q);
+    g_string_append (answers, "\"Q19\": \"yes\"");
+    json = g_strdup_printf ("{\"employee\": \"E1001\", \"answers\": {%s}, \"present\": "
+                            "[{\"asset\": \"USB-0007\", \"medium\": \"%s\"}]}",
+                            answers->str, medium);
+    write_file (script, json);
+    ui_harness_sql_exec (h, "UPDATE assets SET encryption_required = 1 WHERE id = 'USB-0007'");
+    if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                       &status, &error))
+        fail_msg ("kikan checkin did not run: %s", error->message);
+    /* Exit 3: not cleared (docs/cli.md). */
+    if (!g_spawn_check_wait_status (status, NULL) && WEXITSTATUS (status) != 3)
+        fail_msg ("kikan checkin failed (%d):\n%s\n%s", status, out, err);
+    add_account (h, "it01");
+}
+
+static void
+test_override (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = make_hold_session,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *hold = NULL, *verdict = NULL, *by = NULL, *reason = NULL, *codes = NULL;
+    g_autofree char *q = NULL;
+    const char *why = "Verified by hand: the stick is a VeraCrypt container, header checked";
+    gint64 sid, item, n_verdicts;
+
+    sid = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE employee_id = 'E1001'");
+    item = ui_harness_sql_int (h, "SELECT id FROM items WHERE asset_id = 'USB-0007'");
+    assert_true (sid > 0 && item > 0);
+    q = g_strdup_printf ("SELECT verdict FROM verdicts WHERE item_id = %" G_GINT64_FORMAT
+                         " ORDER BY id DESC LIMIT 1", item);
+    hold = ui_harness_sql_text (h, q);
+    assert_string_equal (hold, "hold");
+    n_verdicts = count (h, "verdicts");
+
+    sign_in_first_time (h, "it01");
+
+    /* The evidence opens, and the page's own buttons wait for a reason. */
+    it_activate (h, "open", g_variant_new ("(xx)", sid, item));
+    assert_false (it_enabled (h, "resolve-selected"));
+    assert_false (it_enabled (h, "override-selected"));
+
+    /* PROC-01: no reason (or a token one), no change. */
+    it_activate (h, "resolve", g_variant_new ("(xxss)", sid, item, "cleared", ""));
+    assert_non_null (strstr (it_message (h), "Nothing was changed"));
+    it_activate (h, "resolve", g_variant_new ("(xxss)", sid, item, "cleared", "  ok ok  "));
+    assert_non_null (strstr (it_message (h), "Nothing was changed"));
+    assert_int_equal (count (h, "it_actions"), 0);
+    assert_int_equal (count (h, "verdicts"), n_verdicts);
+
+    /* PROC-02 with a reason: recorded with the signed-in account. */
+    it_activate (h, "override", g_variant_new ("(xxss)", sid, item, "cleared", why));
+    if (strstr (it_message (h), "Override recorded") == NULL)
+        fail_msg ("the override was not recorded: %s", it_message (h));
+    assert_int_equal (count (h, "it_actions WHERE kind = 'override' AND by_user = 'it01' AND "
+                                "from_verdict = 'hold' AND to_verdict = 'cleared'"),
+                      1);
+    reason = ui_harness_sql_text (h, "SELECT reason FROM it_actions");
+    assert_string_equal (reason, why);
+    g_free (q);
+    q = g_strdup_printf ("SELECT verdict FROM verdicts WHERE item_id = %" G_GINT64_FORMAT
+                         " ORDER BY id DESC LIMIT 1", item);
+    verdict = ui_harness_sql_text (h, q);
+    assert_string_equal (verdict, "cleared");
+    g_free (q);
+    q = g_strdup_printf ("SELECT decided_by || ' ' || reasons FROM verdicts WHERE item_id = "
+                         "%" G_GINT64_FORMAT " ORDER BY id DESC LIMIT 1", item);
+    codes = ui_harness_sql_text (h, q);
+    assert_true (g_str_has_prefix (codes, "it01 "));
+    assert_non_null (strstr (codes, "PROC-02"));
+    /* The session's own new verdict row, and the audit records. */
+    assert_true (count (h, "verdicts WHERE decided_by = 'it01'") >= 2);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_action' AND "
+                                "json_extract(payload, '$.by') = 'it01'"),
+                      1);
+    by = ui_harness_sql_text (h, "SELECT json_extract(payload, '$.reason') FROM audit_records "
+                                 "WHERE kind = 'it_action'");
+    assert_string_equal (by, why);
+
+    /* Leaving IT mode ends the session: the actions are closed again. */
+    it_activate (h, "logout", NULL);
+    assert_null (kikan_it_view_get_account (kikan_it_view_find (h->window)));
+    assert_false (it_enabled (h, "override"));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (b) lock-out */
+
+static void
+account_only (gpointer harness, gpointer data)
+{
+    add_project_signatures (harness);
+    add_account (harness, "it02");
+}
+
+static void
+test_lockout (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = account_only,
+                           .conf_extra = "[it]\nmax_failures = 5\nlockout_minutes = 2\n",
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+    g_autofree char *first = NULL;
+    gint64 until, now = g_get_real_time () / G_USEC_PER_SEC;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    for (int i = 0; i < 5; i++) {
+        g_autofree char *wrong = g_strdup_printf ("not-the-password-%d", i);
+
+        it_activate (h, "login", g_variant_new ("(ss)", "it02", wrong));
+        assert_string_equal (kikan_it_view_get_page (view), "login");
+        assert_null (kikan_it_view_get_account (view));
+        /* KR-35: one refusal text, whatever the cause. */
+        if (i == 0)
+            first = g_strdup (it_message (h));
+        else
+            assert_string_equal (it_message (h), first);
+    }
+    assert_non_null (strstr (first, "Not signed in"));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.account') = 'it02' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password'"),
+                      4);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password_locked'"),
+                      1);
+    /* Locked for the configured two minutes. */
+    until = ui_harness_sql_int (h, "SELECT unixepoch(locked_until) FROM it_accounts WHERE "
+                                   "id = 'it02'");
+    assert_true (until >= now + 2 * 60 - 5 && until <= now + 2 * 60 + 60);
+
+    /* The right password is refused while locked, in the same words. */
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_string_equal (it_message (h), first);
+    assert_false (it_enabled (h, "override"));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'locked'"),
+                      1);
+    /* Every attempt is one record. */
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 6);
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (c) import */
+
+typedef struct {
+    gboolean done;
+    gboolean ok;
+    GError *error;
+    char *result;
+    KikanCheckin *checkin;
+} Inspect;
+
+static void
+on_inspected (GObject *source, GAsyncResult *result, gpointer data)
+{
+    Inspect *w = data;
+
+    w->ok = kikan_checkin_inspect_finish (w->checkin, result, &w->error);
+    w->done = TRUE;
+}
+
+static gboolean
+inspect_done (gpointer data)
+{
+    return ((Inspect *)data)->done;
+}
+
+/* A check-in of E1001 through the station the kiosk serves with: presents
+ * @asset's @medium, inspects it, ends the visit; the inspection's result. */
+static char *
+check_in (UiHarness *h, const char *asset, const char *medium)
+{
+    KikanStation *station = kikan_kiosk_window_get_station (h->window);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) root = NULL;
+    KikanScriptPresent p = { 0 };
+    Inspect w = { 0 };
+    JsonArray *items;
+    char *result = NULL;
+    gint64 id;
+
+    w.checkin = kikan_station_begin_checkin (station, "E1001", &error);
+    g_assert_no_error (error);
+    p.asset = (char *)asset;
+    p.medium = (char *)medium;
+    p.passphrase_files = (char *[]){ NULL };
+    id = kikan_checkin_present (w.checkin, &p, &error);
+    g_assert_no_error (error);
+    kikan_checkin_inspect_async (w.checkin, id, NULL, NULL, on_inspected, &w);
+    ui_harness_wait_for (inspect_done, &w, 300000, "the inspection");
+    g_assert_no_error (w.error);
+    assert_true (w.ok);
+    assert_true (kikan_checkin_end_visit (w.checkin, &error));
+    g_assert_no_error (error);
+    root = kikan_checkin_to_json (w.checkin, &error);
+    g_assert_no_error (error);
+    items = json_object_get_array_member (json_node_get_object (root), "items");
+    for (guint i = 0; i < json_array_get_length (items); i++) {
+        JsonObject *it = json_array_get_object_element (items, i);
+
+        if (g_strcmp0 (json_object_get_string_member_with_default (it, "asset", ""), asset) == 0)
+            result = g_strdup (json_object_get_string_member (
+                json_object_get_object_member (it, "inspection"), "result"));
+    }
+    kikan_station_end_checkin (station, w.checkin);
+    if (result == NULL)
+        fail_msg ("no item %s", asset);
+    return result;
+}
+
+static gboolean
+import_over (gpointer data)
+{
+    return !kikan_it_view_get_busy (kikan_it_view_find (((UiHarness *)data)->window));
+}
+
+static void
+import_through_it (UiHarness *h, const char *folder)
+{
+    it_activate (h, "import", g_variant_new_string (folder));
+    ui_harness_wait_for (import_over, h, 300000, "the signature import");
+}
+
+static void
+import_setup (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+
+    add_project_signatures (h);
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('USB-0009', 'usb', 'AA00000009', 0, "
+                            "'2026-11-01T00:00:00Z');"
+                            "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+                            "('USB-0009', 'E1001', '2026-10-01');");
+    add_account (h, "it03");
+}
+
+static void
+test_import (void **state)
+{
+    /* No --database: the kiosk serves the home's imported set, kikan.conf's
+     * database_dirs (test-6.cvd) and the project's, as a deployed kiosk does. */
+    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = import_setup,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanStation *station = kikan_kiosk_window_get_station (h->window);
+    g_autofree char *stick = ui_harness_mkdir (h, "stick");
+    g_autofree char *secret = g_build_filename (stick, "report.bin", NULL);
+    g_autofree char *update = ui_harness_mkdir (h, "update");
+    g_autofree char *hdb = g_build_filename (update, "kikan-local.hdb", NULL);
+    g_autofree char *tampered = ui_harness_mkdir (h, "tampered");
+    g_autofree char *bad_cvd = g_build_filename (tampered, "test-6.cvd", NULL);
+    g_autofree char *cvd = g_build_filename (h->signatures, "test-6.cvd", NULL);
+    g_autofree char *data = NULL, *md5 = NULL, *line = NULL, *r = NULL;
+    g_autofree char *summary_before = NULL;
+    const char *content = "a document only the new signatures know, 5e1d02\n";
+    gsize len = 0;
+
+    /* The new set: the MD5 of a file no signature of test-6.cvd knows. */
+    write_file (secret, content);
+    md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, content, -1);
+    line = g_strdup_printf ("%s:%zu:Kikan.Test.OnlyInNewSet\n", md5, strlen (content));
+    write_file (hdb, line);
+    /* A signed database with one byte of its body flipped. */
+    assert_true (g_file_get_contents (cvd, &data, &len, NULL));
+    assert_true (len > 1024);
+    data[512 + (len - 512) / 2] ^= 0x01;
+    assert_true (g_file_set_contents (bad_cvd, data, (gssize)len, NULL));
+
+    assert_int_equal (kikan_station_get_engine_generation (station), 0);
+    r = check_in (h, "USB-0007", stick);
+    assert_string_equal (r, "clean");
+    g_clear_pointer (&r, g_free);
+    summary_before = g_strdup (kikan_station_get_engine_summary (station));
+
+    sign_in_first_time (h, "it03");
+    import_through_it (h, update);
+    if (kikan_station_get_engine_generation (station) != 1)
+        fail_msg ("the engine was not swapped: %s", it_message (h));
+    assert_string_equal (it_message (h), "New definitions in use.");
+    assert_true (kikan_station_may_check_in (station));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'signature_import' AND "
+                                "json_extract(payload, '$.outcome') = 'imported' AND "
+                                "json_extract(payload, '$.by') = 'it03'"),
+                      1);
+    r = check_in (h, "USB-0008", stick);
+    assert_string_equal (r, "infected");
+    g_clear_pointer (&r, g_free);
+
+    /* Tampered: refused, IT is told why, the engine in use stays. */
+    import_through_it (h, tampered);
+    assert_int_equal (kikan_station_get_engine_generation (station), 1);
+    if (strstr (it_message (h), "previous definitions stay in use") == NULL
+        || strstr (it_message (h), "test-6.cvd") == NULL)
+        fail_msg ("IT was not told why: %s", it_message (h));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'signature_import' AND "
+                                "json_extract(payload, '$.outcome') = 'refused' AND "
+                                "json_extract(payload, '$.by') = 'it03'"),
+                      1);
+    r = check_in (h, "USB-0009", stick);
+    assert_string_equal (r, "infected");
+    (void)summary_before;
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (d) start-up */
+
+typedef struct {
+    UiHarness *h;
+} StartupWait;
+
+static gboolean
+startup_settled (gpointer data)
+{
+    KikanStartupView *v = kikan_startup_view_find (((UiHarness *)data)->window);
+
+    return v != NULL && g_strcmp0 (kikan_startup_view_get_phase (v), "running") != 0;
+}
+
+static void
+test_startup_blocks (void **state)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *empty = g_dir_make_tmp ("kikan-ui-empty-db-XXXXXX", &error);
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE, .database = empty };
+    UiHarness *h;
+    KikanStation *station;
+    KikanStartupView *view;
+    KikanCheckin *checkin;
+    GActionGroup *driver;
+    g_autofree char *text = NULL;
+
+    g_assert_no_error (error);
+    h = ui_harness_new (&o);
+    station = kikan_kiosk_window_get_station (h->window);
+    ui_harness_wait_for (startup_settled, h, 300000, "the start-up self-test");
+    view = kikan_startup_view_find (h->window);
+    text = kikan_startup_view_dup_text (view);
+    if (g_strcmp0 (kikan_startup_view_get_phase (view), "failed") != 0)
+        fail_msg ("the self-test did not fail with no signatures:\n%s", text);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    /* The failing check and what IT must do are on the screen. */
+    assert_non_null (strstr (text, "What IT must do:"));
+    assert_true (g_action_group_get_action_enabled (kikan_startup_view_get_actions (view),
+                                                    "retry"));
+
+    /* No way into check-in: the window refuses the mode, the station
+     * refuses a check-in, and the driver's actions record nothing. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    ui_harness_spin (100);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    assert_false (kikan_station_may_check_in (station));
+    checkin = kikan_station_begin_checkin (station, "E1001", &error);
+    assert_null (checkin);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_BUSY));
+    driver = kikan_driver_get_actions (kikan_kiosk_window_get_driver (h->window));
+    if (g_action_group_has_action (driver, "start")
+        && g_action_group_get_action_enabled (driver, "start"))
+        g_action_group_activate_action (driver, "start", NULL);
+    if (g_action_group_has_action (driver, "identify")
+        && g_action_group_get_action_enabled (driver, "identify"))
+        g_action_group_activate_action (driver, "identify", g_variant_new_string ("E1001"));
+    ui_harness_spin (200);
+    assert_int_equal (count (h, "sessions"), 0);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+
+    /* Retry runs it again, and it fails again for the same cause. */
+    g_action_group_activate_action (kikan_startup_view_get_actions (view), "retry", NULL);
+    assert_string_equal (kikan_startup_view_get_phase (view), "running");
+    ui_harness_wait_for (startup_settled, h, 300000, "the second self-test");
+    assert_string_equal (kikan_startup_view_get_phase (view), "failed");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    ui_harness_free (h);
+    g_rmdir (empty);
+}
+
+int
+main (int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_override),
+        cmocka_unit_test (test_lockout),
+        cmocka_unit_test (test_import),
+        cmocka_unit_test (test_startup_blocks),
+    };
+
+    return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
+}
