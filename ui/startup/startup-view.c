@@ -315,6 +315,8 @@ kikan_startup_view_dispose (GObject *object)
     if (self->window != NULL
         && g_object_get_data (G_OBJECT (self->window), "kikan-startup-view") == self)
         g_object_set_data (G_OBJECT (self->window), "kikan-startup-view", NULL);
+    /* The bin's child is the bound template child "status" (see it-view.c). */
+    adw_bin_set_child (ADW_BIN (self), NULL);
     gtk_widget_dispose_template (GTK_WIDGET (self), KIKAN_TYPE_STARTUP_VIEW);
     G_OBJECT_CLASS (kikan_startup_view_parent_class)->dispose (object);
 }
