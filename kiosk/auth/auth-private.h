@@ -23,9 +23,13 @@
 #define KIKAN_AUTH_MIN_PASSWORD_CHARS 12
 #define KIKAN_AUTH_MAX_PASSWORD_BYTES 1024
 
+/* IT mode closes after this long without a key or a touch (kikan-kiosk). */
+#define KIKAN_AUTH_DEFAULT_IDLE_SECONDS 300
+
 typedef struct {
     guint max_failures;     /* 1 … 100 */
     guint lockout_minutes;  /* 1 … 10080 */
+    guint idle_seconds;     /* 10 … 86400: a session of IT mode ends after this idle time */
 } KikanAuthPolicy;
 
 /* [it] of kikan.conf at @conf_path (defaults when the file or a key is

@@ -49,6 +49,7 @@ kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **er
 
     out->max_failures = DEFAULT_MAX_FAILURES;
     out->lockout_minutes = DEFAULT_LOCKOUT_MINUTES;
+    out->idle_seconds = KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
     if (!g_key_file_load_from_file (kf, conf_path, G_KEY_FILE_NONE, &local)) {
         if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
             return TRUE;
@@ -60,15 +61,18 @@ kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **er
         return TRUE;
     keys = g_key_file_get_keys (kf, "it", NULL, NULL);
     for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
-        if (strcmp (keys[i], "max_failures") != 0 && strcmp (keys[i], "lockout_minutes") != 0) {
+        if (strcmp (keys[i], "max_failures") != 0 && strcmp (keys[i], "lockout_minutes") != 0
+            && strcmp (keys[i], "idle_seconds") != 0) {
             g_autofree char *shown = kikan_escape_for_display (keys[i], -1);
 
             return config_error (error, conf_path, shown,
-                                 "is not a known key (max_failures, lockout_minutes)");
+                                 "is not a known key (max_failures, lockout_minutes, "
+                                 "idle_seconds)");
         }
     return read_uint (kf, conf_path, "max_failures", 1, 100, &out->max_failures, error)
            && read_uint (kf, conf_path, "lockout_minutes", 1, 10080, &out->lockout_minutes,
-                         error);
+                         error)
+           && read_uint (kf, conf_path, "idle_seconds", 10, 86400, &out->idle_seconds, error);
 }
 
 static gboolean

@@ -305,6 +305,36 @@ test_lockout (void **state)
     ui_harness_free (h);
 }
 
+/* The session ends by itself after [it] idle_seconds without input: the
+ * account is gone, the actions closed, the window back to check-in. */
+static gboolean
+signed_out (gpointer data)
+{
+    return kikan_it_view_get_account (kikan_it_view_find (((UiHarness *)data)->window)) == NULL;
+}
+
+static void
+test_idle (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = account_only,
+                           .conf_extra = "[it]\nidle_seconds = 10\n", .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    gint64 start;
+    double waited;
+
+    sign_in_first_time (h, "it02");
+    start = g_get_monotonic_time ();
+    ui_harness_wait_for (signed_out, h, 60000, "the end of an idle IT session");
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("IT mode closed after %.1f s, before the 10 s configured", waited);
+    assert_false (it_enabled (h, "override"));
+    assert_false (it_enabled (h, "import"));
+    assert_string_equal (kikan_it_view_get_page (kikan_it_view_find (h->window)), "login");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_free (h);
+}
+
 /* ------------------------------------------------------------ (c) import */
 
 typedef struct {
@@ -471,10 +501,6 @@ test_import (void **state)
 
 /* ------------------------------------------------------------ (d) start-up */
 
-typedef struct {
-    UiHarness *h;
-} StartupWait;
-
 static gboolean
 startup_settled (gpointer data)
 {
@@ -540,14 +566,52 @@ test_startup_blocks (void **state)
     g_rmdir (empty);
 }
 
+/* A self-test that passes opens check-in by itself: the start-up screen
+ * moves the window to the employee mode without anyone asking. */
+static void
+signatures_only (gpointer harness, gpointer data)
+{
+    add_project_signatures (harness);
+}
+
+static gboolean
+in_employee_mode (gpointer data)
+{
+    return g_strcmp0 (kikan_kiosk_window_get_mode (((UiHarness *)data)->window), "employee")
+           == 0;
+}
+
+static void
+test_startup_passes (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = signatures_only, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanStartupView *view;
+
+    ui_harness_wait_for (startup_settled, h, 300000, "the start-up self-test");
+    view = kikan_startup_view_find (h->window);
+    if (g_strcmp0 (kikan_startup_view_get_phase (view), "passed") != 0) {
+        g_autofree char *text = kikan_startup_view_dup_text (view);
+
+        fail_msg ("the self-test did not pass:\n%s", text);
+    }
+    ui_harness_wait_for (in_employee_mode, h, 5000, "the employee mode");
+    assert_true (kikan_station_may_check_in (kikan_kiosk_window_get_station (h->window)));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'selftest'"), 1);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_override),
         cmocka_unit_test (test_lockout),
+        cmocka_unit_test (test_idle),
         cmocka_unit_test (test_import),
         cmocka_unit_test (test_startup_blocks),
+        cmocka_unit_test (test_startup_passes),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -44,6 +44,7 @@ struct _KikanItView {
     gint64 open_session;
     gint64 open_item;         /* -1: none open; 0: the session's own part */
     gboolean busy;
+    guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
     guint idle_timer;
     guint clock_timer;
     GPtrArray *queue_rows;
@@ -176,7 +177,7 @@ touch (KikanItView *self)
 {
     g_clear_handle_id (&self->idle_timer, g_source_remove);
     if (self->account != NULL)
-        self->idle_timer = g_timeout_add_seconds (KIKAN_IT_IDLE_SECONDS, on_idle_timeout, self);
+        self->idle_timer = g_timeout_add_seconds (self->idle_seconds, on_idle_timeout, self);
 }
 
 static gboolean
@@ -208,13 +209,14 @@ refresh_all (KikanItView *self)
 }
 
 static void
-start_session (KikanItView *self, const char *account)
+start_session (KikanItView *self, const char *account, const KikanAuthPolicy *policy)
 {
     g_autofree char *shown = kikan_escape_for_display (account, -1);
     g_autofree char *text = g_strdup_printf (_("IT mode — signed in as %s"), shown);
 
     g_free (self->account);
     self->account = g_strdup (account);
+    self->idle_seconds = policy->idle_seconds;
     gtk_label_set_text (self->signed_in, text);
     set_session_actions_enabled (self, TRUE);
     update_act_buttons (self);
@@ -311,7 +313,7 @@ login (KikanItView *self, const char *account, const char *password)
     switch (result.outcome) {
     case KIKAN_AUTH_OK:
         say (self, self->login_message, "");
-        start_session (self, account);
+        start_session (self, account, &policy);
         break;
     case KIKAN_AUTH_MUST_CHANGE:
         gtk_editable_set_text (GTK_EDITABLE (self->login_account), account);
@@ -383,7 +385,7 @@ change_password (KikanItView *self, const char *old, const char *new_password,
     gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
     gtk_editable_set_text (GTK_EDITABLE (self->change_repeat), "");
     say (self, self->change_message, "");
-    start_session (self, account);
+    start_session (self, account, &policy);
 }
 
 static void

@@ -6,7 +6,8 @@
  * password, an unknown account and a locked one, as `kikan it account
  * login`), the forced change of an initial password, then a session of IT
  * mode whose account is the `by` of every action.  The session ends on
- * "Leave IT mode" and after IT_IDLE_SECONDS without input.  Sections:
+ * "Leave IT mode" and after [it] idle_seconds of kikan.conf without a key
+ * or a touch (default 300).  Sections:
  * the queue with each item's evidence and resolve/override (PROC-01,
  * PROC-02), the ledger and the media register, signature import, and
  * this kiosk (self-test, printer, clock, exit).
@@ -50,8 +51,6 @@ G_BEGIN_DECLS
 
 typedef struct _KikanKioskWindow KikanKioskWindow;
 
-/* A session of IT mode ends after this long without a key or a touch. */
-#define KIKAN_IT_IDLE_SECONDS 300
 /* PROC-01/PROC-02: a reason shorter than this is not a reason. */
 #define KIKAN_IT_MIN_REASON_CHARS 10
 
