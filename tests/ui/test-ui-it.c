@@ -335,6 +335,74 @@ test_idle (void **state)
     ui_harness_free (h);
 }
 
+/* IT's other tools, each through its action, each leaving its row: the
+ * ledger import only after its dry run, the media register, the clock
+ * confirmation (KR-37), a reprint of an unknown slip refused, the exit of
+ * the kiosk recorded with who. */
+static void
+tools_setup (gpointer harness, gpointer data)
+{
+    add_project_signatures (harness);
+    add_account (harness, "it04");
+}
+
+static void
+test_tools (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = tools_setup,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *medium = ui_harness_mkdir (h, "ledger-medium");
+    g_autofree char *csv = g_build_filename (medium, "loans.csv", NULL);
+    g_autofree char *other = g_build_filename (medium, "other.csv", NULL);
+    const char *text
+        = "employee_id,employee_name,asset_id,asset_type,serial,encryption_required,lent_on\r\n"
+          "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n"
+          "E1001,山田 太郎,USB-0008,usb,AA00000008,no,2026-10-01\r\n"
+          "E2002,\"Sato, Hanako\",USB-0010,usb,AA00000010,no,2026-11-20\r\n";
+    g_autofree char *by = NULL;
+
+    write_file (csv, text);
+    write_file (other, text);
+    sign_in_first_time (h, "it04");
+
+    /* The dry run changes nothing and says what would change. */
+    it_activate (h, "ledger-preview", g_variant_new_string (csv));
+    if (strstr (it_message (h), "Loans added: 1,") == NULL)
+        fail_msg ("the dry run did not say what it would add: %s", it_message (h));
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL"), 2);
+    assert_int_equal (count (h, "ledger_changes"), 0);
+    /* Only the file IT has seen previewed is imported. */
+    it_activate (h, "ledger-import", g_variant_new_string (other));
+    assert_non_null (strstr (it_message (h), "Preview this file first"));
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL"), 2);
+    it_activate (h, "ledger-import", g_variant_new_string (csv));
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0010' AND "
+                                "employee_id = 'E2002'"),
+                      1);
+    assert_int_equal (count (h, "ledger_changes"), 1);
+
+    it_activate (h, "media-add", g_variant_new ("(sqqsb)", "USB-0010", 0x0781, 0x5581,
+                                                "AA00000010", FALSE));
+    by = ui_harness_sql_text (h, "SELECT registered_by FROM media WHERE asset_id = 'USB-0010'");
+    assert_string_equal (by, "it04");
+    g_clear_pointer (&by, g_free);
+
+    it_activate (h, "confirm-clock", NULL);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'clock_confirmed' AND "
+                                "json_extract(payload, '$.by') = 'it04'"),
+                      1);
+
+    it_activate (h, "print-slip", g_variant_new_string ("NO-SUCH-SLIP"));
+    assert_non_null (strstr (it_message (h), "The slip was not printed"));
+
+    it_activate (h, "exit-confirmed", NULL);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit' AND "
+                                "json_extract(payload, '$.by') = 'it04'"),
+                      1);
+    ui_harness_free (h);
+}
+
 /* ------------------------------------------------------------ (c) import */
 
 typedef struct {
@@ -609,6 +677,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_override),
         cmocka_unit_test (test_lockout),
         cmocka_unit_test (test_idle),
+        cmocka_unit_test (test_tools),
         cmocka_unit_test (test_import),
         cmocka_unit_test (test_startup_blocks),
         cmocka_unit_test (test_startup_passes),
