@@ -701,24 +701,16 @@ act (KikanItView *self, gboolean override, gint64 session_id, gint64 item_id, co
     kikan_kiosk_window_toast (self->window, text);
 }
 
+/* it.resolve and it.override: one handler, the action's name says which. */
 static void
-action_resolve (GSimpleAction *action, GVariant *parameter, gpointer data)
+action_act (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     gint64 session_id, item_id;
     const char *to, *reason;
 
     g_variant_get (parameter, "(xx&s&s)", &session_id, &item_id, &to, &reason);
-    act (data, FALSE, session_id, item_id, to, reason);
-}
-
-static void
-action_override (GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-    gint64 session_id, item_id;
-    const char *to, *reason;
-
-    g_variant_get (parameter, "(xx&s&s)", &session_id, &item_id, &to, &reason);
-    act (data, TRUE, session_id, item_id, to, reason);
+    act (data, g_str_equal (g_action_get_name (G_ACTION (action)), "override"), session_id,
+         item_id, to, reason);
 }
 
 static void
@@ -733,15 +725,10 @@ act_selected (KikanItView *self, gboolean override)
 }
 
 static void
-action_resolve_selected (GSimpleAction *action, GVariant *parameter, gpointer data)
+action_act_selected (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
-    act_selected (data, FALSE);
-}
-
-static void
-action_override_selected (GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-    act_selected (data, TRUE);
+    act_selected (data, g_str_equal (g_action_get_name (G_ACTION (action)),
+                                     "override-selected"));
 }
 
 /* ------------------------------------------------------------ ledger and media */
@@ -1418,10 +1405,10 @@ kikan_it_view_new (KikanKioskWindow *window)
         { .name = "cancel", .activate = action_cancel },
         { .name = "logout", .activate = action_logout },
         { .name = "open", .activate = action_open, .parameter_type = "(xx)" },
-        { .name = "resolve", .activate = action_resolve, .parameter_type = "(xxss)" },
-        { .name = "override", .activate = action_override, .parameter_type = "(xxss)" },
-        { .name = "resolve-selected", .activate = action_resolve_selected },
-        { .name = "override-selected", .activate = action_override_selected },
+        { .name = "resolve", .activate = action_act, .parameter_type = "(xxss)" },
+        { .name = "override", .activate = action_act, .parameter_type = "(xxss)" },
+        { .name = "resolve-selected", .activate = action_act_selected },
+        { .name = "override-selected", .activate = action_act_selected },
         { .name = "ledger-preview", .activate = action_ledger_preview, .parameter_type = "s" },
         { .name = "ledger-import", .activate = action_ledger_import, .parameter_type = "s" },
         { .name = "ledger-import-previewed", .activate = action_ledger_import_previewed },
