@@ -29,6 +29,8 @@
 typedef struct {
     guint max_failures;     /* 1 … 100 */
     guint lockout_minutes;  /* 1 … 10080 */
+    guint clock_confirm_days; /* 1 … 3650: how long IT's confirmation of the clock holds
+                               * (KR-37; the station's self-test) */
     guint idle_seconds;     /* 10 … 86400: a session of IT mode ends after this idle time */
 } KikanAuthPolicy;
 

@@ -328,6 +328,7 @@ test_clock_set_back_fails (void **state)
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (KikanStation) station = NULL;
     g_autoptr (KikanStationReport) before = NULL;
+    g_autoptr (KikanStationReport) confirmed_report = NULL;
     g_autoptr (KikanStationReport) after = NULL;
     g_autoptr (GError) error = NULL;
     g_autofree char *confirmed = NULL;
@@ -341,6 +342,9 @@ test_clock_set_back_fails (void **state)
     g_assert_no_error (error);
     confirmed = kikan_station_dup_last_clock_confirmation (station);
     assert_non_null (confirmed);
+    confirmed_report = run_selftest (station);
+    assert_int_equal (check_of (confirmed_report, "clock")->status, KIKAN_CHECK_PASS);
+    assert_true (confirmed_report->passed);
     /* A record written while the clock read 2099: today is earlier than
      * it, so the clock was set back since. */
     g_setenv ("KIKAN_FAKE_NOW", "4102444800", TRUE);
