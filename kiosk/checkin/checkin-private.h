@@ -101,6 +101,14 @@ gint64 kikan_checkin_present_device (KikanCheckin *self, const KikanScriptPresen
 gint64 kikan_checkin_declare_missing (KikanCheckin *self, const KikanScriptMissing *item,
                                       GError **error);
 
+/* The person typed the passphrase of item @item_id's encrypted volume at
+ * the kiosk: @files (NULL-terminated, copied) replace the item's
+ * passphrase files for its inspection.  Only before the inspection began
+ * (KIKAN_ERROR_USAGE otherwise); nothing is recorded, the passphrase
+ * never is. */
+gboolean kikan_checkin_set_passphrase_files (KikanCheckin *self, gint64 item_id,
+                                             const char *const *files, GError **error);
+
 /* Inspect: reads item @item_id's medium through the inspector.  @callback
  * runs on the caller's main loop when the result is recorded. */
 typedef void (*KikanCheckinProgress) (gint64 item_id, const KikanProgress *p, gpointer data);

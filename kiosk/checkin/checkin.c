@@ -1090,6 +1090,22 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_boolean (task, TRUE);
 }
 
+gboolean
+kikan_checkin_set_passphrase_files (KikanCheckin *self, gint64 item_id,
+                                    const char *const *files, GError **error)
+{
+    KikanCheckinItem *it = find_item (self, item_id);
+
+    if (it == NULL || it->medium == NULL || g_strcmp0 (it->state, "recorded") != 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
+                     "Item %" G_GINT64_FORMAT " has no medium waiting to be read.", item_id);
+        return FALSE;
+    }
+    g_strfreev (it->passphrase_files);
+    it->passphrase_files = g_strdupv ((char **)files);
+    return TRUE;
+}
+
 void
 kikan_checkin_inspect_async (KikanCheckin *self, gint64 item_id, KikanCheckinProgress progress,
                              gpointer progress_data, GAsyncReadyCallback callback,

@@ -93,6 +93,37 @@ take_secret (KikanSecrets *self, char *buf, gsize len, const char *what, GError 
     return TRUE;
 }
 
+/* "/proc/self/fd/N" (or "/dev/fd/N"): a descriptor of this process.  The
+ * kiosk hands a typed passphrase over in a sealed memfd, so that it is
+ * never on a disk nor under a name another process could open; the magic
+ * link cannot be opened with O_NOFOLLOW (ELOOP), so the descriptor is
+ * duplicated and read from its start.  -1 with errno set when @path names
+ * a descriptor that is not open; -2 when @path is not of that form. */
+static int
+dup_own_fd (const char *path)
+{
+    const char *n = NULL;
+    guint64 v = 0;
+    int fd;
+
+    if (g_str_has_prefix (path, "/proc/self/fd/"))
+        n = path + strlen ("/proc/self/fd/");
+    else if (g_str_has_prefix (path, "/dev/fd/"))
+        n = path + strlen ("/dev/fd/");
+    if (n == NULL || !g_ascii_string_to_unsigned (n, 10, 3, G_MAXINT, &v, NULL))
+        return -2;
+    if ((fd = fcntl ((int)v, F_DUPFD_CLOEXEC, 3)) < 0)
+        return -1;
+    if (lseek (fd, 0, SEEK_SET) != 0) {
+        int e = errno;
+
+        close (fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 gboolean
 kikan_secrets_add_file (KikanSecrets *self, const char *path, GError **error)
 {
@@ -109,7 +140,9 @@ kikan_secrets_add_file (KikanSecrets *self, const char *path, GError **error)
     shown = kikan_escape_for_display (path, -1);
     if (!check_room (self, error))
         return FALSE;
-    if ((fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+    if ((fd = dup_own_fd (path)) == -2)
+        fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
         int e = errno;
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO, "--passphrase-file %s: %s%s.", shown,

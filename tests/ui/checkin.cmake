@@ -4,4 +4,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/ui.cmake)
 kikan_ui_test(checkin ${CMAKE_CURRENT_LIST_DIR}/test-ui-checkin.c
   TIMEOUT 900
-  CASES harness)
+  CASES harness clean_cleared encrypted_archive_hold inactivity_abandons
+        hostile_strings_escaped hostile_name_escaped identify_refused)
+# The frame-gap test (issue #11 "Must show"): its own name and budget.
+kikan_ui_cases(test-ui-checkin ui.frame-gap TIMEOUT 900 CASES frame_gap)

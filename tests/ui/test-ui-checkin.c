@@ -13,6 +13,151 @@
 
 #include "ui-harness.h"
 
+#include "kiosk-driver.h"
+
+#define FLOW_TIMEOUT_MS 10000
+#define INSPECT_TIMEOUT_MS 300000
+
+/* A FAT16 image of 16 MiB holding @files (name, content pairs,
+ * NULL-terminated), made at test time with mtools as make-media.py does. */
+static char *
+make_fat (UiHarness *h, const char *name, const char *const *files)
+{
+    g_autofree char *dir = ui_harness_mkdir (h, "media");
+    g_autofree char *src = g_build_filename (h->tmp, name, NULL);
+    char *img = g_strdup_printf ("%s/%s.img", dir, name);
+    g_autofree char *cmd = NULL;
+    int status = 0;
+
+    assert_int_equal (g_mkdir_with_parents (src, 0700), 0);
+    for (gsize i = 0; files[i] != NULL; i += 2) {
+        g_autofree char *p = g_build_filename (src, files[i], NULL);
+
+        assert_true (g_file_set_contents (p, files[i + 1], -1, NULL));
+    }
+    cmd = g_strdup_printf ("mkfs.vfat -F 16 -n STICK -C '%s' 16384 >/dev/null && "
+                           "MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i '%s' '%s'/* ::/",
+                           img, img, src);
+    {
+        const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        g_autoptr (GError) error = NULL;
+
+        if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                           &status, &error)
+            || !g_spawn_check_wait_status (status, NULL))
+            fail_msg ("cannot make the FAT image %s", img);
+    }
+    return img;
+}
+
+static KikanDriver *
+driver_of (UiHarness *h)
+{
+    return kikan_kiosk_window_get_driver (h->window);
+}
+
+static void
+act (UiHarness *h, const char *action, GVariant *parameter)
+{
+    ui_harness_activate (h->window, action, parameter);
+}
+
+typedef struct {
+    UiHarness *h;
+    char *was;
+} PageChange;
+
+static gboolean
+page_changed (gpointer data)
+{
+    PageChange *c = data;
+
+    return g_strcmp0 (ui_harness_page_id (c->h), c->was) != 0;
+}
+
+/* Answers every question the flow asks, as a person with nothing to
+ * report: No to Q1–Q17, Q18 skipped, @q19 to the confirmation.  Returns
+ * how many were asked. */
+static guint
+answer_all (UiHarness *h, const char *q19)
+{
+    guint asked = 0;
+
+    while (ui_harness_page_id (h) != NULL && ui_harness_page_id (h)[0] == 'Q') {
+        PageChange c = { h, g_strdup (ui_harness_page_id (h)) };
+
+        if (g_str_equal (c.was, "Q18"))
+            act (h, "checkin.next", NULL);
+        else
+            act (h, "checkin.answer",
+                 g_variant_new ("(ss)", c.was, g_str_equal (c.was, "Q19") ? q19 : "no"));
+        ui_harness_wait_for (page_changed, &c, FLOW_TIMEOUT_MS, "the next question");
+        g_free (c.was);
+        asked++;
+    }
+    return asked;
+}
+
+static void
+identify (UiHarness *h, const char *id)
+{
+    act (h, "checkin.start", NULL);
+    ui_harness_wait_for_page (h, "identify", FLOW_TIMEOUT_MS);
+    act (h, "checkin.identify", g_variant_new_string (id));
+    {
+        PageChange c = { h, (char *)"identify" };
+
+        ui_harness_wait_for (page_changed, &c, FLOW_TIMEOUT_MS, "the first question");
+    }
+    assert_non_null (kikan_driver_get_checkin (driver_of (h)));
+}
+
+static gboolean
+nothing_running (gpointer data)
+{
+    KikanDriver *d = data;
+    guint running = 0;
+
+    g_object_get (d, "running", &running, NULL);
+    return running == 0;
+}
+
+/* From the present page: to the inspection page (which starts reading),
+ * until every medium is read, then "See the result". */
+static void
+inspect_and_finish (UiHarness *h)
+{
+    act (h, "checkin.next", NULL);
+    ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
+                         "the end of the inspections");
+    act (h, "checkin.finish", NULL);
+    ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+}
+
+static KikanDriverItem *
+row_of (UiHarness *h, const char *asset)
+{
+    GPtrArray *items = kikan_driver_get_items (driver_of (h));
+
+    for (guint i = 0; i < items->len; i++) {
+        KikanDriverItem *it = items->pdata[i];
+
+        if (g_strcmp0 (it->asset, asset) == 0)
+            return it;
+    }
+    fail_msg ("no row for %s", asset);
+    return NULL;
+}
+
+/* The session's last verdict row for the whole session (item_id NULL). */
+static char *
+session_verdict (UiHarness *h)
+{
+    return ui_harness_sql_text (h, "SELECT verdict FROM verdicts WHERE item_id IS NULL "
+                                   "ORDER BY id DESC LIMIT 1");
+}
+
 /* The harness itself: the window is on the display in the employee mode,
  * the store is readable, the app's own snapshot writes a PNG and the
  * frame clock ticks. */
@@ -47,11 +192,339 @@ test_harness (void **state)
     ui_harness_free (h);
 }
 
+
+/* (a) A clean check-in through the actions: two plain sticks (their
+ * encryption is not required) read clean with fresh signatures → CLEARED,
+ * the slip signed and archived as a PDF, every row in the store. */
+static void
+test_clean_cleared (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    const char *const f8[] = { "notes.txt", "Meeting notes\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autofree char *img8 = make_fat (h, "usb8", f8);
+    g_autofree char *verdict = NULL, *state_ = NULL, *pdf = NULL, *pdf_path = NULL;
+    g_autofree char *banner = NULL;
+    guint asked;
+
+    identify (h, "E1001");
+    asked = answer_all (h, "yes");
+    /* 5.1: someone holding two sticks is not asked about laptops (Q3…). */
+    assert_true (asked >= 10 && asked < 19);
+    assert_false (kikan_driver_question_applies (driver_of (h), 3));
+    assert_string_equal (ui_harness_page_id (h), "present");
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_LENT);
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    /* The row lights up as the stick is matched. */
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_WAITING);
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0008", img8));
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_WAITING);
+    inspect_and_finish (h);
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_INSPECTED);
+
+    /* The store: ended, CLEARED overall and per item, read to the end. */
+    state_ = ui_harness_sql_text (h, "SELECT state FROM sessions");
+    assert_string_equal (state_, "ended");
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "cleared");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM verdicts v JOIN items i ON "
+                                             "i.id = v.item_id WHERE v.verdict = 'cleared'"),
+                      2);
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM inspections "
+                                             "WHERE result = 'clean'"),
+                      2);
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM declarations "
+                                             "WHERE question = 'Q19' AND answer = 'yes'"),
+                      1);
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM loans "
+                                             "WHERE returned_on IS NULL"),
+                      0);
+    /* The slip: recorded, signed payload, PDF archived under the home. */
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM slips"), 1);
+    pdf = ui_harness_sql_text (h, "SELECT pdf_path FROM slips");
+    pdf_path = g_build_filename (h->home, pdf, NULL);
+    assert_true (g_file_test (pdf_path, G_FILE_TEST_IS_REGULAR));
+    assert_non_null (kikan_driver_get_slip (driver_of (h)));
+    assert_non_null (kikan_driver_get_slip (driver_of (h))->number);
+    /* The result page says it, in the §5.3 words, with its slip number. */
+    banner = ui_harness_tree_text (GTK_WIDGET (h->window));
+    if (!ui_harness_tree_has_text (GTK_WIDGET (h->window), "CLEARED – may reconnect")
+        || !ui_harness_tree_has_text (GTK_WIDGET (h->window),
+                                      kikan_driver_get_slip (driver_of (h))->number))
+        fail_msg ("the result page does not say CLEARED with the slip number:\n%s", banner);
+
+    /* Done: back to the idle screen, nothing of the visit kept. */
+    act (h, "checkin.done", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    assert_null (kikan_driver_get_checkin (driver_of (h)));
+    assert_false (ui_harness_tree_has_text (GTK_WIDGET (h->window), "USB-0007"));
+    ui_harness_free (h);
+}
+
+/* (b) One ending HOLD: a stick holding a password-protected archive the
+ * kiosk cannot look into, the other clean; and a stick pulled out. */
+static void
+test_encrypted_archive_hold (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f8[] = { "notes.txt", "Meeting notes\n", NULL };
+    g_autofree char *img8 = make_fat (h, "usb8", f8);
+    g_autofree char *zipdir = ui_harness_mkdir (h, "zip");
+    g_autofree char *img7 = NULL, *zip = NULL, *verdict = NULL, *v7 = NULL;
+    g_autofree char *cmd = NULL;
+    int status = 0;
+
+    /* zip -P: an archive whose members cannot be read without the word. */
+    cmd = g_strdup_printf ("sh -c 'cd %s && printf secret-data > inner.txt && "
+                           "zip -q -P hunter2 locked.zip inner.txt && rm inner.txt'",
+                           zipdir);
+    assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+    assert_true (g_spawn_check_wait_status (status, NULL));
+    zip = g_build_filename (zipdir, "locked.zip", NULL);
+    {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        g_autofree char *src = g_build_filename (h->tmp, "usb7", NULL);
+        g_autofree char *dst = g_build_filename (src, "locked.zip", NULL);
+
+        assert_true (g_file_get_contents (zip, &data, &len, NULL));
+        assert_int_equal (g_mkdir_with_parents (src, 0700), 0);
+        assert_true (g_file_set_contents (dst, data, (gssize)len, NULL));
+        img7 = make_fat (h, "usb7", (const char *const[]){ "readme.txt", "x\n", NULL });
+    }
+    identify (h, "E1001");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0008", img8));
+    inspect_and_finish (h);
+
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "hold");
+    v7 = ui_harness_sql_text (h, "SELECT v.verdict FROM verdicts v JOIN items i ON "
+                                 "i.id = v.item_id WHERE i.asset_id = 'USB-0007' "
+                                 "ORDER BY v.id DESC LIMIT 1");
+    assert_string_equal (v7, "hold");
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window),
+                                           "ON HOLD – IT review required"));
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM slips"), 1);
+    act (h, "checkin.done", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+static gboolean
+warning_shown (gpointer data)
+{
+    GListModel *tops = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (tops); i++) {
+        g_autoptr (GObject) w = g_list_model_get_item (tops, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+idle_screen (gpointer data)
+{
+    return g_strcmp0 (ui_harness_page_id (data), "welcome") == 0;
+}
+
+/* (c) Walked away: after [kiosk] idle_seconds a warning counts down, then
+ * the unfinished session is recorded incomplete and the idle screen shows
+ * nothing of the person (no label anywhere holds the name). */
+static void
+test_inactivity_abandons (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE,
+                           .conf_extra = "[kiosk]\nidle_seconds = 3\n" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *state_ = NULL;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "no"));
+    assert_int_equal (kikan_driver_get_idle_seconds (driver_of (h)), 3);
+    assert_string_equal (ui_harness_sql_text (h, "SELECT state FROM sessions"), "open");
+    ui_harness_wait_for (warning_shown, NULL, 10000, "the “Are you still there?” warning");
+    ui_harness_wait_for (idle_screen, h, 15000, "the idle screen after the countdown");
+    ui_harness_spin (300);
+    assert_false (warning_shown (NULL));
+    state_ = ui_harness_sql_text (h, "SELECT state FROM sessions");
+    assert_string_equal (state_, "incomplete");
+    assert_null (kikan_driver_get_checkin (driver_of (h)));
+    assert_null (kikan_driver_get_employee_name (driver_of (h)));
+    if (ui_harness_tree_has_text (GTK_WIDGET (h->window), "山田")
+        || ui_harness_tree_has_text (GTK_WIDGET (h->window), "E1001")
+        || ui_harness_tree_has_text (GTK_WIDGET (h->window), "USB-0007")) {
+        g_autofree char *all = ui_harness_tree_text (GTK_WIDGET (h->window));
+
+        fail_msg ("the idle screen still shows the last person:\n%s", all);
+    }
+    ui_harness_free (h);
+}
+
+/* (d) The main loop keeps drawing while a medium of 20,000 files is read:
+ * the longest gap between two after-paint ticks of the window's frame
+ * clock stays within 100 ms. */
+static void
+test_frame_gap (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *medium = ui_harness_mkdir (h, "many-files");
+    UiFrameGaps *gaps;
+    guint ticks = 0;
+    double gap;
+
+    /* Made at test time: 20,000 small files in 100 folders. */
+    for (guint d = 0; d < 100; d++) {
+        g_autofree char *dir = g_strdup_printf ("%s/d%03u", medium, d);
+
+        assert_int_equal (g_mkdir_with_parents (dir, 0700), 0);
+        for (guint f = 0; f < 200; f++) {
+            g_autofree char *p = g_strdup_printf ("%s/f%03u.txt", dir, f);
+            g_autofree char *text = g_strdup_printf ("file %u of folder %u\n", f, d);
+
+            assert_true (g_file_set_contents (p, text, -1, NULL));
+        }
+    }
+    identify (h, "E1001");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", medium));
+    gaps = ui_frame_gaps_start (GTK_WIDGET (h->window));
+    act (h, "checkin.next", NULL);
+    ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
+                         "the end of the 20,000-file inspection");
+    gap = ui_frame_gaps_stop (gaps, &ticks);
+    g_print ("frame gap: longest %.1f ms over %u ticks\n", gap, ticks);
+    assert_int_equal (ui_harness_sql_int (h, "SELECT files FROM inspections"), 20000);
+    assert_true (ticks > 10);
+    if (gap > 100.0)
+        fail_msg ("the main loop stalled for %.1f ms while the medium was read (limit 100 ms)",
+                  gap);
+    act (h, "checkin.finish", NULL);
+    ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+/* Hostile strings reach the screen escaped (STYLE rule 14): an employee
+ * name and a file name with control characters and a right-to-left
+ * override, the file carrying the EICAR test string so that its name is
+ * in a reason on the result page. */
+static void
+test_hostile_strings_escaped (void **state)
+{
+    UiHarnessOptions o = {
+        .ledger_sql
+        = "INSERT INTO employees (id, name, updated_at) VALUES "
+          "('E6666', 'Mallory' || char(27) || '[2J' || char(8238) || 'exe.txt', 'x');"
+          "INSERT INTO assets (id, type, serial, encryption_required, updated_at) VALUES "
+          "('USB-0066', 'usb', 'S66', 0, 'x');"
+          "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+          "('USB-0066', 'E6666', '2026-10-01');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *medium = ui_harness_mkdir (h, "hostile");
+    /* Reversed pieces, as make-fixtures.py: this file holds no signature. */
+    const char *pieces[] = { "*H+H$!ELIF-TSET-SUR", "IVITNA-DRADNATS-RAC",
+                             "IE$}7)CC7)^P(45XZP\\4[PA@%P!O5X" };
+    g_autofree char *joined = g_strconcat (pieces[0], pieces[1], pieces[2], NULL);
+    g_autofree char *eicar = g_utf8_strreverse (joined, -1);
+    g_autofree char *name = g_strdup_printf ("%s/invoice\u202Efdp.exe\x07", medium);
+    g_autofree char *all = NULL;
+
+    assert_true (g_file_set_contents (name, eicar, -1, NULL));
+    identify (h, "E6666");
+    answer_all (h, "yes");
+    all = ui_harness_tree_text (GTK_WIDGET (h->window));
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0066", medium));
+    inspect_and_finish (h);
+    g_free (all);
+    all = ui_harness_tree_text (GTK_WIDGET (h->window));
+    {
+        g_autofree char *v = session_verdict (h);
+
+        assert_string_equal (v, "quarantine");
+    }
+    if (strstr (all, "\u202E") != NULL || strchr (all, '\x1b') != NULL
+        || strchr (all, '\x07') != NULL)
+        fail_msg ("a control character or an override reached a label:\n%s", all);
+    /* The name is shown, escaped, where the person sees it. */
+    if (strstr (all, "invoice\\u{202E}fdp.exe\\x07") == NULL)
+        fail_msg ("the hostile file name is not shown escaped:\n%s", all);
+    act (h, "checkin.done", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+/* The present page greets the person by name: escaped too. */
+static void
+test_hostile_name_escaped (void **state)
+{
+    UiHarnessOptions o = {
+        .ledger_sql = "INSERT INTO employees (id, name, updated_at) VALUES "
+                      "('E6666', 'Mallory' || char(27) || '[2J' || char(8238) || 'exe.txt', "
+                      "'x');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *all = NULL;
+
+    identify (h, "E6666");
+    answer_all (h, "yes");
+    assert_string_equal (ui_harness_page_id (h), "present");
+    ui_harness_spin (200);
+    all = ui_harness_tree_text (GTK_WIDGET (h->window));
+    if (strstr (all, "\u202E") != NULL || strchr (all, '\x1b') != NULL)
+        fail_msg ("a control character or an override reached a label:\n%s", all);
+    if (strstr (all, "Mallory\\x1B[2J\\u{202E}exe.txt") == NULL) {
+        const char *m = strstr (all, "Mallory");
+
+        fail_msg ("the hostile name is not shown escaped: %.60s", m != NULL ? m : "(absent)");
+    }
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    assert_string_equal (ui_harness_sql_text (h, "SELECT state FROM sessions"), "incomplete");
+    ui_harness_free (h);
+}
+
+/* Identify: an unknown or inactive ID is said plainly, nothing begins. */
+static void
+test_identify_refused (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+
+    act (h, "checkin.start", NULL);
+    ui_harness_wait_for_page (h, "identify", FLOW_TIMEOUT_MS);
+    act (h, "checkin.identify", g_variant_new_string ("E9999"));
+    assert_string_equal (ui_harness_page_id (h), "identify");
+    assert_non_null (kikan_driver_get_problem (driver_of (h)));
+    assert_non_null (strstr (kikan_driver_get_problem (driver_of (h)),
+                             "We could not find this ID"));
+    act (h, "checkin.identify", g_variant_new_string ("E3003"));
+    assert_string_equal (ui_harness_page_id (h), "identify");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM sessions"), 0);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_harness),
+        cmocka_unit_test (test_clean_cleared),
+        cmocka_unit_test (test_encrypted_archive_hold),
+        cmocka_unit_test (test_inactivity_abandons),
+        cmocka_unit_test (test_frame_gap),
+        cmocka_unit_test (test_hostile_strings_escaped),
+        cmocka_unit_test (test_hostile_name_escaped),
+        cmocka_unit_test (test_identify_refused),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -32,19 +32,26 @@ target_link_libraries(kikan_ui_harness PUBLIC PkgConfig::KIKAN_UI_SQLITE)
 # behind the software GL's cost; cairo redraws only what changed.
 function(kikan_ui_test name source)
   cmake_parse_arguments(ARG "" "TIMEOUT" "CASES" ${ARGN})
-  if(NOT ARG_TIMEOUT)
-    set(ARG_TIMEOUT 600)
-  endif()
   add_executable(test-ui-${name} ${source})
   # The templates and resources register through GType only.
   target_link_libraries(test-ui-${name} PRIVATE kikan_ui_harness
     "-Wl,--whole-archive" "$<TARGET_FILE:kikan_ui>" "-Wl,--no-whole-archive")
   add_dependencies(test-ui-${name} kikan kikan-scand)
+  kikan_ui_cases(test-ui-${name} ui.${name} TIMEOUT ${ARG_TIMEOUT} CASES ${ARG_CASES})
+endfunction()
+
+# kikan_ui_cases(TARGET PREFIX [TIMEOUT s] CASES case…): more ctests of an
+# existing UI test executable, under their own names (e.g. a slow case
+# that CI budgets on its own).
+function(kikan_ui_cases target prefix)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "CASES" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
   foreach(case ${ARG_CASES})
-    add_test(NAME ui.${name}.${case}
-             COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x800x24"
-                     $<TARGET_FILE:test-ui-${name}> ${case})
-    set_tests_properties(ui.${name}.${case} PROPERTIES
+    add_test(NAME ${prefix}.${case}
+             COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x800x24" $<TARGET_FILE:${target}> ${case})
+    set_tests_properties(${prefix}.${case} PROPERTIES
       LABELS ui
       TIMEOUT ${ARG_TIMEOUT}
       ENVIRONMENT "GDK_BACKEND=x11;GSK_RENDERER=cairo;GTK_A11Y=none;NO_AT_BRIDGE=1;LC_ALL=C.UTF-8;KIKAN_SANDBOX=;KIKAN_FAKE_NOW=")

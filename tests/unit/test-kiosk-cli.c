@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "kikan/scand.h"
 
@@ -273,6 +276,27 @@ test_passphrase_files (void **state)
     assert_int_equal (symlink (good, link), 0);
     assert_false (kikan_secrets_add_file (s, link, &error));
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_IO));
+    g_clear_error (&error);
+    /* The kiosk's way (issue #11): a sealed memfd of this process, by
+     * /proc/self/fd/N, read from its start; a closed one is refused. */
+    {
+        int mfd = memfd_create ("kikan-passphrase", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        g_autofree char *own = NULL;
+
+        assert_true (mfd >= 0);
+        assert_int_equal (write (mfd, "typed at the kiosk\n", 19), 19);
+        assert_int_equal (fcntl (mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK),
+                          0);
+        own = g_strdup_printf ("/proc/self/fd/%d", mfd);
+        assert_true (kikan_secrets_add_file (s, own, &error));
+        g_assert_no_error (error);
+        v = kikan_secrets_get (s, &n);
+        assert_string_equal (v[n - 1], "typed at the kiosk");
+        kikan_secrets_remove_last (s);
+        close (mfd);
+        assert_false (kikan_secrets_add_file (s, own, &error));
+        assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_IO));
+    }
     assert_null (strstr (error->message, "two words"));
     g_clear_error (&error);
     assert_false (kikan_secrets_add_file (s, "/nonexistent/pass", &error));

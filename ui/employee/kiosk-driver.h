@@ -22,11 +22,23 @@
  *   checkin.present-medium((ss))     asset tag (or ""), medium path (disk image, block
  *                                    device) — what plugging a stick in does
  *   checkin.declare-missing((ss))    asset tag, at_home|lost|stolen|damaged|transferred
+ *   checkin.answer-with((sss))       the same with the follow-up of 5.2 (a JSON object:
+ *                                    {"text": …}, Q7 {"device","work","data_deleted"},
+ *                                    Q8 {"media": […]}, Q10 {"classification", …})
  *   checkin.passphrase((xs))         item id, passphrase for its encrypted volume
+ *                                    (before its inspection starts)
+ *   checkin.inspect                  start reading every medium presented (the
+ *                                    inspection page does it when shown)
+ *   checkin.cancel-inspection(x)     the person stops one medium's inspection (HOLD)
+ *   checkin.medium-removed(s)        a medium went away (what the USB watcher reports)
  *   checkin.next / checkin.back      move through the pages the driver allows
  *   checkin.finish                   end the visit: verdict, slip issued and printed
  *   checkin.done                     back to the idle screen, personal data cleared
- *   checkin.cancel                   abandon the session (recorded incomplete)
+ *   checkin.cancel                   asks, then abandons the session (recorded incomplete)
+ *   checkin.cancel-confirmed         abandons at once (the dialog's "End the check-in")
+ *   checkin.still-here               the person answered the inactivity warning
+ *
+ * Questions are pages whose id is the question ("Q1" … "Q19").
  */
 #pragma once
 
@@ -56,6 +68,48 @@ KikanCheckin *kikan_driver_get_checkin (KikanDriver *self);
  * declaration).  The current one is property "page-id". */
 const char *const *kikan_driver_get_flow (KikanDriver *self);
 const char *kikan_driver_get_page_id (KikanDriver *self);
+
+/* What the employee holds and hands over, one row per lent asset or
+ * medium presented, in the order of the ledger then of presenting
+ * (signal "items-changed" when any changes). */
+typedef enum {
+    KIKAN_DRIVER_ITEM_LENT,          /* on loan, not handed over yet */
+    KIKAN_DRIVER_ITEM_PRESENTED,     /* handed over, nothing to read */
+    KIKAN_DRIVER_ITEM_WAITING,       /* a medium to read, not started yet */
+    KIKAN_DRIVER_ITEM_INSPECTING,
+    KIKAN_DRIVER_ITEM_INSPECTED,     /* read to the end */
+    KIKAN_DRIVER_ITEM_NOT_INSPECTED, /* failed, stopped or pulled out */
+    KIKAN_DRIVER_ITEM_MISSING,       /* declared not with them (Q1's follow-up) */
+} KikanDriverItemState;
+
+typedef struct {
+    char *asset;        /* asset tag, NULL for a medium not in the ledger (verbatim) */
+    char *type;         /* the ledger's type ("usb", "laptop", …), or NULL */
+    char *medium;       /* what is read (verbatim), or NULL */
+    char *usb_syspath;  /* the USB device it came on, or NULL */
+    char *declared;     /* MISSING: at_home | lost | stolen | damaged | transferred */
+    gint64 item_id;     /* 0 until handed over or declared */
+    KikanDriverItemState state;
+    gboolean has_passphrase;
+    guint64 files_done, files_total, bytes_done, bytes_total;
+    gint64 started_us;  /* monotonic, when its inspection started */
+    char *failure;      /* NOT_INSPECTED: why, as the library said it */
+} KikanDriverItem;
+
+/* KikanDriverItem*, borrowed. */
+GPtrArray *kikan_driver_get_items (KikanDriver *self);
+/* The employee's name (verbatim: hostile) while a session is on, or NULL. */
+const char *kikan_driver_get_employee_name (KikanDriver *self);
+/* Whether question @q (1…19) applies to what this employee holds (5.1). */
+gboolean kikan_driver_question_applies (KikanDriver *self, guint q);
+/* The answer recorded for "Q@q" ("yes", "no", "not_sure", text) or NULL. */
+const char *kikan_driver_get_answer (KikanDriver *self, guint q);
+/* After checkin.finish: the session as recorded (kikan_checkin_to_json,
+ * with "slip"), and the slip; NULL before. */
+JsonNode *kikan_driver_get_result (KikanDriver *self);
+const KikanStationSlip *kikan_driver_get_slip (KikanDriver *self);
+/* Seconds of inactivity before the warning (kikan.conf [kiosk] idle_seconds). */
+guint kikan_driver_get_idle_seconds (KikanDriver *self);
 
 /* A new page widget for @page_id (the assistant owns it). */
 KikanPage *kikan_driver_create_page (KikanDriver *self, const char *page_id);
