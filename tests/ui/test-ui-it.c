@@ -550,6 +550,17 @@ test_import (void **state)
     r = check_in (h, "USB-0008", stick);
     assert_string_equal (r, "infected");
     g_clear_pointer (&r, g_free);
+    /* The status strip names the set now in use (one signature more). */
+    {
+        const char *after = kikan_station_get_engine_summary (station);
+        g_autofree char *strip = g_strdup_printf (g_dgettext ("kikan", "Virus definitions: %s"),
+                                                  after);
+        g_autofree char *all = ui_harness_tree_text (GTK_WIDGET (h->window));
+
+        assert_string_not_equal (after, summary_before);
+        if (strstr (all, strip) == NULL)
+            fail_msg ("the status strip does not show “%s”:\n%s", strip, all);
+    }
 
     /* Tampered: refused, IT is told why, the engine in use stays. */
     import_through_it (h, tampered);
@@ -563,7 +574,6 @@ test_import (void **state)
                       1);
     r = check_in (h, "USB-0009", stick);
     assert_string_equal (r, "infected");
-    (void)summary_before;
     ui_harness_free (h);
 }
 

@@ -22,6 +22,7 @@ struct _KikanKioskWindow {
     guint clock_timer;
     guint network_timer;
     gulong engine_handler;
+    gulong generation_handler; /* an IT import swapped the engine: new summary */
 
     AdwToastOverlay *toasts;
     GtkRevealer *network_warning;
@@ -207,6 +208,8 @@ kikan_kiosk_window_dispose (GObject *object)
     g_clear_handle_id (&self->network_timer, g_source_remove);
     if (station != NULL && self->engine_handler != 0)
         g_clear_signal_handler (&self->engine_handler, station);
+    if (station != NULL && self->generation_handler != 0)
+        g_clear_signal_handler (&self->generation_handler, station);
     gtk_widget_dispose_template (GTK_WIDGET (self), KIKAN_TYPE_KIOSK_WINDOW);
     g_clear_object (&self->driver);
     G_OBJECT_CLASS (kikan_kiosk_window_parent_class)->dispose (object);
@@ -266,6 +269,9 @@ kikan_kiosk_window_new (KikanKioskApplication *app)
     if (station != NULL)
         self->engine_handler = g_signal_connect (station, "notify::engine-state",
                                                  G_CALLBACK (on_engine_state), self);
+    if (station != NULL)
+        self->generation_handler = g_signal_connect (station, "notify::engine-generation",
+                                                     G_CALLBACK (on_engine_state), self);
     build_modes (self);
     update_status (self);
     update_clock (self);
