@@ -277,12 +277,17 @@ refused (KikanItView *self, GtkLabel *label, const KikanAuthPolicy *policy)
     /* KR-35: the same words for a wrong password, an unknown account and
      * a locked one, as `kikan it account login` says them: an answer only
      * real accounts get would tell who has one.  The audit record says
-     * which it was; the lock-out time is the configured one. */
+     * which it was.  "Until when" is said for every refusal alike: a lock
+     * begins at a failed attempt, which is now or earlier, so it ends by
+     * now + lockout_minutes at the latest, whoever asks. */
+    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr (GDateTime) by = g_date_time_add_minutes (now, (gint)policy->lockout_minutes);
+    g_autofree char *until = g_date_time_format (by, "%H:%M");
     g_autofree char *text = g_strdup_printf (
         _("Not signed in: the account or the password is wrong, or the account is locked "
-          "after %u wrong passwords in a row — then it opens again %u minutes after the last "
-          "attempt. Every attempt is recorded. Another IT staff member can help meanwhile."),
-        policy->max_failures, policy->lockout_minutes);
+          "after %u wrong passwords in a row. Every attempt is recorded. Another IT staff "
+          "member can help meanwhile. A locked account opens again by %s at the latest."),
+        policy->max_failures, until);
 
     say (self, label, text);
 }
