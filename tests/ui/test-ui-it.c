@@ -707,6 +707,68 @@ test_startup_passes (void **state)
     ui_harness_free (h);
 }
 
+/* KR-36 end to end: a kiosk without official signatures stays closed;
+ * IT signs in from the start-up screen, imports the signatures, runs the
+ * self-test again and leaves: check-in opens, no restart. */
+static void
+no_official_signatures (gpointer harness, gpointer unused)
+{
+    UiHarness *h = harness;
+    g_autofree char *cvd = g_build_filename (h->signatures, "test-6.cvd", NULL);
+    g_autofree char *update = ui_harness_mkdir (h, "it-update");
+    g_autofree char *copy = g_build_filename (update, "test-6.cvd", NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    add_project_signatures (h);
+    assert_true (g_file_get_contents (cvd, &data, &len, NULL));
+    assert_true (g_file_set_contents (copy, data, (gssize)len, NULL));
+    assert_int_equal (g_unlink (cvd), 0);
+    add_account (h, "it05");
+}
+
+static gboolean
+selftest_rerun (gpointer data)
+{
+    UiHarness *h = data;
+
+    return strstr (it_message (h), "The self-test passed") != NULL
+           || strstr (it_message (h), "The self-test failed") != NULL
+           || strstr (it_message (h), "could not run") != NULL;
+}
+
+static void
+test_startup_fixed_by_it (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = no_official_signatures, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanStation *station = kikan_kiosk_window_get_station (h->window);
+    g_autofree char *update = g_build_filename (h->tmp, "it-update", NULL);
+    g_autofree char *text = NULL;
+    KikanStartupView *view;
+
+    ui_harness_wait_for (startup_settled, h, 300000, "the start-up self-test");
+    view = kikan_startup_view_find (h->window);
+    text = kikan_startup_view_dup_text (view);
+    if (g_strcmp0 (kikan_startup_view_get_phase (view), "failed") != 0)
+        fail_msg ("the self-test did not fail without official signatures:\n%s", text);
+    assert_false (kikan_station_may_check_in (station));
+
+    sign_in_first_time (h, "it05");
+    import_through_it (h, update);
+    if (kikan_station_get_engine_generation (station) != 1)
+        fail_msg ("the engine was not swapped: %s", it_message (h));
+    it_activate (h, "selftest", NULL);
+    ui_harness_wait_for (selftest_rerun, h, 300000, "the self-test run from IT mode");
+    if (strstr (it_message (h), "The self-test passed") == NULL)
+        fail_msg ("the self-test did not pass after the import: %s", it_message (h));
+    assert_true (kikan_station_may_check_in (station));
+    it_activate (h, "logout", NULL);
+    ui_harness_wait_for (in_employee_mode, h, 5000, "check-in after IT fixed the kiosk");
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -718,6 +780,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_import),
         cmocka_unit_test (test_startup_blocks),
         cmocka_unit_test (test_startup_passes),
+        cmocka_unit_test (test_startup_fixed_by_it),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

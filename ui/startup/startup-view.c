@@ -262,6 +262,21 @@ wait_for_run (gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Shown again (IT left IT mode after running the self-test there): the
+ * screen says what the station's last report says, not what it said when
+ * it was built. */
+static void
+on_map (GtkWidget *widget, gpointer data)
+{
+    KikanStartupView *self = KIKAN_STARTUP_VIEW (widget);
+    KikanStation *station = kikan_kiosk_window_get_station (self->window);
+
+    if (station == NULL || g_object_get_data (G_OBJECT (station), RUNNING_KEY) != NULL
+        || kikan_station_get_last_report (station) == NULL)
+        return;
+    show_report (self, kikan_station_get_last_report (station));
+}
+
 static void
 action_retry (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
@@ -373,6 +388,7 @@ kikan_startup_view_new (KikanKioskWindow *window)
     gtk_widget_insert_action_group (GTK_WIDGET (window), "startup",
                                     G_ACTION_GROUP (self->actions));
     g_object_set_data (G_OBJECT (window), "kikan-startup-view", self);
+    g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
     if (station == NULL)
         show_unavailable (self);
     else if (g_object_get_data (G_OBJECT (station), RUNNING_KEY) != NULL) {
