@@ -21,6 +21,6 @@ if(NOT TARGET kikan_libcups)
 endif()
 
 kikan_kiosk_library(kikan_kiosk_print print
-  SOURCES print.c slip-print.c
+  SOURCES print.c slip-print.c test-page.c
   LINKS kikan_kiosk_store kikan_kiosk_audit kikan_kiosk_common kikan_libcups
-        PkgConfig::SQLITE PkgConfig::JSONGLIB)
+        PkgConfig::SQLITE PkgConfig::JSONGLIB PkgConfig::PANGOCAIRO)

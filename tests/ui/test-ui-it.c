@@ -64,6 +64,13 @@ it_message (UiHarness *h)
     return kikan_it_view_get_message (kikan_it_view_find (h->window));
 }
 
+/* No signature import nor print job runs in IT mode. */
+static gboolean
+it_not_busy (gpointer data)
+{
+    return !kikan_it_view_get_busy (kikan_it_view_find (((UiHarness *)data)->window));
+}
+
 static void
 write_file (const char *path, const char *text)
 {
@@ -421,7 +428,12 @@ test_tools (void **state)
                       1);
 
     it_activate (h, "print-slip", g_variant_new_string ("NO-SUCH-SLIP"));
+    ui_harness_wait_for (it_not_busy, h, 60000, "the reprint");
     assert_non_null (strstr (it_message (h), "The slip was not printed"));
+    it_activate (h, "print-test-page", NULL);
+    ui_harness_wait_for (it_not_busy, h, 60000, "the test page");
+    if (strstr (it_message (h), "No printer is set up") == NULL)
+        fail_msg ("the test page without a printer: %s", it_message (h));
 
     it_activate (h, "exit-confirmed", NULL);
     assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit' AND "
@@ -498,17 +510,11 @@ check_in (UiHarness *h, const char *asset, const char *medium)
     return result;
 }
 
-static gboolean
-import_over (gpointer data)
-{
-    return !kikan_it_view_get_busy (kikan_it_view_find (((UiHarness *)data)->window));
-}
-
 static void
 import_through_it (UiHarness *h, const char *folder)
 {
     it_activate (h, "import", g_variant_new_string (folder));
-    ui_harness_wait_for (import_over, h, 300000, "the signature import");
+    ui_harness_wait_for (it_not_busy, h, 300000, "the signature import");
 }
 
 static void

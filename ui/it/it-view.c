@@ -16,6 +16,7 @@
 #include "ledger-private.h"
 #include "print-private.h"
 #include "slip-print-private.h"
+#include "test-page-private.h"
 #include "startup-view.h"
 
 #define VIEW_KEY "kikan-it-view"
@@ -30,6 +31,7 @@ static const char *const session_actions[] = {
     "ledger-preview", "ledger-import", "media-add",     "media-add-entered",
     "import",        "import-entered", "selftest",      "print-slip",
     "confirm-clock", "exit",          "exit-confirmed", "ledger-import-previewed",
+    "print-test-page",
     NULL,
 };
 
@@ -43,7 +45,8 @@ struct _KikanItView {
     char *previewed;          /* the CSV file of the last dry run */
     gint64 open_session;
     gint64 open_item;         /* -1: none open; 0: the session's own part */
-    gboolean busy;
+    gboolean busy;            /* a signature import runs */
+    gboolean printing;        /* a print job runs */
     guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
     guint idle_timer;
     guint clock_timer;
@@ -1195,25 +1198,105 @@ action_selftest (GSimpleAction *action, GVariant *parameter, gpointer data)
     kikan_station_selftest_async (station (self), NULL, on_selftest_done, g_object_ref (self));
 }
 
+/* Printing waits for CUPS to finish the job (up to [print] timeout_s):
+ * on a thread, with a store connection of its own, never on the main
+ * loop (STYLE rule 10). */
+typedef struct {
+    KikanHome *home;  /* borrowed: the station outlives the job */
+    char *kiosk_id;
+    char *number;     /* NULL: a test page */
+} PrintJob;
+
+static void
+print_job_free (PrintJob *job)
+{
+    g_free (job->kiosk_id);
+    g_free (job->number);
+    g_free (job);
+}
+
+static void
+print_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    PrintJob *job = data;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanSlipPrintOutcome) outcome = NULL;
+    g_autoptr (KikanPrintSettings) settings = NULL;
+    g_autofree char *conf = NULL;
+    g_autofree char *shown = NULL;
+    gint64 job_id = 0;
+
+    if (job->number == NULL) {
+        conf = kikan_home_dup_config_path (job->home);
+        if ((settings = kikan_print_settings_load (conf, &error)) == NULL
+            || !kikan_print_test_page (settings, job->kiosk_id, &job_id, &error)) {
+            shown = kikan_escape_for_display (error->message, -1);
+            g_task_return_pointer (task,
+                                   g_strdup_printf (_("The test page was not printed: %s"), shown),
+                                   g_free);
+            return;
+        }
+        g_task_return_pointer (task, g_strdup (_("The test page was printed.")), g_free);
+        return;
+    }
+    if ((store = kikan_store_open (job->home, &error)) == NULL
+        || !kikan_slip_print_recorded (store, job->home, job->number, NULL, &outcome, &error)) {
+        shown = kikan_escape_for_display (error->message, -1);
+        g_task_return_pointer (task, g_strdup_printf (_("The slip was not printed: %s"), shown),
+                               g_free);
+        return;
+    }
+    /* The outcome's message is escaped for people by the library. */
+    g_task_return_pointer (task,
+                           outcome->kind == KIKAN_SLIP_PRINT_PRINTED
+                               ? g_strdup (_("The slip was printed."))
+                               : g_strdup (outcome->message),
+                           g_free);
+}
+
+static void
+on_print_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+    KikanItView *self = KIKAN_IT_VIEW (source);
+    g_autofree char *text = g_task_propagate_pointer (G_TASK (result), NULL);
+
+    self->printing = FALSE;
+    say (self, self->kiosk_message, text);
+}
+
+static void
+print (KikanItView *self, const char *number)
+{
+    PrintJob *job = g_new0 (PrintJob, 1);
+    g_autoptr (GTask) task = g_task_new (self, NULL, on_print_done, NULL);
+
+    touch (self);
+    job->home = kikan_station_get_home (station (self));
+    job->kiosk_id = g_strdup (kikan_station_get_kiosk_id (station (self)));
+    job->number = number != NULL ? g_strstrip (g_strdup (number)) : NULL;
+    g_task_set_task_data (task, job, (GDestroyNotify)print_job_free);
+    self->printing = TRUE;
+    say (self, self->kiosk_message, _("Printing…"));
+    g_task_run_in_thread (task, print_thread);
+}
+
 static void
 action_print_slip (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     KikanItView *self = data;
-    g_autofree char *number = g_strstrip (g_strdup (g_variant_get_string (parameter, NULL)));
-    g_autoptr (GError) error = NULL;
-    g_autoptr (KikanSlipPrintOutcome) outcome = NULL;
 
-    touch (self);
-    if (!kikan_slip_print_recorded (kikan_station_get_store (station (self)),
-                                    kikan_station_get_home (station (self)), number, NULL,
-                                    &outcome, &error)) {
-        say_error (self, self->kiosk_message, _("The slip was not printed:"), error);
-        return;
-    }
-    /* The outcome's message is escaped for people by the library. */
-    say (self, self->kiosk_message,
-         outcome->kind == KIKAN_SLIP_PRINT_PRINTED ? _("The slip was printed.")
-                                                   : outcome->message);
+    if (!self->printing)
+        print (self, g_variant_get_string (parameter, NULL));
+}
+
+static void
+action_print_test_page (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    KikanItView *self = data;
+
+    if (!self->printing)
+        print (self, NULL);
 }
 
 static void
@@ -1423,6 +1506,7 @@ kikan_it_view_new (KikanKioskWindow *window)
         { .name = "import-entered", .activate = action_import_entered },
         { .name = "selftest", .activate = action_selftest },
         { .name = "print-slip", .activate = action_print_slip, .parameter_type = "s" },
+        { .name = "print-test-page", .activate = action_print_test_page },
         { .name = "confirm-clock", .activate = action_confirm_clock },
         { .name = "exit", .activate = action_exit },
         { .name = "exit-confirmed", .activate = action_exit_confirmed },
@@ -1479,5 +1563,5 @@ kikan_it_view_get_message (KikanItView *self)
 gboolean
 kikan_it_view_get_busy (KikanItView *self)
 {
-    return self->busy;
+    return self->busy || self->printing;
 }

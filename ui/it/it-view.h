@@ -38,6 +38,7 @@
  * * it.import-entered         the same from the page's entry
  * * it.selftest               runs the start-up self-test again
  * * it.print-slip(s)          reprints the slip with this number (kikan_slip_print_recorded)
+ * * it.print-test-page        prints a test page on the [print] queue (not a slip, not recorded)
  * * it.confirm-clock          "The clock is right" (KR-37)
  * * it.exit                   asks, then ends the kiosk (recorded: "kiosk_exit")
  * * it.exit-confirmed         ends the kiosk without asking (what the dialog's button does)
@@ -72,7 +73,7 @@ const char *kikan_it_view_get_page (KikanItView *self);
 /* The last message IT was shown (a refusal, an action's outcome, why an
  * import failed), or "". */
 const char *kikan_it_view_get_message (KikanItView *self);
-/* TRUE while a signature import runs. */
+/* TRUE while a signature import or a print job runs. */
 gboolean kikan_it_view_get_busy (KikanItView *self);
 
 G_END_DECLS
