@@ -115,11 +115,13 @@ sign_in_first_time (UiHarness *h, const char *id)
     assert_string_equal (kikan_it_view_get_page (view), "login");
     assert_false (it_enabled (h, "override"));
     it_activate (h, "login", g_variant_new ("(ss)", id, INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
     if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
         fail_msg ("the initial password did not lead to the change page: %s", it_message (h));
     assert_null (kikan_it_view_get_account (view));
     it_activate (h, "change-password",
                  g_variant_new ("(sss)", INITIAL_PASSWORD, NEW_PASSWORD, NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
     if (g_strcmp0 (kikan_it_view_get_page (view), "main") != 0)
         fail_msg ("the password change did not open IT mode: %s", it_message (h));
     assert_string_equal (kikan_it_view_get_account (view), id);
@@ -289,6 +291,8 @@ test_lockout (void **state)
         g_autofree char *wrong = g_strdup_printf ("not-the-password-%d", i);
 
         it_activate (h, "login", g_variant_new ("(ss)", "it02", wrong));
+        assert_true (kikan_it_view_get_busy (view));
+        ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
         assert_string_equal (kikan_it_view_get_page (view), "login");
         assert_null (kikan_it_view_get_account (view));
         /* KR-35: one refusal text, whatever the cause. */
@@ -315,6 +319,7 @@ test_lockout (void **state)
 
     /* The right password is refused while locked, in the same words. */
     it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
     assert_string_equal (kikan_it_view_get_page (view), "login");
     assert_null (kikan_it_view_get_account (view));
     {

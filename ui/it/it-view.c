@@ -47,6 +47,7 @@ struct _KikanItView {
     gint64 open_item;         /* -1: none open; 0: the session's own part */
     gboolean busy;            /* a signature import runs */
     gboolean printing;        /* a print job runs */
+    gboolean signing_in;      /* a sign-in or a change of password runs */
     guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
     guint idle_timer;
     guint clock_timer;
@@ -295,14 +296,139 @@ refused (KikanItView *self, GtkLabel *label, const KikanAuthPolicy *policy)
     say (self, label, text);
 }
 
+/* argon2id costs about a second by design (docs/it-accounts.md): a
+ * sign-in runs on a thread with a store connection of its own, so that
+ * the screen keeps drawing (STYLE rule 10).  The passwords are wiped when
+ * the job ends. */
+typedef struct {
+    KikanHome *home;           /* borrowed: the station outlives the job */
+    KikanAuthPolicy policy;
+    char *account;
+    char *password;
+    char *new_password;        /* NULL: a sign-in; else a change of password */
+    KikanAuthResult result;
+    gboolean ok;
+    GError *error;
+} AuthJob;
+
+static void
+wipe_free (char *secret)
+{
+    if (secret != NULL)
+        explicit_bzero (secret, strlen (secret));
+    g_free (secret);
+}
+
+static void
+auth_job_free (AuthJob *job)
+{
+    g_free (job->account);
+    wipe_free (job->password);
+    wipe_free (job->new_password);
+    g_clear_error (&job->error);
+    g_free (job);
+}
+
+static void
+auth_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    AuthJob *job = data;
+    g_autoptr (KikanStore) store = kikan_store_open (job->home, &job->error);
+
+    if (store == NULL)
+        job->ok = FALSE;
+    else if (job->new_password == NULL)
+        job->ok = kikan_auth_login (store, &job->policy, job->account, job->password,
+                                    &job->result, &job->error);
+    else
+        job->ok = kikan_auth_change_password (store, &job->policy, job->account, job->password,
+                                              job->new_password, &job->result, &job->error);
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_login_done (KikanItView *self, AuthJob *job)
+{
+    if (!job->ok) {
+        say_error (self, self->login_message, _("The sign-in could not be recorded:"),
+                   job->error);
+        return;
+    }
+    switch (job->result.outcome) {
+    case KIKAN_AUTH_OK:
+        say (self, self->login_message, "");
+        start_session (self, job->account, &job->policy);
+        break;
+    case KIKAN_AUTH_MUST_CHANGE:
+        gtk_editable_set_text (GTK_EDITABLE (self->login_account), job->account);
+        say (self, self->change_message, "");
+        gtk_stack_set_visible_child_name (self->pages, "change");
+        break;
+    case KIKAN_AUTH_REFUSED:
+    case KIKAN_AUTH_LOCKED:
+    default:
+        refused (self, self->login_message, &job->policy);
+        break;
+    }
+}
+
+static void
+on_change_done (KikanItView *self, AuthJob *job)
+{
+    if (!job->ok) {
+        if (job->error != NULL && g_error_matches (job->error, KIKAN_ERROR, KIKAN_ERROR_USAGE))
+            say_error (self, self->change_message, _("The new password was not accepted:"),
+                       job->error);
+        else if (job->error != NULL)
+            say_error (self, self->change_message, _("The change could not be recorded:"),
+                       job->error);
+        else
+            refused (self, self->change_message, &job->policy);
+        return;
+    }
+    gtk_editable_set_text (GTK_EDITABLE (self->change_old), "");
+    gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
+    gtk_editable_set_text (GTK_EDITABLE (self->change_repeat), "");
+    say (self, self->change_message, "");
+    start_session (self, job->account, &job->policy);
+}
+
+static void
+on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+    KikanItView *self = KIKAN_IT_VIEW (source);
+    AuthJob *job = g_task_get_task_data (G_TASK (result));
+
+    self->signing_in = FALSE;
+    if (job->new_password == NULL)
+        on_login_done (self, job);
+    else
+        on_change_done (self, job);
+}
+
+static void
+run_auth (KikanItView *self, const KikanAuthPolicy *policy, const char *account,
+          const char *password, const char *new_password)
+{
+    AuthJob *job = g_new0 (AuthJob, 1);
+    g_autoptr (GTask) task = g_task_new (self, NULL, on_auth_done, NULL);
+
+    job->home = kikan_station_get_home (station (self));
+    job->policy = *policy;
+    job->account = g_strdup (account);
+    job->password = g_strdup (password);
+    job->new_password = g_strdup (new_password);
+    g_task_set_task_data (task, job, (GDestroyNotify)auth_job_free);
+    self->signing_in = TRUE;
+    g_task_run_in_thread (task, auth_thread);
+}
+
 static void
 login (KikanItView *self, const char *account, const char *password)
 {
     KikanAuthPolicy policy;
-    KikanAuthResult result = { 0 };
-    g_autoptr (GError) error = NULL;
 
-    if (self->account != NULL)
+    if (self->account != NULL || self->signing_in)
         return;
     if (station (self) == NULL) {
         say (self, self->login_message,
@@ -312,28 +438,9 @@ login (KikanItView *self, const char *account, const char *password)
     }
     if (!load_policy (self, &policy, self->login_message))
         return;
-    if (!kikan_auth_login (kikan_station_get_store (station (self)), &policy, account, password,
-                           &result, &error)) {
-        say_error (self, self->login_message, _("The sign-in could not be recorded:"), error);
-        return;
-    }
     gtk_editable_set_text (GTK_EDITABLE (self->login_password), "");
-    switch (result.outcome) {
-    case KIKAN_AUTH_OK:
-        say (self, self->login_message, "");
-        start_session (self, account, &policy);
-        break;
-    case KIKAN_AUTH_MUST_CHANGE:
-        gtk_editable_set_text (GTK_EDITABLE (self->login_account), account);
-        say (self, self->change_message, "");
-        gtk_stack_set_visible_child_name (self->pages, "change");
-        break;
-    case KIKAN_AUTH_REFUSED:
-    case KIKAN_AUTH_LOCKED:
-    default:
-        refused (self, self->login_message, &policy);
-        break;
-    }
+    say (self, self->login_message, _("Checking…"));
+    run_auth (self, &policy, account, password, NULL);
 }
 
 static void
@@ -366,34 +473,19 @@ change_password (KikanItView *self, const char *old, const char *new_password,
                  const char *repeat)
 {
     KikanAuthPolicy policy;
-    KikanAuthResult result = { 0 };
-    g_autoptr (GError) error = NULL;
     g_autofree char *account
         = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_account))));
 
-    if (station (self) == NULL || !load_policy (self, &policy, self->change_message))
+    if (self->signing_in || station (self) == NULL
+        || !load_policy (self, &policy, self->change_message))
         return;
     if (g_strcmp0 (new_password, repeat) != 0) {
         say (self, self->change_message,
              _("The two new passwords differ. Type the same new password twice."));
         return;
     }
-    if (!kikan_auth_change_password (kikan_station_get_store (station (self)), &policy, account,
-                                     old, new_password, &result, &error)) {
-        if (error != NULL && g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_USAGE))
-            say_error (self, self->change_message, _("The new password was not accepted:"),
-                       error);
-        else if (error != NULL)
-            say_error (self, self->change_message, _("The change could not be recorded:"), error);
-        else
-            refused (self, self->change_message, &policy);
-        return;
-    }
-    gtk_editable_set_text (GTK_EDITABLE (self->change_old), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_repeat), "");
-    say (self, self->change_message, "");
-    start_session (self, account, &policy);
+    say (self, self->change_message, _("Checking…"));
+    run_auth (self, &policy, account, old, new_password);
 }
 
 static void
@@ -1563,5 +1655,5 @@ kikan_it_view_get_message (KikanItView *self)
 gboolean
 kikan_it_view_get_busy (KikanItView *self)
 {
-    return self->busy || self->printing;
+    return self->busy || self->printing || self->signing_in;
 }

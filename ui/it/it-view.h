@@ -73,7 +73,7 @@ const char *kikan_it_view_get_page (KikanItView *self);
 /* The last message IT was shown (a refusal, an action's outcome, why an
  * import failed), or "". */
 const char *kikan_it_view_get_message (KikanItView *self);
-/* TRUE while a signature import or a print job runs. */
+/* TRUE while a sign-in, a signature import or a print job runs. */
 gboolean kikan_it_view_get_busy (KikanItView *self);
 
 G_END_DECLS
