@@ -64,6 +64,22 @@ it_message (UiHarness *h)
     return kikan_it_view_get_message (kikan_it_view_find (h->window));
 }
 
+/* The widget named @name (gtk_widget_set_name) under @root, or NULL. */
+static GtkWidget *
+find_named (GtkWidget *root, const char *name)
+{
+    if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+        return root;
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+         c = gtk_widget_get_next_sibling (c)) {
+        GtkWidget *found = find_named (c, name);
+
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
 /* No signature import nor print job runs in IT mode. */
 static gboolean
 it_not_busy (gpointer data)
@@ -190,6 +206,7 @@ test_override (void **state)
     g_autofree char *hold = NULL, *verdict = NULL, *by = NULL, *reason = NULL, *codes = NULL;
     g_autofree char *q = NULL;
     const char *why = "Verified by hand: the stick is a VeraCrypt container, header checked";
+    GtkWidget *reason_row;
     gint64 sid, item, n_verdicts;
 
     sid = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE employee_id = 'E1001'");
@@ -203,9 +220,24 @@ test_override (void **state)
 
     sign_in_first_time (h, "it01");
 
-    /* The evidence opens, and the page's own buttons wait for a reason. */
+    /* The evidence opens, and the page's own buttons wait for a reason of
+     * ten characters or more. */
     it_activate (h, "open", g_variant_new ("(xx)", sid, item));
     assert_false (it_enabled (h, "resolve-selected"));
+    assert_false (it_enabled (h, "override-selected"));
+    /* The evidence names the reason of the hold and the engine's databases. */
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (kikan_it_view_find (h->window)),
+                                           "ENC-03"));
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (kikan_it_view_find (h->window)),
+                                           "test-6"));
+    reason_row = find_named (GTK_WIDGET (kikan_it_view_find (h->window)), "act-reason");
+    assert_non_null (reason_row);
+    gtk_editable_set_text (GTK_EDITABLE (reason_row), "too short");
+    assert_false (it_enabled (h, "override-selected"));
+    gtk_editable_set_text (GTK_EDITABLE (reason_row), "long enough now");
+    assert_true (it_enabled (h, "resolve-selected"));
+    assert_true (it_enabled (h, "override-selected"));
+    gtk_editable_set_text (GTK_EDITABLE (reason_row), "");
     assert_false (it_enabled (h, "override-selected"));
 
     /* PROC-01: no reason (or a token one), no change. */

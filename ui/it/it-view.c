@@ -212,6 +212,23 @@ refresh_all (KikanItView *self)
     refresh_kiosk (self);
 }
 
+/* A section is read again each time IT opens it: check-ins go on while IT
+ * is signed in. */
+static void
+on_section_changed (KikanItView *self)
+{
+    const char *name = adw_view_stack_get_visible_child_name (self->sections);
+
+    if (self->account == NULL)
+        return;
+    if (g_strcmp0 (name, "queue") == 0)
+        refresh_queue (self);
+    else if (g_strcmp0 (name, "ledger") == 0)
+        refresh_ledger (self);
+    else
+        refresh_kiosk (self);
+}
+
 static void
 start_session (KikanItView *self, const char *account, const KikanAuthPolicy *policy)
 {
@@ -1614,6 +1631,8 @@ kikan_it_view_new (KikanKioskWindow *window)
     gtk_widget_insert_action_group (GTK_WIDGET (window), "it", G_ACTION_GROUP (self->actions));
     g_object_set_data (G_OBJECT (window), VIEW_KEY, self);
     g_signal_connect_swapped (self->act_reason, "changed", G_CALLBACK (on_reason_changed), self);
+    g_signal_connect_swapped (self->sections, "notify::visible-child",
+                              G_CALLBACK (on_section_changed), self);
     gtk_event_controller_set_propagation_phase (watch, GTK_PHASE_CAPTURE);
     g_signal_connect (watch, "event", G_CALLBACK (on_any_event), self);
     gtk_widget_add_controller (GTK_WIDGET (self), watch);
