@@ -812,6 +812,45 @@ test_startup_fixed_by_it (void **state)
     ui_harness_free (h);
 }
 
+/* A language switch rebuilds every view (kikan_kiosk_window_retranslate):
+ * during the start-up self-test the rebuilt screen shows the same run's
+ * outcome, and during an IT session the session ends (signed out) without
+ * a job of the old view touching widgets it no longer has. */
+static gboolean
+second_selftest_recorded (gpointer data)
+{
+    return count (data, "audit_records WHERE kind = 'selftest'") >= 2;
+}
+
+static void
+test_language_switch (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = tools_setup, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.language", g_variant_new_string ("en"));
+    ui_harness_wait_for (startup_settled, h, 300000, "the start-up self-test");
+    assert_string_equal (kikan_startup_view_get_phase (kikan_startup_view_find (h->window)),
+                         "passed");
+    ui_harness_wait_for (in_employee_mode, h, 5000, "the employee mode");
+
+    sign_in_first_time (h, "it04");
+    it_activate (h, "selftest", NULL);
+    it_activate (h, "print-test-page", NULL);
+    ui_harness_activate (h->window, "win.language", g_variant_new_string ("ja"));
+    view = kikan_it_view_find (h->window);
+    assert_non_null (view);
+    assert_null (kikan_it_view_get_account (view));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_false (it_enabled (h, "override"));
+    /* The old view's jobs end quietly (a critical would abort the test). */
+    ui_harness_wait_for (second_selftest_recorded, h, 300000, "the self-test run from IT");
+    ui_harness_spin (1000);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -824,6 +863,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_startup_blocks),
         cmocka_unit_test (test_startup_passes),
         cmocka_unit_test (test_startup_fixed_by_it),
+        cmocka_unit_test (test_language_switch),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

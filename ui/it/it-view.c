@@ -48,6 +48,7 @@ struct _KikanItView {
     gboolean busy;            /* a signature import runs */
     gboolean printing;        /* a print job runs */
     gboolean signing_in;      /* a sign-in or a change of password runs */
+    gboolean disposed;        /* its widgets are gone: a job that ends later stays quiet */
     guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
     guint idle_timer;
     guint clock_timer;
@@ -417,6 +418,8 @@ on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
     AuthJob *job = g_task_get_task_data (G_TASK (result));
 
     self->signing_in = FALSE;
+    if (self->disposed)
+        return;
     if (job->new_password == NULL)
         on_login_done (self, job);
     else
@@ -1120,7 +1123,7 @@ pulse (gpointer data)
 {
     KikanItView *self = data;
 
-    if (!self->busy)
+    if (!self->busy || self->disposed)
         return G_SOURCE_REMOVE;
     gtk_progress_bar_pulse (self->signatures_progress);
     return G_SOURCE_CONTINUE;
@@ -1143,9 +1146,13 @@ on_import_done (GObject *source, GAsyncResult *result, gpointer data)
     g_autoptr (KikanItView) self = data;
     g_autoptr (GError) error = NULL;
 
+    gboolean ok = kikan_station_import_signatures_finish (KIKAN_STATION (source), result, &error);
+
     self->busy = FALSE;
+    if (self->disposed)
+        return;
     gtk_widget_set_visible (GTK_WIDGET (self->signatures_progress), FALSE);
-    if (!kikan_station_import_signatures_finish (KIKAN_STATION (source), result, &error)) {
+    if (!ok) {
         g_autofree char *shown = kikan_escape_for_display (error->message, -1);
         g_autofree char *text = g_strdup_printf (
             _("The new virus definitions were not taken into use: %s\nThe previous definitions "
@@ -1287,6 +1294,8 @@ on_selftest_done (GObject *source, GAsyncResult *result, gpointer data)
     g_autoptr (KikanStationReport) report
         = kikan_station_selftest_finish (KIKAN_STATION (source), result, &error);
 
+    if (self->disposed)
+        return;
     if (report == NULL)
         say_error (self, self->kiosk_message, _("The self-test could not run:"), error);
     else
@@ -1371,7 +1380,8 @@ on_print_done (GObject *source, GAsyncResult *result, gpointer data)
     g_autofree char *text = g_task_propagate_pointer (G_TASK (result), NULL);
 
     self->printing = FALSE;
-    say (self, self->kiosk_message, text);
+    if (!self->disposed)
+        say (self, self->kiosk_message, text);
 }
 
 static void
@@ -1494,6 +1504,7 @@ kikan_it_view_dispose (GObject *object)
 {
     KikanItView *self = KIKAN_IT_VIEW (object);
 
+    self->disposed = TRUE;
     g_clear_handle_id (&self->idle_timer, g_source_remove);
     g_clear_handle_id (&self->clock_timer, g_source_remove);
     if (self->window != NULL && g_object_get_data (G_OBJECT (self->window), VIEW_KEY) == self)

@@ -19,6 +19,7 @@ struct _KikanStartupView {
     GPtrArray *rows;          /* the check rows in @checks */
     GSimpleActionGroup *actions;
     guint pulse_timer;
+    gboolean disposed;        /* its widgets are gone: the run ends without them */
     guint wait_timer;
 
     AdwStatusPage *status;
@@ -196,6 +197,8 @@ on_selftest_done (GObject *source, GAsyncResult *result, gpointer data)
         = kikan_station_selftest_finish (KIKAN_STATION (source), result, &error);
 
     g_object_set_data (source, RUNNING_KEY, NULL);
+    if (self->disposed)
+        return;
     if (report == NULL) {
         g_autofree char *shown = kikan_escape_for_display (error->message, -1);
         g_autofree char *text = g_strdup_printf (
@@ -223,6 +226,11 @@ on_warm_done (GObject *source, GAsyncResult *result, gpointer data)
      * reports it with what IT must do. */
     if (!kikan_station_warm_finish (KIKAN_STATION (source), result, &error))
         g_message ("The engine did not load: %s", error->message);
+    /* The run goes on for the station even when this view is gone. */
+    if (self->disposed) {
+        kikan_station_selftest_async (KIKAN_STATION (source), NULL, on_selftest_done, self);
+        return;
+    }
     gtk_progress_bar_set_text (self->progress, _("Running the start-up checks…"));
     show_running (self, _("Checking the kiosk"));
     kikan_station_selftest_async (KIKAN_STATION (source), NULL, on_selftest_done, self);
@@ -325,6 +333,7 @@ kikan_startup_view_dispose (GObject *object)
 {
     KikanStartupView *self = KIKAN_STARTUP_VIEW (object);
 
+    self->disposed = TRUE;
     g_clear_handle_id (&self->pulse_timer, g_source_remove);
     g_clear_handle_id (&self->wait_timer, g_source_remove);
     if (self->window != NULL
