@@ -826,9 +826,11 @@ static void
 test_language_switch (void **state)
 {
     UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
-                           .before_start = tools_setup, .database = "" };
+                           .before_start = tools_setup, .database = "",
+                           .conf_extra = "[it]\nidle_seconds = 10\n" };
     UiHarness *h = ui_harness_new (&o);
     KikanItView *view;
+    gint64 last_touch, signed_in_again;
 
     ui_harness_activate (h->window, "win.language", g_variant_new_string ("en"));
     ui_harness_wait_for (startup_settled, h, 300000, "the start-up self-test");
@@ -839,6 +841,7 @@ test_language_switch (void **state)
     sign_in_first_time (h, "it04");
     it_activate (h, "selftest", NULL);
     it_activate (h, "print-test-page", NULL);
+    last_touch = g_get_monotonic_time ();
     ui_harness_activate (h->window, "win.language", g_variant_new_string ("ja"));
     view = kikan_it_view_find (h->window);
     assert_non_null (view);
@@ -847,7 +850,20 @@ test_language_switch (void **state)
     assert_false (it_enabled (h, "override"));
     /* The old view's jobs end quietly (a critical would abort the test). */
     ui_harness_wait_for (second_selftest_recorded, h, 300000, "the self-test run from IT");
-    ui_harness_spin (1000);
+
+    /* Signed in again in the new view: the old view's idle timer (10 s
+     * after its last use) must not end this session nor move the window. */
+    it_activate (h, "login", g_variant_new ("(ss)", "it04", NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_account (view), "it04");
+    signed_in_again = g_get_monotonic_time ();
+    while (g_get_monotonic_time () < last_touch + 10500 * 1000)
+        ui_harness_spin (50);
+    /* Checked before the new session's own 10 s can end it. */
+    if (g_get_monotonic_time () > signed_in_again + 9500 * 1000)
+        fail_msg ("the test came too late to tell the two timers apart");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+    assert_string_equal (kikan_it_view_get_account (view), "it04");
     ui_harness_free (h);
 }
 

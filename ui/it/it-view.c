@@ -1497,6 +1497,22 @@ action_exit_confirmed (GSimpleAction *action, GVariant *parameter, gpointer data
     exit_kiosk (data);
 }
 
+/* Taken out of the window (a language switch rebuilds the views): the
+ * session ends here without a word, and no timer of this view may move
+ * the window later.  Jobs still running hold the view until they end. */
+static void
+on_parent_changed (GObject *object, GParamSpec *pspec, gpointer data)
+{
+    KikanItView *self = KIKAN_IT_VIEW (object);
+
+    if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+        return;
+    g_clear_pointer (&self->account, g_free);
+    g_clear_handle_id (&self->idle_timer, g_source_remove);
+    g_clear_handle_id (&self->clock_timer, g_source_remove);
+    set_session_actions_enabled (self, FALSE);
+}
+
 /* ------------------------------------------------------------ the type */
 
 static void
@@ -1644,6 +1660,7 @@ kikan_it_view_new (KikanKioskWindow *window)
     g_signal_connect_swapped (self->act_reason, "changed", G_CALLBACK (on_reason_changed), self);
     g_signal_connect_swapped (self->sections, "notify::visible-child",
                               G_CALLBACK (on_section_changed), self);
+    g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
     gtk_event_controller_set_propagation_phase (watch, GTK_PHASE_CAPTURE);
     g_signal_connect (watch, "event", G_CALLBACK (on_any_event), self);
     gtk_widget_add_controller (GTK_WIDGET (self), watch);
