@@ -188,6 +188,10 @@ make_hold_session (gpointer harness, gpointer data)
                             answers->str, medium);
     write_file (script, json);
     ui_harness_sql_exec (h, "UPDATE assets SET encryption_required = 1 WHERE id = 'USB-0007'");
+    /* Strings from the ledger are hostile (STYLE rule 14): markup and a
+     * right-to-left override in a name must reach no label as such. */
+    ui_harness_sql_exec (h, "UPDATE employees SET name = '<b>Bad</b> & '"
+                            " || char(8238) || 'exe.txt' WHERE id = 'E1001'");
     if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                        &status, &error))
         fail_msg ("kikan checkin did not run: %s", error->message);
@@ -230,6 +234,12 @@ test_override (void **state)
                                            "ENC-03"));
     assert_true (ui_harness_tree_has_text (GTK_WIDGET (kikan_it_view_find (h->window)),
                                            "test-6"));
+    {
+        g_autofree char *shown = ui_harness_tree_text (GTK_WIDGET (h->window));
+
+        assert_non_null (strstr (shown, "<b>Bad</b> &"));
+        assert_null (strstr (shown, "\u202e"));
+    }
     reason_row = find_named (GTK_WIDGET (kikan_it_view_find (h->window)), "act-reason");
     assert_non_null (reason_row);
     gtk_editable_set_text (GTK_EDITABLE (reason_row), "too short");
