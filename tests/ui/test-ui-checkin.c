@@ -396,9 +396,13 @@ test_frame_gap (void **state)
     identify (h, "E1001");
     answer_all (h, "yes");
     act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", medium));
-    gaps = ui_frame_gaps_start (GTK_WIDGET (h->window));
+    /* Measured from the moment the inspection runs (the page change and
+     * the recording of the inspection's start come before) to the moment
+     * its result is recorded. */
     act (h, "checkin.next", NULL);
     ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_INSPECTING);
+    gaps = ui_frame_gaps_start (GTK_WIDGET (h->window));
     ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
                          "the end of the 20,000-file inspection");
     gap = ui_frame_gaps_stop (gaps, &ticks);

@@ -466,8 +466,10 @@ struct UiFrameGaps {
     GdkFrameClock *clock;
     gulong handler;
     guint tick_id;
+    gint64 start;
     gint64 last;
     gint64 max_gap;
+    gint64 max_at;
     guint n;
 };
 
@@ -477,8 +479,14 @@ on_after_paint (GdkFrameClock *clock, gpointer data)
     UiFrameGaps *g = data;
     gint64 now = g_get_monotonic_time ();
 
-    if (g->last != 0 && now - g->last > g->max_gap)
+    if (g->last != 0 && now - g->last > g->max_gap) {
         g->max_gap = now - g->last;
+        g->max_at = g->last - g->start;
+    }
+    /* Every long gap is said, with when it began, to find its cause. */
+    if (g->last != 0 && now - g->last > 50000)
+        g_printerr ("frame gap of %.1f ms at %.3f s\n", (double)(now - g->last) / 1000.0,
+                    (double)(g->last - g->start) / 1e6);
     g->last = now;
     g->n++;
 }
@@ -499,6 +507,7 @@ ui_frame_gaps_start (GtkWidget *widget)
     UiFrameGaps *g = g_new0 (UiFrameGaps, 1);
 
     g->widget = g_object_ref (widget);
+    g->start = g_get_monotonic_time ();
     g->clock = gtk_widget_get_frame_clock (widget);
     assert_non_null (g->clock);
     g_object_ref (g->clock);
