@@ -6,8 +6,8 @@
  * max_age_days lets the signed upstream test-6.cvd count as fresh, a
  * software policy file, the store made by `kikan checkin --recover`, the
  * ledger seeded with SQL, `kikan audit init` so that slips are signed.  It
- * then starts KikanKioskApplication with --windowed, the policy and
- * test-6.cvd, waits until its window is on the display, runs the
+ * then starts KikanKioskApplication with --windowed, the policy,
+ * test-6.cvd and the project's signatures, waits until its window is on the display, runs the
  * station's self-test (KR-36) and switches the window to the employee
  * mode.  The real sandbox is used (no KIKAN_SANDBOX=null).
  *
