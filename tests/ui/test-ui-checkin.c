@@ -497,6 +497,89 @@ test_hostile_name_escaped (void **state)
     ui_harness_free (h);
 }
 
+/* True while a memfd holding a typed passphrase is open in this process. */
+static gboolean
+passphrase_memfd_open (void)
+{
+    g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+    const char *n;
+
+    while (dir != NULL && (n = g_dir_read_name (dir)) != NULL) {
+        g_autofree char *p = g_build_filename ("/proc/self/fd", n, NULL);
+        g_autofree char *target = g_file_read_link (p, NULL);
+
+        if (target != NULL && strstr (target, "kikan-passphrase") != NULL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* An encrypted stick (LUKS2) unlocked with the passphrase typed at the
+ * kiosk: it reaches the inspector through a sealed memfd, never a file;
+ * the stick is read and CLEARED (ENC-01), the passphrase is nowhere in the
+ * store, and the memfd is closed once the inspection ended. */
+static void
+test_passphrase_unlocks (void **state)
+{
+    UiHarnessOptions o = {
+        .ledger_sql
+        = "INSERT INTO employees (id, name, updated_at) VALUES ('E4004', 'Ito', 'x');"
+          "INSERT INTO assets (id, type, serial, encryption_required, updated_at) VALUES "
+          "('USB-0009', 'usb', 'S9', 1, 'x');"
+          "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+          "('USB-0009', 'E4004', '2026-10-01');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *out = NULL, *err = NULL, *pass = NULL, *verdict = NULL;
+    g_autofree char *media = ui_harness_mkdir (h, "luks");
+    g_auto (GStrv) lines = NULL;
+    const char *script
+        = "import importlib.util, sys\n"
+          "spec = importlib.util.spec_from_file_location('mm', sys.argv[1])\n"
+          "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+          "r = m.make_luks(sys.argv[2], 'usb9', 2, 512, "
+          "{'report.txt': b'Quarterly report\\n'}, sys.argv[3])\n"
+          "print(r['image']); print(r['passphrase_file'])\n";
+    const char *argv[] = { "python3", "-c", script, KIKAN_UI_TEST_MAKE_MEDIA, media,
+                           KIKAN_UI_TEST_XTS_ENCRYPT, NULL };
+    int status = 0;
+    KikanDriverItem *row;
+
+    if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                       &status, NULL)
+        || !g_spawn_check_wait_status (status, NULL))
+        fail_msg ("cannot make the LUKS image (root and cryptsetup needed): %s", err);
+    lines = g_strsplit (g_strstrip (out), "\n", -1);
+    assert_non_null (lines[0]);
+    assert_non_null (lines[1]);
+    assert_true (g_file_get_contents (lines[1], &pass, NULL, NULL));
+    g_strchomp (pass);
+
+    identify (h, "E4004");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0009", lines[0]));
+    row = row_of (h, "USB-0009");
+    assert_int_equal (row->state, KIKAN_DRIVER_ITEM_WAITING);
+    act (h, "checkin.passphrase", g_variant_new ("(xs)", row->item_id, pass));
+    assert_true (row_of (h, "USB-0009")->has_passphrase);
+    assert_true (passphrase_memfd_open ());
+    inspect_and_finish (h);
+    assert_false (passphrase_memfd_open ());
+    assert_int_equal (ui_harness_sql_int (h, "SELECT unlocked FROM inspections"), 1);
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "cleared");
+    {
+        g_autofree char *db = NULL;
+        gsize len = 0;
+
+        assert_true (g_file_get_contents (h->db, &db, &len, NULL));
+        assert_null (g_strstr_len (db, (gssize)len, pass));
+    }
+    act (h, "checkin.done", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -529,6 +612,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_hostile_strings_escaped),
         cmocka_unit_test (test_hostile_name_escaped),
         cmocka_unit_test (test_identify_refused),
+        cmocka_unit_test (test_passphrase_unlocks),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

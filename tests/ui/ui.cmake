@@ -24,7 +24,9 @@ target_compile_definitions(kikan_ui_harness PUBLIC
   KIKAN_UI_TEST_SCAND="$<TARGET_FILE:kikan-scand>"
   KIKAN_UI_TEST_SHARED_TESTDATA="${KIKAN_SHARED_TESTDATA_DIR}"
   KIKAN_UI_TEST_FIXTURES="${KIKAN_FIXTURES_DIR}"
-  KIKAN_UI_TEST_SIGNATURES="${CMAKE_SOURCE_DIR}/signatures")
+  KIKAN_UI_TEST_SIGNATURES="${CMAKE_SOURCE_DIR}/signatures"
+  KIKAN_UI_TEST_MAKE_MEDIA="${CMAKE_SOURCE_DIR}/tests/fixtures/make-media.py"
+  KIKAN_UI_TEST_XTS_ENCRYPT="$<TARGET_FILE:xts-encrypt>")
 target_link_libraries(kikan_ui_harness PUBLIC PkgConfig::KIKAN_UI_SQLITE)
 
 # GSK_RENDERER=cairo: Mesa llvmpipe redraws the whole 1280x800 window on
@@ -38,7 +40,7 @@ function(kikan_ui_test name source)
   target_link_libraries(test-ui-${name} PRIVATE kikan_ui_harness
     "-Wl,--whole-archive" "$<TARGET_FILE:kikan_ui>" "-Wl,--no-whole-archive")
   # kikan_fixtures: the station's start-up self-test scans fixtures/selftest.
-  add_dependencies(test-ui-${name} kikan kikan-scand kikan_fixtures)
+  add_dependencies(test-ui-${name} kikan kikan-scand kikan_fixtures xts-encrypt)
   kikan_ui_cases(test-ui-${name} ui.${name} TIMEOUT ${ARG_TIMEOUT} CASES ${ARG_CASES})
 endfunction()
 

@@ -328,9 +328,9 @@ on_countdown (gpointer data)
         reset (self);
         return G_SOURCE_REMOVE;
     }
-    body = g_strdup_printf (g_dngettext (NULL, "The check-in will end in %u second.",
-                                         "The check-in will end in %u seconds.",
-                                         self->countdown_left),
+    body = g_strdup_printf (ngettext ("The check-in will end in %u second.",
+                                      "The check-in will end in %u seconds.",
+                                      self->countdown_left),
                             self->countdown_left);
     if (self->warning != NULL)
         adw_message_dialog_set_body (self->warning, body);
