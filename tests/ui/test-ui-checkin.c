@@ -50,6 +50,23 @@ make_fat (UiHarness *h, const char *name, const char *const *files)
     return img;
 }
 
+/* KIKAN_UI_SNAPSHOTS=DIR: each page the flow reaches is also drawn into
+ * DIR/<name>.png with the app's own renderer (for looking at them). */
+static void
+snap (UiHarness *h, const char *name)
+{
+    const char *dir = g_getenv ("KIKAN_UI_SNAPSHOTS");
+    g_autofree char *png = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (dir == NULL)
+        return;
+    ui_harness_spin (400); /* the page's slide transition */
+    png = g_strdup_printf ("%s/%s.png", dir, name);
+    if (!ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
+        fail_msg ("snapshot %s: %s", name, error->message);
+}
+
 static KikanDriver *
 driver_of (UiHarness *h)
 {
@@ -86,6 +103,7 @@ answer_all (UiHarness *h, const char *q19)
     while (ui_harness_page_id (h) != NULL && ui_harness_page_id (h)[0] == 'Q') {
         PageChange c = { h, g_strdup (ui_harness_page_id (h)) };
 
+        snap (h, c.was);
         if (g_str_equal (c.was, "Q18"))
             act (h, "checkin.next", NULL);
         else
@@ -101,8 +119,10 @@ answer_all (UiHarness *h, const char *q19)
 static void
 identify (UiHarness *h, const char *id)
 {
+    snap (h, "welcome");
     act (h, "checkin.start", NULL);
     ui_harness_wait_for_page (h, "identify", FLOW_TIMEOUT_MS);
+    snap (h, "identify");
     act (h, "checkin.identify", g_variant_new_string (id));
     {
         PageChange c = { h, (char *)"identify" };
@@ -127,12 +147,15 @@ nothing_running (gpointer data)
 static void
 inspect_and_finish (UiHarness *h)
 {
+    snap (h, "present");
     act (h, "checkin.next", NULL);
     ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
     ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
                          "the end of the inspections");
+    snap (h, "inspect");
     act (h, "checkin.finish", NULL);
     ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+    snap (h, "result");
 }
 
 static KikanDriverItem *
@@ -580,6 +603,43 @@ test_passphrase_unlocks (void **state)
     ui_harness_free (h);
 }
 
+static AdwMessageDialog *
+dialog_shown (void)
+{
+    GListModel *tops = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (tops); i++) {
+        g_autoptr (GObject) w = g_list_model_get_item (tops, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+            return ADW_MESSAGE_DIALOG (w);
+    }
+    return NULL;
+}
+
+/* "End check-in" asks first; "Continue" keeps the session, "End" records
+ * it incomplete and goes back to the idle screen. */
+static void
+test_cancel_asks_first (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+
+    identify (h, "E1001");
+    act (h, "checkin.cancel", NULL);
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the confirmation");
+    adw_message_dialog_response (dialog_shown (), "continue");
+    ui_harness_spin (200);
+    assert_string_equal (ui_harness_page_id (h), "Q1");
+    assert_non_null (kikan_driver_get_checkin (driver_of (h)));
+    act (h, "checkin.cancel", NULL);
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the confirmation");
+    adw_message_dialog_response (dialog_shown (), "end");
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    assert_string_equal (ui_harness_sql_text (h, "SELECT state FROM sessions"), "incomplete");
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -613,6 +673,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_hostile_name_escaped),
         cmocka_unit_test (test_identify_refused),
         cmocka_unit_test (test_passphrase_unlocks),
+        cmocka_unit_test (test_cancel_asks_first),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

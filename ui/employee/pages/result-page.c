@@ -112,9 +112,8 @@ show_item (KikanResultPage *self, JsonObject *o)
 {
     const char *v = str_member (o, "verdict");
     const char *asset = str_member (o, "asset");
-    g_autofree char *shown = kikan_escape_for_display (
+    g_autofree char *title = kikan_escape_for_display (
         asset != NULL ? asset : _("A medium not in the ledger"), -1);
-    g_autofree char *title = g_strdup_printf ("%s — %s", shown, heading (v));
     g_autofree char *reasons = reasons_text (o);
     g_autofree char *body = g_strdup_printf ("%s\n%s", reasons, next_step (v));
     GtkWidget *row = adw_expander_row_new ();
