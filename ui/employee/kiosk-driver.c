@@ -233,15 +233,11 @@ find_lent (KikanDriver *self, const char *asset)
     return NULL;
 }
 
+/* A string member, NULL when absent, null or not a string. */
 static const char *
 str_member (JsonObject *o, const char *m)
 {
-    JsonNode *n = o != NULL ? json_object_get_member (o, m) : NULL;
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n)
-                   && json_node_get_value_type (n) == G_TYPE_STRING
-               ? json_node_get_string (n)
-               : NULL;
+    return o != NULL ? json_object_get_string_member_with_default (o, m, NULL) : NULL;
 }
 
 /* The rows follow what the library recorded (the session's JSON): which

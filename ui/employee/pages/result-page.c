@@ -64,15 +64,11 @@ next_step (const char *v)
     return _("Not decided yet: IT will look at it and tell you.");
 }
 
+/* A string member, NULL when absent, null or not a string. */
 static const char *
 str_member (JsonObject *o, const char *m)
 {
-    JsonNode *n = o != NULL ? json_object_get_member (o, m) : NULL;
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n)
-                   && json_node_get_value_type (n) == G_TYPE_STRING
-               ? json_node_get_string (n)
-               : NULL;
+    return o != NULL ? json_object_get_string_member_with_default (o, m, NULL) : NULL;
 }
 
 static void
