@@ -640,6 +640,44 @@ test_cancel_asks_first (void **state)
     ui_harness_free (h);
 }
 
+/* Q1 Yes and "I don't have it with me": one stick handed over, the other
+ * declared at home with the date it comes back → NOT RETURNED for it
+ * (INV-02), recorded as declared, its loan still open. */
+static void
+test_missing_at_home (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autofree char *presence = NULL, *return_by = NULL, *v8 = NULL, *q1 = NULL;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "yes"));
+    q1 = ui_harness_sql_text (h, "SELECT answer FROM declarations WHERE question = 'Q1'");
+    assert_string_equal (q1, "yes");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    /* Not complete while a lent item is neither handed over nor declared. */
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_LENT);
+    act (h, "checkin.declare-missing", g_variant_new ("(ss)", "USB-0008", "at_home:2026-12-24"));
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_MISSING);
+    inspect_and_finish (h);
+    presence = ui_harness_sql_text (h, "SELECT presence FROM items WHERE asset_id = 'USB-0008'");
+    assert_string_equal (presence, "at_home");
+    return_by = ui_harness_sql_text (h, "SELECT return_by FROM items WHERE asset_id = 'USB-0008'");
+    assert_string_equal (return_by, "2026-12-24");
+    v8 = ui_harness_sql_text (h, "SELECT v.verdict FROM verdicts v JOIN items i ON "
+                                 "i.id = v.item_id WHERE i.asset_id = 'USB-0008' "
+                                 "ORDER BY v.id DESC LIMIT 1");
+    assert_string_equal (v8, "not_returned");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM loans WHERE asset_id = "
+                                             "'USB-0008' AND returned_on IS NULL"),
+                      1);
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window), "NOT RETURNED"));
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -674,6 +712,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_identify_refused),
         cmocka_unit_test (test_passphrase_unlocks),
         cmocka_unit_test (test_cancel_asks_first),
+        cmocka_unit_test (test_missing_at_home),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
