@@ -13,6 +13,7 @@
 
 #include "ui-harness.h"
 
+#include "kiosk-assistant.h"
 #include "kiosk-driver.h"
 
 #define FLOW_TIMEOUT_MS 10000
@@ -678,6 +679,108 @@ test_missing_at_home (void **state)
     ui_harness_free (h);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, const char *label, guint *nth)
+{
+    if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+        && (label == NULL
+            || (GTK_IS_BUTTON (root)
+                && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0))) {
+        if (*nth == 0)
+            return root;
+        (*nth)--;
+    }
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+         c = gtk_widget_get_next_sibling (c)) {
+        GtkWidget *w = find_widget (c, type, label, nth);
+
+        if (w != NULL)
+            return w;
+    }
+    return NULL;
+}
+
+/* The @nth widget of @type (with @label for a button) on the page on
+ * screen; fails the test when there is none. */
+static GtkWidget *
+on_page (UiHarness *h, GType type, const char *label, guint nth)
+{
+    guint none = 0;
+    GtkWidget *assistant = find_widget (GTK_WIDGET (h->window), KIKAN_TYPE_ASSISTANT, NULL,
+                                        &none);
+    GtkWidget *w;
+
+    assert_non_null (assistant);
+    w = find_widget (GTK_WIDGET (kikan_assistant_get_current_page (KIKAN_ASSISTANT (assistant))),
+                     type, label, &nth);
+    if (w == NULL)
+        fail_msg ("no %s “%s” on the page %s", g_type_name (type), label ? label : "",
+                  ui_harness_page_id (h));
+    return w;
+}
+
+/* What a tap does (gtk_widget_activate() would wait for the press
+ * animation). */
+static void
+click (GtkWidget *button)
+{
+    g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+answer_no_until (UiHarness *h, const char *question)
+{
+    while (g_strcmp0 (ui_harness_page_id (h), question) != 0) {
+        PageChange c = { h, g_strdup (ui_harness_page_id (h)) };
+
+        assert_true (c.was[0] == 'Q');
+        act (h, "checkin.answer", g_variant_new ("(ss)", c.was, "no"));
+        ui_harness_wait_for (page_changed, &c, FLOW_TIMEOUT_MS, "the next question");
+        g_free (c.was);
+    }
+}
+
+/* The follow-ups of §5.2 through the page itself, as a finger does it:
+ * Q7 Yes (KR-22) with the device, the work and "deleted: Yes"; Q10 Not
+ * sure with the level and personal data — stored verbatim as the
+ * verdict reads them. */
+static void
+test_followups_through_the_page (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *q7 = NULL, *q10 = NULL;
+
+    identify (h, "E1001");
+    answer_no_until (h, "Q7");
+    click (on_page (h, GTK_TYPE_BUTTON, "_Yes", 0));
+    gtk_editable_set_text (GTK_EDITABLE (on_page (h, GTK_TYPE_ENTRY, NULL, 0)), "my own tablet");
+    gtk_editable_set_text (GTK_EDITABLE (on_page (h, GTK_TYPE_ENTRY, NULL, 1)),
+                           "read the sales report");
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 0)), 0);
+    click (on_page (h, GTK_TYPE_BUTTON, "_Save and continue", 0));
+    assert_string_equal (ui_harness_page_id (h), "Q8");
+    q7 = ui_harness_sql_text (h, "SELECT answer || ' ' || followup FROM declarations "
+                                 "WHERE question = 'Q7'");
+    assert_non_null (strstr (q7, "yes "));
+    assert_non_null (strstr (q7, "\"device\":\"my own tablet\""));
+    assert_non_null (strstr (q7, "\"work\":\"read the sales report\""));
+    assert_non_null (strstr (q7, "\"data_deleted\":\"yes\""));
+    answer_no_until (h, "Q10");
+    click (on_page (h, GTK_TYPE_BUTTON, "No_t sure", 0));
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 0)), 0);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 1)), 1);
+    click (on_page (h, GTK_TYPE_BUTTON, "_Save and continue", 0));
+    q10 = ui_harness_sql_text (h, "SELECT answer || ' ' || followup FROM declarations "
+                                  "WHERE question = 'Q10'");
+    assert_non_null (strstr (q10, "not_sure "));
+    assert_non_null (strstr (q10, "\"classification\":\"confidential\""));
+    assert_non_null (strstr (q10, "\"personal_data\":\"no\""));
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -713,6 +816,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_passphrase_unlocks),
         cmocka_unit_test (test_cancel_asks_first),
         cmocka_unit_test (test_missing_at_home),
+        cmocka_unit_test (test_followups_through_the_page),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
