@@ -781,6 +781,49 @@ test_followups_through_the_page (void **state)
     ui_harness_free (h);
 }
 
+/* "I don't have it with me" → "It was lost" through the present page
+ * and its dialog: an incident with what the data was (KR-04). */
+static void
+test_lost_through_the_page (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autofree char *incident = NULL;
+    AdwMessageDialog *dialog;
+    guint zero = 0;
+    GtkWidget *entry, *level, *personal;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "yes"));
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    ui_harness_spin (100);
+    click (on_page (h, GTK_TYPE_BUTTON, "It was lost", 0));
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the lost-item dialog");
+    dialog = dialog_shown ();
+    entry = find_widget (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, NULL, &zero);
+    assert_non_null (entry);
+    gtk_editable_set_text (GTK_EDITABLE (entry), "customer list");
+    zero = 0;
+    level = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL, &zero);
+    zero = 1;
+    personal = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL, &zero);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (level), 0);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (personal), 0);
+    adw_message_dialog_response (dialog, "record");
+    ui_harness_spin (100);
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_MISSING);
+    incident = ui_harness_sql_text (h, "SELECT kind || '|' || data_held || '|' || classification "
+                                       "|| '|' || personal_data FROM incidents "
+                                       "WHERE kind = 'lost'");
+    assert_string_equal (incident, "lost|customer list|confidential|yes");
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -817,6 +860,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_cancel_asks_first),
         cmocka_unit_test (test_missing_at_home),
         cmocka_unit_test (test_followups_through_the_page),
+        cmocka_unit_test (test_lost_through_the_page),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

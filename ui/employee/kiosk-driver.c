@@ -714,30 +714,35 @@ action_present_medium (GSimpleAction *action, GVariant *parameter, gpointer data
 }
 
 static void
-action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer data)
+declare_missing (KikanDriver *self, const char *tag, const char *declared, JsonObject *f)
 {
-    KikanDriver *self = data;
     g_autoptr (GError) error = NULL;
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
     g_autoptr (GDateTime) week = g_date_time_add_days (now, 7);
-    g_autofree char *return_by = NULL;
-    const char *tag, *declared;
-    g_auto (GStrv) parts = NULL;
+    g_autofree char *default_return = g_date_time_format (week, "%F");
+    g_auto (GStrv) parts = g_strsplit (declared, ":", 2);
     KikanScriptMissing m = { 0 };
     KikanDriverItem *lent;
 
-    g_variant_get (parameter, "(&s&s)", &tag, &declared);
     kikan_driver_note_activity (self);
     if (self->checkin == NULL || self->finished || (lent = find_lent (self, tag)) == NULL)
         return;
-    /* "at_home" or "at_home:YYYY-MM-DD": the return-by date of INV-02;
-     * a week from today unless the person chose one. */
-    parts = g_strsplit (declared, ":", 2);
     m.asset = lent->asset;
     m.declared = parts[0];
-    if (g_str_equal (parts[0], "at_home"))
-        m.return_by = return_by = g_strdup (parts[1] != NULL ? parts[1]
-                                                             : g_date_time_format (week, "%F"));
+    /* Q1's follow-up (§5.2), what the library records (KR-03, KR-04):
+     * at home with the date it comes back (a week from today unless the
+     * person chose one: "at_home:YYYY-MM-DD" or "return_by"), to whom it
+     * was handed, what data a lost or stolen one held. */
+    m.return_by = (char *)str_member (f, "return_by");
+    if (m.return_by == NULL)
+        m.return_by = parts[1];
+    if (m.return_by == NULL && g_str_equal (parts[0], "at_home"))
+        m.return_by = default_return;
+    m.to = (char *)str_member (f, "to");
+    m.data_held = (char *)str_member (f, "data_held");
+    m.classification = (char *)str_member (f, "classification");
+    m.personal_data = (char *)str_member (f, "personal_data");
+    m.description = (char *)str_member (f, "description");
     if (kikan_checkin_declare_missing (self->checkin, &m, &error) == 0) {
         set_problem_error (self, _("This could not be recorded. Please try again, or ask IT."),
                            error);
@@ -745,6 +750,29 @@ action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer dat
     }
     set_problem (self, NULL);
     sync_items (self);
+}
+
+static void
+action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    const char *tag, *declared;
+
+    g_variant_get (parameter, "(&s&s)", &tag, &declared);
+    declare_missing (data, tag, declared, NULL);
+}
+
+static void
+action_declare_missing_with (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    const char *tag, *declared, *followup;
+    JsonObject *f = NULL;
+
+    g_variant_get (parameter, "(&s&s&s)", &tag, &declared, &followup);
+    if (json_parser_load_from_data (parser, followup, -1, NULL)
+        && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        f = json_node_get_object (json_parser_get_root (parser));
+    declare_missing (data, tag, declared, f);
 }
 
 /* The typed passphrase goes to the inspector as a file (its interface,
@@ -1165,6 +1193,8 @@ kikan_driver_new (KikanKioskWindow *window)
           .parameter_type = "(ss)" },
         { .name = "declare-missing", .activate = action_declare_missing,
           .parameter_type = "(ss)" },
+        { .name = "declare-missing-with", .activate = action_declare_missing_with,
+          .parameter_type = "(sss)" },
         { .name = "passphrase", .activate = action_passphrase, .parameter_type = "(xs)" },
         { .name = "inspect", .activate = action_inspect },
         { .name = "cancel-inspection", .activate = action_cancel_inspection,

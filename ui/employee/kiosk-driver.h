@@ -22,6 +22,10 @@
  *   checkin.present-medium((ss))     asset tag (or ""), medium path (disk image, block
  *                                    device) — what plugging a stick in does
  *   checkin.declare-missing((ss))    asset tag, at_home|lost|stolen|damaged|transferred
+ *                                    ("at_home:YYYY-MM-DD" names the return-by date)
+ *   checkin.declare-missing-with((sss))  the same with Q1's follow-up as a JSON object:
+ *                                    {"return_by", "to", "data_held", "classification",
+ *                                     "personal_data", "description"}
  *   checkin.answer-with((sss))       the same with the follow-up of 5.2 (a JSON object:
  *                                    {"text": …}, Q7 {"device","work","data_deleted"},
  *                                    Q8 {"media": […]}, Q10 {"classification", …})
