@@ -824,6 +824,70 @@ test_lost_through_the_page (void **state)
     ui_harness_free (h);
 }
 
+/* A registered stick plugged in: the watcher's "device-added" (identity
+ * read off the main loop) presents it, the register says which asset it
+ * is and its row lights up; pulled out while it is read ("device-removed")
+ * → HOLD, "removed during inspection" (§5.3, MAL-04). */
+static void
+test_usb_plugged_and_pulled (void **state)
+{
+    UiHarnessOptions o = {
+        .default_ledger = TRUE,
+        .ledger_sql = "INSERT INTO media (asset_id, vid, pid, usb_serial, registered_at, "
+                      "registered_by) VALUES ('USB-0007', 1921, 21863, 'AA00000007', 'x', "
+                      "'it01');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autoptr (KikanUsbDevice) dev = g_new0 (KikanUsbDevice, 1);
+    KikanUsbInterface storage = { 1, 0, 0, 0x08, 0x06, 0x50 };
+    const char *nodes[] = { img7, NULL };
+    g_autofree char *v7 = NULL, *failure = NULL;
+    KikanUsbWatch *watch;
+
+    identify (h, "E1001");
+    answer_all (h, "yes");
+    watch = kikan_driver_get_usb_watch (driver_of (h));
+    assert_non_null (watch);
+    /* The mock stick's block node is the image (DESIGN.md, umockdev). */
+    dev->syspath = g_strdup ("/sys/devices/pci0000:00/usb1/1-1");
+    dev->vid = 0x0781;
+    dev->pid = 0x5567;
+    dev->serial = g_strdup ("AA00000007");
+    dev->interfaces = g_array_new (FALSE, TRUE, sizeof (KikanUsbInterface));
+    g_array_append_val (dev->interfaces, storage);
+    dev->interfaces_known = TRUE;
+    dev->block_nodes = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (dev->block_nodes, g_strdup (img7));
+    g_signal_emit_by_name (watch, "device-added", dev);
+    if (kikan_driver_get_problem (driver_of (h)) != NULL)
+        fail_msg ("%.300s", kikan_driver_get_problem (driver_of (h)));
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_WAITING);
+    assert_string_equal (row_of (h, "USB-0007")->usb_syspath, dev->syspath);
+    act (h, "checkin.declare-missing", g_variant_new ("(ss)", "USB-0008", "at_home"));
+    act (h, "checkin.next", NULL);
+    ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_INSPECTING);
+    g_signal_emit_by_name (watch, "device-removed", dev->syspath, nodes);
+    ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
+                         "the end of the inspection");
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_NOT_INSPECTED);
+    assert_non_null (kikan_driver_get_problem (driver_of (h)));
+    act (h, "checkin.finish", NULL);
+    ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+    v7 = ui_harness_sql_text (h, "SELECT v.verdict FROM verdicts v JOIN items i ON "
+                                 "i.id = v.item_id WHERE i.asset_id = 'USB-0007' "
+                                 "ORDER BY v.id DESC LIMIT 1");
+    assert_string_equal (v7, "hold");
+    failure = ui_harness_sql_text (h, "SELECT state FROM items WHERE asset_id = 'USB-0007'");
+    assert_string_equal (failure, "removed");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT usb_vid FROM items "
+                                             "WHERE asset_id = 'USB-0007'"),
+                      0x0781);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -861,6 +925,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_missing_at_home),
         cmocka_unit_test (test_followups_through_the_page),
         cmocka_unit_test (test_lost_through_the_page),
+        cmocka_unit_test (test_usb_plugged_and_pulled),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

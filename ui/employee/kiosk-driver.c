@@ -260,9 +260,22 @@ sync_items (KikanDriver *self)
         const char *state = str_member (o, "state");
         const char *presence = str_member (o, "presence");
         KikanDriverItem *it = find_item_by_id (self, id);
+        KikanDriverItem *lent = find_lent (self, asset);
 
-        if (it == NULL && (it = find_lent (self, asset)) != NULL && it->item_id != 0)
-            it = NULL;
+        /* A stick plugged in or a serial typed turned out to be a lent
+         * asset: its row in the list is the one that lights up. */
+        if (it != NULL && it->asset == NULL && lent != NULL && lent != it
+            && lent->item_id == 0) {
+            lent->item_id = id;
+            g_free (lent->medium);
+            lent->medium = g_strdup (it->medium);
+            g_free (lent->usb_syspath);
+            lent->usb_syspath = g_strdup (it->usb_syspath);
+            g_ptr_array_remove (self->items, it);
+            it = lent;
+        }
+        if (it == NULL && lent != NULL && lent->item_id == 0)
+            it = lent;
         if (it == NULL) {
             it = g_new0 (KikanDriverItem, 1);
             it->asset = g_strdup (asset);
@@ -278,7 +291,8 @@ sync_items (KikanDriver *self)
             it->state = KIKAN_DRIVER_ITEM_INSPECTED;
         } else if (g_strcmp0 (state, "inspecting") == 0 || g_strcmp0 (state, "pending") == 0) {
             it->state = KIKAN_DRIVER_ITEM_INSPECTING;
-        } else if (g_strcmp0 (state, "failed") == 0 || g_strcmp0 (state, "not_inspected") == 0) {
+        } else if (g_strcmp0 (state, "failed") == 0 || g_strcmp0 (state, "removed") == 0
+                   || g_strcmp0 (state, "not_inspected") == 0) {
             it->state = KIKAN_DRIVER_ITEM_NOT_INSPECTED;
         } else if (it->medium != NULL) {
             it->state = KIKAN_DRIVER_ITEM_WAITING;
@@ -458,20 +472,6 @@ present_usb (KikanDriver *self, const KikanUsbDevice *dev, const char *node)
     it->usb_syspath = g_strdup (dev->syspath);
     it->state = KIKAN_DRIVER_ITEM_WAITING;
     g_ptr_array_add (self->items, it);
-    sync_items (self);
-    /* The row that lit up is the one sync_items matched to the ledger. */
-    for (guint i = 0; i < self->items->len; i++) {
-        KikanDriverItem *x = self->items->pdata[i];
-
-        if (x != it && x->item_id == id) {
-            g_free (x->medium);
-            x->medium = g_strdup (node);
-            g_free (x->usb_syspath);
-            x->usb_syspath = g_strdup (dev->syspath);
-            g_ptr_array_remove (self->items, it);
-            break;
-        }
-    }
     sync_items (self);
 }
 
@@ -677,24 +677,14 @@ present (KikanDriver *self, const char *tag, const char *medium)
         return;
     }
     if (lent == NULL) {
+        /* A serial or an unregistered medium: sync_items() moves it to
+         * the lent row it turns out to be. */
         lent = g_new0 (KikanDriverItem, 1);
         g_ptr_array_add (self->items, lent);
     }
     lent->item_id = id;
     lent->medium = g_strdup (medium);
     set_problem (self, NULL);
-    sync_items (self);
-    /* A serial may have named a lent row: keep one row per item. */
-    for (guint i = 0; i < self->items->len; i++) {
-        KikanDriverItem *x = self->items->pdata[i];
-
-        if (x != lent && x->item_id == id) {
-            if (x->medium == NULL)
-                x->medium = g_strdup (medium);
-            g_ptr_array_remove (self->items, lent);
-            break;
-        }
-    }
     sync_items (self);
 }
 
@@ -1327,4 +1317,10 @@ guint
 kikan_driver_get_idle_seconds (KikanDriver *self)
 {
     return self->idle_seconds;
+}
+
+KikanUsbWatch *
+kikan_driver_get_usb_watch (KikanDriver *self)
+{
+    return self->usb;
 }
