@@ -392,6 +392,28 @@ test_inactivity_abandons (void **state)
     ui_harness_free (h);
 }
 
+/* After the result, walking away just goes back to the idle screen: the
+ * finished check-in stays as recorded (ended, with its slip). */
+static void
+test_inactivity_after_result (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE,
+                           .conf_extra = "[kiosk]\nidle_seconds = 3\n" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *state_ = NULL;
+
+    identify (h, "E2002");
+    answer_all (h, "yes");
+    assert_string_equal (ui_harness_page_id (h), "present");
+    inspect_and_finish (h);
+    ui_harness_wait_for (idle_screen, h, 20000, "the idle screen after the result");
+    state_ = ui_harness_sql_text (h, "SELECT state FROM sessions");
+    assert_string_equal (state_, "ended");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM slips"), 1);
+    assert_false (ui_harness_tree_has_text (GTK_WIDGET (h->window), "Sato"));
+    ui_harness_free (h);
+}
+
 /* (d) The main loop keeps drawing while a medium of 20,000 files is read:
  * the longest gap between two after-paint ticks of the window's frame
  * clock stays within 100 ms. */
@@ -926,6 +948,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_followups_through_the_page),
         cmocka_unit_test (test_lost_through_the_page),
         cmocka_unit_test (test_usb_plugged_and_pulled),
+        cmocka_unit_test (test_inactivity_after_result),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
