@@ -2,6 +2,9 @@
 #include "inspector-private.h"
 
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "error-private.h"
@@ -18,26 +21,60 @@ struct KikanInspector {
     GMutex summary_lock;       /* not self->lock: asked while an inspection runs */
 };
 
+/* Progress on its way to the caller's main context.  The daemon reports
+ * after every file: 20,000 small files are thousands of reports a second.
+ * Queued one by one at the default priority they would starve the
+ * caller's redraws (GTK paints at G_PRIORITY_HIGH_IDLE + 20) and freeze
+ * the kiosk's screen (issue #11, the frame-gap test).  So at most one
+ * delivery is pending, carrying the latest counts, below the redraw's
+ * priority; and none is made after the inspection ended ("closed"), so
+ * that the caller never hears of progress after its result. */
+typedef struct {
+    GMutex lock;
+    KikanProgress latest;
+    gboolean queued;
+    gboolean closed;
+    KikanInspectorProgress progress;
+    gpointer progress_data;
+    GMainContext *context; /* the caller's */
+} ProgressRelay;
+
 typedef struct {
     char *path;
     char **passphrase_files;
-    KikanInspectorProgress progress;
-    gpointer progress_data;
-    GMainContext *context; /* the caller's, for progress */
+    ProgressRelay *relay;  /* atomic rc box */
 } Job;
 
-typedef struct {
-    KikanProgress p;
-    KikanInspectorProgress progress;
-    gpointer progress_data;
-} ProgressCall;
+static void
+relay_clear (gpointer data)
+{
+    ProgressRelay *relay = data;
+
+    g_mutex_clear (&relay->lock);
+    g_main_context_unref (relay->context);
+}
+
+static void
+relay_unref (gpointer data)
+{
+    g_atomic_rc_box_release_full (data, relay_clear);
+}
+
+static void
+relay_close (ProgressRelay *relay)
+{
+    g_mutex_lock (&relay->lock);
+    relay->closed = TRUE;
+    g_mutex_unlock (&relay->lock);
+}
 
 static void
 job_free (Job *job)
 {
     g_free (job->path);
     g_strfreev (job->passphrase_files);
-    g_main_context_unref (job->context);
+    relay_close (job->relay);
+    relay_unref (job->relay);
     g_free (job);
 }
 
@@ -76,26 +113,44 @@ kikan_inspector_free (KikanInspector *self)
 static gboolean
 deliver_progress (gpointer data)
 {
-    ProgressCall *call = data;
+    ProgressRelay *relay = data;
+    KikanProgress p;
 
-    call->progress (&call->p, call->progress_data);
+    g_mutex_lock (&relay->lock);
+    relay->queued = FALSE;
+    if (relay->closed) {
+        g_mutex_unlock (&relay->lock);
+        return G_SOURCE_REMOVE;
+    }
+    p = relay->latest;
+    g_mutex_unlock (&relay->lock);
+    relay->progress (&p, relay->progress_data);
     return G_SOURCE_REMOVE;
 }
 
-/* On the inspection's thread: hands a copy to the caller's main context. */
+/* On the inspection's thread: the latest counts for the caller's main
+ * context (ProgressRelay). */
 static void
 relay_progress (const KikanProgress *p, gpointer user_data)
 {
     Job *job = user_data;
-    ProgressCall *call;
+    ProgressRelay *relay = job->relay;
 
-    if (job->progress == NULL)
+    if (relay->progress == NULL)
         return;
-    call = g_new (ProgressCall, 1);
-    call->p = *p;
-    call->progress = job->progress;
-    call->progress_data = job->progress_data;
-    g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_progress, call, g_free);
+    g_mutex_lock (&relay->lock);
+    relay->latest = *p;
+    if (!relay->queued && !relay->closed) {
+        GSource *source = g_idle_source_new ();
+
+        relay->queued = TRUE;
+        g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+        g_source_set_callback (source, deliver_progress, g_atomic_rc_box_acquire (relay),
+                               relay_unref);
+        g_source_attach (source, relay->context);
+        g_source_unref (source);
+    }
+    g_mutex_unlock (&relay->lock);
 }
 
 static void
@@ -135,6 +190,44 @@ summarize_engine (const KikanEngineInfo *info)
     return g_string_free (s, FALSE);
 }
 
+/* How much the scan daemon and its workers yield the CPU: the kiosk's
+ * screen must keep drawing while a medium is read (issue #11, the
+ * frame-gap test: no gap above 100 ms on a 2-core kiosk).  A scan only
+ * waits longer when something else needs the CPU. */
+#define SCAND_NICE 10
+
+typedef struct {
+    const char *scand_path;
+    const KikanEngineOptions *options;
+    KikanScanSession *session;
+    GError *error;
+} Spawn;
+
+/* On a thread of its own, because on Linux the nice value is per thread
+ * and fork() hands the calling thread's to the child: the daemon (and the
+ * workers it forks) start at SCAND_NICE, and no thread of the caller's
+ * pool is left lowered (an unprivileged process cannot raise it back). */
+static gpointer
+spawn_thread (gpointer data)
+{
+    Spawn *s = data;
+
+    (void)setpriority (PRIO_PROCESS, (id_t)syscall (SYS_gettid), SCAND_NICE);
+    s->session = kikan_scan_session_new (s->scand_path, s->options, &s->error);
+    return NULL;
+}
+
+static KikanScanSession *
+spawn_session (const char *scand_path, const KikanEngineOptions *options, GError **error)
+{
+    Spawn s = { scand_path, options, NULL, NULL };
+
+    g_thread_join (g_thread_new ("kikan-scand-spawn", spawn_thread, &s));
+    if (s.session == NULL)
+        g_propagate_error (error, s.error);
+    return s.session;
+}
+
 /* Runs with self->lock held: a live daemon with the engine loaded. */
 static gboolean
 ensure_session_locked (KikanInspector *self, GError **error)
@@ -149,7 +242,7 @@ ensure_session_locked (KikanInspector *self, GError **error)
     eopts.databases = (const char *const *)self->config.databases;
     eopts.n_databases = g_strv_length (self->config.databases);
     eopts.limits = self->config.limits;
-    self->session = kikan_scan_session_new (self->config.scand_path, &eopts, error);
+    self->session = spawn_session (self->config.scand_path, &eopts, error);
     if (self->session == NULL)
         return FALSE;
     summary = summarize_engine (kikan_scan_session_get_engine_info (self->session));
@@ -252,6 +345,8 @@ inspect_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     g_mutex_lock (&self->lock);
     report = inspect_locked (self, task_data, cancellable, &error);
     g_mutex_unlock (&self->lock);
+    /* No progress after the result (ProgressRelay). */
+    relay_close (((Job *)task_data)->relay);
     if (report == NULL)
         g_task_return_error (task, error);
     else
@@ -277,9 +372,11 @@ kikan_inspector_inspect_async (KikanInspector *self, const char *path,
     job = g_new0 (Job, 1);
     job->path = g_strdup (path);
     job->passphrase_files = g_strdupv ((char **)passphrase_files);
-    job->progress = progress;
-    job->progress_data = progress_data;
-    job->context = g_main_context_ref_thread_default ();
+    job->relay = g_atomic_rc_box_new0 (ProgressRelay);
+    g_mutex_init (&job->relay->lock);
+    job->relay->progress = progress;
+    job->relay->progress_data = progress_data;
+    job->relay->context = g_main_context_ref_thread_default ();
     g_task_set_task_data (task, job, (GDestroyNotify)job_free);
     g_object_set_data (G_OBJECT (task), "kikan-inspector", self);
     g_task_run_in_thread (task, inspect_thread);

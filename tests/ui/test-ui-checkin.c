@@ -13,6 +13,7 @@
 
 #include "ui-harness.h"
 
+#include "kiosk-assistant.h"
 #include "kiosk-driver.h"
 
 #define FLOW_TIMEOUT_MS 10000
@@ -48,6 +49,23 @@ make_fat (UiHarness *h, const char *name, const char *const *files)
             fail_msg ("cannot make the FAT image %s", img);
     }
     return img;
+}
+
+/* KIKAN_UI_SNAPSHOTS=DIR: each page the flow reaches is also drawn into
+ * DIR/<name>.png with the app's own renderer (for looking at them). */
+static void
+snap (UiHarness *h, const char *name)
+{
+    const char *dir = g_getenv ("KIKAN_UI_SNAPSHOTS");
+    g_autofree char *png = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (dir == NULL)
+        return;
+    ui_harness_spin (400); /* the page's slide transition */
+    png = g_strdup_printf ("%s/%s.png", dir, name);
+    if (!ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
+        fail_msg ("snapshot %s: %s", name, error->message);
 }
 
 static KikanDriver *
@@ -86,6 +104,7 @@ answer_all (UiHarness *h, const char *q19)
     while (ui_harness_page_id (h) != NULL && ui_harness_page_id (h)[0] == 'Q') {
         PageChange c = { h, g_strdup (ui_harness_page_id (h)) };
 
+        snap (h, c.was);
         if (g_str_equal (c.was, "Q18"))
             act (h, "checkin.next", NULL);
         else
@@ -101,8 +120,10 @@ answer_all (UiHarness *h, const char *q19)
 static void
 identify (UiHarness *h, const char *id)
 {
+    snap (h, "welcome");
     act (h, "checkin.start", NULL);
     ui_harness_wait_for_page (h, "identify", FLOW_TIMEOUT_MS);
+    snap (h, "identify");
     act (h, "checkin.identify", g_variant_new_string (id));
     {
         PageChange c = { h, (char *)"identify" };
@@ -127,12 +148,15 @@ nothing_running (gpointer data)
 static void
 inspect_and_finish (UiHarness *h)
 {
+    snap (h, "present");
     act (h, "checkin.next", NULL);
     ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
     ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
                          "the end of the inspections");
+    snap (h, "inspect");
     act (h, "checkin.finish", NULL);
     ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+    snap (h, "result");
 }
 
 static KikanDriverItem *
@@ -368,6 +392,28 @@ test_inactivity_abandons (void **state)
     ui_harness_free (h);
 }
 
+/* After the result, walking away just goes back to the idle screen: the
+ * finished check-in stays as recorded (ended, with its slip). */
+static void
+test_inactivity_after_result (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE,
+                           .conf_extra = "[kiosk]\nidle_seconds = 3\n" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *state_ = NULL;
+
+    identify (h, "E2002");
+    answer_all (h, "yes");
+    assert_string_equal (ui_harness_page_id (h), "present");
+    inspect_and_finish (h);
+    ui_harness_wait_for (idle_screen, h, 20000, "the idle screen after the result");
+    state_ = ui_harness_sql_text (h, "SELECT state FROM sessions");
+    assert_string_equal (state_, "ended");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM slips"), 1);
+    assert_false (ui_harness_tree_has_text (GTK_WIDGET (h->window), "Sato"));
+    ui_harness_free (h);
+}
+
 /* (d) The main loop keeps drawing while a medium of 20,000 files is read:
  * the longest gap between two after-paint ticks of the window's frame
  * clock stays within 100 ms. */
@@ -396,9 +442,13 @@ test_frame_gap (void **state)
     identify (h, "E1001");
     answer_all (h, "yes");
     act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", medium));
-    gaps = ui_frame_gaps_start (GTK_WIDGET (h->window));
+    /* Measured from the moment the inspection runs (the page change and
+     * the recording of the inspection's start come before) to the moment
+     * its result is recorded. */
     act (h, "checkin.next", NULL);
     ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_INSPECTING);
+    gaps = ui_frame_gaps_start (GTK_WIDGET (h->window));
     ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
                          "the end of the 20,000-file inspection");
     gap = ui_frame_gaps_stop (gaps, &ticks);
@@ -493,6 +543,373 @@ test_hostile_name_escaped (void **state)
     ui_harness_free (h);
 }
 
+/* True while a memfd holding a typed passphrase is open in this process. */
+static gboolean
+passphrase_memfd_open (void)
+{
+    g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+    const char *n;
+
+    while (dir != NULL && (n = g_dir_read_name (dir)) != NULL) {
+        g_autofree char *p = g_build_filename ("/proc/self/fd", n, NULL);
+        g_autofree char *target = g_file_read_link (p, NULL);
+
+        if (target != NULL && strstr (target, "kikan-passphrase") != NULL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* An encrypted stick (LUKS2) unlocked with the passphrase typed at the
+ * kiosk: it reaches the inspector through a sealed memfd, never a file;
+ * the stick is read and CLEARED (ENC-01), the passphrase is nowhere in the
+ * store, and the memfd is closed once the inspection ended. */
+static void
+test_passphrase_unlocks (void **state)
+{
+    UiHarnessOptions o = {
+        .ledger_sql
+        = "INSERT INTO employees (id, name, updated_at) VALUES ('E4004', 'Ito', 'x');"
+          "INSERT INTO assets (id, type, serial, encryption_required, updated_at) VALUES "
+          "('USB-0009', 'usb', 'S9', 1, 'x');"
+          "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+          "('USB-0009', 'E4004', '2026-10-01');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *out = NULL, *err = NULL, *pass = NULL, *verdict = NULL;
+    g_autofree char *media = ui_harness_mkdir (h, "luks");
+    g_auto (GStrv) lines = NULL;
+    const char *script
+        = "import importlib.util, sys\n"
+          "spec = importlib.util.spec_from_file_location('mm', sys.argv[1])\n"
+          "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+          "r = m.make_luks(sys.argv[2], 'usb9', 2, 512, "
+          "{'report.txt': b'Quarterly report\\n'}, sys.argv[3])\n"
+          "print(r['image']); print(r['passphrase_file'])\n";
+    const char *argv[] = { "python3", "-c", script, KIKAN_UI_TEST_MAKE_MEDIA, media,
+                           KIKAN_UI_TEST_XTS_ENCRYPT, NULL };
+    int status = 0;
+    KikanDriverItem *row;
+
+    if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                       &status, NULL)
+        || !g_spawn_check_wait_status (status, NULL))
+        fail_msg ("cannot make the LUKS image (root and cryptsetup needed): %s", err);
+    lines = g_strsplit (g_strstrip (out), "\n", -1);
+    assert_non_null (lines[0]);
+    assert_non_null (lines[1]);
+    assert_true (g_file_get_contents (lines[1], &pass, NULL, NULL));
+    g_strchomp (pass);
+
+    identify (h, "E4004");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0009", lines[0]));
+    row = row_of (h, "USB-0009");
+    assert_int_equal (row->state, KIKAN_DRIVER_ITEM_WAITING);
+    act (h, "checkin.passphrase", g_variant_new ("(xs)", row->item_id, pass));
+    assert_true (row_of (h, "USB-0009")->has_passphrase);
+    assert_true (passphrase_memfd_open ());
+    inspect_and_finish (h);
+    assert_false (passphrase_memfd_open ());
+    assert_int_equal (ui_harness_sql_int (h, "SELECT unlocked FROM inspections"), 1);
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "cleared");
+    {
+        g_autofree char *db = NULL;
+        gsize len = 0;
+
+        assert_true (g_file_get_contents (h->db, &db, &len, NULL));
+        assert_null (g_strstr_len (db, (gssize)len, pass));
+    }
+    act (h, "checkin.done", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+static AdwMessageDialog *
+dialog_shown (void)
+{
+    GListModel *tops = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (tops); i++) {
+        g_autoptr (GObject) w = g_list_model_get_item (tops, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+            return ADW_MESSAGE_DIALOG (w);
+    }
+    return NULL;
+}
+
+/* "End check-in" asks first; "Continue" keeps the session, "End" records
+ * it incomplete and goes back to the idle screen. */
+static void
+test_cancel_asks_first (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+
+    identify (h, "E1001");
+    act (h, "checkin.cancel", NULL);
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the confirmation");
+    adw_message_dialog_response (dialog_shown (), "continue");
+    ui_harness_spin (200);
+    assert_string_equal (ui_harness_page_id (h), "Q1");
+    assert_non_null (kikan_driver_get_checkin (driver_of (h)));
+    act (h, "checkin.cancel", NULL);
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the confirmation");
+    adw_message_dialog_response (dialog_shown (), "end");
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    assert_string_equal (ui_harness_sql_text (h, "SELECT state FROM sessions"), "incomplete");
+    ui_harness_free (h);
+}
+
+/* Q1 Yes and "I don't have it with me": one stick handed over, the other
+ * declared at home with the date it comes back → NOT RETURNED for it
+ * (INV-02), recorded as declared, its loan still open. */
+static void
+test_missing_at_home (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autofree char *presence = NULL, *return_by = NULL, *v8 = NULL, *q1 = NULL;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "yes"));
+    q1 = ui_harness_sql_text (h, "SELECT answer FROM declarations WHERE question = 'Q1'");
+    assert_string_equal (q1, "yes");
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    /* Not complete while a lent item is neither handed over nor declared. */
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_LENT);
+    act (h, "checkin.declare-missing", g_variant_new ("(ss)", "USB-0008", "at_home:2026-12-24"));
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_MISSING);
+    inspect_and_finish (h);
+    presence = ui_harness_sql_text (h, "SELECT presence FROM items WHERE asset_id = 'USB-0008'");
+    assert_string_equal (presence, "at_home");
+    return_by = ui_harness_sql_text (h, "SELECT return_by FROM items WHERE asset_id = 'USB-0008'");
+    assert_string_equal (return_by, "2026-12-24");
+    v8 = ui_harness_sql_text (h, "SELECT v.verdict FROM verdicts v JOIN items i ON "
+                                 "i.id = v.item_id WHERE i.asset_id = 'USB-0008' "
+                                 "ORDER BY v.id DESC LIMIT 1");
+    assert_string_equal (v8, "not_returned");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM loans WHERE asset_id = "
+                                             "'USB-0008' AND returned_on IS NULL"),
+                      1);
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window), "NOT RETURNED"));
+    ui_harness_free (h);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, const char *label, guint *nth)
+{
+    if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+        && (label == NULL
+            || (GTK_IS_BUTTON (root)
+                && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0))) {
+        if (*nth == 0)
+            return root;
+        (*nth)--;
+    }
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+         c = gtk_widget_get_next_sibling (c)) {
+        GtkWidget *w = find_widget (c, type, label, nth);
+
+        if (w != NULL)
+            return w;
+    }
+    return NULL;
+}
+
+/* The @nth widget of @type (with @label for a button) on the page on
+ * screen; fails the test when there is none. */
+static GtkWidget *
+on_page (UiHarness *h, GType type, const char *label, guint nth)
+{
+    guint none = 0;
+    GtkWidget *assistant = find_widget (GTK_WIDGET (h->window), KIKAN_TYPE_ASSISTANT, NULL,
+                                        &none);
+    GtkWidget *w;
+
+    assert_non_null (assistant);
+    w = find_widget (GTK_WIDGET (kikan_assistant_get_current_page (KIKAN_ASSISTANT (assistant))),
+                     type, label, &nth);
+    if (w == NULL)
+        fail_msg ("no %s “%s” on the page %s", g_type_name (type), label ? label : "",
+                  ui_harness_page_id (h));
+    return w;
+}
+
+/* What a tap does (gtk_widget_activate() would wait for the press
+ * animation). */
+static void
+click (GtkWidget *button)
+{
+    g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+answer_no_until (UiHarness *h, const char *question)
+{
+    while (g_strcmp0 (ui_harness_page_id (h), question) != 0) {
+        PageChange c = { h, g_strdup (ui_harness_page_id (h)) };
+
+        assert_true (c.was[0] == 'Q');
+        act (h, "checkin.answer", g_variant_new ("(ss)", c.was, "no"));
+        ui_harness_wait_for (page_changed, &c, FLOW_TIMEOUT_MS, "the next question");
+        g_free (c.was);
+    }
+}
+
+/* The follow-ups of §5.2 through the page itself, as a finger does it:
+ * Q7 Yes (KR-22) with the device, the work and "deleted: Yes"; Q10 Not
+ * sure with the level and personal data — stored verbatim as the
+ * verdict reads them. */
+static void
+test_followups_through_the_page (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *q7 = NULL, *q10 = NULL;
+
+    identify (h, "E1001");
+    answer_no_until (h, "Q7");
+    click (on_page (h, GTK_TYPE_BUTTON, "_Yes", 0));
+    gtk_editable_set_text (GTK_EDITABLE (on_page (h, GTK_TYPE_ENTRY, NULL, 0)), "my own tablet");
+    gtk_editable_set_text (GTK_EDITABLE (on_page (h, GTK_TYPE_ENTRY, NULL, 1)),
+                           "read the sales report");
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 0)), 0);
+    click (on_page (h, GTK_TYPE_BUTTON, "_Save and continue", 0));
+    assert_string_equal (ui_harness_page_id (h), "Q8");
+    q7 = ui_harness_sql_text (h, "SELECT answer || ' ' || followup FROM declarations "
+                                 "WHERE question = 'Q7'");
+    assert_non_null (strstr (q7, "yes "));
+    assert_non_null (strstr (q7, "\"device\":\"my own tablet\""));
+    assert_non_null (strstr (q7, "\"work\":\"read the sales report\""));
+    assert_non_null (strstr (q7, "\"data_deleted\":\"yes\""));
+    answer_no_until (h, "Q10");
+    click (on_page (h, GTK_TYPE_BUTTON, "No_t sure", 0));
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 0)), 0);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (on_page (h, GTK_TYPE_DROP_DOWN, NULL, 1)), 1);
+    click (on_page (h, GTK_TYPE_BUTTON, "_Save and continue", 0));
+    q10 = ui_harness_sql_text (h, "SELECT answer || ' ' || followup FROM declarations "
+                                  "WHERE question = 'Q10'");
+    assert_non_null (strstr (q10, "not_sure "));
+    assert_non_null (strstr (q10, "\"classification\":\"confidential\""));
+    assert_non_null (strstr (q10, "\"personal_data\":\"no\""));
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+/* "I don't have it with me" → "It was lost" through the present page
+ * and its dialog: an incident with what the data was (KR-04). */
+static void
+test_lost_through_the_page (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autofree char *incident = NULL;
+    AdwMessageDialog *dialog;
+    guint zero = 0;
+    GtkWidget *entry, *level, *personal;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "yes"));
+    answer_all (h, "yes");
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    ui_harness_spin (100);
+    click (on_page (h, GTK_TYPE_BUTTON, "It was lost", 0));
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the lost-item dialog");
+    dialog = dialog_shown ();
+    entry = find_widget (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, NULL, &zero);
+    assert_non_null (entry);
+    gtk_editable_set_text (GTK_EDITABLE (entry), "customer list");
+    zero = 0;
+    level = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL, &zero);
+    zero = 1;
+    personal = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL, &zero);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (level), 0);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (personal), 0);
+    adw_message_dialog_response (dialog, "record");
+    ui_harness_spin (100);
+    assert_int_equal (row_of (h, "USB-0008")->state, KIKAN_DRIVER_ITEM_MISSING);
+    incident = ui_harness_sql_text (h, "SELECT kind || '|' || data_held || '|' || classification "
+                                       "|| '|' || personal_data FROM incidents "
+                                       "WHERE kind = 'lost'");
+    assert_string_equal (incident, "lost|customer list|confidential|yes");
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+/* A registered stick plugged in: the watcher's "device-added" (identity
+ * read off the main loop) presents it, the register says which asset it
+ * is and its row lights up; pulled out while it is read ("device-removed")
+ * → HOLD, "removed during inspection" (§5.3, MAL-04). */
+static void
+test_usb_plugged_and_pulled (void **state)
+{
+    UiHarnessOptions o = {
+        .default_ledger = TRUE,
+        .ledger_sql = "INSERT INTO media (asset_id, vid, pid, usb_serial, registered_at, "
+                      "registered_by) VALUES ('USB-0007', 1921, 21863, 'AA00000007', 'x', "
+                      "'it01');",
+    };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    g_autoptr (KikanUsbDevice) dev = g_new0 (KikanUsbDevice, 1);
+    KikanUsbInterface storage = { 1, 0, 0, 0x08, 0x06, 0x50 };
+    const char *nodes[] = { img7, NULL };
+    g_autofree char *v7 = NULL, *failure = NULL;
+    KikanUsbWatch *watch;
+
+    identify (h, "E1001");
+    answer_all (h, "yes");
+    watch = kikan_driver_get_usb_watch (driver_of (h));
+    assert_non_null (watch);
+    /* The mock stick's block node is the image (DESIGN.md, umockdev). */
+    dev->syspath = g_strdup ("/sys/devices/pci0000:00/usb1/1-1");
+    dev->vid = 0x0781;
+    dev->pid = 0x5567;
+    dev->serial = g_strdup ("AA00000007");
+    dev->interfaces = g_array_new (FALSE, TRUE, sizeof (KikanUsbInterface));
+    g_array_append_val (dev->interfaces, storage);
+    dev->interfaces_known = TRUE;
+    dev->block_nodes = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (dev->block_nodes, g_strdup (img7));
+    g_signal_emit_by_name (watch, "device-added", dev);
+    if (kikan_driver_get_problem (driver_of (h)) != NULL)
+        fail_msg ("%.300s", kikan_driver_get_problem (driver_of (h)));
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_WAITING);
+    assert_string_equal (row_of (h, "USB-0007")->usb_syspath, dev->syspath);
+    act (h, "checkin.declare-missing", g_variant_new ("(ss)", "USB-0008", "at_home"));
+    act (h, "checkin.next", NULL);
+    ui_harness_wait_for_page (h, "inspect", FLOW_TIMEOUT_MS);
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_INSPECTING);
+    g_signal_emit_by_name (watch, "device-removed", dev->syspath, nodes);
+    ui_harness_wait_for (nothing_running, driver_of (h), INSPECT_TIMEOUT_MS,
+                         "the end of the inspection");
+    assert_int_equal (row_of (h, "USB-0007")->state, KIKAN_DRIVER_ITEM_NOT_INSPECTED);
+    assert_non_null (kikan_driver_get_problem (driver_of (h)));
+    act (h, "checkin.finish", NULL);
+    ui_harness_wait_for_page (h, "result", FLOW_TIMEOUT_MS);
+    v7 = ui_harness_sql_text (h, "SELECT v.verdict FROM verdicts v JOIN items i ON "
+                                 "i.id = v.item_id WHERE i.asset_id = 'USB-0007' "
+                                 "ORDER BY v.id DESC LIMIT 1");
+    assert_string_equal (v7, "hold");
+    failure = ui_harness_sql_text (h, "SELECT state FROM items WHERE asset_id = 'USB-0007'");
+    assert_string_equal (failure, "removed");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT usb_vid FROM items "
+                                             "WHERE asset_id = 'USB-0007'"),
+                      0x0781);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -525,6 +942,13 @@ main (int argc, char **argv)
         cmocka_unit_test (test_hostile_strings_escaped),
         cmocka_unit_test (test_hostile_name_escaped),
         cmocka_unit_test (test_identify_refused),
+        cmocka_unit_test (test_passphrase_unlocks),
+        cmocka_unit_test (test_cancel_asks_first),
+        cmocka_unit_test (test_missing_at_home),
+        cmocka_unit_test (test_followups_through_the_page),
+        cmocka_unit_test (test_lost_through_the_page),
+        cmocka_unit_test (test_usb_plugged_and_pulled),
+        cmocka_unit_test (test_inactivity_after_result),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -6,8 +6,8 @@
  * max_age_days lets the signed upstream test-6.cvd count as fresh, a
  * software policy file, the store made by `kikan checkin --recover`, the
  * ledger seeded with SQL, `kikan audit init` so that slips are signed.  It
- * then starts KikanKioskApplication with --windowed, the policy and
- * test-6.cvd, waits until its window is on the display, runs the
+ * then starts KikanKioskApplication with --windowed, the policy,
+ * test-6.cvd and the project's signatures, waits until its window is on the display, runs the
  * station's self-test (KR-36) and switches the window to the employee
  * mode.  The real sandbox is used (no KIKAN_SANDBOX=null).
  *
@@ -42,8 +42,9 @@ typedef struct {
      * check-in lock (e.g. for `kikan checkin --script`); may be NULL. */
     void (*before_start) (gpointer harness, gpointer data);
     gpointer before_start_data;
-    /* The --database folder: NULL the harness's test-6.cvd folder; "" none
-     * (the home's imported set, then kikan.conf's database_dirs). */
+    /* The --database folder: NULL the harness's test-6.cvd folder and the
+     * project's signatures; "" none (the home's imported set, kikan.conf's
+     * database_dirs, then KIKAN_SIGNATURES_DIR). */
     const char *database;
 } UiHarnessOptions;
 

@@ -23,7 +23,10 @@ target_compile_definitions(kikan_ui_harness PUBLIC
   KIKAN_UI_TEST_KIKAN="$<TARGET_FILE:kikan>"
   KIKAN_UI_TEST_SCAND="$<TARGET_FILE:kikan-scand>"
   KIKAN_UI_TEST_SHARED_TESTDATA="${KIKAN_SHARED_TESTDATA_DIR}"
-  KIKAN_UI_TEST_FIXTURES="${KIKAN_FIXTURES_DIR}")
+  KIKAN_UI_TEST_FIXTURES="${KIKAN_FIXTURES_DIR}"
+  KIKAN_UI_TEST_SIGNATURES="${CMAKE_SOURCE_DIR}/signatures"
+  KIKAN_UI_TEST_MAKE_MEDIA="${CMAKE_SOURCE_DIR}/tests/fixtures/make-media.py"
+  KIKAN_UI_TEST_XTS_ENCRYPT="$<TARGET_FILE:xts-encrypt>")
 target_link_libraries(kikan_ui_harness PUBLIC PkgConfig::KIKAN_UI_SQLITE)
 
 # GSK_RENDERER=cairo: Mesa llvmpipe redraws the whole 1280x800 window on
@@ -36,15 +39,17 @@ function(kikan_ui_test name source)
   # The templates and resources register through GType only.
   target_link_libraries(test-ui-${name} PRIVATE kikan_ui_harness
     "-Wl,--whole-archive" "$<TARGET_FILE:kikan_ui>" "-Wl,--no-whole-archive")
-  add_dependencies(test-ui-${name} kikan kikan-scand)
+  # kikan_fixtures: the station's start-up self-test scans fixtures/selftest.
+  add_dependencies(test-ui-${name} kikan kikan-scand kikan_fixtures xts-encrypt)
   kikan_ui_cases(test-ui-${name} ui.${name} TIMEOUT ${ARG_TIMEOUT} CASES ${ARG_CASES})
 endfunction()
 
-# kikan_ui_cases(TARGET PREFIX [TIMEOUT s] CASES case…): more ctests of an
-# existing UI test executable, under their own names (e.g. a slow case
-# that CI budgets on its own).
+# kikan_ui_cases(TARGET PREFIX [SERIAL] [TIMEOUT s] CASES case…): more
+# ctests of an existing UI test executable, under their own names (e.g. a
+# slow case that CI budgets on its own).  SERIAL: never run beside other
+# tests (a timing measurement).
 function(kikan_ui_cases target prefix)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "CASES" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "TIMEOUT" "CASES" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
@@ -55,5 +60,8 @@ function(kikan_ui_cases target prefix)
       LABELS ui
       TIMEOUT ${ARG_TIMEOUT}
       ENVIRONMENT "GDK_BACKEND=x11;GSK_RENDERER=cairo;GTK_A11Y=none;NO_AT_BRIDGE=1;LC_ALL=C.UTF-8;KIKAN_SANDBOX=;KIKAN_FAKE_NOW=")
+    if(ARG_SERIAL)
+      set_tests_properties(${prefix}.${case} PROPERTIES RUN_SERIAL TRUE)
+    endif()
   endforeach()
 endfunction()

@@ -216,6 +216,69 @@ test_holdings_for_the_declaration (void **state)
     assert_true (kikan_checkin_abandon (c, &error));
 }
 
+typedef struct {
+    guint progress;
+    guint progress_after_result;
+    gboolean done;
+    KikanInspector *inspector;
+    KikanScanReport *report;
+} ProgressCount;
+
+static void
+count_progress (const KikanProgress *p, gpointer data)
+{
+    ProgressCount *c = data;
+
+    c->progress++;
+    if (c->done)
+        c->progress_after_result++;
+}
+
+static void
+on_inspector_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+    ProgressCount *c = data;
+
+    c->report = kikan_inspector_inspect_finish (c->inspector, result, NULL);
+    c->done = TRUE;
+}
+
+/* The daemon reports after every file; the caller's main loop gets the
+ * latest counts, at most one delivery pending at a time and below the
+ * priority of a redraw, and never after the result (issue #11: 20,000
+ * files must not freeze the kiosk's screen).  Here the main loop is kept
+ * busy (not iterated) while 400 files are read: a relay that queued one
+ * delivery per report would then deliver hundreds. */
+static void
+test_progress_coalesced (void **state)
+{
+    g_autoptr (KikanInspector) inspector = inspector_new ();
+    g_autofree char *dir = g_build_filename (*state, "many", NULL);
+    ProgressCount c = { 0 };
+    gint64 end;
+
+    c.inspector = inspector;
+    assert_int_equal (g_mkdir_with_parents (dir, 0700), 0);
+    for (guint i = 0; i < 400; i++) {
+        g_autofree char *f = g_strdup_printf ("%s/f%03u.txt", dir, i);
+
+        assert_true (g_file_set_contents (f, "x\n", -1, NULL));
+    }
+    kikan_inspector_inspect_async (inspector, dir, NULL, NULL, count_progress, &c,
+                                   on_inspector_done, &c);
+    g_usleep (8 * G_USEC_PER_SEC);
+    end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+    while (!c.done && g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, TRUE);
+    assert_true (c.done);
+    assert_non_null (c.report);
+    /* At most the one delivery pending when the loop came back, none
+     * after the result. */
+    assert_true (c.progress <= 1);
+    assert_int_equal (c.progress_after_result, 0);
+    kikan_scan_report_free (c.report);
+}
+
 int
 main (void)
 {
@@ -223,6 +286,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_present_with_watched_identity, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_holdings_for_the_declaration, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_progress_coalesced, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_cancelled_inspection_holds, test_home_setup,
                                          test_home_teardown),

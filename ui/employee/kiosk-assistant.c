@@ -67,7 +67,8 @@ show_current (KikanAssistant *self)
 
         gtk_label_set_text (self->step, text);
     }
-    gtk_widget_set_sensitive (self->back, at > 1);
+    /* Not back past the first question: before it is a new visit. */
+    gtk_widget_set_sensitive (self->back, at > 2);
     kikan_page_shown (self->current);
 }
 

@@ -233,15 +233,11 @@ find_lent (KikanDriver *self, const char *asset)
     return NULL;
 }
 
+/* A string member, NULL when absent, null or not a string. */
 static const char *
 str_member (JsonObject *o, const char *m)
 {
-    JsonNode *n = o != NULL ? json_object_get_member (o, m) : NULL;
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n)
-                   && json_node_get_value_type (n) == G_TYPE_STRING
-               ? json_node_get_string (n)
-               : NULL;
+    return o != NULL ? json_object_get_string_member_with_default (o, m, NULL) : NULL;
 }
 
 /* The rows follow what the library recorded (the session's JSON): which
@@ -264,9 +260,22 @@ sync_items (KikanDriver *self)
         const char *state = str_member (o, "state");
         const char *presence = str_member (o, "presence");
         KikanDriverItem *it = find_item_by_id (self, id);
+        KikanDriverItem *lent = find_lent (self, asset);
 
-        if (it == NULL && (it = find_lent (self, asset)) != NULL && it->item_id != 0)
-            it = NULL;
+        /* A stick plugged in or a serial typed turned out to be a lent
+         * asset: its row in the list is the one that lights up. */
+        if (it != NULL && it->asset == NULL && lent != NULL && lent != it
+            && lent->item_id == 0) {
+            lent->item_id = id;
+            g_free (lent->medium);
+            lent->medium = g_strdup (it->medium);
+            g_free (lent->usb_syspath);
+            lent->usb_syspath = g_strdup (it->usb_syspath);
+            g_ptr_array_remove (self->items, it);
+            it = lent;
+        }
+        if (it == NULL && lent != NULL && lent->item_id == 0)
+            it = lent;
         if (it == NULL) {
             it = g_new0 (KikanDriverItem, 1);
             it->asset = g_strdup (asset);
@@ -282,7 +291,8 @@ sync_items (KikanDriver *self)
             it->state = KIKAN_DRIVER_ITEM_INSPECTED;
         } else if (g_strcmp0 (state, "inspecting") == 0 || g_strcmp0 (state, "pending") == 0) {
             it->state = KIKAN_DRIVER_ITEM_INSPECTING;
-        } else if (g_strcmp0 (state, "failed") == 0 || g_strcmp0 (state, "not_inspected") == 0) {
+        } else if (g_strcmp0 (state, "failed") == 0 || g_strcmp0 (state, "removed") == 0
+                   || g_strcmp0 (state, "not_inspected") == 0) {
             it->state = KIKAN_DRIVER_ITEM_NOT_INSPECTED;
         } else if (it->medium != NULL) {
             it->state = KIKAN_DRIVER_ITEM_WAITING;
@@ -328,9 +338,9 @@ on_countdown (gpointer data)
         reset (self);
         return G_SOURCE_REMOVE;
     }
-    body = g_strdup_printf (g_dngettext (NULL, "The check-in will end in %u second.",
-                                         "The check-in will end in %u seconds.",
-                                         self->countdown_left),
+    body = g_strdup_printf (ngettext ("The check-in will end in %u second.",
+                                      "The check-in will end in %u seconds.",
+                                      self->countdown_left),
                             self->countdown_left);
     if (self->warning != NULL)
         adw_message_dialog_set_body (self->warning, body);
@@ -462,20 +472,6 @@ present_usb (KikanDriver *self, const KikanUsbDevice *dev, const char *node)
     it->usb_syspath = g_strdup (dev->syspath);
     it->state = KIKAN_DRIVER_ITEM_WAITING;
     g_ptr_array_add (self->items, it);
-    sync_items (self);
-    /* The row that lit up is the one sync_items matched to the ledger. */
-    for (guint i = 0; i < self->items->len; i++) {
-        KikanDriverItem *x = self->items->pdata[i];
-
-        if (x != it && x->item_id == id) {
-            g_free (x->medium);
-            x->medium = g_strdup (node);
-            g_free (x->usb_syspath);
-            x->usb_syspath = g_strdup (dev->syspath);
-            g_ptr_array_remove (self->items, it);
-            break;
-        }
-    }
     sync_items (self);
 }
 
@@ -681,24 +677,14 @@ present (KikanDriver *self, const char *tag, const char *medium)
         return;
     }
     if (lent == NULL) {
+        /* A serial or an unregistered medium: sync_items() moves it to
+         * the lent row it turns out to be. */
         lent = g_new0 (KikanDriverItem, 1);
         g_ptr_array_add (self->items, lent);
     }
     lent->item_id = id;
     lent->medium = g_strdup (medium);
     set_problem (self, NULL);
-    sync_items (self);
-    /* A serial may have named a lent row: keep one row per item. */
-    for (guint i = 0; i < self->items->len; i++) {
-        KikanDriverItem *x = self->items->pdata[i];
-
-        if (x != lent && x->item_id == id) {
-            if (x->medium == NULL)
-                x->medium = g_strdup (medium);
-            g_ptr_array_remove (self->items, lent);
-            break;
-        }
-    }
     sync_items (self);
 }
 
@@ -718,30 +704,35 @@ action_present_medium (GSimpleAction *action, GVariant *parameter, gpointer data
 }
 
 static void
-action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer data)
+declare_missing (KikanDriver *self, const char *tag, const char *declared, JsonObject *f)
 {
-    KikanDriver *self = data;
     g_autoptr (GError) error = NULL;
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
     g_autoptr (GDateTime) week = g_date_time_add_days (now, 7);
-    g_autofree char *return_by = NULL;
-    const char *tag, *declared;
-    g_auto (GStrv) parts = NULL;
+    g_autofree char *default_return = g_date_time_format (week, "%F");
+    g_auto (GStrv) parts = g_strsplit (declared, ":", 2);
     KikanScriptMissing m = { 0 };
     KikanDriverItem *lent;
 
-    g_variant_get (parameter, "(&s&s)", &tag, &declared);
     kikan_driver_note_activity (self);
     if (self->checkin == NULL || self->finished || (lent = find_lent (self, tag)) == NULL)
         return;
-    /* "at_home" or "at_home:YYYY-MM-DD": the return-by date of INV-02;
-     * a week from today unless the person chose one. */
-    parts = g_strsplit (declared, ":", 2);
     m.asset = lent->asset;
     m.declared = parts[0];
-    if (g_str_equal (parts[0], "at_home"))
-        m.return_by = return_by = g_strdup (parts[1] != NULL ? parts[1]
-                                                             : g_date_time_format (week, "%F"));
+    /* Q1's follow-up (§5.2), what the library records (KR-03, KR-04):
+     * at home with the date it comes back (a week from today unless the
+     * person chose one: "at_home:YYYY-MM-DD" or "return_by"), to whom it
+     * was handed, what data a lost or stolen one held. */
+    m.return_by = (char *)str_member (f, "return_by");
+    if (m.return_by == NULL)
+        m.return_by = parts[1];
+    if (m.return_by == NULL && g_str_equal (parts[0], "at_home"))
+        m.return_by = default_return;
+    m.to = (char *)str_member (f, "to");
+    m.data_held = (char *)str_member (f, "data_held");
+    m.classification = (char *)str_member (f, "classification");
+    m.personal_data = (char *)str_member (f, "personal_data");
+    m.description = (char *)str_member (f, "description");
     if (kikan_checkin_declare_missing (self->checkin, &m, &error) == 0) {
         set_problem_error (self, _("This could not be recorded. Please try again, or ask IT."),
                            error);
@@ -749,6 +740,29 @@ action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer dat
     }
     set_problem (self, NULL);
     sync_items (self);
+}
+
+static void
+action_declare_missing (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    const char *tag, *declared;
+
+    g_variant_get (parameter, "(&s&s)", &tag, &declared);
+    declare_missing (data, tag, declared, NULL);
+}
+
+static void
+action_declare_missing_with (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    const char *tag, *declared, *followup;
+    JsonObject *f = NULL;
+
+    g_variant_get (parameter, "(&s&s&s)", &tag, &declared, &followup);
+    if (json_parser_load_from_data (parser, followup, -1, NULL)
+        && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        f = json_node_get_object (json_parser_get_root (parser));
+    declare_missing (data, tag, declared, f);
 }
 
 /* The typed passphrase goes to the inspector as a file (its interface,
@@ -1169,6 +1183,8 @@ kikan_driver_new (KikanKioskWindow *window)
           .parameter_type = "(ss)" },
         { .name = "declare-missing", .activate = action_declare_missing,
           .parameter_type = "(ss)" },
+        { .name = "declare-missing-with", .activate = action_declare_missing_with,
+          .parameter_type = "(sss)" },
         { .name = "passphrase", .activate = action_passphrase, .parameter_type = "(xs)" },
         { .name = "inspect", .activate = action_inspect },
         { .name = "cancel-inspection", .activate = action_cancel_inspection,
@@ -1301,4 +1317,10 @@ guint
 kikan_driver_get_idle_seconds (KikanDriver *self)
 {
     return self->idle_seconds;
+}
+
+KikanUsbWatch *
+kikan_driver_get_usb_watch (KikanDriver *self)
+{
+    return self->usb;
 }

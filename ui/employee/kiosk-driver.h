@@ -22,6 +22,10 @@
  *   checkin.present-medium((ss))     asset tag (or ""), medium path (disk image, block
  *                                    device) — what plugging a stick in does
  *   checkin.declare-missing((ss))    asset tag, at_home|lost|stolen|damaged|transferred
+ *                                    ("at_home:YYYY-MM-DD" names the return-by date)
+ *   checkin.declare-missing-with((sss))  the same with Q1's follow-up as a JSON object:
+ *                                    {"return_by", "to", "data_held", "classification",
+ *                                     "personal_data", "description"}
  *   checkin.answer-with((sss))       the same with the follow-up of 5.2 (a JSON object:
  *                                    {"text": …}, Q7 {"device","work","data_deleted"},
  *                                    Q8 {"media": […]}, Q10 {"classification", …})
@@ -46,6 +50,7 @@
 
 #include "kiosk-page.h"
 #include "station-private.h"
+#include "usb-watch-private.h"
 
 G_BEGIN_DECLS
 
@@ -108,6 +113,11 @@ const char *kikan_driver_get_answer (KikanDriver *self, guint q);
  * with "slip"), and the slip; NULL before. */
 JsonNode *kikan_driver_get_result (KikanDriver *self);
 const KikanStationSlip *kikan_driver_get_slip (KikanDriver *self);
+/* The hot-plug watcher of this visit (borrowed; NULL on the idle
+ * screen).  Its signals are what plugging and pulling a stick do; the UI
+ * tests emit them as the kernel would (the watcher itself is tested with
+ * umockdev in tests/unit). */
+KikanUsbWatch *kikan_driver_get_usb_watch (KikanDriver *self);
 /* Seconds of inactivity before the warning (kikan.conf [kiosk] idle_seconds). */
 guint kikan_driver_get_idle_seconds (KikanDriver *self);
 

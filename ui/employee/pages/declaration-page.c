@@ -29,7 +29,19 @@ struct _KikanDeclarationPage {
     GtkButton *followup_done;
     GtkLabel *answered;
     GtkStack *help_stack;
+    GtkBox *followup_box;
+
+    /* The follow-ups the verdict reads (§5.2; verdict.c): Q7 (KR-22) the
+     * device, the work and whether work data was deleted; Q8 the media;
+     * Q10 the level and personal data; Q15 whether all paper is back. */
+    GtkEntry *extra_entry;      /* Q7 the work done */
+    GtkDropDown *choice_a;      /* Q7 deleted, Q10 level, Q15 all returned */
+    GtkDropDown *choice_b;      /* Q10 personal data */
 };
+
+/* Values of the drop-downs, in the order of their labels. */
+static const char *const yes_no_unsure[] = { "yes", "no", "not_sure", NULL };
+static const char *const levels[] = { "confidential", "internal", "public", "unknown", NULL };
 
 G_DEFINE_FINAL_TYPE (KikanDeclarationPage, kikan_declaration_page, KIKAN_TYPE_PAGE)
 
@@ -91,6 +103,14 @@ on_not_sure (GtkButton *b, gpointer data)
     choose (data, "not_sure");
 }
 
+static const char *
+chosen (GtkDropDown *d, const char *const *values)
+{
+    guint i = d != NULL ? gtk_drop_down_get_selected (d) : GTK_INVALID_LIST_POSITION;
+
+    return i < g_strv_length ((char **)values) ? values[i] : NULL;
+}
+
 static void
 on_followup_done (GtkWidget *w, gpointer data)
 {
@@ -106,6 +126,41 @@ on_followup_done (GtkWidget *w, gpointer data)
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "text");
     json_builder_add_string_value (b, text);
+    switch (self->q) {
+    case 7:
+        json_builder_set_member_name (b, "device");
+        json_builder_add_string_value (b, text);
+        json_builder_set_member_name (b, "work");
+        json_builder_add_string_value (b,
+                                       gtk_editable_get_text (GTK_EDITABLE (self->extra_entry)));
+        json_builder_set_member_name (b, "data_deleted");
+        json_builder_add_string_value (b, chosen (self->choice_a, yes_no_unsure));
+        break;
+    case 8: {
+        /* The tags named, so that those media are offered a scan here. */
+        g_auto (GStrv) tags = g_strsplit_set (text, ", ", -1);
+
+        json_builder_set_member_name (b, "media");
+        json_builder_begin_array (b);
+        for (gsize i = 0; tags[i] != NULL; i++)
+            if (tags[i][0] != '\0')
+                json_builder_add_string_value (b, tags[i]);
+        json_builder_end_array (b);
+        break;
+    }
+    case 10:
+        json_builder_set_member_name (b, "classification");
+        json_builder_add_string_value (b, chosen (self->choice_a, levels));
+        json_builder_set_member_name (b, "personal_data");
+        json_builder_add_string_value (b, chosen (self->choice_b, yes_no_unsure));
+        break;
+    case 15:
+        json_builder_set_member_name (b, "all_returned");
+        json_builder_add_string_value (b, chosen (self->choice_a, yes_no_unsure));
+        break;
+    default:
+        break;
+    }
     json_builder_end_object (b);
     root = json_builder_get_root (b);
     json_generator_set_root (gen, root);
@@ -115,6 +170,72 @@ on_followup_done (GtkWidget *w, gpointer data)
         send (self, text[0] != '\0' ? text : "yes", NULL);
     else
         send (self, self->pending, json);
+}
+
+/* A labelled drop-down for a follow-up, big enough for a finger. */
+static GtkDropDown *
+add_choice (KikanDeclarationPage *self, const char *question, const char *const *labels)
+{
+    GtkWidget *label = gtk_label_new (question);
+    GtkDropDown *d = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (labels));
+
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_widget_add_css_class (label, "kiosk-lead");
+    gtk_widget_set_size_request (GTK_WIDGET (d), -1, 56);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (d), GTK_ACCESSIBLE_PROPERTY_LABEL, question,
+                                    -1);
+    /* Before the "Save and continue" button, the box's last child. */
+    gtk_box_insert_child_after (self->followup_box, label,
+                                gtk_widget_get_prev_sibling (GTK_WIDGET (self->followup_done)));
+    gtk_box_insert_child_after (self->followup_box, GTK_WIDGET (d), label);
+    return d;
+}
+
+static void
+build_followup (KikanDeclarationPage *self)
+{
+    const char *const ynu[] = { _("Yes"), _("No"), _("Not sure"), NULL };
+
+    switch (self->q) {
+    case 7: {
+        GtkWidget *label = gtk_label_new (_("What work did you do on it?"));
+
+        gtk_entry_set_placeholder_text (self->followup_entry,
+                                        _("Which device, e.g. my own tablet"));
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_widget_add_css_class (label, "kiosk-lead");
+        self->extra_entry = GTK_ENTRY (gtk_entry_new ());
+        gtk_widget_add_css_class (GTK_WIDGET (self->extra_entry), "kiosk-big-entry");
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->extra_entry),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("What work did you do on it?"), -1);
+        gtk_box_insert_child_after (self->followup_box, label,
+                                    GTK_WIDGET (self->followup_entry));
+        gtk_box_insert_child_after (self->followup_box, GTK_WIDGET (self->extra_entry), label);
+        self->choice_a = add_choice (self, _("Is all work data deleted from it now?"), ynu);
+        break;
+    }
+    case 8:
+        gtk_entry_set_placeholder_text (self->followup_entry,
+                                        _("Asset tags, e.g. USB-0007, USB-0008"));
+        break;
+    case 10: {
+        const char *const lv[] = { _("Confidential"), _("Internal"), _("Public"), _("Not sure"),
+                                   NULL };
+
+        self->choice_a = add_choice (self, _("The highest level of the work data"), lv);
+        self->choice_b = add_choice (self, _("Was there personal data?"), ynu);
+        break;
+    }
+    case 15:
+        self->choice_a = add_choice (self, _("Are all of them returned or disposed of by the "
+                                             "rules?"),
+                                     ynu);
+        break;
+    default:
+        break;
+    }
 }
 
 static const char *
@@ -166,6 +287,7 @@ build (KikanDeclarationPage *self)
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, _(uq->text), -1);
     if (uq->followup != NULL)
         gtk_label_set_text (self->followup_label, _(uq->followup));
+    build_followup (self);
     if (self->q == 19) {
         /* A confirmation: it is accepted or refused (DEC-11). */
         gtk_button_set_label (self->yes, _("_I confirm"));
@@ -251,6 +373,7 @@ kikan_declaration_page_class_init (KikanDeclarationPageClass *klass)
     gtk_widget_class_bind_template_child (widget_class, KikanDeclarationPage, followup_done);
     gtk_widget_class_bind_template_child (widget_class, KikanDeclarationPage, answered);
     gtk_widget_class_bind_template_child (widget_class, KikanDeclarationPage, help_stack);
+    gtk_widget_class_bind_template_child (widget_class, KikanDeclarationPage, followup_box);
 }
 
 static void

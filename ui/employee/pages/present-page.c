@@ -32,8 +32,157 @@ actions (KikanPresentPage *self)
     return kikan_driver_get_actions (kikan_page_get_driver (KIKAN_PAGE (self)));
 }
 
+/* Q1's follow-up for one item (§5.2): what is asked depends on what the
+ * person chose; it is recorded when they press "Record". */
+typedef struct {
+    KikanPresentPage *page;
+    char *asset;
+    const char *kind;
+    GtkCalendar *calendar;  /* at_home */
+    GtkEntry *entry;        /* to whom / what data / what happened */
+    GtkDropDown *level;     /* lost, stolen */
+    GtkDropDown *personal;  /* lost, stolen */
+} AskMissing;
+
+static const char *const missing_levels[]
+    = { "confidential", "internal", "public", "unknown", NULL };
+static const char *const missing_yes_no[] = { "yes", "no", "not_sure", NULL };
+
+static void
+ask_missing_free (AskMissing *ask)
+{
+    g_object_unref (ask->page);
+    g_free (ask->asset);
+    g_free (ask);
+}
+
+static void
+add_member (JsonBuilder *b, const char *name, const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return;
+    json_builder_set_member_name (b, name);
+    json_builder_add_string_value (b, value);
+}
+
+static void
+on_missing_response (AdwMessageDialog *dialog, const char *response, gpointer data)
+{
+    AskMissing *ask = data;
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autoptr (JsonNode) root = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *date = NULL;
+
+    if (g_strcmp0 (response, "record") != 0) {
+        ask_missing_free (ask);
+        return;
+    }
+    json_builder_begin_object (b);
+    if (ask->calendar != NULL) {
+        g_autoptr (GDateTime) d = gtk_calendar_get_date (ask->calendar);
+
+        date = g_date_time_format (d, "%F");
+        add_member (b, "return_by", date);
+    }
+    if (ask->entry != NULL) {
+        const char *text = gtk_editable_get_text (GTK_EDITABLE (ask->entry));
+
+        if (g_str_equal (ask->kind, "transferred"))
+            add_member (b, "to", text);
+        else if (g_str_equal (ask->kind, "damaged"))
+            add_member (b, "description", text);
+        else
+            add_member (b, "data_held", text);
+    }
+    if (ask->level != NULL)
+        add_member (b, "classification",
+                    missing_levels[gtk_drop_down_get_selected (ask->level)]);
+    if (ask->personal != NULL)
+        add_member (b, "personal_data",
+                    missing_yes_no[gtk_drop_down_get_selected (ask->personal)]);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    json_generator_set_root (gen, root);
+    json = json_generator_to_data (gen, NULL);
+    g_action_group_activate_action (
+        kikan_driver_get_actions (kikan_page_get_driver (KIKAN_PAGE (ask->page))),
+        "declare-missing-with", g_variant_new ("(sss)", ask->asset, ask->kind, json));
+    ask_missing_free (ask);
+}
+
 static GtkWidget *
-missing_button (const KikanDriverItem *it)
+labelled (GtkWidget *box, const char *text, GtkWidget *w)
+{
+    GtkWidget *label = gtk_label_new (text);
+
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                    -1);
+    gtk_widget_set_size_request (w, -1, 48);
+    gtk_box_append (GTK_BOX (box), label);
+    gtk_box_append (GTK_BOX (box), w);
+    return w;
+}
+
+static void
+on_missing_kind (GtkButton *button, gpointer data)
+{
+    KikanPresentPage *self = data;
+    AskMissing *ask = g_new0 (AskMissing, 1);
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+    const char *const levels[] = { _("Confidential"), _("Internal"), _("Public"), _("Not sure"),
+                                   NULL };
+    const char *const ynu[] = { _("Yes"), _("No"), _("Not sure"), NULL };
+    GtkPopover *popover = GTK_POPOVER (gtk_widget_get_ancestor (GTK_WIDGET (button),
+                                                                GTK_TYPE_POPOVER));
+    AdwMessageDialog *dialog;
+    g_autofree char *shown = NULL;
+
+    ask->page = g_object_ref (self);
+    ask->asset = g_strdup (g_object_get_data (G_OBJECT (button), "asset"));
+    ask->kind = g_object_get_data (G_OBJECT (button), "kind");
+    if (popover != NULL)
+        gtk_popover_popdown (popover);
+    shown = kikan_escape_for_display (ask->asset, -1);
+    dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), shown,
+        kikan_ui_missing_label (ask->kind)));
+    if (g_str_equal (ask->kind, "at_home")) {
+        g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+        g_autoptr (GDateTime) week = g_date_time_add_days (now, 7);
+
+        ask->calendar = GTK_CALENDAR (gtk_calendar_new ());
+        gtk_calendar_select_day (ask->calendar, week);
+        labelled (box, _("When will you bring it back?"), GTK_WIDGET (ask->calendar));
+    } else if (g_str_equal (ask->kind, "transferred")) {
+        ask->entry = GTK_ENTRY (labelled (box, _("To whom did you hand it?"), gtk_entry_new ()));
+    } else if (g_str_equal (ask->kind, "damaged")) {
+        ask->entry = GTK_ENTRY (labelled (box, _("What happened to it?"), gtk_entry_new ()));
+    } else {
+        /* Lost or stolen: an incident is opened; what it held matters (KR-04). */
+        ask->entry = GTK_ENTRY (labelled (box, _("What data was on it?"), gtk_entry_new ()));
+        ask->level = GTK_DROP_DOWN (labelled (box, _("The highest level of that data"),
+                                              gtk_drop_down_new_from_strings (levels)));
+        ask->personal = GTK_DROP_DOWN (labelled (box, _("Was there personal data?"),
+                                                 gtk_drop_down_new_from_strings (ynu)));
+        gtk_drop_down_set_selected (ask->level, 3);
+        gtk_drop_down_set_selected (ask->personal, 2);
+    }
+    adw_message_dialog_set_extra_child (dialog, box);
+    adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "record", _("_Record"),
+                                      NULL);
+    adw_message_dialog_set_default_response (dialog, "record");
+    adw_message_dialog_set_close_response (dialog, "cancel");
+    adw_message_dialog_set_response_appearance (dialog, "record", ADW_RESPONSE_SUGGESTED);
+    g_signal_connect (dialog, "response", G_CALLBACK (on_missing_response), ask);
+    gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+missing_button (KikanPresentPage *self, const KikanDriverItem *it)
 {
     GtkWidget *menu = gtk_menu_button_new ();
     GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -42,13 +191,14 @@ missing_button (const KikanDriverItem *it)
     gtk_menu_button_set_label (GTK_MENU_BUTTON (menu), _("I don’t have it with me"));
     gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
     for (gsize k = 0; kikan_ui_missing_kinds[k] != NULL; k++) {
-        GtkWidget *b = gtk_button_new_with_label (kikan_ui_missing_label (kikan_ui_missing_kinds[k]));
+        GtkWidget *b
+            = gtk_button_new_with_label (kikan_ui_missing_label (kikan_ui_missing_kinds[k]));
 
         gtk_widget_add_css_class (b, "flat");
         gtk_widget_set_size_request (b, -1, 56);
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (b), "checkin.declare-missing");
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (b), "(ss)", it->asset,
-                                          kikan_ui_missing_kinds[k]);
+        g_object_set_data_full (G_OBJECT (b), "asset", g_strdup (it->asset), g_free);
+        g_object_set_data (G_OBJECT (b), "kind", (gpointer)kikan_ui_missing_kinds[k]);
+        g_signal_connect (b, "clicked", G_CALLBACK (on_missing_kind), self);
         gtk_box_append (GTK_BOX (box), b);
     }
     gtk_popover_set_child (GTK_POPOVER (popover), box);
@@ -146,7 +296,7 @@ refresh (KikanPresentPage *self)
             gtk_widget_add_css_class (row, "kiosk-item-matched");
         if (it->state == KIKAN_DRIVER_ITEM_LENT) {
             complete = FALSE;
-            adw_action_row_add_suffix (ADW_ACTION_ROW (row), missing_button (it));
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row), missing_button (self, it));
         } else if (it->state == KIKAN_DRIVER_ITEM_WAITING && !it->has_passphrase) {
             GtkWidget *b = gtk_button_new_with_label (_("Encrypted? Enter its passphrase"));
 

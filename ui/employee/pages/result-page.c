@@ -64,15 +64,11 @@ next_step (const char *v)
     return _("Not decided yet: IT will look at it and tell you.");
 }
 
+/* A string member, NULL when absent, null or not a string. */
 static const char *
 str_member (JsonObject *o, const char *m)
 {
-    JsonNode *n = o != NULL ? json_object_get_member (o, m) : NULL;
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n)
-                   && json_node_get_value_type (n) == G_TYPE_STRING
-               ? json_node_get_string (n)
-               : NULL;
+    return o != NULL ? json_object_get_string_member_with_default (o, m, NULL) : NULL;
 }
 
 static void
@@ -112,9 +108,8 @@ show_item (KikanResultPage *self, JsonObject *o)
 {
     const char *v = str_member (o, "verdict");
     const char *asset = str_member (o, "asset");
-    g_autofree char *shown = kikan_escape_for_display (
+    g_autofree char *title = kikan_escape_for_display (
         asset != NULL ? asset : _("A medium not in the ledger"), -1);
-    g_autofree char *title = g_strdup_printf ("%s — %s", shown, heading (v));
     g_autofree char *reasons = reasons_text (o);
     g_autofree char *body = g_strdup_printf ("%s\n%s", reasons, next_step (v));
     GtkWidget *row = adw_expander_row_new ();
