@@ -286,8 +286,8 @@ load_policy (KikanItView *self, KikanAuthPolicy *policy, GtkLabel *label)
     g_autoptr (GError) error = NULL;
 
     if (!kikan_auth_policy_load (conf, policy, &error)) {
-        say_error (self, label, _("IT sign-in cannot start: kikan.conf's [it] settings are wrong."),
-                   error);
+        say_error (self, label,
+                   _("IT sign-in cannot start: kikan.conf's [it] settings are wrong."), error);
         return FALSE;
     }
     return TRUE;
@@ -697,7 +697,8 @@ refresh_queue (KikanItView *self)
     incomplete = json_object_get_array_member (o, "incomplete_sessions");
     for (guint i = 0; i < json_array_get_length (items); i++) {
         JsonObject *it = json_array_get_object_element (items, i);
-        const char *asset = member (it, "asset") ? member (it, "asset") : member (it, "presented_as");
+        const char *asset
+            = member (it, "asset") ? member (it, "asset") : member (it, "presented_as");
         const char *verdict = member (it, "verdict");
         const char *decided_by = member (it, "decided_by");
         g_autofree char *title = g_strdup_printf (
@@ -717,8 +718,9 @@ refresh_queue (KikanItView *self)
     }
     for (guint i = 0; i < json_array_get_length (held); i++) {
         JsonObject *h = json_array_get_object_element (held, i);
+        const char *verdict = member (h, "verdict");
         g_autofree char *title = g_strdup_printf (_("The session's own reasons — %s"),
-                                                  member (h, "verdict") ? member (h, "verdict") : "");
+                                                  verdict != NULL ? verdict : "");
         g_autofree char *sub = g_strdup_printf (
             _("Session %" G_GINT64_FORMAT ", employee %s, %s"),
             json_object_get_int_member (h, "session_id"),
@@ -1132,8 +1134,8 @@ pulse (gpointer data)
 static void
 update_signatures_current (KikanItView *self)
 {
-    const char *summary = station (self) != NULL ? kikan_station_get_engine_summary (station (self))
-                                                 : NULL;
+    const char *summary
+        = station (self) != NULL ? kikan_station_get_engine_summary (station (self)) : NULL;
     g_autofree char *shown = kikan_escape_for_display (summary != NULL ? summary : "—", -1);
     g_autofree char *markup = g_markup_escape_text (shown, -1);
 
