@@ -877,6 +877,54 @@ test_language_switch (void **state)
     ui_harness_free (h);
 }
 
+/* Another station holds this kiosk's check-in lock: the kiosk says so
+ * plainly, with what IT must do, and nothing opens. */
+typedef struct {
+    KikanHome *home;
+    KikanStation *station;
+} Holder;
+
+static void
+hold_the_lock (gpointer harness, gpointer data)
+{
+    Holder *holder = data;
+    g_autoptr (GError) error = NULL;
+    KikanStationOptions options = { 0 };
+
+    add_project_signatures (harness);
+    holder->home = kikan_home_new ();
+    holder->station = kikan_station_open (holder->home, &options, &error);
+    g_assert_no_error (error);
+    assert_non_null (holder->station);
+}
+
+static void
+test_startup_unavailable (void **state)
+{
+    Holder holder = { 0 };
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = hold_the_lock, .before_start_data = &holder,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanStartupView *view = kikan_startup_view_find (h->window);
+    g_autofree char *text = kikan_startup_view_dup_text (view);
+
+    assert_null (kikan_kiosk_window_get_station (h->window));
+    assert_string_equal (kikan_startup_view_get_phase (view), "unavailable");
+    if (strstr (text, "Another kiosk program") == NULL)
+        fail_msg ("the start-up screen does not say why: %s", text);
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    /* IT mode cannot open without the kiosk's records either. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it01", "whatever-password"));
+    assert_null (kikan_it_view_get_account (kikan_it_view_find (h->window)));
+    assert_non_null (strstr (it_message (h), "could not be opened"));
+    ui_harness_free (h);
+    g_clear_object (&holder.station);
+    kikan_home_free (holder.home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -889,6 +937,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_startup_blocks),
         cmocka_unit_test (test_startup_passes),
         cmocka_unit_test (test_startup_fixed_by_it),
+        cmocka_unit_test (test_startup_unavailable),
         cmocka_unit_test (test_language_switch),
     };
 
