@@ -47,6 +47,11 @@ PKGS=(
   # the attacker of the seal and export tests signs with Ed25519 keys of
   # its own (Debian's python3)
   python3-nacl
+  # GTK kiosk (issue #11): the kiosk session's lockdown and its tests: the
+  # cage compositor (needs xwayland), a GTK 4 probe client in Debian's
+  # python3 (gir1.2-gtk-4.0), ip for the KR-38 network test's namespace,
+  # systemd-analyze and systemd-sysusers to check the files in data/
+  cage xwayland gir1.2-gtk-4.0 iproute2 systemd
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
 )
