@@ -101,6 +101,15 @@ else
       --shell /usr/sbin/nologin --comment "Kikan kiosk" kikan
 fi
 run install -d -m 0700 -o kikan -g kikan /var/lib/kikan
+# A home that root set up before (README: kikan commands run as root, e.g.
+# the first signature import) holds root's files, which the kiosk, run as
+# kikan, could not open.  The unit's StateDirectory= would chown them at
+# the first start anyway; do it here, where the administrator sees it.
+if [ -d /var/lib/kikan ] && getent passwd kikan >/dev/null &&
+   [ -n "$(find /var/lib/kikan \( ! -user kikan -o ! -group kikan \) -print -quit)" ]; then
+  note "files in /var/lib/kikan not owned by kikan (set up as root?): giving them to kikan"
+  run chown -R kikan:kikan /var/lib/kikan
+fi
 run install -d -m 0700 -o kikan -g kikan /var/cache/kikan
 # /etc/kikan: IT's policy and USB models; root's, readable by the kiosk.
 run install -d -m 0755 -o root -g root /etc/kikan
