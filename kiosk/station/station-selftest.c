@@ -328,7 +328,12 @@ check_printer (KikanStation *self, KikanStationReport *r)
 
 /* ---- clock (KR-37) ------------------------------------------------- */
 
-/* The time of the newest audit record (unix), 0 when there is none. */
+/* The latest time of the audit records since IT last confirmed the clock
+ * (all of them when never), unix; 0 when there is none.  The latest, not
+ * the last: records written after the clock was set back are earlier than
+ * the ones before, and must not hide them.  Since the last confirmation:
+ * once IT has set the clock right and confirmed it, what it read before
+ * no longer counts.  ISO 8601 UTC times of one format sort as text. */
 static gint64
 newest_record_time (KikanStation *self)
 {
@@ -336,7 +341,10 @@ newest_record_time (KikanStation *self)
     g_autoptr (GDateTime) dt = NULL;
     g_autofree char *at = NULL;
     sqlite3_stmt *st = kikan_store_prepare (
-        self->store, "SELECT at FROM audit_records ORDER BY seq DESC LIMIT 1", &error);
+        self->store,
+        "SELECT max(at) FROM audit_records WHERE seq >= coalesce((SELECT max(seq) FROM "
+        "audit_records WHERE kind = 'clock_confirmed'), 0)",
+        &error);
 
     if (st == NULL)
         return 0;
