@@ -954,6 +954,30 @@ test_language_switch_keeps_the_visit (void **state)
     ui_harness_free (h);
 }
 
+/* A CONDITIONAL clearance says its condition on the result page (KR-28):
+ * a password that may have been seen (Q14 Yes). */
+static void
+test_conditional_shows_condition (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .language = "en" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *verdict = NULL, *all = NULL;
+
+    identify (h, "E2002");
+    answer_no_until (h, "Q14");
+    act (h, "checkin.answer-with",
+         g_variant_new ("(sss)", "Q14", "yes", "{\"text\": \"mail password\"}"));
+    answer_all (h, "yes");
+    inspect_and_finish (h);
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "conditional");
+    all = ui_harness_tree_text (GTK_WIDGET (h->window));
+    if (strstr (all, "CLEARED WITH CONDITIONS") == NULL || strstr (all, "Condition: ") == NULL)
+        fail_msg ("the condition is not on the result page: %.400s",
+                  strstr (all, "CLEARED") ? strstr (all, "CLEARED") : all);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -995,6 +1019,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_inactivity_after_result),
         cmocka_unit_test (test_not_ready_says_call_it),
         cmocka_unit_test (test_language_switch_keeps_the_visit),
+        cmocka_unit_test (test_conditional_shows_condition),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
