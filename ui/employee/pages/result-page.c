@@ -174,12 +174,15 @@ show_slip (KikanResultPage *self, const KikanStationSlip *slip)
                                   "keep it with the device."),
                                 slip->number);
     } else {
-        g_autofree char *why = kikan_escape_for_display (
-            slip->print_message != NULL ? slip->print_message : "", -1);
+        /* In plain words for the person; the library's message (paths,
+         * commands) is for IT, who finds it in the print record. */
+        const char *why = g_strcmp0 (slip->print_outcome, "no_printer") == 0
+                              ? _("no printer is set up on this kiosk")
+                              : _("the printer did not print it");
 
-        text = g_strdup_printf (_("Slip %s could not be printed (%s). It is kept on this "
-                                  "kiosk: write down the number, or show this screen to IT, "
-                                  "who can print it again."),
+        text = g_strdup_printf (_("Slip %s could not be printed: %s. It is kept on this "
+                                  "kiosk and stays valid: write down the number, or show this "
+                                  "screen to IT, who can print it again."),
                                 slip->number, why);
     }
     gtk_label_set_text (self->slip, text);
