@@ -50,6 +50,11 @@ PKGS=(
   # the GTK4 kiosk kikan-kiosk (issue #11): GTK 4.8 and libadwaita 1.2,
   # its gettext catalogs, and Xvfb for the UI tests and screenshots
   libgtk-4-dev libadwaita-1-dev gettext xvfb xauth
+  # GTK kiosk (issue #11): the kiosk session's lockdown and its tests: the
+  # cage compositor (needs xwayland), a GTK 4 probe client in Debian's
+  # python3 (gir1.2-gtk-4.0), ip for the KR-38 network test's namespace,
+  # systemd-analyze and systemd-sysusers to check the files in data/
+  cage xwayland gir1.2-gtk-4.0 iproute2 systemd
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
 )

@@ -87,6 +87,11 @@ gboolean kikan_audit_head (KikanStore *store, gint64 *seq, char hash[65], GError
 
 /* Parses the text form of a verification key; FALSE when it is not one. */
 gboolean kikan_audit_parse_verification_key (const char *text, guint8 key[KIKAN_AUDIT_KEY_LEN]);
+/* The kiosk's Ed25519 public key as `kikan audit init` shows it: 64 hex
+ * digits, blanks around them allowed.  The one parser of it for the
+ * chain, the slip, the bundle and the network lists. */
+gboolean kikan_audit_parse_public_key (const char *text,
+                                       guint8 key[KIKAN_AUDIT_PUBLIC_KEY_LEN]);
 
 /* Internal to audit/ (and to tests that play the attacker): the pieces
  * both the sealing and the verifier compute. */

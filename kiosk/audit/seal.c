@@ -663,6 +663,18 @@ kikan_audit_parse_verification_key (const char *text, guint8 key[KIKAN_AUDIT_KEY
     return TRUE;
 }
 
+gboolean
+kikan_audit_parse_public_key (const char *text, guint8 key[KIKAN_AUDIT_PUBLIC_KEY_LEN])
+{
+    g_autofree char *t = text != NULL ? g_strstrip (g_strdup (text)) : NULL;
+    gsize len = 0;
+
+    return t != NULL && strlen (t) == 2 * KIKAN_AUDIT_PUBLIC_KEY_LEN
+           && sodium_hex2bin (key, KIKAN_AUDIT_PUBLIC_KEY_LEN, t, strlen (t), NULL, &len, NULL)
+                  == 0
+           && len == KIKAN_AUDIT_PUBLIC_KEY_LEN;
+}
+
 static char *
 format_verification_key (const guint8 key[KIKAN_AUDIT_KEY_LEN])
 {

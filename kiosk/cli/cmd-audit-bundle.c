@@ -50,9 +50,7 @@ kikan_cmd_audit_verify_bundle (int argc, char **argv)
                          "digits, as `kikan audit init` showed it).\n");
         return KIKAN_EXIT_ERROR;
     }
-    if (pk_hex != NULL
-        && (strlen (pk_hex) != 64
-            || sodium_hex2bin (pk, sizeof pk, pk_hex, 64, NULL, NULL, NULL) != 0)) {
+    if (pk_hex != NULL && !kikan_audit_parse_public_key (pk_hex, pk)) {
         fprintf (stderr, "kikan: --public-key must be the kiosk's Ed25519 public key, 64 hex "
                          "digits.\n");
         return KIKAN_EXIT_ERROR;

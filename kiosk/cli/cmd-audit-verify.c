@@ -17,17 +17,6 @@
 #include "escape-private.h"
 #include "store-private.h"
 
-static gboolean
-parse_public_key (const char *hex, guint8 out[KIKAN_AUDIT_PUBLIC_KEY_LEN])
-{
-    gsize len = 0;
-
-    return hex != NULL && strlen (hex) == 2 * KIKAN_AUDIT_PUBLIC_KEY_LEN
-           && sodium_hex2bin (out, KIKAN_AUDIT_PUBLIC_KEY_LEN, hex, strlen (hex), NULL, &len, NULL)
-                  == 0
-           && len == KIKAN_AUDIT_PUBLIC_KEY_LEN;
-}
-
 /* What was and was not proven, in words an auditor can act on: a chain
  * checked without the verification key is not called sealed. */
 static void
@@ -114,7 +103,7 @@ kikan_cmd_audit_verify (int argc, char **argv)
                          "has 64 hex digits (dashes are ignored).\n");
         return KIKAN_EXIT_ERROR;
     }
-    if (public_key != NULL && !parse_public_key (public_key, pk)) {
+    if (public_key != NULL && !kikan_audit_parse_public_key (public_key, pk)) {
         fprintf (stderr, "kikan: --public-key takes the kiosk's Ed25519 public key as 64 hex "
                          "digits, as `kikan audit init` printed it.\n");
         return KIKAN_EXIT_ERROR;

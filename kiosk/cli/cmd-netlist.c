@@ -15,6 +15,7 @@
 #include "error-private.h"
 #include "escape-private.h"
 #include "netlist-private.h"
+#include "seal-private.h"
 #include "store-private.h"
 
 static int
@@ -112,15 +113,10 @@ cmd_verify (int argc, char **argv)
         fprintf (stderr, "Usage: kikan netlist verify DIR [--public-key HEX]\n");
         return KIKAN_EXIT_ERROR;
     }
-    if (key_hex != NULL) {
-        gsize n = strlen (key_hex);
-
-        if (n != 2 * sizeof pk || sodium_hex2bin (pk, sizeof pk, key_hex, n, NULL, NULL, NULL)
-                                      != 0) {
-            fprintf (stderr, "kikan: --public-key must be 64 hex digits (the kiosk's public "
-                             "key, shown by kikan audit init).\n");
-            return KIKAN_EXIT_ERROR;
-        }
+    if (key_hex != NULL && !kikan_audit_parse_public_key (key_hex, pk)) {
+        fprintf (stderr, "kikan: --public-key must be 64 hex digits (the kiosk's public "
+                         "key, shown by kikan audit init).\n");
+        return KIKAN_EXIT_ERROR;
     }
     if (!kikan_netlist_verify (argv[1], key_hex != NULL ? pk : NULL, &verdict, &why,
                                &from_folder, &error)) {

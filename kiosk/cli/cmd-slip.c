@@ -195,17 +195,6 @@ cmd_show (int argc, char **argv)
 
 /* ---- verify ---- */
 
-static gboolean
-parse_hex_key (const char *text, guint8 out[KIKAN_SLIP_PUBLIC_KEY_LEN])
-{
-    g_autofree char *t = g_strstrip (g_strdup (text));
-    gsize len = 0;
-
-    return strlen (t) == 2 * KIKAN_SLIP_PUBLIC_KEY_LEN
-           && sodium_hex2bin (out, KIKAN_SLIP_PUBLIC_KEY_LEN, t, strlen (t), NULL, &len, NULL) == 0
-           && len == KIKAN_SLIP_PUBLIC_KEY_LEN;
-}
-
 /* A key file: the hex alone, or the "public_key=HEX" line that `kikan
  * audit init --key-file` writes. */
 static gboolean
@@ -220,7 +209,7 @@ read_key_file (const char *path, guint8 out[KIKAN_SLIP_PUBLIC_KEY_LEN], GError *
     for (gsize i = 0; lines[i] != NULL; i++) {
         const char *l = g_str_has_prefix (lines[i], "public_key=") ? lines[i] + 11 : lines[i];
 
-        if (parse_hex_key (l, out))
+        if (kikan_audit_parse_public_key (l, out))
             return TRUE;
     }
     g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
@@ -304,7 +293,7 @@ cmd_verify (int argc, char **argv)
             goto fail;
     }
     if (key_hex != NULL) {
-        if (!parse_hex_key (key_hex, pk)) {
+        if (!kikan_audit_parse_public_key (key_hex, pk)) {
             fprintf (stderr, "kikan: --public-key takes 64 hex digits.\n");
             return KIKAN_EXIT_ERROR;
         }

@@ -8,7 +8,8 @@ kikan_ui_test(checkin ${CMAKE_CURRENT_LIST_DIR}/test-ui-checkin.c
         hostile_strings_escaped hostile_name_escaped identify_refused passphrase_unlocks
         cancel_asks_first missing_at_home followups_through_the_page
         lost_through_the_page usb_plugged_and_pulled
-        inactivity_after_result)
+        inactivity_after_result not_ready_says_call_it language_switch_keeps_the_visit
+        conditional_shows_condition)
 # The frame-gap test (issue #11 "Must show"): its own name and budget.
 # It measures time: run alone (RUN_SERIAL); on a machine whose cores are
 # busy with other work it can fail, which is what it is for.

@@ -910,6 +910,74 @@ test_usb_plugged_and_pulled (void **state)
     ui_harness_free (h);
 }
 
+/* Before the start-up self-test passed (KR-36) nobody is checked in: the
+ * person is told the kiosk is not ready and to call IT; nothing begins. */
+static void
+test_not_ready_says_call_it (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+
+    act (h, "checkin.start", NULL);
+    act (h, "checkin.identify", g_variant_new_string ("E1001"));
+    assert_string_equal (ui_harness_page_id (h), "identify");
+    assert_non_null (strstr (kikan_driver_get_problem (driver_of (h)), "not ready"));
+    assert_non_null (strstr (kikan_driver_get_problem (driver_of (h)), "call IT"));
+    assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM sessions"), 0);
+    ui_harness_free (h);
+}
+
+/* Switching the language in the middle of a visit redraws every page in
+ * it and keeps the visit where it was. */
+static void
+test_language_switch_keeps_the_visit (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .language = "en" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *was = NULL;
+
+    identify (h, "E1001");
+    act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "no"));
+    was = g_strdup (ui_harness_page_id (h));
+    act (h, "win.language", g_variant_new_string ("ja"));
+    ui_harness_spin (200);
+    assert_string_equal (ui_harness_page_id (h), was);
+    assert_non_null (kikan_driver_get_checkin (driver_of (h)));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    act (h, "win.language", g_variant_new_string ("en"));
+    ui_harness_spin (200);
+    answer_all (h, "yes");
+    assert_string_equal (ui_harness_page_id (h), "present");
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window), "USB-0007"));
+    act (h, "checkin.cancel-confirmed", NULL);
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    ui_harness_free (h);
+}
+
+/* A CONDITIONAL clearance says its condition on the result page (KR-28):
+ * a password that may have been seen (Q14 Yes). */
+static void
+test_conditional_shows_condition (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE, .language = "en" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *verdict = NULL, *all = NULL;
+
+    identify (h, "E2002");
+    answer_no_until (h, "Q14");
+    act (h, "checkin.answer-with",
+         g_variant_new ("(sss)", "Q14", "yes", "{\"text\": \"mail password\"}"));
+    answer_all (h, "yes");
+    inspect_and_finish (h);
+    verdict = session_verdict (h);
+    assert_string_equal (verdict, "conditional");
+    all = ui_harness_tree_text (GTK_WIDGET (h->window));
+    if (strstr (all, "CLEARED WITH CONDITIONS") == NULL || strstr (all, "Condition: ") == NULL)
+        fail_msg ("the condition is not on the result page: %.400s",
+                  strstr (all, "CLEARED") ? strstr (all, "CLEARED") : all);
+    ui_harness_free (h);
+}
+
 /* Identify: an unknown or inactive ID is said plainly, nothing begins. */
 static void
 test_identify_refused (void **state)
@@ -949,6 +1017,9 @@ main (int argc, char **argv)
         cmocka_unit_test (test_lost_through_the_page),
         cmocka_unit_test (test_usb_plugged_and_pulled),
         cmocka_unit_test (test_inactivity_after_result),
+        cmocka_unit_test (test_not_ready_says_call_it),
+        cmocka_unit_test (test_language_switch_keeps_the_visit),
+        cmocka_unit_test (test_conditional_shows_condition),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

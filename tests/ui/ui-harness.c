@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -503,6 +504,7 @@ struct UiFrameGaps {
     guint tick_id;
     gint64 start;
     gint64 last;
+    gint64 last_cpu;
     gint64 max_gap;
     gint64 max_at;
     guint n;
@@ -513,6 +515,14 @@ on_after_paint (GdkFrameClock *clock, gpointer data)
 {
     UiFrameGaps *g = data;
     gint64 now = g_get_monotonic_time ();
+    struct timespec ts;
+    gint64 cpu;
+
+    /* The main thread's own CPU time: a long gap with little of it means
+     * the thread was not scheduled (a busy machine) or waited, not that it
+     * was busy drawing or dispatching. */
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+    cpu = (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 
     if (g->last != 0 && now - g->last > g->max_gap) {
         g->max_gap = now - g->last;
@@ -520,9 +530,11 @@ on_after_paint (GdkFrameClock *clock, gpointer data)
     }
     /* Every long gap is said, with when it began, to find its cause. */
     if (g->last != 0 && now - g->last > 50000)
-        g_printerr ("frame gap of %.1f ms at %.3f s\n", (double)(now - g->last) / 1000.0,
-                    (double)(g->last - g->start) / 1e6);
+        g_printerr ("frame gap of %.1f ms at %.3f s (main thread on a CPU %.1f ms of it)\n",
+                    (double)(now - g->last) / 1000.0, (double)(g->last - g->start) / 1e6,
+                    (double)(cpu - g->last_cpu) / 1000.0);
     g->last = now;
+    g->last_cpu = cpu;
     g->n++;
 }
 

@@ -366,6 +366,13 @@ on_idle (gpointer data)
     self->idle_timer = 0;
     if (self->warning != NULL)
         return G_SOURCE_REMOVE;
+    /* Someone watching a long medium being read is not gone: the warning
+     * waits until nothing is being read. */
+    if (self->checkin != NULL && !self->finished
+        && kikan_checkin_get_n_running (self->checkin) > 0) {
+        restart_idle_timer (self);
+        return G_SOURCE_REMOVE;
+    }
     /* Enough time to notice and touch the screen; a short timeout (tests,
      * a busy entrance) warns for half of it. */
     self->countdown_left = CLAMP (self->idle_seconds / 2, 2, 30);

@@ -94,22 +94,45 @@ reasons_text (JsonObject *o)
     GString *s = g_string_new (NULL);
 
     for (guint i = 0; r != NULL && i < json_array_get_length (r); i++) {
-        g_autofree char *text
-            = kikan_escape_for_display (str_member (json_array_get_object_element (r, i), "text"),
-                                        -1);
+        JsonObject *reason = json_array_get_object_element (r, i);
+        JsonNode *c = json_object_get_member (reason, "condition");
+        g_autofree char *text = kikan_escape_for_display (str_member (reason, "text"), -1);
 
         g_string_append_printf (s, "%s• %s", s->len > 0 ? "\n" : "", text);
+        /* KR-28: what a conditional clearance asks of the person, and
+         * until when. */
+        if (c != NULL && JSON_NODE_HOLDS_OBJECT (c)) {
+            JsonObject *co = json_node_get_object (c);
+            g_autofree char *what = kikan_escape_for_display (str_member (co, "text"), -1);
+            const char *until = str_member (co, "until");
+
+            g_string_append (s, "\n   ");
+            /* TRANSLATORS: %s is what a conditional clearance asks. */
+            g_string_append_printf (s, _("Condition: %s"), what);
+            if (until != NULL) {
+                g_autofree char *u = kikan_escape_for_display (until, -1);
+
+                g_string_append_c (s, ' ');
+                /* TRANSLATORS: %s is a date, the end of a condition. */
+                g_string_append_printf (s, _("(until %s)"), u);
+            }
+        }
     }
     return g_string_free (s, FALSE);
 }
 
+/* One row: @o is an item, or the session itself (its own reasons: the
+ * declaration, the ledger, the signatures) when @title is given. */
 static void
-show_item (KikanResultPage *self, JsonObject *o)
+show_item (KikanResultPage *self, JsonObject *o, const char *session_title)
 {
     const char *v = str_member (o, "verdict");
     const char *asset = str_member (o, "asset");
-    g_autofree char *title = kikan_escape_for_display (
-        asset != NULL ? asset : _("A medium not in the ledger"), -1);
+    g_autofree char *title = session_title != NULL
+                                 ? g_strdup (session_title)
+                                 : kikan_escape_for_display (
+                                       asset != NULL ? asset : _("A medium not in the ledger"),
+                                       -1);
     g_autofree char *reasons = reasons_text (o);
     g_autofree char *body = g_strdup_printf ("%s\n%s", reasons, next_step (v));
     GtkWidget *row = adw_expander_row_new ();
@@ -151,12 +174,15 @@ show_slip (KikanResultPage *self, const KikanStationSlip *slip)
                                   "keep it with the device."),
                                 slip->number);
     } else {
-        g_autofree char *why = kikan_escape_for_display (
-            slip->print_message != NULL ? slip->print_message : "", -1);
+        /* In plain words for the person; the library's message (paths,
+         * commands) is for IT, who finds it in the print record. */
+        const char *why = g_strcmp0 (slip->print_outcome, "no_printer") == 0
+                              ? _("no printer is set up on this kiosk")
+                              : _("the printer did not print it");
 
-        text = g_strdup_printf (_("Slip %s could not be printed (%s). It is kept on this "
-                                  "kiosk: write down the number, or show this screen to IT, "
-                                  "who can print it again."),
+        text = g_strdup_printf (_("Slip %s could not be printed: %s. It is kept on this "
+                                  "kiosk and stays valid: write down the number, or show this "
+                                  "screen to IT, who can print it again."),
                                 slip->number, why);
     }
     gtk_label_set_text (self->slip, text);
@@ -179,7 +205,11 @@ kikan_result_page_shown (KikanPage *page)
     set_verdict_class (GTK_WIDGET (self->banner), v);
     gtk_label_set_text (self->next_step, next_step (v));
     for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
-        show_item (self, json_array_get_object_element (items, i));
+        show_item (self, json_array_get_object_element (items, i), NULL);
+    if (o != NULL && json_object_has_member (o, "reasons")
+        && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "reasons"))
+        && json_array_get_length (json_object_get_array_member (o, "reasons")) > 0)
+        show_item (self, o, _("Your answers and this visit"));
     show_slip (self, kikan_driver_get_slip (driver));
     gtk_widget_grab_focus (self->done);
 }
