@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 #include <glib/gstdio.h>
+#include <libintl.h>
 
 #include "error-private.h"
 #include "it-view.h"
@@ -633,7 +634,7 @@ test_import (void **state)
     /* The status strip names the set now in use (one signature more). */
     {
         const char *after = kikan_station_get_engine_summary (station);
-        g_autofree char *strip = g_strdup_printf (g_dgettext ("kikan", "Virus definitions: %s"),
+        g_autofree char *strip = g_strdup_printf (dgettext ("kikan", "Virus definitions: %s"),
                                                   after);
         g_autofree char *all = ui_harness_tree_text (GTK_WIDGET (h->window));
 
