@@ -4,7 +4,8 @@
  * and the window's, as IT drives them through the buttons.  What is
  * asserted is the store: it_actions, verdicts, audit_records, it_accounts.
  * Real kikan-scand, real signed test signatures (test-6.cvd), a HOLD
- * session made by the real `kikan checkin --script`. */
+ * session made by the real `kikan checkin --script`.  The kiosk runs in
+ * English here: what is asserted is behaviour, not a catalog's words. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,7 +206,8 @@ make_hold_session (gpointer harness, gpointer data)
 static void
 test_override (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = make_hold_session,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = make_hold_session,
                            .database = "" };
     UiHarness *h = ui_harness_new (&o);
     g_autofree char *hold = NULL, *verdict = NULL, *by = NULL, *reason = NULL, *codes = NULL;
@@ -320,7 +322,7 @@ refusal_words (const char *message)
 static void
 test_lockout (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = account_only,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
                            .conf_extra = "[it]\nmax_failures = 5\nlockout_minutes = 2\n",
                            .database = "" };
     UiHarness *h = ui_harness_new (&o);
@@ -398,7 +400,7 @@ signed_out (gpointer data)
 static void
 test_idle (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = account_only,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
                            .conf_extra = "[it]\nidle_seconds = 10\n", .database = "" };
     UiHarness *h = ui_harness_new (&o);
     gint64 start;
@@ -431,7 +433,7 @@ tools_setup (gpointer harness, gpointer data)
 static void
 test_tools (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = tools_setup,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = tools_setup,
                            .database = "" };
     UiHarness *h = ui_harness_new (&o);
     g_autofree char *medium = ui_harness_mkdir (h, "ledger-medium");
@@ -584,7 +586,7 @@ test_import (void **state)
 {
     /* No --database: the kiosk serves the home's imported set, kikan.conf's
      * database_dirs (test-6.cvd) and the project's, as a deployed kiosk does. */
-    UiHarnessOptions o = { .default_ledger = TRUE, .before_start = import_setup,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = import_setup,
                            .database = "" };
     UiHarness *h = ui_harness_new (&o);
     KikanStation *station = kikan_kiosk_window_get_station (h->window);
@@ -673,7 +675,8 @@ test_startup_blocks (void **state)
 {
     g_autoptr (GError) error = NULL;
     g_autofree char *empty = g_dir_make_tmp ("kikan-ui-empty-db-XXXXXX", &error);
-    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE, .database = empty };
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .database = empty };
     UiHarness *h;
     KikanStation *station;
     KikanStartupView *view;
@@ -743,7 +746,7 @@ in_employee_mode (gpointer data)
 static void
 test_startup_passes (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
                            .before_start = signatures_only, .database = "" };
     UiHarness *h = ui_harness_new (&o);
     KikanStartupView *view;
@@ -794,7 +797,7 @@ selftest_rerun (gpointer data)
 static void
 test_startup_fixed_by_it (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
                            .before_start = no_official_signatures, .database = "" };
     UiHarness *h = ui_harness_new (&o);
     KikanStation *station = kikan_kiosk_window_get_station (h->window);
@@ -836,7 +839,7 @@ second_selftest_recorded (gpointer data)
 static void
 test_language_switch (void **state)
 {
-    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
                            .before_start = tools_setup, .database = "",
                            .conf_extra = "[it]\nidle_seconds = 10\n" };
     UiHarness *h = ui_harness_new (&o);
@@ -903,7 +906,7 @@ static void
 test_startup_unavailable (void **state)
 {
     Holder holder = { 0 };
-    UiHarnessOptions o = { .default_ledger = TRUE, .stay_in_startup = TRUE,
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
                            .before_start = hold_the_lock, .before_start_data = &holder,
                            .database = "" };
     UiHarness *h = ui_harness_new (&o);
