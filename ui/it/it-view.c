@@ -1477,10 +1477,10 @@ static void
 action_exit (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     KikanItView *self = data;
-    GtkWidget *dialog = adw_message_dialog_new (
-        GTK_WINDOW (self->window), _("Exit the kiosk?"),
-        _("Employees cannot check in devices until the kiosk is started again. Your exit is "
-          "recorded."));
+    const char *body = _("Employees cannot check in devices until the kiosk is started again. "
+                         "Your exit is recorded.");
+    GtkWidget *dialog
+        = adw_message_dialog_new (GTK_WINDOW (self->window), _("Exit the kiosk?"), body);
 
     touch (self);
     adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("Keep running"),

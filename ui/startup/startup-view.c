@@ -141,6 +141,7 @@ static void
 show_report (KikanStartupView *self, const KikanStationReport *report)
 {
     KikanStation *station = kikan_kiosk_window_get_station (self->window);
+    const char *what;
 
     set_running_ui (self, FALSE);
     clear_rows (self);
@@ -166,9 +167,9 @@ show_report (KikanStartupView *self, const KikanStationReport *report)
     self->phase = "failed";
     adw_status_page_set_icon_name (self->status, "dialog-error-symbolic");
     adw_status_page_set_title (self->status, _("This kiosk cannot check in devices yet"));
-    adw_status_page_set_description (
-        self->status, _("A start-up check failed. Please ask IT staff: they will find what to do "
-                        "under each failed check below, then press Retry."));
+    what = _("A start-up check failed. Please ask IT staff: they will find what to do under "
+             "each failed check below, then press Retry.");
+    adw_status_page_set_description (self->status, what);
     gtk_widget_set_visible (self->buttons, TRUE);
     gtk_widget_set_visible (self->retry, TRUE);
     gtk_widget_set_visible (self->it_staff, TRUE);
