@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include "home-private.h"
 #include "store-private.h"
 
 #define KIKAN_AUDIT_MIN_FREE_MB_DEFAULT 512
@@ -48,3 +49,13 @@ gboolean kikan_audit_capacity (KikanStore *store, guint64 min_free_mb, KikanAudi
  * showed). */
 gboolean kikan_audit_capacity_record_warning (KikanStore *store, const KikanAuditCapacity *c,
                                               GError **error);
+
+/* At each check-in's start (issue #10; KR-32, Admin J-5, J-6, J-8): a
+ * kikan.conf or policy file (@policy_path, NULL when none) that changed
+ * since the last check-in is recorded in the audit trail (IT edits them
+ * by hand, so nothing else can), and a disk that will not hold another
+ * year of records gives *@warning (free it; NULL when the disk is fine),
+ * recorded once a day as a "capacity_warning". */
+gboolean kikan_audit_note_kiosk_state (KikanHome *home, KikanStore *store,
+                                       const char *policy_path, char **warning,
+                                       GError **error);

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "audit-events-private.h"
 #include "audit-private.h"
 #include "error-private.h"
 #include "escape-private.h"
@@ -188,4 +189,50 @@ kikan_audit_capacity_record_warning (KikanStore *store, const KikanAuditCapacity
     json_builder_end_object (b);
     payload = json_builder_get_root (b);
     return kikan_audit_append (store, "capacity_warning", 0, payload, error);
+}
+
+gboolean
+kikan_audit_note_kiosk_state (KikanHome *home, KikanStore *store, const char *policy_path,
+                              char **warning, GError **error)
+{
+    g_autofree char *conf = kikan_home_dup_config_path (home);
+    const char *files[] = { "kikan.conf", conf, "policy", policy_path, NULL };
+    KikanAuditCapacity cap = { 0 };
+    guint64 min_free_mb = KIKAN_AUDIT_MIN_FREE_MB_DEFAULT;
+    g_autofree char *today = kikan_store_today ();
+    gboolean ok = TRUE;
+
+    *warning = NULL;
+    if (!g_file_test (conf, G_FILE_TEST_EXISTS))
+        files[1] = NULL;
+    if (!kikan_audit_note_files (store, files, NULL, error)
+        || !kikan_audit_capacity_load_min_free_mb (conf, &min_free_mb, error)
+        || !kikan_audit_capacity (store, min_free_mb, &cap, error))
+        return FALSE;
+    if (cap.warning) {
+        sqlite3_stmt *st;
+        gboolean noted_today = FALSE;
+
+        *warning = g_strdup (cap.warning_text);
+        st = kikan_store_prepare (store,
+                                  "SELECT 1 FROM audit_records WHERE kind = 'capacity_warning' "
+                                  "AND substr(at, 1, 10) = ? LIMIT 1",
+                                  error);
+        if (st == NULL) {
+            kikan_audit_capacity_clear (&cap);
+            return FALSE;
+        }
+        kikan_store_bind_text (st, 1, today);
+        noted_today = sqlite3_step (st) == SQLITE_ROW;
+        sqlite3_finalize (st);
+        if (!noted_today) {
+            ok = kikan_store_begin (store, error)
+                 && kikan_audit_capacity_record_warning (store, &cap, error)
+                 && kikan_store_commit (store, error);
+            if (!ok)
+                kikan_store_rollback (store);
+        }
+    }
+    kikan_audit_capacity_clear (&cap);
+    return ok;
 }

@@ -7,6 +7,7 @@
 
 #include "audit-private.h"
 #include "error-private.h"
+#include "escape-private.h"
 #include "seal-private.h"
 
 gboolean
@@ -14,7 +15,14 @@ kikan_audit_record_event (KikanHome *home, const char *kind, JsonNode *payload, 
 {
     g_autoptr (KikanStore) store = kikan_store_open (home, error);
 
-    if (store == NULL || !kikan_store_begin (store, error))
+    return store != NULL && kikan_audit_record_event_in (store, kind, payload, error);
+}
+
+gboolean
+kikan_audit_record_event_in (KikanStore *store, const char *kind, JsonNode *payload,
+                             GError **error)
+{
+    if (!kikan_store_begin (store, error))
         return FALSE;
     if (!kikan_audit_append (store, kind, 0, payload, error)
         || !kikan_audit_seal (store, kind, error) || !kikan_store_commit (store, error)) {
@@ -102,4 +110,42 @@ kikan_audit_note_files (KikanStore *store, const char *const *files, guint *chan
 fail:
     kikan_store_rollback (store);
     return FALSE;
+}
+
+/* The audit chain, checked as `kikan audit verify` does without the
+ * auditor's key (KR-32): a store whose rows are sound but whose chain was
+ * rewritten is not intact. */
+static void
+check_audit_chain (KikanHome *home, GPtrArray *problems)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = kikan_store_open_readonly (home, &error);
+    g_autofree char *why = NULL;
+    gint64 bad = 0, n = 0;
+
+    if (store == NULL || !kikan_audit_verify (store, &bad, &why, &n, &error)) {
+        g_autofree char *msg = kikan_escape_for_display (error->message, -1);
+
+        g_ptr_array_add (problems, g_strdup_printf ("the audit chain could not be checked: %s",
+                                                    msg));
+    } else if (bad != 0) {
+        g_autofree char *msg = kikan_escape_for_display (why, -1);
+
+        g_ptr_array_add (problems,
+                         g_strdup_printf ("the audit chain is broken at record %" G_GINT64_FORMAT
+                                          " of %" G_GINT64_FORMAT ": %s (kikan audit verify)",
+                                          bad, n, msg));
+    }
+}
+
+gboolean
+kikan_audit_db_check (KikanHome *home, GPtrArray **problems, int *version, GError **error)
+{
+    g_autofree char *path = kikan_store_dup_path_for_home (home);
+
+    if (!kikan_store_check_file (path, problems, version, error))
+        return FALSE;
+    if ((*problems)->len == 0)
+        check_audit_chain (home, *problems);
+    return TRUE;
 }

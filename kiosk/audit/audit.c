@@ -56,7 +56,8 @@ kikan_audit_record_hash (gint64 seq, const char *at, const char *kind, gint64 se
 static const char *const closing_kinds[] = {
     "session_end", "session_incomplete", "it_action", "ledger_change", "slip_issued",
     "slip_print", "netlist_export", "audit_export", "audit_sample", "audit_attestation",
-    "signature_import", "config_change", "selftest", "capacity_warning", NULL,
+    "signature_import", "config_change", "selftest", "capacity_warning", "clock_confirmed",
+    NULL,
 };
 
 static gboolean

@@ -8,6 +8,7 @@
 #include "db-sources-private.h"
 #include "home-private.h"
 #include "policy-private.h"
+#include "station-setup-private.h"
 
 /* Exit statuses shared by every subcommand (docs/cli.md). */
 enum {
@@ -48,31 +49,6 @@ int kikan_cmd_netlist (int argc, char **argv);
 void kikan_cli_print_error (const GError *error);
 /* One JSON document, pretty-printed, on stdout. */
 void kikan_cli_print_json (JsonNode *root);
-
-/* kikan.conf of @home, or the defaults when there is none. */
-KikanConfig *kikan_cli_load_config (KikanHome *home, GError **error);
-
-/* The databases to load: @explicit (from --database) when not empty, else
- * the defaults.  Fails when nothing is found to load. */
-KikanDbSources *kikan_cli_resolve_databases (KikanHome *home, const KikanConfig *config,
-                                             char **explicit, GError **error);
-
-/* Points TMPDIR at $KIKAN_HOME/tmp (made when missing) when the home
- * exists, so that the daemon's and libclamav's temporary files stay in a
- * 0700 directory.  A missing home is left alone. */
-void kikan_cli_use_home_tmpdir (KikanHome *home);
-
-/* Reads KIKAN_SANDBOX: TRUE for "null" (tests only), FALSE when unset or
- * empty; an error for any other value. */
-gboolean kikan_cli_null_sandbox_requested (gboolean *null_sandbox, GError **error);
-
-/* Loads the software policy: @explicit_path (--policy) or $KIKAN_POLICY
- * must load; the default /etc/kikan/policy.conf may be absent (then
- * *policy stays NULL and *why_none says so: every program is then
- * "unknown", SW-NO-POLICY), but when present it must load.  *path gets
- * the path used.  A malformed policy is an error that names the line. */
-gboolean kikan_cli_load_policy (const char *explicit_path, KikanPolicy **policy, char **path,
-                                char **why_none, GError **error);
 
 /* Parses @context over argc/argv, printing the error and a hint. */
 gboolean kikan_cli_parse (GOptionContext *context, int *argc, char ***argv);

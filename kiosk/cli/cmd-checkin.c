@@ -6,29 +6,14 @@
  * background, USB removals followed.  Exit status: 0 only for an overall
  * CLEARED; 1 QUARANTINE; 3 any other verdict (CONDITIONAL, HOLD, NOT
  * RETURNED); 2 when the check-in could not be done (nothing decided). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-
-#include <sqlite3.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "checkin-private.h"
-#include "db-file-private.h"
-#include "audit-capacity-private.h"
-#include "audit-events-private.h"
 #include "cli-private.h"
-#include "slip-print-private.h"
 #include "error-private.h"
 #include "escape-private.h"
-#include "format-private.h"
-#include "paths-private.h"
-#include "policy-private.h"
-#include "seal-private.h"
-#include "slip-private.h"
-#include "store-private.h"
+#include "station-private.h"
 #include "usb-private.h"
 
 typedef struct {
@@ -37,73 +22,6 @@ typedef struct {
     gboolean visit_over;
     GError *error; /* the first inspection the store could not record */
 } Run;
-
-/* One check-in at a time per home: the lock is held for the life of the
- * command, so that whatever a session left open was left by a process
- * that is gone (kikan_checkin_recover). */
-static int
-take_lock (KikanHome *home, GError **error)
-{
-    g_autofree char *dir = kikan_home_ensure_dir (home, NULL, error);
-    g_autofree char *path = NULL;
-    int fd;
-
-    if (dir == NULL)
-        return -1;
-    path = g_build_filename (dir, "checkin.lock", NULL);
-    fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) != 0) {
-        int saved = errno;
-
-        if (fd >= 0)
-            close (fd);
-        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_BUSY,
-                     saved == EWOULDBLOCK
-                         ? "Another check-in is running on this kiosk. Wait for it to end."
-                         : "The check-in lock %s cannot be taken: %s. Run kikan as the kiosk "
-                           "user, who owns the state directory.",
-                     path, g_strerror (saved));
-        return -1;
-    }
-    return fd;
-}
-
-/* MAL-05 for a session in which no medium is read: the newest verified
- * signed database, as `kikan signatures status` judges it. */
-static void
-measure_signatures (KikanDbSources *sources, guint max_age_days, char **invalid, char **version,
-                    char **date)
-{
-    gint64 newest = 0;
-    guint newest_version = 0;
-    double age = 0;
-    KikanDbAge state;
-
-    for (guint i = 0; i < kikan_db_sources_get_n (sources); i++) {
-        g_autoptr (GPtrArray) files = kikan_db_sources_list_files (sources, i);
-
-        for (guint k = 0; files != NULL && k < files->len; k++) {
-            const KikanDbFile *f = files->pdata[k];
-
-            if (f->verified && f->build_time > newest) {
-                newest = f->build_time;
-                newest_version = f->version;
-            }
-        }
-    }
-    state = kikan_db_age_assess (newest, max_age_days, g_get_real_time () / G_USEC_PER_SEC, &age);
-    if (newest > 0) {
-        g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (newest);
-
-        *date = g_date_time_format (dt, "%Y-%m-%d");
-        *version = g_strdup_printf ("%u", newest_version);
-    }
-    if (state == KIKAN_DB_AGE_NONE)
-        *invalid = g_strdup ("include no official (signed) database");
-    else if (state != KIKAN_DB_AGE_FRESH)
-        *invalid
-            = g_strdup_printf ("are %.1f days old, more than the %u allowed", age, max_age_days);
-}
 
 static void
 on_progress (gint64 item_id, const KikanProgress *p, gpointer data)
@@ -330,128 +248,21 @@ exit_for_verdict (const char *v)
     return KIKAN_EXIT_STALE; /* 3: not cleared (conditional, hold, not returned) */
 }
 
-/* At each start (issue #10; KR-32, Admin J-5, J-6, J-8): a kikan.conf or
- * policy file that changed since the last check-in is recorded in the
- * audit trail (IT edits them by hand, so nothing else can), and a disk
- * that will not hold another year of records is said, and recorded once a
- * day. */
-static gboolean
-note_kiosk_state (KikanHome *home, KikanStore *store, const char *policy_path, GError **error)
-{
-    g_autofree char *conf = kikan_home_dup_config_path (home);
-    const char *files[] = { "kikan.conf", conf, "policy", policy_path, NULL };
-    KikanAuditCapacity cap = { 0 };
-    guint64 min_free_mb = KIKAN_AUDIT_MIN_FREE_MB_DEFAULT;
-    g_autofree char *today = kikan_store_today ();
-    gboolean ok = TRUE;
-
-    if (!g_file_test (conf, G_FILE_TEST_EXISTS))
-        files[1] = NULL;
-    if (!kikan_audit_note_files (store, files, NULL, error)
-        || !kikan_audit_capacity_load_min_free_mb (conf, &min_free_mb, error)
-        || !kikan_audit_capacity (store, min_free_mb, &cap, error))
-        return FALSE;
-    if (cap.warning) {
-        sqlite3_stmt *st;
-        gboolean noted_today = FALSE;
-
-        fprintf (stderr, "kikan: WARNING: %s\n", cap.warning_text);
-        st = kikan_store_prepare (store,
-                                  "SELECT 1 FROM audit_records WHERE kind = 'capacity_warning' "
-                                  "AND substr(at, 1, 10) = ? LIMIT 1",
-                                  error);
-        if (st == NULL) {
-            kikan_audit_capacity_clear (&cap);
-            return FALSE;
-        }
-        kikan_store_bind_text (st, 1, today);
-        noted_today = sqlite3_step (st) == SQLITE_ROW;
-        sqlite3_finalize (st);
-        if (!noted_today) {
-            ok = kikan_store_begin (store, error)
-                 && kikan_audit_capacity_record_warning (store, &cap, error)
-                 && kikan_store_commit (store, error);
-            if (!ok)
-                kikan_store_rollback (store);
-        }
-    }
-    kikan_audit_capacity_clear (&cap);
-    return ok;
-}
-
-/* Issue #10 item 4 (KR-27): the slip of the session that just ended, when
- * the kiosk can sign one.  The check-in is recorded whatever happens here:
- * a slip that cannot be issued is said plainly, with what to do, and
- * "slip" is null in the JSON ("slip_not_issued" says why). */
+/* What the person and IT are told about the slip on stderr (the JSON and
+ * the summary carry the rest). */
 static void
-issue_slip (KikanStore *store, KikanHome *home, gint64 session_id, JsonNode *root)
+print_slip_problems (const KikanStationSlip *slip)
 {
-    JsonObject *o = json_node_get_object (root);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (KikanSlipConfig) config = NULL;
-    g_autoptr (KikanSlipIssued) slip = NULL;
-    g_autofree char *config_path = kikan_home_dup_config_path (home);
-    gboolean initialised = kikan_audit_identity (store, NULL, NULL, &error);
-
-    if (initialised && (config = kikan_slip_config_load (config_path, &error)) != NULL)
-        slip = kikan_slip_issue (store, home, session_id, config->layout, config->language, 0,
-                                 &error);
-    if (slip == NULL) {
-        g_autofree char *why = NULL;
-
-        if (!initialised && error == NULL)
-            why = g_strdup ("This kiosk has no signing key yet: IT must run `kikan audit init` "
-                            "once.");
-        else
-            why = g_strdup_printf ("%s IT can issue it later with `kikan slip issue %"
-                                   G_GINT64_FORMAT "`.",
-                                   error->message, session_id);
+    if (slip->not_issued != NULL)
         fprintf (stderr, "kikan: NO SLIP was issued for this check-in (it is recorded): %s\n",
-                 why);
-        json_object_set_null_member (o, "slip");
-        json_object_set_string_member (o, "slip_not_issued", why);
-        return;
-    }
-    {
-        JsonObject *s = json_object_new ();
-
-        json_object_set_string_member (s, "number", slip->number);
-        json_object_set_string_member (s, "pdf", slip->pdf_path);
-        json_object_set_string_member (s, "payload", slip->payload);
-        json_object_set_object_member (o, "slip", s);
-    }
-    /* Issue #10 item 6: printed without a dialog to the [print] queue;
-     * with none, or a printer that fails, the person is told, the PDF
-     * stays archived and the attempt is recorded (slip_prints and a
-     * "slip_print" record). */
-    {
-        g_autoptr (GError) print_error = NULL;
-        g_autoptr (KikanSlipPrintOutcome) outcome = NULL;
-        JsonObject *p = json_object_new ();
-        gboolean recorded = kikan_slip_print_recorded (store, home, slip->number, NULL, &outcome,
-                                                       &print_error);
-
-        json_object_set_string_member (
-            p, "outcome", outcome != NULL ? kikan_slip_print_outcome_name (outcome->kind)
-                                          : "failed");
-        if (outcome != NULL && outcome->queue != NULL)
-            json_object_set_string_member (p, "queue", outcome->queue);
-        else
-            json_object_set_null_member (p, "queue");
-        json_object_set_boolean_member (p, "recorded", recorded);
-        if (outcome != NULL && outcome->message != NULL)
-            json_object_set_string_member (p, "message", outcome->message);
-        else if (print_error != NULL)
-            json_object_set_string_member (p, "message", print_error->message);
-        json_object_set_object_member (json_object_get_object_member (o, "slip"), "print", p);
-        if (!recorded)
-            fprintf (stderr, "kikan: the slip %s could not be printed or recorded: %s It is "
-                             "archived at %s; IT can print it with `kikan slip print %s`.\n",
-                     slip->number, print_error->message, slip->pdf_path, slip->number);
-        else if (outcome->kind != KIKAN_SLIP_PRINT_PRINTED)
-            fprintf (stderr, "kikan: the slip %s was NOT printed: %s\n", slip->number,
-                     outcome->message);
-    }
+                 slip->not_issued);
+    else if (!slip->print_recorded)
+        fprintf (stderr, "kikan: the slip %s could not be printed or recorded: %s It is "
+                         "archived at %s; IT can print it with `kikan slip print %s`.\n",
+                 slip->number, slip->print_error, slip->pdf_path, slip->number);
+    else if (g_strcmp0 (slip->print_outcome, "printed") != 0)
+        fprintf (stderr, "kikan: the slip %s was NOT printed: %s\n", slip->number,
+                 slip->print_message);
 }
 
 int
@@ -483,26 +294,16 @@ kikan_cmd_checkin (int argc, char **argv)
         = g_option_context_new ("— a returning employee's check-in, played from a script");
     g_autoptr (GError) error = NULL;
     g_autoptr (KikanHome) home = kikan_home_new ();
-    g_autoptr (KikanConfig) config = NULL;
-    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanStation) station = NULL;
     g_autoptr (KikanScript) script = NULL;
-    g_autoptr (KikanPolicy) policy = NULL;
-    g_autoptr (KikanDbSources) sources = NULL;
-    g_autoptr (KikanInspector) inspector = NULL;
-    g_autoptr (KikanCheckin) checkin = NULL;
     g_autoptr (JsonNode) root = NULL;
     g_autoptr (GMainLoop) loop = NULL;
-    g_autofree char *policy_path = NULL;
-    g_autofree char *why_no_policy = NULL;
-    g_autofree char *scand = NULL;
-    g_autofree char *sig_invalid = NULL, *sig_version = NULL, *sig_date = NULL;
+    g_autoptr (KikanStationSlip) slip = NULL;
     g_autofree char *verdict = NULL;
-    KikanInspectorConfig icfg = { 0 };
-    KikanCheckinOptions options = { 0 };
-    gboolean null_sandbox = FALSE;
+    KikanStationOptions options = { 0 };
+    KikanCheckin *checkin = NULL;
+    KikanStore *store;
     Run run = { 0 };
-    guint recovered = 0;
-    int lock = -1;
     int status;
 
     g_option_context_add_main_entries (context, entries, NULL);
@@ -534,74 +335,30 @@ kikan_cmd_checkin (int argc, char **argv)
             goto fail;
         }
     }
-    if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
+    if (!kikan_setup_null_sandbox_requested (&options.null_sandbox, &error))
         goto fail;
-    if ((config = kikan_cli_load_config (home, &error)) == NULL)
+    options.kiosk_id = kiosk_id;
+    options.policy_file = policy_file;
+    options.databases = (const char *const *)databases;
+    options.usb_models = usb_models;
+    /* `kikan checkin` has never waited for a passed self-test; the kiosk
+     * does (KR-36). */
+    options.skip_selftest_gate = TRUE;
+    options.recover_only = recover_only;
+    if ((station = kikan_station_open (home, &options, &error)) == NULL)
         goto fail;
-    if ((lock = take_lock (home, &error)) < 0)
-        goto fail;
-    if ((store = kikan_store_open (home, &error)) == NULL)
-        goto fail;
-    if (!kikan_checkin_recover (store, &recovered, &error))
-        goto fail;
-    if (recovered > 0)
+    store = kikan_station_get_store (station);
+    if (kikan_station_get_n_recovered (station) > 0)
         fprintf (stderr,
                  "kikan: %u check-in session(s) left open by a crash or power loss were "
                  "closed as incomplete; IT sees them with “kikan it list”.\n",
-                 recovered);
-    if (recover_only) {
-        close (lock);
+                 kikan_station_get_n_recovered (station));
+    if (recover_only)
         return KIKAN_EXIT_OK;
-    }
-    if (!kikan_cli_load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
-        goto fail;
-    if (!note_kiosk_state (home, store, policy_path, &error))
-        goto fail;
-    if ((sources = kikan_cli_resolve_databases (home, config, databases, &error)) == NULL)
-        goto fail;
-    /* When a medium is read, the session's MAL-05 comes from the engine
-     * that read it (the daemon verifies every signed database as it
-     * loads); verifying them here too would read them twice.  Should no
-     * inspection end, the session is held rather than assumed fresh. */
-    {
-        gboolean any_medium = FALSE;
-
-        for (guint i = 0; i < script->present->len; i++)
-            any_medium |= ((KikanScriptPresent *)script->present->pdata[i])->medium != NULL;
-        if (any_medium)
-            sig_invalid = g_strdup ("were not measured: no medium was read to the end");
-        else
-            measure_signatures (sources, config->max_age_days, &sig_invalid, &sig_version,
-                                &sig_date);
-    }
-    kikan_cli_use_home_tmpdir (home);
-    scand = kikan_paths_dup_scand ();
-    icfg.scand_path = scand;
-    icfg.databases = (char **)kikan_db_sources_get_paths (sources);
-    icfg.limits = config->limits;
-    icfg.jobs = config->jobs;
-    icfg.timeout_s = config->timeout_s;
-    icfg.null_sandbox = null_sandbox;
-    icfg.max_age_days = config->max_age_days;
-    inspector = kikan_inspector_new (&icfg, policy);
-
-    if (kiosk_id == NULL)
-        kiosk_id = g_strdup (g_get_host_name ());
-    options.kiosk_id = kiosk_id;
-    options.policy_version = policy != NULL ? kikan_policy_get_version (policy) : NULL;
-    if (usb_models == NULL && g_file_test ("/etc/kikan/usb.conf", G_FILE_TEST_EXISTS))
-        usb_models = g_strdup ("/etc/kikan/usb.conf");
-    options.usb_models_path = usb_models;
-    options.signatures_invalid = sig_invalid;
-    options.signatures_version = sig_version;
-    options.signatures_date = sig_date;
-    options.max_age_days = config->max_age_days;
-    /* Everything a script can get wrong is said before anything is
-     * recorded. */
-    if (!kikan_checkin_check_script (store, script, &error))
-        goto fail;
-    if ((checkin = kikan_checkin_begin (store, inspector, &options, script->employee, &error))
-        == NULL)
+    checkin = kikan_station_begin_script (station, script, &error);
+    if (kikan_station_get_disk_warning (station) != NULL)
+        fprintf (stderr, "kikan: WARNING: %s\n", kikan_station_get_disk_warning (station));
+    if (checkin == NULL)
         goto fail;
     loop = g_main_loop_new (NULL, FALSE);
     run.loop = loop;
@@ -613,14 +370,18 @@ kikan_cmd_checkin (int argc, char **argv)
          * incomplete now, not left open for the next start. */
         if (!kikan_checkin_abandon (checkin, &abandon_error))
             g_warning ("%s", abandon_error->message);
+        kikan_station_end_checkin (station, checkin);
         goto fail;
     }
     /* The visit is over; inspections still running are attached to the
      * session when they end (item 7): the decision as the employee leaves
      * is printed now, the final one is in the store. */
-    if ((root = kikan_checkin_to_json (checkin, &error)) == NULL)
+    if ((root = kikan_checkin_to_json (checkin, &error)) == NULL) {
+        kikan_station_end_checkin (station, checkin);
         goto fail;
-    issue_slip (store, home, kikan_checkin_get_session_id (checkin), root);
+    }
+    slip = kikan_station_issue_slip (station, kikan_checkin_get_session_id (checkin), root);
+    print_slip_problems (slip);
     if (json)
         kikan_cli_print_json (root);
     else
@@ -650,13 +411,10 @@ kikan_cmd_checkin (int argc, char **argv)
             status = exit_for_verdict (final);
         }
     }
-    g_clear_pointer (&checkin, kikan_checkin_free);
-    close (lock);
+    kikan_station_end_checkin (station, checkin);
     return status;
 
 fail:
     kikan_cli_print_error (error);
-    if (lock >= 0)
-        close (lock);
     return KIKAN_EXIT_ERROR;
 }

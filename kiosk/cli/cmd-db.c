@@ -7,37 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit-private.h"
+#include "audit-events-private.h"
 #include "cli-private.h"
 #include "error-private.h"
 #include "escape-private.h"
 #include "store-private.h"
-
-/* The audit chain, checked as `kikan audit verify` does without the
- * auditor's key (KR-32): a store whose rows are sound but whose chain was
- * rewritten is not intact. */
-static void
-check_audit_chain (KikanHome *home, GPtrArray *problems)
-{
-    g_autoptr (GError) error = NULL;
-    g_autoptr (KikanStore) store = kikan_store_open_readonly (home, &error);
-    g_autofree char *why = NULL;
-    gint64 bad = 0, n = 0;
-
-    if (store == NULL || !kikan_audit_verify (store, &bad, &why, &n, &error)) {
-        g_autofree char *msg = kikan_escape_for_display (error->message, -1);
-
-        g_ptr_array_add (problems, g_strdup_printf ("the audit chain could not be checked: %s",
-                                                    msg));
-    } else if (bad != 0) {
-        g_autofree char *msg = kikan_escape_for_display (why, -1);
-
-        g_ptr_array_add (problems,
-                         g_strdup_printf ("the audit chain is broken at record %" G_GINT64_FORMAT
-                                          " of %" G_GINT64_FORMAT ": %s (kikan audit verify)",
-                                          bad, n, msg));
-    }
-}
 
 static int
 cmd_check (int argc, char **argv)
@@ -66,12 +40,10 @@ cmd_check (int argc, char **argv)
     }
     path = kikan_store_dup_path_for_home (home);
     shown = kikan_escape_for_display (path, -1);
-    if (!kikan_store_check_file (path, &problems, &version, &error)) {
+    if (!kikan_audit_db_check (home, &problems, &version, &error)) {
         kikan_cli_print_error (error);
         return KIKAN_EXIT_ERROR;
     }
-    if (problems->len == 0)
-        check_audit_chain (home, problems);
     if (json) {
         g_autoptr (JsonBuilder) b = json_builder_new ();
         g_autoptr (JsonNode) root = NULL;

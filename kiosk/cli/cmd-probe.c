@@ -50,7 +50,7 @@ kikan_cmd_probe (int argc, char **argv)
                  g_get_prgname ());
         return KIKAN_EXIT_ERROR;
     }
-    if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
+    if (!kikan_setup_null_sandbox_requested (&null_sandbox, &error))
         goto fail;
     for (gsize i = 0; target_names[i] != NULL; i++) {
         KikanScanTarget *t = kikan_scan_target_open (target_names[i], &error);
@@ -60,7 +60,7 @@ kikan_cmd_probe (int argc, char **argv)
         g_ptr_array_add (targets, t);
     }
     home = kikan_home_new ();
-    kikan_cli_use_home_tmpdir (home);
+    kikan_setup_use_home_tmpdir (home);
     if (null_sandbox)
         fprintf (stderr, "kikan: WARNING: KIKAN_SANDBOX=null: the worker will read the targets "
                          "WITHOUT a sandbox. Use this only in tests.\n");

@@ -368,9 +368,9 @@ run_scan (int argc, char **argv, gboolean software_mode)
                          "604800 seconds.\n");
         return KIKAN_EXIT_ERROR;
     }
-    if (!kikan_cli_null_sandbox_requested (&null_sandbox, &error))
+    if (!kikan_setup_null_sandbox_requested (&null_sandbox, &error))
         goto fail;
-    if (!kikan_cli_load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
+    if (!kikan_setup_load_policy (policy_file, &policy, &policy_path, &why_no_policy, &error))
         goto fail;
     /* Read before anything else happens: a missing file fails at once,
      * and the files can be removed as soon as the scan has started. */
@@ -379,7 +379,7 @@ run_scan (int argc, char **argv, gboolean software_mode)
             goto fail;
 
     home = kikan_home_new ();
-    if ((config = kikan_cli_load_config (home, &error)) == NULL)
+    if ((config = kikan_setup_load_config (home, &error)) == NULL)
         goto fail;
     /* Every target is opened before the engine is loaded (which may take
      * many seconds): a typo fails at once. */
@@ -390,9 +390,9 @@ run_scan (int argc, char **argv, gboolean software_mode)
             goto fail;
         g_ptr_array_add (targets, t);
     }
-    if ((sources = kikan_cli_resolve_databases (home, config, databases, &error)) == NULL)
+    if ((sources = kikan_setup_resolve_databases (home, config, databases, &error)) == NULL)
         goto fail;
-    kikan_cli_use_home_tmpdir (home);
+    kikan_setup_use_home_tmpdir (home);
     scand = kikan_paths_dup_scand ();
     eopts.databases = kikan_db_sources_get_paths (sources);
     eopts.n_databases = kikan_db_sources_get_n (sources);

@@ -11,6 +11,7 @@
 #include "escape-private.h"
 #include "format-private.h"
 #include "sig-store-private.h"
+#include "station-signatures-private.h"
 
 /* ---- status ---- */
 
@@ -187,7 +188,7 @@ cmd_status (int argc, char **argv)
         fprintf (stderr, "kikan: unexpected argument “%s”.\n", argv[1]);
         return KIKAN_EXIT_ERROR;
     }
-    if ((config = kikan_cli_load_config (home, &error)) == NULL ||
+    if ((config = kikan_setup_load_config (home, &error)) == NULL ||
         !kikan_db_sources_add_defaults (sources, home, config, &error)) {
         kikan_cli_print_error (error);
         return KIKAN_EXIT_ERROR;
@@ -317,16 +318,7 @@ record_import (KikanHome *home, const char *medium, const KikanImportResult *res
                const char *refused)
 {
     g_autoptr (GError) error = NULL;
-    g_autofree char *count = res != NULL ? g_strdup_printf ("%u", res->signatures) : NULL;
-    g_autofree char *built = res != NULL && res->newest_signed_build_time > 0
-                                 ? g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                    (gint64)res->newest_signed_build_time)
-                                 : NULL;
-    g_autoptr (JsonNode) payload = kikan_audit_payload (
-        "medium", medium, "outcome", refused != NULL ? "refused" : "imported", "why", refused,
-        "set", res != NULL ? res->set_name : NULL, "previous_set",
-        res != NULL ? res->previous_set_name : NULL, "signatures", count,
-        "newest_signed_build_time", built, NULL);
+    g_autoptr (JsonNode) payload = kikan_signatures_import_payload (medium, res, refused, NULL);
 
     if (kikan_audit_record_event (home, "signature_import", payload, &error))
         return TRUE;
@@ -368,12 +360,12 @@ cmd_import (int argc, char **argv)
                  g_get_prgname ());
         return KIKAN_EXIT_ERROR;
     }
-    if ((config = kikan_cli_load_config (home, &error)) == NULL ||
+    if ((config = kikan_setup_load_config (home, &error)) == NULL ||
         (sigdir = kikan_home_ensure_dir (home, "signatures", &error)) == NULL) {
         kikan_cli_print_error (error);
         return KIKAN_EXIT_ERROR;
     }
-    kikan_cli_use_home_tmpdir (home);
+    kikan_setup_use_home_tmpdir (home);
     store = kikan_sig_store_new (sigdir);
     opts.limits = config->limits;
     opts.replace = replace;

@@ -20,6 +20,7 @@
 
 #include "policy-private.h"
 #include "scan-report-private.h"
+#include "selftest-private.h"
 
 typedef struct KikanInspector KikanInspector;
 
@@ -60,5 +61,36 @@ void kikan_inspector_inspect_async (KikanInspector *self, const char *path,
  * not an error. */
 KikanScanReport *kikan_inspector_inspect_finish (KikanInspector *self, GAsyncResult *result,
                                                  GError **error);
+
+/* Starts the daemon and loads the engine now, on a thread, under the
+ * inspector's lock, so that an inspection queued meanwhile waits behind
+ * it and then starts at once (the kiosk warms its engine at start-up, not
+ * on the first employee's stick).  TRUE when the engine is loaded; FALSE
+ * with @error (what failed, what IT should do) otherwise.  Warming a warm
+ * inspector only checks that its daemon is still there. */
+void kikan_inspector_warm_async (KikanInspector *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean kikan_inspector_warm_finish (KikanInspector *self, GAsyncResult *result,
+                                      GError **error);
+
+/* The detection self-test (KR-36) through this inspector's warm engine,
+ * as `kikan selftest` judges it (kikan_selftest_evaluate_all(): every
+ * expectation of @dir/expectations.tsv, the sandbox, the signatures'
+ * age).  @null_sandbox_allowed: KIKAN_SANDBOX=null was asked for.  The
+ * evaluated self-test (see kikan_selftest_passed()), or NULL with @error
+ * when it could not run (no fixtures, the engine would not load). */
+void kikan_inspector_selftest_async (KikanInspector *self, const char *dir,
+                                     gboolean null_sandbox_allowed, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+KikanSelftest *kikan_inspector_selftest_finish (KikanInspector *self, GAsyncResult *result,
+                                                GError **error);
+
+/* The loaded engine in one line for IT, "ClamAV 1.4.6, daily 27123
+ * (2026-11-30), 8,700,000 signatures", or NULL before it is warm.  Free
+ * it.  Thread-safe. */
+char *kikan_inspector_dup_engine_summary (KikanInspector *self);
+
+/* The databases it loads (borrowed, NULL-terminated). */
+const char *const *kikan_inspector_get_databases (KikanInspector *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanInspector, kikan_inspector_free)

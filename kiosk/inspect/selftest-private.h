@@ -45,6 +45,14 @@ void kikan_selftest_free (KikanSelftest *self);  /* accepts NULL */
 void kikan_selftest_evaluate (KikanSelftest *self, KikanScanReport *report, guint target,
                               gboolean null_sandbox_allowed);
 
+/* The whole evaluation of a self-test scan, shared by `kikan selftest` and
+ * the kiosk station: kikan_selftest_evaluate() on @target, then the
+ * signatures' age at @now (MAL-05, KR-36): stale or unofficial signatures
+ * fail the self-test too, with what IT must bring.  Returns that problem
+ * (free it) or NULL when the signatures are fresh. */
+char *kikan_selftest_evaluate_all (KikanSelftest *self, KikanScanReport *report, guint target,
+                                   gboolean null_sandbox_allowed, gint64 now);
+
 /* Adds a problem that is not about one file (copied): the self-test then
  * fails.  Used for the signatures' age (MAL-05, KR-36). */
 void kikan_selftest_add_problem (KikanSelftest *self, const char *problem);
@@ -58,5 +66,9 @@ GPtrArray *kikan_selftest_get_problems (KikanSelftest *self);
 /* Borrowed; the sandbox that confined the worker, NULL if none ran. */
 const char *kikan_selftest_get_sandbox (KikanSelftest *self);
 gboolean kikan_selftest_passed (KikanSelftest *self);
+/* The same without the signatures' age that kikan_selftest_evaluate_all()
+ * adds: whether the engine detected what it must (the station reports the
+ * age as a check of its own). */
+gboolean kikan_selftest_detection_passed (KikanSelftest *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanSelftest, kikan_selftest_free)

@@ -12,6 +12,7 @@ struct KikanSelftest {
     GPtrArray *problems;   /* char* */
     char *sandbox;
     gboolean evaluated;
+    gboolean signatures_problem; /* the last of problems is the signatures' age */
 };
 
 static void
@@ -273,13 +274,50 @@ kikan_selftest_get_sandbox (KikanSelftest *self)
     return self->sandbox;
 }
 
-gboolean
-kikan_selftest_passed (KikanSelftest *self)
+/* Passed, leaving out the signatures' age when @with_signatures is FALSE. */
+static gboolean
+passed (KikanSelftest *self, gboolean with_signatures)
 {
-    if (!self->evaluated || self->uncovered->len > 0 || self->problems->len > 0)
+    guint allowed = !with_signatures && self->signatures_problem ? 1 : 0;
+
+    if (!self->evaluated || self->uncovered->len > 0 || self->problems->len > allowed)
         return FALSE;
     for (guint i = 0; i < self->checks->len; i++)
         if (!((KikanSelftestCheck *) g_ptr_array_index (self->checks, i))->pass)
             return FALSE;
     return TRUE;
+}
+
+gboolean
+kikan_selftest_passed (KikanSelftest *self)
+{
+    return passed (self, TRUE);
+}
+
+gboolean
+kikan_selftest_detection_passed (KikanSelftest *self)
+{
+    return passed (self, FALSE);
+}
+
+char *
+kikan_selftest_evaluate_all (KikanSelftest *self, KikanScanReport *report, guint target,
+                             gboolean null_sandbox_allowed, gint64 now)
+{
+    g_autofree char *why = NULL;
+    char *problem;
+
+    kikan_selftest_evaluate (self, report, target, null_sandbox_allowed);
+    /* KR-36: no clearances until the self-test passes, and a kiosk whose
+     * signatures are stale or unofficial cannot issue one (MAL-05): the
+     * self-test says so, and what IT must bring. */
+    if ((why = kikan_scan_report_dup_signatures_invalid (report, now)) == NULL)
+        return NULL;
+    problem = g_strdup_printf ("the virus signatures %s: scans are not valid for clearance "
+                               "(MAL-05). IT must import current official ClamAV databases "
+                               "from an IT update medium with “kikan signatures import DIR”",
+                               why);
+    kikan_selftest_add_problem (self, problem);
+    self->signatures_problem = TRUE;
+    return problem;
 }

@@ -60,6 +60,12 @@ gboolean kikan_print_queue_name_valid (const char *queue);
 /* TRUE when @server is an absolute socket path or host[:port]. */
 gboolean kikan_print_server_valid (const char *server);
 
+/* Checks, without printing, that @queue of @server (NULL: the default)
+ * exists, is not stopped and accepts jobs, as a print would before making
+ * its job (the station's self-test, KR-36).  FALSE with the
+ * KIKAN_PRINT_ERROR a print would give, saying what to do. */
+gboolean kikan_print_check_queue (const char *server, const char *queue, GError **error);
+
 /* Prints @len bytes of PDF @data on @queue of @server (NULL: the default)
  * as a job named @title, @copies times, and waits until CUPS reports the
  * job completed, at most @timeout_s seconds.  TRUE with *job_id when the

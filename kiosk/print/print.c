@@ -384,6 +384,72 @@ submit (Printer *p, const guint8 *data, gsize len, const char *title, guint copi
     }
 }
 
+/* Connects to @server and checks that @queue exists, is not stopped and
+ * accepts jobs: what a job needs before it is made.  @p is filled for
+ * the requests that follow; the caller frees p->server_shown and closes
+ * p->http unless it is CUPS_HTTP_DEFAULT. */
+static gboolean
+open_ready_printer (Printer *p, const char *server, const char *queue, GError **error)
+{
+    gboolean accepting = TRUE;
+    g_autofree char *why = NULL;
+    int pstate = 0;
+
+    p->queue = queue;
+    cupsSetServer (server);
+    p->server_shown = kikan_escape_for_display (cupsServer (), -1);
+    httpAssembleURIf (HTTP_URI_CODING_ALL, p->uri, sizeof p->uri, "ipp", NULL, "localhost",
+                      ippPort (), "/printers/%s", queue);
+    p->http = httpConnect2 (cupsServer (), ippPort (), NULL, AF_UNSPEC, cupsEncryption (), 1,
+                            CONNECT_TIMEOUT_MS, NULL);
+    if (p->http == NULL) {
+        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_NO_SERVICE,
+                     "No print service is running at %s: the printer '%s' cannot be reached. "
+                     "Start CUPS on this kiosk (or correct [print] server in kikan.conf).",
+                     p->server_shown, queue);
+        return FALSE;
+    }
+    /* That connection only proves that a scheduler answers.  The requests
+     * go over libcups's own per-thread connection (CUPS_HTTP_DEFAULT),
+     * which it reopens as needed: a connection of ours that carried a
+     * document answered the next request with "Service Unavailable" over
+     * the local socket (CUPS 2.4.2). */
+    httpClose (p->http);
+    p->http = CUPS_HTTP_DEFAULT;
+    if (!printer_state (p, &pstate, &accepting, &why, error))
+        return FALSE;
+    if (pstate == IPP_PSTATE_STOPPED) {
+        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_STOPPED,
+                     "The printer '%s' is stopped (%s). Check it (out of paper? jammed? "
+                     "switched off?), then ask IT to resume it (cupsenable %s).",
+                     queue, why[0] != '\0' ? why : "no reason given", queue);
+        return FALSE;
+    }
+    if (!accepting) {
+        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_NOT_ACCEPTING,
+                     "The printer '%s' does not accept jobs (%s). Ask IT to accept them again "
+                     "(cupsaccept %s).",
+                     queue, why[0] != '\0' ? why : "no reason given", queue);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+kikan_print_check_queue (const char *server, const char *queue, GError **error)
+{
+    Printer p = { 0 };
+    gboolean ok;
+
+    g_return_val_if_fail (kikan_print_queue_name_valid (queue), FALSE);
+    g_return_val_if_fail (server == NULL || kikan_print_server_valid (server), FALSE);
+    ok = open_ready_printer (&p, server, queue, error);
+    if (p.http != NULL && p.http != CUPS_HTTP_DEFAULT)
+        httpClose (p.http);
+    g_free (p.server_shown);
+    return ok;
+}
+
 gboolean
 kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data, gsize len,
                       const char *title, guint copies, guint timeout_s, gint64 *job_id,
@@ -392,7 +458,6 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
     Printer p = { .queue = queue };
     gboolean ok = FALSE;
     gboolean accepting = TRUE;
-    g_autofree char *why = NULL;
     gint64 deadline;
     int pstate = 0;
     int id = 0;
@@ -402,42 +467,8 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
     g_return_val_if_fail (data != NULL && copies > 0 && timeout_s > 0, FALSE);
 
     *job_id = 0;
-    cupsSetServer (server);
-    p.server_shown = kikan_escape_for_display (cupsServer (), -1);
-    httpAssembleURIf (HTTP_URI_CODING_ALL, p.uri, sizeof p.uri, "ipp", NULL, "localhost",
-                      ippPort (), "/printers/%s", queue);
-    p.http = httpConnect2 (cupsServer (), ippPort (), NULL, AF_UNSPEC, cupsEncryption (), 1,
-                           CONNECT_TIMEOUT_MS, NULL);
-    if (p.http == NULL) {
-        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_NO_SERVICE,
-                     "No print service is running at %s: the printer '%s' cannot be reached. "
-                     "Start CUPS on this kiosk (or correct [print] server in kikan.conf).",
-                     p.server_shown, queue);
+    if (!open_ready_printer (&p, server, queue, error))
         goto out;
-    }
-    /* That connection only proves that a scheduler answers.  The requests
-     * go over libcups's own per-thread connection (CUPS_HTTP_DEFAULT),
-     * which it reopens as needed: a connection of ours that carried a
-     * document answered the next request with "Service Unavailable" over
-     * the local socket (CUPS 2.4.2). */
-    httpClose (p.http);
-    p.http = CUPS_HTTP_DEFAULT;
-    if (!printer_state (&p, &pstate, &accepting, &why, error))
-        goto out;
-    if (pstate == IPP_PSTATE_STOPPED) {
-        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_STOPPED,
-                     "The printer '%s' is stopped (%s). Check it (out of paper? jammed? "
-                     "switched off?), then ask IT to resume it (cupsenable %s).",
-                     queue, why[0] != '\0' ? why : "no reason given", queue);
-        goto out;
-    }
-    if (!accepting) {
-        g_set_error (error, KIKAN_PRINT_ERROR, KIKAN_PRINT_ERROR_NOT_ACCEPTING,
-                     "The printer '%s' does not accept jobs (%s). Ask IT to accept them again "
-                     "(cupsaccept %s).",
-                     queue, why[0] != '\0' ? why : "no reason given", queue);
-        goto out;
-    }
     if (!submit (&p, data, len, title, copies, &id, error))
         goto out;
     *job_id = id;
@@ -497,7 +528,7 @@ kikan_print_pdf_data (const char *server, const char *queue, const guint8 *data,
     }
 
 out:
-    if (p.http != CUPS_HTTP_DEFAULT)
+    if (p.http != NULL && p.http != CUPS_HTTP_DEFAULT)
         httpClose (p.http);
     g_free (p.server_shown);
     return ok;

@@ -69,5 +69,13 @@ gboolean kikan_sig_store_import (KikanSigStore *self, const char *source_dir,
                                  const KikanImportOptions *opts, KikanImportResult **result,
                                  GError **error);
 
+/* Undoes an import whose new set then failed (the kiosk station's engine
+ * would not load it or failed its self-test): "current" points at
+ * @restore_set again (the import's previous_set_name; NULL: there was no
+ * set before, and "current" is removed) and @failed_set is deleted.  The
+ * "previous" link is left as it is. */
+gboolean kikan_sig_store_rollback (KikanSigStore *self, const char *restore_set,
+                                   const char *failed_set, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanSigStore, kikan_sig_store_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanImportResult, kikan_import_result_free)

@@ -708,3 +708,35 @@ out:
     *result = g_steal_pointer (&res);
     return TRUE;
 }
+
+gboolean
+kikan_sig_store_rollback (KikanSigStore *self, const char *restore_set, const char *failed_set,
+                          GError **error)
+{
+    autofd int sigfd = -1;
+
+    g_return_val_if_fail (self != NULL && failed_set != NULL, FALSE);
+    g_return_val_if_fail (is_set_name (failed_set), FALSE);
+    g_return_val_if_fail (restore_set == NULL || is_set_name (restore_set), FALSE);
+    sigfd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sigfd < 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
+                     "Cannot open %s to restore the previous signature set: %s. Ask IT to "
+                     "point %s/" LINK_CURRENT " back at the previous set.",
+                     self->dir, g_strerror (errno), self->dir);
+        return FALSE;
+    }
+    if (restore_set != NULL) {
+        if (!replace_link (sigfd, restore_set, LINK_CURRENT, error))
+            return FALSE;
+    } else if (unlinkat (sigfd, LINK_CURRENT, 0) != 0 && errno != ENOENT) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_IO,
+                     "Cannot remove %s/" LINK_CURRENT ": %s. Ask IT to remove it by hand.",
+                     self->dir, g_strerror (errno));
+        return FALSE;
+    }
+    if (fsync (sigfd) != 0)
+        g_warning ("fsync of %s failed: %s", self->dir, g_strerror (errno));
+    remove_set_dir (sigfd, failed_set);
+    return TRUE;
+}

@@ -46,6 +46,14 @@ typedef struct {
     const char *const *databases;/* NULL: the defaults of kikan.conf / the home */
     const char *usb_models;      /* NULL: /etc/kikan/usb.conf when present */
     gboolean null_sandbox;       /* tests only: KIKAN_SANDBOX=null was asked for */
+    /* `kikan checkin` only, never the kiosk: a check-in may begin without a
+     * passed self-test (kikan_station_begin_script()), as the command always
+     * allowed, and the signatures are measured per script rather than at
+     * open (a script that reads a medium takes MAL-05 from its engine). */
+    gboolean skip_selftest_gate;
+    /* `kikan checkin --recover` only: take the lock, open the store and
+     * close what a crash left open, nothing more (no policy, no engine). */
+    gboolean recover_only;
 } KikanStationOptions;
 
 /* Opens the station of @home (borrowed, must outlive it): takes the
@@ -62,6 +70,9 @@ const KikanConfig *kikan_station_get_config (KikanStation *self);
 const char *kikan_station_get_kiosk_id (KikanStation *self);
 /* How many sessions kikan_station_open() found open and closed. */
 guint kikan_station_get_n_recovered (KikanStation *self);
+/* The disk will not hold another year of audit records: what to do, as
+ * noted at the last check-in's start (KR-32); NULL when it will. */
+const char *kikan_station_get_disk_warning (KikanStation *self);
 
 /* ---- The engine ---------------------------------------------------- */
 
@@ -135,6 +146,22 @@ char **kikan_station_dup_network_interfaces_up (KikanStation *self);
 KikanCheckin *kikan_station_begin_checkin (KikanStation *self, const char *employee_id,
                                            GError **error);
 
+/* `kikan checkin --script` (a station opened with skip_selftest_gate): notes
+ * the kiosk's state, checks the whole @script against the store (nothing
+ * is recorded when it cannot be played: kikan_checkin_check_script()) and
+ * begins its check-in without the self-test gate.  The signatures for
+ * MAL-05 are measured here when the script reads no medium; when it
+ * does, the engine that reads it measures them. */
+KikanCheckin *kikan_station_begin_script (KikanStation *self, const KikanScript *script,
+                                          GError **error);
+
+/* Ends the station's part in @checkin (from either begin function) and
+ * frees it: an engine that an import swapped out is freed once no
+ * check-in that began on it remains.  Use this instead of
+ * kikan_checkin_free() for a station's check-ins; every check-in must be
+ * ended before the station is freed. */
+void kikan_station_end_checkin (KikanStation *self, KikanCheckin *checkin);
+
 typedef struct {
     char *number;           /* NULL when no slip was issued */
     char *pdf_path;
@@ -144,6 +171,8 @@ typedef struct {
     char *print_queue;      /* may be NULL */
     char *print_message;    /* what the person is told, NULL when printed */
     gboolean print_recorded;
+    char *print_error;      /* why the attempt could not be made or recorded; NULL when
+                             * print_recorded */
 } KikanStationSlip;
 
 void kikan_station_slip_free (KikanStationSlip *slip);  /* accepts NULL */
@@ -169,7 +198,8 @@ void kikan_station_import_signatures_async (KikanStation *self, const char *sour
                                             GAsyncReadyCallback callback, gpointer user_data);
 gboolean kikan_station_import_signatures_finish (KikanStation *self, GAsyncResult *result,
                                                  GError **error);
-/* Increments each time a new engine is swapped in (tests use it). */
+/* Increments each time a new engine is swapped in (tests use it);
+ * property "engine-generation", notified on the main context. */
 guint kikan_station_get_engine_generation (KikanStation *self);
 
 /* ---- The clock (KR-37) --------------------------------------------- */

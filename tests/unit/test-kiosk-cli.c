@@ -361,14 +361,14 @@ test_null_sandbox_env (void **state)
     gboolean null_sandbox = TRUE;
 
     g_unsetenv ("KIKAN_SANDBOX");
-    assert_true (kikan_cli_null_sandbox_requested (&null_sandbox, &error));
+    assert_true (kikan_setup_null_sandbox_requested (&null_sandbox, &error));
     assert_false (null_sandbox);
     g_setenv ("KIKAN_SANDBOX", "null", TRUE);
-    assert_true (kikan_cli_null_sandbox_requested (&null_sandbox, &error));
+    assert_true (kikan_setup_null_sandbox_requested (&null_sandbox, &error));
     assert_true (null_sandbox);
     /* Anything else is a mistake, never silently unconfined or ignored. */
     g_setenv ("KIKAN_SANDBOX", "none", TRUE);
-    assert_false (kikan_cli_null_sandbox_requested (&null_sandbox, &error));
+    assert_false (kikan_setup_null_sandbox_requested (&null_sandbox, &error));
     assert_false (null_sandbox);
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_USAGE));
     g_unsetenv ("KIKAN_SANDBOX");
@@ -408,7 +408,7 @@ test_databases (void **state)
         print_message ("%s holds databases here: the no-database case is not checked\n",
                        KIKAN_SYSTEM_CLAMAV_DIR);
     else {
-        s = kikan_cli_resolve_databases (home, config, NULL, &error);
+        s = kikan_setup_resolve_databases (home, config, NULL, &error);
         assert_null (s);
         assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_NO_SIGNATURES));
         assert_non_null (strstr (error->message, "kikan signatures import"));
@@ -419,7 +419,7 @@ test_databases (void **state)
     assert_int_equal (g_mkdir (project, 0700), 0);
     assert_true (g_file_set_contents (hdb, "44d88612fea8a8f36de82e1278abb02f:68:T\n", -1, NULL));
     g_setenv ("KIKAN_SIGNATURES_DIR", project, TRUE);
-    s = kikan_cli_resolve_databases (home, config, NULL, &error);
+    s = kikan_setup_resolve_databases (home, config, NULL, &error);
     assert_non_null (s);
     assert_string_equal (kikan_db_sources_get_paths (s)[kikan_db_sources_get_n (s) - 1], project);
     assert_null (kikan_db_sources_get_paths (s)[kikan_db_sources_get_n (s)]);
@@ -427,12 +427,12 @@ test_databases (void **state)
     g_unsetenv ("KIKAN_SIGNATURES_DIR");
 
     /* --database replaces the defaults, and must exist. */
-    s = kikan_cli_resolve_databases (home, config, explicit, &error);
+    s = kikan_setup_resolve_databases (home, config, explicit, &error);
     assert_non_null (s);
     assert_int_equal (kikan_db_sources_get_n (s), 1);
     assert_string_equal (kikan_db_sources_get_origin (s, 0), "--database");
     kikan_db_sources_free (s);
-    s = kikan_cli_resolve_databases (home, config, missing, &error);
+    s = kikan_setup_resolve_databases (home, config, missing, &error);
     assert_null (s);
     assert_non_null (strstr (error->message, "/nonexistent/db.cvd"));
     g_clear_error (&error);
@@ -440,7 +440,7 @@ test_databases (void **state)
     /* kikan.conf naming a folder that is not there is an error. */
     g_strfreev (config->database_dirs);
     config->database_dirs = g_strsplit ("/nonexistent/kikan-dbs", ";", -1);
-    s = kikan_cli_resolve_databases (home, config, NULL, &error);
+    s = kikan_setup_resolve_databases (home, config, NULL, &error);
     assert_null (s);
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG));
 }

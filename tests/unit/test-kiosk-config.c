@@ -24,7 +24,7 @@ load (const char *text, GError **error)
 
     if (text != NULL)
         assert_true (g_file_set_contents (path, text, -1, NULL));
-    return kikan_cli_load_config (home, error);
+    return kikan_setup_load_config (home, error);
 }
 
 static void
