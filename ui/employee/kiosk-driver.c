@@ -14,6 +14,7 @@ struct _KikanDriver {
 
     KikanKioskWindow *window; /* borrowed: the window owns the driver */
     KikanCheckin *checkin;
+    GSimpleActionGroup *actions;
     GPtrArray *flow;          /* char*: page ids, NULL-terminated */
     guint page;               /* index into flow */
     char *problem;
@@ -144,6 +145,7 @@ kikan_driver_finalize (GObject *object)
     KikanDriver *self = KIKAN_DRIVER (object);
 
     g_ptr_array_unref (self->flow);
+    g_clear_object (&self->actions);
     g_free (self->problem);
     G_OBJECT_CLASS (kikan_driver_parent_class)->finalize (object);
 }
@@ -175,7 +177,7 @@ KikanDriver *
 kikan_driver_new (KikanKioskWindow *window)
 {
     KikanDriver *self = g_object_new (KIKAN_TYPE_DRIVER, NULL);
-    g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+    GSimpleActionGroup *group = g_simple_action_group_new ();
     const GActionEntry actions[] = {
         { .name = "start", .activate = action_start },
         { .name = "next", .activate = action_next },
@@ -184,6 +186,7 @@ kikan_driver_new (KikanKioskWindow *window)
     };
 
     self->window = window;
+    self->actions = group;
     g_action_map_add_action_entries (G_ACTION_MAP (group), actions, G_N_ELEMENTS (actions), self);
     gtk_widget_insert_action_group (GTK_WIDGET (window), "checkin", G_ACTION_GROUP (group));
     reset (self);
@@ -238,4 +241,10 @@ kikan_driver_get_problem (KikanDriver *self)
 void
 kikan_driver_note_activity (KikanDriver *self)
 {
+}
+
+GActionGroup *
+kikan_driver_get_actions (KikanDriver *self)
+{
+    return G_ACTION_GROUP (self->actions);
 }

@@ -64,6 +64,10 @@ KikanPage *kikan_driver_create_page (KikanDriver *self, const char *page_id);
  * property "problem". */
 const char *kikan_driver_get_problem (KikanDriver *self);
 
+/* The "checkin" action group (borrowed; GTK 4.8 has no
+ * gtk_widget_get_action_group(): the tests reach the actions here). */
+GActionGroup *kikan_driver_get_actions (KikanDriver *self);
+
 /* Anything the person did (key, touch): restarts the inactivity timer. */
 void kikan_driver_note_activity (KikanDriver *self);
 
