@@ -337,6 +337,8 @@ ui_harness_new (const UiHarnessOptions *options)
     if (options->ledger_sql != NULL)
         ui_harness_sql_exec (h, options->ledger_sql);
     ui_harness_kikan (h, "audit", "init", "--kiosk-id", "kiosk-ui-test", "--no-qr", NULL);
+    if (options->prepare != NULL)
+        options->prepare (h, options->prepare_data);
 
     h->app = kikan_kiosk_application_new ();
     /* The options kikan-kiosk's command line would give (g_application_run

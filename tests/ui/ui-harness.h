@@ -37,6 +37,11 @@ typedef struct {
     const char *language;
     /* Do not switch to the employee mode nor run the self-test. */
     gboolean stay_in_startup;
+    /* Called with the home ready (store, ledger, audit init) before the
+     * application starts and takes the check-in lock: `kikan checkin
+     * --script` runs here (the auditor tests).  May be NULL. */
+    void (*prepare) (gpointer h, gpointer data);
+    gpointer prepare_data;
 } UiHarnessOptions;
 
 typedef struct {
