@@ -71,12 +71,12 @@ struct _KikanAuditorView {
     GVariant *filter;                         /* a{sv}, as applied */
     GArray *shown_seqs;                       /* gint64 */
     gint64 n_matched;
-    char *verify_state;                       /* "", running, intact, tampered, error */
+    char *verify_state; /* "", running, intact, tampered, error */
     gint64 verify_first_bad;
     gint64 sample_id;
-    GArray *sample_selection;                 /* gint64 */
+    GArray *sample_selection; /* gint64 */
     char *export_path, *export_sha256;
-    char *message;                            /* the last thing told to the auditor */
+    char *message; /* the last thing told to the auditor */
 };
 
 G_DEFINE_FINAL_TYPE (KikanAuditorView, kikan_auditor_view, ADW_TYPE_BIN)
@@ -183,9 +183,8 @@ filter_from_dict (GVariant *dict, const char *kind, GError **error)
         || (verdict != NULL && !kikan_audit_filter_set_verdict (f, verdict, error))
         || !kikan_audit_filter_set_text (f, "employee", dict_string (dict, "employee"), error)
         || !kikan_audit_filter_set_text (f, "asset", dict_string (dict, "asset"), error)
-        || !kikan_audit_filter_set_text (f, "kind", kind != NULL ? kind
-                                                                 : dict_string (dict, "kind"),
-                                         error))
+        || !kikan_audit_filter_set_text (f, "kind",
+                                         kind != NULL ? kind : dict_string (dict, "kind"), error))
         return NULL;
     if (dict != NULL && g_variant_lookup (dict, "session", "x", &session) && session < 0) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_USAGE,
@@ -256,7 +255,8 @@ add_row (const KikanAuditRow *row, gpointer user_data, GError **error)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r), title);
     adw_action_row_set_subtitle (ADW_ACTION_ROW (r), payload);
     adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (r), 2);
-    adw_action_row_add_suffix (ADW_ACTION_ROW (r), gtk_image_new_from_icon_name ("go-next-symbolic"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (r),
+                               gtk_image_new_from_icon_name ("go-next-symbolic"));
     gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (r), TRUE);
     gtk_actionable_set_action_name (GTK_ACTIONABLE (r), "auditor.show");
     gtk_actionable_set_action_target_value (GTK_ACTIONABLE (r), g_variant_new_int64 (row->seq));
@@ -286,12 +286,13 @@ refresh_list (KikanAuditorView *self)
     g_array_set_size (self->shown_seqs, 0);
     self->n_matched = 0;
     f = filter_from_dict (self->filter, kind, &error);
-    if (f == NULL || !kikan_audit_query_foreach (store, f, add_row, &s, &self->n_matched, &error)) {
+    if (f == NULL
+        || !kikan_audit_query_foreach (store, f, add_row, &s, &self->n_matched, &error)) {
         tell_error (self, error);
         gtk_label_set_text (self->count_label, "");
     } else if (self->n_matched > MAX_SHOWN) {
         count = g_strdup_printf (_("The first %d of %lld records: narrow the filters to see "
-                                   "the rest"),
+                                    "the rest"),
                                  MAX_SHOWN, (long long)self->n_matched);
         gtk_label_set_text (self->count_label, count);
     } else {
@@ -365,9 +366,9 @@ export_file_name (KikanStore *store, const char *folder, const char *ext)
 
     g_strcanon (kiosk, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", '_');
     for (guint i = 1; i < 1000; i++) {
-        g_autofree char *base = i == 1 ? g_strdup_printf ("kikan-audit-%s-%s.%s", kiosk, when, ext)
-                                       : g_strdup_printf ("kikan-audit-%s-%s-%u.%s", kiosk, when,
-                                                          i, ext);
+        g_autofree char *base
+            = i == 1 ? g_strdup_printf ("kikan-audit-%s-%s.%s", kiosk, when, ext)
+                     : g_strdup_printf ("kikan-audit-%s-%s-%u.%s", kiosk, when, i, ext);
         char *path = g_build_filename (folder, base, NULL);
 
         if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -397,7 +398,7 @@ run_export (Job *j, KikanHome *home, KikanStore *store, GError **error)
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND,
                      _("There is no folder %s. Ask IT to mount your medium, then give its "
-                       "folder."),
+                        "folder."),
                      shown);
         return FALSE;
     }
@@ -537,7 +538,7 @@ refusal (KikanAuditorView *self, const KikanAuthPolicy *policy)
 {
     g_autofree char *text = g_strdup_printf (
         _("Not signed in: wrong account or password, or the account is locked after %u wrong "
-          "passwords in a row (for %u minutes). Every attempt is in the security log."),
+           "passwords in a row (for %u minutes). Every attempt is in the security log."),
         policy->max_failures, policy->lockout_minutes);
 
     tell (self, text);
@@ -593,7 +594,7 @@ verify_done (KikanAuditorView *self, Job *j)
         status = g_strdup_printf (_("TAMPERED at record %lld"), (long long)v->first_bad);
         g_string_append_printf (detail,
                                 _("Record %lld of %lld does not hold: %s. Keep this kiosk's "
-                                  "store as evidence (copy it, do not repair it)."),
+                                   "store as evidence (copy it, do not repair it)."),
                                 (long long)v->first_bad, (long long)v->n_records, why);
     } else {
         self->verify_state = g_strdup ("intact");
@@ -603,20 +604,19 @@ verify_done (KikanAuditorView *self, Job *j)
         g_string_append_c (detail, '\n');
         if (!j->initialised)
             g_string_append (detail, _("WARNING: this kiosk's log is NOT SEALED (kikan audit "
-                                       "init was never run): whoever holds the store file could "
-                                       "have rewritten it."));
+                                        "init was never run): whoever holds the store file could "
+                                        "have rewritten it."));
         else if (v->seals_keyed)
             g_string_append (detail, _("Seals and record MACs were checked with your "
-                                       "verification key: nothing sealed was rewritten."));
+                                        "verification key: nothing sealed was rewritten."));
         else
             g_string_append (detail, _("NOT CHECKED: the forward-secure seals. Give your "
-                                       "verification key to check them; without it, someone "
-                                       "holding this kiosk's disk could have rewritten the log "
-                                       "and signed it again."));
+                                        "verification key to check them; without it, someone "
+                                        "holding this kiosk's disk could have rewritten the log "
+                                        "and signed it again."));
         if (v->last_sealed_seq < v->n_records) {
             g_string_append_c (detail, '\n');
-            g_string_append_printf (detail,
-                                    _("Records %lld to %lld are not sealed yet."),
+            g_string_append_printf (detail, _("Records %lld to %lld are not sealed yet."),
                                     (long long)v->last_sealed_seq + 1, (long long)v->n_records);
         }
     }
@@ -644,7 +644,7 @@ sample_done (KikanAuditorView *self, Job *j)
         gtk_list_box_append (self->sample_list, r);
     }
     text = g_strdup_printf (_("Sample %lld: %u of %lld sessions, seed %s. Keep the seed: it "
-                              "repeats this draw."),
+                               "repeats this draw."),
                             (long long)j->sample->id, j->sample->selection->len,
                             (long long)j->sample->population_size, j->sample->seed_hex);
     gtk_label_set_text (self->sample_result, text);
@@ -821,8 +821,9 @@ static void
 detail_row (KikanAuditorView *self, int row, const char *name, const char *value)
 {
     GtkWidget *k = gtk_label_new (name);
-    g_autofree char *shown = value != NULL ? kikan_escape_for_display (value, -1)
-                                           : g_strdup (_("— (written before the log was sealed)"));
+    g_autofree char *shown = value != NULL
+                                 ? kikan_escape_for_display (value, -1)
+                                 : g_strdup (_("— (written before the log was sealed)"));
     GtkWidget *v = gtk_label_new (shown);
 
     gtk_label_set_xalign (GTK_LABEL (k), 0);
@@ -856,8 +857,8 @@ action_show (GSimpleAction *action, GVariant *parameter, gpointer data)
     while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->detail_grid))) != NULL)
         gtk_grid_remove (self->detail_grid, child);
     title = g_strdup_printf (_("Record %lld"), (long long)r.seq);
-    session = r.session_id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r.session_id)
-                               : g_strdup ("—");
+    session
+        = r.session_id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r.session_id) : g_strdup ("—");
     gtk_label_set_text (self->detail_title, title);
     detail_row (self, 0, _("Session"), session);
     detail_row (self, 1, _("Time (UTC)"), r.at);
@@ -894,7 +895,7 @@ action_verify (GSimpleAction *action, GVariant *parameter, gpointer data)
         if (!kikan_audit_parse_verification_key (key, j->key)) {
             job_free (j);
             tell (self, _("That is not a verification key: it starts with kikan-vk1: and has "
-                          "64 hex digits (dashes do not matter)."));
+                           "64 hex digits (dashes do not matter)."));
             return;
         }
         j->has_key = TRUE;
@@ -927,7 +928,7 @@ action_sample (GSimpleAction *action, GVariant *parameter, gpointer data)
     if (seed[0] != '\0' && !kikan_audit_seed_parse (seed, j->seed, &j->seed_len)) {
         job_free (j);
         tell (self, _("A seed is 2 to 128 hex digits (an even number), or empty for a random "
-                      "one."));
+                       "one."));
         return;
     }
     if (j->count <= 0) {
@@ -1028,9 +1029,9 @@ on_change_clicked (KikanAuditorView *self)
     if (strcmp (new_password, again) != 0)
         tell (self, _("The two new passwords differ. Type the same one twice."));
     else if (self->pending_account != NULL)
-        activate (self, "change-password",
-                  g_variant_new ("(sss)", self->pending_account, self->pending_password,
-                                 new_password));
+        activate (
+            self, "change-password",
+            g_variant_new ("(sss)", self->pending_account, self->pending_password, new_password));
     gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
     gtk_editable_set_text (GTK_EDITABLE (self->change_again), "");
 }
@@ -1059,7 +1060,8 @@ on_apply_filters (KikanAuditorView *self)
     put_text (&b, "asset", self->filter_asset);
     put_text (&b, "kind", self->filter_kind);
     if (verdict > 0 && verdict < G_N_ELEMENTS (verdict_levels))
-        g_variant_builder_add (&b, "{sv}", "verdict", g_variant_new_string (verdict_levels[verdict]));
+        g_variant_builder_add (&b, "{sv}", "verdict",
+                               g_variant_new_string (verdict_levels[verdict]));
     if (session[0] != '\0') {
         if (!g_ascii_string_to_unsigned (session, 10, 1, G_MAXINT64, &n, NULL)) {
             g_variant_builder_clear (&b);
@@ -1260,9 +1262,9 @@ kikan_auditor_view_class_init (KikanAuditorViewClass *klass)
     /* "", running, intact, tampered, error */
     props[PROP_VERIFY_STATE] = g_param_spec_string ("verify-state", NULL, NULL, NULL,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-    props[PROP_VERIFY_FIRST_BAD] = g_param_spec_int64 ("verify-first-bad", NULL, NULL, 0,
-                                                       G_MAXINT64, 0,
-                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    props[PROP_VERIFY_FIRST_BAD]
+        = g_param_spec_int64 ("verify-first-bad", NULL, NULL, 0, G_MAXINT64, 0,
+                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     props[PROP_SAMPLE_ID] = g_param_spec_int64 ("sample-id", NULL, NULL, 0, G_MAXINT64, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     props[PROP_EXPORT_PATH] = g_param_spec_string ("export-path", NULL, NULL, NULL,
