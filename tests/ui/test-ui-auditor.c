@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "auditor-view.h"
+#include "auth-private.h"
 #include "ui-harness.h"
 
 #define AUDITOR_PASSWORD "an auditor reads every line"
@@ -25,6 +26,7 @@
 typedef struct {
     gboolean sessions;       /* three check-ins */
     gboolean change_initial; /* the auditor's initial password changed by the CLI */
+    gboolean hostile;        /* one check-in whose free text is hostile */
 } Prepare;
 
 static void
@@ -85,6 +87,10 @@ prepare (gpointer harness, gpointer data)
 
     add_account (h, "it01", "it", IT_PASSWORD);
     add_account (h, "aud01", "auditor", p->change_initial ? AUDITOR_PASSWORD : NULL);
+    if (p->hostile)
+        checkin (h, "{\"employee\": \"E2002\", \"answers\": {\"Q17\": \"<b>bold</b> "
+                    "\\u202eevil\\u0007 <span foreground='red'>x</span>\"}, "
+                    "\"visit_seconds\": 0}");
     if (!p->sessions)
         return;
     /* 1: E2002, nothing lent, a clean declaration; 2: E1001, both sticks
@@ -360,6 +366,24 @@ test_signin (void **state)
     page = prop_string (view, "page");
     assert_string_equal (page, "main");
 
+    /* And the other way: IT mode's sign-in (what the IT view and `kikan it
+     * account login` call) refuses the auditor's account. */
+    {
+        KikanStation *station = kikan_kiosk_window_get_station (h->window);
+        g_autofree char *conf = g_build_filename (h->home, "kikan.conf", NULL);
+        g_autoptr (GError) error = NULL;
+        KikanAuthPolicy policy;
+        KikanAuthResult result;
+
+        assert_true (kikan_auth_policy_load (conf, &policy, &error));
+        assert_true (kikan_auth_login (kikan_station_get_store (station), &policy, "aud01",
+                                       AUDITOR_PASSWORD, &result, &error));
+        assert_int_equal (result.outcome, KIKAN_AUTH_REFUSED);
+        assert_true (kikan_auth_login (kikan_station_get_store (station), &policy, "it01",
+                                       IT_PASSWORD, &result, &error));
+        assert_int_equal (result.outcome, KIKAN_AUTH_OK);
+    }
+
     /* Leaving the mode signs out. */
     ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
     ui_harness_wait_for (signed_out, view, 5000, "the sign-out on leaving the mode");
@@ -463,12 +487,25 @@ test_verify (void **state)
     verdict = prop_string (view, "verify-state");
     assert_string_equal (verdict, "intact");
     assert_int_equal (prop_int64 (view, "verify-first-bad"), 0);
+    /* A well-formed key that is not this kiosk's: the seals do not hold. */
+    act (h, "auditor.verify",
+         g_variant_new_string ("kikan-vk1:0000000000000000000000000000000000000000000000000000"
+                               "000000000000"));
+    settle (view, "the verification with a wrong key");
+    g_free (verdict);
+    verdict = prop_string (view, "verify-state");
+    assert_string_equal (verdict, "tampered");
     /* A key that is not one is refused before anything runs. */
     act (h, "auditor.verify", g_variant_new_string ("kikan-vk1:nothex"));
     g_free (verdict);
     verdict = prop_string (view, "verify-state");
-    assert_string_equal (verdict, "intact");
+    assert_string_equal (verdict, "tampered");
 
+    act (h, "auditor.verify", g_variant_new_string (""));
+    settle (view, "the verification again");
+    g_free (verdict);
+    verdict = prop_string (view, "verify-state");
+    assert_string_equal (verdict, "intact");
     ui_harness_sql_exec (h, "DROP TRIGGER audit_records_no_update; "
                             "UPDATE audit_records SET payload = replace(payload, 'E1001', "
                             "'E9999') WHERE seq = (SELECT min(seq) FROM audit_records WHERE "
@@ -482,6 +519,35 @@ test_verify (void **state)
                       ui_harness_sql_int (h, "SELECT min(seq) FROM audit_records WHERE kind = "
                                              "'session_start' AND payload LIKE '%E9999%'"));
     assert_true (ui_harness_tree_has_text (GTK_WIDGET (view), "TAMPERED"));
+    ui_harness_free (h);
+}
+
+/* What a person typed is shown as text: no markup, no bidirectional
+ * override, no control character reaches the screen. */
+static void
+test_hostile (void **state)
+{
+    Prepare p = { .change_initial = TRUE, .hostile = TRUE };
+    UiHarness *h = start (&p);
+    KikanAuditorView *view = signed_in (h);
+    g_autofree char *text = NULL;
+
+    act (h, "auditor.view", g_variant_new_string ("records"));
+    act (h, "auditor.filter", filter ("kind", g_variant_new_string ("declaration")));
+    assert_int_equal (kikan_auditor_view_get_shown_seqs (view)->len, 1);
+    text = ui_harness_tree_text (GTK_WIDGET (view));
+    assert_non_null (strstr (text, "<b>bold</b>"));
+    assert_non_null (strstr (text, "<span foreground='red'>x</span>"));
+    assert_null (strstr (text, "\xe2\x80\xae"));
+    assert_null (strstr (text, "\a"));
+    act (h, "auditor.show",
+         g_variant_new_int64 (kikan_auditor_view_get_shown_seqs (view)->len > 0 ? g_array_index (
+                                  kikan_auditor_view_get_shown_seqs (view), gint64, 0)
+                                                                                : 0));
+    g_free (text);
+    text = ui_harness_tree_text (GTK_WIDGET (view));
+    assert_non_null (strstr (text, "<b>bold</b>"));
+    assert_null (strstr (text, "\xe2\x80\xae"));
     ui_harness_free (h);
 }
 
@@ -628,9 +694,10 @@ int
 main (int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_signin), cmocka_unit_test (test_filters),
-        cmocka_unit_test (test_verify), cmocka_unit_test (test_sample),
-        cmocka_unit_test (test_export), cmocka_unit_test (test_read_only),
+        cmocka_unit_test (test_signin),  cmocka_unit_test (test_filters),
+        cmocka_unit_test (test_verify),  cmocka_unit_test (test_sample),
+        cmocka_unit_test (test_export),  cmocka_unit_test (test_read_only),
+        cmocka_unit_test (test_hostile),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -280,6 +280,8 @@ refresh_list (KikanAuditorView *self)
     if (self->views == NULL)
         return; /* still being built */
     gtk_widget_set_visible (self->filter_bar, box != NULL);
+    /* Only "All records" chooses its kind; the other lists show one. */
+    gtk_widget_set_visible (GTK_WIDGET (self->filter_kind), box != NULL && kind == NULL);
     if (box == NULL || !self->signed_in || store == NULL)
         return;
     clear_box (box);
