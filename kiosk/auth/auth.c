@@ -327,8 +327,11 @@ login (KikanStore *store, const KikanAuthPolicy *policy, int role, const char *i
         password = "";
     /* A name that could never be an account is still an attempt: it is
      * recorded (escaped), and answered like any refusal. */
+    if (id == NULL)
+        id = "";
+    /* Its first 200 bytes: the escape reads exactly the length it is given. */
     shown_id = kikan_id_is_plain (id) ? g_strdup (id)
-                                     : kikan_escape_for_display (id != NULL ? id : "", 200);
+                                     : kikan_escape_for_display (id, (gssize)strnlen (id, 200));
     if (!kikan_store_begin (store, error))
         return FALSE;
     if (!read_account (store, shown_id, &a, error))

@@ -211,3 +211,12 @@ class AccountRoles(ItAccounts):
         r = self.account("add", "x01", INITIAL, role="admin")
         self.assertEqual(r.rc, 2, r.describe())
         self.assertIn(b"--role", r.stderr)
+
+    def test_short_hostile_name_recorded_exactly(self):
+        """A name that cannot be an account is recorded escaped, and only
+        its own bytes (the escape once read 200 bytes whatever its length)."""
+        r = self.account("login", "a b\u202e", CHOSEN, role="auditor")
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertEqual(self.logins()[-1], {"account": "a b\\u{202E}", "outcome":
+                                             "unknown_account", "failures": "0",
+                                             "locked_until": None, "mode": "auditor"})

@@ -551,6 +551,73 @@ test_hostile (void **state)
     ui_harness_free (h);
 }
 
+static void
+shoot (UiHarness *h, const char *dir, const char *name)
+{
+    g_autofree char *file = g_strdup_printf ("auditor-%s.png", name);
+    g_autofree char *png = g_build_filename (dir, file, NULL);
+    g_autoptr (GError) error = NULL;
+    GStatBuf st;
+
+    /* The paintable holds nothing until the window was drawn again. */
+    for (int i = 0;; i++) {
+        ui_harness_spin (200);
+        if (ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
+            break;
+        if (i == 20)
+            fail_msg ("%s: %s", png, error->message);
+        g_clear_error (&error);
+    }
+    assert_int_equal (g_stat (png, &st), 0);
+    assert_true (st.st_size > 1000);
+}
+
+/* Every page of the mode drawn by the app's own renderer, into
+ * $KIKAN_UI_SHOTS (the screenshot script) or the harness's folder. */
+static void
+test_screens (void **state)
+{
+    Prepare p = { .sessions = TRUE, .change_initial = TRUE };
+    UiHarness *h = start (&p);
+    const char *env = g_getenv ("KIKAN_UI_SHOTS");
+    g_autofree char *dir = env != NULL && env[0] != '\0' ? g_strdup (env)
+                                                          : ui_harness_mkdir (h, "shots");
+    g_autofree char *medium = ui_harness_mkdir (h, "medium");
+    KikanAuditorView *view = auditor_mode (h);
+    const char *lists[] = { "sessions", "findings", "overrides", "logins", "records" };
+    int width = 0;
+
+    g_mkdir_with_parents (dir, 0700);
+    shoot (h, dir, "signin");
+    login (h, view, "aud01", AUDITOR_PASSWORD);
+    assert_true (prop_bool (view, "signed-in"));
+    /* The mode fits the kiosk's 1280-pixel screen. */
+    gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL,
+                        NULL);
+    if (width > 1280)
+        fail_msg ("auditor mode needs %d pixels across", width);
+    for (gsize i = 0; i < G_N_ELEMENTS (lists); i++) {
+        act (h, "auditor.view", g_variant_new_string (lists[i]));
+        shoot (h, dir, lists[i]);
+    }
+    act (h, "auditor.show", g_variant_new_int64 (3));
+    shoot (h, dir, "record");
+    act (h, "auditor.back", NULL);
+    act (h, "auditor.view", g_variant_new_string ("verify"));
+    act (h, "auditor.verify", g_variant_new_string (""));
+    settle (view, "the verification");
+    shoot (h, dir, "verify");
+    act (h, "auditor.view", g_variant_new_string ("sample"));
+    act (h, "auditor.sample", g_variant_new ("(sxs)", "00c0ffee", (gint64)2, ""));
+    settle (view, "the draw");
+    shoot (h, dir, "sample");
+    act (h, "auditor.view", g_variant_new_string ("export"));
+    act (h, "auditor.export", g_variant_new ("(ss)", "bundle", medium));
+    settle (view, "the bundle");
+    shoot (h, dir, "export");
+    ui_harness_free (h);
+}
+
 /* The same seed draws the same sessions; each draw and the attestation
  * are recorded. */
 static void
@@ -697,7 +764,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_signin),  cmocka_unit_test (test_filters),
         cmocka_unit_test (test_verify),  cmocka_unit_test (test_sample),
         cmocka_unit_test (test_export),  cmocka_unit_test (test_read_only),
-        cmocka_unit_test (test_hostile),
+        cmocka_unit_test (test_hostile), cmocka_unit_test (test_screens),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -119,6 +119,21 @@ wipe (char **text)
     g_clear_pointer (text, g_free);
 }
 
+/* @raw escaped for the screen (kiosk/common/escape-private.h), cut to
+ * @max characters with an ellipsis: a hostile store cannot flood it. */
+static char *
+shown_text (const char *raw, glong max)
+{
+    g_autofree char *text = kikan_escape_for_display (raw, -1);
+    GString *cut;
+
+    if (g_utf8_strlen (text, -1) <= max)
+        return g_steal_pointer (&text);
+    cut = g_string_new_len (text, g_utf8_offset_to_pointer (text, max) - text);
+    g_string_append (cut, "…");
+    return g_string_free (cut, FALSE);
+}
+
 static void
 tell (KikanAuditorView *self, const char *text)
 {
@@ -236,9 +251,9 @@ add_row (const KikanAuditRow *row, gpointer user_data, GError **error)
     FillState *s = user_data;
     /* Every field comes from the store, which whoever holds the file can
      * write: all are escaped, and the rows take no markup. */
-    g_autofree char *at = kikan_escape_for_display (row->at, 64);
-    g_autofree char *kind = kikan_escape_for_display (row->kind, 64);
-    g_autofree char *payload = kikan_escape_for_display (row->payload, 240);
+    g_autofree char *at = shown_text (row->at, 64);
+    g_autofree char *kind = shown_text (row->kind, 64);
+    g_autofree char *payload = shown_text (row->payload, 240);
     g_autofree char *title = NULL;
     GtkWidget *r;
 
@@ -396,7 +411,7 @@ run_export (Job *j, KikanHome *home, KikanStore *store, GError **error)
         return FALSE;
     }
     if (!g_file_test (j->folder, G_FILE_TEST_IS_DIR)) {
-        g_autofree char *shown = kikan_escape_for_display (j->folder, 200);
+        g_autofree char *shown = shown_text (j->folder, 200);
 
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_NOT_FOUND,
                      _("There is no folder %s. Ask IT to mount your medium, then give its "
@@ -423,7 +438,7 @@ run_export (Job *j, KikanHome *home, KikanStore *store, GError **error)
     /* Created here, never over a file: the medium is not ours to overwrite. */
     fd = g_open (j->out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 || (fp = fdopen (fd, "w")) == NULL) {
-        g_autofree char *shown = kikan_escape_for_display (j->out_path, 200);
+        g_autofree char *shown = shown_text (j->out_path, 200);
         int saved = errno;
 
         if (fd >= 0)
@@ -555,7 +570,7 @@ sign_in_done (KikanAuditorView *self, Job *j)
         g_free (self->account);
         self->account = g_strdup (j->account);
         {
-            g_autofree char *shown = kikan_escape_for_display (j->account, 64);
+            g_autofree char *shown = shown_text (j->account, 64);
             g_autofree char *text = g_strdup_printf (_("Auditor: %s (read-only)"), shown);
 
             gtk_label_set_text (self->account_label, text);
@@ -590,7 +605,7 @@ verify_done (KikanAuditorView *self, Job *j)
     g_free (self->verify_state);
     self->verify_first_bad = v->first_bad;
     if (v->first_bad != 0) {
-        g_autofree char *why = kikan_escape_for_display (v->why, 400);
+        g_autofree char *why = shown_text (v->why, 400);
 
         self->verify_state = g_strdup ("tampered");
         status = g_strdup_printf (_("TAMPERED at record %lld"), (long long)v->first_bad);
@@ -658,7 +673,7 @@ sample_done (KikanAuditorView *self, Job *j)
 static void
 export_done (KikanAuditorView *self, Job *j)
 {
-    g_autofree char *shown = kikan_escape_for_display (j->out_path, 400);
+    g_autofree char *shown = shown_text (j->out_path, 400);
     g_autofree char *text = g_strdup_printf (_("Written to %s\nSHA-256 %s"), shown, j->sha256);
 
     gtk_label_set_text (self->export_result, text);
