@@ -559,7 +559,9 @@ shoot (UiHarness *h, const char *dir, const char *name)
     g_autoptr (GError) error = NULL;
     GStatBuf st;
 
-    /* The paintable holds nothing until the window was drawn again. */
+    /* The paintable holds nothing until the window was drawn again; the
+     * stack's crossfade takes 200 ms. */
+    ui_harness_spin (300);
     for (int i = 0;; i++) {
         ui_harness_spin (200);
         if (ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
@@ -580,8 +582,8 @@ test_screens (void **state)
     Prepare p = { .sessions = TRUE, .change_initial = TRUE };
     UiHarness *h = start (&p);
     const char *env = g_getenv ("KIKAN_UI_SHOTS");
-    g_autofree char *dir = env != NULL && env[0] != '\0' ? g_strdup (env)
-                                                          : ui_harness_mkdir (h, "shots");
+    g_autofree char *dir
+        = env != NULL && env[0] != '\0' ? g_strdup (env) : ui_harness_mkdir (h, "shots");
     g_autofree char *medium = ui_harness_mkdir (h, "medium");
     KikanAuditorView *view = auditor_mode (h);
     const char *lists[] = { "sessions", "findings", "overrides", "logins", "records" };
@@ -591,7 +593,9 @@ test_screens (void **state)
     shoot (h, dir, "signin");
     login (h, view, "aud01", AUDITOR_PASSWORD);
     assert_true (prop_bool (view, "signed-in"));
-    /* The mode fits the kiosk's 1280-pixel screen. */
+    /* The mode fits the kiosk's 1280-pixel screen, even with the most
+     * filter fields (All records). */
+    act (h, "auditor.view", g_variant_new_string ("records"));
     gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL,
                         NULL);
     if (width > 1280)
@@ -646,6 +650,18 @@ test_sample (void **state)
     act (h, "auditor.sample", g_variant_new ("(sxs)", "", (gint64)4, ""));
     settle (view, "the refused draw");
     assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM audit_samples"), 2);
+    /* A drawn session opens its records, and the fields say so. */
+    act (h, "auditor.show-session",
+         g_variant_new_int64 (
+             g_array_index (kikan_auditor_view_get_sample_selection (view), gint64, 0)));
+    {
+        g_autofree char *sql = g_strdup_printf (
+            "SELECT seq FROM audit_records WHERE session_id = %lld ORDER BY seq",
+            (long long)g_array_index (kikan_auditor_view_get_sample_selection (view), gint64, 0));
+
+        assert_shown (h, view, sql);
+        assert_true (kikan_auditor_view_get_shown_seqs (view)->len > 0);
+    }
     act (h, "auditor.attest", g_variant_new ("(xss)", id, "Aoki (audit)", "Reviewed, fine."));
     settle (view, "the attestation");
     assert_int_equal (ui_harness_sql_int (h, "SELECT count(*) FROM audit_attestations"), 1);

@@ -658,6 +658,11 @@ sample_done (KikanAuditorView *self, Job *j)
         g_array_append_val (self->sample_selection, id);
         adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (r), FALSE);
         adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r), title);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (r),
+                                   gtk_image_new_from_icon_name ("go-next-symbolic"));
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (r), TRUE);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (r), "auditor.show-session");
+        gtk_actionable_set_action_target_value (GTK_ACTIONABLE (r), g_variant_new_int64 (id));
         gtk_list_box_append (self->sample_list, r);
     }
     text = g_strdup_printf (_("Sample %lld: %u of %lld sessions, seed %s. Keep the seed: it "
@@ -815,6 +820,37 @@ action_view (GSimpleAction *action, GVariant *parameter, gpointer data)
     adw_view_stack_set_visible_child_name (self->views, name);
 }
 
+/* The fields say what the filter in force is, however it was set. */
+static void
+show_filter (KikanAuditorView *self)
+{
+    const struct {
+        const char *key;
+        GtkEntry *entry;
+    } fields[] = {
+        { "since", self->filter_since },       { "until", self->filter_until },
+        { "employee", self->filter_employee }, { "asset", self->filter_asset },
+        { "kind", self->filter_kind },
+    };
+    const char *verdict = dict_string (self->filter, "verdict");
+    gint64 session = 0;
+    g_autofree char *n = NULL;
+
+    for (gsize i = 0; i < G_N_ELEMENTS (fields); i++) {
+        const char *v = dict_string (self->filter, fields[i].key);
+
+        gtk_editable_set_text (GTK_EDITABLE (fields[i].entry), v != NULL ? v : "");
+    }
+    if (self->filter != NULL)
+        g_variant_lookup (self->filter, "session", "x", &session);
+    n = session > 0 ? g_strdup_printf ("%lld", (long long)session) : g_strdup ("");
+    gtk_editable_set_text (GTK_EDITABLE (self->filter_session), n);
+    gtk_drop_down_set_selected (self->filter_verdict, 0);
+    for (guint i = 1; verdict != NULL && i < G_N_ELEMENTS (verdict_levels); i++)
+        if (strcmp (verdict, verdict_levels[i]) == 0)
+            gtk_drop_down_set_selected (self->filter_verdict, i);
+}
+
 static void
 action_filter (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
@@ -831,6 +867,7 @@ action_filter (GSimpleAction *action, GVariant *parameter, gpointer data)
     }
     g_clear_pointer (&self->filter, g_variant_unref);
     self->filter = g_variant_ref (parameter);
+    show_filter (self);
     refresh_list (self);
 }
 
@@ -886,6 +923,22 @@ action_show (GSimpleAction *action, GVariant *parameter, gpointer data)
     detail_row (self, 6, _("MAC"), r.mac);
     kikan_audit_row_clear (&r);
     show_page (self, "detail");
+}
+
+/* A session of a sample: all its records. */
+static void
+action_show_session (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+    KikanAuditorView *self = data;
+    GVariantBuilder b;
+
+    if (!need_signed_in (self))
+        return;
+    g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_builder_add (&b, "{sv}", "session", parameter);
+    adw_view_stack_set_visible_child_name (self->views, "records");
+    g_action_group_activate_action (G_ACTION_GROUP (self->actions), "filter",
+                                    g_variant_builder_end (&b));
 }
 
 static void
@@ -1160,6 +1213,7 @@ static const GActionEntry action_entries[] = {
     { "view", action_view, "s" },
     { "filter", action_filter, "a{sv}" },
     { "show", action_show, "x" },
+    { "show-session", action_show_session, "x" },
     { "back", action_back },
     { "verify", action_verify, "s" },
     { "sample", action_sample, "(sxs)" },

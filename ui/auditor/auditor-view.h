@@ -35,6 +35,7 @@
  *                                  session (x); missing keys are cleared;
  *                                  refused as a whole when one is bad
  *   auditor.show(x)                the record with that number, whole
+ *   auditor.show-session(x)        All records, filtered to that session
  *   auditor.back                   from a record to its list
  *   auditor.verify(s)              the verification key, or "" for none
  *   auditor.sample((sxs))          seed (hex, "" for a random one), how
