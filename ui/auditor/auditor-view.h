@@ -45,7 +45,8 @@
  *   auditor.export((ss))           format (bundle | jsonl | csv), folder
  *
  * Properties (read-only) say what the screen shows, for the tests: see
- * the class_init.
+ * the class_init.  A language switch rebuilds the view (the window's
+ * retranslate), which signs the auditor out, as leaving the mode does.
  */
 #pragma once
 
