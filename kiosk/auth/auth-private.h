@@ -26,6 +26,8 @@
 typedef struct {
     guint max_failures;     /* 1 … 100 */
     guint lockout_minutes;  /* 1 … 10080 */
+    guint clock_confirm_days; /* 1 … 3650: how long IT's confirmation of the clock holds
+                               * (KR-37; the station's self-test) */
 } KikanAuthPolicy;
 
 /* [it] of kikan.conf at @conf_path (defaults when the file or a key is

@@ -13,6 +13,7 @@
 
 #define DEFAULT_MAX_FAILURES 5u
 #define DEFAULT_LOCKOUT_MINUTES 15u
+#define DEFAULT_CLOCK_CONFIRM_DAYS 30u
 
 static gboolean
 config_error (GError **error, const char *path, const char *key, const char *why)
@@ -49,6 +50,7 @@ kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **er
 
     out->max_failures = DEFAULT_MAX_FAILURES;
     out->lockout_minutes = DEFAULT_LOCKOUT_MINUTES;
+    out->clock_confirm_days = DEFAULT_CLOCK_CONFIRM_DAYS;
     if (!g_key_file_load_from_file (kf, conf_path, G_KEY_FILE_NONE, &local)) {
         if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
             return TRUE;
@@ -60,13 +62,17 @@ kikan_auth_policy_load (const char *conf_path, KikanAuthPolicy *out, GError **er
         return TRUE;
     keys = g_key_file_get_keys (kf, "it", NULL, NULL);
     for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
-        if (strcmp (keys[i], "max_failures") != 0 && strcmp (keys[i], "lockout_minutes") != 0) {
+        if (strcmp (keys[i], "max_failures") != 0 && strcmp (keys[i], "lockout_minutes") != 0
+            && strcmp (keys[i], "clock_confirm_days") != 0) {
             g_autofree char *shown = kikan_escape_for_display (keys[i], -1);
 
             return config_error (error, conf_path, shown,
-                                 "is not a known key (max_failures, lockout_minutes)");
+                                 "is not a known key (max_failures, lockout_minutes, "
+                                 "clock_confirm_days)");
         }
     return read_uint (kf, conf_path, "max_failures", 1, 100, &out->max_failures, error)
+           && read_uint (kf, conf_path, "clock_confirm_days", 1, 3650, &out->clock_confirm_days,
+                         error)
            && read_uint (kf, conf_path, "lockout_minutes", 1, 10080, &out->lockout_minutes,
                          error);
 }

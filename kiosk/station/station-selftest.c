@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "audit-events-private.h"
+#include "auth-private.h"
 #include "audit-private.h"
 #include "error-private.h"
 #include "escape-private.h"
@@ -19,9 +20,6 @@
 #include "paths-private.h"
 #include "print-private.h"
 #include "seal-private.h"
-
-/* How long a confirmation of the clock by IT holds (KR-37). */
-#define KIKAN_CLOCK_CONFIRMATION_MAX_DAYS 30
 
 void
 kikan_station_report_free (KikanStationReport *report)
@@ -330,7 +328,12 @@ check_printer (KikanStation *self, KikanStationReport *r)
 
 /* ---- clock (KR-37) ------------------------------------------------- */
 
-/* The time of the newest audit record (unix), 0 when there is none. */
+/* The latest time of the audit records since IT last confirmed the clock
+ * (all of them when never), unix; 0 when there is none.  The latest, not
+ * the last: records written after the clock was set back are earlier than
+ * the ones before, and must not hide them.  Since the last confirmation:
+ * once IT has set the clock right and confirmed it, what it read before
+ * no longer counts.  ISO 8601 UTC times of one format sort as text. */
 static gint64
 newest_record_time (KikanStation *self)
 {
@@ -338,7 +341,10 @@ newest_record_time (KikanStation *self)
     g_autoptr (GDateTime) dt = NULL;
     g_autofree char *at = NULL;
     sqlite3_stmt *st = kikan_store_prepare (
-        self->store, "SELECT at FROM audit_records ORDER BY seq DESC LIMIT 1", &error);
+        self->store,
+        "SELECT max(at) FROM audit_records WHERE seq >= coalesce((SELECT max(seq) FROM "
+        "audit_records WHERE kind = 'clock_confirmed'), 0)",
+        &error);
 
     if (st == NULL)
         return 0;
@@ -353,6 +359,9 @@ newest_record_time (KikanStation *self)
 static void
 check_clock (KikanStation *self, KikanStationReport *r)
 {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *conf = kikan_home_dup_config_path (self->home);
+    KikanAuthPolicy it = { 0 };
     gint64 now = kikan_store_now_unix ();
     gint64 newest = newest_record_time (self);
     g_autofree char *confirmed = kikan_station_dup_last_clock_confirmation (self);
@@ -376,21 +385,29 @@ check_clock (KikanStation *self, KikanStationReport *r)
                              "mode, and tell the auditor that it had been set back."));
         return;
     }
-    if (when == NULL) {
+    /* How long IT's confirmation holds: [it] clock_confirm_days. */
+    if (!kikan_auth_policy_load (conf, &it, &error)) {
+        g_autofree char *msg = kikan_escape_for_display (error->message, -1);
+
+        add_check (r, "clock", KIKAN_CHECK_WARN,
+                   g_strdup_printf ("The clock reads %s; how long IT's confirmation holds "
+                                    "cannot be read: %s",
+                                    now_text, msg),
+                   g_strdup ("Correct [it] in kikan.conf (docs/it-accounts.md)."));
+    } else if (when == NULL) {
         add_check (r, "clock", KIKAN_CHECK_WARN,
                    g_strdup_printf ("The clock reads %s; IT has never confirmed that it is "
                                     "right.",
                                     now_text),
                    g_strdup ("Compare the clock with a trusted one and confirm it in IT mode "
                              "(KR-37)."));
-    } else if (now - g_date_time_to_unix (when)
-               > (gint64)KIKAN_CLOCK_CONFIRMATION_MAX_DAYS * 24 * 3600) {
+    } else if (now - g_date_time_to_unix (when) > (gint64)it.clock_confirm_days * 24 * 3600) {
         g_autofree char *shown = kikan_escape_for_display (confirmed, -1);
 
         add_check (r, "clock", KIKAN_CHECK_WARN,
                    g_strdup_printf ("The clock reads %s; IT last confirmed it on %s, more than "
-                                    "%d days ago.",
-                                    now_text, shown, KIKAN_CLOCK_CONFIRMATION_MAX_DAYS),
+                                    "%u days ago ([it] clock_confirm_days).",
+                                    now_text, shown, it.clock_confirm_days),
                    g_strdup ("Compare the clock with a trusted one and confirm it in IT mode "
                              "(KR-37)."));
     } else {

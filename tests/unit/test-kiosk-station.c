@@ -328,6 +328,7 @@ test_clock_set_back_fails (void **state)
     g_autoptr (KikanHome) home = kikan_home_new ();
     g_autoptr (KikanStation) station = NULL;
     g_autoptr (KikanStationReport) before = NULL;
+    g_autoptr (KikanStationReport) confirmed_report = NULL;
     g_autoptr (KikanStationReport) after = NULL;
     g_autoptr (GError) error = NULL;
     g_autofree char *confirmed = NULL;
@@ -341,6 +342,9 @@ test_clock_set_back_fails (void **state)
     g_assert_no_error (error);
     confirmed = kikan_station_dup_last_clock_confirmation (station);
     assert_non_null (confirmed);
+    confirmed_report = run_selftest (station);
+    assert_int_equal (check_of (confirmed_report, "clock")->status, KIKAN_CHECK_PASS);
+    assert_true (confirmed_report->passed);
     /* A record written while the clock read 2099: today is earlier than
      * it, so the clock was set back since. */
     g_setenv ("KIKAN_FAKE_NOW", "4102444800", TRUE);
@@ -352,6 +356,17 @@ test_clock_set_back_fails (void **state)
     assert_non_null (strstr (check_of (after, "clock")->detail, "set back"));
     assert_false (after->passed);
     assert_false (kikan_station_may_check_in (station));
+    /* The self-test's own record, written at today's time, does not hide
+     * it; IT's confirmation of the clock set right does. */
+    g_clear_pointer (&after, kikan_station_report_free);
+    after = run_selftest (station);
+    assert_int_equal (check_of (after, "clock")->status, KIKAN_CHECK_FAIL);
+    assert_true (kikan_station_confirm_clock (station, "it01", &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&after, kikan_station_report_free);
+    after = run_selftest (station);
+    assert_int_equal (check_of (after, "clock")->status, KIKAN_CHECK_PASS);
+    assert_true (kikan_station_may_check_in (station));
 }
 
 typedef struct {
