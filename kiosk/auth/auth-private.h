@@ -51,17 +51,44 @@ typedef struct {
     gint64 locked_until;    /* Unix time, when LOCKED */
 } KikanAuthResult;
 
-/* A new account @id (1-64 letters, digits, '.', '_', '-') with an initial
- * password of at least KIKAN_AUTH_MIN_PASSWORD_CHARS characters that must
- * be changed at the first login.  KIKAN_ERROR_CONFLICT when it exists. */
+/* Which mode an account opens (schema step 4 → 5; KR-31): an IT account
+ * opens IT mode only, an auditor account auditor mode only, so that the
+ * read-only role can never resolve or override anything, and IT staff do
+ * not audit themselves. */
+typedef enum {
+    KIKAN_AUTH_ROLE_IT,
+    KIKAN_AUTH_ROLE_AUDITOR,
+} KikanAuthRole;
+
+/* "it" or "auditor"; FALSE when @name is neither. */
+gboolean kikan_auth_role_parse (const char *name, KikanAuthRole *out);
+const char *kikan_auth_role_name (KikanAuthRole role);
+
+/* A new IT account @id (1-64 letters, digits, '.', '_', '-') with an
+ * initial password of at least KIKAN_AUTH_MIN_PASSWORD_CHARS characters
+ * that must be changed at the first login.  KIKAN_ERROR_CONFLICT when it
+ * exists (whatever its role). */
 gboolean kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
                                  GError **error);
+/* The same, for @role; the "it_account_add" record names an auditor's role. */
+gboolean kikan_auth_add_account_with_role (KikanStore *store, const char *id, KikanAuthRole role,
+                                           const char *password, GError **error);
 
-/* One attempt, recorded (see above).  FALSE only when the store failed. */
+/* One attempt to open IT mode, recorded (see above).  FALSE only when the
+ * store failed. */
 gboolean kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *id,
                            const char *password, KikanAuthResult *result, GError **error);
+/* One attempt to open the mode of @role.  An account of the other role is
+ * answered exactly like an unknown account (same words, same cost, no
+ * count), and recorded as outcome "wrong_mode".  An attempt at auditor
+ * mode is an "it_login" record with "mode": "auditor" (IT mode's records
+ * have no "mode", as before step 5). */
+gboolean kikan_auth_login_as (KikanStore *store, const KikanAuthPolicy *policy, KikanAuthRole role,
+                              const char *id, const char *password, KikanAuthResult *result,
+                              GError **error);
 
-/* A login with @old (counted and recorded like any), then @new_password
+/* A login with @old (counted and recorded like any, for an account of
+ * either role), then @new_password
  * replaces it when it is at least KIKAN_AUTH_MIN_PASSWORD_CHARS
  * characters, differs from @old and from the account's name
  * (KIKAN_ERROR_USAGE says which rule it breaks).  *@result is the login's.

@@ -134,7 +134,32 @@ hash_password (const char *password, char out[crypto_pwhash_STRBYTES], GError **
 }
 
 gboolean
+kikan_auth_role_parse (const char *name, KikanAuthRole *out)
+{
+    if (g_strcmp0 (name, "it") == 0)
+        *out = KIKAN_AUTH_ROLE_IT;
+    else if (g_strcmp0 (name, "auditor") == 0)
+        *out = KIKAN_AUTH_ROLE_AUDITOR;
+    else
+        return FALSE;
+    return TRUE;
+}
+
+const char *
+kikan_auth_role_name (KikanAuthRole role)
+{
+    return role == KIKAN_AUTH_ROLE_AUDITOR ? "auditor" : "it";
+}
+
+gboolean
 kikan_auth_add_account (KikanStore *store, const char *id, const char *password, GError **error)
+{
+    return kikan_auth_add_account_with_role (store, id, KIKAN_AUTH_ROLE_IT, password, error);
+}
+
+gboolean
+kikan_auth_add_account_with_role (KikanStore *store, const char *id, KikanAuthRole role,
+                                  const char *password, GError **error)
 {
     g_autofree char *now = kikan_store_now_iso ();
     g_autoptr (JsonNode) payload = NULL;
@@ -150,7 +175,7 @@ kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
         return FALSE;
     st = kikan_store_prepare (store,
                               "INSERT INTO it_accounts (id, password_hash, must_change, "
-                              "created_at, changed_at) VALUES (?, ?, 1, ?, ?)",
+                              "created_at, changed_at, role) VALUES (?, ?, 1, ?, ?, ?)",
                               error);
     if (st == NULL)
         goto fail;
@@ -158,6 +183,7 @@ kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
     kikan_store_bind_text (st, 2, hash);
     kikan_store_bind_text (st, 3, now);
     kikan_store_bind_text (st, 4, now);
+    kikan_store_bind_text (st, 5, kikan_auth_role_name (role));
     rc = sqlite3_step (st);
     sqlite3_finalize (st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
@@ -169,7 +195,10 @@ kikan_auth_add_account (KikanStore *store, const char *id, const char *password,
         kikan_store_fail (store, "Could not add the IT account", error);
         goto fail;
     }
-    payload = kikan_audit_payload ("account", id, NULL);
+    /* An IT account's record is as it was before roles (step 5). */
+    payload = role == KIKAN_AUTH_ROLE_AUDITOR
+                  ? kikan_audit_payload ("account", id, "role", "auditor", NULL)
+                  : kikan_audit_payload ("account", id, NULL);
     if (!kikan_audit_append (store, "it_account_add", 0, payload, error)
         || !kikan_store_commit (store, error))
         goto fail;
@@ -186,6 +215,7 @@ typedef struct {
     gboolean must_change;
     gint64 failures;
     gint64 locked_until; /* 0: not locked */
+    KikanAuthRole role;
 } Account;
 
 static void
@@ -201,7 +231,7 @@ read_account (KikanStore *store, const char *id, Account *a, GError **error)
 {
     sqlite3_stmt *st = kikan_store_prepare (store,
                                             "SELECT password_hash, must_change, failures, "
-                                            "locked_until FROM it_accounts WHERE id = ?",
+                                            "locked_until, role FROM it_accounts WHERE id = ?",
                                             error);
     int rc;
 
@@ -217,6 +247,10 @@ read_account (KikanStore *store, const char *id, Account *a, GError **error)
         a->hash = kikan_store_column_dup (st, 0);
         a->must_change = sqlite3_column_int (st, 1) != 0;
         a->failures = sqlite3_column_int64 (st, 2);
+        /* Anything but "it" opens no IT mode (fail closed). */
+        a->role = g_strcmp0 ((const char *)sqlite3_column_text (st, 4), "it") == 0
+                      ? KIKAN_AUTH_ROLE_IT
+                      : KIKAN_AUTH_ROLE_AUDITOR;
         if (until != NULL) {
             g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (until, NULL);
 
@@ -239,15 +273,20 @@ iso (gint64 t)
     return g_date_time_format (d, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* @mode: "auditor" for an attempt at auditor mode, NULL for IT mode (or a
+ * password change), whose records keep their shape from before step 5. */
 static gboolean
-record_attempt (KikanStore *store, const char *id, const char *outcome, gint64 failures,
-                gint64 locked_until, GError **error)
+record_attempt (KikanStore *store, const char *mode, const char *id, const char *outcome,
+                gint64 failures, gint64 locked_until, GError **error)
 {
     g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, failures);
     g_autofree char *until = locked_until > 0 ? iso (locked_until) : NULL;
     g_autoptr (JsonNode) payload = kikan_audit_payload ("account", id, "outcome", outcome,
                                                         "failures", n, "locked_until", until,
                                                         NULL);
+
+    if (mode != NULL)
+        json_object_set_string_member (json_node_get_object (payload), "mode", mode);
 
     return kikan_audit_append (store, "it_login", 0, payload, error);
 }
@@ -275,10 +314,12 @@ update_counters (KikanStore *store, const char *id, gint64 failures, gint64 lock
 static const char dummy_hash[crypto_pwhash_STRBYTES]
     = "$argon2id$v=19$m=65536,t=2,p=1$HwgdtlxQL3JhpLkzZ/1cNQ$041g8b6k28k7c9/lZSZ6SdjtDC9DuI2gqHH+41W3nkE";
 
-gboolean
-kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *id,
-                  const char *password, KikanAuthResult *result, GError **error)
+/* @role: the mode asked for; -1: any (a password change). */
+static gboolean
+login (KikanStore *store, const KikanAuthPolicy *policy, int role, const char *id,
+       const char *password, KikanAuthResult *result, GError **error)
 {
+    const char *mode = role == KIKAN_AUTH_ROLE_AUDITOR ? "auditor" : NULL;
     g_autofree char *shown_id = NULL;
     Account a;
     gint64 now = kikan_store_now_unix ();
@@ -295,25 +336,30 @@ kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *
         password = "";
     /* A name that could never be an account is still an attempt: it is
      * recorded (escaped), and answered like any refusal. */
+    if (id == NULL)
+        id = "";
+    /* Its first 200 bytes: the escape reads exactly the length it is given. */
     shown_id = kikan_id_is_plain (id) ? g_strdup (id)
-                                     : kikan_escape_for_display (id != NULL ? id : "", 200);
+                                     : kikan_escape_for_display (id, (gssize)strnlen (id, 200));
     if (!kikan_store_begin (store, error))
         return FALSE;
     if (!read_account (store, shown_id, &a, error))
         goto fail;
-    if (!a.found || !kikan_id_is_plain (id)) {
-        /* The answer is always "no"; only the time it takes matters. */
+    if (!a.found || !kikan_id_is_plain (id) || (role >= 0 && (int)a.role != role)) {
+        /* The answer is always "no"; only the time it takes matters.  An
+         * account of the other mode is answered the same way, and its
+         * counters are left alone: its password was not even looked at. */
         if (crypto_pwhash_str_verify (dummy_hash, password, strlen (password)) == 0)
             g_warning ("a random password matched");
-        outcome = "unknown_account";
+        outcome = a.found && kikan_id_is_plain (id) ? "wrong_mode" : "unknown_account";
         result->failures_left = policy->max_failures;
-        if (!record_attempt (store, shown_id, outcome, 0, 0, error))
+        if (!record_attempt (store, mode, shown_id, outcome, 0, 0, error))
             goto fail;
     } else if (a.locked_until > now) {
         /* Locked: the password is not even looked at. */
         result->outcome = KIKAN_AUTH_LOCKED;
         result->locked_until = a.locked_until;
-        if (!record_attempt (store, id, "locked", a.failures, a.locked_until, error))
+        if (!record_attempt (store, mode, id, "locked", a.failures, a.locked_until, error))
             goto fail;
     } else {
         right = strlen (password) <= KIKAN_AUTH_MAX_PASSWORD_BYTES
@@ -321,8 +367,8 @@ kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *
         if (right) {
             result->outcome = a.must_change ? KIKAN_AUTH_MUST_CHANGE : KIKAN_AUTH_OK;
             if (!update_counters (store, id, 0, 0, error)
-                || !record_attempt (store, id, a.must_change ? "ok_must_change" : "ok", 0, 0,
-                                    error))
+                || !record_attempt (store, mode, id, a.must_change ? "ok_must_change" : "ok", 0,
+                                    0, error))
                 goto fail;
         } else {
             gint64 failures = a.failures + 1, until = 0;
@@ -337,7 +383,7 @@ kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *
                 outcome = "wrong_password";
             }
             if (!update_counters (store, id, until > 0 ? 0 : failures, until, error)
-                || !record_attempt (store, id, outcome, failures, until, error))
+                || !record_attempt (store, mode, id, outcome, failures, until, error))
                 goto fail;
         }
     }
@@ -348,6 +394,21 @@ fail:
     account_clear (&a);
     kikan_store_rollback (store);
     return FALSE;
+}
+
+gboolean
+kikan_auth_login (KikanStore *store, const KikanAuthPolicy *policy, const char *id,
+                  const char *password, KikanAuthResult *result, GError **error)
+{
+    return login (store, policy, KIKAN_AUTH_ROLE_IT, id, password, result, error);
+}
+
+gboolean
+kikan_auth_login_as (KikanStore *store, const KikanAuthPolicy *policy, KikanAuthRole role,
+                     const char *id, const char *password, KikanAuthResult *result,
+                     GError **error)
+{
+    return login (store, policy, (int)role, id, password, result, error);
 }
 
 gboolean
@@ -365,7 +426,8 @@ kikan_auth_change_password (KikanStore *store, const KikanAuthPolicy *policy, co
         return bad_id (error);
     if (!password_acceptable (id, new_password, old, error))
         return FALSE;
-    if (!kikan_auth_login (store, policy, id, old, result, error))
+    /* An auditor changes an initial password the same way. */
+    if (!login (store, policy, -1, id, old, result, error))
         return FALSE;
     if (result->outcome != KIKAN_AUTH_OK && result->outcome != KIKAN_AUTH_MUST_CHANGE)
         return FALSE;

@@ -87,11 +87,11 @@ wipe_lines (char **lines)
 }
 
 static int
-report (const KikanAuthResult *r, const KikanAuthPolicy *policy)
+report (const KikanAuthResult *r, const KikanAuthPolicy *policy, KikanAuthRole role)
 {
     switch (r->outcome) {
     case KIKAN_AUTH_OK:
-        printf ("Signed in: IT mode opens.\n");
+        printf ("Signed in: %s mode opens.\n", role == KIKAN_AUTH_ROLE_AUDITOR ? "auditor" : "IT");
         return KIKAN_EXIT_OK;
     case KIKAN_AUTH_MUST_CHANGE:
         printf ("Right password, but it is the initial one: change it first with `kikan it "
@@ -116,9 +116,13 @@ int
 kikan_cmd_it_account (int argc, char **argv)
 {
     g_autofree char *password_file = NULL;
+    g_autofree char *role_name = NULL;
     const GOptionEntry entries[] = {
         { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
           "Read the password(s) from FILE instead of standard input", "FILE" },
+        { "role", 0, 0, G_OPTION_ARG_STRING, &role_name,
+          "add: the mode the account opens; login: the mode to open (default it)",
+          "it|auditor" },
         { NULL },
     };
     g_autoptr (GOptionContext) context
@@ -130,14 +134,20 @@ kikan_cmd_it_account (int argc, char **argv)
     char **lines = NULL;
     KikanAuthPolicy policy;
     KikanAuthResult result;
+    KikanAuthRole role = KIKAN_AUTH_ROLE_IT;
     const char *sub, *id;
     int rc = KIKAN_EXIT_ERROR;
 
     g_option_context_add_main_entries (context, entries, NULL);
     if (!kikan_cli_parse (context, &argc, &argv))
         return KIKAN_EXIT_ERROR;
+    if (role_name != NULL && !kikan_auth_role_parse (role_name, &role)) {
+        fprintf (stderr, "kikan: --role is it (IT mode) or auditor (auditor mode).\n");
+        return KIKAN_EXIT_ERROR;
+    }
     if (argc != 3) {
-        fprintf (stderr, "Usage: kikan it account add|login|passwd ID [--password-file FILE]\n"
+        fprintf (stderr, "Usage: kikan it account add|login|passwd ID [--role it|auditor] "
+                         "[--password-file FILE]\n"
                          "  (passwords one per line on standard input: passwd reads the old "
                          "one, then the new one)\n");
         return KIKAN_EXIT_ERROR;
@@ -150,15 +160,18 @@ kikan_cmd_it_account (int argc, char **argv)
         goto fail;
     if (strcmp (sub, "add") == 0) {
         if ((lines = read_lines (password_file, 1, &error)) == NULL
-            || !kikan_auth_add_account (store, id, lines[0], &error))
+            || !kikan_auth_add_account_with_role (store, id, role, lines[0], &error))
             goto fail;
-        printf ("IT account %s added; its password must be changed at the first sign-in.\n", id);
+        printf ("%s account %s added; it opens %s mode only, and its password must be changed "
+                "at the first sign-in.\n",
+                role == KIKAN_AUTH_ROLE_AUDITOR ? "Auditor" : "IT", id,
+                role == KIKAN_AUTH_ROLE_AUDITOR ? "auditor" : "IT");
         rc = KIKAN_EXIT_OK;
     } else if (strcmp (sub, "login") == 0) {
         if ((lines = read_lines (password_file, 1, &error)) == NULL
-            || !kikan_auth_login (store, &policy, id, lines[0], &result, &error))
+            || !kikan_auth_login_as (store, &policy, role, id, lines[0], &result, &error))
             goto fail;
-        rc = report (&result, &policy);
+        rc = report (&result, &policy, role);
     } else if (strcmp (sub, "passwd") == 0) {
         if ((lines = read_lines (password_file, 2, &error)) == NULL)
             goto fail;
@@ -168,7 +181,7 @@ kikan_cmd_it_account (int argc, char **argv)
         } else if (error != NULL) {
             goto fail;
         } else {
-            rc = report (&result, &policy);
+            rc = report (&result, &policy, KIKAN_AUTH_ROLE_IT);
         }
     } else {
         fprintf (stderr, "kikan: unknown command “it account %s”.\n", sub);

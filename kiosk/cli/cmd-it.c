@@ -29,7 +29,8 @@ usage (void)
                      "[--verdict cleared|conditional]\n"
                      "       kikan it override SESSION ITEM --reason TEXT --by ID --verdict "
                      "VERDICT\n"
-                     "       kikan it account add|login|passwd ID [--password-file FILE]\n");
+                     "       kikan it account add|login|passwd ID [--role it|auditor] "
+                     "[--password-file FILE]\n");
     return KIKAN_EXIT_ERROR;
 }
 

@@ -6,3 +6,4 @@ extern const char *const kikan_store_schema_v1;
 extern const char *const kikan_store_schema_v2;
 extern const char *const kikan_store_schema_v3;
 extern const char *const kikan_store_schema_v4;
+extern const char *const kikan_store_schema_v5;

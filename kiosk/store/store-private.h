@@ -23,7 +23,7 @@
 
 /* The schema version this program writes and understands (PRAGMA
  * user_version).  Older stores are migrated forward on open. */
-#define KIKAN_STORE_SCHEMA_VERSION 4
+#define KIKAN_STORE_SCHEMA_VERSION 5
 
 /* The busy timeout every connection sets: the kiosk and a `kikan` command
  * run by IT may use the store at the same time (WAL lets readers go on;

@@ -56,6 +56,7 @@ static const char *const *const migrations[] = {
     &kikan_store_schema_v2, /* 1 → 2: the audit chain (issue #10) */
     &kikan_store_schema_v3, /* 2 → 3: seals, slips, prints, samples (issue #10) */
     &kikan_store_schema_v4, /* 3 → 4: IT staff accounts (issue #11, KR-35) */
+    &kikan_store_schema_v5, /* 4 → 5: an account's role, IT or auditor (issue #11, KR-31) */
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIKAN_STORE_SCHEMA_VERSION);
 

@@ -8,7 +8,10 @@ set(KIKAN_IT_ACCOUNTS_TESTS
   test_it_accounts.ItAccounts.test_unknown_account_answered_like_a_wrong_password
   test_it_accounts.ItAccounts.test_weak_or_unchanged_passwords_refused_without_an_attempt
   test_it_accounts.ItAccounts.test_passwords_are_never_stored_or_logged
-  test_it_accounts.ItAccounts.test_account_names_and_config_checked)
+  test_it_accounts.ItAccounts.test_account_names_and_config_checked
+  test_it_accounts.AccountRoles.test_each_account_opens_its_own_mode_only
+  test_it_accounts.AccountRoles.test_unknown_role_refused
+  test_it_accounts.AccountRoles.test_short_hostile_name_recorded_exactly)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_ACCOUNTS_TESTS})
 if(TARGET kikan AND TARGET kikan-scand)
   foreach(id IN LISTS KIKAN_IT_ACCOUNTS_TESTS)

@@ -17,7 +17,8 @@ INITIAL = "initial password 2026"
 CHOSEN = "a long sentence nobody guesses"
 
 
-class ItAccounts(KikanTestCase):
+class AccountsTestCase(KikanTestCase):
+    """The home, an IT account it01 and the helpers; no test of its own."""
 
     def setUp(self):
         super().setUp()
@@ -32,12 +33,13 @@ class ItAccounts(KikanTestCase):
         r = self.account("add", "it01", INITIAL)
         self.assertEqual(r.rc, 0, r.describe())
 
-    def account(self, sub, name, *passwords, at=None):
+    def account(self, sub, name, *passwords, at=None, role=None):
         path = os.path.join(self.tmp, "pw-%d" % time.monotonic_ns())
         with open(path, "w", encoding="utf-8") as f:
             f.write("".join(p + "\n" for p in passwords))
         env = self.env(KIKAN_FAKE_NOW=str(at if at is not None else self.now))
-        return self.kikan("it", "account", sub, name, "--password-file", path, env=env)
+        extra = ("--role", role) if role is not None else ()
+        return self.kikan("it", "account", sub, name, "--password-file", path, *extra, env=env)
 
     def logins(self):
         con = sqlite3.connect(os.path.join(self.home, "kikan.db"))
@@ -51,6 +53,9 @@ class ItAccounts(KikanTestCase):
         r = self.kikan("audit", "verify", "--key", self.vk)
         self.assertEqual(r.rc, 0, r.describe())
         self.assertNotIn(b"not sealed yet", r.stdout, r.describe())
+
+
+class ItAccounts(AccountsTestCase):
 
     def test_initial_password_must_be_changed(self):
         r = self.account("login", "it01", INITIAL)
@@ -160,3 +165,62 @@ class ItAccounts(KikanTestCase):
         r = self.account("login", "it01", INITIAL)
         self.assertEqual(r.rc, 2, r.describe())
         self.assertIn(b"[it] lockout_minutes must be", r.stderr)
+
+
+class AccountRoles(AccountsTestCase):
+    """Schema step 4 -> 5 (issue #11 item 4; KR-31): an auditor account
+    opens auditor mode only, an IT account IT mode only; the other mode is
+    answered like an unknown account and recorded as "wrong_mode"."""
+
+    def setUp(self):
+        super().setUp()
+        r = self.account("add", "aud01", INITIAL, role="auditor")
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertIn(b"auditor mode only", r.stdout)
+        # passwd changes either kind of account's password.
+        for name in ("it01", "aud01"):
+            r = self.account("passwd", name, INITIAL, CHOSEN)
+            self.assertEqual(r.rc, 0, r.describe())
+
+    def test_each_account_opens_its_own_mode_only(self):
+        self.assertEqual(self.account("login", "aud01", CHOSEN, role="auditor").rc, 0)
+        self.assertEqual(self.account("login", "it01", CHOSEN).rc, 0)
+        cross_it = self.account("login", "aud01", CHOSEN)
+        cross_aud = self.account("login", "it01", CHOSEN, role="auditor")
+        unknown = self.account("login", "nobody", CHOSEN, role="auditor")
+        self.assertEqual((cross_it.rc, cross_aud.rc, unknown.rc), (1, 1, 1))
+        # The same words as an unknown account: the kiosk does not tell.
+        self.assertEqual(cross_it.stdout, unknown.stdout)
+        self.assertEqual(cross_aud.stdout, unknown.stdout)
+        last = self.logins()[-3:]
+        self.assertEqual(last[0], {"account": "aud01", "outcome": "wrong_mode", "failures": "0",
+                                   "locked_until": None})
+        self.assertEqual(last[1], {"account": "it01", "outcome": "wrong_mode", "failures": "0",
+                                   "locked_until": None, "mode": "auditor"})
+        self.assertEqual(last[2]["outcome"], "unknown_account")
+        # A wrong mode costs no count.
+        con = sqlite3.connect(os.path.join(self.home, "kikan.db"))
+        try:
+            self.assertEqual(con.execute("SELECT id, role, failures FROM it_accounts "
+                                         "ORDER BY id").fetchall(),
+                             [("aud01", "auditor", 0), ("it01", "it", 0)])
+            (p,) = con.execute("SELECT payload FROM audit_records WHERE kind = "
+                               "'it_account_add' ORDER BY seq DESC LIMIT 1").fetchone()
+            self.assertEqual(json.loads(p), {"account": "aud01", "role": "auditor"})
+        finally:
+            con.close()
+        self.assert_chain_sealed()
+
+    def test_unknown_role_refused(self):
+        r = self.account("add", "x01", INITIAL, role="admin")
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn(b"--role", r.stderr)
+
+    def test_short_hostile_name_recorded_exactly(self):
+        """A name that cannot be an account is recorded escaped, and only
+        its own bytes (the escape once read 200 bytes whatever its length)."""
+        r = self.account("login", "a b\u202e", CHOSEN, role="auditor")
+        self.assertEqual(r.rc, 1, r.describe())
+        self.assertEqual(self.logins()[-1], {"account": "a b\\u{202E}", "outcome":
+                                             "unknown_account", "failures": "0",
+                                             "locked_until": None, "mode": "auditor"})

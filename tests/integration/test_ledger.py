@@ -324,7 +324,7 @@ class DbCheck(LedgerTestCase):
         self.assertEqual(doc["format"], "kikan-db-check")
         self.assertEqual(doc["result"], "intact")
         self.assertEqual(doc["problems"], [])
-        self.assertEqual(doc["schema_version"], 4)
+        self.assertEqual(doc["schema_version"], 5)
         self.assert_no_trace()
 
     def test_no_store(self):

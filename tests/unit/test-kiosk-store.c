@@ -242,7 +242,11 @@ test_migration_from_v1_keeps_data (void **state)
     store = open_store (&error);
     g_assert_no_error (error);
     db = kikan_store_get_db (store);
-    assert_int_equal (query_int (db, "PRAGMA user_version"), 4);
+    assert_int_equal (query_int (db, "PRAGMA user_version"), 5);
+    /* Accounts made before step 5 are IT accounts. */
+    assert_int_equal (query_int (db, "SELECT count(*) FROM pragma_table_info('it_accounts') "
+                                     "WHERE name = 'role'"),
+                      1);
     assert_int_equal (query_int (db, "SELECT count(*) FROM employees WHERE id = 'E1'"), 1);
     assert_int_equal (query_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = "
                                      "'audit_records'"),
@@ -462,7 +466,7 @@ test_readonly_open_changes_nothing (void **state)
     g_clear_error (&error);
 
     /* The same refusals as a writing open. */
-    raw_sql (path, "PRAGMA user_version = 5");
+    raw_sql (path, "PRAGMA user_version = 6");
     store = kikan_store_open_readonly (home, &error);
     assert_null (store);
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE_TOO_NEW));
