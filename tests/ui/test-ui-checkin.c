@@ -51,21 +51,12 @@ make_fat (UiHarness *h, const char *name, const char *const *files)
     return img;
 }
 
-/* KIKAN_UI_SNAPSHOTS=DIR: each page the flow reaches is also drawn into
- * DIR/<name>.png with the app's own renderer (for looking at them). */
+/* Each page the flow reaches is also drawn for scripts/screenshots.sh
+ * ($KIKAN_UI_SHOTS; ui_harness_shot). */
 static void
 snap (UiHarness *h, const char *name)
 {
-    const char *dir = g_getenv ("KIKAN_UI_SNAPSHOTS");
-    g_autofree char *png = NULL;
-    g_autoptr (GError) error = NULL;
-
-    if (dir == NULL)
-        return;
-    ui_harness_spin (400); /* the page's slide transition */
-    png = g_strdup_printf ("%s/%s.png", dir, name);
-    if (!ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
-        fail_msg ("snapshot %s: %s", name, error->message);
+    ui_harness_shot (h, name);
 }
 
 static KikanDriver *

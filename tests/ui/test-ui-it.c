@@ -132,6 +132,7 @@ sign_in_first_time (UiHarness *h, const char *id)
     view = kikan_it_view_find (h->window);
     assert_string_equal (kikan_it_view_get_page (view), "login");
     assert_false (it_enabled (h, "override"));
+    ui_harness_shot (h, "it-signin");
     it_activate (h, "login", g_variant_new ("(ss)", id, INITIAL_PASSWORD));
     ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
     if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
@@ -226,10 +227,12 @@ test_override (void **state)
     n_verdicts = count (h, "verdicts");
 
     sign_in_first_time (h, "it01");
+    ui_harness_shot (h, "it-queue");
 
     /* The evidence opens, and the page's own buttons wait for a reason of
      * ten characters or more. */
     it_activate (h, "open", g_variant_new ("(xx)", sid, item));
+    ui_harness_shot (h, "it-evidence");
     assert_false (it_enabled (h, "resolve-selected"));
     assert_false (it_enabled (h, "override-selected"));
     /* The evidence names the reason of the hold and the engine's databases. */
@@ -694,6 +697,7 @@ test_startup_blocks (void **state)
         fail_msg ("the self-test did not fail with no signatures:\n%s", text);
     assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
     /* The failing check and what IT must do are on the screen. */
+    ui_harness_shot (h, "startup-failed");
     assert_non_null (strstr (text, "What IT must do:"));
     assert_true (g_action_group_get_action_enabled (kikan_startup_view_get_actions (view),
                                                     "retry"));

@@ -381,8 +381,13 @@ ui_harness_new (const UiHarnessOptions *options)
     if (n_dbs > 0)
         g_variant_dict_insert_value (dict, "database",
                                      g_variant_new_bytestring_array (dbs, n_dbs));
-    g_variant_dict_insert (dict, "language", "s",
-                           options->language != NULL ? options->language : "ja");
+    {
+        const char *lang = g_getenv ("KIKAN_UI_LANGUAGE");
+
+        if (lang == NULL || lang[0] == '\0')
+            lang = options->language != NULL ? options->language : "ja";
+        g_variant_dict_insert (dict, "language", "s", lang);
+    }
     g_signal_emit_by_name (h->app, "handle-local-options", dict, &ret);
     assert_int_equal (ret, -1);
     if (!g_application_register (G_APPLICATION (h->app), NULL, &error))
@@ -454,6 +459,30 @@ ui_harness_snapshot (GtkWidget *widget, const char *png_path, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+void
+ui_harness_shot (UiHarness *h, const char *name)
+{
+    const char *dir = g_getenv ("KIKAN_UI_SHOTS");
+    g_autofree char *file = NULL, *png = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    g_mkdir_with_parents (dir, 0755);
+    file = g_strdup_printf ("%s.png", name);
+    png = g_build_filename (dir, file, NULL);
+    /* A page slides or crossfades in for about 200 ms, and the paintable
+     * holds nothing until the window was drawn again. */
+    for (int i = 0;; i++) {
+        ui_harness_spin (i == 0 ? 500 : 200);
+        if (ui_harness_snapshot (GTK_WIDGET (h->window), png, &error))
+            return;
+        if (i == 20)
+            fail_msg ("%s: %s", png, error->message);
+        g_clear_error (&error);
+    }
 }
 
 static void

@@ -97,6 +97,11 @@ void ui_harness_wait_for_page (UiHarness *h, const char *page_id, guint timeout_
  * → gsk_renderer_render_texture) into @png_path.  FALSE with @error when
  * the widget has no size or the PNG cannot be written. */
 gboolean ui_harness_snapshot (GtkWidget *widget, const char *png_path, GError **error);
+/* For scripts/screenshots.sh: when $KIKAN_UI_SHOTS names a folder, the
+ * window as drawn now goes to <folder>/<name>.png (after the page's
+ * transition); nothing happens otherwise.  $KIKAN_UI_LANGUAGE ("ja",
+ * "en") overrides the options' language for the same script. */
+void ui_harness_shot (UiHarness *h, const char *name);
 
 /* TRUE when some GtkLabel (or GtkEditable's text, or a button label)
  * under @root, visible or not, contains @needle. */

@@ -54,8 +54,22 @@ function(kikan_ui_cases target prefix)
     set(ARG_TIMEOUT 600)
   endif()
   foreach(case ${ARG_CASES})
-    add_test(NAME ${prefix}.${case}
-             COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x800x24" $<TARGET_FILE:${target}> ${case})
+    if(ARG_SERIAL)
+      # A timing measurement on a shared 2-core machine: Xvfb or another
+      # process can stall one run (seen here: a 130 ms gap with the UI
+      # thread idle).  It passes when one of three runs keeps every gap
+      # under the limit; a main loop that really blocks fails all three.
+      # Under the sanitizers timing means nothing, so it is not run there.
+      if(KIKAN_SANITIZE)
+        continue()
+      endif()
+      add_test(NAME ${prefix}.${case}
+               COMMAND sh -c "for run in 1 2 3; do \"$0\" -a -s '-screen 0 1280x800x24' \"$1\" \"$2\" && exit 0; echo \"run $run failed\"; done; exit 1"
+                       ${XVFB_RUN} $<TARGET_FILE:${target}> ${case})
+    else()
+      add_test(NAME ${prefix}.${case}
+               COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x800x24" $<TARGET_FILE:${target}> ${case})
+    endif()
     set_tests_properties(${prefix}.${case} PROPERTIES
       LABELS ui
       TIMEOUT ${ARG_TIMEOUT}

@@ -105,6 +105,13 @@ check_network (gpointer data)
 
         gtk_label_set_text (self->network_label, text);
         gtk_revealer_set_reveal_child (self->network_warning, TRUE);
+    } else if (station != NULL && up == NULL) {
+        /* The interfaces could not be listed: not knowing is not
+         * "offline" (KR-38). */
+        gtk_label_set_text (self->network_label,
+                            _("This kiosk could not check that it is offline. Ask IT to make "
+                              "sure no network cable or interface is connected."));
+        gtk_revealer_set_reveal_child (self->network_warning, TRUE);
     } else {
         gtk_revealer_set_reveal_child (self->network_warning, FALSE);
     }
@@ -304,10 +311,11 @@ kikan_kiosk_window_set_mode (KikanKioskWindow *self, const char *mode)
     if (gtk_stack_get_child_by_name (self->modes, mode) == NULL)
         return;
     /* KR-36: no check-in until the start-up self-test passed; the
-     * start-up screen stays, with what IT must do. */
+     * start-up screen is shown instead, with what IT must do.  (Leaving
+     * IT or auditor mode still leaves it, which signs that person out.) */
     if (g_strcmp0 (mode, "employee") == 0
         && (station == NULL || !kikan_station_may_check_in (station)))
-        return;
+        mode = "startup";
     gtk_stack_set_visible_child_name (self->modes, mode);
 }
 

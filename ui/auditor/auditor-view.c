@@ -1287,6 +1287,10 @@ kikan_auditor_view_dispose (GObject *object)
         g_object_set_data (G_OBJECT (self->window), ACTIONS_KEY, NULL);
     }
     g_clear_object (&self->actions);
+    /* As in the IT view: the bin's child may be a bound template child,
+     * which AdwBin's dispose would unparent after the template's dispose
+     * dropped it (a critical at every window close). */
+    adw_bin_set_child (ADW_BIN (self), NULL);
     gtk_widget_dispose_template (GTK_WIDGET (self), KIKAN_TYPE_AUDITOR_VIEW);
     G_OBJECT_CLASS (kikan_auditor_view_parent_class)->dispose (object);
 }
