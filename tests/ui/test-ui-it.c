@@ -228,6 +228,16 @@ test_override (void **state)
 
     sign_in_first_time (h, "it01");
     ui_harness_shot (h, "it-queue");
+    /* IT mode fits the kiosk's 1280-pixel screen (its tab bar once
+     * needed 1,513). */
+    {
+        int width = 0;
+
+        gtk_widget_measure (GTK_WIDGET (kikan_it_view_find (h->window)),
+                            GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+        if (width > 1280)
+            fail_msg ("IT mode needs %d pixels across", width);
+    }
 
     /* The evidence opens, and the page's own buttons wait for a reason of
      * ten characters or more. */
