@@ -88,6 +88,17 @@ echo "== what the auditor checks: the sealed chain, with the verification key"
     --key "$(sed -n 's/^verification_key=//p' "$home/auditor-key.txt")" \
     --public-key "$(sed -n 's/^public_key=//p' "$home/auditor-key.txt")"
 echo
+# The kiosk itself (issue #11) on the same home: it opens the station,
+# warms the engine and runs its start-up self-test; --check-display exits
+# once its window is on the (virtual) display.
+echo "== the kiosk: kikan-kiosk on the demo home"
+timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" env GDK_BACKEND=x11 GTK_A11Y=none \
+    GSK_RENDERER=cairo "$top/build/ui/kikan-kiosk" --windowed --check-display \
+    --kiosk-id demo --policy "$top/data/policy.conf.example"
+echo "      On a desktop, try it: KIKAN_HOME=$home $top/build/ui/kikan-kiosk --windowed"
+echo "      --policy data/policy.conf.example (employee E1001; IT mode needs an account:"
+echo "      kikan it account add ID, docs/it-mode.md; screenshots: docs/screenshots/)."
+echo
 case $rc in
   1) echo "demo: as expected, the check-in is QUARANTINE (the EICAR stick) with the laptop NOT RETURNED"
      echo "      and an incident opened for the lost stick; \`KIKAN_HOME=$home kikan it list\` shows IT's queue."
