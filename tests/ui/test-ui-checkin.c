@@ -930,9 +930,14 @@ test_language_switch_keeps_the_visit (void **state)
     identify (h, "E1001");
     act (h, "checkin.answer", g_variant_new ("(ss)", "Q1", "no"));
     was = g_strdup (ui_harness_page_id (h));
+    assert_false (ui_harness_tree_has_text (GTK_WIDGET (h->window), "次へ"));
     act (h, "win.language", g_variant_new_string ("ja"));
     ui_harness_spin (200);
     assert_string_equal (ui_harness_page_id (h), was);
+    /* The pages were drawn again from the Japanese catalog (po/ja.po). */
+    if (!ui_harness_tree_has_text (GTK_WIDGET (h->window), "次へ"))
+        fail_msg ("after the switch to ja, “Next” is not 次へ:\n%s",
+                  ui_harness_tree_text (GTK_WIDGET (h->window)));
     assert_non_null (kikan_driver_get_checkin (driver_of (h)));
     assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
     act (h, "win.language", g_variant_new_string ("en"));

@@ -33,7 +33,7 @@ typedef struct {
     gboolean default_ledger;
     /* Extra kikan.conf text appended (e.g. "[kiosk]\nidle_seconds = 3\n"). */
     const char *conf_extra;
-    /* "ja" (default) or "en". */
+    /* "ja" or "en"; NULL: "en" (the words the tests assert). */
     const char *language;
     /* Do not switch to the employee mode nor run the self-test. */
     gboolean stay_in_startup;
