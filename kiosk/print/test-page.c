@@ -22,7 +22,7 @@ kikan_print_test_page_pdf (const char *kiosk_id, GDateTime *when, GError **error
 {
     g_autoptr (GByteArray) out = g_byte_array_new ();
     g_autoptr (GDateTime) now = when != NULL ? g_date_time_ref (when) : g_date_time_new_now_utc ();
-    g_autofree char *shown = kikan_escape_for_display (kiosk_id != NULL ? kiosk_id : "", 64);
+    g_autofree char *shown = kikan_escape_for_display (kiosk_id != NULL ? kiosk_id : "", -1);
     g_autofree char *at = g_date_time_format_iso8601 (now);
     g_autofree char *line = g_strdup_printf ("Kiosk %s", shown);
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (append, out, PAGE_W, PAGE_H);
