@@ -1,35 +1,72 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses with clang and runs each for a while.
-#   scripts/fuzz.sh [--seconds N]   (default 60 per harness)
-# A crash or sanitizer report fails the run and leaves the input in
-# build-fuzz/findings/.
+# Builds the libFuzzer harnesses with clang and runs each for a while
+# (issue #12 item 1).
+#   scripts/fuzz.sh [--seconds N] [--only NAME[,NAME...]] [--tally FILE]
+#     --seconds N  per harness (default 60)
+#     --only       just these harnesses (names without "fuzz-")
+#     --tally F    append one line per run to F: date, harness, user and
+#                  system CPU seconds, executions, result.  The background
+#                  runs of the project's life go to tests/fuzz/cpu-time.tsv
+#                  (docs/robustness.md sums it); the default is
+#                  build-fuzz/cpu-time.tsv, so CI's short runs count nowhere.
+# The corpus of each harness starts from tests/fuzz/corpus/<name>/ and grows
+# in build-fuzz/corpus/fuzz-<name>/ from run to run.  A crash, sanitizer
+# report, leak of time (-timeout) or memory (-rss_limit_mb) fails the run
+# and leaves the input in build-fuzz/findings/; every finding fixed becomes
+# a file in the harness's corpus, so the suite's fuzz-*-seeds tests replay it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=60
-if [ "${1:-}" = "--seconds" ]; then secs=$2; fi
-"$top/scripts/install-deps.sh"
+only=
 build="$top/build-fuzz"
+tally="$build/cpu-time.tsv"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) secs=$2; shift 2 ;;
+    --only) only=",$2,"; shift 2 ;;
+    --tally) tally=$2; shift 2 ;;
+    *) echo "usage: scripts/fuzz.sh [--seconds N] [--only NAME,...] [--tally FILE]" >&2; exit 2 ;;
+  esac
+done
+"$top/scripts/install-deps.sh"
 CC=clang cmake -S "$top" -B "$build" -DKIKAN_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j"$(nproc)"
-mkdir -p "$build/findings"
+mkdir -p "$build/findings" "$(dirname "$tally")"
+[ -s "$tally" ] || printf 'date\tharness\tuser_s\tsys_s\texecs\tresult\n' >"$tally"
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
 status=0
+ran=0
 for h in "$build"/tests/fuzz-*; do
   case "$h" in *-standalone) continue ;; esac
   [ -x "$h" ] || continue
   name=$(basename "$h")
-  seeds="$top/tests/fuzz/seeds/${name#fuzz-}"
+  short=${name#fuzz-}
+  if [ -n "$only" ] && [[ "$only" != *",$short,"* ]]; then continue; fi
+  ran=$((ran + 1))
+  seeds="$top/tests/fuzz/corpus/$short"
   corpus="$build/corpus/$name"
   mkdir -p "$corpus"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   echo "== $name for ${secs}s"
-  if ! "$h" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
+  result=ok
+  if ! /usr/bin/time -f '%U %S' -o "$build/$name.time" \
+       "$h" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
        -artifact_prefix="$build/findings/$name-" "$corpus" >"$build/$name.log" 2>&1; then
     echo "$name: FINDING, see $build/$name.log and $build/findings/" >&2
     tail -n 40 "$build/$name.log" >&2
     status=1
+    result=finding
   else
     tail -n 1 "$build/$name.log"
   fi
+  # libFuzzer's last "#N" line carries the execution count.
+  execs=$(grep -o '^#[0-9]*' "$build/$name.log" | tail -n 1 | tr -d '#')
+  read -r user sys < <(tail -n 1 "$build/$name.time")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$short" "$user" "$sys" \
+    "${execs:-0}" "$result" >>"$tally"
 done
+if [ "$ran" -eq 0 ]; then
+  echo "scripts/fuzz.sh: no harness matched '${only//,/ }'" >&2
+  exit 2
+fi
 exit $status

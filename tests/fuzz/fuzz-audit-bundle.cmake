@@ -1,12 +1,12 @@
 # Fuzz harness for the audit bundle reader (kiosk/audit/bundle.c, libarchive):
 # read from memory and checked without keys, no store.
 #   fuzz-audit-bundle             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                                 fuzz-audit-bundle -max_len=65536 tests/fuzz/seeds/audit-bundle
+#                                 fuzz-audit-bundle -max_len=65536 tests/fuzz/corpus/audit-bundle
 #   fuzz-audit-bundle-standalone  the same harness over the seeds (and every prefix
 #                                 of each), in every build
-# Seeds: tests/fuzz/seeds/audit-bundle/ (bundles written by `kikan audit
+# Seeds: tests/fuzz/corpus/audit-bundle/ (bundles written by `kikan audit
 # export --bundle`, as tar and tar.gz, and hostile variants).
-set(_audit_bundle_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/audit-bundle)
+set(_audit_bundle_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/audit-bundle)
 add_executable(fuzz-audit-bundle-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-audit-bundle.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-audit-bundle-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -1,12 +1,12 @@
 # Fuzz harness for the audit chain verifier (kiosk/audit/verifier.c):
 # records and seals as tab-separated lines, with and without the keys.
 #   fuzz-audit-verifier             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                                   fuzz-audit-verifier tests/fuzz/seeds/audit-verifier
+#                                   fuzz-audit-verifier tests/fuzz/corpus/audit-verifier
 #   fuzz-audit-verifier-standalone  the same harness over the seeds (and prefixes), in
 #                                   every build
 # Seeds: the first records and seals of the demo check-in's sealed chain
 # (scripts/demo.sh), with and without the keys.
-set(_audit_verifier_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/audit-verifier)
+set(_audit_verifier_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/audit-verifier)
 add_executable(fuzz-audit-verifier-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-audit-verifier.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-audit-verifier-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -5,10 +5,10 @@
 #                                 fuzz-authenticode -max_len=65536 -timeout=20 <corpus dir>
 #   fuzz-authenticode-standalone  the same harness over the seed corpus, in every build
 #
-# Seeds: tests/fuzz/seeds/authenticode/: small DLLs from the nsis package
+# Seeds: tests/fuzz/corpus/authenticode/: small DLLs from the nsis package
 # signed by osslsigncode with a throw-away key (tests/fixtures/make-signed-pe.sh),
 # PE32 and PE32+, RSA and EC, and tampered variants of them.
-set(_authenticode_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/authenticode)
+set(_authenticode_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/authenticode)
 add_executable(fuzz-authenticode-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-authenticode.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-authenticode-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

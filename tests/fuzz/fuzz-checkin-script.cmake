@@ -1,9 +1,9 @@
 # Fuzz harness for the check-in script (kiosk/checkin/script.c, json-glib).
 #   fuzz-checkin-script             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                                   fuzz-checkin-script tests/fuzz/seeds/checkin-script
+#                                   fuzz-checkin-script tests/fuzz/corpus/checkin-script
 #   fuzz-checkin-script-standalone  the same harness over the seeds (and prefixes), in
 #                                   every build
-set(_checkin_script_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/checkin-script)
+set(_checkin_script_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/checkin-script)
 add_executable(fuzz-checkin-script-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-checkin-script.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-checkin-script-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -3,7 +3,7 @@
 # and the cross-check that compares their member lists.
 #   fuzz-engine             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang)
 #   fuzz-engine-standalone  the same harness over the seed corpus, in every build
-set(_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/engine)
+set(_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/engine)
 add_executable(fuzz-engine-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-engine.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-engine-standalone PRIVATE KIKAN_FUZZ_STANDALONE

@@ -4,10 +4,10 @@
 #                             fuzz-filetype -max_len=70000 <corpus dir>
 #   fuzz-filetype-standalone  the same harness over the seed corpus, in every build
 #
-# Seeds: tests/fuzz/seeds/filetype/ (byte 0 picks a name, the rest is
+# Seeds: tests/fuzz/corpus/filetype/ (byte 0 picks a name, the rest is
 # content: tiny PE/DLL/installer, MSI, ELF, Mach-O, Java class, APK, ZIP,
 # LNK, DMG, disk-image headers, scripts; each under 20 KiB).
-set(_filetype_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/filetype)
+set(_filetype_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/filetype)
 add_executable(fuzz-filetype-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-filetype.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-filetype-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

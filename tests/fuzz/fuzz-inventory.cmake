@@ -5,11 +5,11 @@
 #                              fuzz-inventory -max_len=262144 -timeout=20 <corpus dir>
 #   fuzz-inventory-standalone  the same harness over the seed corpus, in every build
 #
-# Seeds: tests/fuzz/seeds/inventory/ (byte 0 picks the parser, see
+# Seeds: tests/fuzz/corpus/inventory/ (byte 0 picks the parser, see
 # fuzz-inventory.c): a SOFTWARE and an NTUSER.DAT hive made by
 # tests/fixtures/make-hive.py, a dpkg status excerpt, os-release, and
 # XML and binary property lists made with Python's plistlib.
-set(_inventory_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/inventory)
+set(_inventory_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/inventory)
 add_executable(fuzz-inventory-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-inventory.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-inventory-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

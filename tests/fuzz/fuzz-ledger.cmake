@@ -1,11 +1,11 @@
 # Fuzz harness for the ledger CSV reader (kiosk/ledger/ledger-csv.c, libcsv):
 # parse and validate into memory, no store.
 #   fuzz-ledger             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                           fuzz-ledger -max_len=65536 tests/fuzz/seeds/ledger
+#                           fuzz-ledger -max_len=65536 tests/fuzz/corpus/ledger
 #   fuzz-ledger-standalone  the same harness over the seeds (and every prefix
 #                           of each), in every build
-# Seeds: tests/fuzz/seeds/ledger/ plus data/ledger.example.csv.
-set(_ledger_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/ledger)
+# Seeds: tests/fuzz/corpus/ledger/ plus data/ledger.example.csv.
+set(_ledger_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/ledger)
 add_executable(fuzz-ledger-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-ledger.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-ledger-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

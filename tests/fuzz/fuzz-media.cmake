@@ -5,12 +5,12 @@
 #                          fuzz-media -max_len=1048576 -timeout=20 <corpus dir>
 #   fuzz-media-standalone  the same harness over the seed corpus, in every build
 #
-# Seeds: tests/fuzz/seeds/media/ (60 KiB variants made by
+# Seeds: tests/fuzz/corpus/media/ (60 KiB variants made by
 # tests/fixtures/make-images.sh, in its seeds/ output; iso-trees.img by
 # genisoimage -no-pad -R -J with one file hidden from each tree), plus the shared
 # samples the media-images fixture decompresses (Core Storage, APFS, HFS+,
 # BitLocker).
-set(_media_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/media)
+set(_media_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/media)
 set(_media_images ${CMAKE_BINARY_DIR}/media-images)
 add_executable(fuzz-media-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-media.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)

@@ -1,11 +1,11 @@
 # Fuzz harness for the SHA256SUMS reader of the network lists
 # (kiosk/netlist/netlist-verify.c; KR-29).
 #   fuzz-netlist-sums             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                           fuzz-netlist-sums -max_len=65536 tests/fuzz/seeds/netlist-sums
+#                           fuzz-netlist-sums -max_len=65536 tests/fuzz/corpus/netlist-sums
 #   fuzz-netlist-sums-standalone  the same harness over the seeds (and every prefix
 #                           of each), in every build
-# Seeds: tests/fuzz/seeds/netlist-sums/.
-set(_netlist_sums_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/netlist-sums)
+# Seeds: tests/fuzz/corpus/netlist-sums/.
+set(_netlist_sums_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/netlist-sums)
 add_executable(fuzz-netlist-sums-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-netlist-sums.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-netlist-sums-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

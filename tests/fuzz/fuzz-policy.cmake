@@ -1,11 +1,11 @@
 # Fuzz harness for the software policy (kiosk/software/policy.c, inih) and the
 # posture evaluation it drives (kiosk/software/posture.c).
 #   fuzz-policy             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                           fuzz-policy -max_len=4096 tests/fuzz/seeds/policy
+#                           fuzz-policy -max_len=4096 tests/fuzz/corpus/policy
 #   fuzz-policy-standalone  the same harness over the seeds (and every prefix
 #                           of each), in every build
-# Seeds: tests/fuzz/seeds/policy/ plus data/policy.conf.example.
-set(_policy_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/policy)
+# Seeds: tests/fuzz/corpus/policy/ plus data/policy.conf.example.
+set(_policy_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/policy)
 add_executable(fuzz-policy-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-policy.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-policy-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -1,12 +1,12 @@
 # Fuzz harness for the slip's code (kiosk/slip/slip-payload.c: base45,
 # zlib, CBOR through libcbor's streaming decoder).
 #   fuzz-slip-payload             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                                 fuzz-slip-payload -max_len=8192 tests/fuzz/seeds/slip-payload
+#                                 fuzz-slip-payload -max_len=8192 tests/fuzz/corpus/slip-payload
 #   fuzz-slip-payload-standalone  the same harness over the seeds (and prefixes), in
 #                                 every build
 # Seeds: a real signed 3-item slip as text, outer CBOR and signed part, and
 # a signed part with an unknown format version.
-set(_slip_payload_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/slip-payload)
+set(_slip_payload_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/slip-payload)
 add_executable(fuzz-slip-payload-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-slip-payload.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-slip-payload-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -5,7 +5,7 @@
 #   fuzz-unlock             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang)
 #   fuzz-unlock-standalone  the same harness over the seed corpus, in every build
 # Seeds (each < 64 KiB, first byte = kind): tests/fuzz/make-unlock-seeds.sh.
-set(_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/unlock)
+set(_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/unlock)
 add_executable(fuzz-unlock-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-unlock.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-unlock-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

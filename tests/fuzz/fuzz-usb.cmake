@@ -2,12 +2,12 @@
 # from a device, IT's hardware-encrypted models file, and the assessment of
 # a device's strings and interfaces (the descriptors are parsed by libusb).
 #   fuzz-usb             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                        fuzz-usb -max_len=4096 tests/fuzz/seeds/usb
+#                        fuzz-usb -max_len=4096 tests/fuzz/corpus/usb
 #   fuzz-usb-standalone  the same harness over the seeds (and every prefix
 #                        of each, in every target), in every build
-# Seeds: tests/fuzz/seeds/usb/, each behind its selector byte (models-example
+# Seeds: tests/fuzz/corpus/usb/, each behind its selector byte (models-example
 # is data/usb.conf.example).
-set(_usb_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/usb)
+set(_usb_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/usb)
 add_executable(fuzz-usb-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-usb.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-usb-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -2,10 +2,10 @@
 # JSON (kiosk/checkin/verdict.c), which `kikan it` acts on, plus answers to
 # the declaration and reason templates (declaration.c, reasons.c).
 #   fuzz-verdict             libFuzzer binary (only with -DKIKAN_FUZZ=ON, clang):
-#                            fuzz-verdict -max_len=4096 tests/fuzz/seeds/verdict
+#                            fuzz-verdict -max_len=4096 tests/fuzz/corpus/verdict
 #   fuzz-verdict-standalone  the same harness over the seeds (and every prefix
 #                            of each), in every build
-set(_verdict_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds/verdict)
+set(_verdict_seeds ${CMAKE_CURRENT_LIST_DIR}/corpus/verdict)
 add_executable(fuzz-verdict-standalone ${CMAKE_CURRENT_LIST_DIR}/fuzz-verdict.c
                ${CMAKE_CURRENT_LIST_DIR}/fuzz-standalone.c)
 target_compile_definitions(fuzz-verdict-standalone PRIVATE KIKAN_FUZZ_STANDALONE)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Remakes the seed corpus of fuzz-unlock (tests/fuzz/seeds/unlock): each
+# Remakes the seed corpus of fuzz-unlock (tests/fuzz/corpus/unlock): each
 # seed is one byte choosing the kind (0 LUKS1, 1 LUKS2, 2 FileVault 2,
 # 3 BitLocker) followed by under 64 KiB of volume.
 #   luks1.bin, luks2.bin, luks2-4k.bin  the start of volumes made by cryptsetup
@@ -11,7 +11,7 @@
 # The seeds are committed; run this only to change them.
 #   make-unlock-seeds.sh [OUTDIR]
 set -eu
-out=${1:-$(dirname "$0")/seeds/unlock}
+out=${1:-$(dirname "$0")/corpus/unlock}
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
