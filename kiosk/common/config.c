@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error-private.h"
+#include "escape-private.h"
 
 typedef enum { KEY_SIZE, KEY_NUMBER, KEY_LIST } KeyKind;
 
@@ -136,12 +137,14 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
     for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
         const KeySpec *spec = find_spec (group, keys[i]);
         g_autofree char *value = NULL;
+        g_autofree char *shown = NULL;
         guint64 v = 0;
 
         if (spec == NULL && !strict)
             continue;
         if (spec == NULL) {
             g_autoptr (GString) known = g_string_new (NULL);
+            g_autofree char *shown_key = kikan_escape_for_display (keys[i], -1);
 
             for (gsize j = 0; j < G_N_ELEMENTS (key_specs); j++)
                 if (g_str_equal (key_specs[j].group, group))
@@ -150,7 +153,7 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG,
                          "%s: unknown key “%s” in [%s]. The keys of [%s] are: %s. Correct "
                          "the spelling or remove the line.",
-                         path, keys[i], group, group, known->str);
+                         path, shown_key, group, group, known->str);
             return FALSE;
         }
         if (spec->kind == KEY_LIST) {
@@ -165,10 +168,12 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
                 if (dir[0] == '\0')
                     continue;
                 if (!g_path_is_absolute (dir)) {
+                    g_autofree char *shown_dir = kikan_escape_for_display (dir, -1);
+
                     g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG,
                                  "%s: [%s] %s: “%s” is not an absolute path. Write each "
                                  "folder as a full path, separated by “;”.",
-                                 path, group, keys[i], dir);
+                                 path, group, keys[i], shown_dir);
                     return FALSE;
                 }
                 self->database_dirs = g_renew (char *, self->database_dirs, n + 2);
@@ -178,11 +183,15 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
             continue;
         }
         value = g_key_file_get_value (kf, group, keys[i], NULL);
+        /* What IT typed is shown escaped (STYLE rule 14): a pasted control
+         * character or override must not reach the start-up screen or a
+         * log line raw (found by tests/fuzz/fuzz-config.c). */
+        shown = kikan_escape_for_display (value != NULL ? value : "", -1);
         if (value == NULL || !parse_number (value, spec->kind == KEY_SIZE, &v)) {
             g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG,
                          "%s: [%s] %s = “%s” is not %s. Fix the value or remove the line "
                          "to use the default (%s).",
-                         path, group, keys[i], value != NULL ? value : "",
+                         path, group, keys[i], shown,
                          spec->kind == KEY_SIZE
                              ? "a size in bytes (a whole number, optionally followed by K, "
                                "M or G)"
@@ -195,7 +204,7 @@ load_group (KikanConfig *self, GKeyFile *kf, const char *path, const char *group
                          "%s: [%s] %s = %s is out of range: it must be between %" G_GUINT64_FORMAT
                          " and %" G_GUINT64_FORMAT ". Fix the value or remove the line to use "
                          "the default (%s).",
-                         path, group, keys[i], value, spec->min, spec->max, spec->default_text);
+                         path, group, keys[i], shown, spec->min, spec->max, spec->default_text);
             return FALSE;
         }
         store (self, spec, v);
@@ -214,10 +223,13 @@ kikan_config_load (const char *path, GError **error)
     if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
         if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
             return g_steal_pointer (&self);
+        /* GLib quotes the offending line in its message. */
+        g_autofree char *why = kikan_escape_for_display (local->message, -1);
+
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG,
                      "Cannot read the settings file %s: %s. Fix it, or move it away to use "
                      "the defaults.",
-                     path, local->message);
+                     path, why);
         return NULL;
     }
     if (!load_group (self, kf, path, "scan", TRUE, error) ||

@@ -27,7 +27,9 @@
 #include "kikan/scand.h"
 
 #include "cli-private.h"
+#include "config-private.h"
 #include "error-private.h"
+#include "escape-private.h"
 #include "paths-private.h"
 #include "progress-bar-private.h"
 #include "scan-target-private.h"
@@ -555,6 +557,39 @@ test_progress_line (void **state)
     assert_true (g_utf8_validate (narrow, -1, NULL));
 }
 
+/* kikan.conf is typed by IT, and what is typed can hold a pasted terminal
+ * escape or a right-to-left override: the refusal quotes it escaped, so it
+ * reaches the start-up screen and the log harmless (STYLE rule 14).  Found
+ * by tests/fuzz/fuzz-config.c (issue #12 item 1); seeds escape-value.conf
+ * and rlo-key.conf replay it. */
+static void
+test_config_messages_escaped (void **state)
+{
+    static const struct {
+        const char *text;
+        const char *shown;   /* what the message must quote instead */
+    } cases[] = {
+        { "[scan]\njobs = 1\x1b[2J\n", "1\\x1B[2J" },
+        { "[scan]\nmax_f\xe2\x80\xaeilesize = 1\n", "max_f\\u{202E}ilesize" },
+        { "[signatures]\ndatabase_dirs = rel\x07" "ative\n", "rel\\x07ative" },
+        { "[scan]\n\x1b]0;pwned\x07\n", "\\x1B]0;pwned\\x07" },
+    };
+    g_autofree char *path = g_build_filename (*state, "kikan.conf", NULL);
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (KikanConfig) config = NULL;
+
+        assert_true (g_file_set_contents (path, cases[i].text, -1, NULL));
+        config = kikan_config_load (path, &error);
+        assert_null (config);
+        assert_non_null (error);
+        if (strstr (error->message, cases[i].shown) == NULL)
+            fail_msg ("case %zu: \"%s\" does not quote %s", i, error->message, cases[i].shown);
+        assert_true (kikan_escape_is_clean (error->message, -1));
+    }
+}
+
 int
 main (void)
 {
@@ -567,6 +602,7 @@ main (void)
         T (test_ask_passphrase_on_terminal),
         T (test_null_sandbox_env),
         T (test_databases),
+        T (test_config_messages_escaped),
         T (test_paths_follow_env),
         T (test_scand_follows_the_running_executable),
         T (test_progress_line),
