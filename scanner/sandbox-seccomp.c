@@ -140,6 +140,20 @@ apply_landlock (const KikanSandboxPaths *p, char *err, size_t errlen)
         snprintf (err, errlen, "Landlock rule for the temp dir refused: %s", strerror (errno));
         goto out;
     }
+#ifdef KIKAN_COVERAGE_DIR
+    {
+        int cov = open (KIKAN_COVERAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (cov < 0 || landlock_add_beneath (ruleset, cov, tmp_access) != 0) {
+            snprintf (err, errlen, "Landlock rule for the coverage counters refused: %s",
+                      strerror (errno));
+            if (cov >= 0)
+                close (cov);
+            goto out;
+        }
+        close (cov);
+    }
+#endif
     if (syscall (SYS_landlock_restrict_self, ruleset, 0) != 0) {
         snprintf (err, errlen, "Landlock restrict_self failed: %s", strerror (errno));
         goto out;
@@ -279,7 +293,13 @@ apply_seccomp (char *err, size_t errlen)
      * F_SETFD), never F_SETOWN/F_SETSIG or leases that make the kernel
      * signal someone. */
     {
-        static const int fcntl_ok[] = { F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC };
+        static const int fcntl_ok[] = {
+            F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC,
+#ifdef KIKAN_COVERAGE_DIR
+            /* gcov locks its counter files (scanner/coverage-private.h). */
+            F_SETLKW, F_SETLK, F_GETLK,
+#endif
+        };
 
         for (size_t i = 0; i < sizeof fcntl_ok / sizeof fcntl_ok[0]; i++) {
             cmp[0] = SCMP_A1 (SCMP_CMP_EQ, (scmp_datum_t) fcntl_ok[i]);

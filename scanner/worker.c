@@ -48,6 +48,7 @@
 #include "archive-sniff-private.h"
 #include "ipc-private.h"
 #include "media-private.h"
+#include "coverage-private.h"
 #include "sandbox-private.h"
 #include "unlock-private.h"
 #include "worker-private.h"
@@ -120,6 +121,7 @@ typedef struct {
 static _Noreturn void
 die (int status)
 {
+    kikan_coverage_flush ();
     _exit (status);
 }
 

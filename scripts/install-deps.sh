@@ -57,6 +57,8 @@ PKGS=(
   cage xwayland gir1.2-gtk-4.0 iproute2 systemd
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
+  # the coverage report of docs/robustness.md (scripts/coverage.sh, issue #12)
+  gcovr
 )
 
 missing=()
