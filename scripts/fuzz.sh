@@ -59,8 +59,8 @@ for h in "$build"/tests/fuzz-*; do
   else
     tail -n 1 "$build/$name.log"
   fi
-  # libFuzzer's last "#N" line carries the execution count.
-  execs=$(grep -o '^#[0-9]*' "$build/$name.log" | tail -n 1 | tr -d '#')
+  # libFuzzer ends with "Done N runs in S second(s)".
+  execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$build/$name.log" | tail -n 1)
   read -r user sys < <(tail -n 1 "$build/$name.time")
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$short" "$user" "$sys" \
     "${execs:-0}" "$result" >>"$tally"
