@@ -36,3 +36,35 @@ typedef struct {
 
 extern const KikanSandboxBackend kikan_sandbox_seccomp;
 extern const KikanSandboxBackend kikan_sandbox_null;
+
+/* ---- test-only builds (tests/unit/sandbox-proof.cmake; never installed) ----
+ *
+ * kikan-scand-probe is kikan-scand compiled with KIKAN_SANDBOX_PROBE: its
+ * worker, once confined exactly as in production and after WORKER_STARTED,
+ * calls kikan_sandbox_probe() before it reads the target.
+ * kikan-scand-proof-off adds KIKAN_SANDBOX_PROOF_OFF: no rlimits, and
+ * kikan_sandbox_proof_off in place of the seccomp backend, so that
+ * scripts/sandbox-proof.sh can show every sandbox test FAIL without the
+ * sandbox.  The production kikan-scand has neither (a ctest checks its
+ * bytes for the probe's names). */
+#ifdef KIKAN_SANDBOX_PROBE
+/* A hostile action refused with an errno (not killed) ends the worker with
+ * this status plus the errno: 113 for EACCES, 101 for EPERM. */
+#define KIKAN_PROBE_EXIT_REFUSED 100
+/* A probe that was asked for but cannot run (no KIKAN_PROBE_OUT). */
+#define KIKAN_PROBE_EXIT_MISUSED 99
+
+/* When the display name of the target contains "kikan-probe-<action>",
+ * does what code that has taken over the worker would try (the table in
+ * sandbox-probe.c).  Refused with an errno: ends the process with
+ * KIKAN_PROBE_EXIT_REFUSED + errno, as an exploit that hits a wall
+ * crashes.  Allowed: leaves its evidence (a file in $KIKAN_PROBE_OUT, or
+ * in the target) and returns, so the scan goes on and reports the target
+ * as if nothing had happened.  Any other name: returns at once. */
+void kikan_sandbox_probe (const char *name, int target_fd);
+#endif
+#ifdef KIKAN_SANDBOX_PROOF_OFF
+/* Applies nothing, yet answers "seccomp+landlock": a sandbox that silently
+ * failed, which only the sandbox tests can notice. */
+extern const KikanSandboxBackend kikan_sandbox_proof_off;
+#endif
