@@ -459,8 +459,13 @@ confine (const KikanWorkerArgs *a, unsigned jobs, int target_is_dir, const char 
         snprintf (err, errlen, "closing inherited descriptors: %s", strerror (errno));
         goto out;
     }
+#ifndef KIKAN_SANDBOX_PROOF_OFF
     if (apply_rlimits (jobs, err, errlen) != 0)
         goto out;
+#else
+    /* Test-only kikan-scand-proof-off (sandbox-private.h): no limits. */
+    (void) apply_rlimits;
+#endif
     /* Tests and operators find the worker by this name.  Not dumpable: no
      * core, and no ptrace or /proc/PID/mem access by same-uid processes. */
     if (prctl (PR_SET_NAME, "kikan-worker", 0, 0, 0) != 0
@@ -483,6 +488,10 @@ confine (const KikanWorkerArgs *a, unsigned jobs, int target_is_dir, const char 
     paths.target_is_dir = target_is_dir;
     paths.tmpdir_fd = tmpfd;
     backend = a->null_sandbox ? &kikan_sandbox_null : &kikan_sandbox_seccomp;
+#ifdef KIKAN_SANDBOX_PROOF_OFF
+    if (!a->null_sandbox)
+        backend = &kikan_sandbox_proof_off;
+#endif
     if (backend->apply (&paths, applied, err, errlen) != 0) {
         r = KIKAN_WORKER_EXIT_SANDBOX;
         goto out;
@@ -2183,6 +2192,11 @@ kikan_worker_main (const KikanWorkerArgs *a)
     m.u.worker_started.pid = (int32_t) getpid ();
     m.u.worker_started.sandbox = (char *) applied;
     send_or_die (&w, &m);
+#ifdef KIKAN_SANDBOX_PROBE
+    /* Test-only kikan-scand-probe (sandbox-private.h): a hostile action,
+     * confined exactly as the scan below, before the first byte is read. */
+    kikan_sandbox_probe (a->name, a->target_fd);
+#endif
 
     disk_fd = a->target_fd;
     kikan_source_init_fd (&disk, &disk_fd, target_size (a->target_fd, &st));
