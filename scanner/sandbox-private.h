@@ -47,6 +47,9 @@ extern const KikanSandboxBackend kikan_sandbox_null;
  * scripts/sandbox-proof.sh can show every sandbox test FAIL without the
  * sandbox.  The production kikan-scand has neither (a ctest checks its
  * bytes for the probe's names). */
+#if defined(KIKAN_SANDBOX_PROOF_OFF) && !defined(KIKAN_SANDBOX_PROBE)
+#error "KIKAN_SANDBOX_PROOF_OFF is only for the probe builds (KIKAN_SANDBOX_PROBE)"
+#endif
 #ifdef KIKAN_SANDBOX_PROBE
 /* A hostile action refused with an errno (not killed) ends the worker with
  * this status plus the errno: 113 for EACCES, 101 for EPERM. */
