@@ -392,8 +392,9 @@ test_write_outside (void **state)
     hostile_scan (f, target, 60, &want);
 }
 
-/* Landlock: the target directory is read-only for the worker, whatever
- * the file permissions say (the daemon runs as root on the kiosk). */
+/* Landlock: the target directory is read-only for the worker whatever
+ * its permissions say (0777 here, and the worker may run as root to read
+ * raw media): the kiosk never writes to a returned medium. */
 static void
 test_write_into_target (void **state)
 {
