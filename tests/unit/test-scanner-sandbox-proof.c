@@ -12,7 +12,7 @@
  *     (RLIMIT_AS), or killed at the target deadline;
  *   - it left no trace (no file outside the temp dir, none in the target);
  *   - the target ended not inspected (worker_failed or timeout, so the
- *     item is HOLD, MAL-04; KR-09, KR-10), with no file reported clean;
+ *     item is HOLD, MAL-04; KR-10, KR-26), with no file reported clean;
  *   - this process (the kiosk's side) and the same daemon go on: the next
  *     scans on the same handle find the test marker and a clean file.
  * A handle whose daemon died refuses every later scan (KIKAN_ESTATE), so
@@ -344,7 +344,7 @@ make_probe_file (const Fixture *f, const char *action, char *out)
 /* ---- tests ---- */
 
 /* Landlock: nothing outside the target and the private temp dir can be
- * opened by path (KR-29's sandbox; DESIGN "opens nothing else"). */
+ * opened by path (DESIGN: the worker "opens nothing else"; KR-07). */
 static void
 test_open_by_path (void **state)
 {
@@ -394,7 +394,7 @@ test_write_outside (void **state)
 
 /* Landlock: the target directory is read-only for the worker whatever
  * its permissions say (0777 here, and the worker may run as root to read
- * raw media): the kiosk never writes to a returned medium. */
+ * raw media): the kiosk never writes to a returned medium (KR-07). */
 static void
 test_write_into_target (void **state)
 {
