@@ -4,9 +4,9 @@ inspector (kiosk/inspect/) drives the test-only daemon kikan-scand-probe
 (tests/unit/sandbox-proof.cmake).  Its worker, confined exactly as in
 production, performs the hostile action named by the stick's image
 (scanner/sandbox-probe.c).  The stick must come out HOLD with MAL-04
-(REQUIREMENTS 5.4: "some content could not be inspected") saying why, the
-next stick must be inspected and CLEARED by the same inspector, and the
-check-in (the kiosk's process) must end normally.
+(REQUIREMENTS 5.4: "some content could not be inspected"; KR-10, KR-26)
+saying why, the next stick must be inspected and CLEARED by the same
+inspector, and the check-in (the kiosk's process) must end normally.
 
 Neither stick needs encryption here, so the sandbox alone decides: without
 it (scripts/sandbox-proof.sh runs these tests against
