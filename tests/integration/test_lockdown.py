@@ -97,6 +97,9 @@ class SystemdUnit(unittest.TestCase):
                            ("RestrictSUIDSGID", "yes"), ("IPAddressDeny", "any"),
                            ("LimitCORE", "0")):
             self.assertEqual(s.get(("Service", key)), [value], key)
+        # A KIKAN_SANDBOX=null from /etc/environment (PAM) or a drop-in must
+        # not reach the kiosk: workers stay confined (issue #12 item 3).
+        self.assertIn("KIKAN_SANDBOX", " ".join(s.get(("Service", "UnsetEnvironment"), [])).split())
         writable = " ".join(s[("Service", "ReadWritePaths")]).split()
         self.assertIn("/var/lib/kikan", writable)
         families = s[("Service", "RestrictAddressFamilies")][0].split()
