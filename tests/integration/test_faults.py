@@ -347,7 +347,7 @@ class DiskFull(FaultTestCase):
             total = int(f.read())
         self.assertGreater(total, 16 * 1024, "the shim saw the store's writes")
 
-        outcomes = {"refused": 0, "completed": 0}
+        outcomes = {"refused": 0, "completed": 0, "cut_mid_session": 0}
         for k in range(10):
             budget = total * k // 10
             self.restore(shot)
@@ -382,6 +382,12 @@ class DiskFull(FaultTestCase):
             self.assertLessEqual(len(sessions), 1, ctx)
             for sid, state in sessions:
                 self.assertIn(state, ("incomplete", "ended"), ctx)
+                if state == "incomplete":
+                    outcomes["cut_mid_session"] += 1
+                    # A session cut short by the full disk is never decided.
+                    self.assertEqual(self.sql("SELECT count(*) FROM verdicts WHERE session_id = ?",
+                                              (sid,)), [(0,)], ctx)
+                    self.assertEqual(r.rc, 2, ctx)
                 if state == "ended":
                     self.assertEqual(
                         self.sql("SELECT count(*) FROM verdicts WHERE session_id = ? AND "
@@ -389,7 +395,11 @@ class DiskFull(FaultTestCase):
             # Nothing looks inspected that was not.
             self.assertEqual(self.sql("SELECT count(*) FROM inspections WHERE ended_at IS NULL "
                                       "OR (result = 'clean' AND files = 0)"), [(0,)], ctx)
+        print("disk full at 10 points of %d bytes: %r" % (total, outcomes))
+        # Some budgets ran out while the session was being written (it
+        # began, then could not go on), not only before it began.
         self.assertGreater(outcomes["refused"], 0, outcomes)
+        self.assertGreater(outcomes["cut_mid_session"], 0, outcomes)
 
 
 class StartUp(FaultTestCase):
