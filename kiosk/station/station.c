@@ -472,8 +472,8 @@ kikan_station_newest_record_time (KikanStation *self)
  * start-up self-test finds it at start; this finds it between check-ins,
  * for the kiosk that runs all day and for `kikan checkin`, which runs no
  * self-test.  The refusal is itself recorded (the clock's reading and the
- * newest record), then the station refuses every check-in until IT sets
- * the clock right or confirms it (`clock_confirmed`). */
+ * newest record); every check-in is refused until the clock is set right
+ * or IT confirms it as it reads (`clock_confirmed`). */
 static gboolean
 refuse_clock_set_back (KikanStation *self, GError **error)
 {
@@ -496,10 +496,6 @@ refuse_clock_set_back (KikanStation *self, GError **error)
                                    "kiosk_id", self->kiosk_id, NULL);
     if (!kikan_audit_record_event_in (self->store, "clock_set_back", payload, &record_error))
         g_warning ("The clock set back could not be recorded: %s", record_error->message);
-    /* The kiosk's last self-test no longer holds: it passed on a clock
-     * that was right. */
-    if (self->last_report != NULL)
-        self->last_report->passed = FALSE;
     g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_BUSY,
                  "No check-in can begin: the clock reads %s, earlier than the newest audit "
                  "record (%s): it was set back (KR-37). Nothing of this check-in was recorded. "
@@ -508,7 +504,6 @@ refuse_clock_set_back (KikanStation *self, GError **error)
                  now_text, newest_text);
     return FALSE;
 }
-
 
 gboolean
 kikan_station_may_check_in (KikanStation *self)

@@ -137,6 +137,17 @@ class FaultTestCase(CheckinTestCase):
         with open(img, "rb") as f:
             return img, f.read()
 
+    def image(self, fs, name, tree):
+        """A vfat (mtools) or ext4 (mkfs.ext4 -d) image of @tree: the bad
+        sector is placed by content, so the same test runs on both."""
+        if fs == "vfat":
+            return self.fat_image(name, tree)
+        img = os.path.join(self.media, name + ".img")
+        self.mm.mkfs_ext4_tree(img, 16 * MiB, "FAULT", "5a3c1d2e-0000-4000-8000-00000000beef",
+                               tree)
+        with open(img, "rb") as f:
+            return img, f.read()
+
     def scan_target(self, target):
         doc, run = self.scan_json([target], [project_signatures()])
         return doc, run, "\n" + run.describe()
@@ -188,15 +199,20 @@ class ReadErrors(FaultTestCase):
         self.assertEqual(doc["result"], "not_inspected", ctx)
         self.assertEqual(run.rc, 2, ctx)
 
-    def mid_file_image(self):
+    def mid_file_image(self, fs="vfat"):
         tree = {"docs/readme.txt": b"an ordinary note\n" * 100,
                 "data/big.bin": block_file(b"BIG", 1024)}
-        img, data = self.fat_image("mid-file", tree)
+        img, data = self.image(fs, "mid-file-" + fs, tree)
         # Block 600 of 1024: the middle of the file, in a cluster of its own.
         return img, find_once(data, b"KIKAN-BIG-BLOCK-000600-")
 
     def test_image_mid_file(self):
-        img, at = self.mid_file_image()
+        for fs in ("vfat", "ext4"):
+            with self.subTest(fs=fs):
+                self.image_mid_file(fs)
+
+    def image_mid_file(self, fs):
+        img, at = self.mid_file_image(fs)
         # The control: the same image through the same file system without
         # the bad sector is clean.
         ok = FaultFs(self, "--image", img)
@@ -217,19 +233,24 @@ class ReadErrors(FaultTestCase):
         self.assertGreater(bad.unmount()["refused"], 0, "the bad sector was never read" + ctx)
 
     def test_image_mid_directory(self):
-        # 48 files in one directory: three sectors of 16 short entries.
+        for fs in ("vfat", "ext4"):
+            with self.subTest(fs=fs):
+                self.image_mid_directory(fs)
+
+    def image_mid_directory(self, fs):
+        # 48 files in one directory (vfat: three sectors of 16 short
+        # entries; ext4: one directory block).
         tree = {"docs/readme.txt": b"an ordinary note\n" * 100}
         for k in range(48):
             tree["sub/F%02d.TXT" % k] = b"file %02d of the directory\n" % k * 20
-        img, data = self.fat_image("mid-dir", tree)
-        # The sector holding F24's entry, in the middle of the directory.
-        at = find_once(data, b"F24     TXT") // BLOCK * BLOCK
+        img, data = self.image(fs, "mid-dir-" + fs, tree)
+        # The sector holding F24's entry, in the middle of the directory,
+        # and the names whose entries it holds.
+        name = b"F24     TXT" if fs == "vfat" else b"F24.TXT"
+        at = find_once(data, name) // BLOCK * BLOCK
         sector = data[at:at + BLOCK]
-        lost = []
-        for e in range(0, BLOCK, 32):
-            name = sector[e:e + 11]
-            if name[:1] == b"F" and name[8:] == b"TXT":
-                lost.append("%s.TXT" % name[:8].decode().strip())
+        lost = ["F%02d.TXT" % k for k in range(48)
+                if (b"F%02d     TXT" if fs == "vfat" else b"F%02d.TXT") % k in sector]
         self.assertIn("F24.TXT", lost)
 
         bad = FaultFs(self, "--image", img, "--eio", "%d:%d" % (at, BLOCK))

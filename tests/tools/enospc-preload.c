@@ -86,12 +86,12 @@ growth (int fd, off_t off, size_t n)
         return -1;
     if (off < 0) /* write(): at the file position, or the end for O_APPEND */
         off = lseek (fd, 0, SEEK_CUR) < 0 ? st.st_size : lseek (fd, 0, SEEK_CUR);
-    if ((unsigned long long) off + n <= (unsigned long long) st.st_size)
+    if ((unsigned long long)off + n <= (unsigned long long)st.st_size)
         return 0;
-    return (long long) ((unsigned long long) off + n
-                        - ((unsigned long long) off > (unsigned long long) st.st_size
-                               ? (unsigned long long) off
-                               : (unsigned long long) st.st_size));
+    return (long long)((unsigned long long)off + n
+                       - ((unsigned long long)off > (unsigned long long)st.st_size
+                              ? (unsigned long long)off
+                              : (unsigned long long)st.st_size));
 }
 
 /* How many of @n bytes may be written: all, fewer (a short write), or 0
@@ -104,9 +104,9 @@ allowed (int fd, off_t off, size_t n, int *full)
     *full = 0;
     if (g <= 0)
         return n;
-    if (limited && added + (unsigned long long) g > budget) {
+    if (limited && added + (unsigned long long)g > budget) {
         unsigned long long left = budget - added;
-        size_t keep = n - (size_t) g + (size_t) left;
+        size_t keep = n - (size_t)g + (size_t)left;
 
         if (keep == 0 || left == 0) {
             *full = 1;
@@ -115,7 +115,7 @@ allowed (int fd, off_t off, size_t n, int *full)
         added = budget;
         return keep;
     }
-    added += (unsigned long long) g;
+    added += (unsigned long long)g;
     return n;
 }
 
@@ -193,12 +193,12 @@ iov_refused (int fd, off_t off, const struct iovec *iov, int cnt)
 
     if (g <= 0)
         return 0;
-    if (limited && added + (unsigned long long) g > budget) {
+    if (limited && added + (unsigned long long)g > budget) {
         added = budget;
         errno = ENOSPC;
         return 1;
     }
-    added += (unsigned long long) g;
+    added += (unsigned long long)g;
     return 0;
 }
 

@@ -86,9 +86,9 @@ classify (const char *path, int *index)
         return P_MID;
     if (strcmp (path, "/tree/broken-dir") == 0)
         return P_DIR;
-    if (sscanf (path, "/tree/broken-dir/f%2u.tx%c", &n, &tail) == 2 && tail == 't'
-        && n < DIR_FILES && strlen (path) == strlen ("/tree/broken-dir/f00.txt")) {
-        *index = (int) n;
+    if (sscanf (path, "/tree/broken-dir/f%2u.tx%c", &n, &tail) == 2 && tail == 't' && n < DIR_FILES
+        && strlen (path) == strlen ("/tree/broken-dir/f00.txt")) {
+        *index = (int)n;
         return P_DIR_FILE;
     }
     return P_NONE;
@@ -100,7 +100,7 @@ fault_getattr (const char *path, struct stat *st, struct fuse_file_info *fi)
     int index = 0;
     int p = classify (path, &index);
 
-    (void) fi;
+    (void)fi;
     memset (st, 0, sizeof *st);
     switch (p) {
     case P_ROOT:
@@ -142,8 +142,8 @@ fault_readdir (const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
     int n_fixed = 0;
     off_t i;
 
-    (void) fi;
-    (void) flags;
+    (void)fi;
+    (void)flags;
     fixed[n_fixed++] = ".";
     fixed[n_fixed++] = "..";
     if (p == P_ROOT) {
@@ -171,7 +171,7 @@ fault_readdir (const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 
         if (i >= n_fixed + DIR_LISTED)
             return i == off ? -EIO : 0;
-        snprintf (name, sizeof name, "f%02d.txt", (int) (i - n_fixed));
+        snprintf (name, sizeof name, "f%02d.txt", (int)(i - n_fixed));
         if (fill (buf, name, NULL, i + 1, 0) != 0)
             return 0;
     }
@@ -200,23 +200,23 @@ read_image (char *buf, size_t n, off_t off)
 
     if (off >= image_size)
         return 0;
-    if ((off_t) n > image_size - off)
-        n = (size_t) (image_size - off);
-    end = (uint64_t) off + n;
+    if ((off_t)n > image_size - off)
+        n = (size_t)(image_size - off);
+    end = (uint64_t)off + n;
     if (served >= gone_after) {
         refused++;
         return -gone_errno;
     }
     for (int i = 0; i < n_ranges; i++)
-        if ((uint64_t) off < ranges[i].start + ranges[i].len && end > ranges[i].start) {
+        if ((uint64_t)off < ranges[i].start + ranges[i].len && end > ranges[i].start) {
             refused++;
             return -EIO;
         }
     r = pread (image_fd, buf, n, off);
     if (r < 0)
         return -errno;
-    served += (uint64_t) r;
-    return (int) r;
+    served += (uint64_t)r;
+    return (int)r;
 }
 
 static int
@@ -226,7 +226,7 @@ fault_read (const char *path, char *buf, size_t n, off_t off, struct fuse_file_i
     int p = classify (path, &index);
     off_t size;
 
-    (void) fi;
+    (void)fi;
     switch (p) {
     case P_IMAGE:
         return read_image (buf, n, off);
@@ -244,14 +244,14 @@ fault_read (const char *path, char *buf, size_t n, off_t off, struct fuse_file_i
     }
     if (off >= size)
         return 0;
-    if ((off_t) n > size - off)
-        n = (size_t) (size - off);
-    if (p == P_MID && off + (off_t) n > (off_t) MID_GOOD)
+    if ((off_t)n > size - off)
+        n = (size_t)(size - off);
+    if (p == P_MID && off + (off_t)n > (off_t)MID_GOOD)
         return -EIO;
     for (size_t i = 0; i < n; i++)
-        buf[i] = p == P_README ? "an ordinary note, nothing to see\n"[(off + (off_t) i) % 33]
-                               : (char) ('e' + (p == P_MID));
-    return (int) n;
+        buf[i] = p == P_README ? "an ordinary note, nothing to see\n"[(off + (off_t)i) % 33]
+                               : (char)('e' + (p == P_MID));
+    return (int)n;
 }
 
 static void
@@ -259,15 +259,15 @@ fault_destroy (void *data)
 {
     FILE *f;
 
-    (void) data;
+    (void)data;
     if (stats_path == NULL)
         return;
     if ((f = fopen (stats_path, "w")) == NULL) {
         perror (stats_path);
         return;
     }
-    fprintf (f, "served %llu\nrefused %llu\n", (unsigned long long) served,
-             (unsigned long long) refused);
+    fprintf (f, "served %llu\nrefused %llu\n", (unsigned long long)served,
+             (unsigned long long)refused);
     fclose (f);
 }
 
@@ -335,6 +335,6 @@ main (int argc, char **argv)
     }
     if (mountpoint == NULL)
         return usage ();
-    fargv[5] = (char *) mountpoint;
+    fargv[5] = (char *)mountpoint;
     return fuse_main (6, fargv, &ops, NULL);
 }

@@ -369,6 +369,56 @@ test_clock_set_back_fails (void **state)
     assert_true (kikan_station_may_check_in (station));
 }
 
+/* Issue #12 item 4 (KR-37): the kiosk passed its self-test at start and
+ * serves all day; the clock is set back between two check-ins.  The next
+ * check-in is refused and the refusal recorded; once the clock reads
+ * right again, check-ins go on. */
+static void
+test_clock_set_back_between_checkins (void **state)
+{
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (KikanStation) station = NULL;
+    g_autoptr (KikanStationReport) r = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *back = NULL;
+    KikanCheckin *c;
+
+    prepare_home ();
+    station = open_station (home, NULL);
+    assert_true (kikan_store_exec (kikan_station_get_store (station),
+                                   "INSERT INTO employees (id, name, updated_at) VALUES "
+                                   "('E1', 'Aoki', 'x');",
+                                   &error));
+    assert_true (kikan_station_confirm_clock (station, "it01", &error));
+    g_assert_no_error (error);
+    r = run_selftest (station);
+    assert_true (r->passed);
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_assert_no_error (error);
+    kikan_station_end_checkin (station, c);
+
+    back = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 3600);
+    g_setenv ("KIKAN_FAKE_NOW", back, TRUE);
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+    assert_null (c);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_BUSY));
+    assert_non_null (strstr (error->message, "set back"));
+    assert_int_equal (count_records (kikan_station_get_store (station),
+                                     "kind = 'clock_set_back'"),
+                      1);
+    /* Nothing of the refused check-in: one session, the first. */
+    assert_int_equal (count_records (kikan_station_get_store (station),
+                                     "kind = 'session_start'"),
+                      1);
+    g_clear_error (&error);
+
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_assert_no_error (error);
+    assert_non_null (c);
+    kikan_station_end_checkin (station, c);
+}
+
 typedef struct {
     GMainLoop *loop;
     gboolean ok;
@@ -568,6 +618,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_selftest_fails_with_broken_set, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_clock_set_back_fails, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_clock_set_back_between_checkins, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_import_swaps_engine, test_home_setup,
                                          test_home_teardown),
