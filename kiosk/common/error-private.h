@@ -36,6 +36,7 @@ typedef enum {
     KIKAN_ERROR_NOT_FOUND,          /* no such employee, asset, loan or medium */
     KIKAN_ERROR_CONFLICT,           /* e.g. an asset that is already lent */
     KIKAN_ERROR_CSV,                /* a ledger CSV that cannot be imported */
+    KIKAN_ERROR_AUDIT_BROKEN,       /* the audit chain does not verify: service refused */
 } KikanErrorCode;
 
 GQuark kikan_error_quark (void);

@@ -60,3 +60,6 @@ void kikan_station_remeasure_signatures (KikanStation *self);
 KikanInspector *kikan_station_new_inspector (KikanStation *self, KikanDbSources *sources);
 /* station.c: frees the retired inspectors no check-in holds any more. */
 void kikan_station_release_retired (KikanStation *self);
+/* station.c: the latest time (unix) of the audit records since IT last
+ * confirmed the clock; 0 when there is none (KR-37). */
+gint64 kikan_station_newest_record_time (KikanStation *self);

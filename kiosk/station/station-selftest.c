@@ -328,34 +328,6 @@ check_printer (KikanStation *self, KikanStationReport *r)
 
 /* ---- clock (KR-37) ------------------------------------------------- */
 
-/* The latest time of the audit records since IT last confirmed the clock
- * (all of them when never), unix; 0 when there is none.  The latest, not
- * the last: records written after the clock was set back are earlier than
- * the ones before, and must not hide them.  Since the last confirmation:
- * once IT has set the clock right and confirmed it, what it read before
- * no longer counts.  ISO 8601 UTC times of one format sort as text. */
-static gint64
-newest_record_time (KikanStation *self)
-{
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GDateTime) dt = NULL;
-    g_autofree char *at = NULL;
-    sqlite3_stmt *st = kikan_store_prepare (
-        self->store,
-        "SELECT max(at) FROM audit_records WHERE seq >= coalesce((SELECT max(seq) FROM "
-        "audit_records WHERE kind = 'clock_confirmed'), 0)",
-        &error);
-
-    if (st == NULL)
-        return 0;
-    if (sqlite3_step (st) == SQLITE_ROW)
-        at = kikan_store_column_dup (st, 0);
-    sqlite3_finalize (st);
-    if (at == NULL || (dt = g_date_time_new_from_iso8601 (at, NULL)) == NULL)
-        return 0;
-    return g_date_time_to_unix (dt);
-}
-
 static void
 check_clock (KikanStation *self, KikanStationReport *r)
 {
@@ -363,7 +335,7 @@ check_clock (KikanStation *self, KikanStationReport *r)
     g_autofree char *conf = kikan_home_dup_config_path (self->home);
     KikanAuthPolicy it = { 0 };
     gint64 now = kikan_store_now_unix ();
-    gint64 newest = newest_record_time (self);
+    gint64 newest = kikan_station_newest_record_time (self);
     g_autofree char *confirmed = kikan_station_dup_last_clock_confirmation (self);
     g_autoptr (GDateTime) when = confirmed != NULL ? g_date_time_new_from_iso8601 (confirmed, NULL)
                                                    : NULL;

@@ -209,6 +209,37 @@ kikan_station_new_inspector (KikanStation *self, KikanDbSources *sources)
     return kikan_inspector_new (&icfg, self->policy);
 }
 
+/* A check-in appends to the audit chain and its slip carries the chain's
+ * head: on a chain that no longer verifies, both would vouch for records
+ * that were changed, and recovery would write over the scene.  The kiosk's
+ * station opens anyway (its self-test fails "audit" and refuses check-ins,
+ * KR-36, while the auditor's view shows what was changed); `kikan checkin`
+ * runs no self-test, so its station checks the chain here, before anything
+ * is written, and refuses service.  Without the auditor's key: as the
+ * self-test and `kikan db check` do. */
+static gboolean
+refuse_broken_chain (KikanStore *store, GError **error)
+{
+    KikanAuditVerdict v = { 0 };
+    g_autofree char *why = NULL;
+
+    if (!kikan_audit_verify_store (store, NULL, NULL, NULL, &v, error))
+        return FALSE;
+    if (v.first_bad == 0) {
+        kikan_audit_verdict_clear (&v);
+        return TRUE;
+    }
+    why = kikan_escape_for_display (v.why, -1);
+    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_AUDIT_BROKEN,
+                 "The audit trail of this kiosk is broken at record %" G_GINT64_FORMAT
+                 " of %" G_GINT64_FORMAT ": %s. No check-in can be done and nothing was written, "
+                 "so that the evidence stays as it is. Keep the store as evidence (copy it, do "
+                 "not repair it), run “kikan audit verify” for details and tell the auditor.",
+                 v.first_bad, v.n_records, why);
+    kikan_audit_verdict_clear (&v);
+    return FALSE;
+}
+
 KikanStation *
 kikan_station_open (KikanHome *home, const KikanStationOptions *options, GError **error)
 {
@@ -233,6 +264,7 @@ kikan_station_open (KikanHome *home, const KikanStationOptions *options, GError 
     if ((self->config = kikan_setup_load_config (home, error)) == NULL
         || (self->lock_fd = take_lock (home, error)) < 0
         || (self->store = kikan_store_open (home, error)) == NULL
+        || (self->skip_selftest_gate && !refuse_broken_chain (self->store, error))
         || !kikan_checkin_recover (self->store, &self->n_recovered, error))
         return NULL;
     if (options->recover_only)
@@ -403,7 +435,75 @@ kikan_station_warm_finish (KikanStation *self, GAsyncResult *result, GError **er
     return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The latest time of the audit records since IT last confirmed the clock
+ * (all of them when never), unix; 0 when there is none.  The latest, not
+ * the last: records written after the clock was set back are earlier than
+ * the ones before, and must not hide them.  Since the last confirmation:
+ * once IT has set the clock right and confirmed it, what it read before
+ * no longer counts.  ISO 8601 UTC times of one format sort as text. */
+gint64
+kikan_station_newest_record_time (KikanStation *self)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GDateTime) dt = NULL;
+    g_autofree char *at = NULL;
+    sqlite3_stmt *st = kikan_store_prepare (
+        self->store,
+        "SELECT max(at) FROM audit_records WHERE seq >= coalesce((SELECT max(seq) FROM "
+        "audit_records WHERE kind = 'clock_confirmed'), 0)",
+        &error);
+
+    if (st == NULL)
+        return 0;
+    if (sqlite3_step (st) == SQLITE_ROW)
+        at = kikan_store_column_dup (st, 0);
+    sqlite3_finalize (st);
+    if (at == NULL || (dt = g_date_time_new_from_iso8601 (at, NULL)) == NULL)
+        return 0;
+    return g_date_time_to_unix (dt);
+}
+
 /* ---- A check-in ---------------------------------------------------- */
+
+/* KR-37: every record was written by this kiosk's clock, so one later than
+ * the clock reads now means it was set back since: every time this
+ * check-in would record (the session, its verdicts, the slip's validity)
+ * would be false, and sessions would sort before earlier ones.  The
+ * start-up self-test finds it at start; this finds it between check-ins,
+ * for the kiosk that runs all day and for `kikan checkin`, which runs no
+ * self-test.  The refusal is itself recorded (the clock's reading and the
+ * newest record); every check-in is refused until the clock is set right
+ * or IT confirms it as it reads (`clock_confirmed`). */
+static gboolean
+refuse_clock_set_back (KikanStation *self, GError **error)
+{
+    g_autoptr (GError) record_error = NULL;
+    g_autoptr (JsonNode) payload = NULL;
+    g_autoptr (GDateTime) now_dt = NULL;
+    g_autoptr (GDateTime) newest_dt = NULL;
+    g_autofree char *now_text = NULL;
+    g_autofree char *newest_text = NULL;
+    gint64 now = kikan_store_now_unix ();
+    gint64 newest = kikan_station_newest_record_time (self);
+
+    if (newest <= now)
+        return TRUE;
+    now_dt = g_date_time_new_from_unix_utc (now);
+    newest_dt = g_date_time_new_from_unix_utc (newest);
+    now_text = g_date_time_format (now_dt, "%Y-%m-%dT%H:%M:%SZ");
+    newest_text = g_date_time_format (newest_dt, "%Y-%m-%dT%H:%M:%SZ");
+    payload = kikan_audit_payload ("kiosk_time", now_text, "newest_record", newest_text,
+                                   "kiosk_id", self->kiosk_id, NULL);
+    if (!kikan_audit_record_event_in (self->store, "clock_set_back", payload, &record_error))
+        g_warning ("The clock set back could not be recorded: %s", record_error->message);
+    g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_BUSY,
+                 "No check-in can begin: the clock reads %s, earlier than the newest audit "
+                 "record (%s): it was set back (KR-37). Nothing of this check-in was recorded. "
+                 "IT must set the clock right from a trusted time source, confirm it in IT mode, "
+                 "and tell the auditor that it had been set back.",
+                 now_text, newest_text);
+    return FALSE;
+}
 
 gboolean
 kikan_station_may_check_in (KikanStation *self)
@@ -457,7 +557,7 @@ kikan_station_begin_checkin (KikanStation *self, const char *employee_id, GError
                          : "the scanning engine is not ready");
         return NULL;
     }
-    if (!note_kiosk_state (self, error))
+    if (!refuse_clock_set_back (self, error) || !note_kiosk_state (self, error))
         return NULL;
     return begin (self, employee_id, self->sig_invalid, self->sig_version, self->sig_date,
                   error);
@@ -472,7 +572,7 @@ kikan_station_begin_script (KikanStation *self, const KikanScript *script, GErro
     g_return_val_if_fail (KIKAN_IS_STATION (self), NULL);
     g_return_val_if_fail (script != NULL, NULL);
     g_return_val_if_fail (self->skip_selftest_gate && self->inspector != NULL, NULL);
-    if (!note_kiosk_state (self, error))
+    if (!refuse_clock_set_back (self, error) || !note_kiosk_state (self, error))
         return NULL;
     /* When a medium is read, the session's MAL-05 comes from the engine
      * that read it (the daemon verifies every signed database as it

@@ -66,8 +66,17 @@ kikan_store_set_error (GError **error, sqlite3 *db, int rc, const char *what)
     const char *msg = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
     KikanErrorCode code;
     const char *hint;
+    int primary = rc & 0xff;
 
-    switch (rc & 0xff) {
+    /* SQLite says SQLITE_FULL only for the database and journal files; a
+     * full disk met while it grows the -shm index (or anywhere else) is an
+     * "I/O error" whose cause is in errno.  Telling IT to restore the
+     * store from a backup then would replace good evidence for want of
+     * free space (issue #12 item 4, the disk-full fault test). */
+    if (primary == SQLITE_IOERR && db != NULL
+        && (sqlite3_system_errno (db) == ENOSPC || sqlite3_system_errno (db) == EDQUOT))
+        primary = SQLITE_FULL;
+    switch (primary) {
     case SQLITE_CORRUPT:
         code = KIKAN_ERROR_STORE_CORRUPT;
         hint = "The store is damaged: run “kikan db check”, then restore it from the last "

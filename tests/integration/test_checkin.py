@@ -243,7 +243,6 @@ class CheckinScripted(CheckinTestCase):
         self.sql("DELETE FROM loans WHERE asset_id = 'LT-0003'")
         for named, level in ((["USB-0007"], "info"), (["USB-0007", "USB-0099"], "hold")):
             self.sql("UPDATE loans SET returned_on = NULL, return_session = NULL")
-            self.sql("DELETE FROM verdicts")
             answers = self.clean_answers()
             answers["Q8"] = {"answer": "yes", "media": named}
             doc, r = self.checkin({"employee": "E1001", "answers": answers,

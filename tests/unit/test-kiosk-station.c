@@ -369,6 +369,140 @@ test_clock_set_back_fails (void **state)
     assert_true (kikan_station_may_check_in (station));
 }
 
+/* Issue #12 item 4 (KR-37): the kiosk passed its self-test at start and
+ * serves all day; the clock is set back between two check-ins.  The next
+ * check-in is refused and the refusal recorded; once the clock reads
+ * right again, check-ins go on. */
+static void
+test_clock_set_back_between_checkins (void **state)
+{
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (KikanStation) station = NULL;
+    g_autoptr (KikanStationReport) r = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *back = NULL;
+    KikanCheckin *c;
+
+    prepare_home ();
+    station = open_station (home, NULL);
+    assert_true (kikan_store_exec (kikan_station_get_store (station),
+                                   "INSERT INTO employees (id, name, updated_at) VALUES "
+                                   "('E1', 'Aoki', 'x');",
+                                   &error));
+    assert_true (kikan_station_confirm_clock (station, "it01", &error));
+    g_assert_no_error (error);
+    r = run_selftest (station);
+    assert_true (r->passed);
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_assert_no_error (error);
+    kikan_station_end_checkin (station, c);
+
+    back = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 3600);
+    g_setenv ("KIKAN_FAKE_NOW", back, TRUE);
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+    assert_null (c);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_BUSY));
+    assert_non_null (strstr (error->message, "set back"));
+    assert_int_equal (count_records (kikan_station_get_store (station),
+                                     "kind = 'clock_set_back'"),
+                      1);
+    /* Nothing of the refused check-in: one session, the first. */
+    assert_int_equal (count_records (kikan_station_get_store (station),
+                                     "kind = 'session_start'"),
+                      1);
+    g_clear_error (&error);
+
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    g_assert_no_error (error);
+    assert_non_null (c);
+    kikan_station_end_checkin (station, c);
+}
+
+/* Every record as "seq at hash;" in order: what must never change. */
+static char *
+chain_text (KikanStore *store)
+{
+    g_autoptr (GError) error = NULL;
+    sqlite3_stmt *st = kikan_store_prepare (
+        store, "SELECT group_concat(seq || ' ' || at || ' ' || hash, ';') FROM "
+               "(SELECT * FROM audit_records ORDER BY seq)",
+        &error);
+    char *text;
+
+    g_assert_no_error (error);
+    assert_int_equal (sqlite3_step (st), SQLITE_ROW);
+    text = kikan_store_column_dup (st, 0);
+    sqlite3_finalize (st);
+    assert_non_null (text);
+    return text;
+}
+
+/* Issue #12 item 4 (KR-36): the kiosk starts on a store whose audit chain
+ * was changed.  The station opens (the auditor's view must be able to show
+ * the change), the self-test fails "audit" and names the record, no
+ * check-in begins, and the records that were there stay as they were:
+ * neither repaired nor rewritten (the self-test's own record is appended
+ * after them, as evidence that the kiosk saw it). */
+static void
+test_broken_chain_refuses_checkins (void **state)
+{
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (KikanStation) station = NULL;
+    g_autoptr (KikanStationReport) r = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    sqlite3 *db = NULL;
+    KikanCheckin *c;
+
+    prepare_home ();
+    station = open_station (home, NULL);
+    assert_true (kikan_store_exec (kikan_station_get_store (station),
+                                   "INSERT INTO employees (id, name, updated_at) VALUES "
+                                   "('E1', 'Aoki', 'x');",
+                                   &error));
+    assert_true (kikan_station_confirm_clock (station, "it01", &error));
+    g_assert_no_error (error);
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    assert_null (c); /* no self-test yet */
+    g_clear_error (&error);
+    r = run_selftest (station);
+    assert_true (r->passed);
+    g_clear_pointer (&r, kikan_station_report_free);
+    path = g_strdup (kikan_store_get_path (kikan_station_get_store (station)));
+    g_clear_object (&station);
+
+    /* Someone holding the file rewrites the time of record 2. */
+    assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db,
+                                    "DROP TRIGGER audit_records_no_update;"
+                                    "UPDATE audit_records SET at = '2026-01-01T00:00:00Z' "
+                                    "WHERE seq = 2;",
+                                    NULL, NULL, NULL),
+                      SQLITE_OK);
+    sqlite3_close (db);
+
+    station = open_station (home, NULL);
+    before = chain_text (kikan_station_get_store (station));
+    r = run_selftest (station);
+    assert_false (r->passed);
+    assert_int_equal (check_of (r, "audit")->status, KIKAN_CHECK_FAIL);
+    assert_non_null (strstr (check_of (r, "audit")->detail, "broken at record 2"));
+    assert_non_null (strstr (check_of (r, "audit")->remedy, "do not repair it"));
+    assert_false (kikan_station_may_check_in (station));
+    c = kikan_station_begin_checkin (station, "E1", &error);
+    assert_null (c);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_BUSY));
+    assert_non_null (strstr (error->message, "self-test failed"));
+    after = chain_text (kikan_station_get_store (station));
+    assert_true (g_str_has_prefix (after, before));
+    assert_int_equal (count_records (kikan_station_get_store (station),
+                                     "kind = 'session_start'"),
+                      0);
+}
+
 typedef struct {
     GMainLoop *loop;
     gboolean ok;
@@ -568,6 +702,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_selftest_fails_with_broken_set, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_clock_set_back_fails, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_clock_set_back_between_checkins, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_broken_chain_refuses_checkins, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_import_swaps_engine, test_home_setup,
                                          test_home_teardown),
