@@ -104,6 +104,18 @@ class Daemon3(RedteamCase):
                 pass
         return out
 
+    def scand_read_bytes(self, pid):
+        """Bytes the processes below `kikan checkin` (the daemon and its
+        worker, "kikan-worker") have read."""
+        total = 0
+        for k in descendants(pid):
+            try:
+                with open("/proc/%d/io" % k) as f:
+                    total += sum(int(line.split()[1]) for line in f if line.startswith("rchar:"))
+            except OSError:
+                pass
+        return total
+
     def test_daemon_killed_mid_scan_not_cleared(self):
         n = 4000
         d = self.mkdir("many")
@@ -162,8 +174,12 @@ class Daemon3(RedteamCase):
         while p.poll() is None and time.monotonic() < deadline and not touched:
             rows = self.sql("SELECT count(*) FROM inspections i JOIN items t ON t.id = i.item_id "
                             "WHERE t.asset_id = 'USB-0007' AND i.ended_at IS NULL")
-            if rows and rows[0][0] > 0:
-                time.sleep(0.2)
+            # The change must land while the image is being read: once the
+            # inspection row exists the daemon may still be loading (slow
+            # builds took more than the 0.2 s this test once slept), and a
+            # change made before the read starts is simply what is read.
+            # The worker's read count says the read is under way.
+            if rows and rows[0][0] > 0 and self.scand_read_bytes(p.pid) >= 8 * mm.MiB:
                 with open(img, "r+b") as f:     # EICAR over a file's data, and the image grows
                     f.seek(at)
                     f.write(mm.FX.eicar())
