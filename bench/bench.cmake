@@ -14,3 +14,10 @@ if(KIKAN_BUILD_BENCH)
     KIKAN_BENCH_SCAND="$<TARGET_FILE:kikan-scand>")
   add_dependencies(kikan-bench-checkin-store kikan-scand)
 endif()
+if(KIKAN_BUILD_BENCH)
+  # A day of service (issue #12 item 5): scripts/soak.sh runs N check-ins
+  # through one station and records memory and descriptors over time.
+  add_executable(kikan-soak EXCLUDE_FROM_ALL ${CMAKE_CURRENT_LIST_DIR}/soak.c)
+  target_link_libraries(kikan-soak PRIVATE kikan_kiosk kikan_kiosk_defs)
+  add_dependencies(kikan-soak kikan-scand)
+endif()
