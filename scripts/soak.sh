@@ -3,7 +3,7 @@
 # of the test suite.
 #
 #   scripts/soak.sh [--checkins N] [--out DIR] [--build DIR] [--sample-every K]
-#                   [--keep]
+#                   [--keep] [--wrap 'CMD ARGS']
 #
 # Builds bench/soak.c (target kikan-soak, only with -DKIKAN_BUILD_BENCH=ON)
 # in DIR (default build/, which must be configured with the tests: the
@@ -19,6 +19,9 @@
 #   - `kikan audit verify` and `kikan db check` pass;
 #   - the store holds N ended sessions, each with a slip and its PDF;
 #   - the curves are flat (see "Flatness" below);
+#
+# --wrap runs kikan-soak under a tool, e.g. --wrap 'heaptrack -o DIR/ht' to
+# see what a growing heap holds (the curves are then the tool's too).
 #
 # draws them with gnuplot (scripts/install-deps.sh installs gnuplot-nox)
 # into DIR/soak-memory.png and DIR/soak-fds.png, and writes DIR/report.md
@@ -41,9 +44,10 @@ OUT=
 BUILD=
 EVERY=1
 KEEP=no
+WRAP=
 
 usage() {
-    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -57,6 +61,8 @@ while [ $# -gt 0 ]; do
         --sample-every) EVERY=${2:?}; shift 2 ;;
         --sample-every=*) EVERY=${1#*=}; shift ;;
         --keep) KEEP=yes; shift ;;
+        --wrap) WRAP=${2:?}; shift 2 ;;
+        --wrap=*) WRAP=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "soak: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -211,7 +217,8 @@ say "running $CHECKINS check-ins in $KIKAN_HOME (log: $OUT/soak.log)"
 START=$(date -u '+%Y-%m-%d %H:%M')
 T0=$EPOCHREALTIME
 rc=0
-"$SOAK" --media "$MEDIA/media.tsv" --tsv "$TSV" --checkins "$CHECKINS" \
+# shellcheck disable=SC2086 # --wrap is a command line, split on purpose
+$WRAP "$SOAK" --media "$MEDIA/media.tsv" --tsv "$TSV" --checkins "$CHECKINS" \
     --sample-every "$EVERY" 2>&1 | tee "$OUT/soak.log" >&2 || rc=$?
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=${PIPESTATUS[0]}
 RUN_S=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
