@@ -442,6 +442,13 @@ out:
     if (!ok)
         (void)kikan_checkin_abandon (c, NULL);
     kikan_station_end_checkin (station, c);
+    /* What the kiosk's driver must also leave between two people: no
+     * check-in still counted by the station (ui/employee/kiosk-driver.c). */
+    if (kikan_station_get_n_checkins (station) != 0) {
+        fprintf (stderr, "kikan-soak: the station still counts %u check-ins\n",
+                 kikan_station_get_n_checkins (station));
+        ok = FALSE;
+    }
     return ok;
 }
 
