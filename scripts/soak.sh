@@ -332,25 +332,34 @@ check "one warm daemon for the whole run ($(v daemon_pids) pid)" test "$(v daemo
 
 # ---- the curves --------------------------------------------------------
 WARM=$(( CHECKINS / 10 ))
+FDMAX=$(awk -F'\t' 'NR > 1 && $4 > m { m = $4 } NR > 1 && $6 > m { m = $6 } END { print m + 6 }' "$TSV")
 gnuplot <<EOF || die "gnuplot failed"
-set terminal pngcairo size 1000,520 font "sans,11"
+set terminal pngcairo size 1000,760 font "sans,11"
 set datafile separator "\t"
-set key top left
 set grid
-set xlabel "check-ins"
 set xrange [0:$CHECKINS]
-set arrow from $WARM, graph 0 to $WARM, graph 1 nohead dashtype 2 lc rgb "#888888"
-set label "warm-up" at $WARM, graph 0.95 offset 0.5,0 tc rgb "#666666"
+set arrow 1 from $WARM, graph 0 to $WARM, graph 1 nohead dashtype 2 lc rgb "#888888"
 set output "$OUT/soak-memory.png"
-set title "Memory over $CHECKINS check-ins, one station and one warm kikan-scand"
-set ylabel "MiB"
+set multiplot layout 2,1 title "Memory over $CHECKINS check-ins: one station, one warm kikan-scand"
+set key right center box opaque
+set ylabel "VmRSS, MiB"
 set yrange [0:*]
-plot "$TSV" using 1:(\$3/1024) skip 1 with lines lw 2 title "kiosk process VmRSS", \
-     "$TSV" using 1:(\$8/1024) skip 1 with lines lw 2 title "kiosk malloc heap in use", \
-     "$TSV" using 1:(\$5/1024) skip 1 with lines lw 2 title "kikan-scand VmRSS"
+plot "$TSV" using 1:(\$3/1024) skip 1 with lines lw 2 title "kiosk process", \
+     "$TSV" using 1:(\$5/1024) skip 1 with lines lw 2 title "kikan-scand"
+set xlabel "check-ins (dashed: end of the warm-up; dotted: the heap's slope is judged after it)"
+set ylabel "KiB"
+set arrow 2 from 2 * $WARM, graph 0 to 2 * $WARM, graph 1 nohead dashtype 3 lc rgb "#888888"
+set key right bottom box opaque
+plot "$TSV" using 1:8 skip 1 with lines lw 2 lc rgb "#009e73" title "kiosk process: malloc heap in use"
+unset multiplot
+unset arrow 2
+set terminal pngcairo size 1000,420 font "sans,11"
 set output "$OUT/soak-fds.png"
 set title "Open file descriptors over $CHECKINS check-ins"
+set xlabel "check-ins (dashed: end of the warm-up)"
 set ylabel "descriptors"
+set yrange [0:$FDMAX]
+set key right center box opaque
 plot "$TSV" using 1:4 skip 1 with steps lw 2 title "kiosk process", \
      "$TSV" using 1:6 skip 1 with steps lw 2 title "kikan-scand"
 EOF
