@@ -258,6 +258,9 @@ check "$CHECKINS sessions recorded ($SESSIONS), all ended ($ENDED)" \
     test "$SESSIONS" -eq "$CHECKINS" -a "$ENDED" -eq "$CHECKINS"
 check "$CHECKINS slips issued ($SLIPS) and archived as PDF ($PDFS)" \
     test "$SLIPS" -eq "$CHECKINS" -a "$PDFS" -eq "$CHECKINS"
+# What a day leaves on the disk: the store, and the archived slip PDFs.
+STORE_KB=$(du -sk "$DB" | cut -f1)
+SLIPS_KB=$( { find "$KIKAN_HOME" -name '*.pdf' -type f -print0 | du -ck --files0-from=- | tail -1 | cut -f1; } 2>/dev/null || echo 0)
 VERDICTS=$(awk -F'\t' 'NR > 2 { n[$12 " → " $13]++ } END { for (k in n) print n[k] "\t" k }' \
     "$TSV" | sort -t$'\t' -k2)
 
@@ -387,6 +390,9 @@ RESULT=$([ ${#FAILED[@]} -eq 0 ] && echo "**flat and clean**" || echo "**NOT fla
     printf '| daemon processes over the run | | %s |\n\n' "$(v daemon_pids)"
     printf 'Store: %s sessions (%s ended), %s slips, %s PDFs archived; temp entries left: %s in the home'"'"'s tmp/, %s in TMPDIR.\n\n' \
         "$SESSIONS" "$ENDED" "$SLIPS" "$PDFS" "$left_home" "$left_run"
+    printf 'Disk after the run: the store %s KiB (%s KiB per check-in), the slip PDFs %s KiB (%s KiB per slip).\n\n' \
+        "$STORE_KB" "$(awk -v a="$STORE_KB" -v n="$CHECKINS" 'BEGIN { printf "%.1f", a / n }')" \
+        "$SLIPS_KB" "$(awk -v a="$SLIPS_KB" -v n="$PDFS" 'BEGIN { printf "%.0f", (n > 0) ? a / n : 0 }')"
     printf '| check-ins | medium → overall verdict |\n|---:|---|\n'
     printf '%s\n' "$VERDICTS" | awk -F'\t' '{ printf "| %s | %s |\n", $1, $2 }'
     printf '\nChecks: '
