@@ -18,14 +18,16 @@
 #     of the station: scanner/scand.c) and the run's own TMPDIR are empty;
 #   - `kikan audit verify` and `kikan db check` pass;
 #   - the store holds N ended sessions, each with a slip and its PDF;
+#   - one kikan-scand served the whole run;
 #   - the curves are flat (see "Flatness" below);
-#
-# --wrap runs kikan-soak under a tool, e.g. --wrap 'heaptrack -o DIR/ht' to
-# see what a growing heap holds (the curves are then the tool's too).
 #
 # draws them with gnuplot (scripts/install-deps.sh installs gnuplot-nox)
 # into DIR/soak-memory.png and DIR/soak-fds.png, and writes DIR/report.md
 # (the numbers, for docs/robustness.md) and DIR/samples.tsv.
+#
+# --wrap runs kikan-soak under a tool, e.g. --wrap 'heaptrack -o DIR/ht', to
+# see what a growing heap holds (the samples then include the tool's own
+# memory and descriptors).
 #
 # Flatness (after a warm-up of the first 10% of the check-ins): for the
 # kiosk process and for kikan-scand, the mean VmRSS of the last 10% of the
