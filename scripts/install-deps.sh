@@ -55,6 +55,9 @@ PKGS=(
   # python3 (gir1.2-gtk-4.0), ip for the KR-38 network test's namespace,
   # systemd-analyze and systemd-sysusers to check the files in data/
   cage xwayland gir1.2-gtk-4.0 iproute2 systemd
+  # scripts/soak.sh (issue #12 item 5): the memory and descriptor curves of a
+  # day of check-ins, drawn as PNG without X
+  gnuplot-nox
   # fuzz harnesses (libFuzzer) and sanitizer runtime
   clang libclang-rt-14-dev
   # the coverage report of docs/robustness.md (scripts/coverage.sh, issue #12)

@@ -161,6 +161,10 @@ KikanCheckin *kikan_station_begin_script (KikanStation *self, const KikanScript 
  * kikan_checkin_free() for a station's check-ins; every check-in must be
  * ended before the station is freed. */
 void kikan_station_end_checkin (KikanStation *self, KikanCheckin *checkin);
+/* Check-ins begun and not yet ended with kikan_station_end_checkin(): 0
+ * between two employees.  A check-in freed any other way stays counted,
+ * and keeps an engine an import swapped out alive (tests, scripts/soak.sh). */
+guint kikan_station_get_n_checkins (KikanStation *self);
 
 typedef struct {
     char *number;           /* NULL when no slip was issued */

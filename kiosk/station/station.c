@@ -621,6 +621,13 @@ kikan_station_end_checkin (KikanStation *self, KikanCheckin *checkin)
     kikan_station_release_retired (self);
 }
 
+guint
+kikan_station_get_n_checkins (KikanStation *self)
+{
+    g_return_val_if_fail (KIKAN_IS_STATION (self), 0);
+    return g_hash_table_size (self->checkins);
+}
+
 /* ---- The slip ------------------------------------------------------ */
 
 void

@@ -6,7 +6,7 @@ kikan_ui_test(checkin ${CMAKE_CURRENT_LIST_DIR}/test-ui-checkin.c
   TIMEOUT 900
   CASES harness clean_cleared encrypted_archive_hold inactivity_abandons
         hostile_strings_escaped hostile_name_escaped identify_refused passphrase_unlocks
-        cancel_asks_first missing_at_home followups_through_the_page
+        cancel_asks_first passphrase_dropped_on_cancel missing_at_home followups_through_the_page
         lost_through_the_page usb_plugged_and_pulled
         inactivity_after_result not_ready_says_call_it language_switch_keeps_the_visit
         conditional_shows_condition)

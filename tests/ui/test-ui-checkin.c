@@ -270,10 +270,13 @@ test_clean_cleared (void **state)
                                       kikan_driver_get_slip (driver_of (h))->number))
         fail_msg ("the result page does not say CLEARED with the slip number:\n%s", banner);
 
-    /* Done: back to the idle screen, nothing of the visit kept. */
+    /* Done: back to the idle screen, nothing of the visit kept, and the
+     * check-in ended through the station (which frees an engine an import
+     * swapped out only once no check-in holds it). */
     act (h, "checkin.done", NULL);
     ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
     assert_null (kikan_driver_get_checkin (driver_of (h)));
+    assert_int_equal (kikan_station_get_n_checkins (kikan_driver_get_station (driver_of (h))), 0);
     assert_false (ui_harness_tree_has_text (GTK_WIDGET (h->window), "USB-0007"));
     ui_harness_free (h);
 }
@@ -654,6 +657,41 @@ test_cancel_asks_first (void **state)
     ui_harness_free (h);
 }
 
+/* A passphrase typed for a stick that is never inspected (the person
+ * ends the check-in first): its memfd is closed when the kiosk goes back
+ * to the idle screen, and the abandoned check-in is ended through the
+ * station.  Found by reading the driver for the soak test (issue #12
+ * item 5): each such visit kept a descriptor holding a passphrase, and
+ * every check-in stayed counted by the station, for the rest of the day. */
+static void
+test_passphrase_dropped_on_cancel (void **state)
+{
+    UiHarnessOptions o = { .default_ledger = TRUE };
+    UiHarness *h = ui_harness_new (&o);
+    const char *const f7[] = { "report.txt", "Quarterly report\n", NULL };
+    g_autofree char *img7 = make_fat (h, "usb7", f7);
+    KikanStation *station = kikan_driver_get_station (driver_of (h));
+    KikanDriverItem *row;
+
+    assert_int_equal (kikan_station_get_n_checkins (station), 0);
+    identify (h, "E1001");
+    answer_all (h, "yes");
+    assert_int_equal (kikan_station_get_n_checkins (station), 1);
+    act (h, "checkin.present-medium", g_variant_new ("(ss)", "USB-0007", img7));
+    row = row_of (h, "USB-0007");
+    assert_int_equal (row->state, KIKAN_DRIVER_ITEM_WAITING);
+    act (h, "checkin.passphrase", g_variant_new ("(xs)", row->item_id, "never-used-7f3a"));
+    assert_true (passphrase_memfd_open ());
+    act (h, "checkin.cancel", NULL);
+    ui_harness_wait_for (warning_shown, NULL, FLOW_TIMEOUT_MS, "the confirmation");
+    adw_message_dialog_response (dialog_shown (), "end");
+    ui_harness_wait_for_page (h, "welcome", FLOW_TIMEOUT_MS);
+    assert_string_equal (ui_harness_sql_text (h, "SELECT state FROM sessions"), "incomplete");
+    assert_false (passphrase_memfd_open ());
+    assert_int_equal (kikan_station_get_n_checkins (station), 0);
+    ui_harness_free (h);
+}
+
 /* Q1 Yes and "I don't have it with me": one stick handed over, the other
  * declared at home with the date it comes back → NOT RETURNED for it
  * (INV-02), recorded as declared, its loan still open. */
@@ -1008,6 +1046,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_identify_refused),
         cmocka_unit_test (test_passphrase_unlocks),
         cmocka_unit_test (test_cancel_asks_first),
+        cmocka_unit_test (test_passphrase_dropped_on_cancel),
         cmocka_unit_test (test_missing_at_home),
         cmocka_unit_test (test_followups_through_the_page),
         cmocka_unit_test (test_lost_through_the_page),

@@ -401,6 +401,25 @@ restart_idle_timer (KikanDriver *self)
 
 /* ---- back to the idle screen ---------------------------------------- */
 
+static GHashTable *passphrase_fds (KikanDriver *self);
+
+/* A check-in is ended through the station, never freed behind its back:
+ * the station counts the check-ins begun on each engine and frees an
+ * engine that an import swapped out (its kikan-scand and every signature
+ * it loaded) only once none of them remains (docs/station.md).  Freed
+ * alone, each check-in stayed counted for the rest of the day, and the
+ * first import kept the old engine alive until the kiosk stopped. */
+static void
+end_checkin (KikanDriver *self, KikanCheckin *checkin)
+{
+    KikanStation *station = kikan_driver_get_station (self);
+
+    if (station != NULL)
+        kikan_station_end_checkin (station, checkin);
+    else
+        kikan_checkin_free (checkin);   /* no station: none was begun through one */
+}
+
 static void
 drop_checkin (KikanDriver *self)
 {
@@ -413,13 +432,13 @@ drop_checkin (KikanDriver *self)
          * it started is cancelled (checkin.h). */
         if (!kikan_checkin_abandon (self->checkin, &error))
             g_warning ("the unfinished check-in could not be closed: %s", error->message);
-        kikan_checkin_free (g_steal_pointer (&self->checkin));
+        end_checkin (self, g_steal_pointer (&self->checkin));
     } else if (kikan_checkin_get_n_running (self->checkin) > 0) {
         /* Ended with media still being read (MAL-04 pending): kept until
          * their results are attached for IT. */
         g_ptr_array_add (self->finishing, g_steal_pointer (&self->checkin));
     } else {
-        kikan_checkin_free (g_steal_pointer (&self->checkin));
+        end_checkin (self, g_steal_pointer (&self->checkin));
     }
 }
 
@@ -432,6 +451,10 @@ reset (KikanDriver *self)
     drop_checkin (self);
     g_clear_object (&self->usb);
     g_hash_table_remove_all (self->usb_waiting);
+    /* Passphrases typed for media never inspected (the person walked away
+     * or finished first): their memfds are closed here, or each would stay
+     * open, holding its passphrase, for the rest of the day (KR-45). */
+    g_hash_table_remove_all (passphrase_fds (self));
     g_ptr_array_set_size (self->items, 0);
     g_clear_pointer (&self->employee_name, g_free);
     for (guint q = 0; q <= KIKAN_N_QUESTIONS; q++)
@@ -895,7 +918,7 @@ on_inspected (GObject *source, GAsyncResult *result, gpointer data)
         sync_items (self);
     } else if (kikan_checkin_get_n_running (ins->checkin) == 0
                && g_ptr_array_remove (self->finishing, ins->checkin)) {
-        kikan_checkin_free (ins->checkin);
+        end_checkin (self, ins->checkin);
     }
     g_object_unref (self);
     g_free (ins);
@@ -1112,7 +1135,8 @@ kikan_driver_dispose (GObject *object)
     g_clear_object (&self->usb);
     if (self->checkin != NULL && !self->finished)
         (void)kikan_checkin_abandon (self->checkin, NULL);
-    g_clear_pointer (&self->checkin, kikan_checkin_free);
+    if (self->checkin != NULL)
+        end_checkin (self, g_steal_pointer (&self->checkin));
     G_OBJECT_CLASS (kikan_driver_parent_class)->dispose (object);
 }
 
