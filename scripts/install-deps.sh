@@ -33,8 +33,9 @@ PKGS=(
   # real MSI, Authenticode-signed programs, test certificates
   python3-hivex libhivex-bin nsis msitools wixl osslsigncode openssl
   # hostile-archive tests (issue #8): bare streams of every compressor a
-  # person's tools decode
-  zstd lz4 lzip ncompress
+  # person's tools decode; the hostile-media corpus (issue #12) also makes a
+  # 7z bomb with 7-Zip (7zz)
+  zstd lz4 lzip ncompress 7zip
   # a FUSE file system that plays a medium changing under the scan
   fuse3 libfuse3-dev
   # ISO 9660 media whose Rock Ridge and Joliet trees list different files
