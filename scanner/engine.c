@@ -939,7 +939,21 @@ typedef struct {
     double deadline;
     DigestSet scanned;           /* content the extraction routes scanned in this file */
     int root_classified;         /* job->r->exec was filled from libclamav's root layer */
+    uint64_t routed;             /* bytes the extraction routes decompressed in this file */
 } FileJob;
+
+/* The extraction routes of one top-level file may decompress this many
+ * times max_scansize, nested archives included.  libclamav stops at
+ * max_scansize, but the routes used to stop only at max_files members or at
+ * the scan's deadline: a 13 MB zip of 12,000 members of 1 MiB of zeros, a
+ * 42.zip, or an overlapping zip whose 1,500 members share one 32 MiB
+ * kernel cost the whole max_scantime (120 s of every core) each (issue #12
+ * item 2, the hostile-media corpus).  A file within libclamav's limits
+ * costs the routes about what it cost libclamav once per route (the index
+ * and, for a zip, its local headers), so four times leaves room for every
+ * route over an archive libclamav read in full; beyond it the file is not
+ * inspected (KR-10), never cleared. */
+#define KIKAN_ROUTE_BUDGET_SCANSIZES 4
 
 static void scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth);
 
@@ -1134,6 +1148,16 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                                        "scan time limit reached while cross-checking members");
             break;
         }
+        if (job->routed > KIKAN_ROUTE_BUDGET_SCANSIZES * lim->max_scansize) {
+            char why[160];
+
+            snprintf (why, sizeof why, "the cross-check decompressed more than %d x "
+                      "max_scansize from this file: its other members were not extracted",
+                      KIKAN_ROUTE_BUDGET_SCANSIZES);
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED, why);
+            break;
+        }
         if (members > lim->max_files) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
@@ -1159,6 +1183,8 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
         }
         r = kikan_archive_extract (a, lim->max_filesize, &buf, &len);
         route_warning (job, a);
+        /* A member over the limit was decompressed up to it. */
+        job->routed += r == KIKAN_ARCHIVE_OVER_LIMIT ? lim->max_filesize : (uint64_t) len;
         if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
