@@ -26,6 +26,8 @@ PKGS=(
   # tests (umockdev: USB devices and hot-plug without a USB bus)
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
+  # the hostile-media corpus measures each scan's peak memory with GNU time
+  time
   # test images made at test time: mkfs.*, partition tables, LUKS headers,
   # filling FAT/exFAT/NTFS images without kernel drivers
   dosfstools exfatprogs exfat-fuse ntfs-3g e2fsprogs mtools fdisk cryptsetup-bin util-linux
