@@ -23,7 +23,8 @@ every 50 ms), and fails the item when:
     error, the daemon failed (target status `error`), or the worker died
     of a signal that no limit or sandbox sends (SIGSEGV, SIGBUS, SIGABRT,
     SIGILL, SIGFPE);
-  - there is no report (no JSON document on standard output);
+  - there is no report (no JSON document on standard output), or it holds
+    a raw control byte (a hostile name not escaped);
   - the result is `clean` or the verdict `cleared` (KR-10: never);
   - the result is not one of the item's expected results;
   - the report is `not_inspected` without naming what was not inspected
@@ -58,6 +59,10 @@ TIME = "/usr/bin/time"      # GNU time (Debian package time; scripts/install-dep
 # rlimits'.  Anything else in the worker is a bug in a parser it runs.
 ALLOWED_WORKER_SIGNALS = {"SIGKILL", "SIGSYS", "SIGXCPU", "SIGXFSZ", "SIGTERM"}
 CRASH_SIGNALS = {"SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE", "SIGTRAP"}
+# Bytes that must never reach a terminal or a JSON consumer (docs/json.md):
+# C0 controls other than JSON's own whitespace, and DEL.  Names on the
+# corpus's media are full of them.
+RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SANITIZER = re.compile(rb"(ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer)|"
                        rb"runtime error:|UndefinedBehaviorSanitizer)")
 
@@ -230,6 +235,9 @@ def judge(item, r, time_bound, mem_bound):
         fails.append("CRASH: sanitizer: %s" % m.group(0).decode())
     if r["left_running"]:
         fails.append("processes left running: %s" % r["left_running"])
+    m = RAW_CONTROL.search(r["stdout"])
+    if m:
+        fails.append("raw control byte %r in the JSON report (names not escaped)" % m.group(0))
     try:
         doc = json.loads(r["stdout"].decode("utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != "kikan-scan":
