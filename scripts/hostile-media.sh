@@ -59,7 +59,7 @@ m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 print(m.generator_sha256())
 PY
 )
-have=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("generator_sha256",""))' \
+have=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["generator_sha256"])' \
        "$corpus/manifest.json" 2>/dev/null || true)
 if [ "$remake" = 1 ] || [ "$want" != "$have" ]; then
   # Only a folder this script made (or none) is removed.

@@ -29,12 +29,10 @@ back infected.  None may come back clean.
 """
 
 import argparse
-import bz2
 import hashlib
 import importlib.util
 import io
 import json
-import lzma
 import os
 import shutil
 import struct

@@ -15,7 +15,6 @@ holds EICAR or cannot be inspected, so `clean` is always wrong.
 
 import importlib.util
 import io
-import json
 import os
 import subprocess
 import sys
