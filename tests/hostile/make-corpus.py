@@ -110,13 +110,17 @@ def zeros_deflate(nbytes, chunk=16 * MiB):
     return body, crc32_zeros(nbytes)
 
 
-def crc32_zeros(n):
-    crc, buf = 0, bytes(16 * MiB)
-    while n:
-        k = min(n, len(buf))
-        crc = zlib.crc32(memoryview(buf)[:k], crc)
-        n -= k
-    return crc
+def crc32_zeros(n, piece=16 * MiB):
+    """CRC-32 of @n zero bytes: one piece read, then crc(A + B) from crc(A)
+    and crc(B) with the shift operator of one piece (crc32_shift_op), so
+    that a 4 GiB bomb does not cost 4 GiB of CRC."""
+    whole, rest = divmod(n, piece)
+    crc_piece = zlib.crc32(bytes(piece))
+    op = crc32_shift_op(piece) if whole > 1 else None
+    crc = 0
+    for k in range(whole):
+        crc = crc_piece if k == 0 else crc32_combine_op(op, crc, crc_piece)
+    return zlib.crc32(bytes(rest), crc)
 
 
 def gf2_times(mat, vec):
@@ -255,6 +259,19 @@ def _zip_deep(out):
         data = zip_py([("level%02d.zip" % (39 - i), data)])
     write(os.path.join(out, "deep40.zip"), data)
     return "deep40.zip"
+
+
+@item("zip-of-bombs", "a zip of 64 distinct zip bombs (each one member of 256-1264 MiB of "
+      "zeros): every one is new content to the cross-check, which rescans it", NI)
+def _zip_of_bombs(out):
+    inner = []
+    for i in range(64):
+        size = 256 * MiB + 16 * MiB * i
+        comp, crc = zeros_deflate(size)
+        inner.append(("bomb%02d.zip" % i, 0, zip_raw([("zeros.bin", 8, comp, crc, size)])))
+    write(os.path.join(out, "zip-of-bombs.zip"),
+          zip_raw([(n, 0, d, zlib.crc32(d), len(d)) for n, _, d in inner]))
+    return "zip-of-bombs.zip"
 
 
 def stream_bomb(out, name, argv, piece=64 * MiB, count=32):
