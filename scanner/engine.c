@@ -939,7 +939,21 @@ typedef struct {
     double deadline;
     DigestSet scanned;           /* content the extraction routes scanned in this file */
     int root_classified;         /* job->r->exec was filled from libclamav's root layer */
+    uint64_t routed;             /* bytes the extraction routes decompressed in this file */
 } FileJob;
+
+/* The extraction routes of one top-level file may decompress this many
+ * times max_scansize, nested archives included.  libclamav stops at
+ * max_scansize, but the routes used to stop only at max_files members or at
+ * the scan's deadline: a 13 MB zip of 12,000 members of 1 MiB of zeros, a
+ * 42.zip, or an overlapping zip whose 1,500 members share one 32 MiB
+ * kernel cost the whole max_scantime (120 s of every core) each (issue #12
+ * item 2, the hostile-media corpus).  A file within libclamav's limits
+ * costs the routes about what it cost libclamav once per route (the index
+ * and, for a zip, its local headers), so four times leaves room for every
+ * route over an archive libclamav read in full; beyond it the file is not
+ * inspected (KR-10), never cleared. */
+#define KIKAN_ROUTE_BUDGET_SCANSIZES 4
 
 static void scan_blob (FileJob *job, const KikanBlob *blob, const char *name, uint32_t depth);
 
@@ -1039,7 +1053,8 @@ route_warning (FileJob *job, KikanArchive *a)
  * if given, receives a copy of every regular member's name. */
 static int
 run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArchiveRoute route,
-           const char *clam_type, uint32_t depth, char ***names, size_t *n_names, int *saw_tar)
+           const char *clam_type, uint32_t depth, char ***names, size_t *n_names, int *saw_tar,
+           int *saw_zip)
 {
     const KikanLimits *lim = &job->e->info.limits;
     KikanArchive *a = NULL;
@@ -1103,6 +1118,8 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
         listed++;
         if (saw_tar != NULL && ent.is_tar)
             *saw_tar = 1;
+        if (saw_zip != NULL && ent.is_zip)
+            *saw_zip = 1;
         if (names != NULL && (name = strdup (ent.name)) != NULL
             && strv_push (names, n_names, name) != 0)
             free (name);
@@ -1131,6 +1148,16 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
                                        "scan time limit reached while cross-checking members");
             break;
         }
+        if (job->routed > KIKAN_ROUTE_BUDGET_SCANSIZES * lim->max_scansize) {
+            char why[160];
+
+            snprintf (why, sizeof why, "the cross-check decompressed more than %d x "
+                      "max_scansize from this file: its other members were not extracted",
+                      KIKAN_ROUTE_BUDGET_SCANSIZES);
+            kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
+                                       KIKAN_REASON_LIMIT_EXCEEDED, why);
+            break;
+        }
         if (members > lim->max_files) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
@@ -1156,6 +1183,8 @@ run_route (FileJob *job, const DigestSet *clam, const KikanBlob *blob, KikanArch
         }
         r = kikan_archive_extract (a, lim->max_filesize, &buf, &len);
         route_warning (job, a);
+        /* A member over the limit was decompressed up to it. */
+        job->routed += r == KIKAN_ARCHIVE_OVER_LIMIT ? lim->max_filesize : (uint64_t) len;
         if (r == KIKAN_ARCHIVE_OVER_LIMIT) {
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_LIMIT_EXCEEDED,
@@ -1265,14 +1294,14 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
 {
     char **by_index = NULL, **by_stream = NULL;
     size_t n_index = 0, n_stream = 0;
-    int ri, rs, route_saw_tar = 0;
+    int ri, rs, route_saw_tar = 0, route_saw_zip = 0;
     const unsigned char *p = blob->data;
     size_t n = (size_t) blob->size;
     const char *looks_like = kikan_archive_sniff (p, n);
     char why[256];
 
     ri = run_route (job, clam, blob, KIKAN_ROUTE_INDEX, clam_type, depth, &by_index, &n_index,
-                    &route_saw_tar);
+                    &route_saw_tar, &route_saw_zip);
     /* A zip is read through the end record unzip would find: split sets
      * and records that contradict each other or their ZIP64 twin. */
     switch (kikan_zip_end_check (p, n, why, sizeof why)) {
@@ -1310,7 +1339,7 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
         KikanBlob rest = *blob;
         int skipped = skip_skippable_frames (&rest);
 
-        if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL, NULL)
+        if (run_route (job, clam, &rest, KIKAN_ROUTE_RAW, NULL, depth, NULL, NULL, NULL, NULL)
                 == KIKAN_ARCHIVE_NOT_ARCHIVE
             && (skipped || kikan_stream_sniff (p, n) == KIKAN_STREAM_STRONG))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
@@ -1335,15 +1364,24 @@ cross_check (FileJob *job, const DigestSet *clam, const KikanBlob *blob, const c
                                        "embedded archive");
             break;
         }
-        run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL);
+        run_route (job, clam, &sub, KIKAN_ROUTE_SFX, NULL, depth, NULL, NULL, NULL, NULL);
     }
     /* A tar (one with members: libarchive takes a block of zeros for an
      * empty tar) is read again past its end, for a tar that follows. */
     if (ri == 0 && route_saw_tar)
-        run_route (job, clam, blob, KIKAN_ROUTE_TAR_CONCAT, NULL, depth, NULL, NULL, NULL);
+        run_route (job, clam, blob, KIKAN_ROUTE_TAR_CONCAT, NULL, depth, NULL, NULL, NULL,
+                   NULL);
+    /* A zip's end record ends bytes that the index route read as another
+     * format (a tar that is also a zip: tar shows one set of files, unzip
+     * the other).  Found by the hostile-media corpus (issue #12 item 2):
+     * the zip's EICAR member was never extracted and the file came back
+     * clean.  An ordinary zip was read as a zip by the index route and is
+     * not taken apart twice. */
+    if (!route_saw_zip && kikan_zip_end_check (p, n, NULL, 0) != KIKAN_ZIP_END_NONE)
+        run_route (job, clam, blob, KIKAN_ROUTE_ZIP_END, NULL, depth, NULL, NULL, NULL, NULL);
     if (blob_is_zip_local (blob)) {
         rs = run_route (job, clam, blob, KIKAN_ROUTE_STREAM, NULL, depth, &by_stream, &n_stream,
-                        NULL);
+                        NULL, NULL);
         if (ri == 0 && rs == 0 && !same_names (by_index, n_index, by_stream, n_stream))
             kikan_file_report_degrade (job->r, KIKAN_RESULT_NOT_INSPECTED,
                                        KIKAN_REASON_INCONSISTENT,

@@ -43,6 +43,11 @@ typedef enum {
      * appended to a file), opened from its signature; bytes there that do
      * not parse as one are not one. */
     KIKAN_ROUTE_SFX,
+    /* A zip found through the end record at the end of bytes another
+     * format claimed first (a tar or an ISO 9660 image that is also a
+     * zip): unzip, Python's zipfile and 7-Zip's zip handler open the file
+     * as the zip that record describes. */
+    KIKAN_ROUTE_ZIP_END,
 } KikanArchiveRoute;
 
 typedef struct {
@@ -67,6 +72,7 @@ typedef struct {
     const char *link_target;
     const char *type_name;  /* "symbolic link", "device", ... for messages */
     int is_tar;             /* the entry comes from a tar (any variant) */
+    int is_zip;             /* the entry comes from a zip */
 } KikanArchiveEntry;
 
 enum {

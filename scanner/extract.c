@@ -169,6 +169,9 @@ open_libarchive (KikanArchive *a)
         archive_read_support_format_rar5 (ar);
         archive_read_support_format_7zip (ar);
         break;
+    case KIKAN_ROUTE_ZIP_END:
+        archive_read_support_format_zip_seekable (ar);
+        break;
     case KIKAN_ROUTE_TAR_CONCAT:
         archive_read_support_format_tar (ar);
         archive_read_support_format_gnutar (ar);
@@ -382,6 +385,8 @@ kikan_archive_next (KikanArchive *a, KikanArchiveEntry *e)
                                             : "unknown";
             e->is_tar = (archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
                         == ARCHIVE_FORMAT_TAR;
+            e->is_zip = (archive_format (a->ar) & ARCHIVE_FORMAT_BASE_MASK)
+                        == ARCHIVE_FORMAT_ZIP;
             e->tar_special = e->is_tar && (t == AE_IFCHR || t == AE_IFBLK || t == AE_IFIFO)
                              && !tar_header_size_is_zero (a);
         }

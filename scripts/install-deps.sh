@@ -26,6 +26,8 @@ PKGS=(
   # tests (umockdev: USB devices and hot-plug without a USB bus)
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps
+  # the hostile-media corpus measures each scan's peak memory with GNU time
+  time
   # test images made at test time: mkfs.*, partition tables, LUKS headers,
   # filling FAT/exFAT/NTFS images without kernel drivers
   dosfstools exfatprogs exfat-fuse ntfs-3g e2fsprogs mtools fdisk cryptsetup-bin util-linux
@@ -33,8 +35,9 @@ PKGS=(
   # real MSI, Authenticode-signed programs, test certificates
   python3-hivex libhivex-bin nsis msitools wixl osslsigncode openssl
   # hostile-archive tests (issue #8): bare streams of every compressor a
-  # person's tools decode
-  zstd lz4 lzip ncompress
+  # person's tools decode; the hostile-media corpus (issue #12) also makes a
+  # 7z bomb with 7-Zip (7zz)
+  zstd lz4 lzip ncompress 7zip
   # a FUSE file system that plays a medium changing under the scan
   fuse3 libfuse3-dev
   # ISO 9660 media whose Rock Ridge and Joliet trees list different files
