@@ -5,8 +5,8 @@
  * milliseconds per input and types most mutated bytes as plain data; here
  * every input goes straight to the routes a person's tools would take.
  *
- * Input: byte 0 modulo 5 picks the route (index, stream, raw, tar concat,
- * self-extractor), the rest is the blob, in its own exact-size allocation
+ * Input: byte 0 modulo N_ROUTES picks the route (index, stream, raw, tar
+ * concat, self-extractor, zip from its end record), the rest is the blob, in its own exact-size allocation
  * so that ASan sees any read past it.  Every entry is listed and read with
  * a small limit, and the signature sniffers run over the blob.
  *
@@ -30,6 +30,7 @@
 
 #define ENTRY_LIMIT 4096       /* entries listed per input: keeps each run short */
 #define EXTRACT_LIMIT 65536    /* bytes per member: small, so the limit path runs */
+#define N_ROUTES (KIKAN_ROUTE_ZIP_END + 1)
 
 static void
 check_sniffers (const unsigned char *p, size_t n)
@@ -143,12 +144,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     memset (&blob, 0, sizeof blob);
     blob.data = copy;
     blob.size = n;
-    walk (&blob, (KikanArchiveRoute) (data[0] % 5));
+    walk (&blob, (KikanArchiveRoute) (data[0] % N_ROUTES));
     free (copy);
     return 0;
 }
 
 #ifdef KIKAN_FUZZ_STANDALONE
 const unsigned kikan_fuzz_prefix_parts = 4;
-const unsigned kikan_fuzz_selectors = 5;
+const unsigned kikan_fuzz_selectors = N_ROUTES;
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the seed corpus of tests/fuzz/fuzz-archive.c: small archives and
 # streams of every format the cross-check reads, each prefixed with the
-# route byte (0 index, 1 stream, 2 raw, 3 tar concat, 4 self-extractor).
+# route byte (0 index, 1 stream, 2 raw, 3 tar concat, 4 self-extractor,
+# 5 a zip found from its end record).
 # Rerun only to change the seeds; the output is committed.
 #   tests/fuzz/make-archive-seeds.sh [OUTDIR]   (default tests/fuzz/corpus/archive)
 set -euo pipefail
@@ -35,6 +36,7 @@ cat a.bz2 a.bz2 >two.bz2
 cat x.tar x.tar >concat.tar
 { head -c 300 /bin/true; cat x.7z; } >sfx.bin
 { printf 'GIF89a....'; cat x.zip; } >appended.zip
+cat x.tar x.zip >tar-then-zip
 seed zip 0 x.zip;          seed zip-stream 1 x.zip
 seed tar 0 x.tar;          seed pax 0 x.pax
 seed 7z 0 x.7z;            seed cpio 0 x.cpio
@@ -46,6 +48,7 @@ seed xz-raw 2 a.xz;        seed zst-raw 2 a.zst
 seed lz4-raw 2 a.lz4;      seed lz-raw 2 a.lz
 seed tar-concat 3 concat.tar
 seed 7z-sfx 4 sfx.bin;     seed zip-appended 0 appended.zip
+seed tar-then-zip 5 tar-then-zip
 for f in clam-v2.rar clam-v3.rar; do
   [ -f "$shared/$f" ] && seed "${f%.rar}-rar" 0 "$shared/$f"
 done
