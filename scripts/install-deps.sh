@@ -20,9 +20,11 @@ PKGS=(
   # kiosk/audit/: BLAKE2b for the audit chain (issue #10)
   libsodium-dev
   # kiosk/slip/ and kiosk/print/ (issue #10): the slip PDF (cairo + pango,
-  # Japanese with Noto CJK), its QR code, the signed payload (CBOR, zlib),
+  # Japanese in IPAGothic, a TrueType font cairo subsets; Noto CJK for the
+  # kiosk's screens), its QR code, the signed payload (CBOR, zlib),
   # printing through CUPS
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev libcbor-dev libcups2-dev
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk fonts-ipafont-gothic libqrencode-dev libcbor-dev
+  libcups2-dev
   # tests (umockdev: USB devices and hot-plug without a USB bus)
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi
   libcmocka-dev python3 zip unzip clamav-testfiles libarchive-tools procps

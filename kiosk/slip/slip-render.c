@@ -1,8 +1,8 @@
 /* Kikan kiosk: the slip as a PDF (issue #10 item 4; KR-12, KR-27, KR-28,
  * JNSA-2.6; REQUIREMENTS.md 5.5; docs/slip.md "What the slip says").
  *
- * cairo-pdf + pangocairo with Noto Sans CJK JP (subset-embedded, so
- * pdftotext reads the Japanese back), the QR from libqrencode drawn as
+ * cairo-pdf + pangocairo with IPAGothic (subset-embedded, so pdftotext
+ * reads the Japanese back), the QR from libqrencode drawn as
  * filled rectangles.  Two layouts: an 80 mm receipt as long as its content
  * (measured in a first pass on a recording surface) and A4 pages.
  *
@@ -27,7 +27,15 @@
 
 #define MM (72.0 / 25.4)
 #define DOT_MM (25.4 / 203.0) /* one dot of a 203 dpi thermal printer */
-#define FONT "Noto Sans CJK JP"
+/* A TrueType CJK font.  The slip first used Noto Sans CJK JP, a CID-keyed
+ * CFF font: Debian 12's cairo 1.16 embeds nearly all of such a font in
+ * every PDF (1.7 MB a slip, some 60 GB a year at 100 check-ins a day,
+ * KR-32) and leaks 0.8 KB per face per PDF in
+ * cairo_cff_font_read_cid_fontdict() (fixed upstream in 1.17.6), which the
+ * 500-check-in soak showed as a growing heap (docs/robustness.md).
+ * IPAGothic is subset properly (about 90 KB a slip) and keeps nothing;
+ * bold is synthesised by pango. */
+#define FONT "IPAGothic"
 
 static char *esc (const char *raw);
 

@@ -107,6 +107,10 @@ class Slip(SlipTestCase):
         self.assertTrue(pdf.startswith(os.path.join(self.home, "slips")), pdf)
         self.assertTrue(pdf.endswith(number + ".pdf"))
         self.assertLessEqual(len(payload), 420)
+        # Every slip is archived for at least a year (KR-32): with a font
+        # cairo cannot subset (Noto Sans CJK, CID-keyed CFF) each slip was
+        # 1.7 MB, some 60 GB a year at 100 check-ins a day (issue #12 soak).
+        self.assertLess(os.path.getsize(pdf), 300 * 1024, "slip PDF too large to archive a year")
         text = self.pdftotext(pdf)
         self.assertIn(number, text)
         self.assertIn("保留", text)                          # the verdict word (HOLD)
