@@ -24,8 +24,9 @@ typedef struct {
     char *oldest, *newest;     /* record times; NULL when there is none */
     double span_days;          /* newest - oldest */
     guint64 store_bytes;       /* kikan.db and its -wal */
+    guint64 archive_bytes;     /* the slip archive beside it (slips/): kept as long */
     guint64 free_bytes;        /* available to this user on the store's file system */
-    double bytes_per_day;      /* store_bytes over max(span, 1 day); 0 without records */
+    double bytes_per_day;      /* store + archive over max(span, 1 day); 0 without records */
     double days_until_full;    /* free / bytes_per_day; < 0: no growth to project */
     guint64 min_free_bytes;
     gboolean warning;

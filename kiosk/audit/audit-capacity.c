@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "audit-events-private.h"
@@ -107,6 +108,29 @@ free_space (const char *store_path, guint64 *out, GError **error)
     return TRUE;
 }
 
+/* Bytes of the regular files beneath @dir (0 when it does not exist).
+ * Links are not followed: the archive is Kikan's own folder. */
+static guint64
+tree_size (const char *dir)
+{
+    g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint64 total = 0;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        GStatBuf st;
+
+        if (g_lstat (path, &st) != 0)
+            continue;
+        if (S_ISDIR (st.st_mode))
+            total += tree_size (path);
+        else if (S_ISREG (st.st_mode))
+            total += (guint64)st.st_size;
+    }
+    return total;
+}
+
 static double
 parse_time (const char *t)
 {
@@ -140,6 +164,16 @@ kikan_audit_capacity (KikanStore *store, guint64 min_free_mb, KikanAuditCapacity
     if (!free_space (path, &out->free_bytes, error))
         return FALSE;
     out->store_bytes = file_size (path) + file_size (wal);
+    {
+        /* Every slip's PDF is archived beside the store and kept as long
+         * as the records (KR-32): the growth that fills the disk is both.
+         * The soak of issue #12 found the archive growing faster than the
+         * store, unseen by this estimate. */
+        g_autofree char *home = g_path_get_dirname (path);
+        g_autofree char *slips = g_build_filename (home, "slips", NULL);
+
+        out->archive_bytes = tree_size (slips);
+    }
     out->min_free_bytes = min_free_mb * 1024 * 1024;
     first = parse_time (out->oldest);
     last = parse_time (out->newest);
@@ -148,7 +182,8 @@ kikan_audit_capacity (KikanStore *store, guint64 min_free_mb, KikanAuditCapacity
     if (out->records > 0) {
         /* Under a day of history says little about a year: the growth is
          * then taken over one day, which overstates it (warns early). */
-        out->bytes_per_day = (double)out->store_bytes / MAX (out->span_days, 1.0);
+        out->bytes_per_day
+            = (double)(out->store_bytes + out->archive_bytes) / MAX (out->span_days, 1.0);
         if (out->bytes_per_day > 0)
             out->days_until_full = (double)out->free_bytes / out->bytes_per_day;
     }

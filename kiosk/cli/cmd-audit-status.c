@@ -62,6 +62,8 @@ kikan_cmd_audit_status (int argc, char **argv)
         json_builder_add_double_value (b, c.span_days);
         json_builder_set_member_name (b, "store_bytes");
         json_builder_add_int_value (b, (gint64)c.store_bytes);
+        json_builder_set_member_name (b, "archive_bytes");
+        json_builder_add_int_value (b, (gint64)c.archive_bytes);
         json_builder_set_member_name (b, "free_bytes");
         json_builder_add_int_value (b, (gint64)c.free_bytes);
         json_builder_set_member_name (b, "min_free_bytes");
@@ -86,6 +88,7 @@ kikan_cmd_audit_status (int argc, char **argv)
         g_autofree char *newest = kikan_escape_for_display (c.newest != NULL ? c.newest : "-", -1);
         g_autofree char *span = kikan_format_age_days (c.span_days);
         g_autofree char *size = mb (c.store_bytes);
+        g_autofree char *archive = mb (c.archive_bytes);
         g_autofree char *free_ = mb (c.free_bytes);
         g_autofree char *per_day = mb ((guint64)c.bytes_per_day);
 
@@ -94,6 +97,7 @@ kikan_cmd_audit_status (int argc, char **argv)
         printf ("newest record    %s\n", newest);
         printf ("span             %s\n", span);
         printf ("store size       %s\n", size);
+        printf ("slip archive     %s\n", archive);
         printf ("free space       %s (warning under %" G_GUINT64_FORMAT " MB, [audit] "
                 "min_free_mb)\n",
                 free_, min_free_mb);

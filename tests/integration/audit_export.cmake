@@ -21,6 +21,7 @@ set(KIKAN_IT_AUDIT_EXPORT_TESTS
   test_audit_export.AuditExport.test_sample_larger_than_population_refused
   test_audit_export.AuditExport.test_attest_and_list
   test_audit_export.AuditExport.test_status_warns_low_space
+  test_audit_export.AuditExport.test_status_counts_the_slip_archive
   test_audit_export.AuditExport.test_status_projection_and_config)
 set_property(GLOBAL APPEND PROPERTY KIKAN_IT_REGISTERED_ELSEWHERE ${KIKAN_IT_AUDIT_EXPORT_TESTS})
 if(TARGET kikan AND TARGET kikan-scand)

@@ -365,6 +365,33 @@ class AuditExport(CheckinTestCase):
         self.assertNotIn(b"WARNING", r.stdout)
         self.assertIn(b"Nothing in Kikan deletes audit records", r.stdout)
 
+    def test_status_counts_the_slip_archive(self):
+        # Slips are kept as long as the records (KR-32): a slip archive the
+        # size of 500 days of free space must make the projection warn, as
+        # the store itself would (issue #12's soak found the archive growing
+        # faster than the store, unseen by the estimate).
+        with open(os.path.join(self.home, "kikan.conf"), "w") as f:
+            f.write("[audit]\nmin_free_mb = 0\n")
+        doc = json.loads(self.ok("audit", "status", "--json").stdout)
+        year = os.path.join(self.home, "slips", "2026")
+        os.makedirs(year, exist_ok=True)
+        pdfs = sum(os.path.getsize(os.path.join(dp, f))
+                   for dp, _, fs in os.walk(os.path.join(self.home, "slips")) for f in fs)
+        extra = 4 * doc["store_bytes"]
+        with open(os.path.join(year, "999999-01.pdf"), "wb") as f:
+            f.write(b"%" * extra)
+        after = json.loads(self.ok("audit", "status", "--json").stdout)
+        self.assertEqual(after["archive_bytes"], pdfs + extra)
+        # 200 days of store + archive; the store alone would last 1,000.
+        free = (after["store_bytes"] + after["archive_bytes"]) * 200
+        self.assertGreater(free, after["store_bytes"] * 365)
+        r = self.kikan("audit", "status", env=self.env(KIKAN_TEST_FREE_BYTES=str(free)))
+        self.assertEqual(r.rc, 3, r.describe())
+        self.assertIn(b"slip archive", r.stdout)
+        free = (after["store_bytes"] + after["archive_bytes"]) * 400
+        r = self.kikan("audit", "status", env=self.env(KIKAN_TEST_FREE_BYTES=str(free)))
+        self.assertEqual(r.rc, 0, r.describe())
+
     def test_status_projection_and_config(self):
         # The store grows by its whole size a day (under a day of history):
         # 300 days' worth of free space warns, 400 days' does not.
