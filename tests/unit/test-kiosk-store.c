@@ -694,6 +694,24 @@ test_check_hostile_values_escaped (void **state)
     assert_non_null (strstr (g_ptr_array_index (problems, 0), "\\x1B"));
 }
 
+/* A negative schema version is not a Kikan store: refused, unchanged. */
+static void
+test_negative_version_refused (void **state)
+{
+    g_autofree char *path = make_store_with_rows (2);
+    g_autoptr (GPtrArray) problems = NULL;
+    g_autoptr (GError) error = NULL;
+    int version = 0;
+
+    raw_sql (path, "PRAGMA user_version = -1");
+    assert_refused (path, KIKAN_ERROR_STORE_NOT_KIKAN, "negative schema version");
+    /* db check reports it as a problem found, not as a failure to check. */
+    if (!kikan_store_check_file (path, &problems, &version, &error))
+        fail_msg ("db check failed: %s", error->message);
+    assert_int_equal (problems->len, 1);
+    assert_non_null (strstr (g_ptr_array_index (problems, 0), "negative"));
+}
+
 int
 main (void)
 {
@@ -751,6 +769,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_check_loan_of_another_employee, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_check_hostile_values_escaped, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_negative_version_refused, test_home_setup,
                                          test_home_teardown),
     };
 
