@@ -182,14 +182,25 @@ check_db_snapshot (sqlite3 *db, GPtrArray *problems, int *version_out, GError **
 {
     sqlite3_stmt *st = NULL;
     gint64 version = -1;
+    gboolean have_version = FALSE;
     int rc;
 
     *version_out = -1;
     rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    if (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW) {
         version = sqlite3_column_int64 (st, 0);
+        have_version = TRUE;
+    }
     sqlite3_finalize (st);
-    if (version < 0) {
+    if (have_version && version < 0) {
+        /* The open refuses it (KIKAN_ERROR_STORE_NOT_KIKAN); the check says
+         * why, rather than failing with "not an error". */
+        g_ptr_array_add (problems, g_strdup_printf ("schema version %" G_GINT64_FORMAT
+                                                    " is negative: the file is not a Kikan store",
+                                                    version));
+        return TRUE;
+    }
+    if (!have_version) {
         if ((rc & 0xff) == SQLITE_NOTADB) {
             g_ptr_array_add (problems, g_strdup ("the file is not a SQLite database"));
             return TRUE;

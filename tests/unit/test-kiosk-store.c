@@ -1,6 +1,8 @@
 /* kiosk/store/: the PRAGMAs take effect, a store that must not be used is
  * refused and left byte for byte as it was, migrations run from an empty
- * file, and `kikan db check` finds each broken invariant. */
+ * file (and a failed one changes nothing), `kikan db check` finds each
+ * broken invariant, and each SQLite failure class and commit hook behaves
+ * as store-private.h says. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,9 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -694,6 +699,490 @@ test_check_hostile_values_escaped (void **state)
     assert_non_null (strstr (g_ptr_array_index (problems, 0), "\\x1B"));
 }
 
+/* ------------------------------------------- errors, hooks and helpers */
+
+/* Each SQLite failure class gets its code and the next step for IT; a
+ * full disk or a lock never tells IT to restore a backup over good
+ * evidence. */
+static void
+test_error_classes (void **state)
+{
+    static const struct {
+        int rc;
+        KikanErrorCode code;
+        const char *hint;
+    } cases[] = {
+        { SQLITE_CORRUPT, KIKAN_ERROR_STORE_CORRUPT, "The store is damaged" },
+        { SQLITE_CORRUPT_INDEX, KIKAN_ERROR_STORE_CORRUPT, "restore it from the last backup" },
+        { SQLITE_NOTADB, KIKAN_ERROR_STORE_NOT_DATABASE,
+          "restore the store from the last backup" },
+        { SQLITE_BUSY, KIKAN_ERROR_STORE, "Another Kikan program holds the store" },
+        { SQLITE_LOCKED, KIKAN_ERROR_STORE, "Another Kikan program holds the store" },
+        { SQLITE_FULL, KIKAN_ERROR_STORE, "The disk is full" },
+        { SQLITE_READONLY, KIKAN_ERROR_STORE, "Run kikan as the kiosk user" },
+        { SQLITE_PERM, KIKAN_ERROR_STORE, "Run kikan as the kiosk user" },
+        { SQLITE_CANTOPEN, KIKAN_ERROR_STORE, "Run kikan as the kiosk user" },
+        { SQLITE_IOERR, KIKAN_ERROR_STORE, "if it reports problems, restore" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autoptr (GError) error = NULL;
+
+        assert_false (kikan_store_set_error (&error, NULL, cases[i].rc, "Doing it"));
+        if (!g_error_matches (error, KIKAN_ERROR, cases[i].code))
+            fail_msg ("rc %d: code %d, expected %d", cases[i].rc, error->code, cases[i].code);
+        assert_true (g_str_has_prefix (error->message, "Doing it: "));
+        assert_non_null (strstr (error->message, sqlite3_errstr (cases[i].rc)));
+        if (strstr (error->message, cases[i].hint) == NULL)
+            fail_msg ("rc %d: “%s” does not say “%s”", cases[i].rc, error->message, cases[i].hint);
+        if (cases[i].rc == SQLITE_FULL || cases[i].rc == SQLITE_BUSY
+            || cases[i].rc == SQLITE_LOCKED)
+            assert_null (strstr (error->message, "backup"));
+    }
+}
+
+typedef struct {
+    guint before_runs, after_runs;
+    gboolean before_ok;
+} Hooks;
+
+static gboolean
+hook_before (KikanStore *store, gpointer data, GError **error)
+{
+    Hooks *h = data;
+
+    h->before_runs++;
+    if (!h->before_ok) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_FAILED, "the seal does not add up");
+        return FALSE;
+    }
+    /* Inside the transaction: what it writes is committed with the rest. */
+    return kikan_store_exec (store,
+                             "INSERT INTO employees (id, name, updated_at) VALUES "
+                             "('SEAL', 's', 'x')",
+                             error);
+}
+
+static void
+hook_after (KikanStore *store, gpointer data)
+{
+    ((Hooks *)data)->after_runs++;
+}
+
+static const char *const insert_e1
+    = "INSERT INTO employees (id, name, updated_at) VALUES ('E1', 'a', 'x')";
+
+/* Before-commit hooks run once inside the transaction and can refuse it
+ * (nothing is kept, after-commit hooks do not run); after-commit hooks
+ * run once after a commit that succeeded and are dropped on rollback. */
+static void
+test_commit_hooks (void **state)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = open_store (&error);
+    Hooks h = { 0, 0, FALSE };
+    sqlite3 *db;
+
+    assert_non_null (store);
+    db = kikan_store_get_db (store);
+
+    /* A refusing before-hook: the commit fails and nothing is kept. */
+    assert_true (kikan_store_begin (store, &error));
+    assert_true (kikan_store_exec (store, insert_e1, &error));
+    kikan_store_before_commit (store, hook_before, &h);
+    kikan_store_before_commit (store, hook_before, &h); /* the same twice: once */
+    kikan_store_after_commit (store, hook_after, &h);
+    kikan_store_after_commit (store, hook_after, &h);
+    assert_false (kikan_store_commit (store, &error));
+    assert_non_null (strstr (error->message, "the seal does not add up"));
+    g_clear_error (&error);
+    assert_int_equal (h.before_runs, 1);
+    assert_int_equal (h.after_runs, 0);
+    assert_true (sqlite3_get_autocommit (db));
+    assert_int_equal (query_int (db, "SELECT count(*) FROM employees"), 0);
+
+    /* Rolled back: the hooks registered meanwhile are dropped. */
+    assert_true (kikan_store_begin (store, &error));
+    kikan_store_before_commit (store, hook_before, &h);
+    kikan_store_after_commit (store, hook_after, &h);
+    kikan_store_rollback (store);
+    assert_true (kikan_store_begin (store, &error));
+    assert_true (kikan_store_exec (store, insert_e1, &error));
+    assert_true (kikan_store_commit (store, &error));
+    assert_int_equal (h.before_runs, 1);
+    assert_int_equal (h.after_runs, 0);
+
+    /* Accepting hooks: the before-hook's row is committed too, each runs
+     * once, and a second hook with other data runs as well. */
+    h.before_ok = TRUE;
+    {
+        Hooks other = { 0, 0, TRUE };
+
+        assert_true (kikan_store_begin (store, &error));
+        kikan_store_before_commit (store, hook_before, &h);
+        kikan_store_after_commit (store, hook_after, &h);
+        kikan_store_after_commit (store, hook_after, &other);
+        assert_true (kikan_store_commit (store, &error));
+        assert_int_equal (h.before_runs, 2);
+        assert_int_equal (h.after_runs, 1);
+        assert_int_equal (other.after_runs, 1);
+    }
+    assert_int_equal (query_int (db, "SELECT count(*) FROM employees WHERE id = 'SEAL'"), 1);
+    /* The next commit does not run them again. */
+    assert_true (kikan_store_begin (store, &error));
+    assert_true (kikan_store_commit (store, &error));
+    assert_int_equal (h.before_runs, 2);
+    assert_int_equal (h.after_runs, 1);
+
+    /* A store freed with hooks still registered frees them, runs none. */
+    assert_true (kikan_store_begin (store, &error));
+    kikan_store_before_commit (store, hook_before, &h);
+    kikan_store_after_commit (store, hook_after, &h);
+    g_clear_pointer (&store, kikan_store_free);
+    assert_int_equal (h.before_runs, 2);
+    assert_int_equal (h.after_runs, 1);
+    kikan_store_free (NULL);
+}
+
+/* A transaction inside a transaction, or a commit without one, is an
+ * error with SQLite's words, never silently accepted. */
+static void
+test_transaction_misuse (void **state)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = open_store (&error);
+
+    assert_non_null (store);
+    assert_false (kikan_store_commit (store, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (strstr (error->message, "The change could not be saved in the store"));
+    assert_non_null (strstr (error->message, "no transaction is active"));
+    g_clear_error (&error);
+    assert_true (kikan_store_begin (store, &error));
+    assert_false (kikan_store_begin (store, &error));
+    assert_non_null (strstr (error->message, "A store transaction could not start"));
+    assert_non_null (strstr (error->message, "within a transaction"));
+    /* The first transaction is still usable. */
+    g_clear_error (&error);
+    assert_true (kikan_store_exec (store, insert_e1, &error));
+    assert_true (kikan_store_commit (store, &error));
+    assert_int_equal (query_int (kikan_store_get_db (store), "SELECT count(*) FROM employees"), 1);
+}
+
+/* The statement helpers: a bad statement and a failed step are errors;
+ * NULL text binds and reads back as NULL. */
+static void
+test_statement_helpers (void **state)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = open_store (&error);
+    sqlite3_stmt *st;
+    g_autofree char *name = NULL;
+
+    assert_non_null (store);
+    assert_null (kikan_store_prepare (store, "SELEKT 1", &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (strstr (error->message, "Could not prepare a statement of the store"));
+    assert_non_null (strstr (error->message, "syntax error"));
+    g_clear_error (&error);
+
+    st = kikan_store_prepare (
+        store, "INSERT INTO employees (id, name, updated_at) VALUES (?, ?, 'x')", &error);
+    assert_non_null (st);
+    kikan_store_bind_text (st, 1, "E1");
+    kikan_store_bind_text (st, 2, "Aoki");
+    assert_true (kikan_store_step_done (store, st, "Could not add the employee", &error));
+    st = kikan_store_prepare (
+        store, "INSERT INTO employees (id, name, updated_at) VALUES (?, ?, 'x')", &error);
+    kikan_store_bind_text (st, 1, "E1");
+    kikan_store_bind_text (st, 2, "again");
+    assert_false (kikan_store_step_done (store, st, "Could not add the employee", &error));
+    assert_true (g_str_has_prefix (error->message, "Could not add the employee: "));
+    assert_non_null (strstr (error->message, "UNIQUE"));
+    g_clear_error (&error);
+    /* The connection's last error, through kikan_store_fail. */
+    assert_false (kikan_store_fail (store, "Could not look", &error));
+    assert_true (g_str_has_prefix (error->message, "Could not look: "));
+    assert_non_null (strstr (error->message, "UNIQUE"));
+    g_clear_error (&error);
+
+    st = kikan_store_prepare (store, "SELECT ?, name FROM employees WHERE id = 'E1'", &error);
+    kikan_store_bind_text (st, 1, NULL);
+    assert_int_equal (sqlite3_step (st), SQLITE_ROW);
+    assert_int_equal (sqlite3_column_type (st, 0), SQLITE_NULL);
+    assert_null (kikan_store_column_dup (st, 0));
+    name = kikan_store_column_dup (st, 1);
+    assert_string_equal (name, "Aoki");
+    sqlite3_finalize (st);
+}
+
+/* A negative schema version is not a Kikan store: refused, unchanged. */
+static void
+test_negative_version_refused (void **state)
+{
+    g_autofree char *path = make_store_with_rows (2);
+    g_autoptr (GPtrArray) problems = NULL;
+    g_autoptr (GError) error = NULL;
+    int version = 0;
+
+    raw_sql (path, "PRAGMA user_version = -1");
+    assert_refused (path, KIKAN_ERROR_STORE_NOT_KIKAN, "negative schema version");
+    /* db check reports it as a problem found, not as a failure to check. */
+    if (!kikan_store_check_file (path, &problems, &version, &error))
+        fail_msg ("db check failed: %s", error->message);
+    assert_int_equal (problems->len, 1);
+    assert_non_null (strstr (g_ptr_array_index (problems, 0), "negative"));
+}
+
+/* A file with a SQLite header and garbage behind it: SQLite itself says
+ * it is not a database; refused as such, unchanged, and db check says so. */
+static void
+test_header_only_refused (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autoptr (GPtrArray) problems = NULL;
+    g_autoptr (GError) error = NULL;
+    char data[4096];
+
+    memset (data, 0x5a, sizeof data);
+    memcpy (data, "SQLite format 3", 16);
+    assert_true (g_file_set_contents (path, data, sizeof data, NULL));
+    assert_refused (path, KIKAN_ERROR_STORE_NOT_DATABASE, "not a SQLite database");
+    assert_true (kikan_store_check_file (path, &problems, NULL, &error));
+    assert_int_equal (problems->len, 1);
+    assert_non_null (strstr (g_ptr_array_index (problems, 0), "not a SQLite database"));
+}
+
+/* A migration step that fails leaves the store at the version it had,
+ * with its data, and says which step failed. */
+static void
+test_migration_failure_rolls_back (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+    sqlite3 *raw = NULL;
+
+    assert_int_equal (sqlite3_open (path, &raw), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (raw, kikan_store_schema_v1, NULL, NULL, NULL), SQLITE_OK);
+    /* A table in the way of step 2 (someone's hand-made audit table). */
+    assert_int_equal (sqlite3_exec (raw,
+                                    "INSERT INTO employees (id, name, updated_at) VALUES "
+                                    "('E1', 'Aoki', 'x'); CREATE TABLE audit_records (x);"
+                                    "PRAGMA user_version = 1;",
+                                    NULL, NULL, NULL),
+                      SQLITE_OK);
+    sqlite3_close (raw);
+    store = open_store (&error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (strstr (error->message, "could not be upgraded from schema version 1"));
+    assert_non_null (strstr (error->message, "already exists"));
+    assert_int_equal (sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal (query_int (raw, "PRAGMA user_version"), 1);
+    assert_int_equal (query_int (raw, "SELECT count(*) FROM employees"), 1);
+    assert_int_equal (query_int (raw, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                      "'audit_baseline'"),
+                      0);
+    sqlite3_close (raw);
+}
+
+/* Paths that cannot hold a store: a parent that is a file, a folder that
+ * does not exist; nothing is created. */
+static void
+test_unusable_paths (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autofree char *under_file = g_build_filename (path, "kikan.db", NULL);
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autofree char *missing = g_build_filename (dir, "no-such-dir", "kikan.db", NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+
+    assert_true (g_file_set_contents (path, "", 0, NULL));
+    store = kikan_store_open_path (under_file, &error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (strstr (error->message, "cannot be used"));
+    assert_non_null (strstr (error->message, g_strerror (ENOTDIR)));
+    g_clear_error (&error);
+
+    store = kikan_store_open_path (missing, &error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (strstr (error->message, "cannot be created"));
+    assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+}
+
+/* The read-only open refuses a link in place of the store too. */
+static void
+test_readonly_symlink_refused (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autofree char *real = g_strconcat (path, ".real", NULL);
+    g_autoptr (KikanHome) home = kikan_home_new ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (GPtrArray) problems = NULL;
+
+    raw_sql (real, "CREATE TABLE t (x); PRAGMA user_version = 1");
+    assert_int_equal (symlink (real, path), 0);
+    store = kikan_store_open_readonly (home, &error);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE_NOT_DATABASE));
+    assert_non_null (strstr (error->message, "not a regular file"));
+    g_clear_error (&error);
+    /* db check reports it, and does not follow it. */
+    assert_true (kikan_store_check_file (path, &problems, NULL, &error));
+    assert_int_equal (problems->len, 1);
+    assert_non_null (strstr (g_ptr_array_index (problems, 0), "not a regular file"));
+}
+
+/* db check on stores with nothing in them yet: an empty file and an empty
+ * SQLite database are version 0 with no problem; tables without a version
+ * are another program's. */
+static void
+test_check_file_empty_stores (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autoptr (GError) error = NULL;
+    int version = -1;
+
+    assert_true (g_file_set_contents (path, "", 0, NULL));
+    {
+        g_autoptr (GPtrArray) problems = NULL;
+
+        assert_true (kikan_store_check_file (path, &problems, &version, &error));
+        assert_int_equal (version, 0);
+        assert_int_equal (problems->len, 0);
+    }
+    g_unlink (path);
+    raw_sql (path, "CREATE TABLE t (x); DROP TABLE t");
+    {
+        g_autoptr (GPtrArray) problems = NULL;
+
+        version = -1;
+        assert_true (kikan_store_check_file (path, &problems, &version, &error));
+        assert_int_equal (version, 0);
+        assert_int_equal (problems->len, 0);
+    }
+    raw_sql (path, "CREATE TABLE photos (id INTEGER PRIMARY KEY)");
+    {
+        g_autoptr (GPtrArray) problems = NULL;
+
+        assert_true (kikan_store_check_file (path, &problems, &version, &error));
+        assert_int_equal (version, 0);
+        assert_int_equal (problems->len, 1);
+        assert_non_null (strstr (g_ptr_array_index (problems, 0), "another program"));
+    }
+}
+
+/* A NULL in a problem row is printed as "NULL", never dropped. */
+static void
+test_check_null_shown (void **state)
+{
+    assert_one_problem ("INSERT INTO items (id, session_id, asset_id, presence, presented_at) "
+                        "VALUES (2, 1, NULL, 'present', 't')",
+                        "session 1 has ended but its item 2 (asset NULL) has no verdict");
+}
+
+/* A state home that is a file: no store, and the error says why. */
+static void
+test_open_home_not_a_directory (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autofree char *old = g_strdup (g_getenv ("KIKAN_HOME"));
+    g_autofree char *home = g_build_filename (path, "home", NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+
+    assert_true (g_file_set_contents (path, "not a folder", -1, NULL));
+    g_setenv ("KIKAN_HOME", home, TRUE);
+    store = open_store (&error);
+    g_setenv ("KIKAN_HOME", old, TRUE);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_HOME));
+    assert_non_null (strstr (error->message, "state directory"));
+}
+
+/* Another program setting the store up (it holds the folder's lock) for
+ * longer than the busy timeout: a clear error, and no store is made. */
+static void
+test_setup_lock_held (void **state)
+{
+    g_autofree char *path = store_path ();
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (KikanStore) store = NULL;
+    gint64 t0;
+    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    assert_true (fd >= 0);
+    assert_int_equal (flock (fd, LOCK_EX | LOCK_NB), 0);
+    t0 = g_get_monotonic_time ();
+    store = kikan_store_open_path (path, &error);
+    close (fd);
+    assert_null (store);
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_STORE));
+    assert_non_null (
+        strstr (error->message, "Another Kikan program has been setting up the store"));
+    assert_true (g_get_monotonic_time () - t0 >= (KIKAN_STORE_BUSY_TIMEOUT_MS - 100) * 1000);
+    /* The empty file it made before waiting is still an empty store. */
+    {
+        GStatBuf st;
+
+        assert_int_equal (g_stat (path, &st), 0);
+        assert_int_equal (st.st_size, 0);
+    }
+    g_clear_error (&error);
+    store = kikan_store_open_path (path, &error);
+    assert_non_null (store);
+    assert_int_equal (kikan_store_get_version (store), KIKAN_STORE_SCHEMA_VERSION);
+}
+
+/* A damaged loans table: db check lists what integrity_check says, and
+ * when the foreign-key check then stops on the damage, says the file is
+ * damaged (a problem found, not a failure to check); the kiosk refuses
+ * the file, unchanged. */
+static void
+test_check_damaged_loans (void **state)
+{
+    g_autofree char *path = make_store_with_rows (400);
+    g_autoptr (GPtrArray) problems = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *data = NULL;
+    gboolean integrity = FALSE, damaged = FALSE;
+    gsize len = 0;
+    gint64 page, root;
+    sqlite3 *db = NULL;
+
+    raw_sql (path, "PRAGMA journal_mode = DELETE;"
+                   "INSERT INTO assets (id, type, updated_at) VALUES ('USB-1', 'usb', 't');"
+                   "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 49) "
+                   "INSERT INTO loans (asset_id, employee_id, lent_on, returned_on) "
+                   "SELECT 'USB-1', printf('E%05d', i * 7), '2026-01-01', '2026-01-02' FROM n");
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    page = query_int (db, "PRAGMA page_size");
+    root = query_int (db, "SELECT rootpage FROM sqlite_schema WHERE name = 'loans'");
+    sqlite3_close (db);
+    assert_true (g_file_get_contents (path, &data, &len, NULL));
+    assert_true ((gsize)(root * page) <= len);
+    memset (data + (root - 1) * page + 16, 0xa5, (gsize)page / 2);
+    assert_true (g_file_set_contents (path, data, (gssize)len, NULL));
+
+    assert_refused (path, KIKAN_ERROR_STORE_CORRUPT, "damaged");
+    if (!kikan_store_check_file (path, &problems, NULL, &error))
+        fail_msg ("db check failed: %s", error->message);
+    for (guint i = 0; i < problems->len; i++) {
+        const char *p = g_ptr_array_index (problems, i);
+
+        integrity |= g_str_has_prefix (p, "integrity_check: ");
+        damaged |= g_str_has_prefix (p, "the file is damaged: ");
+    }
+    assert_true (integrity);
+    assert_true (damaged);
+}
+
 int
 main (void)
 {
@@ -751,6 +1240,31 @@ main (void)
         cmocka_unit_test_setup_teardown (test_check_loan_of_another_employee, test_home_setup,
                                          test_home_teardown),
         cmocka_unit_test_setup_teardown (test_check_hostile_values_escaped, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_error_classes, test_home_setup, test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_commit_hooks, test_home_setup, test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_transaction_misuse, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_statement_helpers, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_negative_version_refused, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_header_only_refused, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_migration_failure_rolls_back, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_unusable_paths, test_home_setup, test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_readonly_symlink_refused, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_check_file_empty_stores, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_check_null_shown, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_open_home_not_a_directory, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_setup_lock_held, test_home_setup,
+                                         test_home_teardown),
+        cmocka_unit_test_setup_teardown (test_check_damaged_loans, test_home_setup,
                                          test_home_teardown),
     };
 

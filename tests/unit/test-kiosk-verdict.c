@@ -10,7 +10,10 @@
  * row's expectations, and the rows must match what the engine does, so a
  * new code cannot be added without a test.  Then the invariants of KR-03,
  * MAL-05 and MAL-04 over a grid of evidence combinations, IT actions
- * (KR-30), JSON both ways, and the table against docs/verdicts.md. */
+ * (KR-30), JSON both ways, and the table against docs/verdicts.md.  Last,
+ * one test per group of branches the table does not reach (issue #12
+ * item 6): merging of same-code lines, unknown levels, partial scans,
+ * strict reading back; each asserts the verdict or the refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1077,6 +1080,760 @@ test_json_refused (void **state)
                               "kind");
 }
 
+/* ---- branches the rule table does not reach (issue #12 item 6) ---- */
+
+/* A finding under slip code @slip at @level, whatever its software code. */
+static void
+add_slip_finding (Fixture *f, const char *slip, KikanLevel level, const char *subject)
+{
+    KikanFinding *x = g_new0 (KikanFinding, 1);
+
+    x->code = g_strdup ("SW-TEST");
+    x->slip_code = g_strdup (slip);
+    x->level = level;
+    x->subject = g_strdup (subject);
+    g_ptr_array_add (f->findings, x);
+}
+
+static KikanVerdictResult *
+item_of (Fixture *f)
+{
+    return kikan_verdict_evaluate_item (&f->items[0], f->decl);
+}
+
+/* The names read back strictly: NULL and unknown words are refused. */
+static void
+test_names_strict (void **state)
+{
+    KikanItemType t = KIKAN_ITEM_TYPE_OTHER;
+    KikanPresence p = KIKAN_PRESENCE_LOST;
+
+    assert_false (kikan_item_type_from_string (NULL, &t));
+    assert_false (kikan_item_type_from_string ("laptop ", &t));
+    /* "none" is what an unset type prints; it is not a type one may store. */
+    assert_false (kikan_item_type_from_string ("none", &t));
+    assert_int_equal (t, KIKAN_ITEM_TYPE_OTHER);
+    assert_true (kikan_item_type_from_string ("phone", &t));
+    assert_int_equal (t, KIKAN_ITEM_TYPE_PHONE);
+    assert_false (kikan_presence_from_string (NULL, &p));
+    assert_false (kikan_presence_from_string ("Present", &p));
+    assert_int_equal (p, KIKAN_PRESENCE_LOST);
+    assert_true (kikan_presence_from_string ("transferred", &p));
+    assert_int_equal (p, KIKAN_PRESENCE_TRANSFERRED);
+    /* Every free function accepts NULL (STYLE.md rule 4). */
+    kikan_verdict_reason_free (NULL);
+    kikan_verdict_result_free (NULL);
+    kikan_session_verdict_free (NULL);
+}
+
+/* Heuristics: Heuristics.Encrypted* is "not inspected"; a count of
+ * heuristic hits with none named still holds (and is never MAL-01). */
+static void
+test_heuristics_edges (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_detection (&f, "Heuristics.Encrypted.Zip", "secret.zip");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "secret.zip (Heuristics.Encrypted.Zip)"));
+        assert_null (kikan_verdict_result_find (r, "MAL-03"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+    }
+    fixture_clear (&f);
+
+    /* Two heuristic hits: one MAL-03 line naming the first. */
+    fixture_init (&f);
+    add_detection (&f, "Heuristics.Phishing.Email", "a.eml");
+    add_detection (&f, "Heuristics.OLE2.ContainsMacros", "b.doc");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m3 = kikan_verdict_result_find (r, "MAL-03");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (m3);
+        assert_non_null (strstr (m3->text, "2 heuristic detections, first "
+                                           "Heuristics.Phishing.Email on a.eml"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+    }
+    fixture_clear (&f);
+
+    /* Heuristic hits only counted (none listed), the result still "clean". */
+    fixture_init (&f);
+    f.items[0].inspection.n_heuristic = 1;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m3 = kikan_verdict_result_find (r, "MAL-03");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (m3);
+        assert_non_null (strstr (m3->text, "1 heuristic detection"));
+        assert_null (strstr (m3->text, "first"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+    }
+    f.items[0].inspection.n_heuristic = 3;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_non_null (
+            strstr (kikan_verdict_result_find (r, "MAL-03")->text, "3 heuristic detections"));
+    }
+    fixture_clear (&f);
+}
+
+/* One line per code: a later finding of the same code raises the level
+ * (an info line becomes a HOLD), a repeated subject is not repeated, and a
+ * CONDITIONAL reached by merging carries its condition (KR-28). */
+static void
+test_findings_merge (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_slip_finding (&f, "SW-01", KIKAN_LEVEL_INFO, "toolA");
+    add_slip_finding (&f, "SW-01", KIKAN_LEVEL_HOLD, "toolB");
+    add_slip_finding (&f, "SW-01", KIKAN_LEVEL_CONDITIONAL, "toolB");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *sw = kikan_verdict_result_find (r, "SW-01");
+
+        assert_non_null (sw);
+        assert_false (sw->info);
+        assert_int_equal (sw->level, KIKAN_VERDICT_HOLD);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (strstr (sw->text, "toolA; toolB"));
+        assert_null (strstr (strstr (sw->text, "toolB") + 1, "toolB"));
+    }
+    fixture_clear (&f);
+
+    fixture_init (&f);
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_INFO, "kernel");
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "browser");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-01");
+
+        assert_non_null (u);
+        assert_false (u->info);
+        assert_int_equal (u->level, KIKAN_VERDICT_CONDITIONAL);
+        assert_non_null (u->condition);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_CONDITIONAL);
+        assert_non_null (kikan_verdict_result_find (r, "PROC-04"));
+    }
+    fixture_clear (&f);
+
+    /* An info finding never lowers what is already there. */
+    fixture_init (&f);
+    add_slip_finding (&f, "SW-03", KIKAN_LEVEL_QUARANTINE, "miner");
+    add_slip_finding (&f, "SW-03", KIKAN_LEVEL_INFO, "other");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *s3 = kikan_verdict_result_find (r, "SW-03");
+
+        assert_false (s3->info);
+        assert_int_equal (s3->level, KIKAN_VERDICT_QUARANTINE);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_QUARANTINE);
+    }
+    fixture_clear (&f);
+}
+
+/* A partial scan: what holds or quarantines counts, a CONDITIONAL or info
+ * finding is dropped (it would need the whole disk to be true). */
+static void
+test_partial_findings (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].inspection.state = KIKAN_INSPECTION_FAILED;
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "kernel");
+    add_slip_finding (&f, "SW-05", KIKAN_LEVEL_INFO, "tool");
+    add_slip_finding (&f, "SW-03", KIKAN_LEVEL_QUARANTINE, "miner");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_QUARANTINE);
+        assert_non_null (kikan_verdict_result_find (r, "SW-03"));
+        assert_null (kikan_verdict_result_find (r, "UPD-01"));
+        assert_null (kikan_verdict_result_find (r, "SW-05"));
+        assert_null (kikan_verdict_result_find (r, "PROC-04"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+        /* No detail: the cause alone, no dangling colon. */
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "inspection failed"));
+        assert_null (strstr (m4->text, "inspection failed:"));
+    }
+    fixture_clear (&f);
+}
+
+/* A token that is also a mass-storage device is a medium: presented
+ * unread, it is not inspected (MAL-04), never INV-01 alone. */
+static void
+test_medium_by_interface (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].type = KIKAN_ITEM_TYPE_TOKEN;
+    f.items[0].hw_encrypted = TRUE;
+    f.items[0].inspection.state = KIKAN_INSPECTION_NONE;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+        assert_null (kikan_verdict_result_find (r, "MAL-04"));
+    }
+    f.items[0].offers_storage = TRUE;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "no medium was read"));
+    }
+    /* A medium whose ledger type was never set is a medium too. */
+    f.items[0].offers_storage = FALSE;
+    f.items[0].type = KIKAN_ITEM_TYPE_NONE;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (kikan_verdict_result_find (r, "MAL-04"));
+    }
+    fixture_clear (&f);
+}
+
+/* KR-47: personal data declared (Q10) makes a plain medium ENC-02 even
+ * when the work data typed is "public"; public work data alone does not. */
+static void
+test_personal_data_needs_encryption (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].encryption_required = FALSE;
+    f.items[0].inspection.encryption = KIKAN_ENCRYPTION_PLAIN;
+    f.decl->answer[10] = KIKAN_ANSWER_YES;
+    f.decl->q10_classification = KIKAN_CLASSIFICATION_PUBLIC;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+        assert_null (kikan_verdict_result_find (r, "ENC-02"));
+    }
+    f.decl->q10_personal_data = KIKAN_ANSWER_NOT_SURE;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *e2 = kikan_verdict_result_find (r, "ENC-02");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (e2);
+        assert_non_null (strstr (e2->text, "work data declared on it (Q10)"));
+        assert_null (strstr (e2->text, "ledger"));
+    }
+    /* Declared "no" (unencrypted) and found plain: no mismatch. */
+    f.items[0].declared_encrypted = KIKAN_ANSWER_NO;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_null (kikan_verdict_result_find (r, "ENC-06"));
+    }
+    /* Declared "yes" and found encrypted: no mismatch either. */
+    f.items[0].declared_encrypted = KIKAN_ANSWER_YES;
+    f.items[0].inspection.encryption = KIKAN_ENCRYPTION_ENCRYPTED;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_null (kikan_verdict_result_find (r, "ENC-06"));
+        assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+    }
+    fixture_clear (&f);
+}
+
+/* A laptop or phone whose disk was read with no operating system found:
+ * UPD-04 once, even when a finding already gave UPD-04. */
+static void
+test_no_system_found (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].type = KIKAN_ITEM_TYPE_PHONE;
+    f.items[0].inspection.n_systems = 0;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (u);
+        assert_non_null (strstr (u->text, "no operating system"));
+    }
+    add_slip_finding (&f, "UPD-04", KIKAN_LEVEL_HOLD, "no posture");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        guint n = 0;
+
+        for (guint i = 0; i < r->reasons->len; i++)
+            n += strcmp (((KikanVerdictReason *)g_ptr_array_index (r->reasons, i))->code, "UPD-04")
+                 == 0;
+        assert_int_equal (n, 1);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    /* One system measured: no UPD-04 from the engine. */
+    g_ptr_array_set_size (f.findings, 0);
+    f.items[0].inspection.n_systems = 1;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_null (kikan_verdict_result_find (r, "UPD-04"));
+    }
+    fixture_clear (&f);
+}
+
+/* Stale signatures with no maximum age known: MAL-05 still holds, both on
+ * the item and on the session, and says "the allowed number of" days. */
+static void
+test_stale_without_age (void **state)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+    KikanVerdictResult *r;
+    const KikanVerdictReason *m5;
+
+    fixture_init (&f);
+    f.items[0].inspection.signatures = stale_sigs;
+    f.items[0].inspection.signatures.max_age_days = 0;
+    f.items[0].inspection.signatures.detail = NULL;
+    f.ev.signatures = f.items[0].inspection.signatures;
+    sv = fixture_run (&f);
+    r = g_ptr_array_index (sv->items, 0);
+    m5 = kikan_verdict_result_find (r, "MAL-05");
+    assert_non_null (m5);
+    assert_non_null (strstr (m5->text, "the allowed number of days"));
+    assert_non_null (strstr (m5->text, "signatures not known to be fresh"));
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    assert_null (kikan_verdict_result_find (r, "MAL-01"));
+    m5 = kikan_verdict_result_find (sv->session, "MAL-05");
+    assert_non_null (m5);
+    assert_non_null (strstr (m5->text, "the allowed number of days"));
+    assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    fixture_clear (&f);
+}
+
+/* Holdings without a declaration: media are declared only by items. */
+static void
+test_holdings_without_declaration (void **state)
+{
+    Fixture f;
+    KikanHoldings h;
+
+    fixture_init (&f);
+    f.ev.items = f.items;
+    f.ev.n_items = 1;
+    f.ev.declaration = NULL;
+    kikan_session_evidence_holdings (&f.ev, &h);
+    assert_true (h.usb);
+    assert_false (h.media_declared);
+    f.ev.declaration = f.decl;
+    f.decl->answer[9] = KIKAN_ANSWER_NOT_SURE;
+    kikan_session_evidence_holdings (&f.ev, &h);
+    assert_true (h.media_declared);
+    fixture_clear (&f);
+}
+
+/* Today's date: exactly YYYY-MM-DD, nothing after the day. */
+static void
+test_today_strict (void **state)
+{
+    Fixture f;
+    const char *bad[] = { "2026-12-3x", "2026x12-03", "2026-12x03", "abcd-ef-gh" };
+
+    fixture_init (&f);
+    f.ev.items = f.items;
+    f.ev.n_items = 1;
+    f.ev.declaration = f.decl;
+    for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+        g_autoptr (GError) error = NULL;
+
+        f.ev.today = bad[i];
+        assert_null (kikan_verdict_evaluate_session (&f.ev, &error));
+        assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_FAILED));
+        assert_non_null (strstr (error->message, "YYYY-MM-DD"));
+    }
+    fixture_clear (&f);
+}
+
+/* An IT action to a level that does not exist, or by someone whose name
+ * is not valid UTF-8, is refused and changes nothing. */
+static void
+test_it_action_refusals (void **state)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+    g_autoptr (GError) error = NULL;
+    KikanVerdictResult *r;
+
+    fixture_init (&f);
+    f.items[0].inspection.encryption = KIKAN_ENCRYPTION_PLAIN;
+    sv = fixture_run (&f);
+    r = g_ptr_array_index (sv->items, 0);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    assert_false (kikan_verdict_apply_it_action (r, KIKAN_IT_OVERRIDE,
+                                                 (KikanVerdict)KIKAN_VERDICT_N_LEVELS, "IT-7",
+                                                 "why", "2026-12-03T14:00:00Z", &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_USAGE));
+    assert_non_null (strstr (error->message, "Unknown verdict"));
+    g_clear_error (&error);
+    assert_false (kikan_verdict_apply_it_action (r, KIKAN_IT_RESOLVE, KIKAN_VERDICT_CLEARED,
+                                                 "IT-\xff", "why", "2026-12-03T14:00:00Z",
+                                                 &error));
+    assert_non_null (strstr (error->message, "identity"));
+    assert_false (r->it_acted);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    assert_int_equal (r->it_actions->len, 0);
+    fixture_clear (&f);
+}
+
+/* Reading back: every member of a reason and of an IT action is required
+ * and checked, and a resolve is read back as a resolve. */
+static void
+test_json_refused_members (void **state)
+{
+#define RS "{\"verdict\":\"hold\",\"reasons\":["
+#define OV "],\"original_verdict\":\"hold\",\"it_actions\":["
+    assert_from_json_refuses (RS "{\"provenance\":\"M\",\"level\":\"hold\",\"text\":\"t\"}]}",
+                              "\"code\"");
+    assert_from_json_refuses (RS "{\"code\":\"MAL-02\",\"level\":\"hold\",\"text\":\"t\"}]}",
+                              "\"provenance\"");
+    assert_from_json_refuses (RS "{\"code\":\"MAL-02\",\"provenance\":\"M\",\"text\":\"t\"}]}",
+                              "\"level\"");
+    assert_from_json_refuses (RS "{\"code\":\"MAL-02\",\"provenance\":\"M\",\"level\":\"hold\"}]}",
+                              "\"text\"");
+    assert_from_json_refuses (RS "{\"code\":\"MAL-02\",\"provenance\":\"M\",\"level\":\"hold\","
+                                 "\"text\":\"t\",\"condition\":\"do it\"}]}",
+                              "condition");
+    assert_from_json_refuses (RS "{\"code\":\"MAL-02\",\"provenance\":\"M\",\"level\":\"hold\","
+                                 "\"text\":\"t\",\"condition\":{\"text\":\"x\",\"until\":3}}]}",
+                              "until");
+    assert_from_json_refuses (RS R1 "],\"original_verdict\":\"gone\",\"it_actions\":[" ACT "]}",
+                              "verdict level");
+    assert_from_json_refuses (RS R1 "],\"original_verdict\":\"hold\"}", "it_actions");
+    assert_from_json_refuses (RS R1 OV "\"x\"]}", "IT action 0 is not an object");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"to\":\"cleared\",\"by\":\"a\","
+                                       "\"reason\":\"r\",\"at\":\"x\"}]}",
+                              "\"from\"");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"by\":\"a\","
+                                       "\"reason\":\"r\",\"at\":\"x\"}]}",
+                              "\"to\"");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"hold\","
+                                       "\"reason\":\"r\",\"at\":\"x\"}]}",
+                              "\"by\"");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"hold\","
+                                       "\"by\":\"a\",\"at\":\"x\"}]}",
+                              "\"reason\"");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"hold\","
+                                       "\"by\":\"a\",\"reason\":\"r\"}]}",
+                              "\"at\"");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"hold\","
+                                       "\"by\":\"a\",\"reason\":\"\\u200b\",\"at\":\"x\"}]}",
+                              "KR-30");
+    assert_from_json_refuses (RS R1 OV "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"hold\","
+                                       "\"by\":\"a\",\"reason\":\"r\",\"at\":\"\"}]}",
+                              "KR-30");
+    assert_from_json_refuses (RS R1 "],\"override\":" ACT "}", "without the original");
+    {
+        g_autoptr (KikanVerdictResult) r = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autoptr (JsonParser) p = json_parser_new ();
+
+        r = kikan_verdict_result_from_json (NULL, &error);
+        assert_null (r);
+        assert_non_null (strstr (error->message, "not an object"));
+        g_clear_error (&error);
+        assert_true (json_parser_load_from_data (
+            p,
+            RS "{\"code\":\"UPD-01\",\"provenance\":\"M\",\"level\":\"conditional\","
+               "\"text\":\"t\",\"condition\":null}" OV
+               "{\"kind\":\"resolve\",\"from\":\"hold\",\"to\":\"cleared\",\"by\":\"a\","
+               "\"reason\":\"r\",\"at\":\"x\"}]}",
+            -1, NULL));
+        r = kikan_verdict_result_from_json (json_parser_get_root (p), &error);
+        assert_non_null (r);
+        assert_true (r->it_acted);
+        assert_false (r->overridden);
+        assert_int_equal (((KikanItAction *)g_ptr_array_index (r->it_actions, 0))->kind,
+                          KIKAN_IT_RESOLVE);
+        assert_null (((KikanVerdictReason *)g_ptr_array_index (r->reasons, 0))->condition);
+    }
+#undef RS
+#undef OV
+}
+
+/* More merging: a second CONDITIONAL line of a code keeps its one
+ * condition, a HOLD after a CONDITIONAL raises it, and a repeated MAL-05
+ * (a software-side SIG-STALE with stale kiosk signatures) is one line. */
+static void
+test_findings_merge_levels (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "kernel");
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "browser");
+    add_slip_finding (&f, "SW-01", KIKAN_LEVEL_CONDITIONAL, "toolA");
+    add_slip_finding (&f, "SW-01", KIKAN_LEVEL_HOLD, "toolB");
+    f.items[0].inspection.signatures = stale_sigs;
+    add_slip_finding (&f, "MAL-05", KIKAN_LEVEL_HOLD, "software signatures");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-01");
+        const KikanVerdictReason *sw = kikan_verdict_result_find (r, "SW-01");
+        guint n_mal05 = 0;
+
+        assert_int_equal (u->level, KIKAN_VERDICT_CONDITIONAL);
+        assert_non_null (strstr (u->text, "kernel; browser"));
+        assert_string_equal (u->condition, "Install the updates on the remediation segment, "
+                                           "then re-check at the kiosk");
+        assert_int_equal (sw->level, KIKAN_VERDICT_HOLD);
+        for (guint i = 0; i < r->reasons->len; i++)
+            n_mal05 += strcmp (((KikanVerdictReason *)g_ptr_array_index (r->reasons, i))->code,
+                               "MAL-05")
+                       == 0;
+        assert_int_equal (n_mal05, 1);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* A finding of a level this engine does not know holds (fail closed). */
+static void
+test_finding_unknown_level (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_slip_finding (&f, "SW-05", (KikanLevel)42, "tool");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *x = kikan_verdict_result_find (r, "SW-05");
+
+        assert_non_null (x);
+        assert_false (x->info);
+        assert_int_equal (x->level, KIKAN_VERDICT_HOLD);
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* An item evaluated without a declaration: the ledger and the register
+ * still decide encryption (an unregistered plain medium is ENC-02). */
+static void
+test_item_without_declaration (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].asset_id = NULL;
+    f.items[0].inspection.encryption = KIKAN_ENCRYPTION_PLAIN;
+    {
+        g_autoptr (KikanVerdictResult) r = kikan_verdict_evaluate_item (&f.items[0], NULL);
+        const KikanVerdictReason *e2 = kikan_verdict_result_find (r, "ENC-02");
+
+        assert_non_null (e2);
+        assert_non_null (strstr (e2->text, "an unregistered medium must be encrypted"));
+        assert_null (strstr (e2->text, "Q10"));
+        assert_non_null (kikan_verdict_result_find (r, "INV-06"));
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* Q7 (KR-22): only a confirmed deletion makes DEC-02 a condition; a blank
+ * Q4 text adds no empty detail. */
+static void
+test_byod_and_blank_detail (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.decl->answer[7] = KIKAN_ANSWER_YES;
+    f.decl->byod_data_deleted = KIKAN_ANSWER_YES;
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictReason *d2 = kikan_verdict_result_find (sv->session, "DEC-02");
+
+        assert_int_equal (d2->level, KIKAN_VERDICT_CONDITIONAL);
+        assert_non_null (strstr (d2->text, "device not named; deletion of work data confirmed"));
+        assert_non_null (d2->condition);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_CONDITIONAL);
+    }
+    f.decl->byod_device = g_strdup ("home PC");
+    f.decl->byod_data_deleted = KIKAN_ANSWER_NOT_SURE;
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictReason *d2 = kikan_verdict_result_find (sv->session, "DEC-02");
+
+        assert_int_equal (d2->level, KIKAN_VERDICT_HOLD);
+        assert_non_null (strstr (d2->text, "home PC; deletion of work data NOT confirmed"));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+
+    fixture_init (&f);
+    f.decl->answer[4] = KIKAN_ANSWER_YES;
+    f.decl->text[4] = g_strdup ("");
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictReason *s2 = kikan_verdict_result_find (sv->session, "SW-02");
+
+        assert_non_null (s2);
+        assert_null (strstr (s2->text, " – "));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* DEC-11: one line naming every unanswered question, then Q19; Q19 left
+ * unanswered is said once, as "not confirmed". */
+static void
+test_dec11_lists (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.decl->answer[16] = KIKAN_ANSWER_UNSET;
+    f.decl->answer[17] = KIKAN_ANSWER_UNSET;
+    f.decl->answer[19] = KIKAN_ANSWER_NO;
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictReason *d = kikan_verdict_result_find (sv->session, "DEC-11");
+
+        assert_non_null (d);
+        assert_non_null (strstr (d->text, "not answered: Q16, Q17; answers not confirmed (Q19)"));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+
+    fixture_init (&f);
+    f.decl->answer[19] = KIKAN_ANSWER_UNSET;
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictReason *d = kikan_verdict_result_find (sv->session, "DEC-11");
+
+        assert_non_null (d);
+        assert_null (strstr (d->text, "not answered"));
+        assert_non_null (strstr (d->text, "answers not confirmed (Q19)"));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* A resolve is shown as a resolve: no "override" member, kind "resolve";
+ * and a stored member that is an object, not a string, is refused. */
+static void
+test_json_resolve_only (void **state)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+    KikanVerdictResult *r;
+
+    fixture_init (&f);
+    f.items[0].inspection.encryption = KIKAN_ENCRYPTION_PLAIN;
+    sv = fixture_run (&f);
+    r = g_ptr_array_index (sv->items, 0);
+    assert_true (kikan_verdict_apply_it_action (r, KIKAN_IT_RESOLVE, KIKAN_VERDICT_CLEARED, "IT-7",
+                                                "re-encrypted", "2026-12-03T14:00:00Z", NULL));
+    {
+        g_autoptr (JsonNode) node = kikan_verdict_result_to_json (r);
+        JsonObject *o = json_node_get_object (node);
+        JsonObject *a0
+            = json_array_get_object_element (json_object_get_array_member (o, "it_actions"), 0);
+
+        assert_false (json_object_has_member (o, "override"));
+        assert_string_equal (json_object_get_string_member (a0, "kind"), "resolve");
+        assert_string_equal (json_object_get_string_member (o, "original_verdict"), "hold");
+    }
+    fixture_clear (&f);
+    assert_from_json_refuses ("{\"verdict\":\"hold\",\"reasons\":[{\"code\":{},"
+                              "\"provenance\":\"M\",\"level\":\"hold\",\"text\":\"t\"}]}",
+                              "\"code\" is missing or not a string");
+}
+
+/* KR-09: a file over the scan limits was not inspected: MAL-04, never
+ * "suspicious" and never clean. */
+static void
+test_limits_exceeded (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_detection (&f, "Heuristics.Limits.Exceeded.MaxFileSize", "big.iso");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "big.iso (Heuristics.Limits.Exceeded.MaxFileSize)"));
+        assert_null (kikan_verdict_result_find (r, "MAL-03"));
+        assert_null (kikan_verdict_result_find (r, "MAL-02"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+}
+
+/* A medium with no software side (no findings at all) is judged on its
+ * scan alone; a session's JSON carries the overall verdict. */
+static void
+test_no_findings_and_session_json (void **state)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+
+    fixture_init (&f);
+    f.items[0].inspection.findings = NULL;
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+        assert_non_null (kikan_verdict_result_find (r, "MAL-01"));
+    }
+    f.items[0].inspection.state = KIKAN_INSPECTION_REMOVED;
+    f.items[0].inspection.detail = "pulled out at 40 %";
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_non_null (strstr (m4->text, "removed during inspection: pulled out at 40 %"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+    }
+    sv = fixture_run (&f);
+    {
+        g_autoptr (JsonBuilder) b = json_builder_new ();
+        g_autoptr (JsonNode) node = NULL;
+        JsonObject *o;
+
+        json_builder_begin_object (b);
+        kikan_session_verdict_add_json_members (sv, b);
+        json_builder_end_object (b);
+        node = json_builder_get_root (b);
+        o = json_node_get_object (node);
+        /* The overall verdict, not the session's own reasons' (CLEARED). */
+        assert_int_equal (sv->session->verdict, KIKAN_VERDICT_CLEARED);
+        assert_string_equal (json_object_get_string_member (o, "verdict"), "hold");
+        assert_true (json_object_has_member (o, "reasons"));
+        assert_false (json_object_has_member (o, "original_verdict"));
+    }
+    fixture_clear (&f);
+}
 /* Hostile text reaches JSON as valid UTF-8, verbatim otherwise. */
 static void
 test_hostile_text (void **state)
@@ -1157,12 +1914,38 @@ int
 main (int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_table_sane),       cmocka_unit_test (test_rows),
-        cmocka_unit_test (test_rows_cover_table), cmocka_unit_test (test_invariants_grid),
-        cmocka_unit_test (test_bad_evidence),     cmocka_unit_test (test_zeroed_item),
-        cmocka_unit_test (test_it_actions),       cmocka_unit_test (test_session_it_action),
-        cmocka_unit_test (test_json_round_trip),  cmocka_unit_test (test_json_refused),
-        cmocka_unit_test (test_hostile_text),     cmocka_unit_test (test_doc_matches_table),
+        cmocka_unit_test (test_table_sane),
+        cmocka_unit_test (test_rows),
+        cmocka_unit_test (test_rows_cover_table),
+        cmocka_unit_test (test_invariants_grid),
+        cmocka_unit_test (test_bad_evidence),
+        cmocka_unit_test (test_zeroed_item),
+        cmocka_unit_test (test_it_actions),
+        cmocka_unit_test (test_session_it_action),
+        cmocka_unit_test (test_json_round_trip),
+        cmocka_unit_test (test_json_refused),
+        cmocka_unit_test (test_hostile_text),
+        cmocka_unit_test (test_doc_matches_table),
+        cmocka_unit_test (test_names_strict),
+        cmocka_unit_test (test_heuristics_edges),
+        cmocka_unit_test (test_findings_merge),
+        cmocka_unit_test (test_partial_findings),
+        cmocka_unit_test (test_medium_by_interface),
+        cmocka_unit_test (test_personal_data_needs_encryption),
+        cmocka_unit_test (test_no_system_found),
+        cmocka_unit_test (test_stale_without_age),
+        cmocka_unit_test (test_holdings_without_declaration),
+        cmocka_unit_test (test_today_strict),
+        cmocka_unit_test (test_it_action_refusals),
+        cmocka_unit_test (test_json_refused_members),
+        cmocka_unit_test (test_findings_merge_levels),
+        cmocka_unit_test (test_finding_unknown_level),
+        cmocka_unit_test (test_item_without_declaration),
+        cmocka_unit_test (test_byod_and_blank_detail),
+        cmocka_unit_test (test_dec11_lists),
+        cmocka_unit_test (test_json_resolve_only),
+        cmocka_unit_test (test_limits_exceeded),
+        cmocka_unit_test (test_no_findings_and_session_json),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
