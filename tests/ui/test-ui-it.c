@@ -463,6 +463,28 @@ test_tools (void **state)
     write_file (other, text);
     sign_in_first_time (h, "it04");
 
+    /* IT types the medium's folder: each CSV there gets a row to preview;
+     * a folder that cannot be read, or holds no CSV, says so. */
+    {
+        GtkWidget *view = GTK_WIDGET (kikan_it_view_find (h->window));
+        GtkWidget *folder = find_named (view, "ledger-folder");
+        g_autofree char *empty = ui_harness_mkdir (h, "ledger-empty");
+        g_autofree char *missing = g_build_filename (medium, "no-such-folder", NULL);
+
+        assert_non_null (folder);
+        gtk_editable_set_text (GTK_EDITABLE (folder), missing);
+        g_signal_emit_by_name (folder, "apply");
+        assert_true (ui_harness_tree_has_text (view, "That folder cannot be read"));
+        gtk_editable_set_text (GTK_EDITABLE (folder), empty);
+        g_signal_emit_by_name (folder, "apply");
+        assert_true (ui_harness_tree_has_text (view, "There is no .csv file in that folder."));
+        gtk_editable_set_text (GTK_EDITABLE (folder), medium);
+        g_signal_emit_by_name (folder, "apply");
+        assert_true (ui_harness_tree_has_text (view, "loans.csv"));
+        assert_true (ui_harness_tree_has_text (view, "other.csv"));
+        assert_false (ui_harness_tree_has_text (view, "There is no .csv file in that folder."));
+    }
+
     /* The dry run changes nothing and says what would change. */
     it_activate (h, "ledger-preview", g_variant_new_string (csv));
     if (strstr (it_message (h), "Loans added: 1,") == NULL)
