@@ -3,11 +3,15 @@
 scripts/fuzz.sh --tally) per harness, for docs/robustness.md.
 
     scripts/fuzz-tally.py [TSV]
+    scripts/fuzz-tally.py --least [TSV]
+
 
 Prints a markdown table: harness, runs, CPU time (user + system), executions,
 findings, and how far each is from the target of one CPU-hour per harness
 over the project's life (issue #12 item 1).  Harnesses that exist under
 tests/fuzz/ but were never run are listed with zero, so none hides.
+--least prints only the name of the harness with the least CPU time (for
+scripts/fuzz-background.sh, which always feeds the one furthest behind).
 """
 import csv
 import glob
@@ -15,7 +19,10 @@ import os
 import sys
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "tests/fuzz/cpu-time.tsv")
+args = sys.argv[1:]
+least = "--least" in args
+args = [a for a in args if a != "--least"]
+path = args[0] if args else os.path.join(top, "tests/fuzz/cpu-time.tsv")
 rows = {}
 for f in glob.glob(os.path.join(top, "tests/fuzz/fuzz-*.c")):
     name = os.path.basename(f)[5:-2]
@@ -29,6 +36,9 @@ if os.path.exists(path):
             acc[1] += float(r["user_s"]) + float(r["sys_s"])
             acc[2] += int(r["execs"] or 0)
             acc[3] += r["result"] != "ok"
+if least:
+    print(min(sorted(rows), key=lambda name: rows[name][1]))
+    sys.exit(0)
 print("| harness | runs | CPU time | executions | findings | of 1 CPU-hour |")
 print("|---|---:|---:|---:|---:|---:|")
 tot = [0, 0.0, 0, 0]
