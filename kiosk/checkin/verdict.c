@@ -653,6 +653,8 @@ kikan_verdict_evaluate_item (const KikanItemEvidence *it, const KikanDeclaration
 {
     KikanVerdictResult *r = kikan_verdict_result_new ();
 
+    /* A zeroed result is CLEARED: the misuse below must not return that. */
+    r->verdict = KIKAN_VERDICT_HOLD;
     g_return_val_if_fail (it != NULL, r);
     if (it->presence != KIKAN_PRESENCE_PRESENT) {
         /* What is not here cannot have been inspected: evidence of an

@@ -1910,6 +1910,84 @@ test_doc_matches_table (void **state)
     assert_int_equal (found, n);
 }
 
+/* ---- misuse, odd evidence and the engine's self-checks (issue #12 item 6) ---- */
+
+/* The library logs under its own domain (kiosk/CMakeLists.txt), not this
+ * test's: a guard or self-check that fires says so there. */
+#define ENGINE_DOMAIN "kikan"
+
+/* Expects exactly one g_critical() from the engine matching @pattern
+ * while @stmt runs; main() makes any other critical fatal, so a check
+ * that fires when it should not fails the test too. */
+#define EXPECT_CRITICAL(pattern, stmt)                                                            \
+    do {                                                                                          \
+        g_test_expect_message (ENGINE_DOMAIN, G_LOG_LEVEL_CRITICAL, pattern);                     \
+        stmt;                                                                                     \
+        g_test_assert_expected_messages ();                                                       \
+    } while (0)
+
+/* Out-of-range enums are a caller's bug: loud (a g_return_val_if_fail
+ * critical), and then the unset name, never an index past the table. */
+static void
+test_names_out_of_range (void **state)
+{
+    const char *s = NULL;
+
+    assert_string_equal (kikan_item_type_to_string (KIKAN_ITEM_TYPE_LAPTOP), "laptop");
+    assert_string_equal (kikan_item_type_to_string (KIKAN_ITEM_TYPE_OTHER), "other");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_item_type_to_string ((KikanItemType)6));
+    assert_string_equal (s, "none");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_item_type_to_string ((KikanItemType)-1));
+    assert_string_equal (s, "none");
+    assert_string_equal (kikan_presence_to_string (KIKAN_PRESENCE_TRANSFERRED), "transferred");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_presence_to_string ((KikanPresence)7));
+    assert_string_equal (s, "undeclared");
+}
+
+/* The guards at the engine's entry points: a critical, then a value that
+ * never clears anything. */
+static void
+test_entry_guards (void **state)
+{
+    Fixture f;
+    KikanVerdictResult *r = NULL;
+    KikanSessionVerdict *sv = (KikanSessionVerdict *)&f; /* must become NULL */
+    gboolean ok = TRUE;
+    g_autoptr (GError) error = NULL;
+
+    /* No item: a result all the same ("never NULL"), and HOLD, not the
+     * CLEARED of a zeroed result. */
+    EXPECT_CRITICAL ("*assertion*", r = kikan_verdict_evaluate_item (NULL, NULL));
+    assert_non_null (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    assert_int_equal (r->reasons->len, 0);
+    kikan_verdict_result_free (r);
+
+    EXPECT_CRITICAL ("*assertion*", sv = kikan_verdict_evaluate_session (NULL, &error));
+    assert_null (sv);
+
+    /* Items counted but not given: refused rather than read from NULL. */
+    fixture_init (&f);
+    f.ev.declaration = f.decl;
+    f.ev.items = NULL;
+    f.ev.n_items = 1;
+    sv = (KikanSessionVerdict *)&f;
+    EXPECT_CRITICAL ("*assertion*", sv = kikan_verdict_evaluate_session (&f.ev, &error));
+    assert_null (sv);
+    /* No items at all is a session, not a misuse. */
+    f.ev.n_items = 0;
+    sv = kikan_verdict_evaluate_session (&f.ev, &error);
+    assert_non_null (sv);
+    kikan_session_verdict_free (sv);
+    fixture_clear (&f);
+
+    EXPECT_CRITICAL ("*assertion*", ok = kikan_verdict_apply_it_action (
+                                        NULL, KIKAN_IT_RESOLVE, KIKAN_VERDICT_CLEARED, "it-01",
+                                        "checked", "2026-12-03T10:00:00Z", &error));
+    assert_false (ok);
+    assert_null (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1946,6 +2024,8 @@ main (int argc, char **argv)
         cmocka_unit_test (test_json_resolve_only),
         cmocka_unit_test (test_limits_exceeded),
         cmocka_unit_test (test_no_findings_and_session_json),
+        cmocka_unit_test (test_names_out_of_range),
+        cmocka_unit_test (test_entry_guards),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
