@@ -575,26 +575,27 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
     case KIKAN_INSPECTION_PENDING:
         not_inspected (r, or_default (in->detail, "inspection pending, kept by IT"));
         return;
+    case KIKAN_INSPECTION_DONE:
+        break;
     case KIKAN_INSPECTION_REMOVED:
-    case KIKAN_INSPECTION_FAILED: {
+    case KIKAN_INSPECTION_FAILED:
+    case KIKAN_INSPECTION_NONE: /* never here: kikan_verdict_evaluate_item() */
+    default: {
         /* Nothing from a partial scan is reported clean; what it found
-         * still counts. */
-        g_autofree char *why = g_strdup_printf (
-            "%s%s%s",
-            in->state == KIKAN_INSPECTION_REMOVED ? "removed during inspection"
-                                                  : "inspection failed",
-            nonempty (in->detail) ? ": " : "", nonempty (in->detail) ? in->detail : "");
+         * still counts.  A state this engine does not know (a damaged row,
+         * a newer caller) is no scan at all: not inspected, never an
+         * abort of the kiosk in the middle of a check-in. */
+        const char *cause = in->state == KIKAN_INSPECTION_REMOVED  ? "removed during inspection"
+                            : in->state == KIKAN_INSPECTION_FAILED ? "inspection failed"
+                                                                   : "inspection state unknown";
+        g_autofree char *why = g_strdup_printf ("%s%s%s", cause, nonempty (in->detail) ? ": " : "",
+                                                nonempty (in->detail) ? in->detail : "");
 
         not_inspected (r, why);
         evaluate_detections (r, in);
         evaluate_findings (r, in->findings, TRUE);
         return;
     }
-    case KIKAN_INSPECTION_DONE:
-        break;
-    case KIKAN_INSPECTION_NONE:
-    default:
-        g_assert_not_reached ();
     }
 
     evaluate_detections (r, in);

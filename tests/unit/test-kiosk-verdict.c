@@ -1988,6 +1988,42 @@ test_entry_guards (void **state)
     assert_null (error);
 }
 
+/* An inspection state outside the enum (a damaged store row, a newer
+ * caller) fails closed: not inspected (MAL-04, KR-10), HOLD, nothing
+ * credited from it (no MAL-01, no ENC-01); what it did find still counts,
+ * as for a failed scan. */
+static void
+test_unknown_inspection_state (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].inspection.state = (KikanInspectionState)42;
+    f.items[0].inspection.detail = "state from the future";
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictResult *r = g_ptr_array_index (sv->items, 0);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "inspection state unknown: state from the future"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+        assert_null (kikan_verdict_result_find (r, "ENC-01"));
+        assert_non_null (kikan_verdict_result_find (r, "INV-01"));
+    }
+    add_detection (&f, "Win.Test.EICAR_HDB-1", "/eicar.com");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_QUARANTINE);
+        assert_non_null (kikan_verdict_result_find (r, "MAL-02"));
+        assert_non_null (kikan_verdict_result_find (r, "MAL-04"));
+    }
+    fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2026,6 +2062,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_no_findings_and_session_json),
         cmocka_unit_test (test_names_out_of_range),
         cmocka_unit_test (test_entry_guards),
+        cmocka_unit_test (test_unknown_inspection_state),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
