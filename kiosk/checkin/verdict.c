@@ -250,6 +250,13 @@ out:
 #define add_reason(r, code, prov, detail, ...)                                                    \
     add_reason_full (r, code, prov, -1, FALSE, detail, NULL, __VA_ARGS__)
 
+KikanVerdictReason *
+kikan_verdict_result_add_reason (KikanVerdictResult *r, const char *code, KikanProvenance prov,
+                                 const char *detail)
+{
+    return add_reason (r, code, prov, detail, NULL);
+}
+
 static KikanVerdict
 worst_of_reasons (const KikanVerdictResult *r)
 {
@@ -649,6 +656,18 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
         add_reason_full (r, "PROC-04", KIKAN_PROVENANCE_MEASURED, -1, FALSE, NULL, "", NULL);
 }
 
+void
+kikan_verdict_result_finish (KikanVerdictResult *r)
+{
+    r->verdict = worst_of_reasons (r);
+    /* Every path above gives at least one reason (INV-01 at the very
+     * least); a verdict nobody can explain on the slip is never CLEARED. */
+    if (r->reasons->len == 0) {
+        g_critical ("verdict: an item with no reason; holding it");
+        r->verdict = KIKAN_VERDICT_HOLD;
+    }
+}
+
 KikanVerdictResult *
 kikan_verdict_evaluate_item (const KikanItemEvidence *it, const KikanDeclaration *decl)
 {
@@ -673,11 +692,7 @@ kikan_verdict_evaluate_item (const KikanItemEvidence *it, const KikanDeclaration
         }
         evaluate_encryption (r, it, decl);
     }
-    r->verdict = worst_of_reasons (r);
-    if (r->reasons->len == 0) {
-        g_critical ("verdict: an item with no reason; holding it");
-        r->verdict = KIKAN_VERDICT_HOLD;
-    }
+    kikan_verdict_result_finish (r);
     return r;
 }
 
@@ -853,8 +868,8 @@ kikan_session_verdict_update_overall (KikanSessionVerdict *sv)
 
 /* KR-03, KR-12, KR-10: the three things that never end CLEARED.  They hold
  * by construction; this is the engine checking itself, failing closed. */
-static void
-check_invariants (KikanSessionVerdict *sv, const KikanSessionEvidence *ev)
+void
+kikan_session_verdict_check_invariants (KikanSessionVerdict *sv, const KikanSessionEvidence *ev)
 {
     const char *broken = NULL;
 
@@ -953,7 +968,7 @@ kikan_verdict_evaluate_session (const KikanSessionEvidence *ev, GError **error)
         x->until = g_strdup (until);
         sv->session->verdict = worst_of_reasons (sv->session);
     }
-    check_invariants (sv, ev);
+    kikan_session_verdict_check_invariants (sv, ev);
     return g_steal_pointer (&sv);
 }
 

@@ -14,12 +14,17 @@
  * one test per group of branches the table does not reach (issue #12
  * item 6): merging of same-code lines, unknown levels, partial scans,
  * strict reading back; each asserts the verdict or the refusal. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -2024,6 +2029,183 @@ test_unknown_inspection_state (void **state)
     fixture_clear (&f);
 }
 
+#ifdef KIKAN_COVERAGE_DIR
+/* The gcov runtime's, as in scanner/coverage-private.h (not on this
+ * test's include path). */
+void __gcov_dump (void);
+#endif
+
+/* Stops the child with SIGABRT after writing its gcov counters, which
+ * abort() would lose: a coverage build then sees the branch it took. */
+static void
+flush_and_abort (int sig)
+{
+#ifdef KIKAN_COVERAGE_DIR
+    __gcov_dump ();
+#endif
+    signal (sig, SIG_DFL);
+    raise (sig);
+}
+
+/* A reason code not in the table is a bug in this file: the engine
+ * stops (g_assert) rather than print a slip line with no text or level. */
+static void
+test_unknown_code_aborts (void **state)
+{
+    int status = 0;
+    pid_t pid = fork ();
+
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        g_autoptr (KikanVerdictResult) r = kikan_verdict_result_new ();
+        struct rlimit none = { 0, 0 };
+        int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        /* The expected assertion message and core would only be noise, and
+         * GLib writes "Bail out!" to stdout, which a TAP reader obeys. */
+        setrlimit (RLIMIT_CORE, &none);
+        if (null >= 0) {
+            dup2 (null, STDOUT_FILENO);
+            dup2 (null, STDERR_FILENO);
+        }
+        signal (SIGABRT, flush_and_abort);
+        /* A known code passes ... */
+        if (kikan_verdict_result_add_reason (r, "INV-01", KIKAN_PROVENANCE_MEASURED, NULL) == NULL)
+            _exit (3);
+        /* ... an unknown one must not return. */
+        kikan_verdict_result_add_reason (r, "XYZ-99", KIKAN_PROVENANCE_MEASURED, NULL);
+        _exit (4);
+    }
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    if (!WIFSIGNALED (status) || WTERMSIG (status) != SIGABRT)
+        fail_msg ("unknown reason code: wait status 0x%x, expected SIGABRT", status);
+}
+
+/* The self-check of one item: a result with no reason at all cannot be
+ * explained on the slip, so it is held whatever it claimed. */
+static void
+test_self_check_item_without_reason (void **state)
+{
+    g_autoptr (KikanVerdictResult) r = kikan_verdict_result_new ();
+
+    r->verdict = KIKAN_VERDICT_CLEARED;
+    EXPECT_CRITICAL ("*item with no reason*", kikan_verdict_result_finish (r));
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    /* With a reason, finishing is the worst of the reasons, and quiet. */
+    kikan_verdict_result_add_reason (r, "INV-01", KIKAN_PROVENANCE_MEASURED, NULL);
+    kikan_verdict_result_finish (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+    kikan_verdict_result_add_reason (r, "ENC-03", KIKAN_PROVENANCE_MEASURED, NULL);
+    kikan_verdict_result_finish (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+}
+
+/* The session's self-check (KR-03, KR-10, KR-12).  Each case starts from
+ * a real CLEARED session of the fixture, then breaks the evidence (or the
+ * item's reasons) behind the verdict's back, so that the verdict claims
+ * CLEARED while the evidence forbids it: the check must hold it and say
+ * why.  A self-check that is removed or weakened fails here. */
+typedef enum {
+    BREAK_NOTHING,
+    BREAK_NOT_LENT_ABSENT,    /* not a break: KR-03 is about lent items */
+    BREAK_SESSION_SIGNATURES, /* KR-12, MAL-05 */
+    BREAK_LENT_ITEM_MISSING,  /* KR-03 */
+    BREAK_ITEM_MAL04,         /* KR-10, MAL-04 */
+    BREAK_ITEM_MAL05,         /* KR-12, MAL-05 */
+    BREAK_INSPECTION_STALE,   /* KR-12: scanned with stale signatures */
+} Break;
+
+static void
+check_invariants_case (Break what, const char *critical)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+    KikanVerdictResult *item;
+
+    fixture_init (&f);
+    sv = fixture_run (&f);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    item = g_ptr_array_index (sv->items, 0);
+    switch (what) {
+    case BREAK_NOTHING:
+        break;
+    case BREAK_NOT_LENT_ABSENT:
+        f.items[0].lent = FALSE;
+        f.items[0].presence = KIKAN_PRESENCE_AT_HOME;
+        f.items[0].inspection.state = KIKAN_INSPECTION_NONE;
+        break;
+    case BREAK_SESSION_SIGNATURES:
+        f.ev.signatures = stale_sigs;
+        break;
+    case BREAK_LENT_ITEM_MISSING:
+        f.items[0].presence = KIKAN_PRESENCE_LOST;
+        break;
+    case BREAK_ITEM_MAL04:
+        kikan_verdict_result_add_reason (item, "MAL-04", KIKAN_PROVENANCE_MEASURED, NULL);
+        break;
+    case BREAK_ITEM_MAL05:
+        kikan_verdict_result_add_reason (item, "MAL-05", KIKAN_PROVENANCE_MEASURED, NULL);
+        break;
+    case BREAK_INSPECTION_STALE:
+        f.items[0].inspection.signatures = stale_sigs;
+        break;
+    }
+    /* The item and the session still claim CLEARED. */
+    assert_int_equal (item->verdict, KIKAN_VERDICT_CLEARED);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    if (critical == NULL) {
+        kikan_session_verdict_check_invariants (sv, &f.ev);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    } else {
+        EXPECT_CRITICAL (critical, kikan_session_verdict_check_invariants (sv, &f.ev));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    /* A verdict that is not CLEARED is never touched (nor made CLEARED). */
+    sv->overall = KIKAN_VERDICT_QUARANTINE;
+    kikan_session_verdict_check_invariants (sv, &f.ev);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_QUARANTINE);
+    fixture_clear (&f);
+}
+
+static void
+test_self_check_consistent_kept (void **state)
+{
+    check_invariants_case (BREAK_NOTHING, NULL);
+    check_invariants_case (BREAK_NOT_LENT_ABSENT, NULL);
+}
+
+static void
+test_self_check_kr12_session_signatures (void **state)
+{
+    check_invariants_case (BREAK_SESSION_SIGNATURES,
+                           "*overall CLEARED although signatures stale*");
+}
+
+static void
+test_self_check_kr03_lent_item_missing (void **state)
+{
+    check_invariants_case (BREAK_LENT_ITEM_MISSING, "*overall CLEARED although*KR-03*");
+}
+
+static void
+test_self_check_kr10_mal04 (void **state)
+{
+    check_invariants_case (BREAK_ITEM_MAL04, "*overall CLEARED although content not inspected*");
+}
+
+static void
+test_self_check_kr12_mal05 (void **state)
+{
+    check_invariants_case (BREAK_ITEM_MAL05, "*overall CLEARED although*MAL-04, MAL-05*");
+}
+
+static void
+test_self_check_kr12_inspection_stale (void **state)
+{
+    check_invariants_case (BREAK_INSPECTION_STALE,
+                           "*overall CLEARED although an inspection ran with stale*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2063,6 +2245,14 @@ main (int argc, char **argv)
         cmocka_unit_test (test_names_out_of_range),
         cmocka_unit_test (test_entry_guards),
         cmocka_unit_test (test_unknown_inspection_state),
+        cmocka_unit_test (test_unknown_code_aborts),
+        cmocka_unit_test (test_self_check_item_without_reason),
+        cmocka_unit_test (test_self_check_consistent_kept),
+        cmocka_unit_test (test_self_check_kr12_session_signatures),
+        cmocka_unit_test (test_self_check_kr03_lent_item_missing),
+        cmocka_unit_test (test_self_check_kr10_mal04),
+        cmocka_unit_test (test_self_check_kr12_mal05),
+        cmocka_unit_test (test_self_check_kr12_inspection_stale),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
