@@ -255,6 +255,28 @@ KikanSessionVerdict *kikan_verdict_evaluate_session (const KikanSessionEvidence 
  * actions. */
 void kikan_session_verdict_update_overall (KikanSessionVerdict *sv);
 
+/* ---- the engine's own steps (for its unit tests) ---- */
+
+/* The checks below hold by construction, so no evidence reaches their
+ * failing side; the unit tests call these steps on a verdict they broke
+ * on purpose, to prove that the checks still fail closed (issue #12
+ * item 6).  Nothing else needs them. */
+
+/* Adds @code (a code of the reason table, which is a programming error
+ * otherwise: it aborts) at the table's level, with @detail after its
+ * text; @r's verdict is not recomputed.  Returns the reason (borrowed). */
+KikanVerdictReason *kikan_verdict_result_add_reason (KikanVerdictResult *r, const char *code,
+                                                     KikanProvenance prov, const char *detail);
+/* Sets @r's verdict from its reasons; an item with none is held, with a
+ * g_critical(). */
+void kikan_verdict_result_finish (KikanVerdictResult *r);
+/* When @sv claims CLEARED although @ev has stale signatures (KR-12,
+ * MAL-05), a lent item not returned (KR-03), or an item with MAL-04 or
+ * MAL-05 or inspected with stale signatures (KR-10, KR-12): sets overall
+ * to HOLD, with a g_critical().  @sv->items must match @ev->items. */
+void kikan_session_verdict_check_invariants (KikanSessionVerdict *sv,
+                                             const KikanSessionEvidence *ev);
+
 /* ---- IT actions (KR-30, PROC-01, PROC-02) ---- */
 
 /* Applies an IT action to @r (an item, or a session's session part):

@@ -174,23 +174,24 @@ default_condition (const char *code)
     return "Remediate on the remediation segment, then re-check at the kiosk";
 }
 
-#define MAX_KV 4
-
 /* Appends a reason @code to @r, or, when @r already has one with that
  * code and @merge is not NULL, appends @merge to it (the worse level
  * wins): one line per code and item on the slip, every subject kept.
- * @level < 0: the table's level.  Variadic: up to MAX_KV placeholder
- * name/value pairs, then NULL. */
+ * @level < 0: the table's level.  Variadic: placeholder name/value
+ * pairs, then NULL; as many as the caller gives, so no pair is ever
+ * dropped from a slip line. */
 static KikanVerdictReason *
 add_reason_full (KikanVerdictResult *r, const char *code, KikanProvenance prov, int level,
                  gboolean info, const char *detail, const char *merge, ...)
 {
     const KikanReasonDef *def = kikan_reason_def_lookup (code);
-    const char *keys[MAX_KV], *values[MAX_KV];
-    gsize n = 0;
+    g_autoptr (GPtrArray) keys = NULL, values = NULL;
     KikanVerdictReason *x = NULL;
     va_list ap;
 
+    /* Every code here is a literal of this file, and test_rows_cover_table
+     * ties them to the table: an unknown one is a programming error, and a
+     * slip line without its text is worse than stopping. */
     g_assert (def != NULL);
     if (level < 0) {
         level = (int)def->level;
@@ -216,14 +217,12 @@ add_reason_full (KikanVerdictResult *r, const char *code, KikanProvenance prov, 
             goto out;
         }
     }
+    keys = g_ptr_array_new ();
+    values = g_ptr_array_new ();
     va_start (ap, merge);
     for (const char *k; (k = va_arg (ap, const char *)) != NULL;) {
-        const char *v = va_arg (ap, const char *);
-
-        g_assert (n < MAX_KV);
-        keys[n] = k;
-        values[n] = v;
-        n++;
+        g_ptr_array_add (keys, (gpointer)k);
+        g_ptr_array_add (values, (gpointer)va_arg (ap, const char *));
     }
     va_end (ap);
 
@@ -232,7 +231,8 @@ add_reason_full (KikanVerdictResult *r, const char *code, KikanProvenance prov, 
     x->provenance = prov;
     x->level = info ? KIKAN_VERDICT_CLEARED : (KikanVerdict)level;
     x->info = info;
-    x->text = kikan_reason_fill (def->text, keys, values, n);
+    x->text = kikan_reason_fill (def->text, (const char *const *)keys->pdata,
+                                 (const char *const *)values->pdata, keys->len);
     if (detail != NULL && detail[0] != '\0') {
         g_autofree char *t = g_strconcat (x->text, " – ", detail, NULL);
 
@@ -249,6 +249,13 @@ out:
 /* At the table's level. */
 #define add_reason(r, code, prov, detail, ...)                                                    \
     add_reason_full (r, code, prov, -1, FALSE, detail, NULL, __VA_ARGS__)
+
+KikanVerdictReason *
+kikan_verdict_result_add_reason (KikanVerdictResult *r, const char *code, KikanProvenance prov,
+                                 const char *detail)
+{
+    return add_reason (r, code, prov, detail, NULL);
+}
 
 static KikanVerdict
 worst_of_reasons (const KikanVerdictResult *r)
@@ -575,26 +582,27 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
     case KIKAN_INSPECTION_PENDING:
         not_inspected (r, or_default (in->detail, "inspection pending, kept by IT"));
         return;
+    case KIKAN_INSPECTION_DONE:
+        break;
     case KIKAN_INSPECTION_REMOVED:
-    case KIKAN_INSPECTION_FAILED: {
+    case KIKAN_INSPECTION_FAILED:
+    case KIKAN_INSPECTION_NONE: /* never here: kikan_verdict_evaluate_item() */
+    default: {
         /* Nothing from a partial scan is reported clean; what it found
-         * still counts. */
-        g_autofree char *why = g_strdup_printf (
-            "%s%s%s",
-            in->state == KIKAN_INSPECTION_REMOVED ? "removed during inspection"
-                                                  : "inspection failed",
-            nonempty (in->detail) ? ": " : "", nonempty (in->detail) ? in->detail : "");
+         * still counts.  A state this engine does not know (a damaged row,
+         * a newer caller) is no scan at all: not inspected, never an
+         * abort of the kiosk in the middle of a check-in. */
+        const char *cause = in->state == KIKAN_INSPECTION_REMOVED  ? "removed during inspection"
+                            : in->state == KIKAN_INSPECTION_FAILED ? "inspection failed"
+                                                                   : "inspection state unknown";
+        g_autofree char *why = g_strdup_printf ("%s%s%s", cause, nonempty (in->detail) ? ": " : "",
+                                                nonempty (in->detail) ? in->detail : "");
 
         not_inspected (r, why);
         evaluate_detections (r, in);
         evaluate_findings (r, in->findings, TRUE);
         return;
     }
-    case KIKAN_INSPECTION_DONE:
-        break;
-    case KIKAN_INSPECTION_NONE:
-    default:
-        g_assert_not_reached ();
     }
 
     evaluate_detections (r, in);
@@ -648,11 +656,25 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
         add_reason_full (r, "PROC-04", KIKAN_PROVENANCE_MEASURED, -1, FALSE, NULL, "", NULL);
 }
 
+void
+kikan_verdict_result_finish (KikanVerdictResult *r)
+{
+    r->verdict = worst_of_reasons (r);
+    /* Every path above gives at least one reason (INV-01 at the very
+     * least); a verdict nobody can explain on the slip is never CLEARED. */
+    if (r->reasons->len == 0) {
+        g_critical ("verdict: an item with no reason; holding it");
+        r->verdict = KIKAN_VERDICT_HOLD;
+    }
+}
+
 KikanVerdictResult *
 kikan_verdict_evaluate_item (const KikanItemEvidence *it, const KikanDeclaration *decl)
 {
     KikanVerdictResult *r = kikan_verdict_result_new ();
 
+    /* A zeroed result is CLEARED: the misuse below must not return that. */
+    r->verdict = KIKAN_VERDICT_HOLD;
     g_return_val_if_fail (it != NULL, r);
     if (it->presence != KIKAN_PRESENCE_PRESENT) {
         /* What is not here cannot have been inspected: evidence of an
@@ -670,11 +692,7 @@ kikan_verdict_evaluate_item (const KikanItemEvidence *it, const KikanDeclaration
         }
         evaluate_encryption (r, it, decl);
     }
-    r->verdict = worst_of_reasons (r);
-    if (r->reasons->len == 0) {
-        g_critical ("verdict: an item with no reason; holding it");
-        r->verdict = KIKAN_VERDICT_HOLD;
-    }
+    kikan_verdict_result_finish (r);
     return r;
 }
 
@@ -818,25 +836,23 @@ parse_date (const char *s, GDate *out)
 }
 
 static gboolean
-any_item_has (const KikanSessionVerdict *sv, const char *code, KikanProvenance prov)
-{
-    for (guint i = 0; i < sv->items->len; i++) {
-        const KikanVerdictResult *r = g_ptr_array_index (sv->items, i);
-
-        for (guint j = 0; j < r->reasons->len; j++) {
-            const KikanVerdictReason *x = g_ptr_array_index (r->reasons, j);
-
-            if (strcmp (x->code, code) == 0 && x->provenance == prov)
-                return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-static gboolean
 result_has_code (const KikanVerdictResult *r, const char *code)
 {
     return kikan_verdict_result_find (r, code) != NULL;
+}
+
+/* Whether an item's own reasons hold @code.  An item's reasons are what
+ * the kiosk measured (M) or, for an absent item, what was declared about
+ * its presence (INV-*, DEC-11); what the declaration says about software
+ * (Q3, SW-01 D) is on the session part, never on an item. */
+static gboolean
+any_item_has (const KikanSessionVerdict *sv, const char *code)
+{
+    for (guint i = 0; i < sv->items->len; i++) {
+        if (result_has_code (g_ptr_array_index (sv->items, i), code))
+            return TRUE;
+    }
+    return FALSE;
 }
 
 void
@@ -852,8 +868,8 @@ kikan_session_verdict_update_overall (KikanSessionVerdict *sv)
 
 /* KR-03, KR-12, KR-10: the three things that never end CLEARED.  They hold
  * by construction; this is the engine checking itself, failing closed. */
-static void
-check_invariants (KikanSessionVerdict *sv, const KikanSessionEvidence *ev)
+void
+kikan_session_verdict_check_invariants (KikanSessionVerdict *sv, const KikanSessionEvidence *ev)
 {
     const char *broken = NULL;
 
@@ -921,8 +937,7 @@ kikan_verdict_evaluate_session (const KikanSessionEvidence *ev, GError **error)
     evaluate_declaration (sv->session, ev->declaration, &holdings);
     /* KR-18: "no unapproved software" declared, but the kiosk found some. */
     if (ev->declaration->answer[3] == KIKAN_ANSWER_NO
-        && (any_item_has (sv, "SW-01", KIKAN_PROVENANCE_MEASURED)
-            || any_item_has (sv, "SW-03", KIKAN_PROVENANCE_MEASURED)))
+        && (any_item_has (sv, "SW-01") || any_item_has (sv, "SW-03")))
         add_reason (sv->session, "SW-04", KIKAN_PROVENANCE_MEASURED,
                     "Q3 answered no, unapproved or prohibited software found", NULL);
     if (ev->earlier_held != NULL)
@@ -953,7 +968,7 @@ kikan_verdict_evaluate_session (const KikanSessionEvidence *ev, GError **error)
         x->until = g_strdup (until);
         sv->session->verdict = worst_of_reasons (sv->session);
     }
-    check_invariants (sv, ev);
+    kikan_session_verdict_check_invariants (sv, ev);
     return g_steal_pointer (&sv);
 }
 

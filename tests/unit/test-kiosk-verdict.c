@@ -14,12 +14,17 @@
  * one test per group of branches the table does not reach (issue #12
  * item 6): merging of same-code lines, unknown levels, partial scans,
  * strict reading back; each asserts the verdict or the refusal. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -1910,6 +1915,297 @@ test_doc_matches_table (void **state)
     assert_int_equal (found, n);
 }
 
+/* ---- misuse, odd evidence and the engine's self-checks (issue #12 item 6) ---- */
+
+/* The library logs under its own domain (kiosk/CMakeLists.txt), not this
+ * test's: a guard or self-check that fires says so there. */
+#define ENGINE_DOMAIN "kikan"
+
+/* Expects exactly one g_critical() from the engine matching @pattern
+ * while @stmt runs; main() makes any other critical fatal, so a check
+ * that fires when it should not fails the test too. */
+#define EXPECT_CRITICAL(pattern, stmt)                                                            \
+    do {                                                                                          \
+        g_test_expect_message (ENGINE_DOMAIN, G_LOG_LEVEL_CRITICAL, pattern);                     \
+        stmt;                                                                                     \
+        g_test_assert_expected_messages ();                                                       \
+    } while (0)
+
+/* Out-of-range enums are a caller's bug: loud (a g_return_val_if_fail
+ * critical), and then the unset name, never an index past the table. */
+static void
+test_names_out_of_range (void **state)
+{
+    const char *s = NULL;
+
+    assert_string_equal (kikan_item_type_to_string (KIKAN_ITEM_TYPE_LAPTOP), "laptop");
+    assert_string_equal (kikan_item_type_to_string (KIKAN_ITEM_TYPE_OTHER), "other");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_item_type_to_string ((KikanItemType)6));
+    assert_string_equal (s, "none");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_item_type_to_string ((KikanItemType)-1));
+    assert_string_equal (s, "none");
+    assert_string_equal (kikan_presence_to_string (KIKAN_PRESENCE_TRANSFERRED), "transferred");
+    EXPECT_CRITICAL ("*assertion*", s = kikan_presence_to_string ((KikanPresence)7));
+    assert_string_equal (s, "undeclared");
+}
+
+/* The guards at the engine's entry points: a critical, then a value that
+ * never clears anything. */
+static void
+test_entry_guards (void **state)
+{
+    Fixture f;
+    KikanVerdictResult *r = NULL;
+    KikanSessionVerdict *sv = (KikanSessionVerdict *)&f; /* must become NULL */
+    gboolean ok = TRUE;
+    g_autoptr (GError) error = NULL;
+
+    /* No item: a result all the same ("never NULL"), and HOLD, not the
+     * CLEARED of a zeroed result. */
+    EXPECT_CRITICAL ("*assertion*", r = kikan_verdict_evaluate_item (NULL, NULL));
+    assert_non_null (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    assert_int_equal (r->reasons->len, 0);
+    kikan_verdict_result_free (r);
+
+    EXPECT_CRITICAL ("*assertion*", sv = kikan_verdict_evaluate_session (NULL, &error));
+    assert_null (sv);
+
+    /* Items counted but not given: refused rather than read from NULL. */
+    fixture_init (&f);
+    f.ev.declaration = f.decl;
+    f.ev.items = NULL;
+    f.ev.n_items = 1;
+    sv = (KikanSessionVerdict *)&f;
+    EXPECT_CRITICAL ("*assertion*", sv = kikan_verdict_evaluate_session (&f.ev, &error));
+    assert_null (sv);
+    /* No items at all is a session, not a misuse. */
+    f.ev.n_items = 0;
+    sv = kikan_verdict_evaluate_session (&f.ev, &error);
+    assert_non_null (sv);
+    kikan_session_verdict_free (sv);
+    fixture_clear (&f);
+
+    EXPECT_CRITICAL ("*assertion*", ok = kikan_verdict_apply_it_action (
+                                        NULL, KIKAN_IT_RESOLVE, KIKAN_VERDICT_CLEARED, "it-01",
+                                        "checked", "2026-12-03T10:00:00Z", &error));
+    assert_false (ok);
+    assert_null (error);
+}
+
+/* An inspection state outside the enum (a damaged store row, a newer
+ * caller) fails closed: not inspected (MAL-04, KR-10), HOLD, nothing
+ * credited from it (no MAL-01, no ENC-01); what it did find still counts,
+ * as for a failed scan. */
+static void
+test_unknown_inspection_state (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].inspection.state = (KikanInspectionState)42;
+    f.items[0].inspection.detail = "state from the future";
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictResult *r = g_ptr_array_index (sv->items, 0);
+        const KikanVerdictReason *m4 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+        assert_non_null (m4);
+        assert_non_null (strstr (m4->text, "inspection state unknown: state from the future"));
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+        assert_null (kikan_verdict_result_find (r, "ENC-01"));
+        assert_non_null (kikan_verdict_result_find (r, "INV-01"));
+    }
+    add_detection (&f, "Win.Test.EICAR_HDB-1", "/eicar.com");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+
+        assert_int_equal (r->verdict, KIKAN_VERDICT_QUARANTINE);
+        assert_non_null (kikan_verdict_result_find (r, "MAL-02"));
+        assert_non_null (kikan_verdict_result_find (r, "MAL-04"));
+    }
+    fixture_clear (&f);
+}
+
+#ifdef KIKAN_COVERAGE_DIR
+/* The gcov runtime's, as in scanner/coverage-private.h (not on this
+ * test's include path). */
+void __gcov_dump (void);
+#endif
+
+/* Stops the child with SIGABRT after writing its gcov counters, which
+ * abort() would lose: a coverage build then sees the branch it took. */
+static void
+flush_and_abort (int sig)
+{
+#ifdef KIKAN_COVERAGE_DIR
+    __gcov_dump ();
+#endif
+    signal (sig, SIG_DFL);
+    raise (sig);
+}
+
+/* A reason code not in the table is a bug in this file: the engine
+ * stops (g_assert) rather than print a slip line with no text or level. */
+static void
+test_unknown_code_aborts (void **state)
+{
+    int status = 0;
+    pid_t pid = fork ();
+
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        g_autoptr (KikanVerdictResult) r = kikan_verdict_result_new ();
+        struct rlimit none = { 0, 0 };
+        int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        /* The expected assertion message and core would only be noise, and
+         * GLib writes "Bail out!" to stdout, which a TAP reader obeys. */
+        setrlimit (RLIMIT_CORE, &none);
+        if (null >= 0) {
+            dup2 (null, STDOUT_FILENO);
+            dup2 (null, STDERR_FILENO);
+        }
+        signal (SIGABRT, flush_and_abort);
+        /* A known code passes ... */
+        if (kikan_verdict_result_add_reason (r, "INV-01", KIKAN_PROVENANCE_MEASURED, NULL) == NULL)
+            _exit (3);
+        /* ... an unknown one must not return. */
+        kikan_verdict_result_add_reason (r, "XYZ-99", KIKAN_PROVENANCE_MEASURED, NULL);
+        _exit (4);
+    }
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    if (!WIFSIGNALED (status) || WTERMSIG (status) != SIGABRT)
+        fail_msg ("unknown reason code: wait status 0x%x, expected SIGABRT", status);
+}
+
+/* The self-check of one item: a result with no reason at all cannot be
+ * explained on the slip, so it is held whatever it claimed. */
+static void
+test_self_check_item_without_reason (void **state)
+{
+    g_autoptr (KikanVerdictResult) r = kikan_verdict_result_new ();
+
+    r->verdict = KIKAN_VERDICT_CLEARED;
+    EXPECT_CRITICAL ("*item with no reason*", kikan_verdict_result_finish (r));
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    /* With a reason, finishing is the worst of the reasons, and quiet. */
+    kikan_verdict_result_add_reason (r, "INV-01", KIKAN_PROVENANCE_MEASURED, NULL);
+    kikan_verdict_result_finish (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_CLEARED);
+    kikan_verdict_result_add_reason (r, "ENC-03", KIKAN_PROVENANCE_MEASURED, NULL);
+    kikan_verdict_result_finish (r);
+    assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+}
+
+/* The session's self-check (KR-03, KR-10, KR-12).  Each case starts from
+ * a real CLEARED session of the fixture, then breaks the evidence (or the
+ * item's reasons) behind the verdict's back, so that the verdict claims
+ * CLEARED while the evidence forbids it: the check must hold it and say
+ * why.  A self-check that is removed or weakened fails here. */
+typedef enum {
+    BREAK_NOTHING,
+    BREAK_NOT_LENT_ABSENT,    /* not a break: KR-03 is about lent items */
+    BREAK_SESSION_SIGNATURES, /* KR-12, MAL-05 */
+    BREAK_LENT_ITEM_MISSING,  /* KR-03 */
+    BREAK_ITEM_MAL04,         /* KR-10, MAL-04 */
+    BREAK_ITEM_MAL05,         /* KR-12, MAL-05 */
+    BREAK_INSPECTION_STALE,   /* KR-12: scanned with stale signatures */
+} Break;
+
+static void
+check_invariants_case (Break what, const char *critical)
+{
+    Fixture f;
+    g_autoptr (KikanSessionVerdict) sv = NULL;
+    KikanVerdictResult *item;
+
+    fixture_init (&f);
+    sv = fixture_run (&f);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    item = g_ptr_array_index (sv->items, 0);
+    switch (what) {
+    case BREAK_NOTHING:
+        break;
+    case BREAK_NOT_LENT_ABSENT:
+        f.items[0].lent = FALSE;
+        f.items[0].presence = KIKAN_PRESENCE_AT_HOME;
+        f.items[0].inspection.state = KIKAN_INSPECTION_NONE;
+        break;
+    case BREAK_SESSION_SIGNATURES:
+        f.ev.signatures = stale_sigs;
+        break;
+    case BREAK_LENT_ITEM_MISSING:
+        f.items[0].presence = KIKAN_PRESENCE_LOST;
+        break;
+    case BREAK_ITEM_MAL04:
+        kikan_verdict_result_add_reason (item, "MAL-04", KIKAN_PROVENANCE_MEASURED, NULL);
+        break;
+    case BREAK_ITEM_MAL05:
+        kikan_verdict_result_add_reason (item, "MAL-05", KIKAN_PROVENANCE_MEASURED, NULL);
+        break;
+    case BREAK_INSPECTION_STALE:
+        f.items[0].inspection.signatures = stale_sigs;
+        break;
+    }
+    /* The item and the session still claim CLEARED. */
+    assert_int_equal (item->verdict, KIKAN_VERDICT_CLEARED);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    if (critical == NULL) {
+        kikan_session_verdict_check_invariants (sv, &f.ev);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    } else {
+        EXPECT_CRITICAL (critical, kikan_session_verdict_check_invariants (sv, &f.ev));
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    /* A verdict that is not CLEARED is never touched (nor made CLEARED). */
+    sv->overall = KIKAN_VERDICT_QUARANTINE;
+    kikan_session_verdict_check_invariants (sv, &f.ev);
+    assert_int_equal (sv->overall, KIKAN_VERDICT_QUARANTINE);
+    fixture_clear (&f);
+}
+
+static void
+test_self_check_consistent_kept (void **state)
+{
+    check_invariants_case (BREAK_NOTHING, NULL);
+    check_invariants_case (BREAK_NOT_LENT_ABSENT, NULL);
+}
+
+static void
+test_self_check_kr12_session_signatures (void **state)
+{
+    check_invariants_case (BREAK_SESSION_SIGNATURES,
+                           "*overall CLEARED although signatures stale*");
+}
+
+static void
+test_self_check_kr03_lent_item_missing (void **state)
+{
+    check_invariants_case (BREAK_LENT_ITEM_MISSING, "*overall CLEARED although*KR-03*");
+}
+
+static void
+test_self_check_kr10_mal04 (void **state)
+{
+    check_invariants_case (BREAK_ITEM_MAL04, "*overall CLEARED although content not inspected*");
+}
+
+static void
+test_self_check_kr12_mal05 (void **state)
+{
+    check_invariants_case (BREAK_ITEM_MAL05, "*overall CLEARED although*MAL-04, MAL-05*");
+}
+
+static void
+test_self_check_kr12_inspection_stale (void **state)
+{
+    check_invariants_case (BREAK_INSPECTION_STALE,
+                           "*overall CLEARED although an inspection ran with stale*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1946,6 +2242,17 @@ main (int argc, char **argv)
         cmocka_unit_test (test_json_resolve_only),
         cmocka_unit_test (test_limits_exceeded),
         cmocka_unit_test (test_no_findings_and_session_json),
+        cmocka_unit_test (test_names_out_of_range),
+        cmocka_unit_test (test_entry_guards),
+        cmocka_unit_test (test_unknown_inspection_state),
+        cmocka_unit_test (test_unknown_code_aborts),
+        cmocka_unit_test (test_self_check_item_without_reason),
+        cmocka_unit_test (test_self_check_consistent_kept),
+        cmocka_unit_test (test_self_check_kr12_session_signatures),
+        cmocka_unit_test (test_self_check_kr03_lent_item_missing),
+        cmocka_unit_test (test_self_check_kr10_mal04),
+        cmocka_unit_test (test_self_check_kr12_mal05),
+        cmocka_unit_test (test_self_check_kr12_inspection_stale),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
