@@ -212,6 +212,12 @@ add_reason_full (KikanVerdictResult *r, const char *code, KikanProvenance prov, 
             if (!info && (y->info || (int)y->level < level)) {
                 y->info = FALSE;
                 y->level = (KikanVerdict)level;
+                /* A condition is what clears a CONDITIONAL line; raised
+                 * above it, the line holds, and a slip that still showed
+                 * "cleared once you …" beside HOLD would promise what IT
+                 * has not decided. */
+                if (y->level != KIKAN_VERDICT_CONDITIONAL)
+                    g_clear_pointer (&y->condition, g_free);
             }
             x = y;
             goto out;
@@ -823,11 +829,17 @@ static gboolean
 parse_date (const char *s, GDate *out)
 {
     guint y, m, dd;
-    char tail;
 
-    if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-'
-        || sscanf (s, "%4u-%2u-%2u%c", &y, &m, &dd, &tail) != 3)
+    /* Exactly YYYY-MM-DD: sscanf's %u alone would also take "2026- 1-03"
+     * or "2026-+1-03". */
+    if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
         return FALSE;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !g_ascii_isdigit (s[i]))
+            return FALSE;
+    y = (guint)atoi (s);
+    m = (guint)atoi (s + 5);
+    dd = (guint)atoi (s + 8);
     if (!g_date_valid_dmy ((GDateDay)dd, (GDateMonth)m, (GDateYear)y))
         return FALSE;
     g_date_clear (out, 1);

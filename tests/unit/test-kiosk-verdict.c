@@ -1106,6 +1106,53 @@ item_of (Fixture *f)
     return kikan_verdict_evaluate_item (&f->items[0], f->decl);
 }
 
+/* Two findings under one slip line, the first CONDITIONAL (with the
+ * condition that would clear it), the second HOLD: the merged line holds,
+ * and carries no condition, so no slip says "cleared once you install the
+ * updates" beside HOLD (REQUIREMENTS §5.5). */
+static void
+test_merge_raised_to_hold_drops_condition (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "kernel");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-01");
+
+        assert_non_null (u);
+        assert_int_equal (u->level, KIKAN_VERDICT_CONDITIONAL);
+        assert_non_null (u->condition);
+    }
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_HOLD, "browser");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-01");
+
+        assert_non_null (u);
+        assert_int_equal (u->level, KIKAN_VERDICT_HOLD);
+        assert_null (u->condition);
+        assert_non_null (strstr (u->text, "browser"));
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
+    /* Raised from information to CONDITIONAL, it gains its condition. */
+    fixture_init (&f);
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_INFO, "kernel");
+    add_slip_finding (&f, "UPD-01", KIKAN_LEVEL_CONDITIONAL, "browser");
+    {
+        g_autoptr (KikanVerdictResult) r = item_of (&f);
+        const KikanVerdictReason *u = kikan_verdict_result_find (r, "UPD-01");
+
+        assert_non_null (u);
+        assert_int_equal (u->level, KIKAN_VERDICT_CONDITIONAL);
+        assert_false (u->info);
+        assert_non_null (u->condition);
+    }
+    fixture_clear (&f);
+}
+
 /* The names read back strictly: NULL and unknown words are refused. */
 static void
 test_names_strict (void **state)
@@ -1458,7 +1505,10 @@ static void
 test_today_strict (void **state)
 {
     Fixture f;
-    const char *bad[] = { "2026-12-3x", "2026x12-03", "2026-12x03", "abcd-ef-gh" };
+    /* sscanf's %u would read the last four as dates: a space or a sign
+     * where a digit belongs. */
+    const char *bad[] = { "2026-12-3x", "2026x12-03", "2026-12x03", "abcd-ef-gh",
+                          "2026- 1-03", "2026-+1-03", "2026-12- 3", " 026-12-03" };
 
     fixture_init (&f);
     f.ev.items = f.items;
@@ -2226,6 +2276,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_heuristics_edges),
         cmocka_unit_test (test_findings_merge),
         cmocka_unit_test (test_partial_findings),
+        cmocka_unit_test (test_merge_raised_to_hold_drops_condition),
         cmocka_unit_test (test_medium_by_interface),
         cmocka_unit_test (test_personal_data_needs_encryption),
         cmocka_unit_test (test_no_system_found),
