@@ -134,7 +134,10 @@ setup (void **state)
     assert_int_equal (mkdir (f->tmpdir, 0700), 0);
     /* The daemon inherits the environment at spawn time. */
     setenv ("TMPDIR", f->tmpdir, 1);
+    /* mkfs.ext4 and mkfs.vfat live in /usr/sbin, which a user's PATH may
+     * lack. */
     setenv ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+    /* Only the fault tests set it, for one daemon at a time (spawn()). */
     unsetenv ("KIKAN_FAULT");
     for (size_t i = 0; i < strlen (MARKER); i++)
         snprintf (hex + 2 * i, 3, "%02x", (unsigned char) MARKER[i]);
