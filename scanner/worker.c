@@ -1754,8 +1754,6 @@ static void
 send_media_entry (Worker *w, const MediaEntry *e)
 {
     switch ((KikanEntryKind) e->kind) {
-    case KIKAN_ENTRY_REGULAR:
-        break;  /* scanned by the caller */
     case KIKAN_ENTRY_SYMLINK:
         send_symlink (w, e->path, e->link);
         return;
@@ -1770,7 +1768,9 @@ send_media_entry (Worker *w, const MediaEntry *e)
         return;
     case KIKAN_ENTRY_ERROR:
     default:
-        /* An entry kind this worker does not know is not read either. */
+        /* An entry kind this worker does not know is not read either.  A
+         * regular file never comes here (both callers scan those); one
+         * that did would be reported unread, never dropped. */
         send_not_inspected (w, e->path, e->size, KIKAN_REASON_READ_ERROR,
                             e->detail ? e->detail : "could not be read");
         return;
@@ -1795,14 +1795,15 @@ static void scan_nested_medium (Worker *w, KikanFileReport *outer, const KikanSo
  * those the engine did not read in full (too large for it, so not
  * classified): for them the media layer's own header checks decide, on at
  * most 40 KiB.  A file of another kind is left alone, so no ordinary file
- * costs a second read. */
+ * costs a second read.  @src is never NULL: scan_job() calls this only
+ * with the content it has just scanned open. */
 static void
 nested_image (Worker *w, KikanFileReport *r, const KikanSource *src, unsigned level)
 {
     KikanFileType t = (KikanFileType) r->exec.type;
     char detail[160];
 
-    if (level == NO_NESTING || src == NULL || src->size < 512)
+    if (level == NO_NESTING || src->size < 512)
         return;
     if (t != KIKAN_FILETYPE_DISK_IMAGE && t != KIKAN_FILETYPE_DMG
         && r->result != KIKAN_RESULT_NOT_INSPECTED)
