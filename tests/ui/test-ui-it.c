@@ -82,6 +82,46 @@ find_named (GtkWidget *root, const char *name)
     return NULL;
 }
 
+/* The widget of IT mode named @name (the template's "name" properties);
+ * fails the test when there is none. */
+static GtkWidget *
+it_widget (UiHarness *h, const char *name)
+{
+    GtkWidget *w = find_named (GTK_WIDGET (kikan_it_view_find (h->window)), name);
+
+    if (w == NULL)
+        fail_msg ("IT mode has no widget named %s", name);
+    return w;
+}
+
+static void
+it_type (UiHarness *h, const char *name, const char *text)
+{
+    gtk_editable_set_text (GTK_EDITABLE (it_widget (h, name)), text);
+}
+
+static const char *
+it_entry_text (UiHarness *h, const char *name)
+{
+    return gtk_editable_get_text (GTK_EDITABLE (it_widget (h, name)));
+}
+
+/* Opens a section of IT mode as its tab does. */
+static void
+it_show_section (UiHarness *h, const char *section)
+{
+    adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (it_widget (h, "it-sections")),
+                                           section);
+}
+
+/* Fails unless IT's last message contains @needle. */
+static void
+assert_it_said (UiHarness *h, const char *needle)
+{
+    if (strstr (it_message (h), needle) == NULL)
+        fail_msg ("IT was not told “%s”: %s", needle, it_message (h));
+}
+
 /* No signature import nor print job runs in IT mode. */
 static gboolean
 it_not_busy (gpointer data)
@@ -965,6 +1005,179 @@ test_startup_unavailable (void **state)
     kikan_home_free (holder.home);
 }
 
+/* ------------------------------------------------------------ (e) the sign-in pages */
+
+/* KR-35 through the pages' own entries and buttons, as IT types: a wrong
+ * password refused and recorded, the initial password leading to the
+ * change page, each way a new password is turned down there leaving the
+ * account as it was, Cancel wiping what was typed, then the change that
+ * opens IT mode.  kikan.conf's [print] is wrong here on purpose: "This
+ * kiosk" must say so instead of a printer state. */
+static void
+password_setup (gpointer harness, gpointer data)
+{
+    add_project_signatures (harness);
+    add_account (harness, "it02");
+}
+
+static void
+test_password (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = password_setup, .database = "",
+                           .conf_extra = "[print]\npaper = a4\n" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+    g_autofree char *hash = NULL, *hash_after = NULL;
+
+    hash = ui_harness_sql_text (h, "SELECT password_hash FROM it_accounts WHERE id = 'it02'");
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+
+    /* Enter in the password field signs in with what the fields hold; the
+     * account's surrounding blanks do not count, the password is wiped
+     * from its field at once. */
+    it_type (h, "login-account", "  it02 ");
+    it_type (h, "login-password", "not-the-password-at-all");
+    g_signal_emit_by_name (it_widget (h, "login-password"), "entry-activated");
+    assert_string_equal (it_entry_text (h, "login-password"), "");
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_it_said (h, "Not signed in");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.account') = 'it02' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password'"),
+                      1);
+
+    /* The Sign in button; a second request while the first runs is not
+     * a second attempt (one audit record, not two). */
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
+        fail_msg ("the initial password did not lead to the change page: %s", it_message (h));
+    assert_null (kikan_it_view_get_account (view));
+    assert_false (it_enabled (h, "logout"));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 2);
+
+    /* Two different new passwords: refused before anything is checked. */
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD "x");
+    it_activate (h, "change-submit", NULL);
+    assert_it_said (h, "The two new passwords differ");
+    assert_false (kikan_it_view_get_busy (view));
+    /* A password the policy turns down: told why, in the library's words. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", INITIAL_PASSWORD, "short", "short"));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_it_said (h, "The new password was not accepted: The password is too short");
+    /* A wrong current password: the same refusal as at sign-in (KR-35),
+     * and it counts as a failed attempt. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", "not-the-initial-password", NEW_PASSWORD, NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_it_said (h, "Not signed in: the account or the password is wrong");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    assert_null (kikan_it_view_get_account (view));
+    hash_after = ui_harness_sql_text (h, "SELECT password_hash FROM it_accounts WHERE "
+                                         "id = 'it02'");
+    assert_string_equal (hash_after, hash);
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_password_change'"), 0);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password'"),
+                      2);
+
+    /* Cancel: nothing typed stays behind, and the window goes back to
+     * check-in (the self-test passed). */
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_activate (h, "cancel", NULL);
+    assert_string_equal (it_entry_text (h, "change-old"), "");
+    assert_string_equal (it_entry_text (h, "change-new"), "");
+    assert_string_equal (it_entry_text (h, "change-repeat"), "");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+
+    /* Again, and this time the change page's own button changes it. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD);
+    it_activate (h, "change-submit", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "main") != 0)
+        fail_msg ("the change did not open IT mode: %s", it_message (h));
+    assert_string_equal (kikan_it_view_get_account (view), "it02");
+    assert_string_equal (it_entry_text (h, "change-old"), "");
+    assert_string_equal (it_entry_text (h, "change-new"), "");
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 0"), 1);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_password_change' AND "
+                                "json_extract(payload, '$.account') = 'it02'"),
+                      1);
+
+    /* "This kiosk" says that [print] cannot be read, and why. */
+    it_show_section (h, "kiosk");
+    {
+        const char *printer
+            = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h, "printer-row")));
+
+        if (printer == NULL || strstr (printer, "paper") == NULL
+            || strstr (printer, "not a known key") == NULL)
+            fail_msg ("the printer row does not say what is wrong: %s", printer);
+    }
+    ui_harness_free (h);
+}
+
+/* kikan.conf's [it] settings are wrong: nobody signs in (and no attempt
+ * is recorded as if it had been checked), and IT is told what to fix. */
+static void
+account_then_bad_it_settings (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+    g_autofree char *conf = g_build_filename (h->home, "kikan.conf", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *bad = NULL;
+
+    /* After the account: `kikan it account add` reads [it] too. */
+    account_only (harness, data);
+    assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    bad = g_strconcat (text, "\n[it]\nidle_seconds = 5\n", NULL);
+    write_file (conf, bad);
+}
+
+static void
+test_bad_it_settings (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = account_then_bad_it_settings, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    assert_false (kikan_it_view_get_busy (view));
+    assert_it_said (h, "kikan.conf's [it] settings are wrong");
+    assert_it_said (h, "idle_seconds");
+    assert_null (kikan_it_view_get_account (view));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    /* The change of password reads the same settings and stops the same way. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", INITIAL_PASSWORD, NEW_PASSWORD, NEW_PASSWORD));
+    assert_false (kikan_it_view_get_busy (view));
+    assert_it_said (h, "kikan.conf's [it] settings are wrong");
+    assert_int_equal (count (h, "audit_records WHERE kind IN ('it_login', "
+                                "'it_password_change')"),
+                      0);
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -979,6 +1192,8 @@ main (int argc, char **argv)
         cmocka_unit_test (test_startup_fixed_by_it),
         cmocka_unit_test (test_startup_unavailable),
         cmocka_unit_test (test_language_switch),
+        cmocka_unit_test (test_password),
+        cmocka_unit_test (test_bad_it_settings),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -478,8 +478,12 @@ action_sign_in (GSimpleAction *action, GVariant *parameter, gpointer data)
     KikanItView *self = data;
     g_autofree char *account
         = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_account))));
+    /* A copy: login() empties the field before the job takes the
+     * password, and the field's own text would be empty by then. */
+    char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_password)));
 
-    login (self, account, gtk_editable_get_text (GTK_EDITABLE (self->login_password)));
+    login (self, account, password);
+    wipe_free (password);
 }
 
 static void
