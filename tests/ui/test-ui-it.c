@@ -114,6 +114,12 @@ it_show_section (UiHarness *h, const char *section)
                                            section);
 }
 
+static gboolean
+it_has_text (UiHarness *h, const char *needle)
+{
+    return ui_harness_tree_has_text (GTK_WIDGET (kikan_it_view_find (h->window)), needle);
+}
+
 /* Fails unless IT's last message contains @needle. */
 static void
 assert_it_said (UiHarness *h, const char *needle)
@@ -1178,6 +1184,212 @@ test_bad_it_settings (void **state)
     ui_harness_free (h);
 }
 
+/* ------------------------------------------------------------ (g) ledger and media */
+
+#define LEDGER_HEADER \
+    "employee_id,employee_name,asset_id,asset_type,serial,encryption_required,lent_on\r\n"
+#define LEDGER_NOW \
+    "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n" \
+    "E1001,山田 太郎,USB-0008,usb,AA00000008,no,2026-10-01\r\n"
+
+static void
+ledger_setup (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+
+    add_project_signatures (h);
+    add_account (h, "it06");
+}
+
+/* USB-0011 came back at an earlier check-in and nothing decided it yet:
+ * it is held (docs/ledger.md), so a file lending it again is refused.
+ * Written while the kiosk runs: the start-up self-test counts sessions
+ * against the audit chain, which a session made by SQL is not in. */
+static void
+hold_usb_0011 (UiHarness *h)
+{
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('USB-0011', 'usb', 'AA00000011', 0, "
+                            "'2026-11-01T00:00:00Z');"
+                            "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, "
+                            "ended_at, state, program_version) VALUES ('5e55e55e-0000-4000-8000-"
+                            "000000000011', 'E1001', 'kiosk-ui-test', '2026-11-02T09:00:00Z', "
+                            "'2026-11-02T09:10:00Z', 'ended', 'test');"
+                            "INSERT INTO items (session_id, asset_id, presence, state, "
+                            "presented_at) SELECT id, 'USB-0011', 'present', 'recorded', "
+                            "'2026-11-02T09:01:00Z' FROM sessions WHERE uuid = "
+                            "'5e55e55e-0000-4000-8000-000000000011';");
+}
+
+static gint64
+open_loans (UiHarness *h)
+{
+    return count (h, "loans WHERE returned_on IS NULL");
+}
+
+static gboolean
+confirm_shown (UiHarness *h)
+{
+    return gtk_widget_get_visible (it_widget (h, "ledger-confirm"));
+}
+
+/* The ledger import refuses every file it should, changing nothing and
+ * saying why (KR-03: a header without rows would close every loan; a
+ * held asset is not lent again; a file changed after its dry run is not
+ * what IT confirmed); the confirmation imports what was previewed; the
+ * media register through the page's fields checks what IT typed. */
+static void
+test_ledger (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = ledger_setup,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *medium = ui_harness_mkdir (h, "ledger-medium");
+    g_autofree char *broken = g_build_filename (medium, "broken.csv", NULL);
+    g_autofree char *held = g_build_filename (medium, "held.csv", NULL);
+    g_autofree char *empty = g_build_filename (medium, "empty.csv", NULL);
+    g_autofree char *next = g_build_filename (medium, "next.csv", NULL);
+    g_autofree char *gone = g_build_filename (medium, "gone.csv", NULL);
+    const char *adds = LEDGER_HEADER LEDGER_NOW
+        "E2002,\"Sato, Hanako\",USB-0010,usb,AA00000010,no,2026-11-20\r\n";
+    /* What the file says after its dry run: USB-0008's loan gone. */
+    const char *rewritten
+        = LEDGER_HEADER "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n";
+    g_autofree char *by = NULL;
+
+    write_file (broken, "this is not,the asset tool's\r\nexport,at all\r\n");
+    write_file (held, LEDGER_HEADER LEDGER_NOW
+                "E2002,\"Sato, Hanako\",USB-0011,usb,AA00000011,no,2026-11-20\r\n");
+    write_file (empty, LEDGER_HEADER);
+    write_file (next, adds);
+    write_file (gone, adds);
+    sign_in_first_time (h, "it06");
+    hold_usb_0011 (h);
+    assert_int_equal (open_loans (h), 2);
+
+    /* Not a ledger file: said, nothing to confirm. */
+    it_activate (h, "ledger-preview", g_variant_new_string (broken));
+    assert_it_said (h, "This file cannot be imported:");
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import", g_variant_new_string (broken));
+    assert_it_said (h, "Preview this file first");
+
+    /* A held asset lent again: the dry run says the import would be
+     * refused and why, and offers no confirmation. */
+    it_activate (h, "ledger-preview", g_variant_new_string (held));
+    assert_it_said (h, "The import would be refused: line 4: asset USB-0011 cannot be lent");
+    assert_it_said (h, "held by IT");
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Preview this file first");
+    it_activate (h, "ledger-import", g_variant_new_string (held));
+    assert_it_said (h, "Preview this file first");
+
+    /* A header and no rows: the dry run shows every loan closing; the
+     * import refuses it (KR-03), as `kikan ledger import` does. */
+    it_activate (h, "ledger-preview", g_variant_new_string (empty));
+    assert_it_said (h, "closed (absent from the file): 2,");
+    assert_true (confirm_shown (h));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Nothing was imported: the file lists no loans at all.");
+    assert_int_equal (open_loans (h), 2);
+
+    /* Previewed, then gone from the medium before the import. */
+    it_activate (h, "ledger-preview", g_variant_new_string (gone));
+    assert_true (confirm_shown (h));
+    assert_int_equal (g_unlink (gone), 0);
+    it_activate (h, "ledger-import", g_variant_new_string (gone));
+    assert_it_said (h, "Nothing was imported:");
+    assert_int_equal (count (h, "ledger_changes"), 0);
+
+    /* Previewed, then rewritten: what IT confirmed is what they saw, so
+     * the new content is not imported, and the dry run must be seen
+     * again. */
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    assert_it_said (h, "Loans added: 1,");
+    assert_true (confirm_shown (h));
+    write_file (next, rewritten);
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Nothing was imported: the file changed after its preview.");
+    assert_int_equal (count (h, "ledger_changes"), 0);
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0008'"), 1);
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import", g_variant_new_string (next));
+    assert_it_said (h, "Preview this file first");
+
+    /* The file as previewed, confirmed with the page's button. */
+    write_file (next, adds);
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "next.csv was imported (SHA-256 ");
+    assert_it_said (h, "Loans added: 1,");
+    assert_false (confirm_shown (h));
+    assert_int_equal (count (h, "ledger_changes"), 1);
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0010' AND "
+                                "employee_id = 'E2002'"),
+                      1);
+    assert_true (it_has_text (h, "USB-0010 (usb)"));
+
+    /* The media register from the page's fields. */
+    it_type (h, "media-asset", " USB-0010 ");
+    it_type (h, "media-vid", "07g1");
+    it_type (h, "media-pid", "5581");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Give the vendor and product IDs as 4 hexadecimal digits");
+    it_type (h, "media-vid", "0x0781");
+    it_type (h, "media-pid", "");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Give the vendor and product IDs as 4 hexadecimal digits");
+    it_type (h, "media-pid", " 5581 ");
+    /* STYLE rule 14: a serial with an invisible character is not what
+     * `kikan usb list` shows; it is refused, not stored. */
+    it_type (h, "media-serial", "AA0000\u200b0010");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "The serial number holds a control or invisible character");
+    assert_int_equal (count (h, "media"), 0);
+    it_type (h, "media-serial", "AA00000010");
+    gtk_switch_set_active (GTK_SWITCH (it_widget (h, "media-hw")), TRUE);
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Registered USB-0010 as USB 0781:5581.");
+    assert_int_equal (count (h, "media WHERE asset_id = 'USB-0010' AND vid = 1921 AND "
+                                "pid = 21889 AND usb_serial = 'AA00000010' AND "
+                                "hardware_encrypted = 1"),
+                      1);
+    by = ui_harness_sql_text (h, "SELECT registered_by FROM media WHERE asset_id = 'USB-0010'");
+    assert_string_equal (by, "it06");
+    assert_true (it_has_text (h, "USB 0781:5581 AA00000010, hardware-encrypted"));
+    /* Once only: a second registration is refused with the library's
+     * reason, the first stays. */
+    it_type (h, "media-pid", "5582");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "The medium was not registered: Asset USB-0010 is already registered");
+    assert_int_equal (count (h, "media WHERE asset_id = 'USB-0010' AND pid = 21889"), 1);
+
+    /* Loans change while IT is signed in (another tool, a check-in): the
+     * ledger section is read again each time it is opened. */
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('PC-0042', 'laptop', 'SN0042', 1, "
+                            "'2026-11-01T00:00:00Z');"
+                            "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+                            "('PC-0042', 'E2002', '2026-12-01');");
+    assert_false (it_has_text (h, "PC-0042 (laptop)"));
+    it_show_section (h, "queue");
+    it_show_section (h, "ledger");
+    assert_true (it_has_text (h, "PC-0042 (laptop)"));
+
+    /* A dry run left by a session that ended offers no import to the
+     * next one. */
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    assert_true (confirm_shown (h));
+    it_activate (h, "logout", NULL);
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it06", NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_account (kikan_it_view_find (h->window)), "it06");
+    assert_false (confirm_shown (h));
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1194,6 +1406,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_language_switch),
         cmocka_unit_test (test_password),
         cmocka_unit_test (test_bad_it_settings),
+        cmocka_unit_test (test_ledger),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
