@@ -800,6 +800,14 @@ test_startup_blocks (void **state)
     assert_int_equal (count (h, "sessions"), 0);
     assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
 
+    /* Leaving IT mode's sign-in page opens no check-in either: the
+     * window goes back to the start-up screen that says why (KR-36). */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+    it_activate (h, "cancel", NULL);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    assert_false (kikan_station_may_check_in (station));
+
     /* Retry runs it again, and it fails again for the same cause. */
     g_action_group_activate_action (kikan_startup_view_get_actions (view), "retry", NULL);
     assert_string_equal (kikan_startup_view_get_phase (view), "running");
@@ -895,6 +903,11 @@ test_startup_fixed_by_it (void **state)
     assert_false (kikan_station_may_check_in (station));
 
     sign_in_first_time (h, "it05");
+    /* Run again before anything is fixed, it fails again and says so. */
+    it_activate (h, "selftest", NULL);
+    ui_harness_wait_for (selftest_rerun, h, 300000, "the self-test run from IT mode");
+    assert_it_said (h, "The self-test failed: check-in stays closed.");
+    assert_false (kikan_station_may_check_in (station));
     import_through_it (h, update);
     if (kikan_station_get_engine_generation (station) != 1)
         fail_msg ("the engine was not swapped: %s", it_message (h));
@@ -1184,6 +1197,117 @@ test_bad_it_settings (void **state)
     ui_harness_free (h);
 }
 
+/* ------------------------------------------------------------ (f) the queue */
+
+/* The queue as IT works it (PROC-01, PROC-02, KR-30): evidence that
+ * cannot be read and a verdict IT cannot set change nothing; a session
+ * interrupted while IT is signed in shows when IT comes back to the
+ * queue, with its own evidence, and cannot be "resolved" without a
+ * verdict; the HOLD item is resolved through the page's own list and
+ * reason field, recorded with who and why, and marked as changed by IT. */
+static void
+test_queue (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = make_hold_session, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    const char *why = "Checked the stick with its owner: the container is VeraCrypt";
+    g_autofree char *q = NULL, *verdict = NULL, *title = NULL;
+    gint64 sid, item, lost, n_verdicts;
+    guint quarantine = 3; /* the template's list: cleared, conditional, hold, quarantine … */
+
+    sid = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE employee_id = 'E1001'");
+    item = ui_harness_sql_int (h, "SELECT id FROM items WHERE asset_id = 'USB-0007'");
+    assert_true (sid > 0 && item > 0);
+    n_verdicts = count (h, "verdicts");
+    sign_in_first_time (h, "it01");
+
+    /* Evidence of a session the store does not have: said, nothing opens,
+     * so the page's buttons stay closed whatever reason is typed. */
+    it_activate (h, "open", g_variant_new ("(xx)", (gint64)987654, (gint64)0));
+    assert_it_said (h, "The session's evidence could not be read:");
+    assert_it_said (h, "987654");
+    it_type (h, "act-reason", why);
+    assert_false (it_enabled (h, "resolve-selected"));
+    assert_false (it_enabled (h, "override-selected"));
+
+    /* A verdict Kikan does not know is not set, reason or not. */
+    it_activate (h, "override", g_variant_new ("(xxss)", sid, item, "fine", why));
+    assert_it_said (h, "Nothing was changed: choose the new verdict.");
+    assert_int_equal (count (h, "it_actions"), 0);
+    assert_int_equal (count (h, "verdicts"), n_verdicts);
+
+    /* A session interrupted meanwhile (the kiosk lost power at another
+     * station's check-in): not on the screen until IT opens the queue
+     * again, then there. */
+    ui_harness_sql_exec (h, "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, "
+                            "state, program_version) VALUES ('5e55e55e-0000-4000-8000-"
+                            "000000000001', 'E2002', 'kiosk-ui-test', '2026-12-01T09:00:00Z', "
+                            "'incomplete', 'test');"
+                            "INSERT INTO items (session_id, presented_as, presence, state, "
+                            "presented_at) SELECT id, 'STICK-QX9', 'present', 'failed', "
+                            "'2026-12-01T09:01:00Z' FROM sessions WHERE state = 'incomplete';");
+    lost = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE state = 'incomplete'");
+    assert_false (it_has_text (h, "Interrupted session"));
+    it_show_section (h, "ledger");
+    it_show_section (h, "queue");
+    assert_true (it_has_text (h, "Interrupted session"));
+    assert_true (it_has_text (h, "STICK-QX9 — undecided"));
+    title = g_strdup_printf ("Session %" G_GINT64_FORMAT ", employee E2002, started "
+                             "2026-12-01T09:00:00Z", lost);
+    assert_true (it_has_text (h, title));
+
+    /* Its own part: the whole record, a missing end shown as such. */
+    it_activate (h, "open", g_variant_new ("(xx)", lost, (gint64)0));
+    g_free (title);
+    title = g_strdup_printf ("Session %" G_GINT64_FORMAT ", the session's own reasons", lost);
+    assert_true (it_has_text (h, title));
+    /* The medium that was never matched to an asset: shown as none. */
+    assert_true (it_has_text (h, "asset: —"));
+    assert_true (it_has_text (h, "presented_as: STICK-QX9"));
+    assert_true (it_has_text (h, "state: incomplete"));
+    /* Nothing decided it: there is nothing to resolve, and nothing is
+     * recorded. */
+    it_activate (h, "resolve", g_variant_new ("(xxss)", lost, (gint64)0, "cleared", why));
+    assert_it_said (h, "Nothing was changed: This has no verdict yet");
+    assert_int_equal (count (h, "it_actions"), 0);
+    assert_int_equal (count (h, "verdicts"), n_verdicts);
+
+    /* PROC-01 through the page: the item's evidence, "Quarantine" in the
+     * list, a reason, Resolve. */
+    it_activate (h, "open", g_variant_new ("(xx)", sid, item));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (it_widget (h, "act-target")), quarantine);
+    it_type (h, "act-reason", why);
+    it_activate (h, "resolve-selected", NULL);
+    assert_it_said (h, "Resolution recorded. The session's verdict is now quarantine.");
+    assert_int_equal (count (h, "it_actions WHERE kind = 'resolve' AND by_user = 'it01' AND "
+                                "from_verdict = 'hold' AND to_verdict = 'quarantine'"),
+                      1);
+    q = g_strdup_printf ("SELECT verdict FROM verdicts WHERE item_id = %" G_GINT64_FORMAT
+                         " ORDER BY id DESC LIMIT 1", item);
+    verdict = ui_harness_sql_text (h, q);
+    assert_string_equal (verdict, "quarantine");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_action' AND "
+                                "json_extract(payload, '$.kind') = 'resolve' AND "
+                                "json_extract(payload, '$.by') = 'it01'"),
+                      1);
+    /* Still in the queue (quarantine), now marked as IT's decision
+     * (PROC-02: highlighted wherever it shows), and the window says so. */
+    assert_true (it_has_text (h, "USB-0007 — quarantine"));
+    assert_true (it_has_text (h, "Changed by IT"));
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window),
+                                           "The session's verdict is now quarantine."));
+    /* A HOLD no longer: resolving it again is refused by the rules.  (The
+     * evidence was read again after the decision, its reason field
+     * emptied.) */
+    assert_string_equal (it_entry_text (h, "act-reason"), "");
+    it_type (h, "act-reason", why);
+    it_activate (h, "resolve-selected", NULL);
+    assert_it_said (h, "Nothing was changed: Only a HOLD can be resolved");
+    assert_int_equal (count (h, "it_actions"), 1);
+    ui_harness_free (h);
+}
+
 /* ------------------------------------------------------------ (g) ledger and media */
 
 #define LEDGER_HEADER \
@@ -1390,6 +1514,177 @@ test_ledger (void **state)
     ui_harness_free (h);
 }
 
+/* ------------------------------------------------------------ (h) this kiosk */
+
+static GtkWidget *
+exit_dialog (void)
+{
+    GListModel *tops = gtk_window_get_toplevels (); /* GTK's own list */
+
+    for (guint i = 0; i < g_list_model_get_n_items (tops); i++) {
+        g_autoptr (GtkWidget) w = g_list_model_get_item (tops, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (w))
+            return w;
+    }
+    return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *label)
+{
+    if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+        return root;
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+         c = gtk_widget_get_next_sibling (c)) {
+        GtkWidget *found = find_button (c, label);
+
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+/* Clicks the exit question's button labelled @label, as IT would. */
+static void
+answer_exit (const char *label)
+{
+    GtkWidget *dialog = exit_dialog ();
+    GtkWidget *button;
+
+    if (dialog == NULL)
+        fail_msg ("no question is shown");
+    if ((button = find_button (dialog, label)) == NULL)
+        fail_msg ("the question has no button “%s”", label);
+    g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+    return exit_dialog () == NULL;
+}
+
+/* "This kiosk" with a printer queue that cannot be reached (its CUPS
+ * socket does not exist): the printer's state as the self-test found it,
+ * a test page and a reprint that say they were not printed (each attempt
+ * at a slip recorded), a slip whose archived PDF was altered never
+ * printed; a signature folder typed as a relative path refused; the clock
+ * confirmation shown; Exit the kiosk asks first, and the question does
+ * not outlive the session that asked it. */
+static void
+test_kiosk (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = make_hold_session, .database = "",
+                           .conf_extra = "[print]\nqueue = kikan-ui-slips\n"
+                                         "server = /nonexistent/kikan-cups.sock\n"
+                                         "timeout_s = 2\n" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *number = NULL, *pdf = NULL, *pdf_path = NULL, *at = NULL;
+    const char *printer, *confirmed;
+    gint64 prints;
+
+    number = ui_harness_sql_text (h, "SELECT number FROM slips ORDER BY id LIMIT 1");
+    pdf = ui_harness_sql_text (h, "SELECT pdf_path FROM slips ORDER BY id LIMIT 1");
+    assert_non_null (number);
+    sign_in_first_time (h, "it01");
+    it_show_section (h, "kiosk");
+
+    /* The printer row: kikan.conf's queue and what the self-test found. */
+    printer = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h, "printer-row")));
+    if (printer == NULL || !g_str_has_prefix (printer, "Queue kikan-ui-slips: ")
+        || strstr (printer, "not checked yet") != NULL)
+        fail_msg ("the printer row does not show the queue's state: %s", printer);
+
+    it_activate (h, "print-test-page", NULL);
+    ui_harness_wait_for (it_not_busy, h, 60000, "the test page");
+    assert_it_said (h, "The test page was not printed: ");
+
+    /* The reprint field, as IT types a number and presses its button. */
+    prints = count (h, "slip_prints");
+    it_type (h, "reprint-number", number);
+    g_signal_emit_by_name (it_widget (h, "reprint-number"), "apply");
+    assert_true (kikan_it_view_get_busy (kikan_it_view_find (h->window)));
+    ui_harness_wait_for (it_not_busy, h, 60000, "the reprint");
+    assert_it_said (h, " was not printed. ");
+    assert_it_said (h, "stays valid");
+    assert_int_equal (count (h, "slip_prints WHERE outcome = 'failed' AND "
+                                "queue = 'kikan-ui-slips'"),
+                      count (h, "slip_prints WHERE queue = 'kikan-ui-slips'"));
+    assert_int_equal (count (h, "slip_prints"), prints + 1);
+
+    /* The archived PDF altered: never printed, and IT is told not to hand
+     * out any copy of that file. */
+    pdf_path = g_build_filename (h->home, pdf, NULL);
+    {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        assert_true (g_file_get_contents (pdf_path, &data, &len, NULL));
+        assert_true (len > 100);
+        data[len / 2] ^= 0x20;
+        assert_true (g_file_set_contents (pdf_path, data, (gssize)len, NULL));
+    }
+    it_activate (h, "print-slip", g_variant_new_string (number));
+    ui_harness_wait_for (it_not_busy, h, 60000, "the reprint of an altered slip");
+    assert_it_said (h, "was NOT printed");
+    assert_it_said (h, "Do not hand out any copy of this file");
+
+    /* A signature folder must be a full path: nothing starts otherwise. */
+    it_show_section (h, "signatures");
+    it_type (h, "signatures-folder", "media/it-update");
+    it_activate (h, "import-entered", NULL);
+    assert_false (kikan_it_view_get_busy (kikan_it_view_find (h->window)));
+    assert_it_said (h, "Type the full path of the folder on the import medium");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'signature_import'"), 0);
+
+    /* KR-37: the last confirmation is shown, with the time it was made. */
+    it_show_section (h, "kiosk");
+    confirmed = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h,
+                                                                       "clock-confirmed-row")));
+    assert_string_equal (confirmed, "never");
+    it_activate (h, "confirm-clock", NULL);
+    assert_it_said (h, "Recorded: you confirmed the kiosk's clock.");
+    confirmed = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h,
+                                                                       "clock-confirmed-row")));
+    at = ui_harness_sql_text (h, "SELECT json_extract(payload, '$.kiosk_time') FROM "
+                                 "audit_records WHERE kind = 'clock_confirmed' AND "
+                                 "json_extract(payload, '$.by') = 'it01'");
+    assert_non_null (at);
+    assert_string_equal (confirmed, at);
+
+    /* Exit asks first; "Keep running" keeps it running, unrecorded. */
+    it_activate (h, "exit", NULL);
+    assert_non_null (exit_dialog ());
+    answer_exit ("Keep running");
+    ui_harness_wait_for (dialog_gone, NULL, 5000, "the exit question to close");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit'"), 0);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+
+    /* The question left open when the session ends: answering it later
+     * (anyone at the screen) exits nothing. */
+    it_activate (h, "exit", NULL);
+    it_activate (h, "logout", NULL);
+    assert_non_null (exit_dialog ());
+    answer_exit ("Exit the kiosk");
+    ui_harness_wait_for (dialog_gone, NULL, 5000, "the exit question to close");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit'"), 0);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+
+    /* Asked and confirmed in a session: recorded with who, then it ends. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it01", NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_account (kikan_it_view_find (h->window)), "it01");
+    it_activate (h, "exit", NULL);
+    answer_exit ("Exit the kiosk");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit' AND "
+                                "json_extract(payload, '$.by') = 'it01'"),
+                      1);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1406,7 +1701,9 @@ main (int argc, char **argv)
         cmocka_unit_test (test_language_switch),
         cmocka_unit_test (test_password),
         cmocka_unit_test (test_bad_it_settings),
+        cmocka_unit_test (test_queue),
         cmocka_unit_test (test_ledger),
+        cmocka_unit_test (test_kiosk),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);
