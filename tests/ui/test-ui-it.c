@@ -82,6 +82,52 @@ find_named (GtkWidget *root, const char *name)
     return NULL;
 }
 
+/* The widget of IT mode named @name (the template's "name" properties);
+ * fails the test when there is none. */
+static GtkWidget *
+it_widget (UiHarness *h, const char *name)
+{
+    GtkWidget *w = find_named (GTK_WIDGET (kikan_it_view_find (h->window)), name);
+
+    if (w == NULL)
+        fail_msg ("IT mode has no widget named %s", name);
+    return w;
+}
+
+static void
+it_type (UiHarness *h, const char *name, const char *text)
+{
+    gtk_editable_set_text (GTK_EDITABLE (it_widget (h, name)), text);
+}
+
+static const char *
+it_entry_text (UiHarness *h, const char *name)
+{
+    return gtk_editable_get_text (GTK_EDITABLE (it_widget (h, name)));
+}
+
+/* Opens a section of IT mode as its tab does. */
+static void
+it_show_section (UiHarness *h, const char *section)
+{
+    adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (it_widget (h, "it-sections")),
+                                           section);
+}
+
+static gboolean
+it_has_text (UiHarness *h, const char *needle)
+{
+    return ui_harness_tree_has_text (GTK_WIDGET (kikan_it_view_find (h->window)), needle);
+}
+
+/* Fails unless IT's last message contains @needle. */
+static void
+assert_it_said (UiHarness *h, const char *needle)
+{
+    if (strstr (it_message (h), needle) == NULL)
+        fail_msg ("IT was not told “%s”: %s", needle, it_message (h));
+}
+
 /* No signature import nor print job runs in IT mode. */
 static gboolean
 it_not_busy (gpointer data)
@@ -754,6 +800,14 @@ test_startup_blocks (void **state)
     assert_int_equal (count (h, "sessions"), 0);
     assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
 
+    /* Leaving IT mode's sign-in page opens no check-in either: the
+     * window goes back to the start-up screen that says why (KR-36). */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+    it_activate (h, "cancel", NULL);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "startup");
+    assert_false (kikan_station_may_check_in (station));
+
     /* Retry runs it again, and it fails again for the same cause. */
     g_action_group_activate_action (kikan_startup_view_get_actions (view), "retry", NULL);
     assert_string_equal (kikan_startup_view_get_phase (view), "running");
@@ -849,6 +903,11 @@ test_startup_fixed_by_it (void **state)
     assert_false (kikan_station_may_check_in (station));
 
     sign_in_first_time (h, "it05");
+    /* Run again before anything is fixed, it fails again and says so. */
+    it_activate (h, "selftest", NULL);
+    ui_harness_wait_for (selftest_rerun, h, 300000, "the self-test run from IT mode");
+    assert_it_said (h, "The self-test failed: check-in stays closed.");
+    assert_false (kikan_station_may_check_in (station));
     import_through_it (h, update);
     if (kikan_station_get_engine_generation (station) != 1)
         fail_msg ("the engine was not swapped: %s", it_message (h));
@@ -965,6 +1024,667 @@ test_startup_unavailable (void **state)
     kikan_home_free (holder.home);
 }
 
+/* ------------------------------------------------------------ (e) the sign-in pages */
+
+/* KR-35 through the pages' own entries and buttons, as IT types: a wrong
+ * password refused and recorded, the initial password leading to the
+ * change page, each way a new password is turned down there leaving the
+ * account as it was, Cancel wiping what was typed, then the change that
+ * opens IT mode.  kikan.conf's [print] is wrong here on purpose: "This
+ * kiosk" must say so instead of a printer state. */
+static void
+password_setup (gpointer harness, gpointer data)
+{
+    add_project_signatures (harness);
+    add_account (harness, "it02");
+}
+
+static void
+test_password (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = password_setup, .database = "",
+                           .conf_extra = "[print]\npaper = a4\n" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+    g_autofree char *hash = NULL, *hash_after = NULL;
+
+    hash = ui_harness_sql_text (h, "SELECT password_hash FROM it_accounts WHERE id = 'it02'");
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+
+    /* Enter in the password field signs in with what the fields hold; the
+     * account's surrounding blanks do not count, the password is wiped
+     * from its field at once. */
+    it_type (h, "login-account", "  it02 ");
+    it_type (h, "login-password", "not-the-password-at-all");
+    g_signal_emit_by_name (it_widget (h, "login-password"), "entry-activated");
+    assert_string_equal (it_entry_text (h, "login-password"), "");
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_it_said (h, "Not signed in");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.account') = 'it02' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password'"),
+                      1);
+
+    /* The Sign in button; a second request while the first runs is not
+     * a second attempt (one audit record, not two). */
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
+        fail_msg ("the initial password did not lead to the change page: %s", it_message (h));
+    assert_null (kikan_it_view_get_account (view));
+    assert_false (it_enabled (h, "logout"));
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 2);
+
+    /* Two different new passwords: refused before anything is checked. */
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD "x");
+    it_activate (h, "change-submit", NULL);
+    assert_it_said (h, "The two new passwords differ");
+    assert_false (kikan_it_view_get_busy (view));
+    /* A password the policy turns down: told why, in the library's words. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", INITIAL_PASSWORD, "short", "short"));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_it_said (h, "The new password was not accepted: The password is too short");
+    /* A wrong current password: the same refusal as at sign-in (KR-35),
+     * and it counts as a failed attempt. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", "not-the-initial-password", NEW_PASSWORD, NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_it_said (h, "Not signed in: the account or the password is wrong");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    assert_null (kikan_it_view_get_account (view));
+    hash_after = ui_harness_sql_text (h, "SELECT password_hash FROM it_accounts WHERE "
+                                         "id = 'it02'");
+    assert_string_equal (hash_after, hash);
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_password_change'"), 0);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'wrong_password'"),
+                      2);
+
+    /* Cancel: nothing typed stays behind, and the window goes back to
+     * check-in (the self-test passed). */
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_activate (h, "cancel", NULL);
+    assert_string_equal (it_entry_text (h, "change-old"), "");
+    assert_string_equal (it_entry_text (h, "change-new"), "");
+    assert_string_equal (it_entry_text (h, "change-repeat"), "");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+
+    /* Again, and this time the change page's own button changes it. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD);
+    it_activate (h, "change-submit", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "main") != 0)
+        fail_msg ("the change did not open IT mode: %s", it_message (h));
+    assert_string_equal (kikan_it_view_get_account (view), "it02");
+    assert_string_equal (it_entry_text (h, "change-old"), "");
+    assert_string_equal (it_entry_text (h, "change-new"), "");
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 0"), 1);
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_password_change' AND "
+                                "json_extract(payload, '$.account') = 'it02'"),
+                      1);
+
+    /* "This kiosk" says that [print] cannot be read, and why. */
+    it_show_section (h, "kiosk");
+    {
+        const char *printer
+            = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h, "printer-row")));
+
+        if (printer == NULL || strstr (printer, "paper") == NULL
+            || strstr (printer, "not a known key") == NULL)
+            fail_msg ("the printer row does not say what is wrong: %s", printer);
+    }
+    ui_harness_free (h);
+}
+
+/* kikan.conf's [it] settings are wrong: nobody signs in (and no attempt
+ * is recorded as if it had been checked), and IT is told what to fix. */
+static void
+account_then_bad_it_settings (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+    g_autofree char *conf = g_build_filename (h->home, "kikan.conf", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *bad = NULL;
+
+    /* After the account: `kikan it account add` reads [it] too. */
+    account_only (harness, data);
+    assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    bad = g_strconcat (text, "\n[it]\nidle_seconds = 5\n", NULL);
+    write_file (conf, bad);
+}
+
+static void
+test_bad_it_settings (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .stay_in_startup = TRUE,
+                           .before_start = account_then_bad_it_settings, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    assert_false (kikan_it_view_get_busy (view));
+    assert_it_said (h, "kikan.conf's [it] settings are wrong");
+    assert_it_said (h, "idle_seconds");
+    assert_null (kikan_it_view_get_account (view));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    /* The change of password reads the same settings and stops the same way. */
+    it_activate (h, "change-password",
+                 g_variant_new ("(sss)", INITIAL_PASSWORD, NEW_PASSWORD, NEW_PASSWORD));
+    assert_false (kikan_it_view_get_busy (view));
+    assert_it_said (h, "kikan.conf's [it] settings are wrong");
+    assert_int_equal (count (h, "audit_records WHERE kind IN ('it_login', "
+                                "'it_password_change')"),
+                      0);
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (f) the queue */
+
+/* The queue as IT works it (PROC-01, PROC-02, KR-30): evidence that
+ * cannot be read and a verdict IT cannot set change nothing; a session
+ * interrupted while IT is signed in shows when IT comes back to the
+ * queue, with its own evidence, and cannot be "resolved" without a
+ * verdict; the HOLD item is resolved through the page's own list and
+ * reason field, recorded with who and why, and marked as changed by IT. */
+static void
+test_queue (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = make_hold_session, .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    const char *why = "Checked the stick with its owner: the container is VeraCrypt";
+    g_autofree char *q = NULL, *verdict = NULL, *title = NULL;
+    gint64 sid, item, lost, n_verdicts;
+    guint quarantine = 3; /* the template's list: cleared, conditional, hold, quarantine … */
+
+    sid = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE employee_id = 'E1001'");
+    item = ui_harness_sql_int (h, "SELECT id FROM items WHERE asset_id = 'USB-0007'");
+    assert_true (sid > 0 && item > 0);
+    n_verdicts = count (h, "verdicts");
+    sign_in_first_time (h, "it01");
+
+    /* Evidence of a session the store does not have: said, nothing opens,
+     * so the page's buttons stay closed whatever reason is typed. */
+    it_activate (h, "open", g_variant_new ("(xx)", (gint64)987654, (gint64)0));
+    assert_it_said (h, "The session's evidence could not be read:");
+    assert_it_said (h, "987654");
+    it_type (h, "act-reason", why);
+    assert_false (it_enabled (h, "resolve-selected"));
+    assert_false (it_enabled (h, "override-selected"));
+
+    /* A verdict Kikan does not know is not set, reason or not. */
+    it_activate (h, "override", g_variant_new ("(xxss)", sid, item, "fine", why));
+    assert_it_said (h, "Nothing was changed: choose the new verdict.");
+    assert_int_equal (count (h, "it_actions"), 0);
+    assert_int_equal (count (h, "verdicts"), n_verdicts);
+
+    /* A session interrupted meanwhile (the kiosk lost power at another
+     * station's check-in): not on the screen until IT opens the queue
+     * again, then there. */
+    ui_harness_sql_exec (h, "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, "
+                            "state, program_version) VALUES ('5e55e55e-0000-4000-8000-"
+                            "000000000001', 'E2002', 'kiosk-ui-test', '2026-12-01T09:00:00Z', "
+                            "'incomplete', 'test');"
+                            "INSERT INTO items (session_id, presented_as, presence, state, "
+                            "presented_at) SELECT id, 'STICK-QX9', 'present', 'failed', "
+                            "'2026-12-01T09:01:00Z' FROM sessions WHERE state = 'incomplete';");
+    lost = ui_harness_sql_int (h, "SELECT id FROM sessions WHERE state = 'incomplete'");
+    assert_false (it_has_text (h, "Interrupted session"));
+    it_show_section (h, "ledger");
+    it_show_section (h, "queue");
+    assert_true (it_has_text (h, "Interrupted session"));
+    assert_true (it_has_text (h, "STICK-QX9 — undecided"));
+    title = g_strdup_printf ("Session %" G_GINT64_FORMAT ", employee E2002, started "
+                             "2026-12-01T09:00:00Z", lost);
+    assert_true (it_has_text (h, title));
+
+    /* Its own part: the whole record, a missing end shown as such. */
+    it_activate (h, "open", g_variant_new ("(xx)", lost, (gint64)0));
+    g_free (title);
+    title = g_strdup_printf ("Session %" G_GINT64_FORMAT ", the session's own reasons", lost);
+    assert_true (it_has_text (h, title));
+    /* The medium that was never matched to an asset: shown as none. */
+    assert_true (it_has_text (h, "asset: —"));
+    assert_true (it_has_text (h, "presented_as: STICK-QX9"));
+    assert_true (it_has_text (h, "state: incomplete"));
+    /* Nothing decided it: there is nothing to resolve, and nothing is
+     * recorded. */
+    it_activate (h, "resolve", g_variant_new ("(xxss)", lost, (gint64)0, "cleared", why));
+    assert_it_said (h, "Nothing was changed: This has no verdict yet");
+    assert_int_equal (count (h, "it_actions"), 0);
+    assert_int_equal (count (h, "verdicts"), n_verdicts);
+
+    /* PROC-01 through the page: the item's evidence, "Quarantine" in the
+     * list, a reason, Resolve. */
+    it_activate (h, "open", g_variant_new ("(xx)", sid, item));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (it_widget (h, "act-target")), quarantine);
+    it_type (h, "act-reason", why);
+    it_activate (h, "resolve-selected", NULL);
+    assert_it_said (h, "Resolution recorded. The session's verdict is now quarantine.");
+    assert_int_equal (count (h, "it_actions WHERE kind = 'resolve' AND by_user = 'it01' AND "
+                                "from_verdict = 'hold' AND to_verdict = 'quarantine'"),
+                      1);
+    q = g_strdup_printf ("SELECT verdict FROM verdicts WHERE item_id = %" G_GINT64_FORMAT
+                         " ORDER BY id DESC LIMIT 1", item);
+    verdict = ui_harness_sql_text (h, q);
+    assert_string_equal (verdict, "quarantine");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_action' AND "
+                                "json_extract(payload, '$.kind') = 'resolve' AND "
+                                "json_extract(payload, '$.by') = 'it01'"),
+                      1);
+    /* Still in the queue (quarantine), now marked as IT's decision
+     * (PROC-02: highlighted wherever it shows), and the window says so. */
+    assert_true (it_has_text (h, "USB-0007 — quarantine"));
+    assert_true (it_has_text (h, "Changed by IT"));
+    assert_true (ui_harness_tree_has_text (GTK_WIDGET (h->window),
+                                           "The session's verdict is now quarantine."));
+    /* A HOLD no longer: resolving it again is refused by the rules.  (The
+     * evidence was read again after the decision, its reason field
+     * emptied.) */
+    assert_string_equal (it_entry_text (h, "act-reason"), "");
+    it_type (h, "act-reason", why);
+    it_activate (h, "resolve-selected", NULL);
+    assert_it_said (h, "Nothing was changed: Only a HOLD can be resolved");
+    assert_int_equal (count (h, "it_actions"), 1);
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (g) ledger and media */
+
+#define LEDGER_HEADER \
+    "employee_id,employee_name,asset_id,asset_type,serial,encryption_required,lent_on\r\n"
+#define LEDGER_NOW \
+    "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n" \
+    "E1001,山田 太郎,USB-0008,usb,AA00000008,no,2026-10-01\r\n"
+
+static void
+ledger_setup (gpointer harness, gpointer data)
+{
+    UiHarness *h = harness;
+
+    add_project_signatures (h);
+    add_account (h, "it06");
+}
+
+/* USB-0011 came back at an earlier check-in and nothing decided it yet:
+ * it is held (docs/ledger.md), so a file lending it again is refused.
+ * Written while the kiosk runs: the start-up self-test counts sessions
+ * against the audit chain, which a session made by SQL is not in. */
+static void
+hold_usb_0011 (UiHarness *h)
+{
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('USB-0011', 'usb', 'AA00000011', 0, "
+                            "'2026-11-01T00:00:00Z');"
+                            "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, "
+                            "ended_at, state, program_version) VALUES ('5e55e55e-0000-4000-8000-"
+                            "000000000011', 'E1001', 'kiosk-ui-test', '2026-11-02T09:00:00Z', "
+                            "'2026-11-02T09:10:00Z', 'ended', 'test');"
+                            "INSERT INTO items (session_id, asset_id, presence, state, "
+                            "presented_at) SELECT id, 'USB-0011', 'present', 'recorded', "
+                            "'2026-11-02T09:01:00Z' FROM sessions WHERE uuid = "
+                            "'5e55e55e-0000-4000-8000-000000000011';");
+}
+
+static gint64
+open_loans (UiHarness *h)
+{
+    return count (h, "loans WHERE returned_on IS NULL");
+}
+
+static gboolean
+confirm_shown (UiHarness *h)
+{
+    return gtk_widget_get_visible (it_widget (h, "ledger-confirm"));
+}
+
+/* The ledger import refuses every file it should, changing nothing and
+ * saying why (KR-03: a header without rows would close every loan; a
+ * held asset is not lent again; a file changed after its dry run is not
+ * what IT confirmed); the confirmation imports what was previewed; the
+ * media register through the page's fields checks what IT typed. */
+static void
+test_ledger (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = ledger_setup,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *medium = ui_harness_mkdir (h, "ledger-medium");
+    g_autofree char *broken = g_build_filename (medium, "broken.csv", NULL);
+    g_autofree char *held = g_build_filename (medium, "held.csv", NULL);
+    g_autofree char *empty = g_build_filename (medium, "empty.csv", NULL);
+    g_autofree char *next = g_build_filename (medium, "next.csv", NULL);
+    g_autofree char *gone = g_build_filename (medium, "gone.csv", NULL);
+    const char *adds = LEDGER_HEADER LEDGER_NOW
+        "E2002,\"Sato, Hanako\",USB-0010,usb,AA00000010,no,2026-11-20\r\n";
+    /* What the file says after its dry run: USB-0008's loan gone. */
+    const char *rewritten
+        = LEDGER_HEADER "E1001,山田 太郎,USB-0007,usb,AA00000007,no,2026-10-01\r\n";
+    g_autofree char *by = NULL;
+
+    write_file (broken, "this is not,the asset tool's\r\nexport,at all\r\n");
+    write_file (held, LEDGER_HEADER LEDGER_NOW
+                "E2002,\"Sato, Hanako\",USB-0011,usb,AA00000011,no,2026-11-20\r\n");
+    write_file (empty, LEDGER_HEADER);
+    write_file (next, adds);
+    write_file (gone, adds);
+    sign_in_first_time (h, "it06");
+    hold_usb_0011 (h);
+    assert_int_equal (open_loans (h), 2);
+
+    /* Not a ledger file: said, nothing to confirm. */
+    it_activate (h, "ledger-preview", g_variant_new_string (broken));
+    assert_it_said (h, "This file cannot be imported:");
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import", g_variant_new_string (broken));
+    assert_it_said (h, "Preview this file first");
+
+    /* A held asset lent again: the dry run says the import would be
+     * refused and why, and offers no confirmation. */
+    it_activate (h, "ledger-preview", g_variant_new_string (held));
+    assert_it_said (h, "The import would be refused: line 4: asset USB-0011 cannot be lent");
+    assert_it_said (h, "held by IT");
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Preview this file first");
+    it_activate (h, "ledger-import", g_variant_new_string (held));
+    assert_it_said (h, "Preview this file first");
+
+    /* A header and no rows: the dry run shows every loan closing; the
+     * import refuses it (KR-03), as `kikan ledger import` does. */
+    it_activate (h, "ledger-preview", g_variant_new_string (empty));
+    assert_it_said (h, "closed (absent from the file): 2,");
+    assert_true (confirm_shown (h));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Nothing was imported: the file lists no loans at all.");
+    assert_int_equal (open_loans (h), 2);
+
+    /* Previewed, then gone from the medium before the import. */
+    it_activate (h, "ledger-preview", g_variant_new_string (gone));
+    assert_true (confirm_shown (h));
+    assert_int_equal (g_unlink (gone), 0);
+    it_activate (h, "ledger-import", g_variant_new_string (gone));
+    assert_it_said (h, "Nothing was imported:");
+    assert_int_equal (count (h, "ledger_changes"), 0);
+
+    /* Previewed, then rewritten: what IT confirmed is what they saw, so
+     * the new content is not imported, and the dry run must be seen
+     * again. */
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    assert_it_said (h, "Loans added: 1,");
+    assert_true (confirm_shown (h));
+    write_file (next, rewritten);
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Nothing was imported: the file changed after its preview.");
+    assert_int_equal (count (h, "ledger_changes"), 0);
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0008'"), 1);
+    assert_false (confirm_shown (h));
+    it_activate (h, "ledger-import", g_variant_new_string (next));
+    assert_it_said (h, "Preview this file first");
+
+    /* The file as previewed, confirmed with the page's button. */
+    write_file (next, adds);
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "next.csv was imported (SHA-256 ");
+    assert_it_said (h, "Loans added: 1,");
+    assert_false (confirm_shown (h));
+    assert_int_equal (count (h, "ledger_changes"), 1);
+    assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0010' AND "
+                                "employee_id = 'E2002'"),
+                      1);
+    assert_true (it_has_text (h, "USB-0010 (usb)"));
+
+    /* The media register from the page's fields. */
+    it_type (h, "media-asset", " USB-0010 ");
+    it_type (h, "media-vid", "07g1");
+    it_type (h, "media-pid", "5581");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Give the vendor and product IDs as 4 hexadecimal digits");
+    it_type (h, "media-vid", "0x0781");
+    it_type (h, "media-pid", "");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Give the vendor and product IDs as 4 hexadecimal digits");
+    it_type (h, "media-pid", " 5581 ");
+    /* STYLE rule 14: a serial with an invisible character is not what
+     * `kikan usb list` shows; it is refused, not stored. */
+    it_type (h, "media-serial", "AA0000\u200b0010");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "The serial number holds a control or invisible character");
+    assert_int_equal (count (h, "media"), 0);
+    it_type (h, "media-serial", "AA00000010");
+    gtk_switch_set_active (GTK_SWITCH (it_widget (h, "media-hw")), TRUE);
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "Registered USB-0010 as USB 0781:5581.");
+    assert_int_equal (count (h, "media WHERE asset_id = 'USB-0010' AND vid = 1921 AND "
+                                "pid = 21889 AND usb_serial = 'AA00000010' AND "
+                                "hardware_encrypted = 1"),
+                      1);
+    by = ui_harness_sql_text (h, "SELECT registered_by FROM media WHERE asset_id = 'USB-0010'");
+    assert_string_equal (by, "it06");
+    assert_true (it_has_text (h, "USB 0781:5581 AA00000010, hardware-encrypted"));
+    /* Once only: a second registration is refused with the library's
+     * reason, the first stays. */
+    it_type (h, "media-pid", "5582");
+    it_activate (h, "media-add-entered", NULL);
+    assert_it_said (h, "The medium was not registered: Asset USB-0010 is already registered");
+    assert_int_equal (count (h, "media WHERE asset_id = 'USB-0010' AND pid = 21889"), 1);
+
+    /* Loans change while IT is signed in (another tool, a check-in): the
+     * ledger section is read again each time it is opened. */
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('PC-0042', 'laptop', 'SN0042', 1, "
+                            "'2026-11-01T00:00:00Z');"
+                            "INSERT INTO loans (asset_id, employee_id, lent_on) VALUES "
+                            "('PC-0042', 'E2002', '2026-12-01');");
+    assert_false (it_has_text (h, "PC-0042 (laptop)"));
+    it_show_section (h, "queue");
+    it_show_section (h, "ledger");
+    assert_true (it_has_text (h, "PC-0042 (laptop)"));
+
+    /* A dry run left by a session that ended offers no import to the
+     * next one. */
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    assert_true (confirm_shown (h));
+    it_activate (h, "logout", NULL);
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it06", NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_account (kikan_it_view_find (h->window)), "it06");
+    assert_false (confirm_shown (h));
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (h) this kiosk */
+
+static GtkWidget *
+exit_dialog (void)
+{
+    GListModel *tops = gtk_window_get_toplevels (); /* GTK's own list */
+
+    for (guint i = 0; i < g_list_model_get_n_items (tops); i++) {
+        g_autoptr (GtkWidget) w = g_list_model_get_item (tops, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (w))
+            return w;
+    }
+    return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *label)
+{
+    if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+        return root;
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+         c = gtk_widget_get_next_sibling (c)) {
+        GtkWidget *found = find_button (c, label);
+
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+/* Clicks the exit question's button labelled @label, as IT would. */
+static void
+answer_exit (const char *label)
+{
+    GtkWidget *dialog = exit_dialog ();
+    GtkWidget *button;
+
+    if (dialog == NULL)
+        fail_msg ("no question is shown");
+    if ((button = find_button (dialog, label)) == NULL)
+        fail_msg ("the question has no button “%s”", label);
+    g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+    return exit_dialog () == NULL;
+}
+
+/* "This kiosk" with a printer queue that cannot be reached (its CUPS
+ * socket does not exist): the printer's state as the self-test found it,
+ * a test page and a reprint that say they were not printed (each attempt
+ * at a slip recorded), a slip whose archived PDF was altered never
+ * printed; a signature folder typed as a relative path refused; the clock
+ * confirmation shown; Exit the kiosk asks first, and the question does
+ * not outlive the session that asked it. */
+static void
+test_kiosk (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE,
+                           .before_start = make_hold_session, .database = "",
+                           .conf_extra = "[print]\nqueue = kikan-ui-slips\n"
+                                         "server = /nonexistent/kikan-cups.sock\n"
+                                         "timeout_s = 2\n" };
+    UiHarness *h = ui_harness_new (&o);
+    g_autofree char *number = NULL, *pdf = NULL, *pdf_path = NULL, *at = NULL;
+    const char *printer, *confirmed;
+    gint64 prints;
+
+    number = ui_harness_sql_text (h, "SELECT number FROM slips ORDER BY id LIMIT 1");
+    pdf = ui_harness_sql_text (h, "SELECT pdf_path FROM slips ORDER BY id LIMIT 1");
+    assert_non_null (number);
+    sign_in_first_time (h, "it01");
+    it_show_section (h, "kiosk");
+
+    /* The printer row: kikan.conf's queue and what the self-test found. */
+    printer = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h, "printer-row")));
+    if (printer == NULL || !g_str_has_prefix (printer, "Queue kikan-ui-slips: ")
+        || strstr (printer, "not checked yet") != NULL)
+        fail_msg ("the printer row does not show the queue's state: %s", printer);
+
+    it_activate (h, "print-test-page", NULL);
+    ui_harness_wait_for (it_not_busy, h, 60000, "the test page");
+    assert_it_said (h, "The test page was not printed: ");
+
+    /* The reprint field, as IT types a number and presses its button. */
+    prints = count (h, "slip_prints");
+    it_type (h, "reprint-number", number);
+    g_signal_emit_by_name (it_widget (h, "reprint-number"), "apply");
+    assert_true (kikan_it_view_get_busy (kikan_it_view_find (h->window)));
+    ui_harness_wait_for (it_not_busy, h, 60000, "the reprint");
+    assert_it_said (h, " was not printed. ");
+    assert_it_said (h, "stays valid");
+    assert_int_equal (count (h, "slip_prints WHERE outcome = 'failed' AND "
+                                "queue = 'kikan-ui-slips'"),
+                      count (h, "slip_prints WHERE queue = 'kikan-ui-slips'"));
+    assert_int_equal (count (h, "slip_prints"), prints + 1);
+
+    /* The archived PDF altered: never printed, and IT is told not to hand
+     * out any copy of that file. */
+    pdf_path = g_build_filename (h->home, pdf, NULL);
+    {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        assert_true (g_file_get_contents (pdf_path, &data, &len, NULL));
+        assert_true (len > 100);
+        data[len / 2] ^= 0x20;
+        assert_true (g_file_set_contents (pdf_path, data, (gssize)len, NULL));
+    }
+    it_activate (h, "print-slip", g_variant_new_string (number));
+    ui_harness_wait_for (it_not_busy, h, 60000, "the reprint of an altered slip");
+    assert_it_said (h, "was NOT printed");
+    assert_it_said (h, "Do not hand out any copy of this file");
+
+    /* A signature folder must be a full path: nothing starts otherwise. */
+    it_show_section (h, "signatures");
+    it_type (h, "signatures-folder", "media/it-update");
+    it_activate (h, "import-entered", NULL);
+    assert_false (kikan_it_view_get_busy (kikan_it_view_find (h->window)));
+    assert_it_said (h, "Type the full path of the folder on the import medium");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'signature_import'"), 0);
+
+    /* KR-37: the last confirmation is shown, with the time it was made. */
+    it_show_section (h, "kiosk");
+    confirmed = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h,
+                                                                       "clock-confirmed-row")));
+    assert_string_equal (confirmed, "never");
+    it_activate (h, "confirm-clock", NULL);
+    assert_it_said (h, "Recorded: you confirmed the kiosk's clock.");
+    confirmed = adw_action_row_get_subtitle (ADW_ACTION_ROW (it_widget (h,
+                                                                       "clock-confirmed-row")));
+    at = ui_harness_sql_text (h, "SELECT json_extract(payload, '$.kiosk_time') FROM "
+                                 "audit_records WHERE kind = 'clock_confirmed' AND "
+                                 "json_extract(payload, '$.by') = 'it01'");
+    assert_non_null (at);
+    assert_string_equal (confirmed, at);
+
+    /* Exit asks first; "Keep running" keeps it running, unrecorded. */
+    it_activate (h, "exit", NULL);
+    assert_non_null (exit_dialog ());
+    answer_exit ("Keep running");
+    ui_harness_wait_for (dialog_gone, NULL, 5000, "the exit question to close");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit'"), 0);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "it");
+
+    /* The question left open when the session ends: answering it later
+     * (anyone at the screen) exits nothing. */
+    it_activate (h, "exit", NULL);
+    it_activate (h, "logout", NULL);
+    assert_non_null (exit_dialog ());
+    answer_exit ("Exit the kiosk");
+    ui_harness_wait_for (dialog_gone, NULL, 5000, "the exit question to close");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit'"), 0);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+
+    /* Asked and confirmed in a session: recorded with who, then it ends. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_activate (h, "login", g_variant_new ("(ss)", "it01", NEW_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_account (kikan_it_view_find (h->window)), "it01");
+    it_activate (h, "exit", NULL);
+    answer_exit ("Exit the kiosk");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'kiosk_exit' AND "
+                                "json_extract(payload, '$.by') = 'it01'"),
+                      1);
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -979,6 +1699,11 @@ main (int argc, char **argv)
         cmocka_unit_test (test_startup_fixed_by_it),
         cmocka_unit_test (test_startup_unavailable),
         cmocka_unit_test (test_language_switch),
+        cmocka_unit_test (test_password),
+        cmocka_unit_test (test_bad_it_settings),
+        cmocka_unit_test (test_queue),
+        cmocka_unit_test (test_ledger),
+        cmocka_unit_test (test_kiosk),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

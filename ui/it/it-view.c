@@ -43,6 +43,7 @@ struct _KikanItView {
     char *account;            /* the signed-in IT account: `by` of every action */
     char *message;
     char *previewed;          /* the CSV file of the last dry run */
+    char *previewed_sha256;   /* its content then: what IT saw is what is imported */
     gint64 open_session;
     gint64 open_item;         /* -1: none open; 0: the session's own part */
     gboolean busy;            /* a signature import runs */
@@ -265,11 +266,13 @@ end_session (KikanItView *self, const char *why)
 {
     g_clear_pointer (&self->account, g_free);
     g_clear_pointer (&self->previewed, g_free);
+    g_clear_pointer (&self->previewed_sha256, g_free);
     g_clear_handle_id (&self->idle_timer, g_source_remove);
     self->open_item = -1;
     set_session_actions_enabled (self, FALSE);
     update_act_buttons (self);
     gtk_widget_set_visible (self->evidence_box, FALSE);
+    gtk_widget_set_visible (self->ledger_confirm, FALSE);
     gtk_editable_set_text (GTK_EDITABLE (self->login_password), "");
     gtk_stack_set_visible_child_name (self->pages, "login");
     say (self, self->login_message, why);
@@ -478,8 +481,12 @@ action_sign_in (GSimpleAction *action, GVariant *parameter, gpointer data)
     KikanItView *self = data;
     g_autofree char *account
         = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_account))));
+    /* A copy: login() empties the field before the job takes the
+     * password, and the field's own text would be empty by then. */
+    char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_password)));
 
-    login (self, account, gtk_editable_get_text (GTK_EDITABLE (self->login_password)));
+    login (self, account, password);
+    wipe_free (password);
 }
 
 static void
@@ -975,6 +982,7 @@ action_ledger_preview (GSimpleAction *action, GVariant *parameter, gpointer data
 
     touch (self);
     g_clear_pointer (&self->previewed, g_free);
+    g_clear_pointer (&self->previewed_sha256, g_free);
     gtk_widget_set_visible (self->ledger_confirm, FALSE);
     if ((file = kikan_ledger_csv_load (path, &error)) == NULL
         || (diff = kikan_ledger_diff (kikan_station_get_store (station (self)), file, &error))
@@ -986,6 +994,7 @@ action_ledger_preview (GSimpleAction *action, GVariant *parameter, gpointer data
     say (self, self->ledger_message, text);
     if (diff->refusal == NULL) {
         self->previewed = g_strdup (path);
+        self->previewed_sha256 = g_strdup (file->sha256);
         gtk_widget_set_visible (self->ledger_confirm, TRUE);
     }
 }
@@ -1010,6 +1019,18 @@ ledger_import (KikanItView *self, const char *path)
         say_error (self, self->ledger_message, _("Nothing was imported:"), error);
         return;
     }
+    /* The same file name is not the same file: the medium may be written
+     * to between the dry run and the confirmation, and then the import
+     * would make changes nobody has seen. */
+    if (g_strcmp0 (file->sha256, self->previewed_sha256) != 0) {
+        g_clear_pointer (&self->previewed, g_free);
+        g_clear_pointer (&self->previewed_sha256, g_free);
+        gtk_widget_set_visible (self->ledger_confirm, FALSE);
+        say (self, self->ledger_message,
+             _("Nothing was imported: the file changed after its preview. Preview it again to "
+               "see what it would change now."));
+        return;
+    }
     /* A header and no rows is what a failed export looks like: it would
      * close every loan (KR-03), as `kikan ledger import` refuses it. */
     if (file->rows->len == 0) {
@@ -1024,6 +1045,7 @@ ledger_import (KikanItView *self, const char *path)
         return;
     }
     g_clear_pointer (&self->previewed, g_free);
+    g_clear_pointer (&self->previewed_sha256, g_free);
     gtk_widget_set_visible (self->ledger_confirm, FALSE);
     text = diff_summary (file, diff, TRUE);
     say (self, self->ledger_message, text);
@@ -1543,6 +1565,7 @@ kikan_it_view_finalize (GObject *object)
     g_free (self->account);
     g_free (self->message);
     g_free (self->previewed);
+    g_free (self->previewed_sha256);
     g_ptr_array_unref (self->queue_rows);
     g_ptr_array_unref (self->ledger_rows);
     g_ptr_array_unref (self->csv_rows);

@@ -30,7 +30,7 @@
  * * it.resolve-selected, it.override-selected   the same for the open item, from the page
  *                           (disabled until the reason has at least 10 characters)
  * * it.ledger-preview(s)      a dry run of importing the CSV file at this path
- * * it.ledger-import(s)       imports it (after a preview of the same file)
+ * * it.ledger-import(s)       imports it (after a preview of the same file, unchanged since)
  * * it.ledger-import-previewed  the same for the file previewed last
  * * it.media-add((sqqsb))     asset, USB vendor ID, product ID, serial ("" none), hw-encrypted
  * * it.media-add-entered      the same from the page's entries
