@@ -34,6 +34,9 @@
 /* Depth below the target root beyond which directories are not entered
  * (reported LIMIT_EXCEEDED instead): a guard against crafted media. */
 #define KIKAN_WORKER_MAX_DEPTH 256
+/* The worker's nice value: below the kiosk UI and the daemon, so that a
+ * scan that spins on hostile content leaves the screen responsive. */
+#define KIKAN_WORKER_NICE 10
 /* Upper bound on scanning threads, whatever the machine or request says. */
 #define KIKAN_WORKER_MAX_JOBS 64
 /* Directory entries listed per volume of a medium before the walk is cut

@@ -466,6 +466,12 @@ confine (const KikanWorkerArgs *a, unsigned jobs, int target_is_dir, const char 
     /* Test-only kikan-scand-proof-off (sandbox-private.h): no limits. */
     (void) apply_rlimits;
 #endif
+    /* Content that makes the engine spin until the deadline must not take
+     * the CPU from the kiosk's screen and the employee in front of it: the
+     * worker runs below them (nice 10, inherited by its scanning threads,
+     * which start later).  On an idle kiosk a scan loses nothing.
+     * Lowering one's own priority is never refused. */
+    (void) setpriority (PRIO_PROCESS, 0, KIKAN_WORKER_NICE);
     /* Tests and operators find the worker by this name.  Not dumpable: no
      * core, and no ptrace or /proc/PID/mem access by same-uid processes. */
     if (prctl (PR_SET_NAME, "kikan-worker", 0, 0, 0) != 0

@@ -96,6 +96,12 @@ class WorkerKilled(KikanTestCase):
                            err[:2000].decode("utf-8", "replace")))
             # Let it get going, so that the kill lands mid-scan.
             time.sleep(0.3)
+            # The worker runs below the kiosk (KIKAN_WORKER_NICE): a spin
+            # on hostile content must not starve the screen.  Field 19 of
+            # /proc/PID/stat is the nice value, after the ")" of the name.
+            with open("/proc/%d/stat" % pid) as f:
+                nice = int(f.read().rsplit(")", 1)[1].split()[16])
+            self.assertEqual(nice, 10, "the scan worker is not niced")
             if proc.poll() is not None:
                 self.fail("the scan finished %.2f s after start, before the worker could be "
                           "killed: raise N_FILES/FILE_BYTES" % (time.monotonic() - t0))
