@@ -2238,6 +2238,13 @@ kikan_worker_main (const KikanWorkerArgs *a)
     m.u.worker_done.files_sent = w.files_sent;
     m.u.worker_done.volumes_sent = w.volumes_sent;
     m.u.worker_done.inventory_sent = w.inventory_sent;
+    /* Coverage builds: the counters are written before the daemon hears
+     * that the target is done, not after.  A test that freezes the
+     * daemon's processes once a result is in the store would otherwise
+     * stop this worker inside gcov's write, holding the lock of a counter
+     * file every other process of the build waits for at its exit.  (The
+     * write in die() is then nothing: gcov writes once.) */
+    kikan_coverage_flush ();
     send_or_die (&w, &m);
     die (KIKAN_WORKER_EXIT_OK);
 
