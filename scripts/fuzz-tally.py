@@ -4,6 +4,7 @@ scripts/fuzz.sh --tally) per harness, for docs/robustness.md.
 
     scripts/fuzz-tally.py [TSV]
     scripts/fuzz-tally.py --least [TSV]
+    scripts/fuzz-tally.py --order [TSV]
 
 
 Prints a markdown table: harness, runs, CPU time (user + system), executions,
@@ -11,7 +12,9 @@ findings, and how far each is from the target of one CPU-hour per harness
 over the project's life (issue #12 item 1).  Harnesses that exist under
 tests/fuzz/ but were never run are listed with zero, so none hides.
 --least prints only the name of the harness with the least CPU time (for
-scripts/fuzz-background.sh, which always feeds the one furthest behind).
+scripts/fuzz-background.sh, which always feeds the one furthest behind);
+--order prints every name, least CPU time first, one a line (for its
+--jobs N loops, which take the first one no other loop is running).
 """
 import csv
 import glob
@@ -21,7 +24,8 @@ import sys
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 least = "--least" in args
-args = [a for a in args if a != "--least"]
+order = "--order" in args
+args = [a for a in args if a not in ("--least", "--order")]
 path = args[0] if args else os.path.join(top, "tests/fuzz/cpu-time.tsv")
 rows = {}
 for f in glob.glob(os.path.join(top, "tests/fuzz/fuzz-*.c")):
@@ -36,6 +40,9 @@ if os.path.exists(path):
             acc[1] += float(r["user_s"]) + float(r["sys_s"])
             acc[2] += int(r["execs"] or 0)
             acc[3] += r["result"] != "ok"
+if order:
+    print("\n".join(sorted(sorted(rows), key=lambda name: rows[name][1])))
+    sys.exit(0)
 if least:
     print(min(sorted(rows), key=lambda name: rows[name][1]))
     sys.exit(0)

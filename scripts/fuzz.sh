@@ -2,6 +2,7 @@
 # Builds the libFuzzer harnesses with clang and runs each for a while
 # (issue #12 item 1).
 #   scripts/fuzz.sh [--seconds N] [--only NAME[,NAME...]] [--tally FILE]
+#                   [--build-only | --no-build]
 #     --seconds N  per harness (default 60)
 #     --only       just these harnesses (names without "fuzz-")
 #     --tally F    append one line per run to F: date, harness, user and
@@ -9,6 +10,9 @@
 #                  runs of the project's life go to tests/fuzz/cpu-time.tsv
 #                  (docs/robustness.md sums it); the default is
 #                  build-fuzz/cpu-time.tsv, so CI's short runs count nowhere.
+#     --build-only / --no-build  build and stop / run what is built (for
+#                  scripts/fuzz-background.sh --jobs N, whose loops must
+#                  not build the same folder at once)
 # The corpus of each harness starts from tests/fuzz/corpus/<name>/ and grows
 # in build-fuzz/corpus/fuzz-<name>/ from run to run.  A crash, sanitizer
 # report, leak of time (-timeout) or memory (-rss_limit_mb) fails the run
@@ -20,17 +24,24 @@ secs=60
 only=
 build="$top/build-fuzz"
 tally="$build/cpu-time.tsv"
+build_step=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) secs=$2; shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --tally) tally=$2; shift 2 ;;
-    *) echo "usage: scripts/fuzz.sh [--seconds N] [--only NAME,...] [--tally FILE]" >&2; exit 2 ;;
+    --build-only) build_step=only; shift ;;
+    --no-build) build_step=no; shift ;;
+    *) echo "usage: scripts/fuzz.sh [--seconds N] [--only NAME,...] [--tally FILE]" \
+            "[--build-only | --no-build]" >&2; exit 2 ;;
   esac
 done
-"$top/scripts/install-deps.sh"
-CC=clang cmake -S "$top" -B "$build" -DKIKAN_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build" -j"$(nproc)"
+if [ "$build_step" != no ]; then
+  "$top/scripts/install-deps.sh"
+  CC=clang cmake -S "$top" -B "$build" -DKIKAN_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  cmake --build "$build" -j"$(nproc)"
+  [ "$build_step" = only ] && exit 0
+fi
 mkdir -p "$build/findings" "$(dirname "$tally")"
 [ -s "$tally" ] || printf 'date\tharness\tuser_s\tsys_s\texecs\tresult\n' >"$tally"
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
