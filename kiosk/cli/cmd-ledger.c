@@ -99,8 +99,13 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
                 d->returned_at_kiosk);
     if (dry_run && d->refusal != NULL)
         printf ("The import would be refused: %s.\n", d->refusal);
-    if (dry_run)
-        printf ("Dry run: nothing was changed. Run “kikan ledger import FILE” to apply.\n");
+    if (dry_run && d->refusal == NULL)
+        printf ("Dry run: nothing was changed. To apply exactly these changes, run\n"
+                "  kikan ledger import --previewed %s FILE\n"
+                "(refused if the file or the ledger changes in between).\n",
+                d->fingerprint);
+    else if (dry_run)
+        printf ("Dry run: nothing was changed.\n");
 }
 
 static void
@@ -128,6 +133,8 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
     json_builder_add_string_value (b, file->sha256);
     json_builder_set_member_name (b, "rows");
     json_builder_add_int_value (b, file->rows->len);
+    json_builder_set_member_name (b, "fingerprint");
+    json_builder_add_string_value (b, d->fingerprint);
     for (int k = 0; k < 3; k++) {
         json_builder_set_member_name (b, sections[k]);
         json_builder_begin_array (b);
@@ -200,9 +207,13 @@ static int
 cmd_import (int argc, char **argv)
 {
     gboolean dry_run = FALSE, json = FALSE, allow_empty = FALSE;
+    g_autofree char *previewed = NULL;
     const GOptionEntry entries[] = {
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
           "Show what would change (added, changed, removed loans) and change nothing", NULL },
+        { "previewed", 0, 0, G_OPTION_ARG_STRING, &previewed,
+          "Import only if the changes are still those of the dry run that printed FINGERPRINT",
+          "FINGERPRINT" },
         { "allow-empty", 0, 0, G_OPTION_ARG_NONE, &allow_empty,
           "Accept a file that lists no loans at all (it closes every open loan)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write the kikan-ledger-import JSON document",
@@ -221,6 +232,10 @@ cmd_import (int argc, char **argv)
         return KIKAN_EXIT_ERROR;
     if (argc != 2) {
         fprintf (stderr, "kikan: name one CSV file: kikan ledger import [--dry-run] FILE\n");
+        return KIKAN_EXIT_ERROR;
+    }
+    if (dry_run && previewed != NULL) {
+        fprintf (stderr, "kikan: --previewed goes with the import itself, not with --dry-run\n");
         return KIKAN_EXIT_ERROR;
     }
     /* The whole file is validated before the store is even opened. */
@@ -246,27 +261,16 @@ cmd_import (int argc, char **argv)
     } else {
         if ((store = open_store ()) == NULL)
             return KIKAN_EXIT_ERROR;
-        /* A header and no rows is what a failed export from the asset
-         * tool looks like; taken as "nobody holds anything" it would close
-         * every loan, and every missing item would pass unnoticed (KR-03). */
-        if (file->rows->len == 0 && !allow_empty) {
-            g_autoptr (KikanLedgerDiff) would = kikan_ledger_diff (store, file, &error);
-
-            if (would == NULL) {
-                kikan_cli_print_error (error);
-                return KIKAN_EXIT_ERROR;
-            }
-            if (would->removed > 0) {
-                fprintf (stderr, "kikan: %s lists no loans at all; importing it would close "
-                                 "every one of the %u open loans. Nothing was changed. If every "
-                                 "item really is back, run the import again with "
-                                 "--allow-empty.\n",
-                         argv[1], would->removed);
-                return KIKAN_EXIT_ERROR;
-            }
+        if (!kikan_ledger_import (store, file,
+                                  allow_empty ? KIKAN_LEDGER_IMPORT_ALLOW_EMPTY
+                                              : KIKAN_LEDGER_IMPORT_DEFAULT,
+                                  previewed, &diff, &error)) {
+            kikan_cli_print_error (error);
+            if (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_EMPTY))
+                fprintf (stderr, "kikan: if every item really is back, run the import again "
+                                 "with --allow-empty.\n");
+            return KIKAN_EXIT_ERROR;
         }
-        if (!kikan_ledger_import (store, file, &diff, &error))
-            diff = NULL;
     }
     if (diff == NULL) {
         kikan_cli_print_error (error);

@@ -37,6 +37,8 @@ typedef enum {
     KIKAN_ERROR_CONFLICT,           /* e.g. an asset that is already lent */
     KIKAN_ERROR_CSV,                /* a ledger CSV that cannot be imported */
     KIKAN_ERROR_AUDIT_BROKEN,       /* the audit chain does not verify: service refused */
+    KIKAN_ERROR_LEDGER_EMPTY,       /* a ledger CSV of no loans would close every open one */
+    KIKAN_ERROR_LEDGER_CHANGED,     /* the file or the store changed after the preview */
 } KikanErrorCode;
 
 GQuark kikan_error_quark (void);

@@ -122,6 +122,11 @@ typedef struct {
     /* Why the file cannot be imported as it is (a new loan of an asset IT
      * still holds after a check-in, naming its line), or NULL. */
     char *refusal;
+    /* SHA-256 (hex) over the file's SHA-256 and everything above: two
+     * diffs with the same fingerprint make the same changes.  A preview
+     * hands it to the import that IT confirms, which refuses when the
+     * file or the store has changed since (KR-02). */
+    char *fingerprint;
 } KikanLedgerDiff;
 
 void kikan_ledger_diff_free (KikanLedgerDiff *d); /* accepts NULL */
@@ -132,10 +137,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KikanLedgerDiff, kikan_ledger_diff_free)
 KikanLedgerDiff *kikan_ledger_diff (KikanStore *store, const KikanLedgerFile *file,
                                     GError **error);
 
+typedef enum {
+    KIKAN_LEDGER_IMPORT_DEFAULT = 0,
+    /* Accept a file that lists no loans although the store has open ones.
+     * A header and no rows is what a failed export from the asset tool
+     * looks like; taken as "nobody holds anything" it would close every
+     * loan, and every missing item would pass unnoticed (KR-03). */
+    KIKAN_LEDGER_IMPORT_ALLOW_EMPTY = 1 << 0,
+} KikanLedgerImportFlags;
+
 /* Imports @file: in one transaction, upserts employees and assets, adds
  * and changes loans, closes open loans absent from the file (returned_on
  * the import date, note "removed by import"), updates the media register,
  * and writes a ledger_changes row with the file's SHA-256 and the counts.
- * All or nothing.  *@diff_out (may be NULL) gets what was changed. */
+ * All or nothing.  *@diff_out (may be NULL) gets what was changed.
+ *
+ * Refused, changing nothing: a diff with a refusal (KIKAN_ERROR_CONFLICT);
+ * a file of no loans that would close open ones, unless @flags allow it
+ * (KIKAN_ERROR_LEDGER_EMPTY); and, when @previewed is not NULL, a diff
+ * whose fingerprint is not @previewed (KIKAN_ERROR_LEDGER_CHANGED): what
+ * IT confirmed is what they saw, even if the file was rewritten or the
+ * store changed (another import, a check-in) after the preview. */
 gboolean kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file,
+                              KikanLedgerImportFlags flags, const char *previewed,
                               KikanLedgerDiff **diff_out, GError **error);

@@ -48,6 +48,7 @@ kikan_ledger_diff_free (KikanLedgerDiff *d)
     if (d->renamed != NULL)
         g_ptr_array_unref (d->renamed);
     g_free (d->refusal);
+    g_free (d->fingerprint);
     g_free (d);
 }
 
@@ -172,6 +173,73 @@ by_asset (gconstpointer a, gconstpointer b)
     const KikanLedgerChange *y = *(KikanLedgerChange *const *)b;
 
     return strcmp (x->asset_id, y->asset_id);
+}
+
+/* Adds @text to @sum so that no two sequences of texts (NULL among them)
+ * sum alike: each is preceded by its length, NULL by a mark of its own. */
+static void
+sum_text (GChecksum *sum, const char *text)
+{
+    char head[32];
+
+    if (text == NULL) {
+        g_checksum_update (sum, (const guchar *)"-;", 2);
+        return;
+    }
+    g_snprintf (head, sizeof head, "%zu:", strlen (text));
+    g_checksum_update (sum, (const guchar *)head, -1);
+    g_checksum_update (sum, (const guchar *)text, -1);
+}
+
+static void
+sum_number (GChecksum *sum, gint64 n)
+{
+    char text[32];
+
+    g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, n);
+    sum_text (sum, text);
+}
+
+static void
+sum_fields (GChecksum *sum, const GPtrArray *fields)
+{
+    sum_number (sum, fields->len);
+    for (guint i = 0; i < fields->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (fields, i);
+
+        sum_text (sum, f->field);
+        sum_text (sum, f->old_value);
+        sum_text (sum, f->new_value);
+    }
+}
+
+/* Everything the diff says it would do, with the file it came from. */
+static char *
+fingerprint (const KikanLedgerFile *file, const KikanLedgerDiff *d)
+{
+    g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+    sum_text (sum, "kikan-ledger-diff 1");
+    sum_text (sum, file->sha256);
+    sum_number (sum, d->changes->len);
+    for (guint i = 0; i < d->changes->len; i++) {
+        const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
+
+        sum_number (sum, c->kind);
+        sum_text (sum, c->asset_id);
+        sum_text (sum, c->employee_id);
+        sum_text (sum, c->lent_on);
+        sum_number (sum, c->line);
+        sum_number (sum, c->loan_id);
+        sum_number (sum, c->new_holder);
+        sum_fields (sum, c->fields);
+    }
+    sum_fields (sum, d->renamed);
+    sum_number (sum, d->unchanged);
+    sum_number (sum, d->employees_added);
+    sum_number (sum, d->returned_at_kiosk);
+    sum_text (sum, d->refusal);
+    return g_strdup (g_checksum_get_string (sum));
 }
 
 static KikanLedgerDiff *
@@ -301,6 +369,7 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
     g_ptr_array_sort (removed, by_asset);
     for (guint i = 0; i < removed->len; i++)
         g_ptr_array_add (d->changes, g_ptr_array_index (removed, i));
+    d->fingerprint = fingerprint (file, d);
     return d;
 }
 
@@ -567,8 +636,8 @@ summary_json (const KikanLedgerFile *file, const KikanLedgerDiff *d)
 }
 
 gboolean
-kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedgerDiff **diff_out,
-                     GError **error)
+kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedgerImportFlags flags,
+                     const char *previewed, KikanLedgerDiff **diff_out, GError **error)
 {
     g_autoptr (KikanLedgerDiff) d = NULL;
     g_autofree char *now = kikan_store_now_iso ();
@@ -589,6 +658,24 @@ kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedger
                      "or “kikan it override”), or the asset tool drops that loan; nothing was "
                      "imported.",
                      d->refusal);
+        goto fail;
+    }
+    /* Checked here, in the transaction, against the store as it is now:
+     * not by the caller against the store as it was at the preview. */
+    if (previewed != NULL && strcmp (previewed, d->fingerprint) != 0) {
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_CHANGED,
+                     "The file or the ledger has changed since the preview, so the import would "
+                     "no longer make the changes that were shown; nothing was imported. Preview "
+                     "the file again.");
+        goto fail;
+    }
+    if (file->rows->len == 0 && d->removed > 0 && !(flags & KIKAN_LEDGER_IMPORT_ALLOW_EMPTY)) {
+        g_autofree char *name = kikan_escape_for_display (file->name, -1);
+
+        g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_EMPTY,
+                     "%s lists no loans at all; importing it would close every open loan (%u of "
+                     "them). Nothing was imported.",
+                     name, d->removed);
         goto fail;
     }
     /* Employees and assets first (every loan refers to them); then the

@@ -143,6 +143,33 @@ class LedgerImport(LedgerTestCase):
         self.assertEqual(sorted(l["asset_id"] for l in after["loans"]),
                          ["LT-0003", "USB-0007", "USB-0008", "USB-0009"], run.describe())
 
+    def test_previewed_import_refused_when_the_ledger_changed(self):
+        """--previewed FINGERPRINT imports only the changes that dry run
+        showed (KR-02): a loan returned in between makes it refuse and
+        change nothing; the new dry run's fingerprint is accepted."""
+        self.run_kikan("ledger", "import", self.write("base.csv", BASE))
+        nxt = self.write("next.csv", NEXT)
+        seen, run = self.json_of("ledger", "import", "--dry-run", "--json", nxt)
+        self.assertRegex(seen["fingerprint"], "^[0-9a-f]{64}$", run.describe())
+        human = self.run_kikan("ledger", "import", "--dry-run", nxt).stdout.decode()
+        self.assertIn("--previewed " + seen["fingerprint"], human)
+
+        self.run_kikan("ledger", "return", "USB-0007")
+        before = self.run_kikan("ledger", "list", "--json").stdout
+        run = self.run_kikan("ledger", "import", "--previewed", seen["fingerprint"], nxt,
+                             expect=2)
+        self.assertIn("changed since the preview", run.stderr.decode())
+        self.assertEqual(self.run_kikan("ledger", "list", "--json").stdout, before)
+        self.run_kikan("ledger", "import", "--dry-run", "--previewed", seen["fingerprint"], nxt,
+                       expect=2)
+
+        now, _ = self.json_of("ledger", "import", "--dry-run", "--json", nxt)
+        self.assertNotEqual(now["fingerprint"], seen["fingerprint"])
+        done, run = self.json_of("ledger", "import", "--json", "--previewed", now["fingerprint"],
+                                 nxt)
+        self.assertEqual(done["fingerprint"], now["fingerprint"], run.describe())
+        self.assertEqual(done["counts"]["added"], now["counts"]["added"], run.describe())
+
     def test_header_only_file_refused_without_allow_empty(self):
         """A header and no rows (a failed export) would close every loan:
         refused unless --allow-empty says it is meant."""

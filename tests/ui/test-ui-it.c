@@ -1359,9 +1359,10 @@ confirm_shown (UiHarness *h)
 
 /* The ledger import refuses every file it should, changing nothing and
  * saying why (KR-03: a header without rows would close every loan; a
- * held asset is not lent again; a file changed after its dry run is not
- * what IT confirmed); the confirmation imports what was previewed; the
- * media register through the page's fields checks what IT typed. */
+ * held asset is not lent again; a file or a ledger changed after the dry
+ * run is not what IT confirmed); the confirmation imports what was
+ * previewed; the media register through the page's fields checks what IT
+ * typed. */
 static void
 test_ledger (void **state)
 {
@@ -1434,15 +1435,27 @@ test_ledger (void **state)
     assert_true (confirm_shown (h));
     write_file (next, rewritten);
     it_activate (h, "ledger-import-previewed", NULL);
-    assert_it_said (h, "Nothing was imported: the file changed after its preview.");
+    assert_it_said (h, "Nothing was imported: the file or the ledger changed after the preview.");
     assert_int_equal (count (h, "ledger_changes"), 0);
     assert_int_equal (count (h, "loans WHERE returned_on IS NULL AND asset_id = 'USB-0008'"), 1);
     assert_false (confirm_shown (h));
     it_activate (h, "ledger-import", g_variant_new_string (next));
     assert_it_said (h, "Preview this file first");
 
-    /* The file as previewed, confirmed with the page's button. */
+    /* Previewed, then the ledger changed under it (an import from a
+     * shell, say): the same file would now make other changes than those
+     * IT saw, so nothing is imported either. */
     write_file (next, adds);
+    it_activate (h, "ledger-preview", g_variant_new_string (next));
+    assert_true (confirm_shown (h));
+    ui_harness_sql_exec (h, "UPDATE assets SET serial = 'AA0000000X' WHERE id = 'USB-0008';");
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Nothing was imported: the file or the ledger changed after the preview.");
+    assert_int_equal (count (h, "ledger_changes"), 0);
+    assert_false (confirm_shown (h));
+    ui_harness_sql_exec (h, "UPDATE assets SET serial = 'AA00000008' WHERE id = 'USB-0008';");
+
+    /* The file as previewed, confirmed with the page's button. */
     it_activate (h, "ledger-preview", g_variant_new_string (next));
     it_activate (h, "ledger-import-previewed", NULL);
     assert_it_said (h, "next.csv was imported (SHA-256 ");

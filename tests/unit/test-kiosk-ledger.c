@@ -117,7 +117,7 @@ import_text (KikanStore *store, const char *text)
     g_autoptr (GError) error = NULL;
     KikanLedgerDiff *d = NULL;
 
-    if (!kikan_ledger_import (store, f, &d, &error))
+    if (!kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error))
         fail_msg ("import failed: %s", error->message);
     return d;
 }
@@ -549,7 +549,7 @@ test_import_applies_the_diff (void **state)
     g_setenv ("KIKAN_FAKE_NOW", "1796299200", TRUE); /* 2026-12-03 */
     store = open_store ();
     first = import_text (store, base_file);
-    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error));
     assert_next_diff (d);
 
     /* Removed: closed on the import date with the note. */
@@ -595,7 +595,7 @@ test_import_applies_the_diff (void **state)
     }
     /* Importing the same file again changes nothing. */
     g_clear_pointer (&d, kikan_ledger_diff_free);
-    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error));
     assert_int_equal (d->added + d->changed + d->removed, 0);
     assert_int_equal (d->unchanged, 4);
     g_unsetenv ("KIKAN_FAKE_NOW");
@@ -619,10 +619,106 @@ test_import_is_all_or_nothing (void **state)
                                    "BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
                                    &error));
     before = dump_ledger (store);
-    assert_false (kikan_ledger_import (store, f, NULL, &error));
+    assert_false (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, NULL, &error));
     assert_non_null (strstr (error->message, "refused by test"));
     after = dump_ledger (store);
     assert_string_equal (before, after);
+}
+
+/* What IT confirmed is what is imported (KR-02): the fingerprint of a dry
+ * run names its changes; the import refuses, changing nothing, when the
+ * store changed after the dry run, or when another file is imported with
+ * it; a fresh dry run's fingerprint is accepted. */
+static void
+test_import_refuses_a_stale_preview (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerDiff) first = import_text (store, base_file);
+    g_autoptr (KikanLedgerFile) f = parse_ok (next_file, -1);
+    g_autoptr (KikanLedgerFile) other = parse_ok (base_file, -1);
+    g_autoptr (KikanLedgerDiff) seen = NULL;
+    g_autoptr (KikanLedgerDiff) again = NULL;
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = NULL;
+
+    seen = kikan_ledger_diff (store, f, &error);
+    assert_non_null (seen);
+    assert_int_equal (strlen (seen->fingerprint), 64);
+    /* The same file against the same store: the same changes. */
+    again = kikan_ledger_diff (store, f, &error);
+    assert_string_equal (again->fingerprint, seen->fingerprint);
+    g_clear_pointer (&again, kikan_ledger_diff_free);
+
+    /* Another file with the fingerprint of this one. */
+    before = dump_ledger (store);
+    assert_false (kikan_ledger_import (store, other, KIKAN_LEDGER_IMPORT_DEFAULT,
+                                       seen->fingerprint, NULL, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_CHANGED));
+    g_clear_error (&error);
+
+    /* The store changes after the dry run: USB-0007 is handed back. */
+    assert_true (kikan_ledger_return (store, "USB-0007", "back early", &error));
+    g_free (before);
+    before = dump_ledger (store);
+    assert_false (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, seen->fingerprint,
+                                       NULL, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_CHANGED));
+    assert_non_null (strstr (error->message, "Preview the file again"));
+    g_clear_error (&error);
+    {
+        g_autofree char *after = dump_ledger (store);
+
+        assert_string_equal (before, after);
+    }
+    assert_int_equal (count (store, "SELECT count(*) FROM ledger_changes WHERE source LIKE "
+                                    "'import %'"),
+                      1);
+
+    /* Seen again, the new changes are imported. */
+    again = kikan_ledger_diff (store, f, &error);
+    assert_non_null (again);
+    assert_string_not_equal (again->fingerprint, seen->fingerprint);
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, again->fingerprint,
+                                      &d, &error));
+    assert_string_equal (d->fingerprint, again->fingerprint);
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE returned_on IS NULL AND "
+                                    "asset_id = 'USB-0009'"),
+                      1);
+}
+
+/* A header and no rows, the look of a failed export, would close every
+ * open loan and with it the check-in's view of what is missing (KR-03):
+ * refused unless the caller says it is meant; harmless into a ledger with
+ * no open loans. */
+static void
+test_import_refuses_an_empty_file_unless_allowed (void **state)
+{
+    g_autoptr (KikanStore) store = open_store ();
+    g_autoptr (KikanLedgerFile) empty = parse_ok (HEADER "\r\n", -1);
+    g_autoptr (KikanLedgerDiff) first = NULL;
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    assert_int_equal (empty->rows->len, 0);
+    assert_true (kikan_ledger_import (store, empty, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, NULL,
+                                      &error));
+    first = import_text (store, base_file);
+    before = dump_ledger (store);
+    assert_false (kikan_ledger_import (store, empty, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, NULL,
+                                       &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_EMPTY));
+    assert_non_null (strstr (error->message, "(4 of them)"));
+    g_clear_error (&error);
+    after = dump_ledger (store);
+    assert_string_equal (before, after);
+
+    assert_true (kikan_ledger_import (store, empty, KIKAN_LEDGER_IMPORT_ALLOW_EMPTY, NULL, &d,
+                                      &error));
+    assert_int_equal (d->removed, 4);
+    assert_int_equal (count (store, "SELECT count(*) FROM loans WHERE returned_on IS NULL"), 0);
 }
 
 static void
@@ -662,7 +758,7 @@ test_export_then_import_is_a_noop (void **state)
     assert_int_equal (d->unchanged, 3);
     g_clear_pointer (&d, kikan_ledger_diff_free);
     before = dump_ledger (store);
-    assert_true (kikan_ledger_import (store, f, &d, &error));
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error));
     assert_int_equal (d->unchanged, 3);
     after = dump_ledger (store);
     /* Not one row of the ledger changed; the import itself is logged. */
@@ -766,7 +862,7 @@ test_random_imports_make_the_ledger_the_file (void **state)
 
         append_random_file (text, rand, round);
         f = parse_ok (text->str, (gssize)text->len);
-        if (!kikan_ledger_import (store, f, &d, &error))
+        if (!kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error))
             fail_msg ("round %d: %s", round, error->message);
         /* Every loan of the file is added, changed or unchanged; every
          * open loan of the store before is changed, unchanged or removed. */
@@ -891,6 +987,8 @@ main (void)
         T (test_dry_run_reports_exactly_and_changes_nothing),
         T (test_import_applies_the_diff),
         T (test_import_is_all_or_nothing),
+        T (test_import_refuses_a_stale_preview),
+        T (test_import_refuses_an_empty_file_unless_allowed),
         T (test_export_then_import_is_a_noop),
         T (test_random_imports_make_the_ledger_the_file),
         T (test_lookups_lend_and_return),

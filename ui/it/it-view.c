@@ -43,7 +43,7 @@ struct _KikanItView {
     char *account;            /* the signed-in IT account: `by` of every action */
     char *message;
     char *previewed;          /* the CSV file of the last dry run */
-    char *previewed_sha256;   /* its content then: what IT saw is what is imported */
+    char *previewed_diff;     /* the fingerprint of its changes: what IT saw is what is imported */
     gint64 open_session;
     gint64 open_item;         /* -1: none open; 0: the session's own part */
     gboolean busy;            /* a signature import runs */
@@ -266,7 +266,7 @@ end_session (KikanItView *self, const char *why)
 {
     g_clear_pointer (&self->account, g_free);
     g_clear_pointer (&self->previewed, g_free);
-    g_clear_pointer (&self->previewed_sha256, g_free);
+    g_clear_pointer (&self->previewed_diff, g_free);
     g_clear_handle_id (&self->idle_timer, g_source_remove);
     self->open_item = -1;
     set_session_actions_enabled (self, FALSE);
@@ -982,7 +982,7 @@ action_ledger_preview (GSimpleAction *action, GVariant *parameter, gpointer data
 
     touch (self);
     g_clear_pointer (&self->previewed, g_free);
-    g_clear_pointer (&self->previewed_sha256, g_free);
+    g_clear_pointer (&self->previewed_diff, g_free);
     gtk_widget_set_visible (self->ledger_confirm, FALSE);
     if ((file = kikan_ledger_csv_load (path, &error)) == NULL
         || (diff = kikan_ledger_diff (kikan_station_get_store (station (self)), file, &error))
@@ -994,7 +994,7 @@ action_ledger_preview (GSimpleAction *action, GVariant *parameter, gpointer data
     say (self, self->ledger_message, text);
     if (diff->refusal == NULL) {
         self->previewed = g_strdup (path);
-        self->previewed_sha256 = g_strdup (file->sha256);
+        self->previewed_diff = g_strdup (diff->fingerprint);
         gtk_widget_set_visible (self->ledger_confirm, TRUE);
     }
 }
@@ -1015,37 +1015,32 @@ ledger_import (KikanItView *self, const char *path)
                "changes."));
         return;
     }
-    if ((file = kikan_ledger_csv_load (path, &error)) == NULL) {
-        say_error (self, self->ledger_message, _("Nothing was imported:"), error);
-        return;
-    }
-    /* The same file name is not the same file: the medium may be written
-     * to between the dry run and the confirmation, and then the import
-     * would make changes nobody has seen. */
-    if (g_strcmp0 (file->sha256, self->previewed_sha256) != 0) {
-        g_clear_pointer (&self->previewed, g_free);
-        g_clear_pointer (&self->previewed_sha256, g_free);
-        gtk_widget_set_visible (self->ledger_confirm, FALSE);
-        say (self, self->ledger_message,
-             _("Nothing was imported: the file changed after its preview. Preview it again to "
-               "see what it would change now."));
-        return;
-    }
-    /* A header and no rows is what a failed export looks like: it would
-     * close every loan (KR-03), as `kikan ledger import` refuses it. */
-    if (file->rows->len == 0) {
-        say (self, self->ledger_message,
-             _("Nothing was imported: the file lists no loans at all. Importing it would close "
-               "every open loan; if that is really meant, use “kikan ledger import "
-               "--allow-empty”."));
-        return;
-    }
-    if (!kikan_ledger_import (kikan_station_get_store (station (self)), file, &diff, &error)) {
-        say_error (self, self->ledger_message, _("Nothing was imported:"), error);
+    /* The library refuses the import when the file was rewritten or the
+     * store changed after the dry run (the fingerprint of its changes),
+     * and a file of no loans that would close every open one (KR-03). */
+    if ((file = kikan_ledger_csv_load (path, &error)) == NULL
+        || !kikan_ledger_import (kikan_station_get_store (station (self)), file,
+                                 KIKAN_LEDGER_IMPORT_DEFAULT, self->previewed_diff, &diff,
+                                 &error)) {
+        if (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_CHANGED)) {
+            g_clear_pointer (&self->previewed, g_free);
+            g_clear_pointer (&self->previewed_diff, g_free);
+            gtk_widget_set_visible (self->ledger_confirm, FALSE);
+            say (self, self->ledger_message,
+                 _("Nothing was imported: the file or the ledger changed after the preview. "
+                   "Preview the file again to see what it would change now."));
+        } else if (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_EMPTY)) {
+            say (self, self->ledger_message,
+                 _("Nothing was imported: the file lists no loans at all. Importing it would "
+                   "close every open loan; if that is really meant, use “kikan ledger import "
+                   "--allow-empty”."));
+        } else {
+            say_error (self, self->ledger_message, _("Nothing was imported:"), error);
+        }
         return;
     }
     g_clear_pointer (&self->previewed, g_free);
-    g_clear_pointer (&self->previewed_sha256, g_free);
+    g_clear_pointer (&self->previewed_diff, g_free);
     gtk_widget_set_visible (self->ledger_confirm, FALSE);
     text = diff_summary (file, diff, TRUE);
     say (self, self->ledger_message, text);
@@ -1565,7 +1560,7 @@ kikan_it_view_finalize (GObject *object)
     g_free (self->account);
     g_free (self->message);
     g_free (self->previewed);
-    g_free (self->previewed_sha256);
+    g_free (self->previewed_diff);
     g_ptr_array_unref (self->queue_rows);
     g_ptr_array_unref (self->ledger_rows);
     g_ptr_array_unref (self->csv_rows);
