@@ -2107,6 +2107,30 @@ out:
     return r;
 }
 
+/* check_layout(), and then, when the partition tables list no partition
+ * at all (what `sfdisk` or `sgdisk -o` leave: a valid table, empty) and no
+ * file system lies where they leave space: the whole medium, read as one
+ * volume with a problem.  Otherwise the medium would have no volume, the
+ * worker nothing to read or report, and a medium nobody read would come
+ * back clean (KR-10); read whole, random bytes are "unknown, possibly
+ * encrypted" as on a medium with no table (KR-13). */
+static int
+check_layout_or_whole (const KikanSource *disk, KikanPartList *l)
+{
+    KikanPart *p;
+    int r = check_layout (disk, l);
+
+    if (r != 0 || l->n > 0)
+        return r;
+    p = part_add (l, "none", 0, disk->size);
+    if (p == NULL
+        || part_set_problem (p, "the partition table lists no partition: the medium is "
+                                "read as a whole")
+               != 0)
+        return KIKAN_ENOMEM;
+    return 0;
+}
+
 /* Decides the layout of @disk and lists its volumes. */
 static int
 read_layout (const KikanSource *disk, KikanPartList *l, char *err, size_t errlen)
@@ -2148,13 +2172,13 @@ read_layout (const KikanSource *disk, KikanPartList *l, char *err, size_t errlen
             if (r == 0) {
                 if (mbr_valid (s0) && (r = merge_hybrid_mbr (disk, s0, l)) != 0)
                     return r;
-                return check_layout (disk, l);
+                return check_layout_or_whole (disk, l);
             }
         }
         if (mbr_valid (s0)) {
             if ((r = parse_mbr (disk, s0, l)) != 0)
                 return r;
-            return check_layout (disk, l);
+            return check_layout_or_whole (disk, l);
         }
     }
     return part_add (l, "none", 0, disk->size) != NULL ? 0 : KIKAN_ENOMEM;

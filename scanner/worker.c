@@ -469,9 +469,17 @@ confine (const KikanWorkerArgs *a, unsigned jobs, int target_is_dir, const char 
     /* Content that makes the engine spin until the deadline must not take
      * the CPU from the kiosk's screen and the employee in front of it: the
      * worker runs below them (nice 10, inherited by its scanning threads,
-     * which start later).  On an idle kiosk a scan loses nothing.
-     * Lowering one's own priority is never refused. */
-    (void) setpriority (PRIO_PROCESS, 0, KIKAN_WORKER_NICE);
+     * which start later).  On an idle kiosk a scan loses nothing.  Only
+     * ever lowered: a daemon started lower still (`nice -n 19`) keeps its
+     * value, where a root worker would otherwise raise itself to 10.  A
+     * failure changes nothing but the priority, so it is not an error. */
+    errno = 0;
+    {
+        int now = getpriority (PRIO_PROCESS, 0);
+
+        if (errno != 0 || now < KIKAN_WORKER_NICE)
+            (void) setpriority (PRIO_PROCESS, 0, KIKAN_WORKER_NICE);
+    }
     /* Tests and operators find the worker by this name.  Not dumpable: no
      * core, and no ptrace or /proc/PID/mem access by same-uid processes. */
     if (prctl (PR_SET_NAME, "kikan-worker", 0, 0, 0) != 0

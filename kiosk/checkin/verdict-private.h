@@ -270,10 +270,11 @@ KikanVerdictReason *kikan_verdict_result_add_reason (KikanVerdictResult *r, cons
 /* Sets @r's verdict from its reasons; an item with none is held, with a
  * g_critical(). */
 void kikan_verdict_result_finish (KikanVerdictResult *r);
-/* When @sv claims CLEARED although @ev has stale signatures (KR-12,
- * MAL-05), a lent item not returned (KR-03), or an item with MAL-04 or
- * MAL-05 or inspected with stale signatures (KR-10, KR-12): sets overall
- * to HOLD, with a g_critical().  @sv->items must match @ev->items. */
+/* When @sv claims CLEARED or CONDITIONAL although @ev has stale
+ * signatures (KR-12, MAL-05), a lent item not returned (KR-03), an item
+ * with MAL-04 or MAL-05 or inspected with stale signatures (KR-10, KR-12),
+ * or an inspected item without MAL-01 (KR-10): sets overall to HOLD, with
+ * a g_critical().  @sv->items must match @ev->items. */
 void kikan_session_verdict_check_invariants (KikanSessionVerdict *sv,
                                              const KikanSessionEvidence *ev);
 

@@ -621,6 +621,11 @@ evaluate_inspection (KikanVerdictResult *r, const KikanItemEvidence *it)
         not_inspected (r, why);
     } else if (in->result == KIKAN_SCAN_NOT_INSPECTED || in->result == KIKAN_SCAN_UNSET) {
         not_inspected (r, or_default (in->detail, "the scan gave no complete result"));
+    } else if (in->result != KIKAN_SCAN_CLEAN && in->result != KIKAN_SCAN_INFECTED) {
+        /* Only CLEAN and INFECTED say the content was read.  A result
+         * this engine does not know (a damaged row, a newer caller) is no
+         * result, as an unknown inspection state is above (KR-10). */
+        not_inspected (r, "scan result unknown");
     }
     if ((in->encryption == KIKAN_ENCRYPTION_ENCRYPTED || in->encryption == KIKAN_ENCRYPTION_MIXED)
         && !in->unlocked)
@@ -878,14 +883,18 @@ kikan_session_verdict_update_overall (KikanSessionVerdict *sv)
     sv->overall = v;
 }
 
-/* KR-03, KR-12, KR-10: the three things that never end CLEARED.  They hold
- * by construction; this is the engine checking itself, failing closed. */
+/* KR-03, KR-12, KR-10: what never ends CLEARED or CONDITIONAL (either
+ * lets the item go back to its holder or onto the network).  They hold by
+ * construction; this is the engine checking itself, failing closed: a
+ * lent item not returned, stale signatures, an item with MAL-04 or MAL-05,
+ * and, positively, an item whose content was inspected but that does not
+ * carry MAL-01 ("no malware found"): the one reason that vouches for it. */
 void
 kikan_session_verdict_check_invariants (KikanSessionVerdict *sv, const KikanSessionEvidence *ev)
 {
     const char *broken = NULL;
 
-    if (sv->overall != KIKAN_VERDICT_CLEARED)
+    if (sv->overall != KIKAN_VERDICT_CLEARED && sv->overall != KIKAN_VERDICT_CONDITIONAL)
         return;
     if (!ev->signatures.fresh)
         broken = "signatures stale (MAL-05)";
@@ -899,9 +908,14 @@ kikan_session_verdict_check_invariants (KikanSessionVerdict *sv, const KikanSess
             broken = "content not inspected or signatures stale (MAL-04, MAL-05)";
         else if (it->inspection.state == KIKAN_INSPECTION_DONE && !it->inspection.signatures.fresh)
             broken = "an inspection ran with stale signatures (MAL-05)";
+        else if (it->presence == KIKAN_PRESENCE_PRESENT
+                 && it->inspection.state == KIKAN_INSPECTION_DONE
+                 && !result_has_code (r, "MAL-01"))
+            broken = "an inspected item has no \"no malware found\" (MAL-01, KR-10)";
     }
     if (broken != NULL) {
-        g_critical ("verdict: overall CLEARED although %s; holding", broken);
+        g_critical ("verdict: overall %s although %s; holding",
+                    sv->overall == KIKAN_VERDICT_CLEARED ? "CLEARED" : "CONDITIONAL", broken);
         sv->overall = KIKAN_VERDICT_HOLD;
     }
 }

@@ -482,6 +482,10 @@ kikan_scan_report_get_target_result (KikanScanReport *self, guint target)
     /* A volume that was not read makes its medium not inspected. */
     for (guint i = 0; i < t->volumes->len; i++)
         r = kikan_result_worst (r, g_array_index (t->volumes, Volume, i).report.result);
+    /* A disk with no volume at all is a disk nothing was read of (the
+     * scanner always lists one, if only the whole disk): never clean. */
+    if (t->kind == KIKAN_TARGET_KIND_BLOCK_DEVICE && t->volumes->len == 0)
+        r = kikan_result_worst (r, KIKAN_RESULT_NOT_INSPECTED);
     /* Files the worker never reached are not listed and were not inspected. */
     if (!t->ended || t->status != KIKAN_TARGET_COMPLETE)
         return kikan_result_worst (r, KIKAN_RESULT_NOT_INSPECTED);

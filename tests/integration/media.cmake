@@ -44,6 +44,7 @@ set(KIKAN_IT_MEDIA_TESTS
   test_media.MediaHostile.test_fat_directory_loop
   test_media.MediaHostile.test_zero_length_image
   test_media.MediaHostile.test_sparse_4g_image
+  test_media.MediaHostile.test_empty_partition_table
   test_media.MediaHidden.test_hybrid_mbr
   test_media.MediaHidden.test_unpartitioned_filesystem
   test_media.MediaHidden.test_gpt_backup_disagrees

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import termios
@@ -795,6 +796,39 @@ class MediaHostile(MediaTestCase):
         # 14 s alone on the 2-CPU development VM, 33 s under ctest -j2.
         m, pdoc, prun, doc, run = self.hostile("sparse-4g", timeout=4 * BAD_INPUT_TIMEOUT)
         self.assert_not_clean(doc, run)
+
+    def test_empty_partition_table(self):
+        """A valid partition table that lists no partition (what `sfdisk`
+        or `sgdisk -o` leave), over random bytes and over zeros: the layer
+        found no volume and the worker had nothing to read or report, so
+        8 MiB nobody read came back clean (found by a hostile review).  Now
+        the whole medium is one volume with the problem on record, random
+        bytes are "unknown, possibly encrypted" as without a table (KR-13),
+        and the medium is never clean (KR-10)."""
+        sfdisk = shutil.which("sfdisk", path="/usr/sbin:/sbin:" + os.environ.get("PATH", ""))
+        self.assertIsNotNone(sfdisk, "sfdisk (package fdisk) is needed to make the table")
+        for label, fill in (("gpt", "random"), ("dos", "random"), ("gpt", "zeros")):
+            with self.subTest(label=label, fill=fill):
+                img = os.path.join(self.mkdir("empty-" + label + "-" + fill), "stick.img")
+                with open(img, "wb") as f:
+                    f.write(os.urandom(8 << 20) if fill == "random" else bytes(8 << 20))
+                subprocess.run([sfdisk, "--quiet", img], input=b"label: %s\n" % label.encode(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True,
+                               timeout=60)
+                doc, run = self.scan(img)
+                ctx = "\n" + run.describe()
+                self.assert_not_clean(doc, run)
+                vols = doc["targets"][0]["volumes"]
+                self.assertEqual(len(vols), 1, ctx)
+                self.assertEqual((vols[0]["offset"], vols[0]["size"]), (0, 8 << 20), ctx)
+                # An MBR with no entry is no table to the layer: the medium
+                # is read whole as without one, with that volume's problem.
+                self.assertRegex(vols[0]["problem"] or "",
+                                 "lists no partition" if label == "gpt"
+                                 else "no recognised file system", ctx)
+                self.assertEqual(vols[0]["result"], "not_inspected", ctx)
+                if fill == "random":
+                    self.assertEqual(vols[0]["encryption"], "unknown", ctx)
 
 
 # ================================================================ issue #8

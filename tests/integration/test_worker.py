@@ -99,9 +99,11 @@ class WorkerKilled(KikanTestCase):
             # The worker runs below the kiosk (KIKAN_WORKER_NICE): a spin
             # on hostile content must not starve the screen.  Field 19 of
             # /proc/PID/stat is the nice value, after the ")" of the name.
+            # At 10, or lower still when the test itself runs lower
+            # (`nice -n 19 ctest`): the worker only ever lowers itself.
             with open("/proc/%d/stat" % pid) as f:
                 nice = int(f.read().rsplit(")", 1)[1].split()[16])
-            self.assertEqual(nice, 10, "the scan worker is not niced")
+            self.assertEqual(nice, max(10, os.nice(0)), "the scan worker is not niced")
             if proc.poll() is not None:
                 self.fail("the scan finished %.2f s after start, before the worker could be "
                           "killed: raise N_FILES/FILE_BYTES" % (time.monotonic() - t0))

@@ -237,6 +237,25 @@ test_incomplete_target_is_not_inspected (void **state)
     }
 }
 
+/* A disk the scanner listed no volume of is a disk nothing was read of:
+ * a complete run with no file is still not clean (KR-10).  A file target
+ * with no volume is just a file. */
+static void
+test_block_device_without_volume_is_not_inspected (void **state)
+{
+    g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+    guint disk = kikan_scan_report_add_target (rep, "/dev/sdz", FALSE);
+    guint file = kikan_scan_report_add_target (rep, "/media/a.txt", FALSE);
+
+    kikan_scan_report_set_target_kind (rep, disk, KIKAN_TARGET_KIND_BLOCK_DEVICE, 8 << 20, FALSE);
+    end (rep, disk, KIKAN_TARGET_COMPLETE, NULL);
+    add (rep, file, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+    end (rep, file, KIKAN_TARGET_COMPLETE, NULL);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, disk), KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (kikan_scan_report_get_target_result (rep, file), KIKAN_RESULT_CLEAN);
+    assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+}
+
 static void
 test_infected_beats_incomplete (void **state)
 {
@@ -1052,6 +1071,7 @@ main (void)
         cmocka_unit_test (test_target_is_worst_of_its_files),
         cmocka_unit_test (test_exit_status_mapping),
         cmocka_unit_test (test_incomplete_target_is_not_inspected),
+        cmocka_unit_test (test_block_device_without_volume_is_not_inspected),
         cmocka_unit_test (test_infected_beats_incomplete),
         cmocka_unit_test (test_unfinished_and_failed_targets),
         cmocka_unit_test (test_json_document),

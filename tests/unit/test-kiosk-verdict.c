@@ -2163,19 +2163,25 @@ typedef enum {
     BREAK_ITEM_MAL04,         /* KR-10, MAL-04 */
     BREAK_ITEM_MAL05,         /* KR-12, MAL-05 */
     BREAK_INSPECTION_STALE,   /* KR-12: scanned with stale signatures */
+    BREAK_ITEM_NO_MAL01,      /* KR-10: inspected, and nothing vouches for it */
 } Break;
 
+/* One case, with the session claiming @claim (CLEARED or CONDITIONAL:
+ * both let the item go); @critical names CLEARED, and is matched with
+ * @claim's name in its place. */
 static void
-check_invariants_case (Break what, const char *critical)
+check_invariants_claim (Break what, const char *critical, KikanVerdict claim)
 {
     Fixture f;
     g_autoptr (KikanSessionVerdict) sv = NULL;
+    g_autofree char *pattern = NULL;
     KikanVerdictResult *item;
 
     fixture_init (&f);
     sv = fixture_run (&f);
     assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
     item = g_ptr_array_index (sv->items, 0);
+    assert_non_null (kikan_verdict_result_find (item, "MAL-01"));
     switch (what) {
     case BREAK_NOTHING:
         break;
@@ -2199,22 +2205,40 @@ check_invariants_case (Break what, const char *critical)
     case BREAK_INSPECTION_STALE:
         f.items[0].inspection.signatures = stale_sigs;
         break;
+    case BREAK_ITEM_NO_MAL01:
+        /* The same item's result without its MAL-01, still CLEARED. */
+        item = kikan_verdict_result_new ();
+        kikan_verdict_result_add_reason (item, "INV-01", KIKAN_PROVENANCE_MEASURED, NULL);
+        kikan_verdict_result_finish (item);
+        g_ptr_array_remove_index (sv->items, 0);
+        g_ptr_array_insert (sv->items, 0, item);
+        break;
     }
-    /* The item and the session still claim CLEARED. */
+    /* The item and the session still claim to let it go. */
     assert_int_equal (item->verdict, KIKAN_VERDICT_CLEARED);
-    assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+    sv->overall = claim;
     if (critical == NULL) {
         kikan_session_verdict_check_invariants (sv, &f.ev);
-        assert_int_equal (sv->overall, KIKAN_VERDICT_CLEARED);
+        assert_int_equal (sv->overall, claim);
     } else {
-        EXPECT_CRITICAL (critical, kikan_session_verdict_check_invariants (sv, &f.ev));
+        g_auto (GStrv) parts = g_strsplit (critical, "CLEARED", 2);
+
+        pattern = g_strjoinv (claim == KIKAN_VERDICT_CLEARED ? "CLEARED" : "CONDITIONAL", parts);
+        EXPECT_CRITICAL (pattern, kikan_session_verdict_check_invariants (sv, &f.ev));
         assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
     }
-    /* A verdict that is not CLEARED is never touched (nor made CLEARED). */
+    /* A verdict at HOLD or above is never touched (nor lowered). */
     sv->overall = KIKAN_VERDICT_QUARANTINE;
     kikan_session_verdict_check_invariants (sv, &f.ev);
     assert_int_equal (sv->overall, KIKAN_VERDICT_QUARANTINE);
     fixture_clear (&f);
+}
+
+static void
+check_invariants_case (Break what, const char *critical)
+{
+    check_invariants_claim (what, critical, KIKAN_VERDICT_CLEARED);
+    check_invariants_claim (what, critical, KIKAN_VERDICT_CONDITIONAL);
 }
 
 static void
@@ -2254,6 +2278,36 @@ test_self_check_kr12_inspection_stale (void **state)
 {
     check_invariants_case (BREAK_INSPECTION_STALE,
                            "*overall CLEARED although an inspection ran with stale*");
+}
+
+static void
+test_self_check_kr10_no_mal01 (void **state)
+{
+    check_invariants_case (BREAK_ITEM_NO_MAL01, "*overall CLEARED although*MAL-01, KR-10*");
+}
+
+/* A scan result outside the enum (a damaged row, a newer caller) is no
+ * result, as an unknown inspection state is: HOLD with MAL-04, never a
+ * CLEARED item without "no malware found" (found by a hostile review). */
+static void
+test_unknown_scan_result_not_inspected (void **state)
+{
+    Fixture f;
+
+    fixture_init (&f);
+    f.items[0].inspection.result = (KikanScanResult)42;
+    {
+        g_autoptr (KikanSessionVerdict) sv = fixture_run (&f);
+        const KikanVerdictResult *r = g_ptr_array_index (sv->items, 0);
+        const KikanVerdictReason *mal04 = kikan_verdict_result_find (r, "MAL-04");
+
+        assert_null (kikan_verdict_result_find (r, "MAL-01"));
+        assert_non_null (mal04);
+        assert_non_null (strstr (mal04->text, "scan result unknown"));
+        assert_int_equal (r->verdict, KIKAN_VERDICT_HOLD);
+        assert_int_equal (sv->overall, KIKAN_VERDICT_HOLD);
+    }
+    fixture_clear (&f);
 }
 
 int
@@ -2304,6 +2358,8 @@ main (int argc, char **argv)
         cmocka_unit_test (test_self_check_kr10_mal04),
         cmocka_unit_test (test_self_check_kr12_mal05),
         cmocka_unit_test (test_self_check_kr12_inspection_stale),
+        cmocka_unit_test (test_self_check_kr10_no_mal01),
+        cmocka_unit_test (test_unknown_scan_result_not_inspected),
     };
 
     if (argc > 1 && strcmp (argv[1], "--print-doc-table") == 0) {
