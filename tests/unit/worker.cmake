@@ -25,7 +25,8 @@ target_link_options(kikan-scand-fault PRIVATE
   -Wl,--wrap=kikan_media_walk)
 
 add_executable(test-scanner-worker ${CMAKE_CURRENT_LIST_DIR}/test-scanner-worker.c)
-target_link_libraries(test-scanner-worker PRIVATE kikan_scanner PkgConfig::CMOCKA)
+target_link_libraries(test-scanner-worker PRIVATE
+  kikan_scand_test_support kikan_scanner PkgConfig::CMOCKA)
 target_compile_definitions(test-scanner-worker PRIVATE
   KIKAN_SCAND_PATH="$<TARGET_FILE:kikan-scand>"
   KIKAN_SCAND_FAULT_PATH="$<TARGET_FILE:kikan-scand-fault>"
