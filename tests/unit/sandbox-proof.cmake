@@ -23,7 +23,8 @@ kikan_add_scand_probe(kikan-scand-probe KIKAN_SANDBOX_PROBE)
 kikan_add_scand_probe(kikan-scand-proof-off KIKAN_SANDBOX_PROBE KIKAN_SANDBOX_PROOF_OFF)
 
 add_executable(test-scanner-sandbox-proof ${CMAKE_CURRENT_LIST_DIR}/test-scanner-sandbox-proof.c)
-target_link_libraries(test-scanner-sandbox-proof PRIVATE kikan_scanner PkgConfig::CMOCKA)
+target_link_libraries(test-scanner-sandbox-proof PRIVATE
+  kikan_scand_test_support kikan_scanner PkgConfig::CMOCKA)
 add_dependencies(test-scanner-sandbox-proof kikan-scand-probe kikan-scand-proof-off)
 
 # One ctest per hostile action, against the real confinement.  The daemon
