@@ -487,34 +487,89 @@ control_then_fault (const Fixture *f, const char *fault, const char *target, siz
     scan_with (f, KIKAN_SCAND_FAULT_PATH, fault, target, col, end);
 }
 
-/* Every file report of @col is not inspected for @reason with a detail
- * holding @detail_has, and the target is not clean. */
+/* Every file report of @col (at least @min) is @result for @reason with
+ * a detail holding @detail_has (NULL: any), and so is the target. */
 static void
-assert_all_not_inspected (const Collected *col, const KikanTargetEnd *end, size_t min,
-                          KikanReason reason, const char *detail_has)
+assert_all_files (const Collected *col, const KikanTargetEnd *end, size_t min,
+                  KikanResult result, KikanReason reason, const char *detail_has)
 {
     if (col->n_reports < min)
         fail_msg ("%zu reports, expected at least %zu", col->n_reports, min);
     for (size_t i = 0; i < col->n_reports; i++)
-        assert_report (&col->reports[i], KIKAN_RESULT_NOT_INSPECTED, reason, detail_has);
-    assert_int_equal (target_result (col, end), KIKAN_RESULT_NOT_INSPECTED);
+        assert_report (&col->reports[i], result, reason, detail_has);
+    assert_int_equal (target_result (col, end), result);
 }
 
-/* A scanning thread cannot open its own reader of a volume the walk read:
- * each of its files is a read error, never skipped and never clean. */
+/* A fault under the FAT medium of two clean files (make_fat_medium) and
+ * what it must make of every file, and so of the target.  The test of
+ * each row is test_fault_<fault>, with a ctest of the same name. */
+typedef struct {
+    const char *fault;       /* KIKAN_FAULT */
+    KikanResult result;
+    KikanReason reason;
+    const char *detail;      /* then the text of KIKAN_EIO; NULL: any detail */
+} FatFault;
+
+static const FatFault fat_faults[] = {
+    /* A scanning thread cannot open its own reader of a volume the walk
+     * read: each of its files is a read error, never skipped and never
+     * clean. */
+    { "reader_new", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "its volume could not be opened for reading: " },
+    /* A file the walk listed cannot be opened afterwards: read error. */
+    { "open_stream", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "could not be opened: " },
+    /* The media layer says "opened" but gives no source: a read error all
+     * the same, with an error that is not "success". */
+    { "open_stream_null", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "could not be opened: " },
+    /* The engine cannot even start a report (out of memory): engine error;
+     * test_fault_scan_no_report asserts the path and size besides. */
+    { "scan_no_report", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR, NULL },
+};
+
+/* Scans a new FAT medium unfaulted (both files clean), then with @fault,
+ * and asserts its row of fat_faults; leaves the faulted run in @col and
+ * @end. */
 static void
-test_fault_reader_new (void **state)
+scan_fat_fault (const Fixture *f, const char *fault, Collected *col, KikanTargetEnd *end)
 {
-    Fixture *f = *state;
+    const FatFault *ff = NULL;
     char img[PATH_MAX], want[256];
+
+    for (size_t i = 0; i < sizeof fat_faults / sizeof fat_faults[0]; i++)
+        if (strcmp (fat_faults[i].fault, fault) == 0)
+            ff = &fat_faults[i];
+    if (ff == NULL) {
+        fail_msg ("KIKAN_FAULT=%s has no row in fat_faults", fault);
+        abort ();
+    }
+    make_fat_medium (f, img);
+    control_then_fault (f, ff->fault, img, 2, col, end);
+    if (ff->detail != NULL)
+        snprintf (want, sizeof want, "%s%s", ff->detail, kikan_strerror (KIKAN_EIO));
+    assert_all_files (col, end, 2, ff->result, ff->reason, ff->detail ? want : NULL);
+}
+
+/* For a fault whose row in fat_faults is all there is to assert. */
+static void
+check_fat_fault (const Fixture *f, const char *fault)
+{
     Collected col;
     KikanTargetEnd end;
 
-    make_fat_medium (f, img);
-    control_then_fault (f, "reader_new", img, 2, &col, &end);
-    snprintf (want, sizeof want, "its volume could not be opened for reading: %s",
-              kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
+    scan_fat_fault (f, fault, &col, &end);
+    kikan_target_end_clear (&end);
+    scand_test_reports_clear (&col);
+}
+
+static void
+test_fault_reader_new (void **state)
+{
+    Collected col;
+    KikanTargetEnd end;
+
+    scan_fat_fault (*state, "reader_new", &col, &end);
     get_report (&col, "/FIRST.TXT");
     get_report (&col, "/SECOND.TXT");
     /* The volume itself was read (walked): the files decide. */
@@ -524,39 +579,16 @@ test_fault_reader_new (void **state)
     scand_test_reports_clear (&col);
 }
 
-/* A file the walk listed cannot be opened afterwards: read error. */
 static void
 test_fault_open_stream (void **state)
 {
-    Fixture *f = *state;
-    char img[PATH_MAX], want[256];
-    Collected col;
-    KikanTargetEnd end;
-
-    make_fat_medium (f, img);
-    control_then_fault (f, "open_stream", img, 2, &col, &end);
-    snprintf (want, sizeof want, "could not be opened: %s", kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
-    kikan_target_end_clear (&end);
-    scand_test_reports_clear (&col);
+    check_fat_fault (*state, "open_stream");
 }
 
-/* The media layer says "opened" but gives no source: a read error all the
- * same, with an error that is not "success". */
 static void
 test_fault_open_stream_null (void **state)
 {
-    Fixture *f = *state;
-    char img[PATH_MAX], want[256];
-    Collected col;
-    KikanTargetEnd end;
-
-    make_fat_medium (f, img);
-    control_then_fault (f, "open_stream_null", img, 2, &col, &end);
-    snprintf (want, sizeof want, "could not be opened: %s", kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
-    kikan_target_end_clear (&end);
-    scand_test_reports_clear (&col);
+    check_fat_fault (*state, "open_stream_null");
 }
 
 /* The engine cannot even start a report (out of memory), for a file of a
@@ -566,7 +598,7 @@ static void
 test_fault_scan_no_report (void **state)
 {
     Fixture *f = *state;
-    char dir[PATH_MAX], p[PATH_MAX], img[PATH_MAX];
+    char dir[PATH_MAX], p[PATH_MAX];
     static const char text[] = "a clean file the engine never reports on\n";
     Collected col;
     KikanTargetEnd end;
@@ -577,15 +609,14 @@ test_fault_scan_no_report (void **state)
     path_join (p, dir, "clean.txt");
     write_text (p, text);
     control_then_fault (f, "scan_no_report", dir, 1, &col, &end);
-    assert_all_not_inspected (&col, &end, 1, KIKAN_REASON_ENGINE_ERROR, NULL);
+    assert_all_files (&col, &end, 1, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
+                      NULL);
     r = get_report (&col, "clean.txt");
     assert_int_equal (r->size, sizeof text - 1);
     kikan_target_end_clear (&end);
     scand_test_reports_clear (&col);
 
-    make_fat_medium (f, img);
-    control_then_fault (f, "scan_no_report", img, 2, &col, &end);
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_ENGINE_ERROR, NULL);
+    scan_fat_fault (f, "scan_no_report", &col, &end);
     r = get_report (&col, "/FIRST.TXT");
     assert_int_equal (r->size, strlen ("the first clean file of the medium\n"));
     kikan_target_end_clear (&end);
