@@ -25,7 +25,7 @@
  * The variable is read once, in the daemon before the first request; the
  * worker is forked from it and inherits the answer.  Never installed: the
  * production kikan-scand holds none of these names (checked by
- * tests/tools/check-no-fault-wraps.cmake). */
+ * tests/tools/check-not-in-production.cmake). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>

@@ -23,7 +23,8 @@ kikan_add_scand_probe(kikan-scand-probe KIKAN_SANDBOX_PROBE)
 kikan_add_scand_probe(kikan-scand-proof-off KIKAN_SANDBOX_PROBE KIKAN_SANDBOX_PROOF_OFF)
 
 add_executable(test-scanner-sandbox-proof ${CMAKE_CURRENT_LIST_DIR}/test-scanner-sandbox-proof.c)
-target_link_libraries(test-scanner-sandbox-proof PRIVATE kikan_scanner PkgConfig::CMOCKA)
+target_link_libraries(test-scanner-sandbox-proof PRIVATE
+  kikan_scand_test_support kikan_scanner PkgConfig::CMOCKA)
 add_dependencies(test-scanner-sandbox-proof kikan-scand-probe kikan-scand-proof-off)
 
 # One ctest per hostile action, against the real confinement.  The daemon
@@ -44,11 +45,13 @@ foreach(t IN LISTS KIKAN_SANDBOX_PROOF_TESTS)
 endforeach()
 
 # The hook exists only in the probe builds: the production daemon's bytes
-# hold none of its names, and the probe's do (so the check can fail).
+# hold none of its names (its symbols, the prefix that selects an action,
+# its variable), and the probe builds' do (so the check can fail).
+set(KIKAN_PROBE_NAMES kikan_sandbox_probe kikan_sandbox_proof_off kikan-probe- KIKAN_PROBE_OUT)
 add_test(NAME unit-sandbox-proof.no_probe_in_production
   COMMAND ${CMAKE_COMMAND} -DPRODUCTION=$<TARGET_FILE:kikan-scand>
-          -DPROBE=$<TARGET_FILE:kikan-scand-probe>
-          -DPROOF_OFF=$<TARGET_FILE:kikan-scand-proof-off>
-          -P ${CMAKE_SOURCE_DIR}/tests/tools/check-no-sandbox-probe.cmake)
+          "-DTEST_BUILDS=$<TARGET_FILE:kikan-scand-probe>;$<TARGET_FILE:kikan-scand-proof-off>"
+          "-DNAMES=${KIKAN_PROBE_NAMES}"
+          -P ${CMAKE_SOURCE_DIR}/tests/tools/check-not-in-production.cmake)
 set_tests_properties(unit-sandbox-proof.no_probe_in_production PROPERTIES
   LABELS "unit;sandbox-proof")

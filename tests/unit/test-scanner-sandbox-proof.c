@@ -27,7 +27,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +43,7 @@
 #include "kikan/errors.h"
 #include "kikan/report.h"
 #include "kikan/scand.h"
+#include "scand-test-support.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define KIKAN_HAVE_ASAN 1
@@ -53,49 +53,23 @@
 #endif
 #endif
 
-#define MARKER "KIKAN-HARMLESS-TEST-MARKER"
-#define MARKER_SIG "Kikan.Test.Marker"
 /* What the daemon says for a worker the probe ended after a refusal. */
 #define REFUSED_EACCES "worker exited with status 113"  /* 100 + EACCES (13) */
 
 typedef struct {
-    char root[PATH_MAX];
-    char tmpdir[PATH_MAX];   /* the daemon's TMPDIR */
+    ScandTestDir *dir;       /* root, the daemon's TMPDIR, the marker signature */
     char out[PATH_MAX];      /* KIKAN_PROBE_OUT: where an escape leaves evidence */
-    char ndb[PATH_MAX];
     char infected[PATH_MAX];
     char clean[PATH_MAX];
 } Fixture;
 
 typedef struct {
+    /* First: scand_test_on_file() is handed the whole Collected as its
+     * ScandTestReports. */
+    ScandTestReports got;
     char sandbox[64];
-    KikanFileReport *reports;
-    size_t n_reports;
 } Collected;
-
-static void
-path_join (char *out, const char *a, const char *b)
-{
-    int n = snprintf (out, PATH_MAX, "%s/%s", a, b);
-
-    assert_true (n > 0 && n < PATH_MAX);
-}
-
-static void
-write_text (const char *path, const char *text)
-{
-    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    assert_true (fd >= 0);
-    assert_int_equal (write (fd, text, strlen (text)), (ssize_t) strlen (text));
-    assert_int_equal (close (fd), 0);
-}
-
-static int
-rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove (path);
-}
+_Static_assert (offsetof (Collected, got) == 0, "scand_test_on_file() takes a Collected");
 
 /* Names in @dir (excluding . and ..), joined by spaces into @names. */
 static int
@@ -126,26 +100,16 @@ static int
 setup (void **state)
 {
     Fixture *f = calloc (1, sizeof *f);
-    char hex[2 * sizeof MARKER], line[256];
 
     assert_non_null (f);
-    strcpy (f->root, "/tmp/kikan-test-proof-XXXXXX");
-    assert_non_null (mkdtemp (f->root));
-    path_join (f->tmpdir, f->root, "tmp");
-    assert_int_equal (mkdir (f->tmpdir, 0700), 0);
-    path_join (f->out, f->root, "out");
+    f->dir = scand_test_dir_new ("proof");
+    path_join (f->out, f->dir->root, "out");
     assert_int_equal (mkdir (f->out, 0700), 0);
-    /* The daemon inherits both at spawn time. */
-    setenv ("TMPDIR", f->tmpdir, 1);
+    /* The daemon inherits it at spawn time, as it does TMPDIR. */
     setenv ("KIKAN_PROBE_OUT", f->out, 1);
-    for (size_t i = 0; i < strlen (MARKER); i++)
-        snprintf (hex + 2 * i, 3, "%02x", (unsigned char) MARKER[i]);
-    snprintf (line, sizeof line, "%s:0:*:%s\n", MARKER_SIG, hex);
-    path_join (f->ndb, f->root, "marker.ndb");
-    write_text (f->ndb, line);
-    path_join (f->infected, f->root, "infected.txt");
+    path_join (f->infected, f->dir->root, "infected.txt");
     write_text (f->infected, "before " MARKER " after\n");
-    path_join (f->clean, f->root, "clean.txt");
+    path_join (f->clean, f->dir->root, "clean.txt");
     write_text (f->clean, "nothing to see here\n");
     *state = f;
     return 0;
@@ -156,7 +120,7 @@ teardown (void **state)
 {
     Fixture *f = *state;
 
-    nftw (f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scand_test_dir_free (f->dir);
     free (f);
     return 0;
 }
@@ -169,27 +133,12 @@ on_worker_started (pid_t pid, const char *sandbox, void *user_data)
     snprintf (c->sandbox, sizeof c->sandbox, "%s", sandbox);
 }
 
-static void
-on_file (const KikanFileReport *r, void *user_data)
-{
-    Collected *c = user_data;
-    KikanFileReport *nr = reallocarray (c->reports, c->n_reports + 1, sizeof *nr);
-
-    assert_non_null (nr);
-    c->reports = nr;
-    memset (&c->reports[c->n_reports], 0, sizeof *nr);
-    assert_int_equal (kikan_file_report_copy (&c->reports[c->n_reports], r), 0);
-    c->n_reports++;
-}
-
-static const KikanScandEvents events = { on_worker_started, NULL, on_file, NULL };
+static const KikanScandEvents events = { on_worker_started, NULL, scand_test_on_file, NULL };
 
 static void
 collected_clear (Collected *c)
 {
-    for (size_t i = 0; i < c->n_reports; i++)
-        kikan_file_report_clear (&c->reports[i]);
-    free (c->reports);
+    scand_test_reports_clear (&c->got);
     memset (c, 0, sizeof *c);
 }
 
@@ -197,7 +146,7 @@ static KikanScandClient *
 spawn (const Fixture *f)
 {
     const char *scand = getenv ("KIKAN_PROOF_SCAND");
-    const char *dbs[] = { f->ndb };
+    const char *dbs[] = { f->dir->ndb };
     KikanEngineOptions opts;
     KikanScandClient *c = NULL;
     KikanEngineInfo *info = NULL;
@@ -249,19 +198,19 @@ assert_daemon_serves (const Fixture *f, KikanScandClient *c)
         fail_msg ("the daemon did not survive the hostile scan: %s (%s)", kikan_strerror (r),
                   end.detail ? end.detail : "-");
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_reports, 1);
-    assert_int_equal (col.reports[0].result, KIKAN_RESULT_INFECTED);
-    assert_true (col.reports[0].n_signatures >= 1);
+    assert_int_equal (col.got.n_reports, 1);
+    assert_int_equal (col.got.reports[0].result, KIKAN_RESULT_INFECTED);
+    assert_true (col.got.reports[0].n_signatures >= 1);
     /* libclamav names a signature from an unsigned .ndb "<name>.UNOFFICIAL". */
-    assert_int_equal (strncmp (col.reports[0].signatures[0], MARKER_SIG, strlen (MARKER_SIG)),
+    assert_int_equal (strncmp (col.got.reports[0].signatures[0], MARKER_SIG, strlen (MARKER_SIG)),
                       0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
     assert_int_equal (scan_path (c, f->clean, 60, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_reports, 1);
-    assert_int_equal (col.reports[0].result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (col.got.n_reports, 1);
+    assert_int_equal (col.got.reports[0].result, KIKAN_RESULT_CLEAN);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 }
@@ -314,15 +263,15 @@ hostile_scan (const Fixture *f, const char *target, unsigned timeout_s, const Ex
     if (end.status != want->status)
         fail_msg ("target status %d (detail %s, %zu file reports), expected %d: the hostile "
                   "action was not stopped by the sandbox",
-                  end.status, detail, col.n_reports, want->status);
+                  end.status, detail, col.got.n_reports, want->status);
     for (size_t i = 0; i < 3 && want->detail_has[i] != NULL; i++)
         if (strstr (detail, want->detail_has[i]) == NULL)
             fail_msg ("detail \"%s\" lacks \"%s\"", detail, want->detail_has[i]);
     /* Nothing of the target was reported, so nothing was called clean. */
-    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.got.n_reports, 0);
     assert_int_equal (end.files_seen, 0);
     /* The private temp dir is gone (the daemon removed it). */
-    assert_int_equal (list_dir (f->tmpdir, names, sizeof names), 0);
+    assert_int_equal (list_dir (f->dir->tmpdir, names, sizeof names), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
@@ -337,7 +286,7 @@ make_probe_file (const Fixture *f, const char *action, char *out)
     char name[NAME_MAX];
 
     snprintf (name, sizeof name, "kikan-probe-%s.txt", action);
-    path_join (out, f->root, name);
+    path_join (out, f->dir->root, name);
     write_text (out, "a harmless file whose name asks the probe to act\n");
 }
 
@@ -402,7 +351,7 @@ test_write_into_target (void **state)
     char target[PATH_MAX], file[PATH_MAX], names[1024];
     Expect want = { KIKAN_TARGET_WORKER_FAILED, { REFUSED_EACCES, NULL } };
 
-    path_join (target, f->root, "kikan-probe-write-target");
+    path_join (target, f->dir->root, "kikan-probe-write-target");
     assert_int_equal (mkdir (target, 0777), 0);
     path_join (file, target, "file.txt");
     write_text (file, "the only file here\n");
@@ -457,23 +406,9 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_memory_limit, setup, teardown),
         cmocka_unit_test_setup_teardown (test_cpu_deadline, setup, teardown),
     };
-    char filter[128];
-    int known = 0;
+    int r = scand_test_select (argc, argv, tests, sizeof tests / sizeof tests[0]);
 
-    if (argc > 2) {
-        fprintf (stderr, "usage: %s [TEST_NAME]\n", argv[0]);
-        return 2;
-    }
-    if (argc == 2) {
-        /* A name that matches no test must not run zero tests and pass. */
-        snprintf (filter, sizeof filter, "test_%s", argv[1]);
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-            known |= strcmp (tests[i].name, filter) == 0;
-        if (!known) {
-            fprintf (stderr, "%s: no test named %s\n", argv[0], argv[1]);
-            return 2;
-        }
-        cmocka_set_test_filter (filter);
-    }
+    if (r != 0)
+        return r;
     return cmocka_run_group_tests_name ("scanner-sandbox-proof", tests, NULL, NULL);
 }

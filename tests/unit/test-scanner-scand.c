@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -42,6 +41,7 @@
 #include "kikan/scand.h"
 #include "kikan/volume.h"
 #include "sandbox-private.h"
+#include "scand-test-support.h"
 
 #ifndef KIKAN_SCAND_PATH
 #error "KIKAN_SCAND_PATH must name the kikan-scand executable"
@@ -50,8 +50,6 @@
 #error "KIKAN_TEST_SHARED must name the shared test data folder"
 #endif
 
-#define MARKER "KIKAN-HARMLESS-TEST-MARKER"
-#define MARKER_SIG "Kikan.Test.Marker"
 /* A name with an escape sequence, a newline and invalid UTF-8. */
 #define HOSTILE_NAME "bad\x1b[2J\n\xff\xfe.txt"
 /* Files for the kill and timeout tests: enough work that the scan is
@@ -60,11 +58,7 @@
 #define BIG_FILES 1500
 #define BIG_FILE_BYTES 8192
 
-typedef struct {
-    char root[PATH_MAX];     /* everything of this test lives here */
-    char tmpdir[PATH_MAX];   /* TMPDIR of the daemon */
-    char ndb[PATH_MAX];      /* the marker signature */
-} Fixture;
+typedef ScandTestDir Fixture;
 
 typedef enum {
     ACT_NONE,
@@ -74,6 +68,9 @@ typedef enum {
 } Action;
 
 typedef struct {
+    /* First: scand_test_on_file() and _on_volume() are handed the whole
+     * Collected as their ScandTestReports. */
+    ScandTestReports got;
     Action action;
     pid_t worker_pid;
     pid_t daemon_pid;
@@ -83,44 +80,10 @@ typedef struct {
     int no_new_privs;
     int progress_calls;
     KikanProgress last_progress;
-    KikanFileReport *reports;
-    size_t n_reports;
-    KikanVolumeReport *volumes;
-    size_t n_volumes;
-    size_t reports_before_last_volume;  /* files seen when the last volume came */
 } Collected;
+_Static_assert (offsetof (Collected, got) == 0, "scand_test_on_file() takes a Collected");
 
 /* ---- helpers ---- */
-
-static void
-write_file (const char *path, const void *data, size_t len)
-{
-    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    assert_true (fd >= 0);
-    assert_int_equal (write (fd, data, len), (ssize_t) len);
-    assert_int_equal (close (fd), 0);
-}
-
-static void
-write_text (const char *path, const char *text)
-{
-    write_file (path, text, strlen (text));
-}
-
-static void
-path_join (char *out, const char *a, const char *b)
-{
-    int n = snprintf (out, PATH_MAX, "%s/%s", a, b);
-
-    assert_true (n > 0 && n < PATH_MAX);
-}
-
-static int
-rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove (path);
-}
 
 static int
 count_entries (const char *dir)
@@ -141,32 +104,14 @@ count_entries (const char *dir)
 static int
 setup (void **state)
 {
-    Fixture *f = calloc (1, sizeof *f);
-    char hex[2 * sizeof MARKER], line[256];
-
-    assert_non_null (f);
-    strcpy (f->root, "/tmp/kikan-test-scand-XXXXXX");
-    assert_non_null (mkdtemp (f->root));
-    path_join (f->tmpdir, f->root, "tmp");
-    assert_int_equal (mkdir (f->tmpdir, 0700), 0);
-    /* The daemon inherits the environment at spawn time. */
-    setenv ("TMPDIR", f->tmpdir, 1);
-    for (size_t i = 0; i < strlen (MARKER); i++)
-        snprintf (hex + 2 * i, 3, "%02x", (unsigned char) MARKER[i]);
-    snprintf (line, sizeof line, "%s:0:*:%s\n", MARKER_SIG, hex);
-    path_join (f->ndb, f->root, "marker.ndb");
-    write_text (f->ndb, line);
-    *state = f;
+    *state = scand_test_dir_new ("scand");
     return 0;
 }
 
 static int
 teardown (void **state)
 {
-    Fixture *f = *state;
-
-    nftw (f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free (f);
+    scand_test_dir_free (*state);
     return 0;
 }
 
@@ -242,55 +187,22 @@ on_progress (const KikanProgress *p, void *user_data)
     c->last_progress = *p;
 }
 
-static void
-on_file (const KikanFileReport *r, void *user_data)
-{
-    Collected *c = user_data;
-    KikanFileReport *nr = reallocarray (c->reports, c->n_reports + 1, sizeof *nr);
-
-    assert_non_null (nr);
-    c->reports = nr;
-    memset (&c->reports[c->n_reports], 0, sizeof *nr);
-    assert_int_equal (kikan_file_report_copy (&c->reports[c->n_reports], r), 0);
-    c->n_reports++;
-}
-
-static void
-on_volume (const KikanVolumeReport *v, void *user_data)
-{
-    Collected *c = user_data;
-    KikanVolumeReport *nv = reallocarray (c->volumes, c->n_volumes + 1, sizeof *nv);
-
-    assert_non_null (nv);
-    c->volumes = nv;
-    memset (&c->volumes[c->n_volumes], 0, sizeof *nv);
-    assert_int_equal (kikan_volume_copy (&c->volumes[c->n_volumes].volume, &v->volume), 0);
-    c->volumes[c->n_volumes].result = v->result;
-    c->volumes[c->n_volumes].reason = v->reason;
-    c->n_volumes++;
-    c->reports_before_last_volume = c->n_reports;
-}
-
-static const KikanScandEvents events = { on_worker_started, on_progress, on_file, on_volume };
+static const KikanScandEvents events = { on_worker_started, on_progress, scand_test_on_file,
+                                          scand_test_on_volume };
 
 static void
 collected_clear (Collected *c)
 {
-    for (size_t i = 0; i < c->n_reports; i++)
-        kikan_file_report_clear (&c->reports[i]);
-    free (c->reports);
-    for (size_t i = 0; i < c->n_volumes; i++)
-        kikan_volume_report_clear (&c->volumes[i]);
-    free (c->volumes);
+    scand_test_reports_clear (&c->got);
     memset (c, 0, sizeof *c);
 }
 
 static const KikanFileReport *
 find_report (const Collected *c, const char *path)
 {
-    const KikanFileReport *v = c->reports;
+    const KikanFileReport *v = c->got.reports;
 
-    for (size_t i = 0; v != NULL && i < c->n_reports; i++)
+    for (size_t i = 0; v != NULL && i < c->got.n_reports; i++)
         if (v[i].path != NULL && strcmp (v[i].path, path) == 0)
             return &v[i];
     return NULL;
@@ -304,7 +216,7 @@ get_report (const Collected *c, const char *path)
     const KikanFileReport *r = find_report (c, path);
 
     if (r == NULL) {
-        fail_msg ("no report for \"%s\" among %zu", path, c->n_reports);
+        fail_msg ("no report for \"%s\" among %zu", path, c->got.n_reports);
         abort ();
     }
     return r;
@@ -449,7 +361,7 @@ test_scan_directory_and_file (void **state)
     assert_true (end.worker_pid > 0);
     assert_int_equal (end.worker_pid, col.worker_pid);
     assert_int_equal (end.files_seen, 6);
-    assert_int_equal (col.n_reports, 6);
+    assert_int_equal (col.got.n_reports, 6);
 
     r = get_report (&col, "marked.txt");
     assert_int_equal (r->result, KIKAN_RESULT_INFECTED);
@@ -496,9 +408,9 @@ test_scan_directory_and_file (void **state)
     path_join (path, target, "marked.txt");
     assert_int_equal (scan_path (c, path, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_reports, 1);
-    assert_string_equal (col.reports[0].path, "marked.txt");
-    assert_int_equal (col.reports[0].result, KIKAN_RESULT_INFECTED);
+    assert_int_equal (col.got.n_reports, 1);
+    assert_string_equal (col.got.reports[0].path, "marked.txt");
+    assert_int_equal (col.got.reports[0].result, KIKAN_RESULT_INFECTED);
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -508,7 +420,7 @@ test_scan_directory_and_file (void **state)
     assert_int_equal (scan_path (c, target, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
     assert_string_equal (end.sandbox, "null");
-    assert_int_equal (col.n_reports, 6);
+    assert_int_equal (col.got.n_reports, 6);
     r = get_report (&col, "marked.txt");
     assert_int_equal (r->result, KIKAN_RESULT_INFECTED);
     kikan_target_end_clear (&end);
@@ -553,7 +465,7 @@ test_depth_limit (void **state)
 
     assert_int_equal (scan_path (c, target, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_reports, 2);
+    assert_int_equal (col.got.n_reports, 2);
     (void) get_report (&col, "d/d/f.txt");
     /* Levels 1..256 are entered; the directory at level 257 is reported
      * and not entered. */
@@ -599,7 +511,7 @@ test_worker_killed (void **state)
     assert_non_null (strstr (end.detail, "SIGKILL"));
     assert_int_equal (end.worker_pid, col.worker_pid);
     assert_true (end.files_seen < BIG_FILES);
-    assert_int_equal (end.files_seen, col.n_reports);
+    assert_int_equal (end.files_seen, col.got.n_reports);
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -880,16 +792,16 @@ test_clamav_testfiles (void **state)
     c = spawn_with (dbs, 1);
     assert_int_equal (scan_path (c, dir, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_reports, 44);
-    for (size_t i = 0; i < col.n_reports; i++) {
-        if (col.reports[i].result != KIKAN_RESULT_INFECTED
-            || !has_signature (&col.reports[i], "Kikan.Test.ClamExe"))
-            fail_msg ("%s: result %s, reason %s (%s)", col.reports[i].path,
-                      kikan_result_to_string (col.reports[i].result),
-                      kikan_reason_to_string (col.reports[i].reason)
-                          ? kikan_reason_to_string (col.reports[i].reason)
+    assert_int_equal (col.got.n_reports, 44);
+    for (size_t i = 0; i < col.got.n_reports; i++) {
+        if (col.got.reports[i].result != KIKAN_RESULT_INFECTED
+            || !has_signature (&col.got.reports[i], "Kikan.Test.ClamExe"))
+            fail_msg ("%s: result %s, reason %s (%s)", col.got.reports[i].path,
+                      kikan_result_to_string (col.got.reports[i].result),
+                      kikan_reason_to_string (col.got.reports[i].reason)
+                          ? kikan_reason_to_string (col.got.reports[i].reason)
                           : "-",
-                      col.reports[i].reason_detail ? col.reports[i].reason_detail : "-");
+                      col.got.reports[i].reason_detail ? col.got.reports[i].reason_detail : "-");
     }
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
@@ -974,10 +886,10 @@ test_scan_fat_image (void **state)
     assert_sandbox_name (end.sandbox);
     assert_int_equal (end.volumes_seen, 1);
     assert_int_equal (end.wrong_secret, 0);
-    assert_int_equal (col.n_volumes, 1);
+    assert_int_equal (col.got.n_volumes, 1);
     /* Volumes come before the first file. */
-    assert_int_equal (col.reports_before_last_volume, 0);
-    v = &col.volumes[0].volume;
+    assert_int_equal (col.got.reports_before_last_volume, 0);
+    v = &col.got.volumes[0].volume;
     assert_int_equal (v->index, 1);
     assert_int_equal (v->offset, 0);
     assert_int_equal (v->size, 8192 * 1024);
@@ -988,8 +900,8 @@ test_scan_fat_image (void **state)
     assert_int_equal (v->encryption, KIKAN_ENC_NONE);
     assert_int_equal (v->readable, 1);
     assert_null (v->problem);
-    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_CLEAN);
-    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_NONE);
+    assert_int_equal (col.got.volumes[0].result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (col.got.volumes[0].reason, KIKAN_VOLUME_REASON_NONE);
     r = get_report (&col, "p1:/docs/marked.txt");
     assert_int_equal (r->result, KIKAN_RESULT_INFECTED);
     assert_true (has_signature (r, MARKER_SIG));
@@ -999,8 +911,8 @@ test_scan_fat_image (void **state)
     assert_int_equal (r->size, strlen ("nothing to see in this file\n"));
     r = get_report (&col, "p1:/empty");
     assert_int_equal (r->result, KIKAN_RESULT_CLEAN);
-    assert_int_equal (end.files_seen, col.n_reports);
-    assert_int_equal (col.last_progress.files_done, col.n_reports);
+    assert_int_equal (end.files_seen, col.got.n_reports);
+    assert_int_equal (col.last_progress.files_done, col.got.n_reports);
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -1011,10 +923,10 @@ test_scan_fat_image (void **state)
     assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
     assert_int_equal (end.volumes_seen, 0);
-    assert_int_equal (col.n_volumes, 0);
-    assert_int_equal (col.n_reports, 1);
-    assert_string_equal (col.reports[0].path, "usb.img");
-    assert_int_equal (col.reports[0].result, KIKAN_RESULT_INFECTED);
+    assert_int_equal (col.got.n_volumes, 0);
+    assert_int_equal (col.got.n_reports, 1);
+    assert_string_equal (col.got.reports[0].path, "usb.img");
+    assert_int_equal (col.got.reports[0].result, KIKAN_RESULT_INFECTED);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
@@ -1023,8 +935,8 @@ test_scan_fat_image (void **state)
     p.probe_only = 1;
     assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_volumes, 1);
-    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.got.n_volumes, 1);
+    assert_int_equal (col.got.n_reports, 0);
     assert_int_equal (end.files_seen, 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -1073,29 +985,29 @@ test_probe_only_daemon (void **state)
     assert_int_equal (scan_path (c, mbr, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
     assert_sandbox_name (end.sandbox);
-    assert_int_equal (col.n_volumes, 2);
-    assert_int_equal (col.n_reports, 0);
-    assert_int_equal (col.volumes[0].volume.index, 1);
-    assert_string_equal (col.volumes[0].volume.scheme, "mbr");
-    assert_int_equal (col.volumes[0].volume.offset, 2048 * 512);
-    assert_string_equal (col.volumes[0].volume.filesystem, "vfat");
-    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_CLEAN);
-    assert_int_equal (col.volumes[1].volume.index, 2);
-    assert_int_equal (col.volumes[1].volume.offset, 18432 * 512);
-    assert_null (col.volumes[1].volume.filesystem);
-    assert_int_equal (col.volumes[1].volume.readable, 0);
-    assert_non_null (col.volumes[1].volume.problem);
-    assert_int_equal (col.volumes[1].result, KIKAN_RESULT_NOT_INSPECTED);
-    assert_true (col.volumes[1].reason == KIKAN_VOLUME_REASON_NO_FILESYSTEM
-                 || col.volumes[1].reason == KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_int_equal (col.got.n_volumes, 2);
+    assert_int_equal (col.got.n_reports, 0);
+    assert_int_equal (col.got.volumes[0].volume.index, 1);
+    assert_string_equal (col.got.volumes[0].volume.scheme, "mbr");
+    assert_int_equal (col.got.volumes[0].volume.offset, 2048 * 512);
+    assert_string_equal (col.got.volumes[0].volume.filesystem, "vfat");
+    assert_int_equal (col.got.volumes[0].result, KIKAN_RESULT_CLEAN);
+    assert_int_equal (col.got.volumes[1].volume.index, 2);
+    assert_int_equal (col.got.volumes[1].volume.offset, 18432 * 512);
+    assert_null (col.got.volumes[1].volume.filesystem);
+    assert_int_equal (col.got.volumes[1].volume.readable, 0);
+    assert_non_null (col.got.volumes[1].volume.problem);
+    assert_int_equal (col.got.volumes[1].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_true (col.got.volumes[1].reason == KIKAN_VOLUME_REASON_NO_FILESYSTEM
+                 || col.got.volumes[1].reason == KIKAN_VOLUME_REASON_ENCRYPTED);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
     /* ... a file that is not a disk image has no volume ... */
     assert_int_equal (scan_path (c, f->ndb, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_volumes, 0);
-    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.got.n_volumes, 0);
+    assert_int_equal (col.got.n_reports, 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
@@ -1105,7 +1017,7 @@ test_probe_only_daemon (void **state)
     assert_int_equal (end.status, KIKAN_TARGET_ERROR);
     assert_non_null (end.detail);
     assert_non_null (strstr (end.detail, "only probe"));
-    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.got.n_reports, 0);
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -1140,14 +1052,14 @@ test_luks_passphrase (void **state)
     /* No passphrase: encrypted, not inspected, nothing read. */
     assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_volumes, 1);
-    assert_int_equal (col.volumes[0].volume.encryption, KIKAN_ENC_LUKS2);
-    assert_int_equal (col.volumes[0].volume.unlocked, 0);
-    assert_int_equal (col.volumes[0].volume.readable, 0);
-    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
-    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
-    assert_non_null (col.volumes[0].volume.problem);
-    assert_int_equal (col.n_reports, 0);
+    assert_int_equal (col.got.n_volumes, 1);
+    assert_int_equal (col.got.volumes[0].volume.encryption, KIKAN_ENC_LUKS2);
+    assert_int_equal (col.got.volumes[0].volume.unlocked, 0);
+    assert_int_equal (col.got.volumes[0].volume.readable, 0);
+    assert_int_equal (col.got.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_int_equal (col.got.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_non_null (col.got.volumes[0].volume.problem);
+    assert_int_equal (col.got.n_reports, 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
 
@@ -1162,10 +1074,10 @@ test_luks_passphrase (void **state)
     assert_string_equal (end.detail, "the passphrase does not unlock volume p1 (luks2)");
     assert_null (strstr (end.detail, wrong[0]));
     assert_int_equal (end.files_seen, 0);
-    assert_int_equal (col.n_reports, 0);
-    assert_int_equal (col.n_volumes, 1);
-    assert_int_equal (col.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
-    assert_null (strstr (col.volumes[0].volume.problem, wrong[0]));
+    assert_int_equal (col.got.n_reports, 0);
+    assert_int_equal (col.got.n_volumes, 1);
+    assert_int_equal (col.got.volumes[0].reason, KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_null (strstr (col.got.volumes[0].volume.problem, wrong[0]));
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -1176,10 +1088,10 @@ test_luks_passphrase (void **state)
     assert_int_equal (scan_path (c, image, &p, &col, &end), 0);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
     assert_int_equal (end.wrong_secret, 0);
-    assert_int_equal (col.n_volumes, 1);
-    assert_int_equal (col.volumes[0].volume.unlocked, 1);
-    assert_int_equal (col.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
-    assert_true (col.volumes[0].reason != KIKAN_VOLUME_REASON_ENCRYPTED);
+    assert_int_equal (col.got.n_volumes, 1);
+    assert_int_equal (col.got.volumes[0].volume.unlocked, 1);
+    assert_int_equal (col.got.volumes[0].result, KIKAN_RESULT_NOT_INSPECTED);
+    assert_true (col.got.volumes[0].reason != KIKAN_VOLUME_REASON_ENCRYPTED);
     assert_int_equal (count_entries (f->tmpdir), 0);
     kikan_target_end_clear (&end);
     collected_clear (&col);
@@ -1226,8 +1138,8 @@ test_block_device_target (void **state)
     if (system (cmd) != 0)
         print_message ("could not detach %s\n", dev);
     assert_int_equal (end.status, KIKAN_TARGET_COMPLETE);
-    assert_int_equal (col.n_volumes, 1);
-    assert_int_equal (col.volumes[0].volume.size, 8192 * 1024);
+    assert_int_equal (col.got.n_volumes, 1);
+    assert_int_equal (col.got.volumes[0].volume.size, 8192 * 1024);
     assert_int_equal (get_report (&col, "p1:/docs/marked.txt")->result, KIKAN_RESULT_INFECTED);
     kikan_target_end_clear (&end);
     collected_clear (&col);

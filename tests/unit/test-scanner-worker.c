@@ -23,7 +23,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +41,7 @@
 #include "kikan/report.h"
 #include "kikan/scand.h"
 #include "kikan/volume.h"
+#include "scand-test-support.h"
 
 #ifndef KIKAN_SCAND_PATH
 #error "KIKAN_SCAND_PATH must name kikan-scand"
@@ -53,50 +53,14 @@
 #error "KIKAN_TEST_MEDIA_IMAGES must name the media fixture folder"
 #endif
 
-#define MARKER "KIKAN-HARMLESS-TEST-MARKER"
-#define MARKER_SIG "Kikan.Test.Marker"
 /* Directories below the root of the ext4 image: more than the walk's
  * KIKAN_WORKER_MAX_DEPTH (256). */
 #define DEEP_LEVELS 260
 
-typedef struct {
-    char root[PATH_MAX];
-    char tmpdir[PATH_MAX];   /* the daemon's TMPDIR */
-    char ndb[PATH_MAX];
-} Fixture;
-
-typedef struct {
-    KikanFileReport *reports;
-    size_t n_reports;
-    KikanVolumeReport *volumes;
-    size_t n_volumes;
-} Collected;
+typedef ScandTestDir Fixture;
+typedef ScandTestReports Collected;
 
 /* ---- helpers ---- */
-
-static void
-path_join (char *out, const char *a, const char *b)
-{
-    int n = snprintf (out, PATH_MAX, "%s/%s", a, b);
-
-    assert_true (n > 0 && n < PATH_MAX);
-}
-
-static void
-write_file (const char *path, const void *data, size_t len)
-{
-    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    assert_true (fd >= 0);
-    assert_int_equal (write (fd, data, len), (ssize_t) len);
-    assert_int_equal (close (fd), 0);
-}
-
-static void
-write_text (const char *path, const char *text)
-{
-    write_file (path, text, strlen (text));
-}
 
 /* Runs a shell command that makes a test input; its failure is the
  * test's, with the command named. */
@@ -116,89 +80,25 @@ run (const char *fmt, ...)
 }
 
 static int
-rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove (path);
-}
-
-static int
 setup (void **state)
 {
-    Fixture *f = calloc (1, sizeof *f);
-    char hex[2 * sizeof MARKER], line[256];
-
-    assert_non_null (f);
-    strcpy (f->root, "/tmp/kikan-test-worker-XXXXXX");
-    assert_non_null (mkdtemp (f->root));
-    path_join (f->tmpdir, f->root, "tmp");
-    assert_int_equal (mkdir (f->tmpdir, 0700), 0);
-    /* The daemon inherits the environment at spawn time. */
-    setenv ("TMPDIR", f->tmpdir, 1);
+    *state = scand_test_dir_new ("worker");
     /* mkfs.ext4 and mkfs.vfat live in /usr/sbin, which a user's PATH may
      * lack. */
     setenv ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
     /* Only the fault tests set it, for one daemon at a time (spawn()). */
     unsetenv ("KIKAN_FAULT");
-    for (size_t i = 0; i < strlen (MARKER); i++)
-        snprintf (hex + 2 * i, 3, "%02x", (unsigned char) MARKER[i]);
-    snprintf (line, sizeof line, "%s:0:*:%s\n", MARKER_SIG, hex);
-    path_join (f->ndb, f->root, "marker.ndb");
-    write_text (f->ndb, line);
-    *state = f;
     return 0;
 }
 
 static int
 teardown (void **state)
 {
-    Fixture *f = *state;
-
-    nftw (f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free (f);
+    scand_test_dir_free (*state);
     return 0;
 }
 
-static void
-on_file (const KikanFileReport *r, void *user_data)
-{
-    Collected *c = user_data;
-    KikanFileReport *nr = reallocarray (c->reports, c->n_reports + 1, sizeof *nr);
-
-    assert_non_null (nr);
-    c->reports = nr;
-    memset (&c->reports[c->n_reports], 0, sizeof *nr);
-    assert_int_equal (kikan_file_report_copy (&c->reports[c->n_reports], r), 0);
-    c->n_reports++;
-}
-
-static void
-on_volume (const KikanVolumeReport *v, void *user_data)
-{
-    Collected *c = user_data;
-    KikanVolumeReport *nv = reallocarray (c->volumes, c->n_volumes + 1, sizeof *nv);
-
-    assert_non_null (nv);
-    c->volumes = nv;
-    memset (&c->volumes[c->n_volumes], 0, sizeof *nv);
-    assert_int_equal (kikan_volume_copy (&c->volumes[c->n_volumes].volume, &v->volume), 0);
-    c->volumes[c->n_volumes].result = v->result;
-    c->volumes[c->n_volumes].reason = v->reason;
-    c->n_volumes++;
-}
-
-static const KikanScandEvents events = { NULL, NULL, on_file, on_volume };
-
-static void
-collected_clear (Collected *c)
-{
-    for (size_t i = 0; i < c->n_reports; i++)
-        kikan_file_report_clear (&c->reports[i]);
-    free (c->reports);
-    for (size_t i = 0; i < c->n_volumes; i++)
-        kikan_volume_report_clear (&c->volumes[i]);
-    free (c->volumes);
-    memset (c, 0, sizeof *c);
-}
+static const KikanScandEvents events = { NULL, NULL, scand_test_on_file, scand_test_on_volume };
 
 static void
 dump_reports (const Collected *c)
@@ -451,7 +351,7 @@ test_special_entries_on_medium (void **state)
         assert_null (strstr (col.reports[i].path, "bottom.txt"));
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_NOT_INSPECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* A directory that contains itself (ext4) is an ERROR entry: read error,
@@ -474,7 +374,7 @@ test_directory_loop_on_medium (void **state)
     assert_string_not_equal (r->reason_detail, "could not be read");
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_NOT_INSPECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* An NTFS named stream is a file of its own, scanned: its path ends in
@@ -494,7 +394,7 @@ test_named_stream_on_medium (void **state)
     assert_report (r, KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL);
     assert_int_equal (r->size, strlen ("alternate data stream\n"));
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* Disk images inside a folder (issue #8 item 7): a DMG and a VHD are not
@@ -569,7 +469,7 @@ test_disk_images_in_folder (void **state)
         assert_null (strstr (col.reports[i].path, "INNER.IMG!"));
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_NOT_INSPECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* ---- faults no input can reach: kikan-scand-fault ---- */
@@ -583,80 +483,112 @@ control_then_fault (const Fixture *f, const char *fault, const char *target, siz
     scan_with (f, KIKAN_SCAND_FAULT_PATH, NULL, target, col, end);
     assert_all_clean (col, end, min);
     kikan_target_end_clear (end);
-    collected_clear (col);
+    scand_test_reports_clear (col);
     scan_with (f, KIKAN_SCAND_FAULT_PATH, fault, target, col, end);
 }
 
-/* Every file report of @col is not inspected for @reason with a detail
- * holding @detail_has, and the target is not clean. */
+/* Every file report of @col (at least @min) is @result for @reason with
+ * a detail holding @detail_has (NULL: any), and so is the target. */
 static void
-assert_all_not_inspected (const Collected *col, const KikanTargetEnd *end, size_t min,
-                          KikanReason reason, const char *detail_has)
+assert_all_files (const Collected *col, const KikanTargetEnd *end, size_t min,
+                  KikanResult result, KikanReason reason, const char *detail_has)
 {
     if (col->n_reports < min)
         fail_msg ("%zu reports, expected at least %zu", col->n_reports, min);
     for (size_t i = 0; i < col->n_reports; i++)
-        assert_report (&col->reports[i], KIKAN_RESULT_NOT_INSPECTED, reason, detail_has);
-    assert_int_equal (target_result (col, end), KIKAN_RESULT_NOT_INSPECTED);
+        assert_report (&col->reports[i], result, reason, detail_has);
+    assert_int_equal (target_result (col, end), result);
 }
 
-/* A scanning thread cannot open its own reader of a volume the walk read:
- * each of its files is a read error, never skipped and never clean. */
+/* A fault under the FAT medium of two clean files (make_fat_medium) and
+ * what it must make of every file, and so of the target.  The test of
+ * each row is test_fault_<fault>, with a ctest of the same name. */
+typedef struct {
+    const char *fault;       /* KIKAN_FAULT */
+    KikanResult result;
+    KikanReason reason;
+    const char *detail;      /* then the text of KIKAN_EIO; NULL: any detail */
+} FatFault;
+
+static const FatFault fat_faults[] = {
+    /* A scanning thread cannot open its own reader of a volume the walk
+     * read: each of its files is a read error, never skipped and never
+     * clean. */
+    { "reader_new", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "its volume could not be opened for reading: " },
+    /* A file the walk listed cannot be opened afterwards: read error. */
+    { "open_stream", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "could not be opened: " },
+    /* The media layer says "opened" but gives no source: a read error all
+     * the same, with an error that is not "success". */
+    { "open_stream_null", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_READ_ERROR,
+      "could not be opened: " },
+    /* The engine cannot even start a report (out of memory): engine error;
+     * test_fault_scan_no_report asserts the path and size besides. */
+    { "scan_no_report", KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR, NULL },
+};
+
+/* Scans a new FAT medium unfaulted (both files clean), then with @fault,
+ * and asserts its row of fat_faults; leaves the faulted run in @col and
+ * @end. */
 static void
-test_fault_reader_new (void **state)
+scan_fat_fault (const Fixture *f, const char *fault, Collected *col, KikanTargetEnd *end)
 {
-    Fixture *f = *state;
+    const FatFault *ff = NULL;
     char img[PATH_MAX], want[256];
+
+    for (size_t i = 0; i < sizeof fat_faults / sizeof fat_faults[0]; i++)
+        if (strcmp (fat_faults[i].fault, fault) == 0)
+            ff = &fat_faults[i];
+    if (ff == NULL) {
+        fail_msg ("KIKAN_FAULT=%s has no row in fat_faults", fault);
+        abort ();
+    }
+    make_fat_medium (f, img);
+    control_then_fault (f, ff->fault, img, 2, col, end);
+    if (ff->detail != NULL)
+        snprintf (want, sizeof want, "%s%s", ff->detail, kikan_strerror (KIKAN_EIO));
+    assert_all_files (col, end, 2, ff->result, ff->reason, ff->detail ? want : NULL);
+}
+
+/* For a fault whose row in fat_faults is all there is to assert. */
+static void
+check_fat_fault (const Fixture *f, const char *fault)
+{
     Collected col;
     KikanTargetEnd end;
 
-    make_fat_medium (f, img);
-    control_then_fault (f, "reader_new", img, 2, &col, &end);
-    snprintf (want, sizeof want, "its volume could not be opened for reading: %s",
-              kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
+    scan_fat_fault (f, fault, &col, &end);
+    kikan_target_end_clear (&end);
+    scand_test_reports_clear (&col);
+}
+
+static void
+test_fault_reader_new (void **state)
+{
+    Collected col;
+    KikanTargetEnd end;
+
+    scan_fat_fault (*state, "reader_new", &col, &end);
     get_report (&col, "/FIRST.TXT");
     get_report (&col, "/SECOND.TXT");
     /* The volume itself was read (walked): the files decide. */
     assert_int_equal (col.n_volumes, 1);
     assert_int_equal (col.volumes[0].result, KIKAN_RESULT_CLEAN);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
-/* A file the walk listed cannot be opened afterwards: read error. */
 static void
 test_fault_open_stream (void **state)
 {
-    Fixture *f = *state;
-    char img[PATH_MAX], want[256];
-    Collected col;
-    KikanTargetEnd end;
-
-    make_fat_medium (f, img);
-    control_then_fault (f, "open_stream", img, 2, &col, &end);
-    snprintf (want, sizeof want, "could not be opened: %s", kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
-    kikan_target_end_clear (&end);
-    collected_clear (&col);
+    check_fat_fault (*state, "open_stream");
 }
 
-/* The media layer says "opened" but gives no source: a read error all the
- * same, with an error that is not "success". */
 static void
 test_fault_open_stream_null (void **state)
 {
-    Fixture *f = *state;
-    char img[PATH_MAX], want[256];
-    Collected col;
-    KikanTargetEnd end;
-
-    make_fat_medium (f, img);
-    control_then_fault (f, "open_stream_null", img, 2, &col, &end);
-    snprintf (want, sizeof want, "could not be opened: %s", kikan_strerror (KIKAN_EIO));
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_READ_ERROR, want);
-    kikan_target_end_clear (&end);
-    collected_clear (&col);
+    check_fat_fault (*state, "open_stream_null");
 }
 
 /* The engine cannot even start a report (out of memory), for a file of a
@@ -666,7 +598,7 @@ static void
 test_fault_scan_no_report (void **state)
 {
     Fixture *f = *state;
-    char dir[PATH_MAX], p[PATH_MAX], img[PATH_MAX];
+    char dir[PATH_MAX], p[PATH_MAX];
     static const char text[] = "a clean file the engine never reports on\n";
     Collected col;
     KikanTargetEnd end;
@@ -677,19 +609,18 @@ test_fault_scan_no_report (void **state)
     path_join (p, dir, "clean.txt");
     write_text (p, text);
     control_then_fault (f, "scan_no_report", dir, 1, &col, &end);
-    assert_all_not_inspected (&col, &end, 1, KIKAN_REASON_ENGINE_ERROR, NULL);
+    assert_all_files (&col, &end, 1, KIKAN_RESULT_NOT_INSPECTED, KIKAN_REASON_ENGINE_ERROR,
+                      NULL);
     r = get_report (&col, "clean.txt");
     assert_int_equal (r->size, sizeof text - 1);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 
-    make_fat_medium (f, img);
-    control_then_fault (f, "scan_no_report", img, 2, &col, &end);
-    assert_all_not_inspected (&col, &end, 2, KIKAN_REASON_ENGINE_ERROR, NULL);
+    scan_fat_fault (f, "scan_no_report", &col, &end);
     r = get_report (&col, "/FIRST.TXT");
     assert_int_equal (r->size, strlen ("the first clean file of the medium\n"));
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* The engine returns an error with a report that says clean: the file is
@@ -713,7 +644,7 @@ test_fault_scan_error (void **state)
     assert_report (get_report (&col, "clean.txt"), KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL);
     assert_int_equal (get_report (&col, "infected.txt")->result, KIKAN_RESULT_INFECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 
     scan_with (f, KIKAN_SCAND_FAULT_PATH, "scan_error", dir, &col, &end);
     snprintf (want, sizeof want, "%s", kikan_strerror (KIKAN_EIO));
@@ -722,7 +653,7 @@ test_fault_scan_error (void **state)
     assert_int_equal (get_report (&col, "infected.txt")->result, KIKAN_RESULT_INFECTED);
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_INFECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* An entry of a kind this worker does not know (here every FIFO) is not
@@ -741,7 +672,7 @@ test_fault_walk_unknown_kind (void **state)
     assert_report (get_report (&col, ":/pipe"), KIKAN_RESULT_NOT_INSPECTED,
                    KIKAN_REASON_UNSUPPORTED, NULL);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 
     scan_with (f, KIKAN_SCAND_FAULT_PATH, "walk_unknown_kind", img, &col, &end);
     assert_report (get_report (&col, ":/pipe"), KIKAN_RESULT_NOT_INSPECTED,
@@ -751,7 +682,7 @@ test_fault_walk_unknown_kind (void **state)
                    NULL);
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_NOT_INSPECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 /* The media layer's detail is used when it gives one (a special file) and
@@ -770,7 +701,7 @@ test_fault_walk_swap_detail (void **state)
                    KIKAN_REASON_UNSUPPORTED, "not a regular file: never opened");
     get_report_by_reason (&col, KIKAN_REASON_LIMIT_EXCEEDED, "deeper than 256");
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 
     scan_with (f, KIKAN_SCAND_FAULT_PATH, "walk_swap_detail", img, &col, &end);
     assert_report (get_report (&col, ":/pipe"), KIKAN_RESULT_NOT_INSPECTED,
@@ -782,7 +713,7 @@ test_fault_walk_swap_detail (void **state)
         KIKAN_RESULT_NOT_INSPECTED);
     assert_int_equal (target_result (&col, &end), KIKAN_RESULT_NOT_INSPECTED);
     kikan_target_end_clear (&end);
-    collected_clear (&col);
+    scand_test_reports_clear (&col);
 }
 
 int
@@ -801,23 +732,9 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_fault_walk_unknown_kind, setup, teardown),
         cmocka_unit_test_setup_teardown (test_fault_walk_swap_detail, setup, teardown),
     };
-    char filter[128];
-    int known = 0;
+    int r = scand_test_select (argc, argv, tests, sizeof tests / sizeof tests[0]);
 
-    if (argc > 2) {
-        fprintf (stderr, "usage: %s [TEST_NAME]\n", argv[0]);
-        return 2;
-    }
-    if (argc == 2) {
-        /* A name that matches no test must not run zero tests and pass. */
-        snprintf (filter, sizeof filter, "test_%s", argv[1]);
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-            known |= strcmp (tests[i].name, filter) == 0;
-        if (!known) {
-            fprintf (stderr, "%s: no test named %s\n", argv[0], argv[1]);
-            return 2;
-        }
-        cmocka_set_test_filter (filter);
-    }
+    if (r != 0)
+        return r;
     return cmocka_run_group_tests_name ("scanner-worker", tests, NULL, NULL);
 }

@@ -25,7 +25,8 @@ target_link_options(kikan-scand-fault PRIVATE
   -Wl,--wrap=kikan_media_walk)
 
 add_executable(test-scanner-worker ${CMAKE_CURRENT_LIST_DIR}/test-scanner-worker.c)
-target_link_libraries(test-scanner-worker PRIVATE kikan_scanner PkgConfig::CMOCKA)
+target_link_libraries(test-scanner-worker PRIVATE
+  kikan_scand_test_support kikan_scanner PkgConfig::CMOCKA)
 target_compile_definitions(test-scanner-worker PRIVATE
   KIKAN_SCAND_PATH="$<TARGET_FILE:kikan-scand>"
   KIKAN_SCAND_FAULT_PATH="$<TARGET_FILE:kikan-scand-fault>"
@@ -46,9 +47,15 @@ set_tests_properties(unit-scanner-worker.directory_loop_on_medium
   unit-scanner-worker.named_stream_on_medium PROPERTIES FIXTURES_REQUIRED media_images)
 
 # The wraps exist only in kikan-scand-fault: the production daemon holds
-# none of their names, and the fault daemon does (so the check can fail).
+# none of their names, neither a __wrap_ symbol nor the variable that
+# selects a fault, and the fault daemon holds them all (so the check can
+# fail).
+set(KIKAN_FAULT_NAMES __wrap_kikan_media_reader_new __wrap_kikan_media_reader_open_stream
+    __wrap_kikan_engine_scan_fd __wrap_kikan_engine_scan_source __wrap_kikan_media_walk
+    KIKAN_FAULT)
 add_test(NAME unit-scanner-worker.no_faults_in_production
   COMMAND ${CMAKE_COMMAND} -DPRODUCTION=$<TARGET_FILE:kikan-scand>
-          -DFAULT=$<TARGET_FILE:kikan-scand-fault>
-          -P ${CMAKE_SOURCE_DIR}/tests/tools/check-no-fault-wraps.cmake)
+          -DTEST_BUILDS=$<TARGET_FILE:kikan-scand-fault>
+          "-DNAMES=${KIKAN_FAULT_NAMES}"
+          -P ${CMAKE_SOURCE_DIR}/tests/tools/check-not-in-production.cmake)
 set_tests_properties(unit-scanner-worker.no_faults_in_production PROPERTIES LABELS unit)
