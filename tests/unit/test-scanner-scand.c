@@ -560,12 +560,16 @@ test_daemon_killed (void **state)
     KikanTargetEnd end;
     Collected col;
     char target[PATH_MAX], path[64];
+    pid_t worker;
     int r;
 
     memset (&col, 0, sizeof col);
     make_big_target (f, target);
     col.action = ACT_KILL_DAEMON;
     r = scan_path (c, target, &p, &col, &end);
+    /* Kept before collected_clear() zeroes it: the check below needs it. */
+    worker = col.worker_pid;
+    assert_true (worker > 0);
     assert_int_equal (r, KIKAN_EWORKER);
     assert_int_equal (end.status, KIKAN_TARGET_WORKER_FAILED);
     assert_non_null (end.detail);
@@ -582,7 +586,7 @@ test_daemon_killed (void **state)
     kikan_scand_client_free (c);
 
     /* ... and the orphaned worker did not outlive its daemon. */
-    snprintf (path, sizeof path, "/proc/%d/stat", (int) col.worker_pid);
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) worker);
     for (int i = 0; i < 200; i++) {
         char buf[512] = "";
         FILE *fp = fopen (path, "re");
