@@ -50,9 +50,9 @@ set_tests_properties(unit-scanner-worker.directory_loop_on_medium
 # none of their names, neither a __wrap_ symbol nor the variable that
 # selects a fault, and the fault daemon holds them all (so the check can
 # fail).
-set(KIKAN_FAULT_NAMES __wrap_kikan_media_reader_new __wrap_kikan_media_reader_open_stream
-    __wrap_kikan_engine_scan_fd __wrap_kikan_engine_scan_source __wrap_kikan_media_walk
-    KIKAN_FAULT)
+# "__wrap_" is every wrap's prefix: a wrap added later is covered without
+# being listed here (the names are matched as text within the strings).
+set(KIKAN_FAULT_NAMES __wrap_ KIKAN_FAULT)
 add_test(NAME unit-scanner-worker.no_faults_in_production
   COMMAND ${CMAKE_COMMAND} -DPRODUCTION=$<TARGET_FILE:kikan-scand>
           -DTEST_BUILDS=$<TARGET_FILE:kikan-scand-fault>
