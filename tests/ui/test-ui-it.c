@@ -961,7 +961,10 @@ test_language_switch (void **state)
     ui_harness_wait_for (second_selftest_recorded, h, 300000, "the self-test run from IT");
 
     /* Signed in again in the new view: the old view's idle timer (10 s
-     * after its last use) must not end this session nor move the window. */
+     * after its last use) must not end this session nor move the window.
+     * The new view's sign-in page times out after 10 s too, which the
+     * self-test may have outlasted: IT comes back to IT mode first. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
     it_activate (h, "login", g_variant_new ("(ss)", "it04", NEW_PASSWORD));
     ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
     assert_string_equal (kikan_it_view_get_account (view), "it04");
@@ -1222,6 +1225,12 @@ no_password_left (gpointer data)
     return TRUE;
 }
 
+static gboolean
+not_in_it_mode (gpointer data)
+{
+    return g_strcmp0 (kikan_kiosk_window_get_mode (((UiHarness *)data)->window), "it") != 0;
+}
+
 /* A failed sign-in leaves no password behind: not the one checked, not
  * one typed while it was checked (a second press then is no second
  * attempt, and used to return before emptying the field), and not one
@@ -1326,6 +1335,53 @@ test_change_clears (void **state)
     assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 0"), 1);
     it_activate (h, "logout", NULL);
     assert_no_password_left (h, "after Leave IT mode");
+    ui_harness_free (h);
+}
+
+/* IT mode with nobody signed in goes back to the employee screen after
+ * [it] idle_seconds like a session: the change page, holding the current
+ * password the person had typed, then the sign-in page with a password
+ * half typed.  Nothing typed is left when it does, and IT mode starts
+ * again at the sign-in page. */
+static void
+test_change_idle (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
+                           .conf_extra = "[it]\nidle_seconds = 10\n", .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+    gint64 start;
+    double waited;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    start = g_get_monotonic_time ();
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    ui_harness_wait_for (not_in_it_mode, h, 60000, "the change page to time out");
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("the change page closed after %.1f s, before the 10 s configured", waited);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_wait_for (no_password_left, h, 5000, "the password fields emptied");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_false (it_enabled (h, "override"));
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+
+    /* The sign-in page alone times out the same way. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    start = g_get_monotonic_time ();
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    ui_harness_wait_for (not_in_it_mode, h, 60000, "the sign-in page to time out");
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("the sign-in page closed after %.1f s, before the 10 s configured", waited);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_wait_for (no_password_left, h, 5000, "the password field emptied");
     ui_harness_free (h);
 }
 
@@ -1835,6 +1891,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_bad_it_settings),
         cmocka_unit_test (test_signin_clears),
         cmocka_unit_test (test_change_clears),
+        cmocka_unit_test (test_change_idle),
         cmocka_unit_test (test_queue),
         cmocka_unit_test (test_ledger),
         cmocka_unit_test (test_kiosk),

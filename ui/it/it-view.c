@@ -50,7 +50,8 @@ struct _KikanItView {
     gboolean printing;        /* a print job runs */
     gboolean signing_in;      /* a sign-in or a change of password runs */
     gboolean disposed;        /* its widgets are gone: a job that ends later stays quiet */
-    guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
+    gboolean shown;           /* mapped: IT mode is on screen, signed in or not */
+    guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read on entry and at sign-in */
     guint idle_timer;
     guint clock_timer;
     GPtrArray *queue_rows;
@@ -182,22 +183,36 @@ static void update_act_buttons (KikanItView *self);
 
 static void end_session (KikanItView *self, const char *why);
 
+static void touch (KikanItView *self);
+
 static gboolean
 on_idle_timeout (gpointer data)
 {
     KikanItView *self = data;
 
     self->idle_timer = 0;
-    end_session (self, _("IT mode closed after a period without use. Sign in again to go on."));
+    /* Someone waits for the answer to a sign-in: its end counts as use. */
+    if (self->signing_in) {
+        touch (self);
+        return G_SOURCE_REMOVE;
+    }
+    /* Nobody was signed in: nobody to tell, and the next person finds a
+     * blank sign-in page. */
+    end_session (self, self->account == NULL
+                           ? ""
+                           : _("IT mode closed after a period without use. Sign in again to go "
+                               "on."));
     return G_SOURCE_REMOVE;
 }
 
-/* Any key or touch while signed in restarts the inactivity timer. */
+/* Any key or touch restarts the inactivity timer: while IT mode is on
+ * screen, signed in or not (the sign-in and change pages must not stay
+ * up for the next person), and during a session in any case. */
 static void
 touch (KikanItView *self)
 {
     g_clear_handle_id (&self->idle_timer, g_source_remove);
-    if (self->account != NULL)
+    if (self->account != NULL || self->shown)
         self->idle_timer = g_timeout_add_seconds (self->idle_seconds, on_idle_timeout, self);
 }
 
@@ -451,6 +466,7 @@ on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
         return;
     /* Whatever the answer, nothing typed while it was checked stays. */
     clear_passwords (self);
+    touch (self);
     if (job->new_password == NULL)
         on_login_done (self, job);
     else
@@ -482,6 +498,7 @@ login (KikanItView *self, const char *account, const char *password)
     /* Every attempt empties the fields, including one that stops here:
      * callers pass a copy of what they hold. */
     clear_passwords (self);
+    touch (self);
     if (self->account != NULL || self->signing_in)
         return;
     if (station (self) == NULL) {
@@ -536,6 +553,7 @@ change_password (KikanItView *self, const char *old, const char *new_password,
     /* As at sign-in: every attempt empties the fields, so the current
      * password is typed again after a failure; callers pass copies. */
     clear_passwords (self);
+    touch (self);
     if (self->signing_in || station (self) == NULL
         || !load_policy (self, &policy, self->change_message))
         return;
@@ -1557,16 +1575,51 @@ action_exit_confirmed (GSimpleAction *action, GVariant *parameter, gpointer data
     exit_kiosk (data);
 }
 
+/* The idle time of IT mode before anyone signs in: the same [it]
+ * idle_seconds as a session's, read now (a session reads it at sign-in).
+ * When kikan.conf's [it] cannot be read nobody can sign in (the attempt
+ * says why), and the pages still go away after the default time. */
+static guint
+idle_seconds_before_sign_in (KikanItView *self)
+{
+    KikanStation *st = station (self);
+    g_autofree char *conf = NULL;
+    KikanAuthPolicy policy;
+
+    if (st == NULL)
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    conf = kikan_home_dup_config_path (kikan_station_get_home (st));
+    if (!kikan_auth_policy_load (conf, &policy, NULL))
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    return policy.idle_seconds;
+}
+
+/* IT mode came on screen: the sign-in page (or a session) times out like a
+ * session does, so that nobody's half-done sign-in waits for the next
+ * person at the kiosk. */
+static void
+on_map (KikanItView *self)
+{
+    self->shown = TRUE;
+    if (self->account == NULL)
+        self->idle_seconds = idle_seconds_before_sign_in (self);
+    touch (self);
+}
+
 /* IT mode left the screen, whichever way: no password stays in a field,
- * and without a session the next visit starts at the sign-in page. */
+ * and without a session the next visit starts at the sign-in page.  A
+ * session keeps its own timer (Leave IT mode and the timeout end it). */
 static void
 on_unmap (KikanItView *self)
 {
+    self->shown = FALSE;
     if (self->disposed)
         return;
     clear_passwords (self);
-    if (self->account == NULL)
+    if (self->account == NULL) {
+        g_clear_handle_id (&self->idle_timer, g_source_remove);
         gtk_stack_set_visible_child_name (self->pages, "login");
+    }
 }
 
 /* Taken out of the window (a language switch rebuilds the views): the
@@ -1686,6 +1739,7 @@ kikan_it_view_init (KikanItView *self)
     self->csv_rows = g_ptr_array_new ();
     self->selftest_rows = g_ptr_array_new ();
     self->open_item = -1;
+    self->idle_seconds = KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
 }
 
 GtkWidget *
@@ -1734,6 +1788,7 @@ kikan_it_view_new (KikanKioskWindow *window)
     g_signal_connect_swapped (self->sections, "notify::visible-child",
                               G_CALLBACK (on_section_changed), self);
     g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
+    g_signal_connect_swapped (self, "map", G_CALLBACK (on_map), self);
     g_signal_connect_swapped (self, "unmap", G_CALLBACK (on_unmap), self);
     gtk_event_controller_set_propagation_phase (watch, GTK_PHASE_CAPTURE);
     g_signal_connect (watch, "event", G_CALLBACK (on_any_event), self);
