@@ -1234,7 +1234,8 @@ not_in_it_mode (gpointer data)
 /* A failed sign-in leaves no password behind: not the one checked, not
  * one typed while it was checked (a second press then is no second
  * attempt, and used to return before emptying the field), and not one
- * typed on a sign-in page that the window then leaves. */
+ * typed on a sign-in page that the window then leaves.  A sign-in whose
+ * answer comes after IT mode was left opens nothing. */
 static void
 test_signin_clears (void **state)
 {
@@ -1265,6 +1266,23 @@ test_signin_clears (void **state)
     ui_harness_wait_for (no_password_left, h, 5000, "the password fields emptied on leaving");
     assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 1);
 
+    /* Cancel while the right password is checked: the answer that comes
+     * after IT mode was left opens no page (here the change page, where
+     * the next person would choose the account's password). */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_type (h, "login-account", "it02");
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    assert_true (kikan_it_view_get_busy (view));
+    it_activate (h, "cancel", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_no_password_left (h, "after a sign-in answered once IT mode was left");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'ok_must_change'"),
+                      1);
     ui_harness_free (h);
 }
 

@@ -455,6 +455,14 @@ on_change_done (KikanItView *self, AuthJob *job)
     start_session (self, job->account, &job->policy);
 }
 
+/* This view is the window's IT mode and the window shows it. */
+static gboolean
+on_screen (KikanItView *self)
+{
+    return kikan_it_view_find (self->window) == self
+           && g_strcmp0 (kikan_kiosk_window_get_mode (self->window), "it") == 0;
+}
+
 static void
 on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -466,6 +474,13 @@ on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
         return;
     /* Whatever the answer, nothing typed while it was checked stays. */
     clear_passwords (self);
+    /* IT mode was left while the job ran (Cancel, or a language switch
+     * rebuilt the view): the answer opens no session and no page on a
+     * screen that person has left.  The attempt is recorded all the same. */
+    if (!on_screen (self)) {
+        gtk_stack_set_visible_child_name (self->pages, "login");
+        return;
+    }
     touch (self);
     if (job->new_password == NULL)
         on_login_done (self, job);
