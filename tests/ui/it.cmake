@@ -6,8 +6,8 @@
 # breaks a label's markup, is a bug even when the screen looks right.
 include(${CMAKE_CURRENT_LIST_DIR}/ui.cmake)
 set(KIKAN_UI_IT_CASES override lockout idle tools import startup_blocks startup_passes
-    startup_fixed_by_it startup_unavailable language_switch password bad_it_settings queue ledger
-    kiosk)
+    startup_fixed_by_it startup_unavailable language_switch password bad_it_settings signin_clears
+    change_clears change_idle queue ledger kiosk)
 kikan_ui_test(it ${CMAKE_CURRENT_LIST_DIR}/test-ui-it.c
   TIMEOUT 900
   CASES ${KIKAN_UI_IT_CASES})

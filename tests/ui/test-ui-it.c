@@ -961,7 +961,10 @@ test_language_switch (void **state)
     ui_harness_wait_for (second_selftest_recorded, h, 300000, "the self-test run from IT");
 
     /* Signed in again in the new view: the old view's idle timer (10 s
-     * after its last use) must not end this session nor move the window. */
+     * after its last use) must not end this session nor move the window.
+     * The new view's sign-in page times out after 10 s too, which the
+     * self-test may have outlasted: IT comes back to IT mode first. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
     it_activate (h, "login", g_variant_new ("(ss)", "it04", NEW_PASSWORD));
     ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
     assert_string_equal (kikan_it_view_get_account (view), "it04");
@@ -1194,6 +1197,209 @@ test_bad_it_settings (void **state)
                                 "'it_password_change')"),
                       0);
     assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+    ui_harness_free (h);
+}
+
+/* ------------------------------------------------------------ (e2) no password left behind */
+
+/* The password fields of IT mode, both pages (the template's names). */
+static const char *const password_fields[]
+    = { "login-password", "change-old", "change-new", "change-repeat" };
+
+/* Fails unless every password field of IT mode is empty. */
+static void
+assert_no_password_left (UiHarness *h, const char *when)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (password_fields); i++)
+        if (it_entry_text (h, password_fields[i])[0] != '\0')
+            fail_msg ("%s: %s still holds “%s”", when, password_fields[i],
+                      it_entry_text (h, password_fields[i]));
+}
+
+static gboolean
+no_password_left (gpointer data)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (password_fields); i++)
+        if (it_entry_text (data, password_fields[i])[0] != '\0')
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+not_in_it_mode (gpointer data)
+{
+    return g_strcmp0 (kikan_kiosk_window_get_mode (((UiHarness *)data)->window), "it") != 0;
+}
+
+/* A failed sign-in leaves no password behind: not the one checked, not
+ * one typed while it was checked (a second press then is no second
+ * attempt, and used to return before emptying the field), and not one
+ * typed on a sign-in page that the window then leaves.  A sign-in whose
+ * answer comes after IT mode was left opens nothing. */
+static void
+test_signin_clears (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_type (h, "login-account", "it02");
+    it_type (h, "login-password", "not-the-password-at-all");
+    it_activate (h, "sign-in", NULL);
+    assert_true (kikan_it_view_get_busy (view));
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_it_said (h, "Not signed in");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_no_password_left (h, "after a failed sign-in");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 1);
+
+    /* Typed, then IT mode leaves the screen some other way than Cancel. */
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    ui_harness_wait_for (no_password_left, h, 5000, "the password fields emptied on leaving");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login'"), 1);
+
+    /* Cancel while the right password is checked: the answer that comes
+     * after IT mode was left opens no page (here the change page, where
+     * the next person would choose the account's password). */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    it_type (h, "login-account", "it02");
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    assert_true (kikan_it_view_get_busy (view));
+    it_activate (h, "cancel", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_no_password_left (h, "after a sign-in answered once IT mode was left");
+    assert_int_equal (count (h, "audit_records WHERE kind = 'it_login' AND "
+                                "json_extract(payload, '$.outcome') = 'ok_must_change'"),
+                      1);
+    ui_harness_free (h);
+}
+
+/* The hostile review's case: on the change page every attempt that fails,
+ * whichever way, empties the three fields (the correct current password
+ * among them), says so, and the next attempt types the current password
+ * again; that flow still opens IT mode. */
+static void
+test_change_clears (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
+                           .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_type (h, "login-account", "it02");
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    it_activate (h, "sign-in", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "change") != 0)
+        fail_msg ("the initial password did not lead to the change page: %s", it_message (h));
+    assert_no_password_left (h, "on the change page");
+
+    /* A new password the policy turns down. */
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", "short");
+    it_type (h, "change-repeat", "short");
+    it_activate (h, "change-submit", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_no_password_left (h, "after a rejected new password");
+    assert_it_said (h, "The new password was not accepted");
+    assert_it_said (h, "start again with your current password");
+
+    /* Two different new passwords: turned down before any check. */
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD "x");
+    it_activate (h, "change-submit", NULL);
+    assert_false (kikan_it_view_get_busy (view));
+    assert_no_password_left (h, "after two different new passwords");
+    assert_it_said (h, "The two new passwords differ");
+    assert_it_said (h, "start again with your current password");
+
+    /* A wrong current password. */
+    it_type (h, "change-old", "not-the-initial-password");
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD);
+    it_activate (h, "change-submit", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    assert_no_password_left (h, "after a wrong current password");
+    assert_it_said (h, "Not signed in");
+    assert_it_said (h, "start again with your current password");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+
+    /* The current password typed again: the change opens IT mode. */
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    it_type (h, "change-new", NEW_PASSWORD);
+    it_type (h, "change-repeat", NEW_PASSWORD);
+    it_activate (h, "change-submit", NULL);
+    ui_harness_wait_for (it_not_busy, h, 30000, "the change of password");
+    if (g_strcmp0 (kikan_it_view_get_page (view), "main") != 0)
+        fail_msg ("the change did not open IT mode: %s", it_message (h));
+    assert_string_equal (kikan_it_view_get_account (view), "it02");
+    assert_no_password_left (h, "signed in");
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 0"), 1);
+    it_activate (h, "logout", NULL);
+    assert_no_password_left (h, "after Leave IT mode");
+    ui_harness_free (h);
+}
+
+/* IT mode with nobody signed in goes back to the employee screen after
+ * [it] idle_seconds like a session: the change page, holding the current
+ * password the person had typed, then the sign-in page with a password
+ * half typed.  Nothing typed is left when it does, and IT mode starts
+ * again at the sign-in page. */
+static void
+test_change_idle (void **state)
+{
+    UiHarnessOptions o = { .language = "en", .default_ledger = TRUE, .before_start = account_only,
+                           .conf_extra = "[it]\nidle_seconds = 10\n", .database = "" };
+    UiHarness *h = ui_harness_new (&o);
+    KikanItView *view;
+    gint64 start;
+    double waited;
+
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    view = kikan_it_view_find (h->window);
+    it_activate (h, "login", g_variant_new ("(ss)", "it02", INITIAL_PASSWORD));
+    ui_harness_wait_for (it_not_busy, h, 30000, "the sign-in");
+    assert_string_equal (kikan_it_view_get_page (view), "change");
+    start = g_get_monotonic_time ();
+    it_type (h, "change-old", INITIAL_PASSWORD);
+    ui_harness_wait_for (not_in_it_mode, h, 60000, "the change page to time out");
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("the change page closed after %.1f s, before the 10 s configured", waited);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_wait_for (no_password_left, h, 5000, "the password fields emptied");
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    assert_null (kikan_it_view_get_account (view));
+    assert_false (it_enabled (h, "override"));
+    assert_int_equal (count (h, "it_accounts WHERE id = 'it02' AND must_change = 1"), 1);
+
+    /* The sign-in page alone times out the same way. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("it"));
+    assert_string_equal (kikan_it_view_get_page (view), "login");
+    start = g_get_monotonic_time ();
+    it_type (h, "login-password", INITIAL_PASSWORD);
+    ui_harness_wait_for (not_in_it_mode, h, 60000, "the sign-in page to time out");
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("the sign-in page closed after %.1f s, before the 10 s configured", waited);
+    assert_string_equal (kikan_kiosk_window_get_mode (h->window), "employee");
+    ui_harness_wait_for (no_password_left, h, 5000, "the password field emptied");
     ui_harness_free (h);
 }
 
@@ -1714,6 +1920,9 @@ main (int argc, char **argv)
         cmocka_unit_test (test_language_switch),
         cmocka_unit_test (test_password),
         cmocka_unit_test (test_bad_it_settings),
+        cmocka_unit_test (test_signin_clears),
+        cmocka_unit_test (test_change_clears),
+        cmocka_unit_test (test_change_idle),
         cmocka_unit_test (test_queue),
         cmocka_unit_test (test_ledger),
         cmocka_unit_test (test_kiosk),

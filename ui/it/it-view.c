@@ -50,7 +50,8 @@ struct _KikanItView {
     gboolean printing;        /* a print job runs */
     gboolean signing_in;      /* a sign-in or a change of password runs */
     gboolean disposed;        /* its widgets are gone: a job that ends later stays quiet */
-    guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read at sign-in */
+    gboolean shown;           /* mapped: IT mode is on screen, signed in or not */
+    guint idle_seconds;       /* [it] idle_seconds of kikan.conf, read on entry and at sign-in */
     guint idle_timer;
     guint clock_timer;
     GPtrArray *queue_rows;
@@ -60,11 +61,11 @@ struct _KikanItView {
 
     GtkStack *pages;
     AdwEntryRow *login_account;
-    AdwEntryRow *login_password;
+    AdwPasswordEntryRow *login_password;
     GtkLabel *login_message;
-    AdwEntryRow *change_old;
-    AdwEntryRow *change_new;
-    AdwEntryRow *change_repeat;
+    AdwPasswordEntryRow *change_old;
+    AdwPasswordEntryRow *change_new;
+    AdwPasswordEntryRow *change_repeat;
     GtkLabel *change_message;
     GtkLabel *signed_in;
     AdwViewStack *sections;
@@ -136,6 +137,21 @@ clear_group (AdwPreferencesGroup *group, GPtrArray *rows)
     g_ptr_array_set_size (rows, 0);
 }
 
+/* Empties every password field of IT mode, on both pages.  Called after
+ * each attempt (whatever its outcome, and when it stops early), on each
+ * change of page and whenever IT mode is left: a password left in a field
+ * waits there for the next person, who can reveal it with the row's own
+ * button or, on the change page, use it to choose the account's password. */
+static void
+clear_passwords (KikanItView *self)
+{
+    AdwPasswordEntryRow *const rows[] = { self->login_password, self->change_old,
+                                          self->change_new, self->change_repeat };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+        gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+}
+
 /* A row whose title and subtitle are plain text from anywhere. */
 static GtkWidget *
 text_row (const char *title, const char *subtitle)
@@ -167,22 +183,36 @@ static void update_act_buttons (KikanItView *self);
 
 static void end_session (KikanItView *self, const char *why);
 
+static void touch (KikanItView *self);
+
 static gboolean
 on_idle_timeout (gpointer data)
 {
     KikanItView *self = data;
 
     self->idle_timer = 0;
-    end_session (self, _("IT mode closed after a period without use. Sign in again to go on."));
+    /* Someone waits for the answer to a sign-in: its end counts as use. */
+    if (self->signing_in) {
+        touch (self);
+        return G_SOURCE_REMOVE;
+    }
+    /* Nobody was signed in: nobody to tell, and the next person finds a
+     * blank sign-in page. */
+    end_session (self, self->account == NULL
+                           ? ""
+                           : _("IT mode closed after a period without use. Sign in again to go "
+                               "on."));
     return G_SOURCE_REMOVE;
 }
 
-/* Any key or touch while signed in restarts the inactivity timer. */
+/* Any key or touch restarts the inactivity timer: while IT mode is on
+ * screen, signed in or not (the sign-in and change pages must not stay
+ * up for the next person), and during a session in any case. */
 static void
 touch (KikanItView *self)
 {
     g_clear_handle_id (&self->idle_timer, g_source_remove);
-    if (self->account != NULL)
+    if (self->account != NULL || self->shown)
         self->idle_timer = g_timeout_add_seconds (self->idle_seconds, on_idle_timeout, self);
 }
 
@@ -243,6 +273,7 @@ start_session (KikanItView *self, const char *account, const KikanAuthPolicy *po
     gtk_label_set_text (self->signed_in, text);
     set_session_actions_enabled (self, TRUE);
     update_act_buttons (self);
+    clear_passwords (self);
     gtk_stack_set_visible_child_name (self->pages, "main");
     refresh_all (self);
     touch (self);
@@ -273,7 +304,7 @@ end_session (KikanItView *self, const char *why)
     update_act_buttons (self);
     gtk_widget_set_visible (self->evidence_box, FALSE);
     gtk_widget_set_visible (self->ledger_confirm, FALSE);
-    gtk_editable_set_text (GTK_EDITABLE (self->login_password), "");
+    clear_passwords (self);
     gtk_stack_set_visible_child_name (self->pages, "login");
     say (self, self->login_message, why);
     if (g_strcmp0 (kikan_kiosk_window_get_mode (self->window), "it") == 0)
@@ -393,6 +424,18 @@ on_login_done (KikanItView *self, AuthJob *job)
     }
 }
 
+/* A failed change leaves the three fields empty (clear_passwords), the
+ * current password too: the message that says why ends by saying so. */
+static void
+ask_to_retype (KikanItView *self)
+{
+    g_autofree char *text
+        = g_strdup_printf ("%s %s", self->message != NULL ? self->message : "",
+                           _("Every field was emptied: start again with your current password."));
+
+    say (self, self->change_message, text);
+}
+
 static void
 on_change_done (KikanItView *self, AuthJob *job)
 {
@@ -405,13 +448,19 @@ on_change_done (KikanItView *self, AuthJob *job)
                        job->error);
         else
             refused (self, self->change_message, &job->policy);
+        ask_to_retype (self);
         return;
     }
-    gtk_editable_set_text (GTK_EDITABLE (self->change_old), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_repeat), "");
     say (self, self->change_message, "");
     start_session (self, job->account, &job->policy);
+}
+
+/* This view is the window's IT mode and the window shows it. */
+static gboolean
+on_screen (KikanItView *self)
+{
+    return kikan_it_view_find (self->window) == self
+           && g_strcmp0 (kikan_kiosk_window_get_mode (self->window), "it") == 0;
 }
 
 static void
@@ -423,6 +472,16 @@ on_auth_done (GObject *source, GAsyncResult *result, gpointer data)
     self->signing_in = FALSE;
     if (self->disposed)
         return;
+    /* Whatever the answer, nothing typed while it was checked stays. */
+    clear_passwords (self);
+    /* IT mode was left while the job ran (Cancel, or a language switch
+     * rebuilt the view): the answer opens no session and no page on a
+     * screen that person has left.  The attempt is recorded all the same. */
+    if (!on_screen (self)) {
+        gtk_stack_set_visible_child_name (self->pages, "login");
+        return;
+    }
+    touch (self);
     if (job->new_password == NULL)
         on_login_done (self, job);
     else
@@ -451,6 +510,10 @@ login (KikanItView *self, const char *account, const char *password)
 {
     KikanAuthPolicy policy;
 
+    /* Every attempt empties the fields, including one that stops here:
+     * callers pass a copy of what they hold. */
+    clear_passwords (self);
+    touch (self);
     if (self->account != NULL || self->signing_in)
         return;
     if (station (self) == NULL) {
@@ -461,7 +524,6 @@ login (KikanItView *self, const char *account, const char *password)
     }
     if (!load_policy (self, &policy, self->login_message))
         return;
-    gtk_editable_set_text (GTK_EDITABLE (self->login_password), "");
     say (self, self->login_message, _("Checking…"));
     run_auth (self, &policy, account, password, NULL);
 }
@@ -503,12 +565,17 @@ change_password (KikanItView *self, const char *old, const char *new_password,
     g_autofree char *account
         = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_account))));
 
+    /* As at sign-in: every attempt empties the fields, so the current
+     * password is typed again after a failure; callers pass copies. */
+    clear_passwords (self);
+    touch (self);
     if (self->signing_in || station (self) == NULL
         || !load_policy (self, &policy, self->change_message))
         return;
     if (g_strcmp0 (new_password, repeat) != 0) {
         say (self, self->change_message,
              _("The two new passwords differ. Type the same new password twice."));
+        ask_to_retype (self);
         return;
     }
     say (self, self->change_message, _("Checking…"));
@@ -528,10 +595,15 @@ static void
 action_change_submit (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     KikanItView *self = data;
+    /* Copies: change_password() empties the fields before it reads them. */
+    char *old = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->change_old)));
+    char *new_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->change_new)));
+    char *repeat = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->change_repeat)));
 
-    change_password (self, gtk_editable_get_text (GTK_EDITABLE (self->change_old)),
-                     gtk_editable_get_text (GTK_EDITABLE (self->change_new)),
-                     gtk_editable_get_text (GTK_EDITABLE (self->change_repeat)));
+    change_password (self, old, new_password, repeat);
+    wipe_free (old);
+    wipe_free (new_password);
+    wipe_free (repeat);
 }
 
 static void
@@ -539,10 +611,7 @@ action_cancel (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     KikanItView *self = data;
 
-    gtk_editable_set_text (GTK_EDITABLE (self->login_password), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_old), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_repeat), "");
+    clear_passwords (self);
     gtk_stack_set_visible_child_name (self->pages, "login");
     say (self, self->login_message, "");
     leave_mode (self);
@@ -1516,6 +1585,53 @@ action_exit_confirmed (GSimpleAction *action, GVariant *parameter, gpointer data
     exit_kiosk (data);
 }
 
+/* The idle time of IT mode before anyone signs in: the same [it]
+ * idle_seconds as a session's, read now (a session reads it at sign-in).
+ * When kikan.conf's [it] cannot be read nobody can sign in (the attempt
+ * says why), and the pages still go away after the default time. */
+static guint
+idle_seconds_before_sign_in (KikanItView *self)
+{
+    KikanStation *st = station (self);
+    g_autofree char *conf = NULL;
+    KikanAuthPolicy policy;
+
+    if (st == NULL)
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    conf = kikan_home_dup_config_path (kikan_station_get_home (st));
+    if (!kikan_auth_policy_load (conf, &policy, NULL))
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    return policy.idle_seconds;
+}
+
+/* IT mode came on screen: the sign-in page (or a session) times out like a
+ * session does, so that nobody's half-done sign-in waits for the next
+ * person at the kiosk. */
+static void
+on_map (KikanItView *self)
+{
+    self->shown = TRUE;
+    if (self->account == NULL)
+        self->idle_seconds = idle_seconds_before_sign_in (self);
+    touch (self);
+}
+
+/* IT mode left the screen, whichever way: no password stays in a field,
+ * and without a session the next visit starts at the sign-in page.  A
+ * session keeps its own timer (Leave IT mode and the timeout end it). */
+static void
+on_unmap (KikanItView *self)
+{
+    self->shown = FALSE;
+    if (self->disposed)
+        return;
+    clear_passwords (self);
+    if (self->account == NULL) {
+        g_clear_handle_id (&self->idle_timer, g_source_remove);
+        gtk_stack_set_visible_child_name (self->pages, "login");
+    }
+}
+
 /* Taken out of the window (a language switch rebuilds the views): the
  * session ends here without a word, and no timer of this view may move
  * the window later.  Jobs still running hold the view until they end. */
@@ -1633,6 +1749,7 @@ kikan_it_view_init (KikanItView *self)
     self->csv_rows = g_ptr_array_new ();
     self->selftest_rows = g_ptr_array_new ();
     self->open_item = -1;
+    self->idle_seconds = KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
 }
 
 GtkWidget *
@@ -1681,6 +1798,8 @@ kikan_it_view_new (KikanKioskWindow *window)
     g_signal_connect_swapped (self->sections, "notify::visible-child",
                               G_CALLBACK (on_section_changed), self);
     g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
+    g_signal_connect_swapped (self, "map", G_CALLBACK (on_map), self);
+    g_signal_connect_swapped (self, "unmap", G_CALLBACK (on_unmap), self);
     gtk_event_controller_set_propagation_phase (watch, GTK_PHASE_CAPTURE);
     g_signal_connect (watch, "event", G_CALLBACK (on_any_event), self);
     gtk_widget_add_controller (GTK_WIDGET (self), watch);

@@ -7,7 +7,10 @@
  * login`), the forced change of an initial password, then a session of IT
  * mode whose account is the `by` of every action.  The session ends on
  * "Leave IT mode" and after [it] idle_seconds of kikan.conf without a key
- * or a touch (default 300).  Sections:
+ * or a touch (default 300); IT mode on screen with nobody signed in (the
+ * sign-in and change pages) times out after the same time.  Every
+ * password field is emptied after each attempt, on each change of page and
+ * whenever IT mode leaves the screen.  Sections:
  * the queue with each item's evidence and resolve/override (PROC-01,
  * PROC-02), the ledger and the media register, signature import, and
  * this kiosk (self-test, printer, clock, exit).
