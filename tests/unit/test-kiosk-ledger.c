@@ -878,6 +878,227 @@ test_random_imports_make_the_ledger_the_file (void **state)
     }
 }
 
+/* ------------------------------------------------------------ every write is in the diff */
+
+static const char *
+field_new (const KikanLedgerChange *c, const char *field)
+{
+    for (guint i = 0; i < c->fields->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (c->fields, i);
+
+        if (strcmp (f->field, field) == 0)
+            return f->new_value != NULL ? f->new_value : "(none)";
+    }
+    return NULL;
+}
+
+static const char *
+field_old (const KikanLedgerChange *c, const char *field)
+{
+    for (guint i = 0; i < c->fields->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (c->fields, i);
+
+        if (strcmp (f->field, field) == 0)
+            return f->old_value != NULL ? f->old_value : "(none)";
+    }
+    return NULL;
+}
+
+/* First found by a hostile review (fe90ab4): an asset in the store on no
+ * open loan comes back in the file as a new loan with encryption_required
+ * no and another USB identity.  The preview must list what the import
+ * rewrites in the asset (ENC-02 of its next check-in depends on it) and
+ * in the media register, and the import must do exactly that (KR-02). */
+static void
+test_added_row_lists_the_asset_and_medium_it_rewrites (void **state)
+{
+    static const char *const first
+        = HEADER ",usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01,,,,\r\n"
+                 "E1001,Alice,USB-0009,usb,U9,yes,2026-10-01,0781,5581,U9,no\r\n";
+    static const char *const second
+        = HEADER ",usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01,,,,\r\n";
+    static const char *const third
+        = HEADER ",usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01,,,,\r\n"
+                 "E1002,Bob,USB-0009,usb,U9,no,2026-11-21,1234,5678,X9,no\r\n";
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanLedgerDiff) d1 = NULL;
+    g_autoptr (KikanLedgerDiff) d2 = NULL;
+    g_autoptr (KikanLedgerDiff) preview = NULL;
+    g_autoptr (KikanLedgerDiff) d3 = NULL;
+    g_autoptr (KikanLedgerFile) f = parse_ok (third, -1);
+    g_autoptr (KikanMedium) m = NULL;
+    g_autoptr (GError) error = NULL;
+    const KikanLedgerChange *c;
+
+    g_setenv ("KIKAN_FAKE_NOW", "1796299200", TRUE); /* 2026-12-03 */
+    store = open_store ();
+    d1 = import_text (store, first);
+    d2 = import_text (store, second); /* USB-0009's loan closed; the asset stays */
+    assert_int_equal (
+        count (store, "SELECT encryption_required FROM assets WHERE id = 'USB-0009'"), 1);
+    /* The stick's descriptors were recorded at a check-in. */
+    assert_true (kikan_store_exec (store,
+                                   "UPDATE media SET manufacturer = 'SanDisk', fingerprint = "
+                                   "'f00d' WHERE asset_id = 'USB-0009'",
+                                   &error));
+    preview = kikan_ledger_diff (store, f, &error);
+    assert_non_null (preview);
+    c = change_for (preview, "USB-0009");
+    assert_int_equal (c->kind, KIKAN_LEDGER_ADDED);
+    assert_false (c->new_asset);
+    assert_string_equal (field_old (c, "encryption_required"), "yes");
+    assert_string_equal (field_new (c, "encryption_required"), "no");
+    assert_string_equal (field_old (c, "usb_vid"), "0781");
+    assert_string_equal (field_new (c, "usb_vid"), "1234");
+    assert_string_equal (field_new (c, "usb_pid"), "5678");
+    assert_string_equal (field_old (c, "usb_serial"), "U9");
+    assert_string_equal (field_new (c, "usb_serial"), "X9");
+    assert_string_equal (field_old (c, "usb_manufacturer"), "SanDisk");
+    assert_string_equal (field_new (c, "usb_manufacturer"), "(none)");
+    assert_string_equal (field_new (c, "usb_descriptor_fingerprint"), "(none)");
+    /* Unchanged values are not listed; nor is what a new asset would be. */
+    assert_null (field_new (c, "asset_type"));
+    assert_null (field_new (c, "serial"));
+    assert_null (field_new (c, "hardware_encrypted"));
+    assert_null (field_new (c, "usb_product"));
+    assert_int_equal (c->fields->len, 6);
+    assert_int_equal (preview->new_employees->len, 1);
+
+    /* The import does what was shown. */
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, preview->fingerprint,
+                                      &d3, &error));
+    assert_string_equal (d3->fingerprint, preview->fingerprint);
+    assert_int_equal (
+        count (store, "SELECT encryption_required FROM assets WHERE id = 'USB-0009'"), 0);
+    m = kikan_ledger_find_medium_by_asset (store, "USB-0009", &error);
+    assert_non_null (m);
+    assert_int_equal (m->vid, 0x1234);
+    assert_string_equal (m->usb_serial, "X9");
+    assert_null (m->manufacturer);
+    assert_null (m->fingerprint);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+}
+
+/* First found by a hostile review (52b0bbf): IT previews a file that
+ * lends USB-0009 again, unchanged in the asset (encryption_required no in
+ * the store and in the file).  Before IT confirms, two imports from a
+ * shell lend it with encryption_required yes and close that loan again.
+ * The confirmed import would now turn the requirement off, which no
+ * preview showed: its fingerprint differs and it is refused, changing
+ * nothing (KR-02). */
+static void
+test_preview_refused_when_the_asset_it_rewrites_changed (void **state)
+{
+    static const char *const base = HEADER "\r\n"
+                                           "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01\r\n"
+                                           "E1001,Alice,USB-0009,usb,U9,no,2026-10-01\r\n";
+    static const char *const only_laptop
+        = HEADER "\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01\r\n";
+    static const char *const lend_required
+        = HEADER "\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01\r\n"
+                 "E1001,Alice,USB-0009,usb,U9,yes,2026-11-01\r\n";
+    static const char *const previewed_file
+        = HEADER "\r\n"
+                 "E1001,Alice,LT-0003,laptop,PF3K,yes,2026-10-01\r\n"
+                 "E1002,Bob,USB-0009,usb,U9,no,2026-11-21\r\n";
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanLedgerDiff) a = NULL;
+    g_autoptr (KikanLedgerDiff) b = NULL;
+    g_autoptr (KikanLedgerDiff) c = NULL;
+    g_autoptr (KikanLedgerDiff) e = NULL;
+    g_autoptr (KikanLedgerDiff) preview = NULL;
+    g_autoptr (KikanLedgerDiff) after = NULL;
+    g_autoptr (KikanLedgerDiff) done = NULL;
+    g_autoptr (KikanLedgerFile) f = parse_ok (previewed_file, -1);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *now = NULL;
+
+    g_setenv ("KIKAN_FAKE_NOW", "1796299200", TRUE); /* 2026-12-03 */
+    store = open_store ();
+    a = import_text (store, base);
+    b = import_text (store, only_laptop); /* USB-0009 returned, required: no */
+    preview = kikan_ledger_diff (store, f, &error);
+    assert_non_null (preview);
+    assert_null (field_new (change_for (preview, "USB-0009"), "encryption_required"));
+    /* Meanwhile, from a shell. */
+    c = import_text (store, lend_required);
+    e = import_text (store, only_laptop);
+    assert_int_equal (
+        count (store, "SELECT encryption_required FROM assets WHERE id = 'USB-0009'"), 1);
+    after = kikan_ledger_diff (store, f, &error);
+    assert_string_equal (field_new (change_for (after, "USB-0009"), "encryption_required"), "no");
+    assert_string_not_equal (after->fingerprint, preview->fingerprint);
+    before = dump_ledger (store);
+    assert_false (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, preview->fingerprint,
+                                       &done, &error));
+    assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_LEDGER_CHANGED));
+    now = dump_ledger (store);
+    assert_string_equal (before, now);
+    assert_int_equal (
+        count (store, "SELECT encryption_required FROM assets WHERE id = 'USB-0009'"), 1);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+}
+
+/* Marks the open loan of @asset as handed back at the kiosk today, by a
+ * session of its holder (a check-in does this; here without items, so
+ * IT holds nothing). */
+static void
+return_at_kiosk (KikanStore *store, const char *asset)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *sql = g_strdup_printf (
+        "INSERT INTO sessions (uuid, employee_id, kiosk_id, started_at, ended_at, state, "
+        "program_version) SELECT 'test-%s-%s', employee_id, 'k', "
+        "'2026-12-01T09:00:00Z', '2026-12-01T09:10:00Z', 'ended', 'test' FROM loans WHERE "
+        "asset_id = '%s' AND returned_on IS NULL;"
+        "UPDATE loans SET returned_on = date(%s, 'unixepoch'), return_session = "
+        "last_insert_rowid() WHERE asset_id = '%s' AND returned_on IS NULL",
+        asset, g_getenv ("KIKAN_FAKE_NOW"), asset, g_getenv ("KIKAN_FAKE_NOW"), asset);
+
+    if (!kikan_store_exec (store, sql, &error))
+        fail_msg ("%s", error->message);
+}
+
+/* A row for a loan handed back at the kiosk is kept returned, and nothing
+ * else of it is written either: not its asset, its medium or its holder's
+ * name (docs/ledger.md "The kiosk's returns and what IT holds"). */
+static void
+test_row_returned_at_kiosk_writes_nothing (void **state)
+{
+    static const char *const lent
+        = HEADER ",usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+                 "E1001,Alice,USB-0009,usb,U9,yes,2026-10-01,0781,5581,U9,no\r\n";
+    static const char *const stale
+        = HEADER ",usb_vid,usb_pid,usb_serial,hardware_encrypted\r\n"
+                 "E1001,Alice Smith,USB-0009,usb,U9X,no,2026-10-01,1234,5678,X9,yes\r\n";
+    g_autoptr (KikanStore) store = NULL;
+    g_autoptr (KikanLedgerDiff) first = NULL;
+    g_autoptr (KikanLedgerDiff) d = NULL;
+    g_autoptr (KikanLedgerFile) f = parse_ok (stale, -1);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    g_setenv ("KIKAN_FAKE_NOW", "1796299200", TRUE); /* 2026-12-03 */
+    store = open_store ();
+    first = import_text (store, lent);
+    return_at_kiosk (store, "USB-0009");
+    before = dump_ledger (store);
+    assert_true (kikan_ledger_import (store, f, KIKAN_LEDGER_IMPORT_DEFAULT, NULL, &d, &error));
+    assert_int_equal (d->returned_at_kiosk, 1);
+    assert_int_equal (d->changes->len, 0);
+    assert_int_equal (d->renamed->len + d->new_employees->len, 0);
+    after = dump_ledger (store);
+    assert_string_equal (before, after);
+    g_unsetenv ("KIKAN_FAKE_NOW");
+}
+
 /* ------------------------------------------------------------ API of the check-in */
 
 static void
@@ -991,6 +1212,9 @@ main (void)
         T (test_import_refuses_an_empty_file_unless_allowed),
         T (test_export_then_import_is_a_noop),
         T (test_random_imports_make_the_ledger_the_file),
+        T (test_added_row_lists_the_asset_and_medium_it_rewrites),
+        T (test_preview_refused_when_the_asset_it_rewrites_changed),
+        T (test_row_returned_at_kiosk_writes_nothing),
         T (test_lookups_lend_and_return),
 #undef T
     };
