@@ -45,6 +45,22 @@ esc (const char *v)
 
 /* ------------------------------------------------------------ import */
 
+/* "; field old → new" for each field change: every value the import
+ * writes over what the store holds (KR-02). */
+static void
+print_fields (const GPtrArray *fields)
+{
+    for (guint j = 0; j < fields->len; j++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (fields, j);
+        g_autofree char *o
+            = kikan_escape_for_display (f->old_value != NULL ? f->old_value : "(none)", -1);
+        g_autofree char *n
+            = kikan_escape_for_display (f->new_value != NULL ? f->new_value : "(none)", -1);
+
+        printf ("%s %s %s → %s", j > 0 ? ";" : "", f->field, o, n);
+    }
+}
+
 static void
 print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean dry_run)
 {
@@ -59,8 +75,12 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
 
         switch (c->kind) {
         case KIKAN_LEDGER_ADDED:
-            printf ("  added    %s  lent to %s on %s (line %u)\n", asset, emp, c->lent_on,
-                    c->line);
+            /* An asset the store has is rewritten by the row like one on
+             * loan: what changes in it is shown the same way. */
+            printf ("  added    %s  lent to %s on %s (line %u%s)%s", asset, emp, c->lent_on,
+                    c->line, c->new_asset ? ", new asset" : "", c->fields->len > 0 ? ":" : "");
+            print_fields (c->fields);
+            printf ("\n");
             break;
         case KIKAN_LEDGER_REMOVED:
             printf ("  removed  %s  was lent to %s on %s; not in the file, so it is closed\n",
@@ -68,18 +88,17 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
             break;
         case KIKAN_LEDGER_CHANGED:
             printf ("  changed  %s  (line %u):", asset, c->line);
-            for (guint j = 0; j < c->fields->len; j++) {
-                const KikanLedgerFieldChange *f = g_ptr_array_index (c->fields, j);
-                g_autofree char *o = kikan_escape_for_display (
-                    f->old_value != NULL ? f->old_value : "(none)", -1);
-                g_autofree char *n = kikan_escape_for_display (
-                    f->new_value != NULL ? f->new_value : "(none)", -1);
-
-                printf ("%s %s %s → %s", j > 0 ? ";" : "", f->field, o, n);
-            }
+            print_fields (c->fields);
             printf ("\n");
             break;
         }
+    }
+    for (guint i = 0; i < d->new_employees->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (d->new_employees, i);
+        g_autofree char *id = esc (f->field);
+        g_autofree char *n = esc (f->new_value);
+
+        printf ("  new      employee %s: %s\n", id, n);
     }
     for (guint i = 0; i < d->renamed->len; i++) {
         const KikanLedgerFieldChange *f = g_ptr_array_index (d->renamed, i);
@@ -94,8 +113,9 @@ print_diff_human (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolea
             d->added, d->changed, d->removed, d->unchanged, d->employees_added,
             d->employees_renamed);
     if (d->returned_at_kiosk > 0)
-        printf ("%u row(s) describe loans already handed back at the kiosk: kept returned "
-                "(the asset tool has not recorded the return yet).\n",
+        printf ("%u row(s) describe loans already handed back at the kiosk: kept returned, "
+                "and nothing else of them is written (the asset tool has not recorded the "
+                "return yet).\n",
                 d->returned_at_kiosk);
     if (dry_run && d->refusal != NULL)
         printf ("The import would be refused: %s.\n", d->refusal);
@@ -152,9 +172,15 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
                 json_builder_add_int_value (b, c->line);
             else
                 json_builder_add_null_value (b);
+            if (c->kind == KIKAN_LEDGER_ADDED) {
+                json_builder_set_member_name (b, "new_asset");
+                json_builder_add_boolean_value (b, c->new_asset);
+            }
             if (c->kind == KIKAN_LEDGER_CHANGED) {
                 json_builder_set_member_name (b, "new_holder");
                 json_builder_add_boolean_value (b, c->new_holder);
+            }
+            if (c->kind != KIKAN_LEDGER_REMOVED) {
                 json_builder_set_member_name (b, "fields");
                 json_builder_begin_array (b);
                 for (guint j = 0; j < c->fields->len; j++) {
@@ -172,6 +198,17 @@ print_diff_json (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean
         }
         json_builder_end_array (b);
     }
+    json_builder_set_member_name (b, "new_employees");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < d->new_employees->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (d->new_employees, i);
+
+        json_builder_begin_object (b);
+        add_opt_string (b, "employee_id", f->field);
+        add_opt_string (b, "name", f->new_value);
+        json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
     json_builder_set_member_name (b, "renamed");
     json_builder_begin_array (b);
     for (guint i = 0; i < d->renamed->len; i++) {

@@ -107,23 +107,43 @@ typedef struct {
     guint line;          /* 0 for removed */
     gint64 loan_id;      /* the store's open loan (changed, removed), else 0 */
     gboolean new_holder; /* changed: another employee holds it now */
-    GPtrArray *fields;   /* KikanLedgerFieldChange (changed only) */
+    gboolean new_asset;  /* added: the asset is not in the store yet */
+    /* KikanLedgerFieldChange, for added and changed: every value the
+     * import writes for this row that differs from what the store holds,
+     * in the loan (added: due_on, telework_method; changed: employee_id,
+     * lent_on, due_on, telework_method), in the asset (asset_type, serial,
+     * encryption_required, classification, ownership) and in the media
+     * register (usb_vid, usb_pid, usb_serial, hardware_encrypted; a new
+     * identity also clears usb_manufacturer, usb_product and
+     * usb_descriptor_fingerprint).  Old values are the store's whether or
+     * not the asset is on loan; NULL for a new asset or medium.  Removed:
+     * empty (the loan is closed, nothing else is written). */
+    GPtrArray *fields;
 } KikanLedgerChange;
 
+/* Every write of an import is in its diff, and the import writes nothing
+ * else (KR-02): the changes' fields, the employees added and renamed, the
+ * loans opened and closed, and the import's own bookkeeping (updated_at,
+ * registered_at/_by of what it writes, one ledger_changes row). */
 typedef struct {
     GPtrArray *changes; /* KikanLedgerChange: added and changed in file order, then removed */
     GPtrArray *renamed; /* KikanLedgerFieldChange: field = employee ID, old → new name */
+    /* KikanLedgerFieldChange: field = employee ID, old NULL, new = name. */
+    GPtrArray *new_employees;
     guint added, changed, removed, unchanged;
     guint employees_added, employees_renamed;
     /* Rows for loans handed back at the kiosk that the asset tool does not
      * know of yet (the row's loan began on or before that return): kept
-     * returned, not opened again. */
+     * returned, not opened again, and nothing else of the row is written
+     * either (not its asset, medium or employee): the asset tool's view of
+     * an item it still thinks is lent is older than the kiosk's. */
     guint returned_at_kiosk;
     /* Why the file cannot be imported as it is (a new loan of an asset IT
      * still holds after a check-in, naming its line), or NULL. */
     char *refusal;
-    /* SHA-256 (hex) over the file's SHA-256 and everything above: two
-     * diffs with the same fingerprint make the same changes.  A preview
+    /* SHA-256 (hex) over the file's SHA-256 and everything above, field
+     * changes included: two diffs with the same fingerprint make the same
+     * writes.  A preview
      * hands it to the import that IT confirms, which refuses when the
      * file or the store has changed since (KR-02). */
     char *fingerprint;
@@ -146,10 +166,11 @@ typedef enum {
     KIKAN_LEDGER_IMPORT_ALLOW_EMPTY = 1 << 0,
 } KikanLedgerImportFlags;
 
-/* Imports @file: in one transaction, upserts employees and assets, adds
- * and changes loans, closes open loans absent from the file (returned_on
- * the import date, note "removed by import"), updates the media register,
- * and writes a ledger_changes row with the file's SHA-256 and the counts.
+/* Imports @file: in one transaction, makes exactly the writes its diff
+ * lists (employees and assets, loans added and changed, open loans absent
+ * from the file closed with returned_on the import date and the note
+ * "removed by import", the media register) and writes a ledger_changes
+ * row with the file's SHA-256, the diff's fingerprint and the counts.
  * All or nothing.  *@diff_out (may be NULL) gets what was changed.
  *
  * Refused, changing nothing: a diff with a refusal (KIKAN_ERROR_CONFLICT);

@@ -5,7 +5,11 @@
  * loan in the file and not in the store is added, one in both that
  * differs is changed, and an open loan of the store that the file no
  * longer lists is closed ("removed by import").  The diff is computed
- * inside the import's transaction, so what is reported is what was done. */
+ * inside the import's transaction, so what is reported is what was done,
+ * and it lists every write: each row is compared field by field with the
+ * store's asset, medium and employee whether or not the asset is on loan,
+ * and the import writes from the diff, nothing the diff does not list
+ * (KR-02; "What was previewed is what is imported"). */
 #include "ledger-csv-private.h"
 
 #include <string.h>
@@ -47,6 +51,8 @@ kikan_ledger_diff_free (KikanLedgerDiff *d)
         g_ptr_array_unref (d->changes);
     if (d->renamed != NULL)
         g_ptr_array_unref (d->renamed);
+    if (d->new_employees != NULL)
+        g_ptr_array_unref (d->new_employees);
     g_free (d->refusal);
     g_free (d->fingerprint);
     g_free (d);
@@ -82,6 +88,8 @@ hex16 (guint16 v)
 typedef struct {
     GPtrArray *loans;      /* KikanLoan, owned */
     GHashTable *loan_of;   /* asset_id → KikanLoan */
+    GPtrArray *assets;     /* KikanAsset, owned: every asset, on loan or not */
+    GHashTable *asset_of;  /* asset_id → KikanAsset */
     GHashTable *name_of;   /* employee id → name (owned strings) */
     GPtrArray *media;      /* KikanMedium, owned */
     GHashTable *medium_of; /* asset_id → KikanMedium */
@@ -95,6 +103,8 @@ snapshot_clear (Snapshot *s)
 {
     g_clear_pointer (&s->loan_of, g_hash_table_unref);
     g_clear_pointer (&s->loans, g_ptr_array_unref);
+    g_clear_pointer (&s->asset_of, g_hash_table_unref);
+    g_clear_pointer (&s->assets, g_ptr_array_unref);
     g_clear_pointer (&s->name_of, g_hash_table_unref);
     g_clear_pointer (&s->medium_of, g_hash_table_unref);
     g_clear_pointer (&s->media, g_ptr_array_unref);
@@ -108,22 +118,30 @@ snapshot_load (KikanStore *store, Snapshot *s, GError **error)
     int rc;
 
     s->loan_of = g_hash_table_new (g_str_hash, g_str_equal);
+    s->asset_of = g_hash_table_new (g_str_hash, g_str_equal);
     s->name_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     s->medium_of = g_hash_table_new (g_str_hash, g_str_equal);
     s->kiosk_return_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     s->store = store;
     if (store == NULL) {
         s->loans = g_ptr_array_new ();
+        s->assets = g_ptr_array_new ();
         s->media = g_ptr_array_new ();
         return TRUE;
     }
     if ((s->loans = kikan_ledger_list_open_loans (store, NULL, error)) == NULL
+        || (s->assets = kikan_ledger_list_assets (store, error)) == NULL
         || (s->media = kikan_ledger_list_media (store, error)) == NULL)
         return FALSE;
     for (guint i = 0; i < s->loans->len; i++) {
         KikanLoan *l = g_ptr_array_index (s->loans, i);
 
         g_hash_table_insert (s->loan_of, l->asset_id, l);
+    }
+    for (guint i = 0; i < s->assets->len; i++) {
+        KikanAsset *a = g_ptr_array_index (s->assets, i);
+
+        g_hash_table_insert (s->asset_of, a->id, a);
     }
     for (guint i = 0; i < s->media->len; i++) {
         KikanMedium *m = g_ptr_array_index (s->media, i);
@@ -219,7 +237,7 @@ fingerprint (const KikanLedgerFile *file, const KikanLedgerDiff *d)
 {
     g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
 
-    sum_text (sum, "kikan-ledger-diff 1");
+    sum_text (sum, "kikan-ledger-diff 2");
     sum_text (sum, file->sha256);
     sum_number (sum, d->changes->len);
     for (guint i = 0; i < d->changes->len; i++) {
@@ -232,14 +250,115 @@ fingerprint (const KikanLedgerFile *file, const KikanLedgerDiff *d)
         sum_number (sum, c->line);
         sum_number (sum, c->loan_id);
         sum_number (sum, c->new_holder);
+        sum_number (sum, c->new_asset);
         sum_fields (sum, c->fields);
     }
     sum_fields (sum, d->renamed);
+    sum_fields (sum, d->new_employees);
     sum_number (sum, d->unchanged);
     sum_number (sum, d->employees_added);
     sum_number (sum, d->returned_at_kiosk);
     sum_text (sum, d->refusal);
     return g_strdup (g_checksum_get_string (sum));
+}
+
+/* The fields of a change that name a column of the asset, of the media
+ * register, and of a medium's USB identity: the import writes an asset
+ * or a medium only when its change lists one of them. */
+static const char *const asset_fields[]
+    = { "asset_type", "serial", "encryption_required", "classification", "ownership", NULL };
+static const char *const medium_fields[]
+    = { "usb_vid", "usb_pid", "usb_serial", "hardware_encrypted", NULL };
+static const char *const identity_fields[] = { "usb_vid", "usb_pid", "usb_serial", NULL };
+
+static gboolean
+lists_any (const KikanLedgerChange *c, const char *const *names)
+{
+    for (guint i = 0; i < c->fields->len; i++) {
+        const KikanLedgerFieldChange *f = g_ptr_array_index (c->fields, i);
+
+        if (g_strv_contains (names, f->field))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Compares @r with @a, the store's asset (NULL: not in the store), as
+ * upsert_rows writes it: an optional column absent from the file keeps
+ * the stored value, or gives a new asset the default. */
+static void
+compare_asset (GPtrArray *fields, const KikanAsset *a, const KikanLedgerRow *r)
+{
+    const char *classification = r->classification != NULL ? r->classification
+                                 : a != NULL               ? a->classification
+                                                           : "internal";
+    const char *ownership = r->ownership != NULL ? r->ownership
+                            : a != NULL          ? a->ownership
+                                                 : "company";
+
+    add_field (fields, "asset_type", a != NULL ? a->type : NULL, r->asset_type);
+    add_field (fields, "serial", a != NULL ? a->serial : NULL, r->serial);
+    add_field (fields, "encryption_required", a != NULL ? yes_no (a->encryption_required) : NULL,
+               yes_no (r->encryption_required));
+    add_field (fields, "classification", a != NULL ? a->classification : NULL, classification);
+    add_field (fields, "ownership", a != NULL ? a->ownership : NULL, ownership);
+}
+
+/* The USB serial and hardware encryption a row with a medium registers
+ * over @m (NULL: not registered yet): an absent column keeps what is
+ * registered. */
+static void
+medium_wanted (const KikanLedgerRow *r, guint cols, const KikanMedium *m, const char **serial,
+               gboolean *hw)
+{
+    *serial = (cols & KIKAN_LEDGER_COL_USB_SERIAL) || m == NULL ? r->usb_serial : m->usb_serial;
+    *hw = (cols & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED) || m == NULL ? r->hardware_encrypted
+                                                                    : m->hardware_encrypted;
+}
+
+/* Compares @r's USB identity with @m, the asset's register entry (NULL:
+ * none).  A row without one leaves the register alone. */
+static void
+compare_medium (GPtrArray *fields, const KikanMedium *m, const KikanLedgerRow *r, guint cols)
+{
+    g_autofree char *ov = NULL, *op = NULL, *nv = NULL, *np = NULL;
+    const char *serial;
+    gboolean hw;
+
+    if (!r->has_medium)
+        return;
+    medium_wanted (r, cols, m, &serial, &hw);
+    ov = m != NULL ? hex16 (m->vid) : NULL;
+    op = m != NULL ? hex16 (m->pid) : NULL;
+    nv = hex16 (r->usb_vid);
+    np = hex16 (r->usb_pid);
+    add_field (fields, "usb_vid", ov, nv);
+    add_field (fields, "usb_pid", op, np);
+    add_field (fields, "usb_serial", m != NULL ? m->usb_serial : NULL, serial);
+    add_field (fields, "hardware_encrypted", m != NULL ? yes_no (m->hardware_encrypted) : NULL,
+               yes_no (hw));
+    /* A new identity is a new registration: what was recorded about the
+     * old device no longer applies (upsert_rows clears it). */
+    if (m != NULL
+        && (m->vid != r->usb_vid || m->pid != r->usb_pid
+            || g_strcmp0 (m->usb_serial, serial) != 0)) {
+        add_field (fields, "usb_manufacturer", m->manufacturer, NULL);
+        add_field (fields, "usb_product", m->product, NULL);
+        add_field (fields, "usb_descriptor_fingerprint", m->fingerprint, NULL);
+    }
+}
+
+/* Whether @r describes the loan of its asset that was handed back at the
+ * kiosk: the same holder, lent on or before that return.  The asset tool
+ * lags behind the kiosk. */
+static gboolean
+returned_at_kiosk (const Snapshot *s, const KikanLedgerRow *r)
+{
+    const char *back = g_hash_table_lookup (s->kiosk_return_of, r->asset_id);
+    g_auto (GStrv) who_when = back != NULL ? g_strsplit (back, "\n", 2) : NULL;
+
+    return who_when != NULL && who_when[1] != NULL && strcmp (who_when[0], r->employee_id) == 0
+           && strcmp (r->lent_on, who_when[1]) <= 0;
 }
 
 static KikanLedgerDiff *
@@ -253,18 +372,27 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
 
     d->changes = g_ptr_array_new_with_free_func ((GDestroyNotify)change_free);
     d->renamed = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
+    d->new_employees = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
     for (guint i = 0; i < file->rows->len; i++) {
         const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
         const KikanLoan *l = g_hash_table_lookup (s->loan_of, r->asset_id);
+        const KikanAsset *a = g_hash_table_lookup (s->asset_of, r->asset_id);
+        const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
         KikanLedgerChange *c;
 
         g_hash_table_add (in_file, r->asset_id);
+        /* Nothing of such a row is written, so nothing of it is listed. */
+        if (l == NULL && returned_at_kiosk (s, r)) {
+            d->returned_at_kiosk++;
+            continue;
+        }
         if (!g_hash_table_contains (employees_seen, r->employee_id)) {
             const char *name = g_hash_table_lookup (s->name_of, r->employee_id);
 
             g_hash_table_add (employees_seen, r->employee_id);
             if (!g_hash_table_contains (s->name_of, r->employee_id)) {
                 d->employees_added++;
+                add_field (d->new_employees, r->employee_id, NULL, r->employee_name);
             } else if (g_strcmp0 (name, r->employee_name) != 0) {
                 d->employees_renamed++;
                 add_field (d->renamed, r->employee_id, name, r->employee_name);
@@ -278,18 +406,6 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
         c->line = r->line;
         c->fields = g_ptr_array_new_with_free_func ((GDestroyNotify)field_change_free);
         if (l == NULL) {
-            const char *back = g_hash_table_lookup (s->kiosk_return_of, r->asset_id);
-            g_auto (GStrv) who_when = back != NULL ? g_strsplit (back, "\n", 2) : NULL;
-
-            /* The asset tool lags behind the kiosk: the loan this row
-             * describes is the one handed back there. */
-            if (who_when != NULL && who_when[1] != NULL
-                && strcmp (who_when[0], r->employee_id) == 0
-                && strcmp (r->lent_on, who_when[1]) <= 0) {
-                change_free (c);
-                d->returned_at_kiosk++;
-                continue;
-            }
             if (s->store != NULL && d->refusal == NULL) {
                 g_autofree char *held = NULL;
                 g_autoptr (GError) held_error = NULL;
@@ -297,13 +413,20 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
                 if (!kikan_ledger_asset_held (s->store, r->asset_id, &held, &held_error))
                     held = g_strdup (held_error->message);
                 if (held != NULL) {
-                    g_autofree char *a = kikan_escape_for_display (r->asset_id, -1);
+                    g_autofree char *aid = kikan_escape_for_display (r->asset_id, -1);
 
                     d->refusal = g_strdup_printf ("line %u: asset %s cannot be lent: %s", r->line,
-                                                  a, held);
+                                                  aid, held);
                 }
             }
             c->kind = KIKAN_LEDGER_ADDED;
+            c->new_asset = a == NULL;
+            add_field (c->fields, "due_on", NULL, r->due_on);
+            add_field (c->fields, "telework_method", NULL, r->telework_method);
+            /* An asset back from an earlier loan is rewritten like one on
+             * loan: what changes in it is shown. */
+            compare_asset (c->fields, a, r);
+            compare_medium (c->fields, m, r, cols);
             g_ptr_array_add (d->changes, c);
             d->added++;
             continue;
@@ -313,35 +436,14 @@ diff_with (const Snapshot *s, const KikanLedgerFile *file)
         c->new_holder = strcmp (l->employee_id, r->employee_id) != 0;
         add_field (c->fields, "employee_id", l->employee_id, r->employee_id);
         add_field (c->fields, "lent_on", l->lent_on, r->lent_on);
-        if (cols & KIKAN_LEDGER_COL_DUE_ON)
+        /* A new holder's loan is a new row with the file's due date and
+         * method, whether the file has those columns or not. */
+        if (c->new_holder || (cols & KIKAN_LEDGER_COL_DUE_ON))
             add_field (c->fields, "due_on", l->due_on, r->due_on);
-        if (cols & KIKAN_LEDGER_COL_TELEWORK_METHOD)
+        if (c->new_holder || (cols & KIKAN_LEDGER_COL_TELEWORK_METHOD))
             add_field (c->fields, "telework_method", l->telework_method, r->telework_method);
-        add_field (c->fields, "asset_type", l->asset_type, r->asset_type);
-        add_field (c->fields, "serial", l->serial, r->serial);
-        add_field (c->fields, "encryption_required", yes_no (l->encryption_required),
-                   yes_no (r->encryption_required));
-        if (cols & KIKAN_LEDGER_COL_CLASSIFICATION)
-            add_field (c->fields, "classification", l->classification, r->classification);
-        if (cols & KIKAN_LEDGER_COL_OWNERSHIP)
-            add_field (c->fields, "ownership", l->ownership, r->ownership);
-        if (r->has_medium) {
-            const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
-            g_autofree char *ov = m != NULL ? hex16 (m->vid) : NULL;
-            g_autofree char *op = m != NULL ? hex16 (m->pid) : NULL;
-            g_autofree char *nv = hex16 (r->usb_vid);
-            g_autofree char *np = hex16 (r->usb_pid);
-
-            add_field (c->fields, "usb_vid", ov, nv);
-            add_field (c->fields, "usb_pid", op, np);
-            if (cols & KIKAN_LEDGER_COL_USB_SERIAL)
-                add_field (c->fields, "usb_serial", m != NULL ? m->usb_serial : NULL,
-                           r->usb_serial);
-            if (cols & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED)
-                add_field (c->fields, "hardware_encrypted",
-                           m != NULL ? yes_no (m->hardware_encrypted) : NULL,
-                           yes_no (r->hardware_encrypted));
-        }
+        compare_asset (c->fields, a, r);
+        compare_medium (c->fields, m, r, cols);
         if (c->fields->len == 0) {
             change_free (c);
             d->unchanged++;
@@ -409,10 +511,29 @@ later (const char *a, const char *b)
     return strcmp (a, b) >= 0 ? a : b;
 }
 
-static gboolean
-upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, const char *now,
-             GError **error)
+/* The file's rows by asset ID (borrowed). */
+static GHashTable *
+rows_by_asset (const KikanLedgerFile *file)
 {
+    GHashTable *row_of = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < file->rows->len; i++) {
+        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
+
+        g_hash_table_insert (row_of, r->asset_id, (gpointer)r);
+    }
+    return row_of;
+}
+
+/* Writes the employees, assets and media register entries of @d, and
+ * nothing else: an employee it adds or renames, an asset whose change
+ * lists an asset field, a medium whose change lists a medium field.  The
+ * values come from the rows @d was computed from. */
+static gboolean
+upsert_rows (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDiff *d,
+             const Snapshot *s, GHashTable *row_of, const char *now, GError **error)
+{
+    GPtrArray *employees[] = { d->new_employees, d->renamed };
     sqlite3_stmt *emp = NULL, *asset = NULL, *med_ins = NULL, *med_upd = NULL;
     gboolean ok = FALSE;
 
@@ -466,57 +587,59 @@ upsert_rows (KikanStore *store, const KikanLedgerFile *file, const Snapshot *s, 
     if (med_upd == NULL)
         goto out;
 
-    for (guint i = 0; i < file->rows->len; i++) {
-        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
+    for (gsize k = 0; k < G_N_ELEMENTS (employees); k++) {
+        for (guint i = 0; i < employees[k]->len; i++) {
+            const KikanLedgerFieldChange *e = g_ptr_array_index (employees[k], i);
 
-        kikan_store_bind_text (emp, 1, r->employee_id);
-        kikan_store_bind_text (emp, 2, r->employee_name);
-        kikan_store_bind_text (emp, 3, now);
-        if (!run (store, emp, error))
-            goto out;
-        kikan_store_bind_text (asset, 1, r->asset_id);
-        kikan_store_bind_text (asset, 2, r->asset_type);
-        kikan_store_bind_text (asset, 3, r->serial);
-        sqlite3_bind_int (asset, 4, r->encryption_required ? 1 : 0);
-        kikan_store_bind_text (asset, 5, r->classification);
-        kikan_store_bind_text (asset, 6, r->ownership);
-        kikan_store_bind_text (asset, 7, now);
-        if (!run (store, asset, error))
-            goto out;
-        if (r->has_medium) {
-            const KikanMedium *m = g_hash_table_lookup (s->medium_of, r->asset_id);
-            const char *serial = (file->columns & KIKAN_LEDGER_COL_USB_SERIAL) || m == NULL
-                                     ? r->usb_serial
-                                     : m->usb_serial;
-            gboolean hw = (file->columns & KIKAN_LEDGER_COL_HARDWARE_ENCRYPTED) || m == NULL
-                              ? r->hardware_encrypted
-                              : m->hardware_encrypted;
+            kikan_store_bind_text (emp, 1, e->field);
+            kikan_store_bind_text (emp, 2, e->new_value);
+            kikan_store_bind_text (emp, 3, now);
+            if (!run (store, emp, error))
+                goto out;
+        }
+    }
+    for (guint i = 0; i < d->changes->len; i++) {
+        const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
+        const KikanLedgerRow *r = g_hash_table_lookup (row_of, c->asset_id);
+        const KikanMedium *m = g_hash_table_lookup (s->medium_of, c->asset_id);
+        const char *serial;
+        gboolean hw;
 
-            if (m == NULL) {
-                kikan_store_bind_text (med_ins, 1, r->asset_id);
-                sqlite3_bind_int (med_ins, 2, r->usb_vid);
-                sqlite3_bind_int (med_ins, 3, r->usb_pid);
-                kikan_store_bind_text (med_ins, 4, serial);
-                sqlite3_bind_int (med_ins, 5, hw ? 1 : 0);
-                kikan_store_bind_text (med_ins, 6, now);
-                if (!run (store, med_ins, error))
-                    goto out;
-            } else {
-                gboolean new_identity = m->vid != r->usb_vid || m->pid != r->usb_pid
-                                        || g_strcmp0 (m->usb_serial, serial) != 0;
-
-                if (!new_identity && m->hardware_encrypted == hw)
-                    continue;
-                kikan_store_bind_text (med_upd, 1, r->asset_id);
-                sqlite3_bind_int (med_upd, 2, r->usb_vid);
-                sqlite3_bind_int (med_upd, 3, r->usb_pid);
-                kikan_store_bind_text (med_upd, 4, serial);
-                sqlite3_bind_int (med_upd, 5, hw ? 1 : 0);
-                sqlite3_bind_int (med_upd, 6, new_identity ? 1 : 0);
-                kikan_store_bind_text (med_upd, 7, now);
-                if (!run (store, med_upd, error))
-                    goto out;
-            }
+        if (c->kind == KIKAN_LEDGER_REMOVED)
+            continue;
+        if (lists_any (c, asset_fields)) {
+            kikan_store_bind_text (asset, 1, r->asset_id);
+            kikan_store_bind_text (asset, 2, r->asset_type);
+            kikan_store_bind_text (asset, 3, r->serial);
+            sqlite3_bind_int (asset, 4, r->encryption_required ? 1 : 0);
+            kikan_store_bind_text (asset, 5, r->classification);
+            kikan_store_bind_text (asset, 6, r->ownership);
+            kikan_store_bind_text (asset, 7, now);
+            if (!run (store, asset, error))
+                goto out;
+        }
+        if (!lists_any (c, medium_fields))
+            continue;
+        medium_wanted (r, file->columns, m, &serial, &hw);
+        if (m == NULL) {
+            kikan_store_bind_text (med_ins, 1, r->asset_id);
+            sqlite3_bind_int (med_ins, 2, r->usb_vid);
+            sqlite3_bind_int (med_ins, 3, r->usb_pid);
+            kikan_store_bind_text (med_ins, 4, serial);
+            sqlite3_bind_int (med_ins, 5, hw ? 1 : 0);
+            kikan_store_bind_text (med_ins, 6, now);
+            if (!run (store, med_ins, error))
+                goto out;
+        } else {
+            kikan_store_bind_text (med_upd, 1, r->asset_id);
+            sqlite3_bind_int (med_upd, 2, r->usb_vid);
+            sqlite3_bind_int (med_upd, 3, r->usb_pid);
+            kikan_store_bind_text (med_upd, 4, serial);
+            sqlite3_bind_int (med_upd, 5, hw ? 1 : 0);
+            sqlite3_bind_int (med_upd, 6, lists_any (c, identity_fields) ? 1 : 0);
+            kikan_store_bind_text (med_upd, 7, now);
+            if (!run (store, med_upd, error))
+                goto out;
         }
     }
     ok = TRUE;
@@ -530,17 +653,11 @@ out:
 
 static gboolean
 apply_loans (KikanStore *store, const KikanLedgerFile *file, const KikanLedgerDiff *d,
-             const Snapshot *s, const char *today, GError **error)
+             const Snapshot *s, GHashTable *row_of, const char *today, GError **error)
 {
-    g_autoptr (GHashTable) row_of = g_hash_table_new (g_str_hash, g_str_equal);
     sqlite3_stmt *ins = NULL, *upd = NULL;
     gboolean ok = FALSE;
 
-    for (guint i = 0; i < file->rows->len; i++) {
-        const KikanLedgerRow *r = g_ptr_array_index (file->rows, i);
-
-        g_hash_table_insert (row_of, r->asset_id, (gpointer)r);
-    }
     ins = kikan_store_prepare (store,
                                "INSERT INTO loans (asset_id, employee_id, lent_on, due_on, "
                                "telework_method) VALUES (?, ?, ?, ?, ?)",
@@ -618,6 +735,10 @@ summary_json (const KikanLedgerFile *file, const KikanLedgerDiff *d)
     json_builder_add_string_value (b, file->sha256);
     json_builder_set_member_name (b, "rows");
     json_builder_add_int_value (b, file->rows->len);
+    /* Names exactly the writes below: the preview that showed them has
+     * the same fingerprint (KR-02). */
+    json_builder_set_member_name (b, "fingerprint");
+    json_builder_add_string_value (b, d->fingerprint);
 #define COUNT(name)                                                                               \
     json_builder_set_member_name (b, #name);                                                      \
     json_builder_add_int_value (b, d->name)
@@ -644,6 +765,7 @@ kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedger
     g_autofree char *today = kikan_store_today ();
     g_autofree char *summary = NULL;
     g_autofree char *source = NULL;
+    g_autoptr (GHashTable) row_of = NULL;
     Snapshot s = { 0 };
 
     g_return_val_if_fail (store != NULL && file != NULL, FALSE);
@@ -681,8 +803,9 @@ kikan_ledger_import (KikanStore *store, const KikanLedgerFile *file, KikanLedger
     /* Employees and assets first (every loan refers to them); then the
      * loans, where a new holder's loan is opened only after the old one
      * is closed (one open loan per asset). */
-    if (!upsert_rows (store, file, &s, now, error)
-        || !apply_loans (store, file, d, &s, today, error))
+    row_of = rows_by_asset (file);
+    if (!upsert_rows (store, file, d, &s, row_of, now, error)
+        || !apply_loans (store, file, d, &s, row_of, today, error))
         goto fail;
     summary = summary_json (file, d);
     source = g_strdup_printf ("import %s (sha256 %s)", file->name, file->sha256);

@@ -107,6 +107,10 @@ KikanAsset *kikan_ledger_find_asset_by_serial (KikanStore *store, const char *se
 KikanAsset *kikan_ledger_find_asset_by_tag_or_serial (KikanStore *store, const char *text,
                                                       GError **error);
 
+/* Every asset, on loan or not, by ID: a GPtrArray of KikanAsset.  The
+ * import compares each row with these (KR-02). */
+GPtrArray *kikan_ledger_list_assets (KikanStore *store, GError **error);
+
 /* The registered medium with this USB identity.  @usb_serial NULL matches
  * only a medium registered without a serial.  Several registered media
  * with one identity (no serial): KIKAN_ERROR_CONFLICT. */

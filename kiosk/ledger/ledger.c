@@ -528,6 +528,27 @@ kikan_ledger_find_asset_by_serial (KikanStore *store, const char *serial, GError
     return a;
 }
 
+GPtrArray *
+kikan_ledger_list_assets (KikanStore *store, GError **error)
+{
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)kikan_asset_free);
+    sqlite3_stmt *st;
+    int rc;
+
+    g_return_val_if_fail (store != NULL, NULL);
+    if ((st = kikan_store_prepare (store, "SELECT " ASSET_COLUMNS "ORDER BY id", error)) == NULL)
+        return NULL;
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        g_ptr_array_add (out, asset_from_row (st));
+    sqlite3_finalize (st);
+    if (rc != SQLITE_DONE) {
+        kikan_store_set_error (error, kikan_store_get_db (store), rc,
+                               "The ledger could not be read");
+        return NULL;
+    }
+    return g_steal_pointer (&out);
+}
+
 KikanAsset *
 kikan_ledger_find_asset_by_tag_or_serial (KikanStore *store, const char *text, GError **error)
 {

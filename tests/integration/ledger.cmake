@@ -11,6 +11,7 @@ set(KIKAN_IT_LEDGER_TESTS
   test_ledger.LedgerImport.test_example_import_and_list_json
   test_ledger.LedgerImport.test_dry_run_lists_differences_and_changes_nothing
   test_ledger.LedgerImport.test_previewed_import_refused_when_the_ledger_changed
+  test_ledger.LedgerImport.test_dry_run_lists_what_an_added_row_rewrites
   test_ledger.LedgerImport.test_header_only_file_refused_without_allow_empty
   test_ledger.LedgerImport.test_dry_run_without_store_creates_nothing
   test_ledger.LedgerImport.test_malformed_files_change_nothing

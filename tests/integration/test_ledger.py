@@ -170,6 +170,42 @@ class LedgerImport(LedgerTestCase):
         self.assertEqual(done["fingerprint"], now["fingerprint"], run.describe())
         self.assertEqual(done["counts"]["added"], now["counts"]["added"], run.describe())
 
+    def test_dry_run_lists_what_an_added_row_rewrites(self):
+        """An asset in the store on no open loan, lent again by the file
+        with encryption_required off and another USB identity: the dry run
+        lists those rewrites on the added row, in text and JSON, and the
+        import makes them (KR-02; docs/ledger.md "What an import
+        changes")."""
+        self.run_kikan("ledger", "import", self.write("base.csv", BASE))
+        without = FULL + "\r\n" + "".join(l + "\r\n" for l in BASE.splitlines()[1:]
+                                          if "USB-0007" not in l)
+        self.run_kikan("ledger", "import", self.write("without.csv", without))
+        again = self.write("again.csv", without +
+                           "E1002,佐藤 花子,USB-0007,usb,U7,no,2026-11-21,,,1e48,0010,X7,no\r\n")
+
+        doc, run = self.json_of("ledger", "import", "--dry-run", "--json", again)
+        ctx = "\n" + run.describe()
+        added = {a["asset_id"]: a for a in doc["added"]}
+        self.assertIs(added["USB-0007"]["new_asset"], False, ctx)
+        fields = {f["field"]: (f["old"], f["new"]) for f in added["USB-0007"]["fields"]}
+        self.assertEqual(fields, {"encryption_required": ("yes", "no"),
+                                  "usb_vid": ("0781", "1e48"), "usb_pid": ("5581", "0010"),
+                                  "usb_serial": ("U7", "X7")}, ctx)
+        self.assertEqual(doc["new_employees"], [], ctx)
+        human = self.run_kikan("ledger", "import", "--dry-run", again).stdout.decode()
+        line = [l for l in human.splitlines() if "added    USB-0007" in l]
+        self.assertEqual(len(line), 1, human)
+        self.assertIn("encryption_required yes → no", line[0])
+        self.assertIn("usb_serial U7 → X7", line[0])
+
+        done, run = self.json_of("ledger", "import", "--json", "--previewed", doc["fingerprint"],
+                                 again)
+        self.assertEqual(done["added"], doc["added"], run.describe())
+        listing, _ = self.json_of("ledger", "list", "--json")
+        u7 = [l for l in listing["loans"] if l["asset_id"] == "USB-0007"][0]
+        self.assertIs(u7["encryption_required"], False)
+        self.assertEqual(u7["medium"]["usb_serial"], "X7")
+
     def test_header_only_file_refused_without_allow_empty(self):
         """A header and no rows (a failed export) would close every loan:
         refused unless --allow-empty says it is meant."""

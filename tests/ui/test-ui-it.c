@@ -1581,6 +1581,7 @@ test_ledger (void **state)
     g_autofree char *empty = g_build_filename (medium, "empty.csv", NULL);
     g_autofree char *next = g_build_filename (medium, "next.csv", NULL);
     g_autofree char *gone = g_build_filename (medium, "gone.csv", NULL);
+    g_autofree char *relend = g_build_filename (medium, "relend.csv", NULL);
     const char *adds = LEDGER_HEADER LEDGER_NOW
         "E2002,\"Sato, Hanako\",USB-0010,usb,AA00000010,no,2026-11-20\r\n";
     /* What the file says after its dry run: USB-0008's loan gone. */
@@ -1707,6 +1708,25 @@ test_ledger (void **state)
     it_activate (h, "media-add-entered", NULL);
     assert_it_said (h, "The medium was not registered: Asset USB-0010 is already registered");
     assert_int_equal (count (h, "media WHERE asset_id = 'USB-0010' AND pid = 21889"), 1);
+
+    /* An asset back from an earlier loan, lent again by the file with its
+     * encryption requirement off: the dry run lists what the import
+     * rewrites in it (ENC-02 of its next check-in depends on it), not only
+     * that a loan is added; the import says what it changed (KR-02). */
+    ui_harness_sql_exec (h, "INSERT INTO assets (id, type, serial, encryption_required, "
+                            "updated_at) VALUES ('USB-0012', 'usb', 'AA00000012', 1, "
+                            "'2026-11-01T00:00:00Z');");
+    write_file (relend, LEDGER_HEADER LEDGER_NOW
+                "E2002,\"Sato, Hanako\",USB-0010,usb,AA00000010,no,2026-11-20\r\n"
+                "E2002,\"Sato, Hanako\",USB-0012,usb,AA00000012,no,2026-12-01\r\n");
+    it_activate (h, "ledger-preview", g_variant_new_string (relend));
+    assert_it_said (h, "Loans added: 1,");
+    assert_it_said (h, "What would change in what the ledger holds");
+    assert_it_said (h, "USB-0012 (line 5): encryption_required yes → no");
+    it_activate (h, "ledger-import-previewed", NULL);
+    assert_it_said (h, "Changed in what the ledger held");
+    assert_it_said (h, "USB-0012 (line 5): encryption_required yes → no");
+    assert_int_equal (count (h, "assets WHERE id = 'USB-0012' AND encryption_required = 0"), 1);
 
     /* Loans change while IT is signed in (another tool, a check-in): the
      * ledger section is read again each time it is opened. */

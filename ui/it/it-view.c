@@ -1016,6 +1016,53 @@ on_ledger_folder_apply (KikanItView *self)
          names->len == 0 ? _("There is no .csv file in that folder.") : "");
 }
 
+/* At most this many rows' changes are listed on the page (the counts
+ * cover all; `kikan ledger import --dry-run` lists every one). */
+#define LEDGER_CHANGES_SHOWN 20
+
+/* The changes @d makes to what the ledger already holds: each loan,
+ * asset and media register entry it rewrites, field by field, also for an
+ * asset back from an earlier loan (KR-02).  New assets and loans closed
+ * are in the counts. */
+static void
+append_rewrites (GString *s, const KikanLedgerDiff *d, gboolean done)
+{
+    guint shown = 0, more = 0;
+
+    for (guint i = 0; i < d->changes->len; i++) {
+        const KikanLedgerChange *c = g_ptr_array_index (d->changes, i);
+        g_autofree char *asset = NULL;
+
+        if (c->kind == KIKAN_LEDGER_REMOVED || c->new_asset || c->fields->len == 0)
+            continue;
+        if (shown == LEDGER_CHANGES_SHOWN) {
+            more++;
+            continue;
+        }
+        if (shown++ == 0)
+            g_string_append (s, done ? _("\nChanged in what the ledger held (loans, assets, "
+                                          "media register):")
+                                     : _("\nWhat would change in what the ledger holds (loans, "
+                                          "assets, media register):"));
+        asset = kikan_escape_for_display (c->asset_id, -1);
+        g_string_append_printf (s, _("\n%s (line %u):"), asset, c->line);
+        for (guint j = 0; j < c->fields->len; j++) {
+            const KikanLedgerFieldChange *f = g_ptr_array_index (c->fields, j);
+            g_autofree char *o = kikan_escape_for_display (
+                f->old_value != NULL ? f->old_value : _("(none)"), -1);
+            g_autofree char *n = kikan_escape_for_display (
+                f->new_value != NULL ? f->new_value : _("(none)"), -1);
+
+            g_string_append_printf (s, "%s %s %s → %s", j > 0 ? ";" : "", f->field, o, n);
+        }
+    }
+    if (more > 0)
+        g_string_append_printf (s,
+                                _("\n… and %u more rows; “kikan ledger import --dry-run "
+                                   "FILE” lists them all."),
+                                more);
+}
+
 static char *
 diff_summary (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean done)
 {
@@ -1031,6 +1078,7 @@ diff_summary (const KikanLedgerFile *file, const KikanLedgerDiff *d, gboolean do
                               "already returned at the kiosk: %u."),
                             d->added, d->changed, d->removed, d->unchanged, d->employees_added,
                             d->employees_renamed, d->returned_at_kiosk);
+    append_rewrites (s, d, done);
     if (d->refusal != NULL) {
         g_autofree char *r = kikan_escape_for_display (d->refusal, -1);
 
