@@ -5,4 +5,5 @@
 include(${CMAKE_CURRENT_LIST_DIR}/ui.cmake)
 kikan_ui_test(auditor ${CMAKE_CURRENT_LIST_DIR}/test-ui-auditor.c
   TIMEOUT 600
-  CASES signin filters verify sample export read_only hostile screens)
+  CASES signin filters verify sample export read_only hostile screens signin_clears
+    change_clears idle)

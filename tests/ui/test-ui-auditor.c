@@ -27,6 +27,7 @@ typedef struct {
     gboolean sessions;       /* three check-ins */
     gboolean change_initial; /* the auditor's initial password changed by the CLI */
     gboolean hostile;        /* one check-in whose free text is hostile */
+    const char *conf;        /* appended to kikan.conf, or NULL */
 } Prepare;
 
 static void
@@ -112,7 +113,8 @@ start (Prepare *p)
                            .language = "en",
                            .stay_in_startup = TRUE,
                            .before_start = prepare,
-                           .before_start_data = p };
+                           .before_start_data = p,
+                           .conf_extra = p->conf };
 
     return ui_harness_new (&o);
 }
@@ -773,14 +775,288 @@ test_read_only (void **state)
     ui_harness_free (h);
 }
 
+/* ---- No secret left behind ------------------------------------------------ */
+
+/* The secret fields of the view (the template's ids): the two passwords of
+ * the sign-in and the change, and the verification key, which checks and
+ * so could forge the log's seals. */
+static const char *const secret_fields[]
+    = { "signin_password", "change_new", "change_again", "verify_key" };
+
+static GtkWidget *
+view_child (KikanAuditorView *view, const char *id)
+{
+    GObject *child
+        = gtk_widget_get_template_child (GTK_WIDGET (view), KIKAN_TYPE_AUDITOR_VIEW, id);
+
+    if (child == NULL)
+        fail_msg ("the auditor view has no %s", id);
+    return GTK_WIDGET (child);
+}
+
+static const char *
+field_text (KikanAuditorView *view, const char *id)
+{
+    return gtk_editable_get_text (GTK_EDITABLE (view_child (view, id)));
+}
+
+static void
+type (KikanAuditorView *view, const char *id, const char *text)
+{
+    gtk_editable_set_text (GTK_EDITABLE (view_child (view, id)), text);
+}
+
+/* Enter in a field, as the person presses it (the sign-in and the change). */
+static void
+press_enter (KikanAuditorView *view, const char *id)
+{
+    g_signal_emit_by_name (view_child (view, id), "entry-activated");
+}
+
+static void
+assert_no_secret_left (KikanAuditorView *view, const char *when)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (secret_fields); i++)
+        if (field_text (view, secret_fields[i])[0] != '\0')
+            fail_msg ("%s: %s still holds “%s”", when, secret_fields[i],
+                      field_text (view, secret_fields[i]));
+}
+
+static gboolean
+no_secret_left (gpointer view)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (secret_fields); i++)
+        if (field_text (view, secret_fields[i])[0] != '\0')
+            return FALSE;
+    return TRUE;
+}
+
+static void
+assert_page (KikanAuditorView *view, const char *want)
+{
+    g_autofree char *page = prop_string (view, "page");
+
+    assert_string_equal (page, want);
+}
+
+static void
+assert_said (KikanAuditorView *view, const char *part)
+{
+    g_autofree char *message = prop_string (view, "message");
+
+    if (message == NULL || strstr (message, part) == NULL)
+        fail_msg ("the view said “%s”, not “%s”", message != NULL ? message : "", part);
+}
+
+/* A failed sign-in leaves no password behind, not even one typed while it
+ * was checked; nor does a verification key, whether it was taken or not,
+ * nor a password typed on a sign-in page the window then leaves.  A
+ * sign-in answered after the mode was left opens nothing. */
+static void
+test_signin_clears (void **state)
+{
+    Prepare p = { .sessions = FALSE, .change_initial = FALSE };
+    UiHarness *h = start (&p);
+    KikanAuditorView *view = auditor_mode (h);
+
+    type (view, "signin_account", "aud01");
+    type (view, "signin_password", "not the password at all");
+    press_enter (view, "signin_password");
+    assert_true (prop_bool (view, "busy"));
+    type (view, "signin_password", INITIAL);
+    settle (view, "the sign-in");
+    assert_false (prop_bool (view, "signed-in"));
+    assert_said (view, "Not signed in");
+    assert_page (view, "signin");
+    assert_no_secret_left (view, "after a failed sign-in");
+
+    /* Typed, then the mode leaves the screen. */
+    type (view, "signin_password", INITIAL);
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    ui_harness_wait_for (no_secret_left, view, 5000, "the password emptied on leaving");
+
+    /* The right initial password, and the mode left while it is checked:
+     * its answer opens no change page for the next person to choose the
+     * account's password on. */
+    view = auditor_mode (h);
+    type (view, "signin_account", "aud01");
+    type (view, "signin_password", INITIAL);
+    press_enter (view, "signin_password");
+    assert_true (prop_bool (view, "busy"));
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    settle (view, "the sign-in");
+    assert_page (view, "signin");
+    assert_false (prop_bool (view, "signed-in"));
+    view = auditor_mode (h);
+    assert_page (view, "signin");
+    type (view, "change_new", AUDITOR_PASSWORD);
+    type (view, "change_again", AUDITOR_PASSWORD);
+    press_enter (view, "change_again");
+    settle (view, "a change nobody may make");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT must_change FROM it_accounts WHERE id = "
+                                             "'aud01'"),
+                      1);
+    assert_no_secret_left (view, "after a sign-in answered once the mode was left");
+
+    /* The verification key: emptied after a check, and after one refused. */
+    act (h, "auditor.change-password",
+         g_variant_new ("(sss)", "aud01", INITIAL, AUDITOR_PASSWORD));
+    settle (view, "the password change");
+    login (h, view, "aud01", AUDITOR_PASSWORD);
+    assert_true (prop_bool (view, "signed-in"));
+    act (h, "auditor.view", g_variant_new_string ("verify"));
+    type (view, "verify_key", "kikan-vk1:not-a-key");
+    g_signal_emit_by_name (view_child (view, "verify_button"), "clicked");
+    assert_said (view, "not a verification key");
+    assert_no_secret_left (view, "after a key that was refused");
+    type (view, "verify_key", "");
+    g_signal_emit_by_name (view_child (view, "verify_button"), "clicked");
+    type (view, "verify_key", "kikan-vk1:typed while it was checked");
+    settle (view, "the verification");
+    assert_no_secret_left (view, "after a verification");
+    ui_harness_free (h);
+}
+
+/* The hostile review's case in this mode: a change of the initial
+ * password that fails, whichever way, keeps neither the fields nor the
+ * initial password the sign-in gave it; the change page is left, and
+ * nobody can set the account's password from it afterwards.  Signing in
+ * again with the initial password still changes it. */
+static void
+test_change_clears (void **state)
+{
+    Prepare p = { .sessions = FALSE, .change_initial = FALSE };
+    UiHarness *h = start (&p);
+    KikanAuditorView *view = auditor_mode (h);
+
+    /* A new password the policy turns down. */
+    login (h, view, "aud01", INITIAL);
+    assert_page (view, "change");
+    assert_no_secret_left (view, "on the change page");
+    type (view, "change_new", "short");
+    type (view, "change_again", "short");
+    press_enter (view, "change_again");
+    settle (view, "the change of password");
+    assert_no_secret_left (view, "after a rejected new password");
+    /* Whoever comes next cannot choose the password from here. */
+    type (view, "change_new", AUDITOR_PASSWORD);
+    type (view, "change_again", AUDITOR_PASSWORD);
+    press_enter (view, "change_again");
+    settle (view, "a change nobody may make");
+    assert_no_secret_left (view, "after a change with no sign-in");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT must_change FROM it_accounts WHERE id = "
+                                             "'aud01'"),
+                      1);
+    assert_page (view, "signin");
+    assert_said (view, "Sign in again with your initial password");
+
+    /* Two different new passwords: turned down before any check. */
+    login (h, view, "aud01", INITIAL);
+    assert_page (view, "change");
+    type (view, "change_new", AUDITOR_PASSWORD);
+    type (view, "change_again", AUDITOR_PASSWORD "x");
+    press_enter (view, "change_again");
+    assert_false (prop_bool (view, "busy"));
+    assert_no_secret_left (view, "after two different new passwords");
+    assert_said (view, "The two new passwords differ");
+    assert_page (view, "signin");
+
+    /* The initial password again: the change goes through. */
+    login (h, view, "aud01", INITIAL);
+    type (view, "change_new", AUDITOR_PASSWORD);
+    type (view, "change_again", AUDITOR_PASSWORD);
+    press_enter (view, "change_again");
+    settle (view, "the change of password");
+    assert_no_secret_left (view, "after the change");
+    assert_said (view, "Your password was changed");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT must_change FROM it_accounts WHERE id = "
+                                             "'aud01'"),
+                      0);
+    ui_harness_free (h);
+}
+
+static gboolean
+not_in_auditor_mode (gpointer data)
+{
+    return g_strcmp0 (kikan_kiosk_window_get_mode (((UiHarness *)data)->window), "auditor") != 0;
+}
+
+/* Waits for auditor mode to leave the screen by itself, and fails when it
+ * does before the 10 s configured. */
+static void
+wait_for_timeout (UiHarness *h, gint64 start, const char *what)
+{
+    double waited;
+
+    ui_harness_wait_for (not_in_auditor_mode, h, 60000, what);
+    waited = (g_get_monotonic_time () - start) / 1e6;
+    if (waited < 9.0)
+        fail_msg ("%s after %.1f s, before the 10 s configured", what, waited);
+}
+
+/* Auditor mode on screen goes back after [it] idle_seconds without a key
+ * or a touch, as IT mode does: the change page (holding the initial
+ * password the sign-in gave it), the sign-in page with a password half
+ * typed, and a signed-in auditor's log.  Nothing typed stays. */
+static void
+test_idle (void **state)
+{
+    Prepare p
+        = { .sessions = FALSE, .change_initial = FALSE, .conf = "[it]\nidle_seconds = 10\n" };
+    UiHarness *h = start (&p);
+    KikanAuditorView *view = auditor_mode (h);
+    gint64 start_time;
+
+    login (h, view, "aud01", INITIAL);
+    assert_page (view, "change");
+    start_time = g_get_monotonic_time ();
+    type (view, "change_new", AUDITOR_PASSWORD);
+    wait_for_timeout (h, start_time, "the change page closed");
+    ui_harness_wait_for (no_secret_left, view, 5000, "the fields emptied");
+    assert_page (view, "signin");
+    /* The initial password it held is gone: the change page does nothing. */
+    view = auditor_mode (h);
+    type (view, "change_new", AUDITOR_PASSWORD);
+    type (view, "change_again", AUDITOR_PASSWORD);
+    press_enter (view, "change_again");
+    settle (view, "a change nobody may make");
+    assert_int_equal (ui_harness_sql_int (h, "SELECT must_change FROM it_accounts WHERE id = "
+                                             "'aud01'"),
+                      1);
+
+    /* The sign-in page alone. */
+    ui_harness_activate (h->window, "win.mode", g_variant_new_string ("employee"));
+    view = auditor_mode (h);
+    start_time = g_get_monotonic_time ();
+    type (view, "signin_password", INITIAL);
+    wait_for_timeout (h, start_time, "the sign-in page closed");
+    ui_harness_wait_for (no_secret_left, view, 5000, "the password emptied");
+
+    /* A signed-in auditor. */
+    view = auditor_mode (h);
+    act (h, "auditor.login", g_variant_new ("(ss)", "aud01", INITIAL));
+    settle (view, "the sign-in");
+    act (h, "auditor.change-password",
+         g_variant_new ("(sss)", "aud01", INITIAL, AUDITOR_PASSWORD));
+    settle (view, "the password change");
+    login (h, view, "aud01", AUDITOR_PASSWORD);
+    assert_true (prop_bool (view, "signed-in"));
+    start_time = g_get_monotonic_time ();
+    wait_for_timeout (h, start_time, "the auditor's session closed");
+    ui_harness_wait_for (signed_out, view, 5000, "the sign-out");
+    ui_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_signin),  cmocka_unit_test (test_filters),
-        cmocka_unit_test (test_verify),  cmocka_unit_test (test_sample),
-        cmocka_unit_test (test_export),  cmocka_unit_test (test_read_only),
-        cmocka_unit_test (test_hostile), cmocka_unit_test (test_screens),
+        cmocka_unit_test (test_signin),        cmocka_unit_test (test_filters),
+        cmocka_unit_test (test_verify),        cmocka_unit_test (test_sample),
+        cmocka_unit_test (test_export),        cmocka_unit_test (test_read_only),
+        cmocka_unit_test (test_hostile),       cmocka_unit_test (test_screens),
+        cmocka_unit_test (test_signin_clears), cmocka_unit_test (test_change_clears),
+        cmocka_unit_test (test_idle),
     };
 
     return ui_harness_main (tests, G_N_ELEMENTS (tests), argc, argv);

@@ -2,6 +2,8 @@
 #include "kiosk-window.h"
 
 #include "auditor-view.h"
+#include "auth-private.h"
+#include "home-private.h"
 #include "kiosk-assistant.h"
 #include "kiosk-driver.h"
 #include "kiosk-i18n.h"
@@ -323,6 +325,21 @@ const char *
 kikan_kiosk_window_get_mode (KikanKioskWindow *self)
 {
     return gtk_stack_get_visible_child_name (self->modes);
+}
+
+guint
+kikan_kiosk_window_get_sign_in_idle_seconds (KikanKioskWindow *self)
+{
+    KikanStation *station = kikan_kiosk_window_get_station (self);
+    g_autofree char *conf = NULL;
+    KikanAuthPolicy policy;
+
+    if (station == NULL)
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    conf = kikan_home_dup_config_path (kikan_station_get_home (station));
+    if (!kikan_auth_policy_load (conf, &policy, NULL))
+        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
+    return policy.idle_seconds;
 }
 
 void

@@ -40,6 +40,12 @@ KikanDriver *kikan_kiosk_window_get_driver (KikanKioskWindow *self);
 void kikan_kiosk_window_set_mode (KikanKioskWindow *self, const char *mode);
 const char *kikan_kiosk_window_get_mode (KikanKioskWindow *self);
 
+/* How long IT mode and auditor mode stay on screen without a key or a
+ * touch, signed in or not: [it] idle_seconds of kikan.conf, read now.
+ * KIKAN_AUTH_DEFAULT_IDLE_SECONDS when there is no station or [it] cannot
+ * be read (then nobody can sign in, and the sign-in pages still go away). */
+guint kikan_kiosk_window_get_sign_in_idle_seconds (KikanKioskWindow *self);
+
 /* A short message at the bottom of the screen (AdwToast). */
 void kikan_kiosk_window_toast (KikanKioskWindow *self, const char *text);
 

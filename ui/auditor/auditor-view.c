@@ -66,6 +66,10 @@ struct _KikanAuditorView {
 
     /* State. */
     gboolean signed_in, busy;
+    gboolean shown;     /* mapped: auditor mode is on screen, signed in or not */
+    gboolean disposed;  /* its widgets are gone: a job that ends later stays quiet */
+    guint idle_seconds; /* [it] idle_seconds of kikan.conf, read when the mode is shown */
+    guint idle_timer;
     char *account;
     char *pending_account, *pending_password; /* while the initial one is changed */
     GVariant *filter;                         /* a{sv}, as applied */
@@ -119,6 +123,33 @@ wipe (char **text)
     g_clear_pointer (text, g_free);
 }
 
+/* Empties every secret field of the view: the sign-in password, the two
+ * new passwords and the verification key (which checks the log's seals,
+ * and so could forge them).  Called after each attempt whatever its
+ * outcome, on each change of page and whenever the mode leaves the
+ * screen: a secret left in a field waits there for the next person, who
+ * can reveal it with the row's own button. */
+static void
+clear_secrets (KikanAuditorView *self)
+{
+    AdwPasswordEntryRow *const rows[]
+        = { self->signin_password, self->change_new, self->change_again, self->verify_key };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+        gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+}
+
+/* The change of an initial password is given up: the initial password the
+ * sign-in handed to the change page goes, and with it the page, so that
+ * nobody else can choose this account's password from it. */
+static void
+abandon_change (KikanAuditorView *self)
+{
+    wipe (&self->pending_password);
+    g_clear_pointer (&self->pending_account, g_free);
+    clear_secrets (self);
+}
+
 /* @raw escaped for the screen (kiosk/common/escape-private.h), cut to
  * @max characters with an ellipsis: a hostile store cannot flood it. */
 static char *
@@ -159,8 +190,62 @@ set_busy (KikanAuditorView *self, gboolean busy)
 static void
 show_page (KikanAuditorView *self, const char *name)
 {
+    clear_secrets (self);
     gtk_stack_set_visible_child_name (self->pages, name);
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PAGE]);
+}
+
+static gboolean
+on_idle_timeout (gpointer data)
+{
+    KikanAuditorView *self = data;
+
+    self->idle_timer = 0;
+    /* Someone waits for a sign-in, a verification or an export: its end
+     * counts as use (job_done). */
+    if (self->busy)
+        return G_SOURCE_REMOVE;
+    /* Leaving the mode signs out and empties every field (on_unmap); the
+     * window sends the employee screen to start-up when check-in is not
+     * allowed. */
+    kikan_kiosk_window_set_mode (self->window, "employee");
+    return G_SOURCE_REMOVE;
+}
+
+/* Any key or touch restarts the inactivity timer, as in IT mode and with
+ * its setting: the sign-in and change pages must not wait for the next
+ * person, nor an auditor's open log. */
+static void
+touch (KikanAuditorView *self)
+{
+    g_clear_handle_id (&self->idle_timer, g_source_remove);
+    if (self->shown && !self->disposed)
+        self->idle_timer = g_timeout_add_seconds (self->idle_seconds, on_idle_timeout, self);
+}
+
+static gboolean
+on_any_event (GtkEventControllerLegacy *controller, GdkEvent *event, gpointer data)
+{
+    switch (gdk_event_get_event_type (event)) {
+    case GDK_KEY_PRESS:
+    case GDK_BUTTON_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_SCROLL:
+        touch (data);
+        break;
+    default:
+        break;
+    }
+    return FALSE; /* only watching */
+}
+
+/* This view is the window's auditor mode and the window shows it. */
+static gboolean
+on_screen (KikanAuditorView *self)
+{
+    return !self->disposed
+           && g_object_get_data (G_OBJECT (self->window), ACTIONS_KEY) == self->actions
+           && g_strcmp0 (kikan_kiosk_window_get_mode (self->window), "auditor") == 0;
 }
 
 static KikanStore *
@@ -542,6 +627,7 @@ start_job (KikanAuditorView *self, Job *j)
         return;
     }
     j->home = g_strdup (kikan_home_get_path (kikan_station_get_home (station)));
+    touch (self);
     set_busy (self, TRUE);
     task = g_task_new (self, NULL, job_done, NULL);
     g_task_set_task_data (task, j, (GDestroyNotify)job_free);
@@ -566,6 +652,7 @@ sign_in_done (KikanAuditorView *self, Job *j)
 {
     switch (j->auth.outcome) {
     case KIKAN_AUTH_OK:
+        abandon_change (self);
         self->signed_in = TRUE;
         g_free (self->account);
         self->account = g_strdup (j->account);
@@ -700,9 +787,34 @@ job_done (GObject *source, GAsyncResult *result, gpointer data)
     gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
     set_busy (self, FALSE);
+    if (self->disposed)
+        return;
     gtk_spinner_stop (self->verify_spinner);
     gtk_spinner_stop (self->export_spinner);
+    /* Whatever the answer, no secret typed while it was checked stays. */
+    clear_secrets (self);
+    /* The mode was left while the job ran (which signed out), or the view
+     * was rebuilt: the answer opens no session and no change page on a
+     * screen that person has left, and shows nothing to the next one.
+     * What the job did is in the audit log all the same. */
+    if (!on_screen (self)) {
+        abandon_change (self);
+        if (!self->signed_in)
+            show_page (self, "signin");
+        return;
+    }
+    touch (self);
     if (!ok) {
+        if (j->kind == JOB_CHANGE) {
+            g_autofree char *text = g_strdup_printf (
+                "%s %s", error->message,
+                _("Sign in again with your initial password, then choose a new one."));
+
+            abandon_change (self);
+            show_page (self, "signin");
+            tell (self, text);
+            return;
+        }
         if (j->kind == JOB_VERIFY) {
             g_free (self->verify_state);
             self->verify_state = g_strdup ("error");
@@ -717,8 +829,7 @@ job_done (GObject *source, GAsyncResult *result, gpointer data)
         sign_in_done (self, j);
         break;
     case JOB_CHANGE:
-        wipe (&self->pending_password);
-        g_clear_pointer (&self->pending_account, g_free);
+        abandon_change (self);
         if (j->changed)
             tell (self, _("Your password was changed. Sign in with the new one."));
         else
@@ -758,6 +869,9 @@ action_login (GSimpleAction *action, GVariant *parameter, gpointer data)
 
     j->kind = JOB_LOGIN;
     g_variant_get (parameter, "(ss)", &j->account, &j->password);
+    /* Every attempt empties the fields, one that stops in start_job too:
+     * the parameter holds its own copy. */
+    clear_secrets (self);
     start_job (self, j);
 }
 
@@ -768,6 +882,7 @@ action_change_password (GSimpleAction *action, GVariant *parameter, gpointer dat
 
     j->kind = JOB_CHANGE;
     g_variant_get (parameter, "(sss)", &j->account, &j->password, &j->new_password);
+    clear_secrets (data);
     start_job (data, j);
 }
 
@@ -775,16 +890,10 @@ static void
 action_logout (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
     KikanAuditorView *self = data;
-    GtkEditable *clear[] = {
-        GTK_EDITABLE (self->signin_password), GTK_EDITABLE (self->change_new),
-        GTK_EDITABLE (self->change_again),    GTK_EDITABLE (self->verify_key),
-        GTK_EDITABLE (self->attest_reviewer), GTK_EDITABLE (self->attest_statement),
-    };
 
-    for (gsize i = 0; i < G_N_ELEMENTS (clear); i++)
-        gtk_editable_set_text (clear[i], "");
-    wipe (&self->pending_password);
-    g_clear_pointer (&self->pending_account, g_free);
+    abandon_change (self);
+    gtk_editable_set_text (GTK_EDITABLE (self->attest_reviewer), "");
+    gtk_editable_set_text (GTK_EDITABLE (self->attest_statement), "");
     g_clear_pointer (&self->account, g_free);
     g_clear_pointer (&self->filter, g_variant_unref);
     for (gsize i = 0; i < G_N_ELEMENTS (list_pages); i++) {
@@ -957,6 +1066,9 @@ action_verify (GSimpleAction *action, GVariant *parameter, gpointer data)
     const char *key = g_variant_get_string (parameter, NULL);
     Job *j;
 
+    /* The key is a secret: emptied on every attempt, taken or not (the
+     * parameter holds its own copy). */
+    clear_secrets (self);
     if (!need_signed_in (self))
         return;
     j = g_new0 (Job, 1);
@@ -1086,24 +1198,36 @@ on_signin_clicked (KikanAuditorView *self)
     const char *account = gtk_editable_get_text (GTK_EDITABLE (self->signin_account));
     const char *password = gtk_editable_get_text (GTK_EDITABLE (self->signin_password));
 
+    /* The variant copies the password before the action empties the field. */
     activate (self, "login", g_variant_new ("(ss)", account, password));
-    gtk_editable_set_text (GTK_EDITABLE (self->signin_password), "");
 }
 
 static void
 on_change_clicked (KikanAuditorView *self)
 {
-    const char *new_password = gtk_editable_get_text (GTK_EDITABLE (self->change_new));
-    const char *again = gtk_editable_get_text (GTK_EDITABLE (self->change_again));
+    /* Copies: the fields are emptied before the answer, whatever it is. */
+    char *new_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->change_new)));
+    char *again = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->change_again)));
 
-    if (strcmp (new_password, again) != 0)
-        tell (self, _("The two new passwords differ. Type the same one twice."));
-    else if (self->pending_account != NULL)
+    clear_secrets (self);
+    if (self->pending_account == NULL) {
+        /* Nobody signed in with an initial password (the page was left). */
+    } else if (strcmp (new_password, again) != 0) {
+        /* As any failed change: the initial password goes with the page. */
+        g_autofree char *text = g_strdup_printf (
+            "%s %s", _("The two new passwords differ. Type the same one twice."),
+            _("Sign in again with your initial password, then choose a new "
+               "one."));
+
+        abandon_change (self);
+        show_page (self, "signin");
+        tell (self, text);
+    } else
         activate (
             self, "change-password",
             g_variant_new ("(sss)", self->pending_account, self->pending_password, new_password));
-    gtk_editable_set_text (GTK_EDITABLE (self->change_new), "");
-    gtk_editable_set_text (GTK_EDITABLE (self->change_again), "");
+    wipe (&new_password);
+    wipe (&again);
 }
 
 static void
@@ -1158,6 +1282,7 @@ on_clear_filters (KikanAuditorView *self)
 static void
 on_verify_clicked (KikanAuditorView *self)
 {
+    /* The variant copies the key before the action empties the field. */
     activate (self, "verify",
               g_variant_new_string (gtk_editable_get_text (GTK_EDITABLE (self->verify_key))));
 }
@@ -1195,13 +1320,30 @@ on_export_clicked (KikanAuditorView *self)
                              gtk_editable_get_text (GTK_EDITABLE (self->export_folder))));
 }
 
-/* Leaving the mode signs the auditor out: the next person at the kiosk
- * must not find the log open. */
+/* The mode came on screen: its pages time out like IT mode's, signed in
+ * or not, after [it] idle_seconds (the auditor's sign-in already follows
+ * [it]'s lock-out), so that nothing half done waits for the next person. */
+static void
+on_map (KikanAuditorView *self)
+{
+    self->shown = TRUE;
+    self->idle_seconds = kikan_kiosk_window_get_sign_in_idle_seconds (self->window);
+    touch (self);
+}
+
+/* Leaving the mode, whichever way, signs the auditor out and gives up a
+ * change of password: the next person at the kiosk must find neither the
+ * log open nor a secret in a field. */
 static void
 on_unmap (KikanAuditorView *self)
 {
+    self->shown = FALSE;
+    g_clear_handle_id (&self->idle_timer, g_source_remove);
+    if (self->disposed)
+        return;
     if (self->signed_in || self->pending_account != NULL)
         g_action_group_activate_action (G_ACTION_GROUP (self->actions), "logout", NULL);
+    clear_secrets (self);
 }
 
 /* ---- GObject ------------------------------------------------------------- */
@@ -1279,6 +1421,8 @@ kikan_auditor_view_dispose (GObject *object)
 {
     KikanAuditorView *self = KIKAN_AUDITOR_VIEW (object);
 
+    self->disposed = TRUE;
+    g_clear_handle_id (&self->idle_timer, g_source_remove);
     /* Only this view's group: a rebuilt view (a language switch) may have
      * put its own on the window already. */
     if (self->window != NULL
@@ -1412,9 +1556,17 @@ kikan_auditor_view_init (KikanAuditorView *self)
 {
     self->shown_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
     self->sample_selection = g_array_new (FALSE, FALSE, sizeof (gint64));
+    GtkEventController *watch = gtk_event_controller_legacy_new ();
+
     self->verify_state = g_strdup ("");
+    self->idle_seconds = KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
     gtk_widget_init_template (GTK_WIDGET (self));
+    g_signal_connect_swapped (self, "map", G_CALLBACK (on_map), self);
     g_signal_connect_swapped (self, "unmap", G_CALLBACK (on_unmap), self);
+    /* Keys and touches anywhere in the mode, before any widget takes them. */
+    gtk_event_controller_set_propagation_phase (watch, GTK_PHASE_CAPTURE);
+    g_signal_connect (watch, "event", G_CALLBACK (on_any_event), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), watch);
 }
 
 GtkWidget *

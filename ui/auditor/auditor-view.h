@@ -2,8 +2,13 @@
  * KR-33; docs/audit.md "Auditor mode"); a mode of the window.
  *
  * Behind an auditor account (kiosk/auth/, role "auditor": an IT account
- * does not open it, and an auditor account does not open IT mode).  Once
- * signed in the auditor sees, never changes:
+ * does not open it, and an auditor account does not open IT mode).  On
+ * screen, signed in or not, the mode goes back to the employee screen
+ * after [it] idle_seconds of kikan.conf without a key or a touch, as IT
+ * mode does.  The password and verification-key fields are emptied after
+ * each attempt, on each change of page and whenever the mode leaves the
+ * screen; a failed change of the initial password gives the change up
+ * (sign in again).  Once signed in the auditor sees, never changes:
  *
  *   sessions, findings, overrides, logins, records
  *                 the audit records of kind session_start, verdict,

@@ -1633,25 +1633,6 @@ action_exit_confirmed (GSimpleAction *action, GVariant *parameter, gpointer data
     exit_kiosk (data);
 }
 
-/* The idle time of IT mode before anyone signs in: the same [it]
- * idle_seconds as a session's, read now (a session reads it at sign-in).
- * When kikan.conf's [it] cannot be read nobody can sign in (the attempt
- * says why), and the pages still go away after the default time. */
-static guint
-idle_seconds_before_sign_in (KikanItView *self)
-{
-    KikanStation *st = station (self);
-    g_autofree char *conf = NULL;
-    KikanAuthPolicy policy;
-
-    if (st == NULL)
-        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
-    conf = kikan_home_dup_config_path (kikan_station_get_home (st));
-    if (!kikan_auth_policy_load (conf, &policy, NULL))
-        return KIKAN_AUTH_DEFAULT_IDLE_SECONDS;
-    return policy.idle_seconds;
-}
-
 /* IT mode came on screen: the sign-in page (or a session) times out like a
  * session does, so that nobody's half-done sign-in waits for the next
  * person at the kiosk. */
@@ -1659,8 +1640,10 @@ static void
 on_map (KikanItView *self)
 {
     self->shown = TRUE;
+    /* Before anyone signs in, the same [it] idle_seconds as a session's,
+     * read now (a session reads it at sign-in). */
     if (self->account == NULL)
-        self->idle_seconds = idle_seconds_before_sign_in (self);
+        self->idle_seconds = kikan_kiosk_window_get_sign_in_idle_seconds (self->window);
     touch (self);
 }
 
