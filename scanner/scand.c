@@ -33,6 +33,7 @@
 
 #include "kikan/errors.h"
 #include "kikan/scand.h"
+#include "kikan/test-seam.h"
 #include "ipc-private.h"
 #include "worker-private.h"
 
@@ -49,7 +50,7 @@
 typedef struct {
     int client;            /* socket to the client (kiosk or CLI) */
     KikanEngine *engine;   /* NULL: a probe-only daemon */
-    int force_null;        /* KIKAN_SANDBOX=null in the environment */
+    int force_null;        /* KIKAN_SANDBOX=null, a test seam (build tree only) */
     int quit;              /* stop serving after this message */
 } Daemon;
 
@@ -933,7 +934,9 @@ kikan_scand_serve (int sock, const KikanEngineOptions *opts)
     KikanIpcReader rd;
     KikanMsg m;
     char err[1024];
-    const char *sb = getenv ("KIKAN_SANDBOX");
+    /* A test seam: an installed daemon never runs its workers unconfined
+     * because of its environment (kikan/test-seam.h). */
+    const char *sb = kikan_test_seam ("KIKAN_SANDBOX");
     int rc, status = 1;
 
     memset (&d, 0, sizeof d);
