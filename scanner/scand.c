@@ -417,9 +417,14 @@ on_worker_started (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 
     if (t->started || t->errored)
         return proto_error (t, "WORKER_STARTED out of order");
-    /* The name goes on every result: it must be the backend we asked for. */
-    ok = want_null ? strcmp (sb, "null") == 0
-                   : (strcmp (sb, "seccomp+landlock") == 0 || strcmp (sb, "seccomp") == 0);
+    /* The name goes on every result: it must be the backend we asked for,
+     * under a name this build's confined worker may report. */
+    ok = 0;
+    if (want_null)
+        ok = strcmp (sb, KIKAN_SANDBOX_NAME_NULL) == 0;
+    else
+        for (size_t i = 0; kikan_worker_confined_names[i] != NULL; i++)
+            ok |= strcmp (sb, kikan_worker_confined_names[i]) == 0;
     if (!ok)
         return proto_error (t, "unexpected sandbox name");
     if ((t->sandbox = strdup (sb)) == NULL)

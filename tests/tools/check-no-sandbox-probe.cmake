@@ -3,10 +3,11 @@
 #
 # The production daemon must hold no trace of the test-only probe
 # (scanner/sandbox-probe.c): neither its symbols nor the prefix that
-# selects an action nor its variable.  The probe builds must hold them
-# all, or this check would pass for a reason other than their absence.
-set(needles kikan_sandbox_probe kikan_sandbox_proof_off kikan-probe- KIKAN_PROBE_OUT)
-set(regex "kikan_sandbox_pro|kikan-probe-|KIKAN_PROBE_OUT")
+# selects an action nor its variable, nor the sandbox name "proof-off"
+# (so it can neither report nor accept it).  The probe builds must hold
+# them all, or this check would pass for a reason other than their absence.
+set(needles kikan_sandbox_probe kikan_sandbox_proof_off kikan-probe- KIKAN_PROBE_OUT proof-off)
+set(regex "kikan_sandbox_pro|kikan-probe-|KIKAN_PROBE_OUT|proof-off")
 foreach(bin PRODUCTION PROBE PROOF_OFF)
   if(NOT EXISTS "${${bin}}")
     message(FATAL_ERROR "${bin} binary missing: '${${bin}}'")
