@@ -45,7 +45,7 @@ extern const KikanSandboxBackend kikan_sandbox_null;
  * kikan-scand-proof-off adds KIKAN_SANDBOX_PROOF_OFF: no rlimits, and
  * kikan_sandbox_proof_off in place of the seccomp backend, so that
  * scripts/sandbox-proof.sh can show every sandbox test FAIL without the
- * sandbox.  The production kikan-scand has neither (a ctest checks its
+ * sandbox; it reports its own sandbox name, "proof-off".  The production kikan-scand has neither (a ctest checks its
  * bytes for the probe's names). */
 #if defined(KIKAN_SANDBOX_PROOF_OFF) && !defined(KIKAN_SANDBOX_PROBE)
 #error "KIKAN_SANDBOX_PROOF_OFF is only for the probe builds (KIKAN_SANDBOX_PROBE)"
@@ -67,7 +67,9 @@ extern const KikanSandboxBackend kikan_sandbox_null;
 void kikan_sandbox_probe (const char *name, int target_fd);
 #endif
 #ifdef KIKAN_SANDBOX_PROOF_OFF
-/* Applies nothing, yet answers "seccomp+landlock": a sandbox that silently
- * failed, which only the sandbox tests can notice. */
+/* Applies nothing and answers KIKAN_SANDBOX_NAME_PROOF_OFF ("proof-off";
+ * kikan/scand.h): a sandbox that failed, which the sandbox tests must
+ * notice by what the worker manages to do, and whose name a kiosk outside
+ * the build tree refuses. */
 extern const KikanSandboxBackend kikan_sandbox_proof_off;
 #endif

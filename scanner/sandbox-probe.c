@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kikan/scand.h"
 #include "sandbox-private.h"
 #include "worker-private.h"
 
@@ -216,7 +217,7 @@ proof_off_apply (const KikanSandboxPaths *paths, const char **applied, char *err
     (void) paths;
     (void) err;
     (void) errlen;
-    *applied = "seccomp+landlock";
+    *applied = KIKAN_SANDBOX_NAME_PROOF_OFF;
     return 0;
 }
 

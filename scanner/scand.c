@@ -33,6 +33,7 @@
 
 #include "kikan/errors.h"
 #include "kikan/scand.h"
+#include "kikan/test-seam.h"
 #include "ipc-private.h"
 #include "worker-private.h"
 
@@ -49,7 +50,7 @@
 typedef struct {
     int client;            /* socket to the client (kiosk or CLI) */
     KikanEngine *engine;   /* NULL: a probe-only daemon */
-    int force_null;        /* KIKAN_SANDBOX=null in the environment */
+    int force_null;        /* KIKAN_SANDBOX=null, a test seam (build tree only) */
     int quit;              /* stop serving after this message */
 } Daemon;
 
@@ -416,9 +417,14 @@ on_worker_started (Target *t, KikanMsg *m, const uint8_t *raw, size_t raw_len)
 
     if (t->started || t->errored)
         return proto_error (t, "WORKER_STARTED out of order");
-    /* The name goes on every result: it must be the backend we asked for. */
-    ok = want_null ? strcmp (sb, "null") == 0
-                   : (strcmp (sb, "seccomp+landlock") == 0 || strcmp (sb, "seccomp") == 0);
+    /* The name goes on every result: it must be the backend we asked for,
+     * under a name this build's confined worker may report. */
+    ok = 0;
+    if (want_null)
+        ok = strcmp (sb, KIKAN_SANDBOX_NAME_NULL) == 0;
+    else
+        for (size_t i = 0; kikan_worker_confined_names[i] != NULL; i++)
+            ok |= strcmp (sb, kikan_worker_confined_names[i]) == 0;
     if (!ok)
         return proto_error (t, "unexpected sandbox name");
     if ((t->sandbox = strdup (sb)) == NULL)
@@ -933,7 +939,9 @@ kikan_scand_serve (int sock, const KikanEngineOptions *opts)
     KikanIpcReader rd;
     KikanMsg m;
     char err[1024];
-    const char *sb = getenv ("KIKAN_SANDBOX");
+    /* A test seam: an installed daemon never runs its workers unconfined
+     * because of its environment (kikan/test-seam.h). */
+    const char *sb = kikan_test_seam ("KIKAN_SANDBOX");
     int rc, status = 1;
 
     memset (&d, 0, sizeof d);

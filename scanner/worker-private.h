@@ -80,6 +80,13 @@ typedef struct {
     void *secrets_arena;
 } KikanWorkerArgs;
 
+/* The names a worker of this build reports when it is confined (not
+ * null_sandbox), NULL-terminated: the seccomp backend's, or, in the
+ * test-only kikan-scand-proof-off, only KIKAN_SANDBOX_NAME_PROOF_OFF.
+ * The daemon relays no other name (scand.c).  Defined in worker.c, the one
+ * file each test-only daemon compiles again. */
+extern const char *const kikan_worker_confined_names[];
+
 /* Called once by the daemon, after the engine is loaded and before any
  * worker is forked, with the engine's temp dir pointed at a private
  * directory.  Loads what libraries would otherwise load lazily from the

@@ -45,6 +45,7 @@
 
 #include "kikan/errors.h"
 #include "kikan/inventory.h"
+#include "kikan/scand.h"
 #include "archive-sniff-private.h"
 #include "ipc-private.h"
 #include "media-private.h"
@@ -443,6 +444,18 @@ effective_jobs (unsigned requested)
         n = KIKAN_WORKER_MAX_JOBS;
     return (unsigned) n;
 }
+
+const char *const kikan_worker_confined_names[] = {
+#ifndef KIKAN_SANDBOX_PROOF_OFF
+    KIKAN_SANDBOX_NAME_SECCOMP_LANDLOCK,
+    KIKAN_SANDBOX_NAME_SECCOMP,
+#else
+    /* The test-only build says what it is: nothing may take its results
+     * for those of a confined worker (kikan/scand.h). */
+    KIKAN_SANDBOX_NAME_PROOF_OFF,
+#endif
+    NULL,
+};
 
 /* Everything up to and including the sandbox.  On failure @err says what
  * and the return value is the exit status to use. */

@@ -26,6 +26,17 @@
 
 typedef struct KikanScandClient KikanScandClient;
 
+/* The names under which a worker's confinement is reported
+ * (KikanTargetEnd.sandbox, the JSON "sandbox"). */
+#define KIKAN_SANDBOX_NAME_SECCOMP_LANDLOCK "seccomp+landlock"
+#define KIKAN_SANDBOX_NAME_SECCOMP "seccomp"
+#define KIKAN_SANDBOX_NAME_NULL "null"  /* confined nothing: asked for, tests only */
+/* Only the test-only kikan-scand-proof-off (tests/unit/sandbox-proof.cmake)
+ * says this: its backend confines nothing.  The production daemon cannot
+ * report it, and a kiosk outside the build tree refuses every result that
+ * carries it (kiosk/inspect/scan-report.c). */
+#define KIKAN_SANDBOX_NAME_PROOF_OFF "proof-off"
+
 typedef struct {
     uint64_t files_done;
     uint64_t bytes_done;

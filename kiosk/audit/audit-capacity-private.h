@@ -8,8 +8,8 @@
  * kiosk's screen and `kikan checkin` show the same warning.
  *
  * Test seam: KIKAN_TEST_FREE_BYTES=<bytes> replaces statvfs()'s free
- * space (tests only; docs/audit.md), since a tiny file system cannot be
- * mounted in a test.
+ * space (build tree only, kikan/test-seam.h; docs/audit.md), since a tiny
+ * file system cannot be mounted in a test.
  */
 #pragma once
 

@@ -13,6 +13,7 @@
 #include "audit-private.h"
 #include "error-private.h"
 #include "escape-private.h"
+#include "test-seams-private.h"
 
 void
 kikan_audit_capacity_clear (KikanAuditCapacity *c)
@@ -82,7 +83,7 @@ file_size (const char *path)
 static gboolean
 free_space (const char *store_path, guint64 *out, GError **error)
 {
-    const char *seam = g_getenv ("KIKAN_TEST_FREE_BYTES");
+    const char *seam = kikan_test_seam ("KIKAN_TEST_FREE_BYTES");
     g_autofree char *dir = g_path_get_dirname (store_path);
     struct statvfs vfs;
 

@@ -6,7 +6,8 @@
  * a crash could leave the store or a key half-written is tried
  * (tests/integration/test_checkin.py: KIKAN_TEST_KILL_AT at each commit;
  * test_audit_seal.py: KIKAN_TEST_KILL_AUDIT at each record, seal and key
- * write). Unset, a kill point costs one comparison. */
+ * write). Unset, a kill point costs one comparison.  The variables are
+ * test seams (kikan/test-seam.h): an installed program never reads them. */
 #pragma once
 
 #include <glib.h>

@@ -1,10 +1,12 @@
 /* Kikan kiosk: where the other parts of Kikan are found. */
 #include "paths-private.h"
 
+#include "test-seams-private.h"
+
 static char *
-pick (const char *env_name, const char *installed, const char *fallback, GFileTest test)
+pick (const char *seam, const char *installed, const char *fallback, GFileTest test)
 {
-    const char *env = g_getenv (env_name);
+    const char *env = kikan_test_seam (seam);
 
     if (env != NULL && env[0] != '\0')
         return g_strdup (env);
@@ -44,7 +46,9 @@ kikan_paths_dup_scand (void)
     g_autofree char *exe = kikan_paths_dup_self_exe ();
     g_autofree char *build_kikan = g_canonicalize_filename (KIKAN_BUILD_KIKAN_PATH, NULL);
 
-    return kikan_paths_choose_scand (exe, g_getenv ("KIKAN_SCAND"), build_kikan,
+    /* KIKAN_SCAND is a test seam: an installed kikan or kikan-kiosk never
+     * runs a daemon named in its environment (kikan/test-seam.h). */
+    return kikan_paths_choose_scand (exe, kikan_test_seam ("KIKAN_SCAND"), build_kikan,
                                      KIKAN_SCAND_BUILD_PATH, KIKAN_LIBEXEC_DIR "/kikan-scand");
 }
 

@@ -43,9 +43,20 @@ void kikan_scan_report_add_file (KikanScanReport *self, guint target, const Kika
 /* Copies @v (one volume of a medium) into target @target. */
 void kikan_scan_report_add_volume (KikanScanReport *self, guint target,
                                    const KikanVolumeReport *v);
-/* Copies status, detail, sandbox, seconds and wrong_secret from @end. */
+/* Copies status, detail, sandbox, seconds and wrong_secret from @end.  A
+ * target that ended complete under a sandbox name this kiosk does not
+ * accept (kikan_scan_report_sandbox_accepted(), with the test seams of
+ * this process) is recorded as worker_failed instead, saying so: nothing
+ * its daemon reported about it is evidence. */
 void kikan_scan_report_end_target (KikanScanReport *self, guint target,
                                    const KikanTargetEnd *end);
+/* Whether a worker that reports the sandbox @name (NULL: none reported)
+ * may have inspected anything: "seccomp+landlock" and "seccomp"; "null",
+ * which then holds the item (SCAN-UNCONFINED); and the test-only
+ * "proof-off" (kikan/scand.h) only when @test_seams, i.e. in a program run
+ * from the build tree (kikan/test-seam.h), so that the sandbox proof runs
+ * through the kiosk's own path there and nowhere else. */
+gboolean kikan_scan_report_sandbox_accepted (const char *name, gboolean test_seams);
 /* Ends @target with status "error" and @detail (copied). */
 void kikan_scan_report_fail_target (KikanScanReport *self, guint target, const char *detail);
 /* Forgets everything recorded for @target (files, volumes, end) so that it

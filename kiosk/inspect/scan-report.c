@@ -10,6 +10,7 @@
 #include "escape-private.h"
 #include "format-private.h"
 #include "software-facts-private.h"
+#include "test-seams-private.h"
 
 #define MAX_MEMBER_LINES 20
 #define MAX_LINK_LINES 20
@@ -400,6 +401,18 @@ kikan_scan_report_get_level (KikanScanReport *self)
                      kikan_scan_report_get_software_worst (self));
 }
 
+gboolean
+kikan_scan_report_sandbox_accepted (const char *name, gboolean test_seams)
+{
+    if (name == NULL)
+        return FALSE;
+    if (g_str_equal (name, KIKAN_SANDBOX_NAME_SECCOMP_LANDLOCK)
+        || g_str_equal (name, KIKAN_SANDBOX_NAME_SECCOMP)
+        || g_str_equal (name, KIKAN_SANDBOX_NAME_NULL))
+        return TRUE;
+    return test_seams && g_str_equal (name, KIKAN_SANDBOX_NAME_PROOF_OFF);
+}
+
 void
 kikan_scan_report_end_target (KikanScanReport *self, guint target, const KikanTargetEnd *end)
 {
@@ -411,6 +424,24 @@ kikan_scan_report_end_target (KikanScanReport *self, guint target, const KikanTa
     t->status = end->status;
     g_free (t->detail);
     t->detail = g_strdup (end->detail);
+    /* Fail closed on a confinement this kiosk does not know: a test-only
+     * daemon, or a program that is not Kikan's daemon at all, may call
+     * every file clean; none of it counts (item HOLD, MAL-04). */
+    if (t->status == KIKAN_TARGET_COMPLETE
+        && !kikan_scan_report_sandbox_accepted (end->sandbox, kikan_test_seams_enabled ())) {
+        g_autofree char *shown
+            = end->sandbox != NULL ? kikan_escape_for_display (end->sandbox, -1) : NULL;
+
+        t->status = KIKAN_TARGET_WORKER_FAILED;
+        g_free (t->detail);
+        if (shown != NULL)
+            t->detail = g_strdup_printf ("the scan daemon reported the sandbox “%s”, which this "
+                                         "kiosk does not accept: nothing it reported counts",
+                                         shown);
+        else
+            t->detail = g_strdup ("the scan daemon reported no sandbox for a finished scan: "
+                                  "nothing it reported counts");
+    }
     g_free (t->sandbox);
     t->sandbox = g_strdup (end->sandbox);
     t->seconds = end->seconds;

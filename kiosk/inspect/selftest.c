@@ -5,6 +5,7 @@
 
 #include "error-private.h"
 #include "escape-private.h"
+#include "test-seams-private.h"
 
 struct KikanSelftest {
     GPtrArray *checks;     /* KikanSelftestCheck* */
@@ -123,9 +124,11 @@ kikan_selftest_new_for_dir (const char *dir, GError **error)
 
     if (!g_file_get_contents (path, &contents, NULL, &local)) {
         g_set_error (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG,
-                     "Cannot read the self-test expectations: %s. Build Kikan (the fixtures are "
-                     "made at build time), reinstall it, or set KIKAN_SELFTEST_DIR.",
-                     local->message);
+                     "Cannot read the self-test expectations: %s. %s", local->message,
+                     kikan_test_seams_enabled ()
+                         ? "Build Kikan (the fixtures are made at build time), or set "
+                           "KIKAN_SELFTEST_DIR."
+                         : "Reinstall Kikan: the fixtures are installed with it.");
         g_error_free (local);
         return NULL;
     }

@@ -12,6 +12,7 @@
 
 #include "error-private.h"
 #include "escape-private.h"
+#include "test-seams-private.h"
 
 /* The state directory exists but this user may not look into it (the
  * default /var/lib/kikan is mode 0700, the kiosk user's): say so, rather
@@ -96,7 +97,9 @@ kikan_setup_use_home_tmpdir (KikanHome *home)
 gboolean
 kikan_setup_null_sandbox_requested (gboolean *null_sandbox, GError **error)
 {
-    const char *v = g_getenv ("KIKAN_SANDBOX");
+    /* A test seam: an installed kikan confines its workers whatever its
+     * environment says (kikan/test-seam.h). */
+    const char *v = kikan_test_seam ("KIKAN_SANDBOX");
 
     *null_sandbox = FALSE;
     if (v == NULL || v[0] == '\0')
@@ -115,7 +118,9 @@ kikan_setup_null_sandbox_requested (gboolean *null_sandbox, GError **error)
 }
 
 /* Where the policy is looked for when --policy is not given (issue #4
- * item 1); KIKAN_POLICY overrides it (tests, staging). */
+ * item 1); KIKAN_POLICY, a test seam (build tree only), overrides it:
+ * elsewhere a policy other than this one is named with --policy, where
+ * whoever starts the program can see it. */
 #define KIKAN_DEFAULT_POLICY "/etc/kikan/policy.conf"
 
 /* Loads the policy: @explicit_path (--policy) or $KIKAN_POLICY must load;
@@ -127,7 +132,7 @@ gboolean
 kikan_setup_load_policy (const char *explicit_path, KikanPolicy **policy, char **path,
                          char **why_none, GError **error)
 {
-    const char *env = g_getenv ("KIKAN_POLICY");
+    const char *env = kikan_test_seam ("KIKAN_POLICY");
     gboolean use_env = explicit_path == NULL && env != NULL && env[0] != '\0';
     gboolean use_default = explicit_path == NULL && !use_env;
     const char *p = explicit_path != NULL ? explicit_path : use_env ? env : KIKAN_DEFAULT_POLICY;

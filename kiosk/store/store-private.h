@@ -105,8 +105,8 @@ gboolean kikan_store_exec (KikanStore *self, const char *sql, GError **error);
 gboolean kikan_store_set_error (GError **error, sqlite3 *db, int rc, const char *what);
 
 /* The time now, UTC, "YYYY-MM-DDTHH:MM:SSZ"; and the date, "YYYY-MM-DD".
- * KIKAN_FAKE_NOW=<unix seconds> fixes the clock (tests only; documented in
- * docs/store.md).  Free them. */
+ * KIKAN_FAKE_NOW=<unix seconds> fixes the clock: a test seam, honoured only
+ * from the build tree (kikan/test-seam.h; docs/store.md).  Free them. */
 char *kikan_store_now_iso (void);
 char *kikan_store_today (void);
 /* The Unix time those use. */

@@ -98,8 +98,16 @@ class SystemdUnit(unittest.TestCase):
                            ("LimitCORE", "0")):
             self.assertEqual(s.get(("Service", key)), [value], key)
         # A KIKAN_SANDBOX=null from /etc/environment (PAM) or a drop-in must
-        # not reach the kiosk: workers stay confined (issue #12 item 3).
-        self.assertIn("KIKAN_SANDBOX", " ".join(s.get(("Service", "UnsetEnvironment"), [])).split())
+        # not reach the kiosk: workers stay confined (issue #12 item 3); nor
+        # may any other test seam (kikan/test-seam.h: the registry).
+        unset = " ".join(s.get(("Service", "UnsetEnvironment"), [])).split()
+        self.assertIn("KIKAN_SANDBOX", unset)
+        with open(os.path.join(TOP, "scanner", "test-seam.c")) as f:
+            src = f.read()
+        registry = re.search(r"kikan_test_seam_names\[\] = \{(.*?)\};", src, re.S).group(1)
+        seams = re.findall(r'"(KIKAN_[A-Z_]+)"', registry)
+        self.assertIn("KIKAN_SCAND", seams)
+        self.assertEqual(sorted(set(seams) - set(unset)), [], "test seams the unit leaves set")
         writable = " ".join(s[("Service", "ReadWritePaths")]).split()
         self.assertIn("/var/lib/kikan", writable)
         families = s[("Service", "RestrictAddressFamilies")][0].split()

@@ -46,8 +46,10 @@ endforeach()
 
 # The hook exists only in the probe builds: the production daemon's bytes
 # hold none of its names (its symbols, the prefix that selects an action,
-# its variable), and the probe builds' do (so the check can fail).
-set(KIKAN_PROBE_NAMES kikan_sandbox_probe kikan_sandbox_proof_off kikan-probe- KIKAN_PROBE_OUT)
+# its variable, the sandbox name "proof-off" that only the test daemon
+# reports), and the probe builds' do (so the check can fail).
+set(KIKAN_PROBE_NAMES kikan_sandbox_probe kikan_sandbox_proof_off kikan-probe- KIKAN_PROBE_OUT
+    proof-off)
 add_test(NAME unit-sandbox-proof.no_probe_in_production
   COMMAND ${CMAKE_COMMAND} -DPRODUCTION=$<TARGET_FILE:kikan-scand>
           "-DTEST_BUILDS=$<TARGET_FILE:kikan-scand-probe>;$<TARGET_FILE:kikan-scand-proof-off>"

@@ -34,6 +34,7 @@
 #include "progress-bar-private.h"
 #include "scan-target-private.h"
 #include "secrets-private.h"
+#include "test-seams-private.h"
 
 #include "test-kiosk-home.h"
 
@@ -471,6 +472,34 @@ test_databases (void **state)
     assert_true (g_error_matches (error, KIKAN_ERROR, KIKAN_ERROR_CONFIG));
 }
 
+/* What an installed kikan-kiosk does at start: every test seam set in its
+ * environment is removed (and named, for the journal); the rest stays. */
+static void
+test_seams_dropped_from_environment (void **state)
+{
+    g_auto (GStrv) none = NULL;
+    g_auto (GStrv) dropped = NULL;
+    guint n = 0;
+
+    for (gsize i = 0; kikan_test_seam_names[i] != NULL; i++)
+        g_unsetenv (kikan_test_seam_names[i]);
+    none = kikan_test_seams_drop_from_environment ();
+    assert_non_null (none);
+    assert_null (none[0]);
+
+    for (gsize i = 0; kikan_test_seam_names[i] != NULL; i++, n++)
+        g_setenv (kikan_test_seam_names[i], "1", TRUE);
+    g_setenv ("KIKAN_HOME_NOT_A_SEAM", "kept", TRUE);
+    dropped = kikan_test_seams_drop_from_environment ();
+    assert_int_equal (g_strv_length (dropped), n);
+    for (gsize i = 0; kikan_test_seam_names[i] != NULL; i++) {
+        assert_true (g_strv_contains ((const char *const *)dropped, kikan_test_seam_names[i]));
+        assert_null (g_getenv (kikan_test_seam_names[i]));
+    }
+    assert_string_equal (g_getenv ("KIKAN_HOME_NOT_A_SEAM"), "kept");
+    g_unsetenv ("KIKAN_HOME_NOT_A_SEAM");
+}
+
 static void
 test_paths_follow_env (void **state)
 {
@@ -604,6 +633,7 @@ main (void)
         T (test_databases),
         T (test_config_messages_escaped),
         T (test_paths_follow_env),
+        T (test_seams_dropped_from_environment),
         T (test_scand_follows_the_running_executable),
         T (test_progress_line),
     };

@@ -204,6 +204,64 @@ test_exit_status_mapping (void **state)
     assert_int_equal (kikan_scan_report_get_exit_status (none), 2);
 }
 
+/* A finished scan counts only under a sandbox name the kiosk accepts; the
+ * test-only daemon's "proof-off" only in a program run from the build tree
+ * (as this test is), never in an installed one. */
+static void
+test_unknown_sandbox_is_not_evidence (void **state)
+{
+    static const char *const refused[] = { "banana", "", "seccomp+landlock ", "Seccomp", NULL };
+
+    assert_true (kikan_scan_report_sandbox_accepted ("seccomp+landlock", FALSE));
+    assert_true (kikan_scan_report_sandbox_accepted ("seccomp", FALSE));
+    assert_true (kikan_scan_report_sandbox_accepted ("null", FALSE));
+    assert_false (kikan_scan_report_sandbox_accepted ("proof-off", FALSE));
+    assert_true (kikan_scan_report_sandbox_accepted ("proof-off", TRUE));
+    assert_false (kikan_scan_report_sandbox_accepted (NULL, TRUE));
+    for (guint i = 0; refused[i] != NULL; i++) {
+        assert_false (kikan_scan_report_sandbox_accepted (refused[i], FALSE));
+        assert_false (kikan_scan_report_sandbox_accepted (refused[i], TRUE));
+    }
+
+    /* The NULL at the end: no sandbox reported at all. */
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++) {
+        g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+        g_autoptr (JsonParser) parser = NULL;
+        guint t = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+        KikanTargetEnd e = { .status = KIKAN_TARGET_COMPLETE };
+        JsonObject *tj;
+
+        /* Every file clean, the walk complete: still not inspected. */
+        add (rep, t, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+        e.sandbox = refused[i] != NULL ? strdup (refused[i]) : NULL;
+        kikan_scan_report_end_target (rep, t, &e);
+        kikan_target_end_clear (&e);
+        assert_int_equal (kikan_scan_report_get_target_status (rep, t),
+                          KIKAN_TARGET_WORKER_FAILED);
+        assert_int_equal (kikan_scan_report_get_target_result (rep, t),
+                          KIKAN_RESULT_NOT_INSPECTED);
+        assert_int_equal (kikan_scan_report_get_exit_status (rep), 2);
+        tj = target_entry (round_trip (rep, &parser, NULL), 0);
+        assert_string_equal (json_object_get_string_member (tj, "status"), "worker_failed");
+        assert_non_null (strstr (json_object_get_string_member (tj, "detail"),
+                                 "nothing it reported counts"));
+    }
+
+    /* Here, in the build tree, the proof's daemon is taken at its word, so
+     * that the sandbox proof runs through the kiosk's path. */
+    {
+        g_autoptr (KikanScanReport) rep = kikan_scan_report_new (TRUE);
+        guint t = kikan_scan_report_add_target (rep, "/media/stick", TRUE);
+        KikanTargetEnd e = { .status = KIKAN_TARGET_COMPLETE, .sandbox = strdup ("proof-off") };
+
+        add (rep, t, "a.txt", KIKAN_RESULT_CLEAN, KIKAN_REASON_NONE, NULL, NULL);
+        kikan_scan_report_end_target (rep, t, &e);
+        kikan_target_end_clear (&e);
+        assert_int_equal (kikan_scan_report_get_target_status (rep, t), KIKAN_TARGET_COMPLETE);
+        assert_int_equal (kikan_scan_report_get_target_result (rep, t), KIKAN_RESULT_CLEAN);
+    }
+}
+
 static void
 test_incomplete_target_is_not_inspected (void **state)
 {
@@ -1072,6 +1130,7 @@ main (void)
         cmocka_unit_test (test_exit_status_mapping),
         cmocka_unit_test (test_incomplete_target_is_not_inspected),
         cmocka_unit_test (test_block_device_without_volume_is_not_inspected),
+        cmocka_unit_test (test_unknown_sandbox_is_not_evidence),
         cmocka_unit_test (test_infected_beats_incomplete),
         cmocka_unit_test (test_unfinished_and_failed_targets),
         cmocka_unit_test (test_json_document),

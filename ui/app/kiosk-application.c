@@ -3,6 +3,7 @@
 
 #include "kiosk-i18n.h"
 #include "kiosk-window.h"
+#include "test-seams-private.h"
 
 struct _KikanKioskApplication {
     AdwApplication parent_instance;
@@ -53,6 +54,19 @@ kikan_kiosk_application_startup (GApplication *app)
         g_unsetenv ("KIKAN_SANDBOX");
     }
     options.null_sandbox = FALSE;
+    /* The other test seams (a daemon named in KIKAN_SCAND, a clock faked
+     * with KIKAN_FAKE_NOW, …) are for the build tree's kiosk, which the UI
+     * tests run.  An installed kiosk ignores them (kikan/test-seam.h) and
+     * drops them too, so that neither its daemon nor any other program it
+     * starts inherits one, and says so in the journal. */
+    if (!kikan_test_seams_enabled ()) {
+        g_auto (GStrv) dropped = kikan_test_seams_drop_from_environment ();
+
+        for (gsize i = 0; dropped[i] != NULL; i++)
+            g_warning ("%s is set in the kiosk's environment; ignored and removed: it is a "
+                       "test seam, honoured only by a kikan-kiosk run from its build tree",
+                       dropped[i]);
+    }
     self->home = kikan_home_new ();
     self->station = kikan_station_open (self->home, &options, &self->station_error);
 }
